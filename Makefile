@@ -1,0 +1,35 @@
+# Quickstart:  make run   (venv, install, fetch MNIST, train)   |   make test   (the whole suite)
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-fast data bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test,all]"
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+data: $(STAMP)
+	$(VENV)/bin/glassgrad data fetch mnist
+
+run: data
+	$(VENV)/bin/glassgrad train
+
+test: data
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow" -x
+
+bench: $(STAMP)
+	$(PY) benchmarks/overhead.py
+	$(PY) benchmarks/mlp_epoch.py
+	$(PY) benchmarks/cnn_step.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

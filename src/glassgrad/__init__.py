@@ -1,0 +1,19 @@
+"""glassgrad: a deep-learning framework on NumPy whose backward pass you can see through.
+
+The public face: re-exports only, no logic. ``import glassgrad`` needs NumPy alone.
+"""
+
+from .backend import (  # noqa: F401
+    Generator, bool_, default_generator, double, float, float16, float32, float64, get_default_dtype,
+    get_rng_state, half, int8, int16, int32, int64, long, manual_seed, set_default_dtype,
+    set_rng_state, uint8,
+)
+from .tensor import Tensor  # noqa: F401
+from .creation import *  # noqa: F401,F403
+from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .ops import *  # noqa: F401,F403
+from . import autograd, ops  # noqa: F401
+
+bool = bool_  # noqa: A001 - torch.bool
+
+__version__ = "0.1.0"

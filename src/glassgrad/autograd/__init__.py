@@ -1,0 +1,15 @@
+"""Reverse-mode automatic differentiation: Function, the engine, grad modes and checks."""
+
+from .function import Function
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .engine import BackwardError, backward
+
+__all__ = [
+    "Function",
+    "backward",
+    "BackwardError",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "set_grad_enabled",
+]

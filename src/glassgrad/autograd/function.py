@@ -1,0 +1,166 @@
+"""Function: the base class of every differentiable op, and the node of the graph.
+
+An op subclasses Function and writes two methods side by side:
+
+    forward(ctx, *arrays, **params) -> array     on raw ndarrays
+    backward(ctx, upstream) -> grad or tuple     one gradient per positional input
+
+``Op.apply(*args, **params)`` runs forward and, when any Tensor argument requires grad and
+grad mode is on, keeps the instance (``ctx``) as the output's ``grad_fn``: the node.
+
+Rules an op follows (the engine relies on them):
+- Positional arguments are the inputs; Tensors among them are the graph edges, anything
+  else (a Python number, None) is passed through raw and gets no gradient.
+- Keyword arguments are parameters (dim, stride, ...). Small ones may be kept as ctx
+  attributes; arrays needed by backward go through ``ctx.save_for_backward`` so that the
+  engine can free them after backward and check them for in-place changes.
+- backward returns arrays shaped like the broadcast result; undoing broadcasting is the
+  engine's job, in one place. It never writes into ``upstream``.
+- ``label`` and ``rule`` are what the explain mode prints for the node.
+
+The node holds its inputs' nodes (or the leaf Tensors) but never its output tensor, so
+the graph has no reference cycles and is freed by reference counting alone.
+"""
+
+from ..backend import xp
+from ..tensor import Tensor
+from . import grad_mode
+
+_enabled = grad_mode._enabled
+_ndarray = xp.ndarray
+
+# Objects watching the graph (anomaly detection, the explain trace). Empty in normal use,
+# so the hot path pays one truthiness test.
+observers = []
+
+
+class Function:
+    label = ""
+    rule = ""
+    float_only = False  # True: refuse integer inputs with a clear TypeError
+
+    __slots__ = (
+        "needs_input_grad",  # tuple of bools, one per positional argument
+        "saved",  # what save_for_backward kept; None once released
+        "_next",  # per positional argument: its node, the leaf Tensor, or None
+        "_out_shape",  # shape of the output, to undo broadcasting into it
+        "_out_dtype",
+        "_checks",  # (version counter, expected version, shape) of saved tensors
+        "_hooks",  # gradient hooks registered on the output tensor
+        "_retain",  # weakref to the output tensor when retain_grad() was called
+        "_released",  # True after a backward freed the saved buffers
+        "_meta",  # free slot for observers (creation site, explain name)
+        "__dict__",
+        "__weakref__",
+    )
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.label:
+            cls.label = cls.__name__.lower()
+
+    # ------------------------------------------------------------ op author's API
+    def forward(ctx, *args, **kwargs):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(ctx, upstream):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def save_for_backward(ctx, *arrays):
+        ctx.saved = arrays
+
+    @property
+    def next_functions(self):
+        """The input edges, as in PyTorch: per input its node, leaf Tensor or None."""
+        return self._next
+
+    @property
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__}Backward>"
+
+    # ------------------------------------------------------------ engine's side
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = _new(cls)
+        ctx.saved = ()
+        # One pass over the arguments: raw arrays for forward, and (when recording) the
+        # edges to the inputs' nodes. Written out flat: this is the hottest loop.
+        raw = []
+        edges = []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                raw.append(a.data)
+                if a.requires_grad:
+                    record = True
+                    edges.append(a.grad_fn or a)
+                else:
+                    edges.append(None)
+                if cls.float_only and a.data.dtype.kind not in "fc":
+                    _refuse_dtype(cls, a)
+            else:
+                raw.append(a)
+                edges.append(None)
+        if record and _enabled[0]:
+            ctx.needs_input_grad = tuple([e is not None for e in edges])
+        else:
+            record = False
+            ctx.needs_input_grad = _all_false(len(args))
+
+        data = ctx.forward(*raw, **kwargs)
+        if type(data) is not _ndarray:
+            data = xp.asarray(data)
+        out = _wrap(data)
+
+        if record:
+            ctx._next = edges
+            ctx._out_shape = data.shape
+            ctx._out_dtype = data.dtype
+            ctx._hooks = None
+            ctx._retain = None
+            ctx._released = False
+            ctx._checks = _version_checks(ctx.saved, args, data, out) if ctx.saved else None
+            out.grad_fn = ctx
+            out.requires_grad = True
+        if observers:
+            for obs in observers:
+                obs.on_forward(ctx if record else None, cls, args, out)
+        return out
+
+
+_new = object.__new__
+_wrap = Tensor._wrap
+
+
+def _version_checks(saved, args, out_data, out):
+    """Remember the version of every Tensor whose array was saved, to detect in-place edits."""
+    checks = []
+    for s in saved:
+        if s is out_data:
+            checks.append((out._vc, out._vc[0], s.shape))
+            continue
+        for a in args:
+            if isinstance(a, Tensor) and a.data is s:
+                checks.append((a._vc, a._vc[0], s.shape))
+                break
+    return checks
+
+
+_false_tuples = [()]
+
+
+def _all_false(n):
+    while len(_false_tuples) <= n:
+        _false_tuples.append((False,) * len(_false_tuples))
+    return _false_tuples[n]
+
+
+def _refuse_dtype(cls, t):
+    raise TypeError(
+        f"{cls.label} expects a floating-point tensor, got dtype {t.data.dtype} "
+        f"(shape {tuple(t.shape)}); convert it with .float() or .double()"
+    )
+

@@ -1,0 +1,5 @@
+"""The `glassgrad data` sub-commands (being written)."""
+
+
+def register(subparsers):
+    pass

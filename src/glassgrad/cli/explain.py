@@ -1,0 +1,5 @@
+"""The `glassgrad explain` sub-commands (being written)."""
+
+
+def register(subparsers):
+    pass

@@ -1,0 +1,5 @@
+"""The `glassgrad train` sub-commands (being written)."""
+
+
+def register(subparsers):
+    pass

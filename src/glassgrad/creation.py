@@ -1,0 +1,134 @@
+"""Tensor factories with PyTorch's names: tensor, zeros, ones, full, eye, arange, rand, ...
+
+Python floats become float32 (the default dtype), Python ints int64, as in PyTorch.
+Random factories draw from the global generator seeded by ``manual_seed``.
+"""
+
+from . import backend
+from .backend import xp
+from .tensor import Tensor
+
+
+def _shape(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for n in size:
+        if isinstance(n, bool) or not isinstance(n, (int, xp.integer)) or n < 0:
+            raise ValueError(f"sizes must be non-negative integers, got {tuple(size)}")
+    return tuple(int(n) for n in size)
+
+
+def _make(array, requires_grad, name=None):
+    t = Tensor._wrap(array)
+    t.name = name
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _float(dtype):
+    return backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
+
+
+def tensor(data, dtype=None, requires_grad=False, name=None):
+    """A new tensor holding a copy of ``data`` (numbers, nested lists, ndarray, Tensor)."""
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
+
+
+def as_tensor(data, dtype=None):
+    if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
+        return data
+    return Tensor(data, dtype=dtype)
+
+
+def from_numpy(array):
+    """A tensor that shares memory with ``array`` (no copy), keeping its dtype."""
+    if not isinstance(array, xp.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
+    return Tensor._wrap(array)
+
+
+def zeros(*size, dtype=None, requires_grad=False):
+    return _make(xp.zeros(_shape(size), dtype=_float(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad=False):
+    return _make(xp.ones(_shape(size), dtype=_float(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad=False):
+    return _make(xp.empty(_shape(size), dtype=_float(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad=False):
+    if dtype is None:
+        dtype = xp.int64 if isinstance(fill_value, int) and not isinstance(fill_value, bool) else None
+    return _make(xp.full(_shape((size,)), fill_value, dtype=_float(dtype)), requires_grad)
+
+
+def zeros_like(input, dtype=None, requires_grad=False):
+    return _make(xp.zeros_like(input.data, dtype=dtype), requires_grad)
+
+
+def ones_like(input, dtype=None, requires_grad=False):
+    return _make(xp.ones_like(input.data, dtype=dtype), requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, requires_grad=False):
+    return _make(xp.full_like(input.data, fill_value, dtype=dtype), requires_grad)
+
+
+def rand_like(input, dtype=None, requires_grad=False):
+    return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, dtype=None, requires_grad=False):
+    return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def eye(n, m=None, dtype=None, requires_grad=False):
+    return _make(xp.eye(n, m, dtype=_float(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+    """Like torch.arange: int64 when all bounds are ints, else the default float dtype."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        ints = all(isinstance(v, int) for v in (start, end, step))
+        dtype = xp.int64 if ints else backend.get_default_dtype()
+    return _make(xp.arange(start, end, step, dtype=dtype), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, requires_grad=False):
+    return _make(xp.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad=False, generator=None):
+    """Uniform on [0, 1)."""
+    dtype = _float(dtype)
+    return _make(backend.rng(generator).random(_shape(size), dtype=dtype), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad=False, generator=None):
+    """Standard normal."""
+    dtype = _float(dtype)
+    return _make(backend.rng(generator).standard_normal(_shape(size), dtype=dtype), requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None, generator=None):
+    if high is None:
+        low, high = 0, low
+    data = backend.rng(generator).integers(low, high, size=_shape((size,)), dtype=dtype or xp.int64)
+    return Tensor._wrap(xp.asarray(data))
+
+
+def randperm(n, generator=None):
+    return Tensor._wrap(backend.rng(generator).permutation(n).astype(xp.int64))
+
+
+__all__ = [
+    "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
+    "ones_like", "full_like", "rand_like", "randn_like", "eye", "arange", "linspace",
+    "rand", "randn", "randint", "randperm",
+]

@@ -1,0 +1,9 @@
+"""Every differentiable op, forward and backward side by side (see DESIGN.md)."""
+
+from .elementwise import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
+from .reduce import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
+from .linalg import *  # noqa: F401,F403
+from .nn import *  # noqa: F401,F403
+from . import methods  # noqa: F401  (binds Tensor methods and operators)

@@ -1,0 +1,114 @@
+"""Attach the ops to Tensor as methods and Python operators, as PyTorch spells them.
+
+Ops import tensor.py, so tensor.py cannot import ops; instead this module, imported once by
+``glassgrad/__init__``, binds ``Tensor.exp``, ``Tensor.__add__`` and the rest. Each row
+says which function a method is: ``x.sum(dim=1)`` is ``glassgrad.sum(x, dim=1)``.
+"""
+
+import importlib
+
+from ..backend import xp
+from ..tensor import Tensor
+from .elementwise import Add, Div, Mul, Neg, Sub
+
+# method name -> (module in glassgrad.ops, function name)
+METHODS = {
+    # elementwise
+    "add": ("elementwise", "add"), "sub": ("elementwise", "sub"),
+    "mul": ("elementwise", "mul"), "div": ("elementwise", "div"),
+    "neg": ("elementwise", "neg"), "pow": ("elementwise", "pow"),
+    "exp": ("elementwise", "exp"), "log": ("elementwise", "log"),
+    "sqrt": ("elementwise", "sqrt"), "abs": ("elementwise", "abs"),
+    "maximum": ("elementwise", "maximum"), "minimum": ("elementwise", "minimum"),
+    "clamp": ("elementwise", "clamp"), "clip": ("elementwise", "clamp"),
+    "to": ("elementwise", "to"), "type": ("elementwise", "to"),
+    "float": ("elementwise", "float"), "double": ("elementwise", "double"),
+    "long": ("elementwise", "long"), "int": ("elementwise", "int"), "bool": ("elementwise", "bool"),
+    "clone": ("elementwise", "clone"),
+    # activations
+    "relu": ("activation", "relu"), "tanh": ("activation", "tanh"),
+    "sigmoid": ("activation", "sigmoid"),
+    # reductions
+    "sum": ("reduce", "sum"), "mean": ("reduce", "mean"), "max": ("reduce", "max"),
+    "min": ("reduce", "min"), "logsumexp": ("reduce", "logsumexp"), "var": ("reduce", "var"),
+    "std": ("reduce", "std"), "argmax": ("reduce", "argmax"), "argmin": ("reduce", "argmin"),
+    "amax": ("reduce", "amax"), "amin": ("reduce", "amin"),
+    # shape
+    "reshape": ("shape", "reshape"), "view": ("shape", "view"),
+    "transpose": ("shape", "transpose"), "permute": ("shape", "permute"),
+    "t": ("shape", "t"), "broadcast_to": ("shape", "broadcast_to"),
+    "expand": ("shape", "expand"), "expand_as": ("shape", "expand_as"),
+    "view_as": ("shape", "view_as"), "reshape_as": ("shape", "view_as"),
+    "squeeze": ("shape", "squeeze"), "unsqueeze": ("shape", "unsqueeze"),
+    "flatten": ("shape", "flatten"), "contiguous": ("shape", "contiguous"),
+    "__getitem__": ("shape", "getitem"),
+    # linear algebra
+    "matmul": ("linalg", "matmul"), "mm": ("linalg", "matmul"), "__matmul__": ("linalg", "matmul"),
+    # nn
+    "softmax": ("nn", "softmax"), "log_softmax": ("nn", "log_softmax"),
+}
+
+
+def _bind_methods():
+    for method, (module, name) in METHODS.items():
+        fn = getattr(importlib.import_module(f"glassgrad.ops.{module}"), name, None)
+        if fn is not None:
+            setattr(Tensor, method, fn)
+
+
+def _swap(fn):
+    def reflected(self, other):
+        return fn(other, self)
+
+    return reflected
+
+
+def _no_grad_compare(ufunc):
+    def compare(self, other):
+        o = other.data if isinstance(other, Tensor) else other
+        return Tensor._wrap(ufunc(self.data, o))
+
+    return compare
+
+
+def _bind_operators():
+    # The four arithmetic operators call Function.apply directly: they are the hottest path.
+    Tensor.__add__ = lambda self, other: Add.apply(self, other)
+    Tensor.__radd__ = lambda self, other: Add.apply(other, self)
+    Tensor.__sub__ = lambda self, other: Sub.apply(self, other)
+    Tensor.__rsub__ = lambda self, other: Sub.apply(other, self)
+    Tensor.__mul__ = lambda self, other: Mul.apply(self, other)
+    Tensor.__rmul__ = lambda self, other: Mul.apply(other, self)
+    Tensor.__truediv__ = lambda self, other: Div.apply(self, other)
+    Tensor.__rtruediv__ = lambda self, other: Div.apply(other, self)
+    Tensor.__neg__ = lambda self: Neg.apply(self)
+    Tensor.__pos__ = lambda self: self
+    if hasattr(Tensor, "pow"):
+        Tensor.__pow__ = Tensor.pow
+        Tensor.__rpow__ = _swap(Tensor.pow)
+    if hasattr(Tensor, "matmul"):
+        Tensor.__rmatmul__ = _swap(Tensor.matmul)
+    if hasattr(Tensor, "abs"):
+        Tensor.__abs__ = Tensor.abs
+    # In-place operators go through the version-counted in-place methods.
+    Tensor.__iadd__ = lambda self, other: self.add_(other)
+    Tensor.__isub__ = lambda self, other: self.sub_(other)
+    Tensor.__imul__ = lambda self, other: self.mul_(other)
+    Tensor.__itruediv__ = lambda self, other: self.div_(other)
+    # Comparisons never carry gradient.
+    for name, ufunc in [
+        ("__lt__", xp.less), ("__le__", xp.less_equal), ("__gt__", xp.greater),
+        ("__ge__", xp.greater_equal), ("__eq__", xp.equal), ("__ne__", xp.not_equal),
+    ]:
+        setattr(Tensor, name, _no_grad_compare(ufunc))
+    Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge = (
+        Tensor.__eq__, Tensor.__ne__, Tensor.__lt__, Tensor.__le__, Tensor.__gt__, Tensor.__ge__,
+    )
+    Tensor.__hash__ = object.__hash__  # __eq__ is elementwise, so hash by identity
+    if hasattr(Tensor, "transpose"):
+        Tensor.T = property(lambda self: self.permute(*reversed(range(self.ndim))))
+        Tensor.mT = property(lambda self: self.transpose(-2, -1))
+
+
+_bind_methods()
+_bind_operators()

@@ -1,0 +1,344 @@
+"""Tensor: an ndarray, the node that made it, and a version counter.
+
+A Tensor is deliberately thin. ``data`` is a plain NumPy array you can always look at;
+``grad_fn`` is the graph node (a Function instance) that produced it, None for leaves;
+``_vc`` is a one-element list shared with views, bumped by every in-place change so that
+backward can tell when a value it saved was overwritten.
+
+The arithmetic methods (``x.exp()``, ``x + y``, ``x.sum(dim=1)``) are attached by
+``glassgrad.ops.methods``: ops import this module, never the other way round.
+"""
+
+import weakref
+
+from . import backend
+from .backend import xp
+
+_ndarray = xp.ndarray
+
+
+def _as_array(data, dtype=None):
+    """Convert user data to an ndarray with PyTorch's dtype rules.
+
+    Python floats (and lists of them) become the default float dtype (float32); Python
+    ints become int64; bools stay bool; NumPy arrays keep their dtype (float64 included).
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = xp.dtype(dtype)
+        return xp.array(data, dtype=dtype, copy=True)
+    if isinstance(data, (_ndarray, xp.generic)):
+        return xp.array(data, copy=True)
+    arr = xp.array(data)
+    if arr.dtype.kind == "f":
+        arr = arr.astype(backend.get_default_dtype(), copy=False)
+    elif arr.dtype.kind in "iu":
+        arr = arr.astype(xp.int64, copy=False)
+    elif arr.dtype.kind not in "bc":
+        raise TypeError(
+            f"cannot make a tensor from {type(data).__name__} of dtype {arr.dtype}; "
+            "expected numbers, nested lists of numbers or a NumPy array"
+        )
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> (x * x).sum().backward()
+    >>> x.grad
+    tensor([2., 4.])
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_vc", "name", "_hooks", "__weakref__")
+    __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
+
+    def __init__(self, data, dtype=None, requires_grad=False, name=None):
+        self.data = _as_array(data, dtype)
+        self.grad = None
+        self.grad_fn = None
+        self._vc = [0]
+        self.name = name
+        self._hooks = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, data, vc=None):
+        """Fast constructor for op outputs: no conversion, no copy."""
+        t = object.__new__(cls)
+        t.data = data
+        t.grad = None
+        t.grad_fn = None
+        t.requires_grad = False
+        t._vc = [0] if vc is None else vc
+        t.name = None
+        t._hooks = None
+        return t
+
+    # ------------------------------------------------------------ properties
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def _version(self):
+        return self._vc[0]
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def size(self, dim=None):
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def dim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return self.data.size
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    # ------------------------------------------------------------ conversion
+    def numpy(self):
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy()"
+            )
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(
+                f"only one element tensors can be converted to Python scalars, got shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+            )
+        return bool(self.data.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be used as an index")
+        return int(self.data.item())
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __hash__(self):
+        return id(self)
+
+    # ------------------------------------------------------------ autograd
+    def requires_grad_(self, requires_grad=True):
+        if not self.is_leaf:
+            raise RuntimeError(
+                "requires_grad_() can only change leaf tensors; use .detach() to make a new leaf"
+            )
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise TypeError(
+                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self):
+        """A new leaf sharing this tensor's data (and version counter), cut from the graph."""
+        return Tensor._wrap(self.data, self._vc)
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def backward(self, gradient=None, retain_graph=False):
+        """Compute d(self)/d(leaf) for every leaf that requires grad; accumulate into .grad."""
+        _engine_backward(self, gradient, retain_graph)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor
+        replaces the gradient. Returns a handle with ``.remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            if self.grad_fn._hooks is None:
+                self.grad_fn._hooks = []
+            hooks = self.grad_fn._hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def retain_grad(self):
+        """Keep .grad on this non-leaf tensor after backward (leaves always keep it)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn._retain = weakref.ref(self)
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn._retain is not None
+
+    def named(self, name):
+        """Give this tensor a name for the explain mode; returns self."""
+        self.name = name
+        return self
+
+    # ------------------------------------------------------------ in-place changes
+    def _bump(self):
+        self._vc[0] += 1
+
+    def _assign_inplace(self, result):
+        """Finish an in-place op computed out of place on a tensor that is in the graph:
+        this tensor takes the result's data and node, and its version moves on, so any
+        node that saved the old value will refuse to run backward."""
+        if self.is_leaf and self.requires_grad:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation; "
+                "wrap the update in `with glassgrad.no_grad():`"
+            )
+        self.data = result.data
+        self.grad_fn = result.grad_fn
+        self.requires_grad = result.requires_grad
+        self._bump()
+        return self
+
+    def _tracks(self, other=None):
+        from .autograd.grad_mode import _enabled
+
+        if not _enabled[0]:
+            return False
+        return self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+
+    def _inplace_binary(self, other, ufunc, outofplace):
+        if self._tracks(other):
+            return self._assign_inplace(outofplace(self, other))
+        o = other.data if isinstance(other, Tensor) else other
+        ufunc(self.data, o, out=self.data, casting="same_kind")
+        self._bump()
+        return self
+
+    def add_(self, other, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        return self._inplace_binary(other, xp.add, Tensor.__add__)
+
+    def sub_(self, other, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        return self._inplace_binary(other, xp.subtract, Tensor.__sub__)
+
+    def mul_(self, other):
+        return self._inplace_binary(other, xp.multiply, Tensor.__mul__)
+
+    def div_(self, other):
+        return self._inplace_binary(other, xp.true_divide, Tensor.__truediv__)
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def fill_(self, value):
+        if self._tracks():
+            return self._assign_inplace(self * 0 + value)
+        self.data[...] = value
+        self._bump()
+        return self
+
+    def clamp_(self, min=None, max=None):
+        if self._tracks():
+            return self._assign_inplace(self.clamp(min, max))
+        xp.clip(self.data, min, max, out=self.data)
+        self._bump()
+        return self
+
+    def copy_(self, src):
+        if self._tracks(src):
+            return self._assign_inplace(src + self * 0)
+        self.data[...] = src.data if isinstance(src, Tensor) else src
+        self._bump()
+        return self
+
+    def __setitem__(self, index, value):
+        if self._tracks(value):
+            from .ops.shape import index_put
+
+            return self._assign_inplace(index_put(self, index, value))
+        if isinstance(index, Tensor):
+            index = index.data
+        elif isinstance(index, tuple):
+            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        self.data[index] = value.data if isinstance(value, Tensor) else value
+        self._bump()
+
+    # ------------------------------------------------------------ display
+    def __repr__(self):
+        body = xp.array2string(
+            self.data, separator=", ", prefix="tensor(", precision=4, suppress_small=True
+        )
+        extras = []
+        if self.data.dtype not in (backend.get_default_dtype(), xp.int64, xp.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.name:
+            extras.append(f"name={self.name!r}")
+        tail = "".join(", " + e for e in extras)
+        return f"tensor({body}{tail})"
+
+
+def _engine_backward(root, gradient, retain_graph):
+    # Resolved on first use: the engine imports this module, so it cannot be imported here
+    # at load time. Rebinding the global keeps later calls free of the import machinery.
+    global _engine_backward
+    from .autograd.engine import backward as _engine_backward
+
+    _engine_backward(root, gradient, retain_graph)
+
+
+class _HookHandle:
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
+        self._hook = hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
