@@ -3,6 +3,7 @@
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine import BackwardError, backward
+from .gradcheck import GradcheckError, gradcheck
 
 __all__ = [
     "Function",
@@ -12,4 +13,6 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "set_grad_enabled",
+    "gradcheck",
+    "GradcheckError",
 ]
