@@ -4,6 +4,7 @@ from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine import BackwardError, backward
 from .gradcheck import GradcheckError, gradcheck
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 
 __all__ = [
     "Function",
@@ -15,4 +16,7 @@ __all__ = [
     "set_grad_enabled",
     "gradcheck",
     "GradcheckError",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
 ]
