@@ -3,7 +3,7 @@
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .engine import BackwardError, backward
-from .gradcheck import GradcheckError, gradcheck
+from .gradcheck import GradcheckError, gradcheck, gradcheck_graph, record_inputs
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 
 __all__ = [
@@ -16,6 +16,8 @@ __all__ = [
     "set_grad_enabled",
     "gradcheck",
     "GradcheckError",
+    "gradcheck_graph",
+    "record_inputs",
     "detect_anomaly",
     "set_detect_anomaly",
     "is_anomaly_enabled",

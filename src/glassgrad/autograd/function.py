@@ -126,6 +126,7 @@ class Function:
             out.grad_fn = ctx
             out.requires_grad = True
         if observers:
+            ctx._params = kwargs  # the keyword parameters, for observers that re-run the op
             for obs in observers:
                 obs.on_forward(ctx if record else None, cls, args, out)
         return out

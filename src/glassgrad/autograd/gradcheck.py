@@ -22,16 +22,23 @@ eps = 1e-6 would keep almost none of them. Random ops inside ``fn`` (dropout) se
 same random numbers on every call: the global RNG state is restored before each call.
 """
 
+import weakref
 from dataclasses import dataclass
 
 from .. import backend
 from ..backend import xp
 from ..tensor import Tensor
+from .anomaly import user_frame_site
+from .function import observers
 from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
     """The backward pass disagrees with finite differences of the forward pass."""
+
+
+class LowPrecisionOutput(TypeError):
+    """fn returned a float32 (or lower) output from float64 inputs: nothing to check."""
 
 
 @dataclass
@@ -52,14 +59,15 @@ class Mismatch:
     analytical: float
     atol: float
     rtol: float
+    single_output: bool = False  # True: say "output index (i, j)", not "output 0 index"
 
     def describe(self):
         where = f"input {self.input_index}"
         if self.input_element is not None:
             where += f" index {_fmt_index(self.input_element)}"
         if self.output_index is not None:
-            where += f", output {self.output_index}"
-            if self.output_element is not None:
+            where += ", output" if self.single_output else f", output {self.output_index}"
+            if self.output_element:  # None: unknown; (): the output is a scalar
                 where += f" index {_fmt_index(self.output_element)}"
         else:
             where += " (directional derivative along a random direction)"
@@ -162,7 +170,7 @@ class _Problem:
         self.differentiable = [o.dtype.kind == "f" for o in outs]
         for k, o in enumerate(outs):
             if o.dtype.kind == "f" and o.dtype != backend.float64:
-                raise TypeError(
+                raise LowPrecisionOutput(
                     f"gradcheck: output {k} of fn is {o.dtype} although the inputs are float64; "
                     "an op (or a float32 weight) inside fn lowers the precision"
                 )
@@ -376,3 +384,166 @@ def _fmt_index(idx):
 
 def _fmt(x):
     return f"{x:.6g}"
+
+
+# --------------------------------------------------------------------- a whole graph
+class _NodeRecord:
+    """What it takes to run a node's forward again: its class, inputs and parameters."""
+
+    __slots__ = ("cls", "inputs", "is_tensor", "params", "site")
+
+    def __init__(self, cls, inputs, is_tensor, params, site):
+        self.cls = cls
+        self.inputs = inputs
+        self.is_tensor = is_tensor
+        self.params = params
+        self.site = site
+
+
+# node -> _NodeRecord; weak, so a recorded graph is freed as usual when it goes away.
+_records = weakref.WeakKeyDictionary()
+
+
+class _InputRecorder:
+    """Observer: copy every recorded node's input arrays (later in-place edits can't
+    change them) with its class and keyword parameters."""
+
+    def on_forward(self, ctx, cls, args, out):
+        if ctx is None:
+            return
+        inputs = []
+        is_tensor = []
+        for a in args:
+            if isinstance(a, Tensor):
+                inputs.append(xp.array(a.data, copy=True))
+                is_tensor.append(True)
+            else:
+                inputs.append(a)
+                is_tensor.append(False)
+        params = dict(getattr(ctx, "_params", {}))
+        _records[ctx] = _NodeRecord(cls, inputs, is_tensor, params, user_frame_site())
+
+    def on_backward(self, node, upstream, downstream):
+        pass
+
+    def on_unbroadcast(self, node, index, grad_before, grad_after, axes):
+        pass
+
+
+class record_inputs:
+    """``with record_inputs(): loss = model(x)``: keep what gradcheck_graph(loss) needs.
+
+    Every node recorded inside the block remembers its class, a copy of its inputs and
+    its keyword parameters, so that its forward can be run again on its own.
+    """
+
+    def __enter__(self):
+        self._observer = _InputRecorder()
+        observers.append(self._observer)
+        return self
+
+    def __exit__(self, *exc):
+        observers.remove(self._observer)
+        return False
+
+
+def gradcheck_graph(loss, eps=1e-6, atol=1e-5, rtol=1e-3, mode="fast", skip=(),
+                    raise_exception=True):
+    """Check every node of a real model's graph; name the first whose backward is wrong.
+
+    ``loss`` is a closure that builds the loss (``lambda: loss_fn(model(x), y)``), or a
+    loss Tensor built inside ``with record_inputs():``. The nodes are visited in backward
+    order from the loss (node 0 is the loss's own node). Each node's forward is run again
+    on float64 copies of the inputs it really saw, and its backward is held against
+    central differences of that forward, as in ``gradcheck(..., mode=mode)``.
+
+    ``skip`` lists op labels or Function classes not to check (ops evaluated at a kink,
+    such as relu at exactly 0 or a max with ties, have no single derivative there).
+    Nodes whose forward returns float32 from float64 inputs (casts) are skipped.
+
+    Returns True; at the first wrong node raises GradcheckError, e.g.
+    ``node 3 'tanh' (Tanh), created at model.py:12: h = x.tanh(): input 0 index (1, 2),
+    output index (1, 2): backward -0.123 vs finite differences 0.456 (...)``
+    (or returns False when ``raise_exception=False``).
+    """
+    if callable(loss) and not isinstance(loss, Tensor):
+        with record_inputs():
+            loss = loss()
+    if not isinstance(loss, Tensor):
+        raise TypeError(
+            f"gradcheck_graph expects a loss Tensor or a closure returning one, got "
+            f"{type(loss).__name__}"
+        )
+    if loss.grad_fn is None:
+        raise ValueError("gradcheck_graph: the loss has no graph (no input requires grad)")
+    skip_labels = {s for s in skip if isinstance(s, str)}
+    skip_classes = {s for s in skip if isinstance(s, type)}
+
+    for n, node in enumerate(_backward_order(loss.grad_fn)):
+        cls = type(node)
+        rec = _records.get(node)
+        if rec is None:
+            raise ValueError(
+                f"gradcheck_graph: node {n} '{node.label}' ({cls.__name__}) was built without "
+                "recording its inputs: pass a closure that builds the whole loss, or build it "
+                "inside `with glassgrad.autograd.record_inputs():`"
+            )
+        if node.label in skip_labels or cls in skip_classes:
+            continue
+        args = _float64_inputs(rec, node.needs_input_grad)
+        if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
+            continue  # only non-float inputs need a gradient: nothing to compare
+
+        def forward(*xs, _cls=rec.cls, _params=rec.params):
+            return _cls.apply(*xs, **_params)
+
+        try:
+            mismatch = find_mismatch(forward, args, eps=eps, atol=atol, rtol=rtol, mode=mode)
+        except LowPrecisionOutput:
+            continue
+        if mismatch is not None:
+            if not raise_exception:
+                return False
+            mismatch.single_output = True  # a node has one output
+            where = f", created at {rec.site}" if rec.site is not None else ""
+            raise GradcheckError(
+                f"gradcheck_graph: node {n} '{node.label}' ({cls.__name__}){where}: "
+                + mismatch.describe()
+            )
+    return True
+
+
+def _float64_inputs(rec, needs):
+    """Leaves for the inputs that needed a gradient (floating ones), float64 throughout."""
+    args = []
+    for a, is_tensor, need in zip(rec.inputs, rec.is_tensor, needs):
+        if not is_tensor:
+            args.append(a)
+            continue
+        if a.dtype.kind == "f":
+            a = a.astype(backend.float64)
+        t = Tensor._wrap(a)
+        if need and a.dtype.kind == "f":
+            t.requires_grad = True
+        args.append(t)
+    return args
+
+
+def _backward_order(root):
+    """Nodes reachable from root, each before the nodes of its inputs (iterative DFS, the
+    order the engine runs them in)."""
+    order = []
+    seen = {root}
+    stack = [(root, iter(root._next))]
+    while stack:
+        node, edges = stack[-1]
+        for edge in edges:
+            if edge is not None and not isinstance(edge, Tensor) and edge not in seen:
+                seen.add(edge)
+                stack.append((edge, iter(edge._next)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    order.reverse()
+    return order
