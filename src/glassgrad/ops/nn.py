@@ -1,2 +1,798 @@
-"""(being written)"""
-__all__ = []
+"""Neural-network ops: softmax, log_softmax, cross_entropy, nll_loss, dropout, conv2d,
+max_pool2d, avg_pool2d.
+
+Each op is one Function with its forward and backward side by side, under PyTorch's names,
+argument names and defaults (``glassgrad.nn.functional`` re-exports them).
+
+Two ideas carry the convolution and pooling code (docs/conv.md tells the whole story):
+
+- **No Python loop over pixels.** A window of every output pixel is a *view* of the input
+  (``as_strided``: only strides change, nothing is copied). conv2d copies those windows
+  once into a patch matrix and does one matrix product; pooling loops over the kh*kw
+  offsets of the kernel instead (4 offsets for a 2x2 pool), each offset a strided slice.
+- **Channels-last memory.** conv2d returns an (N, C, H, W) tensor whose memory is ordered
+  (N, H, W, C): the patch matrix of the next convolution then reads runs of C contiguous
+  numbers, and the GEMM result needs no transpose. Shapes, values and gradients are the
+  same as PyTorch's; only ``.data.strides`` show the difference.
+"""
+
+import math
+
+from .. import backend
+from ..autograd.function import Function
+from ..backend import xp
+from ..tensor import Tensor
+
+_as_strided = xp.lib.stride_tricks.as_strided
+
+
+# ===================================================================== small helpers
+def _data(t):
+    return t.data if isinstance(t, Tensor) else t
+
+
+def _check_dim(dim, ndim, op):
+    """Normalise a dim (negative allowed) or raise an IndexError naming the valid range."""
+    if dim is None:
+        raise TypeError(
+            f"{op}() needs dim=: the axis along which the outputs sum to 1 "
+            f"(for a batch of scores of shape (N, C), dim=1)"
+        )
+    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
+        raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}(): dim {dim} is out of range for a {ndim}-D tensor "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    return int(dim) % n
+
+
+def _check_reduction(reduction, op):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _reduce(losses, reduction, denominator):
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    if reduction == "sum":
+        return total
+    with xp.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as torch
+        return total / denominator
+
+
+# ===================================================================== softmax
+class Softmax(Function):
+    label = "softmax"
+    rule = r"\partial y_i/\partial x_j = y_i(\delta_{ij} - y_j)"
+    float_only = True
+
+    def forward(ctx, x, dim):
+        # Subtracting the max changes nothing mathematically (e^{x-m}/sum e^{x-m}) but keeps
+        # exp from overflowing: the largest exponent is e^0 = 1.
+        y = x - x.max(axis=dim, keepdims=True)
+        xp.exp(y, out=y)
+        y /= y.sum(axis=dim, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(y)  # the Jacobian needs only the output
+        return y
+
+    def backward(ctx, upstream):
+        (y,) = ctx.saved
+        # sum_i g_i y_i (delta_ij - y_j) = y_j (g_j - sum_i g_i y_i)
+        gy = upstream * y
+        return gy - y * gy.sum(axis=ctx.dim, keepdims=True)
+
+
+class LogSoftmax(Function):
+    label = "log_softmax"
+    rule = r"\partial y_i/\partial x_j = \delta_{ij} - \mathrm{softmax}(x)_j"
+    float_only = True
+
+    def forward(ctx, x, dim):
+        y = x - x.max(axis=dim, keepdims=True)
+        y -= xp.log(xp.exp(y).sum(axis=dim, keepdims=True))  # log sum exp, stable
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    def backward(ctx, upstream):
+        (y,) = ctx.saved
+        # sum_i g_i (delta_ij - softmax_j) = g_j - softmax_j sum_i g_i, and softmax = e^y
+        return upstream - xp.exp(y) * upstream.sum(axis=ctx.dim, keepdims=True)
+
+
+def _along(fn_class, input, dim, op):
+    x = _data(input)
+    dim = _check_dim(dim, x.ndim, op)
+    # A 0-d tensor is one number (softmax 1, log_softmax 0): reduce over all of it.
+    return fn_class.apply(input, dim=dim if x.ndim else None)
+
+
+def softmax(input, dim=None):
+    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim`` (computed as exp(x_i - max)).
+
+    Backward with the saved output y: dL/dx = y * (g - sum(g * y)).
+    """
+    return _along(Softmax, input, dim, "softmax")
+
+
+def log_softmax(input, dim=None):
+    """log_softmax(x)_i = x_i - log sum_j exp(x_j) along ``dim`` (stable: max subtracted).
+
+    Backward with the saved output y: dL/dx = g - exp(y) * sum(g).
+    """
+    return _along(LogSoftmax, input, dim, "log_softmax")
+
+
+# ===================================================================== classification losses
+def _class_targets(op, logits_shape, target, weight, ignore_index, dtype):
+    """Check class-index targets against (N, C, d1, ...) scores and return
+    (index, sample_weight): index has shape (N, 1, d1, ...) with ignored entries set to 0
+    (a safe index), sample_weight = weight[target] (1 without weight), 0 where ignored."""
+    n_classes = logits_shape[1]
+    expected = logits_shape[:1] + logits_shape[2:]
+    if target.shape != expected:
+        raise ValueError(
+            f"{op}: target has shape {tuple(target.shape)} but the input has shape "
+            f"{tuple(logits_shape)}; class-index targets need shape {tuple(expected)} "
+            "(the input's shape without the class dim 1)"
+        )
+    ignored = target == ignore_index
+    bad = ~ignored & ((target < 0) | (target >= n_classes))
+    if bad.any():
+        value = int(target[bad].flat[0])
+        raise IndexError(
+            f"{op}: target {value} is out of bounds: the input has {n_classes} classes, so "
+            f"class indices must be in [0, {n_classes - 1}] (or equal ignore_index={ignore_index})"
+        )
+    index = xp.where(ignored, 0, target) if ignored.any() else target
+    index = xp.expand_dims(index.astype(xp.intp, copy=False), 1)
+    if weight is None:
+        sample_weight = (~ignored).astype(dtype)
+    else:
+        sample_weight = xp.take(weight, index[:, 0]).astype(dtype, copy=False)
+        sample_weight[ignored] = 0
+    return index, sample_weight
+
+
+def _check_weight(op, weight, n_classes):
+    if weight is None:
+        return None
+    w = _data(weight)
+    if not isinstance(w, xp.ndarray) or w.shape != (n_classes,) or w.dtype.kind != "f":
+        got = f"shape {tuple(w.shape)}, dtype {w.dtype}" if isinstance(w, xp.ndarray) else type(w).__name__
+        raise ValueError(f"{op}: weight must be a float tensor of shape ({n_classes},), one "
+                         f"weight per class; got {got}")
+    return w
+
+
+def _as_batch(x, op):
+    """Scores of shape (C,) are one unbatched sample: view them as (1, C)."""
+    if x.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
+    return x[None] if x.ndim == 1 else x
+
+
+def _broadcast_per_sample(values, ndim):
+    """Per-sample values of shape (N, d1, ...) as (N, 1, d1, ...) to broadcast over classes."""
+    values = xp.asarray(values)
+    return xp.expand_dims(values, 1) if values.ndim else values
+
+
+class CrossEntropy(Function):
+    label = "cross_entropy"
+    rule = (r"L_i = -\sum_c q_{ic} \log \mathrm{softmax}(z_i)_c,\ "
+            r"\partial L_i/\partial z_{ic} = \mathrm{softmax}(z_i)_c \sum_{c'} q_{ic'} - q_{ic}"
+            r"\ (= \hat{y} - y \text{ for one-hot } q)")
+
+    def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean",
+                label_smoothing=0.0):
+        z = _as_batch(input, "cross_entropy")
+        n_classes = z.shape[1]
+        eps = label_smoothing
+        shifted = z - z.max(axis=1, keepdims=True)
+        p = xp.exp(shifted)
+        sumexp = p.sum(axis=1, keepdims=True)
+        p /= sumexp  # softmax: backward needs it
+        log_sumexp = xp.log(sumexp)
+        hard = target.dtype.kind in "iu"
+
+        if hard and eps == 0:
+            # The common case, kept sparse: q is weight[y] at the target class, 0 elsewhere.
+            index, sample_weight = _class_targets("cross_entropy", z.shape, _as_index(target, input),
+                                                  weight, ignore_index, z.dtype)
+            picked = xp.take_along_axis(shifted, index, axis=1)[:, 0] - log_sumexp[:, 0]
+            losses = -sample_weight * picked
+            denominator = sample_weight.sum()
+            ctx.index, ctx.sample_weight, ctx.q = index, sample_weight, None
+        else:
+            # Dense targets q (probabilities, or label smoothing): L_i = -sum_c q_ic logp_ic.
+            log_p = shifted - log_sumexp
+            w = 1 if weight is None else weight.reshape((1, n_classes) + (1,) * (z.ndim - 2))
+            if hard:
+                index, sample_weight = _class_targets("cross_entropy", z.shape, _as_index(target, input),
+                                                      weight, ignore_index, z.dtype)
+                valid = xp.expand_dims(sample_weight != 0, 1) if weight is None else \
+                    xp.expand_dims(_as_index(target, input) != ignore_index, 1)
+                # torch: (1 - eps) * nll + eps/C * sum_c w_c (-logp_c), ignored samples dropped
+                q = xp.zeros_like(z)
+                xp.put_along_axis(q, index, (1 - eps) * xp.expand_dims(sample_weight, 1), axis=1)
+                q += (eps / n_classes) * (w * valid)
+                denominator = sample_weight.sum()
+            else:
+                tgt = target.reshape(z.shape)
+                q = (tgt * (1 - eps) + eps / n_classes) * w if eps else tgt * w
+                denominator = z.size // n_classes  # torch: the number of samples, not weights
+                ctx.log_p = log_p
+            losses = -(q * log_p).sum(axis=1)
+            ctx.q = q
+        ctx.hard, ctx.eps, ctx.weight = hard, eps, weight
+        ctx.reduction, ctx.denominator = reduction, denominator
+        ctx.in_shape = input.shape
+        ctx.save_for_backward(p)
+        out = _reduce(losses, reduction, denominator)
+        return out.reshape(()) if input.ndim == 1 and reduction == "none" else out
+
+    def backward(ctx, upstream):
+        (p,) = ctx.saved
+        need_input, need_target = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        # d total / d L_i for every sample: the upstream, spread over samples, over D for mean
+        coef = upstream.reshape(p.shape[:1] + p.shape[2:]) if ctx.reduction == "none" else upstream
+        if ctx.reduction == "mean":
+            coef = coef / ctx.denominator
+        coef = _broadcast_per_sample(coef, p.ndim)
+        d_input = d_target = None
+        if need_input:
+            if ctx.q is None:  # sparse one-hot q: softmax * w_y, then subtract w_y at y
+                scale = xp.expand_dims(ctx.sample_weight, 1) * coef
+                d_input = p * scale
+                at_target = xp.take_along_axis(d_input, ctx.index, axis=1) - scale
+                xp.put_along_axis(d_input, ctx.index, at_target, axis=1)
+            else:  # dense q: softmax * sum_c q_c - q
+                d_input = (p * ctx.q.sum(axis=1, keepdims=True) - ctx.q) * coef
+            d_input = d_input.reshape(ctx.in_shape)
+        if need_target:  # probability targets: dL/dt_c = -(1 - eps) w_c logp_c
+            w = 1 if ctx.weight is None else ctx.weight.reshape((1, -1) + (1,) * (p.ndim - 2))
+            d_target = (-(1 - ctx.eps) * coef * w * ctx.log_p).reshape(ctx.in_shape)
+        return d_input, d_target
+
+
+def _as_index(target, input):
+    """Unbatched scores (C,) take a 0-d target; see it as (1,)."""
+    return target.reshape(1) if input.ndim == 1 else target
+
+
+def _target_array(op, target, input):
+    """The target as an array, with a clear error for the wrong dtype or shape."""
+    t = xp.asarray(_data(target))
+    if isinstance(target, (int, xp.integer)) and not isinstance(target, bool):
+        t = t.astype(xp.int64)
+    x = _data(input)
+    batch_shape = x.shape[:1] + x.shape[2:] if x.ndim > 1 else ()
+    if t.dtype.kind in "iu":
+        return t
+    if t.dtype.kind == "f" and op == "cross_entropy" and t.shape == x.shape:
+        if t.dtype != x.dtype:
+            raise TypeError(f"{op}: probability targets must have the input's dtype {x.dtype}, "
+                            f"got {t.dtype}")
+        return t
+    hint = (f"probabilities must be a float tensor of the input's shape {tuple(x.shape)}"
+            if op == "cross_entropy" else "nll_loss takes class indices only")
+    raise TypeError(
+        f"{op}: target has dtype {t.dtype} and shape {tuple(t.shape)}; class indices must be "
+        f"an integer tensor (int64, e.g. target.long()) of shape {tuple(batch_shape)}; {hint}"
+    )
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """Cross-entropy of softmax(input) against ``target``, fused with log-softmax.
+
+    ``input``: scores (logits) of shape (N, C), (N, C, d1, ...) or (C,); the classes are on
+    dim 1. ``target``: class indices (integer, shape (N,) or (N, d1, ...)) or class
+    probabilities (float, the input's shape). With q the target distribution (one-hot,
+    smoothed by ``label_smoothing``, scaled by ``weight``):
+
+        L_i = -sum_c q_ic log softmax(z_i)_c,      dL_i/dz_i = softmax(z_i) sum_c q_ic - q_i
+
+    which for one-hot targets is the familiar y_hat - y. ``reduction='mean'`` divides by
+    sum_i weight[y_i] over non-ignored samples (class indices) or by N (probabilities).
+    """
+    _check_reduction(reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
+                         f"got {label_smoothing}")
+    x = _data(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"cross_entropy expects float scores (logits), got dtype {x.dtype}")
+    _as_batch(x, "cross_entropy")
+    t = _target_array("cross_entropy", target, input)
+    w = _check_weight("cross_entropy", weight, x.shape[1] if x.ndim > 1 else x.shape[0])
+    if w is not None and w.dtype != x.dtype:
+        w = w.astype(x.dtype)
+    if t.dtype.kind == "f":
+        target_in = target if isinstance(target, Tensor) else t
+    else:
+        target_in = t
+        if x.ndim == 1 and t.ndim != 0:
+            raise ValueError(f"cross_entropy: unbatched scores of shape {tuple(x.shape)} take a "
+                             f"0-d target, got shape {tuple(t.shape)}")
+    return CrossEntropy.apply(input, target_in, weight=w, ignore_index=ignore_index,
+                              reduction=reduction, label_smoothing=float(label_smoothing))
+
+
+class NLLLoss(Function):
+    label = "nll_loss"
+    rule = r"L_i = -w_{y_i} x_{i,y_i},\ \partial L_i/\partial x_{ic} = -w_{y_i} [c = y_i]"
+
+    def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean"):
+        x = _as_batch(input, "nll_loss")
+        index, sample_weight = _class_targets("nll_loss", x.shape, _as_index(target, input),
+                                              weight, ignore_index, x.dtype)
+        losses = -sample_weight * xp.take_along_axis(x, index, axis=1)[:, 0]
+        ctx.index, ctx.sample_weight = index, sample_weight
+        ctx.denominator = sample_weight.sum()
+        ctx.reduction, ctx.shape, ctx.in_shape = reduction, x.shape, input.shape
+        out = _reduce(losses, reduction, ctx.denominator)
+        return out.reshape(()) if input.ndim == 1 and reduction == "none" else out
+
+    def backward(ctx, upstream):
+        coef = upstream.reshape(ctx.sample_weight.shape) if ctx.reduction == "none" else upstream
+        if ctx.reduction == "mean":
+            coef = coef / ctx.denominator
+        d_input = xp.zeros(ctx.shape, dtype=ctx.sample_weight.dtype)
+        xp.put_along_axis(d_input, ctx.index, _broadcast_per_sample(-ctx.sample_weight * coef, 2),
+                          axis=1)
+        return d_input.reshape(ctx.in_shape), None
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input`` (N, C, ...) at class indices
+    ``target``: L_i = -weight[y_i] * input[i, y_i]; 'mean' divides by sum_i weight[y_i]
+    over non-ignored samples. Use it after log_softmax (cross_entropy fuses both)."""
+    _check_reduction(reduction, "nll_loss")
+    x = _data(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"nll_loss expects float log-probabilities, got dtype {x.dtype}")
+    _as_batch(x, "nll_loss")
+    t = _target_array("nll_loss", target, input)
+    w = _check_weight("nll_loss", weight, x.shape[1] if x.ndim > 1 else x.shape[0])
+    if w is not None and w.dtype != x.dtype:
+        w = w.astype(x.dtype)
+    if x.ndim == 1 and t.ndim != 0:
+        raise ValueError(f"nll_loss: unbatched input of shape {tuple(x.shape)} takes a 0-d "
+                         f"target, got shape {tuple(t.shape)}")
+    return NLLLoss.apply(input, t, weight=w, ignore_index=ignore_index, reduction=reduction)
+
+
+# ===================================================================== dropout
+class Dropout(Function):
+    label = "dropout"
+    rule = r"y = x \cdot m/(1-p),\ m \sim \mathrm{Bernoulli}(1-p),\ \partial y/\partial x = m/(1-p)"
+    float_only = True
+
+    def forward(ctx, x, p):
+        if p == 1:  # nothing kept (1/(1-p) would be inf): the output and gradient are 0
+            scaled_mask = xp.zeros_like(x)
+        else:
+            # Inverted dropout: scale the kept units by 1/(1-p) now, so that the expected
+            # activation is unchanged and evaluation needs no rescaling.
+            draw_dtype = x.dtype if x.dtype in (backend.float32, backend.float64) else backend.float32
+            keep = backend.rng().random(x.shape, dtype=draw_dtype) >= p
+            scaled_mask = keep.astype(x.dtype)
+            scaled_mask *= x.dtype.type(1.0 / (1.0 - p))
+        ctx.save_for_backward(scaled_mask)
+        return x * scaled_mask
+
+    def backward(ctx, upstream):
+        (scaled_mask,) = ctx.saved
+        return upstream * scaled_mask  # a dropped unit passes no gradient
+
+
+def dropout(input, p=0.5, training=True):
+    """Inverted dropout: zero each element with probability ``p`` and scale the kept ones
+    by 1/(1-p), so E[output] = input. ``training=False`` returns ``input`` unchanged.
+
+    The mask comes from the global generator (``glassgrad.manual_seed``), so restoring the
+    RNG state (as ``glassgrad.utils.checkpoint`` does) reproduces the same mask.
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float, xp.floating, xp.integer)) \
+            or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0:
+        return input
+    return Dropout.apply(input, float(p))
+
+
+# ===================================================================== conv / pool helpers
+def _pair(value, name, op, minimum=1):
+    """An int or a pair of ints as a pair, checked against a lower bound."""
+    if isinstance(value, (int, xp.integer)) and not isinstance(value, bool):
+        pair = (int(value), int(value))
+    elif isinstance(value, (tuple, list)) and len(value) == 2 and all(
+            isinstance(v, (int, xp.integer)) and not isinstance(v, bool) for v in value):
+        pair = (int(value[0]), int(value[1]))
+    elif isinstance(value, (tuple, list)) and len(value) == 1 and isinstance(value[0], int):
+        pair = (int(value[0]),) * 2
+    else:
+        raise TypeError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{op}: {name} must be >= {minimum}, got {value!r}")
+    return pair
+
+
+def _out_size(size, kernel, stride, pad_before, pad_after, dilation, ceil_mode=False):
+    """Number of window positions: floor((size + pads - dilation*(kernel-1) - 1)/stride) + 1
+    (ceil in ceil_mode, where the last window must still start inside the input or the
+    left padding)."""
+    span = size + pad_before + pad_after - dilation * (kernel - 1) - 1
+    if span < 0:
+        return 0
+    if not ceil_mode:
+        return span // stride + 1
+    out = -(-span // stride) + 1
+    if (out - 1) * stride >= size + pad_before:
+        out -= 1
+    return out
+
+
+def _is_channels_last(x):
+    return x.shape[1] > 1 and x.strides[1] < x.strides[3]
+
+
+def _padded(x, top, bottom, left, right, value, channels_last):
+    """x (N, C, H, W) inside a border of ``value``, as a new (N, C, H', W') array whose
+    memory is (N, H', W', C) when ``channels_last``. Returns x itself without padding."""
+    if not (top or bottom or left or right):
+        return x
+    n, c, h, w = x.shape
+    hp, wp = h + top + bottom, w + left + right
+    if channels_last:
+        buf = xp.full((n, hp, wp, c), value, dtype=x.dtype).transpose(0, 3, 1, 2)
+    else:
+        buf = xp.full((n, c, hp, wp), value, dtype=x.dtype)
+    buf[:, :, top:top + h, left:left + w] = x
+    return buf
+
+
+def _offsets(kh, kw, dh, dw, sh, sw, oh, ow):
+    """For each kernel offset (i, j): the index k = i*kw + j and the slices of the padded
+    input that offset touches, one per output pixel (a strided view, no copy)."""
+    for i in range(kh):
+        for j in range(kw):
+            rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+            cols = slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+            yield i * kw + j, (slice(None), slice(None), rows, cols)
+
+
+def _unbatched(x, op, what="input"):
+    if x.ndim == 3:
+        return x[None], True
+    if x.ndim != 4:
+        raise ValueError(f"{op}: {what} must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
+                         f"{tuple(x.shape)}")
+    return x, False
+
+
+# ===================================================================== conv2d
+class Conv2d(Function):
+    label = "conv2d"
+    rule = (r"y_{nfij} = b_f + \sum_{c,k,l} w_{fckl}\, x_{n,c,s i+d k,s j+d l};\ "
+            r"\partial y_{nfij}/\partial w_{fckl} = x_{n,c,si+dk,sj+dl},\ "
+            r"\partial y_{nfij}/\partial x_{n,c,si+dk,sj+dl} = w_{fckl},\ "
+            r"\partial y_{nfij}/\partial b_f = 1")
+    float_only = True
+
+    def forward(ctx, x, weight, bias, stride, padding, dilation):
+        x, unbatched = _unbatched(x, "conv2d")
+        n, c, h, w = x.shape
+        f, _, kh, kw = weight.shape
+        (sh, sw), (dh, dw), (top, bottom, left, right) = stride, dilation, padding
+        oh = _out_size(h, kh, sh, top, bottom, dh)
+        ow = _out_size(w, kw, sw, left, right, dw)
+        # im2col: row (n, i, j) of the patch matrix holds the window of output pixel (i, j)
+        # of image n, ordered (kernel row, kernel column, channel), so that reading it from
+        # channels-last memory copies runs of C contiguous numbers.
+        xpad = _padded(x, top, bottom, left, right, 0, channels_last=True)
+        s_n, s_c, s_h, s_w = xpad.strides
+        windows = _as_strided(xpad, (n, oh, ow, kh, kw, c),
+                              (s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c), writeable=False)
+        patches = windows.reshape(n * oh * ow, kh * kw * c)  # the one copy of the forward
+        w_mat = weight.transpose(0, 2, 3, 1).reshape(f, kh * kw * c)  # same column order
+        out = patches @ w_mat.T  # (N*OH*OW, F): one GEMM for the whole batch
+        if bias is not None:
+            out += bias
+        ctx.geometry = (xpad.shape, (top, left), (h, w), (sh, sw), (dh, dw), unbatched)
+        ctx.kernel_hwc = (kh, kw, c)
+        need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        ctx.save_for_backward(patches if need_w else None, weight if need_x else None)
+        y = out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)  # NCHW view of NHWC memory
+        return y[0] if unbatched else y
+
+    def backward(ctx, upstream):
+        patches, weight = ctx.saved
+        padded_shape, (top, left), (h, w), stride, dilation, unbatched = ctx.geometry
+        g = upstream[None] if unbatched else upstream
+        n, f, oh, ow = g.shape
+        # The upstream as a matrix (N*OH*OW, F), one row per row of the patch matrix.
+        g_mat = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, f)
+        need_x, need_w, need_b = ctx.needs_input_grad
+        d_x = d_w = d_b = None
+        if need_w:  # dL/dw = sum over output pixels of upstream x patch: one GEMM
+            kh, kw, c = ctx.kernel_hwc
+            d_w = (g_mat.T @ patches).reshape(f, kh, kw, c).transpose(0, 3, 1, 2).copy()
+        if need_b:  # every output pixel of channel f added b_f once
+            d_b = g_mat.sum(axis=0)
+        if need_x:
+            d_xpad = _col2im(g_mat, weight, padded_shape, oh, ow, stride, dilation)
+            d_x = d_xpad[:, :, top:top + h, left:left + w]
+            if unbatched:
+                d_x = d_x[0]
+        return d_x, d_w, d_b
+
+
+def _col2im(g_mat, weight, padded_shape, oh, ow, stride, dilation):
+    """dL/dx for conv2d: each input pixel receives upstream x weight from every window that
+    covered it. One kernel offset (i, j) at a time: the GEMM upstream @ w[:, :, i, j] gives
+    that offset's contribution for all windows at once, and a strided add puts it where
+    the offset touched the input. kh*kw GEMMs and adds; no loop over pixels."""
+    n, c, hp, wp = padded_shape
+    f, _, kh, kw = weight.shape
+    d_xpad = xp.zeros((n, hp, wp, c), dtype=g_mat.dtype)  # channels-last, like the forward
+    contribution = xp.empty((n * oh * ow, c), dtype=g_mat.dtype)
+    d_xpad_nchw = d_xpad.transpose(0, 3, 1, 2)
+    for k, where in _offsets(kh, kw, dilation[0], dilation[1], stride[0], stride[1], oh, ow):
+        i, j = divmod(k, kw)
+        xp.matmul(g_mat, weight[:, :, i, j], out=contribution)
+        d_xpad_nchw[where] += contribution.reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
+    return d_xpad_nchw
+
+
+def _conv_padding(padding, kernel, dilation, stride):
+    """padding as (top, bottom, left, right): an int, a pair, 'valid' or 'same'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError("conv2d: padding='same' is not supported for strided "
+                                 f"convolutions (stride={stride}); give the padding as numbers")
+            # total padding d*(k-1) keeps the size; an odd total puts the extra row at the
+            # bottom (and the extra column at the right), as PyTorch does
+            (th, tw) = (dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1))
+            return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+    ph, pw = _pair(padding, "padding", "conv2d", minimum=0)
+    return (ph, ph, pw, pw)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation, as in every DL library) of ``input`` (N, C, H, W)
+    with ``weight`` (F, C, KH, KW) and optional ``bias`` (F,):
+
+        y[n, f, i, j] = b[f] + sum_{c,k,l} w[f, c, k, l] * x[n, c, s*i + d*k, s*j + d*l]
+
+    over the zero-padded input; output size floor((H + 2p - d(KH-1) - 1)/s) + 1 per axis.
+    ``padding`` is an int, a pair, 'valid' (0) or 'same' (stride 1). Computed as one matrix
+    product of the patch matrix (N*OH*OW, KH*KW*C) with the weights (im2col); backward is
+    two more: dW = upstream^T @ patches, and dX by kernel offset (col2im).
+    """
+    x = _data(input)
+    wt = _data(weight)
+    if groups != 1:
+        raise NotImplementedError(f"conv2d: groups={groups} is not implemented; only groups=1")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"conv2d: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
+                         f"{tuple(x.shape)}")
+    if wt.ndim != 4:
+        raise ValueError(f"conv2d: weight must be 4-D (out_channels, in_channels, KH, KW), got "
+                         f"shape {tuple(wt.shape)}")
+    if x.shape[-3] != wt.shape[1]:
+        raise ValueError(
+            f"conv2d: input of shape {tuple(x.shape)} has {x.shape[-3]} channels but weight of "
+            f"shape {tuple(wt.shape)} expects {wt.shape[1]} input channels (weight.shape[1])"
+        )
+    if x.dtype != wt.dtype:
+        raise TypeError(f"conv2d: input dtype {x.dtype} and weight dtype {wt.dtype} differ; "
+                        "convert one of them (.float() or .double())")
+    if bias is not None:
+        b = _data(bias)
+        if b.shape != (wt.shape[0],):
+            raise ValueError(f"conv2d: bias must have shape ({wt.shape[0]},), one per output "
+                             f"channel; got {tuple(b.shape)}")
+        if b.dtype != x.dtype:
+            raise TypeError(f"conv2d: bias dtype {b.dtype} differs from input dtype {x.dtype}")
+    stride = _pair(stride, "stride", "conv2d")
+    dilation = _pair(dilation, "dilation", "conv2d")
+    kernel = wt.shape[2:]
+    pads = _conv_padding(padding, kernel, dilation, stride)
+    h, w = x.shape[-2:]
+    if (_out_size(h, kernel[0], stride[0], pads[0], pads[1], dilation[0]) < 1
+            or _out_size(w, kernel[1], stride[1], pads[2], pads[3], dilation[1]) < 1):
+        raise ValueError(
+            f"conv2d: the padded input ({h + pads[0] + pads[1]} x {w + pads[2] + pads[3]}) is "
+            f"smaller than the dilated kernel ({dilation[0] * (kernel[0] - 1) + 1} x "
+            f"{dilation[1] * (kernel[1] - 1) + 1}); input shape {tuple(x.shape)}, weight "
+            f"shape {tuple(wt.shape)}"
+        )
+    return Conv2d.apply(input, weight, bias, stride=stride, padding=pads, dilation=dilation)
+
+
+# ===================================================================== pooling
+def _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode):
+    kh, kw = _pair(kernel_size, "kernel_size", op)
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        sh, sw = kh, kw  # PyTorch's default: windows side by side
+    else:
+        sh, sw = _pair(stride, "stride", op)
+    ph, pw = _pair(padding, "padding", op, minimum=0)
+    dh, dw = _pair(dilation, "dilation", op)
+    if 2 * ph > dh * (kh - 1) + 1 or 2 * pw > dw * (kw - 1) + 1:
+        raise ValueError(f"{op}: pad should be at most half of effective kernel size, but got "
+                         f"padding={padding}, kernel_size={kernel_size} and dilation={dilation}")
+    h, w = x.shape[-2:]
+    oh = _out_size(h, kh, sh, ph, ph, dh, ceil_mode)
+    ow = _out_size(w, kw, sw, pw, pw, dw, ceil_mode)
+    if oh < 1 or ow < 1:
+        raise ValueError(f"{op}: input of shape {tuple(x.shape)} is too small for "
+                         f"kernel_size={kernel_size} (padding={padding}, dilation={dilation}): "
+                         f"the output would be {oh} x {ow}")
+    # ceil_mode may let the last window hang over the padded border: pad a bit more there
+    bottom = max(ph, (oh - 1) * sh + dh * (kh - 1) + 1 - h - ph)
+    right = max(pw, (ow - 1) * sw + dw * (kw - 1) + 1 - w - pw)
+    return (kh, kw), (sh, sw), (ph, bottom, pw, right), (dh, dw), (oh, ow)
+
+
+class MaxPool2d(Function):
+    label = "max_pool2d"
+    rule = r"y = \max_{k \in \text{window}} x_k,\ \partial y/\partial x_k = [k = \arg\max]"
+    float_only = True
+
+    def forward(ctx, x, kernel, stride, pads, dilation, out_size):
+        x, unbatched = _unbatched(x, "max_pool2d")
+        out, arg, xpad_shape = _max_windows(x, kernel, stride, pads, dilation, out_size)
+        ctx.save_for_backward(arg)
+        ctx.geometry = (x.shape, xpad_shape, kernel, stride, pads, dilation, out_size, unbatched)
+        return out[0] if unbatched else out
+
+    def backward(ctx, upstream):
+        (arg,) = ctx.saved
+        shape, xpad_shape, (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow), unbatched = ctx.geometry
+        g = upstream[None] if unbatched else upstream
+        # Each window sends its upstream to the one input that was its max (the first one
+        # on ties, as PyTorch); overlapping windows add up.
+        d_xpad = _zeros_like_layout(xpad_shape, g)
+        for k, where in _offsets(kh, kw, dh, dw, sh, sw, oh, ow):
+            view = d_xpad[where]
+            xp.add(view, g, out=view, where=arg == k)
+        top, left = pads[0], pads[2]
+        d_x = d_xpad[:, :, top:top + shape[2], left:left + shape[3]]
+        return d_x[0] if unbatched else d_x
+
+
+def _zeros_like_layout(shape, like):
+    """Zeros of an (N, C, H, W) shape, channels-last in memory when ``like`` is."""
+    if _is_channels_last(like):
+        n, c, h, w = shape
+        return xp.zeros((n, h, w, c), dtype=like.dtype).transpose(0, 3, 1, 2)
+    return xp.zeros(shape, dtype=like.dtype)
+
+
+def _max_windows(x, kernel, stride, pads, dilation, out_size):
+    """Max over every window, and which kernel offset k = i*kw + j held it (the first max
+    on ties; NaN wins, as in PyTorch). One pass per kernel offset, each a strided view."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    xpad = _padded(x, *pads, -xp.inf, channels_last=_is_channels_last(x))
+    out = arg = None
+    for k, where in _offsets(kh, kw, dh, dw, sh, sw, oh, ow):
+        candidate = xpad[where]
+        if out is None:
+            out = candidate.copy(order="K")  # keeps the input's memory layout
+            arg = xp.zeros(out.shape, dtype=xp.int8 if kh * kw < 128 else xp.int32)
+            continue
+        better = candidate > out
+        better |= candidate != candidate  # NaN
+        xp.copyto(out, candidate, where=better)
+        arg[better] = k
+    return out, arg, xpad.shape
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over each kernel_size window of ``input`` (N, C, H, W), moved by ``stride``
+    (default: kernel_size) over the input padded with -inf. The gradient goes to the
+    argmax of each window (the first one on ties). With ``return_indices`` also returns
+    the flat index h*W + w of each max in its (unpadded) input plane."""
+    x = _data(input)
+    x4, _ = _unbatched(x, "max_pool2d")
+    kernel, stride, pads, dilation, out_size = _pool_geometry(
+        "max_pool2d", x4, kernel_size, stride, padding, dilation, ceil_mode)
+    out = MaxPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
+                          out_size=out_size)
+    if not return_indices:
+        return out
+    return out, Tensor._wrap(_max_indices(x, kernel, stride, pads, dilation, out_size))
+
+
+def _max_indices(x, kernel, stride, pads, dilation, out_size):
+    x4, unbatched = _unbatched(x, "max_pool2d")
+    _, arg, _ = _max_windows(x4, kernel, stride, pads, dilation, out_size)
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    i, j = xp.divmod(arg.astype(xp.int64), kw)
+    rows = (xp.arange(oh) * sh - pads[0])[:, None] + i * dh
+    cols = (xp.arange(ow) * sw - pads[2])[None, :] + j * dw
+    index = rows * x4.shape[3] + cols
+    return index[0] if unbatched else index
+
+
+class AvgPool2d(Function):
+    label = "avg_pool2d"
+    rule = r"y = \frac{1}{D} \sum_{k \in \text{window}} x_k,\ \partial y/\partial x_k = 1/D"
+    float_only = True
+
+    def forward(ctx, x, kernel, stride, pads, out_size, divisor):
+        x, unbatched = _unbatched(x, "avg_pool2d")
+        (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_size
+        xpad = _padded(x, *pads, 0, channels_last=_is_channels_last(x))
+        total = None
+        for _, where in _offsets(kh, kw, 1, 1, sh, sw, oh, ow):  # window sums, offset by offset
+            if total is None:
+                total = xpad[where].copy(order="K")
+            else:
+                total += xpad[where]
+        total /= divisor
+        ctx.geometry = (x.shape, xpad.shape, kernel, stride, pads, out_size, unbatched)
+        ctx.divisor = divisor
+        return total[0] if unbatched else total
+
+    def backward(ctx, upstream):
+        shape, xpad_shape, (kh, kw), (sh, sw), pads, (oh, ow), unbatched = ctx.geometry
+        g = (upstream[None] if unbatched else upstream) / ctx.divisor  # each input got 1/D
+        d_xpad = _zeros_like_layout(xpad_shape, g)
+        for _, where in _offsets(kh, kw, 1, 1, sh, sw, oh, ow):
+            d_xpad[where] += g
+        top, left = pads[0], pads[2]
+        d_x = d_xpad[:, :, top:top + shape[2], left:left + shape[3]]
+        return d_x[0] if unbatched else d_x
+
+
+def _avg_divisor(size, kernel, stride, pad, out, count_include_pad):
+    """Per output position along one axis: how many cells the average divides by (PyTorch:
+    padding cells count when count_include_pad, never the ceil_mode overhang)."""
+    start = xp.arange(out) * stride - pad
+    end = xp.minimum(start + kernel, size + pad)
+    if count_include_pad:
+        return end - start
+    return xp.minimum(end, size) - xp.maximum(start, 0)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over each kernel_size window of ``input`` (N, C, H, W), moved by ``stride``
+    (default: kernel_size), over the input zero-padded by ``padding``. The divisor counts
+    the padding cells when ``count_include_pad`` (or is ``divisor_override``); each input
+    cell gets upstream / divisor from every window that covered it."""
+    x = _data(input)
+    x4, _ = _unbatched(x, "avg_pool2d")
+    kernel, stride, pads, _, out_size = _pool_geometry(
+        "avg_pool2d", x4, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override, int) \
+                or divisor_override <= 0:
+            raise ValueError(f"avg_pool2d: divisor_override must be a positive int, got "
+                             f"{divisor_override!r}")
+        divisor = xp.asarray(divisor_override, dtype=x.dtype)
+    else:
+        rows = _avg_divisor(x4.shape[2], kernel[0], stride[0], pads[0], out_size[0], count_include_pad)
+        cols = _avg_divisor(x4.shape[3], kernel[1], stride[1], pads[2], out_size[1], count_include_pad)
+        divisor = xp.outer(rows, cols).astype(x.dtype)
+    return AvgPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, out_size=out_size,
+                           divisor=divisor)
+
+
+__all__ = [
+    "softmax", "log_softmax", "cross_entropy", "nll_loss", "dropout", "conv2d",
+    "max_pool2d", "avg_pool2d",
+]
