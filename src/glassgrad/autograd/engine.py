@@ -1,8 +1,9 @@
 """The reverse-mode engine: one function, ``backward``.
 
-1. Order the nodes reachable from the root so that every node comes before the nodes it
-   depends on (an iterative depth-first search: no recursion, so a chain of 100,000 ops
-   is fine).
+1. Visit the nodes newest first. Every node is numbered when it is created, after the
+   nodes of its inputs, so decreasing creation number is a topological order; a heap
+   hands out the newest node that has received gradient (no recursion: a chain of
+   100,000 ops is fine).
 2. Walk that order once. Each node receives the *upstream* gradient (the sum of what all
    its consumers sent), its ``backward`` turns it into one *downstream* gradient per
    input (upstream x local derivative), and the engine adds those into the table entry
@@ -12,9 +13,11 @@
 4. After a node has run, its saved arrays are released (unless retain_graph=True).
 """
 
+from heapq import heappop, heappush
+
 from ..backend import xp
 from ..tensor import Tensor
-from .function import observers
+from .function import Function, observers
 
 
 class BackwardError(RuntimeError):
@@ -48,73 +51,89 @@ def backward(root, gradient=None, retain_graph=False):
         _accumulate_leaves({root: grad})
         return
 
-    grads = {node: grad}
+    # Newest node first: a node is always created after the nodes of its inputs, so
+    # handling nodes in decreasing creation number is a valid topological order, and the
+    # heap only ever holds nodes that have received some gradient. Each node keeps its
+    # pending upstream gradient in node._grad until it runs.
+    node._grad = grad
+    heap = [(-node._seq, node)]
     leaves = {}  # leaf Tensor -> summed gradient (Tensors hash by identity)
     watch = bool(observers)
-    for node in _topological_order(node):
-        upstream = grads.pop(node, None)
-        if upstream is None:  # nothing flowed into this node
-            continue
-        if node._hooks:
-            upstream = _run_hooks(node._hooks, upstream)
-        if node._retain is not None:
-            _retain(node, upstream)
-        if node._released:
-            raise BackwardError(
-                f"Trying to backward through the graph a second time: the buffers saved by "
-                f"'{node.label}' were already freed by the first backward. Specify "
-                "retain_graph=True on the first backward() if you need to call it twice."
-            )
-        if node._checks:
-            _check_versions(node)
+    try:
+        while heap:
+            node = heappop(heap)[1]
+            upstream = node._grad
+            node._grad = None
+            if node._hooks is not None:
+                upstream = _run_hooks(node._hooks, upstream)
+            if node._retain is not None:
+                _retain(node, upstream)
+            saved = node.saved
+            if saved is None:
+                _raise_released(node)
+            if saved:
+                for counter, expected, shape in node._checks:
+                    if counter[0] != expected:
+                        _raise_modified(node, counter[0], expected, shape)
 
-        downstream = node.backward(upstream)
-        if type(downstream) is not tuple:
-            downstream = (downstream,)
+            downstream = node.backward(upstream)
+            if type(downstream) is not tuple:
+                downstream = (downstream,)
 
-        index = 0
-        for edge in node._next:
-            if edge is not None:
+            for index, edge in enumerate(node._next):
+                if edge is None:
+                    continue
                 g = downstream[index]
-                if g is not None:
-                    if type(edge) is Tensor or isinstance(edge, Tensor):  # a leaf
-                        if g.shape != edge.data.shape:
-                            g = unbroadcast(g, edge.data.shape, node, index)
-                        prev = leaves.get(edge)
-                        leaves[edge] = g if prev is None else prev + g
+                if g is None:
+                    continue
+                if isinstance(edge, Function):
+                    if g.shape != edge._out_shape:
+                        g = unbroadcast(g, edge._out_shape, node, index)
+                    prev = edge._grad
+                    if prev is None:
+                        edge._grad = g
+                        heappush(heap, (-edge._seq, edge))
                     else:
-                        if g.shape != edge._out_shape:
-                            g = unbroadcast(g, edge._out_shape, node, index)
-                        prev = grads.get(edge)
-                        grads[edge] = g if prev is None else prev + g
-            index += 1
-        if watch:
-            for obs in observers:
-                obs.on_backward(node, upstream, downstream)
-        if not retain_graph:
-            if node.saved:
-                node._released = True
-            node.saved = None
+                        edge._grad = prev + g
+                else:  # a leaf Tensor
+                    if g.shape != edge.data.shape:
+                        g = unbroadcast(g, edge.data.shape, node, index)
+                    prev = leaves.get(edge)
+                    leaves[edge] = g if prev is None else prev + g
+            if watch:
+                for obs in observers:
+                    obs.on_backward(node, upstream, downstream)
+            if saved and not retain_graph:
+                node.saved = None  # free the buffers; a second backward will say so
+    except BaseException:
+        for _, pending in heap:  # leave no half-summed gradient behind
+            pending._grad = None
+        raise
     _accumulate_leaves(leaves)
 
 
 def _topological_order(root):
-    """Nodes reachable from root, each before all of its inputs' nodes (iterative DFS)."""
+    """Nodes reachable from root, each before all of its inputs' nodes (newest first).
+
+    Not used by backward itself (which orders nodes with a heap as it goes); kept for
+    tools that walk a whole graph: gradcheck_graph, the explain trace, graph drawing.
+    """
     order = []
     seen = {root}
-    stack = [(root, iter(root._next))]
+    stack = [root]
     while stack:
-        node, edges = stack[-1]
-        for edge in edges:
-            if edge is not None and edge not in seen and not isinstance(edge, Tensor):
+        node = stack.pop()
+        order.append(node)
+        for edge in node._next:
+            if edge is not None and edge not in seen and isinstance(edge, Function):
                 seen.add(edge)
-                stack.append((edge, iter(edge._next)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    order.reverse()
+                stack.append(edge)
+    order.sort(key=_seq_key)
     return order
+
+
+def _seq_key(node):
+    return -node._seq
 
 
 def unbroadcast(grad, shape, node=None, index=None):
@@ -154,16 +173,22 @@ def _retain(node, grad):
         t.grad.data = t.grad.data + grad
 
 
-def _check_versions(node):
-    for i, (counter, expected, shape) in enumerate(node._checks):
-        if counter[0] != expected:
-            raise BackwardError(
-                "one of the variables needed for gradient computation has been modified by an "
-                f"in-place operation: the tensor of shape {tuple(shape)} saved by "
-                f"'{node.label}' ({type(node).__name__}) is at version {counter[0]}; expected "
-                f"version {expected}. Compute the new value out of place (y = y * 2, not "
-                "y *= 2), or clone() the tensor before changing it."
-            )
+def _raise_released(node):
+    raise BackwardError(
+        f"Trying to backward through the graph a second time: the buffers saved by "
+        f"'{node.label}' were already freed by the first backward. Specify "
+        "retain_graph=True on the first backward() if you need to call it twice."
+    )
+
+
+def _raise_modified(node, actual, expected, shape):
+    raise BackwardError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"in-place operation: the tensor of shape {tuple(shape)} saved by "
+        f"'{node.label}' ({type(node).__name__}) is at version {actual}; expected "
+        f"version {expected}. Compute the new value out of place (y = y * 2, not "
+        "y *= 2), or clone() the tensor before changing it."
+    )
 
 
 def _accumulate_leaves(leaves):
@@ -175,9 +200,10 @@ def _accumulate_leaves(leaves):
         if g.dtype != leaf.data.dtype:
             g = g.astype(leaf.data.dtype)
         if leaf.grad is None:
-            # The same array may have been routed to two leaves (a + b sends upstream to
-            # both): give each its own copy so that later in-place updates stay private.
-            if id(g) in handed_out or not g.flags.writeable:
+            # .grad must own its memory: the same array may have been routed to two leaves
+            # (a + b sends upstream to both), or be a view of another gradient (reshape,
+            # broadcast_to). A private copy keeps later in-place updates private.
+            if g.base is not None or id(g) in handed_out:
                 g = g.copy()
             handed_out.add(id(g))
             leaf.grad = Tensor._wrap(g)

@@ -22,6 +22,8 @@ The node holds its inputs' nodes (or the leaf Tensors) but never its output tens
 the graph has no reference cycles and is freed by reference counting alone.
 """
 
+import itertools
+
 from ..backend import xp
 from ..tensor import Tensor
 from . import grad_mode
@@ -38,18 +40,19 @@ class Function:
     label = ""
     rule = ""
     float_only = False  # True: refuse integer inputs with a clear TypeError
+    # Rarely set per node, so class-level defaults save two stores on every op:
+    _hooks = None  # gradient hooks registered on the output tensor
+    _retain = None  # weakref to the output tensor when retain_grad() was called
+    _checks = ()  # (version counter, expected version, shape) per saved tensor
+    _meta = None  # free for observers (creation site, explain name)
 
     __slots__ = (
-        "needs_input_grad",  # tuple of bools, one per positional argument
-        "saved",  # what save_for_backward kept; None once released
+        "needs_input_grad",  # list of bools, one per positional argument
+        "saved",  # what save_for_backward kept; None once a backward released it
         "_next",  # per positional argument: its node, the leaf Tensor, or None
         "_out_shape",  # shape of the output, to undo broadcasting into it
-        "_out_dtype",
-        "_checks",  # (version counter, expected version, shape) of saved tensors
-        "_hooks",  # gradient hooks registered on the output tensor
-        "_retain",  # weakref to the output tensor when retain_grad() was called
-        "_released",  # True after a backward freed the saved buffers
-        "_meta",  # free slot for observers (creation site, explain name)
+        "_seq",  # creation number: inputs' nodes always have smaller numbers
+        "_grad",  # upstream gradient summed so far, during a backward pass only
         "__dict__",
         "__weakref__",
     )
@@ -86,9 +89,10 @@ class Function:
     def apply(cls, *args, **kwargs):
         ctx = _new(cls)
         ctx.saved = ()
-        # One pass over the arguments: raw arrays for forward, and (when recording) the
-        # edges to the inputs' nodes. Written out flat: this is the hottest loop.
+        # One flat pass over the arguments (this is the hottest loop of the library):
+        # raw arrays for forward, which inputs need a gradient, and the graph edges.
         raw = []
+        need = []
         edges = []
         record = False
         for a in args:
@@ -96,19 +100,21 @@ class Function:
                 raw.append(a.data)
                 if a.requires_grad:
                     record = True
+                    need.append(True)
                     edges.append(a.grad_fn or a)
                 else:
+                    need.append(False)
                     edges.append(None)
                 if cls.float_only and a.data.dtype.kind not in "fc":
                     _refuse_dtype(cls, a)
             else:
                 raw.append(a)
+                need.append(False)
                 edges.append(None)
-        if record and _enabled[0]:
-            ctx.needs_input_grad = tuple([e is not None for e in edges])
-        else:
+        if record and not _enabled[0]:
             record = False
-            ctx.needs_input_grad = _all_false(len(args))
+            need = [False] * len(args)
+        ctx.needs_input_grad = need
 
         data = ctx.forward(*raw, **kwargs)
         if type(data) is not _ndarray:
@@ -118,11 +124,10 @@ class Function:
         if record:
             ctx._next = edges
             ctx._out_shape = data.shape
-            ctx._out_dtype = data.dtype
-            ctx._hooks = None
-            ctx._retain = None
-            ctx._released = False
-            ctx._checks = _version_checks(ctx.saved, args, data, out) if ctx.saved else None
+            ctx._seq = _next_seq()
+            ctx._grad = None
+            if ctx.saved:
+                ctx._checks = _version_checks(ctx.saved, args, data, out)
             out.grad_fn = ctx
             out.requires_grad = True
         if observers:
@@ -133,6 +138,7 @@ class Function:
 
 
 _new = object.__new__
+_next_seq = itertools.count().__next__
 _wrap = Tensor._wrap
 
 
@@ -148,15 +154,6 @@ def _version_checks(saved, args, out_data, out):
                 checks.append((a._vc, a._vc[0], s.shape))
                 break
     return checks
-
-
-_false_tuples = [()]
-
-
-def _all_false(n):
-    while len(_false_tuples) <= n:
-        _false_tuples.append((False,) * len(_false_tuples))
-    return _false_tuples[n]
 
 
 def _refuse_dtype(cls, t):
