@@ -14,6 +14,8 @@ from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_
 from .ops import *  # noqa: F401,F403
 from . import autograd, ops  # noqa: F401
 from . import optim  # noqa: F401
+from . import data  # noqa: F401
+from .io import load, save  # noqa: F401
 
 bool = bool_  # noqa: A001 - torch.bool
 

@@ -1,0 +1,88 @@
+"""The IDX file format of MNIST and Fashion-MNIST (LeCun et al.).
+
+Layout, all integers big-endian ("MSB first"):
+
+    bytes 0-1   0x00 0x00
+    byte  2     type code: 0x08 uint8, 0x09 int8, 0x0B int16, 0x0C int32,
+                           0x0D float32, 0x0E float64
+    byte  3     number of dimensions d
+    4 d bytes   the size of each dimension, one uint32 each
+    the data    prod(sizes) values, row-major (C order)
+
+So train-images-idx3-ubyte starts 00 00 08 03 | 60000 | 28 | 28 and
+train-labels-idx1-ubyte starts 00 00 08 01 | 60000.
+"""
+
+import struct
+
+from ..backend import xp
+
+TYPE_CODES = {
+    0x08: xp.dtype("u1"),
+    0x09: xp.dtype("i1"),
+    0x0B: xp.dtype(">i2"),
+    0x0C: xp.dtype(">i4"),
+    0x0D: xp.dtype(">f4"),
+    0x0E: xp.dtype(">f8"),
+}
+
+
+class IDXFormatError(ValueError):
+    """The bytes are not a well-formed IDX file."""
+
+
+def parse_idx(buffer, name="IDX data"):
+    """The array held in IDX bytes (a bytes-like object), checked against its header.
+
+    The result may be a read-only view of ``buffer`` (no copy for uint8 data); multi-byte
+    types are converted to the machine's byte order. ``name`` is used in error messages.
+    """
+    view = memoryview(buffer)
+    size = view.nbytes
+    if size < 4:
+        raise IDXFormatError(f"{name}: only {size} bytes, too short for an IDX header")
+    zero0, zero1, code, ndim = view[0], view[1], view[2], view[3]
+    if zero0 != 0 or zero1 != 0:
+        raise IDXFormatError(
+            f"{name}: not an IDX file (it should start with two zero bytes, found "
+            f"{bytes(view[:4]).hex(' ')}; a gzip file starts with 1f 8b)"
+        )
+    if code not in TYPE_CODES:
+        known = ", ".join(f"0x{c:02X}" for c in TYPE_CODES)
+        raise IDXFormatError(f"{name}: unknown IDX type code 0x{code:02X} (known: {known})")
+    header = 4 + 4 * ndim
+    if size < header:
+        raise IDXFormatError(f"{name}: truncated header: {ndim} dimensions need {header} bytes, file has {size}")
+    shape = struct.unpack(f">{ndim}I", view[4:header])
+    dtype = TYPE_CODES[code]
+    count = 1
+    for s in shape:
+        count *= s
+    expected = header + count * dtype.itemsize
+    if size != expected:
+        what = "truncated" if size < expected else "too long"
+        raise IDXFormatError(
+            f"{name}: {what}: the header says shape {shape} of {dtype.name} "
+            f"({expected} bytes with the header), but there are {size} bytes"
+        )
+    array = xp.frombuffer(buffer, dtype=dtype, count=count, offset=header).reshape(shape)
+    if dtype.itemsize > 1:
+        array = array.astype(dtype.newbyteorder("="))
+    return array
+
+
+def read_idx(path):
+    """Read an IDX file (uncompressed, or gzip-compressed if the name ends in .gz) into
+    a new, writeable NumPy array."""
+    import gzip
+
+    path = str(path)
+    with open(path, "rb") as f:
+        raw = f.read()
+    if path.endswith(".gz"):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise IDXFormatError(f"{path}: not a valid gzip file ({exc})") from None
+    array = parse_idx(raw, name=path)
+    return array if array.flags.writeable else array.copy()
