@@ -1,0 +1,84 @@
+"""Run the same optimization in glassgrad and in PyTorch and return both trajectories.
+
+The loss is a fixed least-squares fit with a quartic penalty, so the gradient depends on
+the current weights (errors would feed back and grow):
+
+    L(W, b, c) = 1/(2n) ||X W + b - Y||^2 + 0.025 sum W^4 + 1/2 ||c - 1||^2 + sum cos(c)
+
+Its gradient is written out here in NumPy and handed to both libraries as ``.grad``
+(injected gradients: this tests the update rules, not autograd). The third parameter ``c``
+gets no gradient on steps 3 to 5, so both libraries must skip it there and keep its state.
+With ``maximize=True`` both receive the gradient of -L, so maximizing -L walks the same
+(bounded) path as minimizing L.
+"""
+
+import numpy as np
+
+import glassgrad as gg
+
+N, D, K = 8, 4, 3
+
+
+def initial_weights(dtype="float64"):
+    rng = np.random.default_rng(1234)
+    W = rng.normal(size=(D, K))
+    b = rng.normal(size=K)
+    c = rng.normal(size=2)
+    return [a.astype(dtype) for a in (W, b, c)]
+
+
+_rng = np.random.default_rng(99)
+X = _rng.normal(size=(N, D))
+Y = _rng.normal(size=(N, K))
+
+
+def gradients(W, b, c):
+    """dL/dW, dL/db, dL/dc of the loss above, in the weights' dtype."""
+    dtype = W.dtype
+    W, b, c = (np.asarray(a, dtype=np.float64) for a in (W, b, c))
+    R = X @ W + b - Y
+    gW = X.T @ R / N + 0.1 * W**3
+    gb = R.sum(axis=0) / N
+    gc = (c - 1.0) - np.sin(c)
+    return [g.astype(dtype) for g in (gW, gb, gc)]
+
+
+def skipped(step, index):
+    return index == 2 and 3 <= step <= 5
+
+
+def run_glassgrad(make_opt, steps=20, dtype="float64", params=None, opt=None, start=0, sign=1):
+    """Take ``steps`` steps; return the final weights (copies), the params and the optimizer."""
+    if params is None:
+        params = [gg.tensor(a, requires_grad=True) for a in initial_weights(dtype)]
+    if opt is None:
+        opt = make_opt(params)
+    for k in range(start, start + steps):
+        grads = [sign * g for g in gradients(*(p.data for p in params))]
+        for i, (p, g) in enumerate(zip(params, grads)):
+            p.grad = None if skipped(k, i) else gg.tensor(g)
+        opt.step()
+    return [p.data.copy() for p in params], params, opt
+
+
+def run_torch(make_opt, steps=20, dtype="float64", sign=1):
+    import torch
+
+    params = [torch.tensor(a, requires_grad=True) for a in initial_weights(dtype)]
+    opt = make_opt(params)
+    for k in range(steps):
+        grads = [sign * g for g in gradients(*(p.detach().numpy() for p in params))]
+        for i, (p, g) in enumerate(zip(params, grads)):
+            p.grad = None if skipped(k, i) else torch.from_numpy(g)
+        opt.step()
+    return [p.detach().numpy().copy() for p in params], params, opt
+
+
+def assert_trajectories_close(ours, theirs, dtype="float64"):
+    rtol, atol = (1e-7, 1e-12) if dtype == "float64" else (1e-4, 1e-6)
+    start = initial_weights(dtype)
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        assert np.isfinite(a).all() and np.isfinite(b).all(), f"parameter {i} diverged"
+        assert not np.allclose(a, start[i], rtol=1e-3), f"parameter {i} did not move"
+        assert a.dtype == np.dtype(dtype), f"parameter {i} changed dtype to {a.dtype}"
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"parameter {i}")
