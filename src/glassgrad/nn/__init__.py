@@ -1,3 +1,11 @@
 """Neural-network building blocks: modules, layers, losses, initialisers, functional ops."""
 
 from . import functional  # noqa: F401
+from .module import Module, ModuleList, Parameter, Sequential  # noqa: F401,E402
+from .layers import AvgPool2d, Conv2d, Dropout, Flatten, Identity, Linear, MaxPool2d  # noqa: F401,E402
+from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh  # noqa: F401,E402
+from .loss import (  # noqa: F401,E402
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, MultiMarginLoss, NLLLoss, SoftmaxHingeLoss,
+    SquaredError,
+)
+from . import init  # noqa: F401,E402

@@ -14,3 +14,14 @@ __all__ = [
     "softmax", "log_softmax", "cross_entropy", "nll_loss", "dropout", "conv2d",
     "max_pool2d", "avg_pool2d",
 ]
+
+# The losses that are not softmax-based live in nn/loss.py (each also a Module there).
+from .loss import (  # noqa: F401,E402
+    binary_cross_entropy, binary_cross_entropy_with_logits, mse_loss, multi_margin_loss,
+    softmax_hinge_loss, squared_error,
+)
+
+__all__ += [
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "multi_margin_loss",
+    "softmax_hinge_loss", "squared_error",
+]

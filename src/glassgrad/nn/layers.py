@@ -1,0 +1,298 @@
+"""Layers with weights or modes: Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, Identity.
+
+Each layer holds its Parameters and calls one op of ``glassgrad.nn.functional`` in
+``forward``; the gradients come from those ops' backward. Constructors, initialisation
+(drawn from the global generator, so ``manual_seed`` fixes them) and ``repr`` follow
+PyTorch, so a model printed here reads exactly as it does there.
+"""
+
+import math
+
+from ..backend import get_default_dtype, xp
+from ..tensor import Tensor
+from . import functional as F
+from . import init
+from .module import Module, Parameter
+
+__all__ = ["Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "Identity"]
+
+
+def _check_size(value, name, owner, minimum=0):
+    if isinstance(value, bool) or not isinstance(value, (int, xp.integer)) or value < minimum:
+        raise ValueError(f"{owner}: {name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def _float_dtype(dtype, owner):
+    dtype = get_default_dtype() if dtype is None else xp.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{owner}: parameters must be floating point, got dtype {dtype}")
+    return dtype
+
+
+def _empty_parameter(shape, dtype):
+    return Parameter(Tensor._wrap(xp.empty(shape, dtype=dtype)))
+
+
+def _check_device(device, owner):
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise ValueError(f"{owner}: glassgrad runs on the CPU only; got device {device!r}")
+
+
+def _pair(value, name, owner, minimum):
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2:
+        raise ValueError(f"{owner}: {name} must be an int or a pair of ints, got {value!r}")
+    return tuple(_check_size(v, name, owner, minimum) for v in pair)
+
+
+def _check_input(owner, input, dtype, expected):
+    """Refuse an input the layer cannot take, naming the layer, what it got and wanted."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{owner} expects a glassgrad Tensor, got {type(input).__name__}")
+    if input.data.dtype != dtype:
+        raise TypeError(
+            f"{owner} has {dtype} parameters but the input is {input.data.dtype}: convert the "
+            f"input (x.float() / x.double()) or the model (model.to({input.data.dtype.name}))"
+        )
+    if expected is not None:
+        raise ValueError(f"{owner} expects {expected}, got input of shape {tuple(input.shape)}")
+
+
+class Linear(Module):
+    r"""Affine map of the last dimension: y = x W^T + b.
+
+    weight: (out_features, in_features), bias: (out_features,). Both start uniform on
+    [-1/\sqrt{in}, 1/\sqrt{in}] (PyTorch's kaiming_uniform_(a=\sqrt 5) and bias rule).
+    The forward is one fused op, so the graph has one node per layer and its backward is
+    the textbook triple: dX = G W, dW = G^T X, db = sum over rows of G.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = _check_size(in_features, "in_features", "Linear")
+        self.out_features = _check_size(out_features, "out_features", "Linear")
+        _check_device(device, "Linear")
+        dtype = _float_dtype(dtype, "Linear")
+        self.weight = _empty_parameter((self.out_features, self.in_features), dtype)
+        if bias:
+            self.bias = _empty_parameter((self.out_features,), dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Draw fresh weights as PyTorch does: weight, then bias, from the global generator."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        weight = self.weight
+        if (
+            not isinstance(input, Tensor)
+            or input.data.dtype != weight.data.dtype
+            or input.data.ndim == 0
+            or input.data.shape[-1] != self.in_features
+        ):
+            _check_input(
+                repr(self), input, weight.data.dtype,
+                f"an input whose last dimension is in_features={self.in_features}",
+            )
+        return F.linear(input, weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Conv2d(Module):
+    r"""2-D cross-correlation over (N, C_in, H, W) images, as PyTorch's Conv2d.
+
+    weight: (C_out, C_in / groups, kH, kW), bias: (C_out,), both uniform on
+    [-1/\sqrt{fan_in}, 1/\sqrt{fan_in}] with fan_in = C_in / groups * kH * kW.
+    Output size per spatial dimension:
+    floor((n + 2 padding - dilation (k - 1) - 1) / stride) + 1.
+    """
+
+    def __init__(
+        self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+        groups=1, bias=True, padding_mode="zeros", device=None, dtype=None,
+    ):
+        super().__init__()
+        owner = "Conv2d"
+        self.in_channels = _check_size(in_channels, "in_channels", owner, 1)
+        self.out_channels = _check_size(out_channels, "out_channels", owner, 1)
+        self.groups = _check_size(groups, "groups", owner, 1)
+        if self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(
+                f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both "
+                f"be divisible by groups ({groups})"
+            )
+        if self.groups != 1:
+            raise NotImplementedError(f"Conv2d: groups={groups} is not implemented (the conv2d op supports groups=1)")
+        if padding_mode != "zeros":
+            raise ValueError(f"Conv2d: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        _check_device(device, owner)
+        self.kernel_size = _pair(kernel_size, "kernel_size", owner, 1)
+        self.stride = _pair(stride, "stride", owner, 1)
+        self.dilation = _pair(dilation, "dilation", owner, 1)
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                raise ValueError(f"Conv2d: padding must be 'same', 'valid' or ints, got {padding!r}")
+            if padding == "same" and self.stride != (1, 1):
+                raise ValueError("Conv2d: padding='same' is not supported for strided convolutions")
+            self.padding = padding
+        else:
+            self.padding = _pair(padding, "padding", owner, 0)
+        self.padding_mode = padding_mode
+        dtype = _float_dtype(dtype, owner)
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        self.weight = _empty_parameter(shape, dtype)
+        if bias:
+            self.bias = _empty_parameter((self.out_channels,), dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        dtype = self.weight.data.dtype
+        if (
+            not isinstance(input, Tensor)
+            or input.data.dtype != dtype
+            or input.data.ndim not in (3, 4)
+            or input.data.shape[-3] != self.in_channels
+        ):
+            _check_input(
+                repr(self), input, dtype,
+                f"a (N, {self.in_channels}, H, W) or ({self.in_channels}, H, W) input",
+            )
+        return F.conv2d(
+            input, self.weight, self.bias, stride=self.stride, padding=self.padding,
+            dilation=self.dilation, groups=self.groups,
+        )
+
+    def extra_repr(self):
+        # PyTorch's format: defaults are left out, sizes are shown as tuples.
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * len(self.padding):
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * len(self.dilation):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class MaxPool2d(Module):
+    """Maximum over each kernel_size window (stride defaults to kernel_size).
+
+    The gradient flows to the one input that was the maximum of each window.
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input):
+        return F.max_pool2d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation,
+            ceil_mode=self.ceil_mode, return_indices=self.return_indices,
+        )
+
+    def extra_repr(self):
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class AvgPool2d(Module):
+    """Mean over each kernel_size window (stride defaults to kernel_size).
+
+    Each input of a window receives upstream / (window size) of that window's gradient.
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input):
+        return F.avg_pool2d(
+            input, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode,
+            count_include_pad=self.count_include_pad, divisor_override=self.divisor_override,
+        )
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class Flatten(Module):
+    """Merge dimensions start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W) by default."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input):
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    r"""Inverted dropout: in training, zero each element with probability p and scale the
+    survivors by 1 / (1 - p), so the expected output equals the input; in eval mode
+    (``model.eval()``), the identity.
+
+    y_i = 0 with probability p, else x_i / (1 - p)   (seed 002, with theta = p)
+
+    The gradient is the same mask and scale: dy_i/dx_i = m_i / (1 - p).
+    """
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder that keeps a model's layer numbering)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input

@@ -1,0 +1,602 @@
+r"""Loss functions, each as a function (``squared_error``) and as a Module (``SquaredError``).
+
+Every loss here is one fused op: forward computes the per-element (or per-example) loss
+and reduces it; backward multiplies the upstream gradient by the closed-form local
+derivative, the one a student derives on paper:
+
+=================================  =====================================================
+squared_error  (seeds 001, 003)    \partial/\partial \hat y\ \tfrac12 (\hat y - y)^2 = \hat y - y
+mse_loss                           \partial/\partial \hat y\ (\hat y - y)^2 = 2 (\hat y - y)
+binary_cross_entropy               \partial/\partial p = (p - y) / (p (1 - p))
+binary_cross_entropy_with_logits   \partial/\partial z = \sigma(z) - y   (seed 002)
+multi_margin_loss                  1 per active margin, -(number active) for the true class
+softmax_hinge_loss  (seed 003)     see its docstring
+=================================  =====================================================
+
+``reduction`` is ``'mean'``, ``'sum'`` or ``'none'`` as in PyTorch: ``'mean'`` divides the
+sum by the number of elements (by the number of examples for the per-example losses),
+so its gradient is the mean of the per-example gradients (seed 001, question 1.2).
+Cross-entropy and NLL live with softmax in ``glassgrad.ops.nn``; their Modules are here.
+"""
+
+from ..autograd.function import Function
+from ..backend import xp
+from ..ops.nn import cross_entropy, nll_loss
+from ..tensor import Tensor
+from .module import Module
+
+__all__ = [
+    # Modules
+    "SquaredError", "MSELoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+    "MultiMarginLoss", "SoftmaxHingeLoss",
+    # functions (re-exported by glassgrad.nn.functional)
+    "squared_error", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "multi_margin_loss", "softmax_hinge_loss",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# ---------------------------------------------------------------------- checks
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction!r} is not a valid value for reduction; expected 'mean', 'sum' or 'none'")
+
+
+def _check_tensor(fn, name, value, optional=False):
+    if value is None and optional:
+        return
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{fn}: {name} must be a glassgrad Tensor, got {type(value).__name__}")
+
+
+def _check_floating(fn, name, value):
+    if value.data.dtype.kind != "f":
+        raise TypeError(
+            f"{fn}: {name} must be a floating-point tensor, got dtype {value.data.dtype} "
+            f"(shape {tuple(value.shape)}); convert it with .float() or .double()"
+        )
+
+
+def _check_same_shape(fn, input, target):
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{fn}: input has shape {tuple(input.shape)} but target has shape {tuple(target.shape)}; "
+            "they must be equal (broadcasting, e.g. (N, 1) against (N,), would silently compare "
+            "every prediction with every target)"
+        )
+
+
+def _check_broadcasts_to(fn, name, value, shape):
+    if value is None:
+        return
+    _check_tensor(fn, name, value)
+    try:
+        ok = xp.broadcast_shapes(value.shape, shape) == tuple(shape)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{fn}: {name} of shape {tuple(value.shape)} does not broadcast to the input's shape {tuple(shape)}")
+
+
+def _check_class_targets(fn, input, target):
+    """input (N, C) with integer target (N,) in [0, C), or input (C,) with a 0-d target."""
+    _check_tensor(fn, "input", input)
+    _check_tensor(fn, "target", target)
+    _check_floating(fn, "input", input)
+    if target.data.dtype.kind not in "iu":
+        raise TypeError(
+            f"{fn}: target must hold class indices (an integer tensor), got dtype {target.data.dtype}; "
+            "convert it with .long()"
+        )
+    if not (
+        input.ndim == 2 and target.ndim == 1 and target.shape[0] == input.shape[0]
+        or input.ndim == 1 and target.ndim == 0
+    ):
+        raise ValueError(
+            f"{fn}: expected input of shape (N, C) with target of shape (N,), or input (C,) with a "
+            f"0-d target; got input of shape {tuple(input.shape)} and target of shape {tuple(target.shape)}"
+        )
+    classes = input.shape[-1]
+    if target.data.size:
+        low, high = target.data.min(), target.data.max()
+        if low < 0 or high >= classes:
+            bad = low if low < 0 else high
+            raise IndexError(f"{fn}: target {bad} is out of bounds for {classes} classes (valid: 0..{classes - 1})")
+
+
+# ---------------------------------------------------------------------- reduction helpers
+def _reduce(elements, reduction, count):
+    """Forward of the reduction over per-element (or per-example) losses."""
+    if reduction == "none":
+        return elements
+    total = elements.sum()
+    return total / count if reduction == "mean" else total
+
+
+def _reduction_grad(upstream, reduction, count, ndim):
+    """Backward of the reduction: d(reduced)/d(element), times upstream, broadcastable
+    against the per-element array (sum: 1; mean: 1/count; none: one upstream each)."""
+    if reduction == "mean":
+        return upstream / count
+    if reduction == "sum":
+        return upstream
+    return upstream.reshape(upstream.shape + (1,) * (ndim - upstream.ndim))
+
+
+def _cast(grad, dtype):
+    # Mixed precision promotes the loss (as PyTorch does); each gradient goes back to the
+    # dtype of the input it belongs to.
+    return grad if grad is None or grad.dtype == dtype else grad.astype(dtype)
+
+
+# ---------------------------------------------------------------------- squared errors
+class SquaredErrorOp(Function):
+    label = "squared_error"
+    rule = r"\partial \tfrac{1}{2}(\hat y - y)^2 / \partial \hat y = \hat y - y"
+    float_only = True
+
+    def forward(ctx, input, target, reduction="sum"):
+        diff = input - target
+        ctx.save_for_backward(diff)
+        ctx.reduction = reduction
+        ctx.dtypes = (input.dtype, target.dtype)
+        if reduction == "none":
+            if diff.ndim <= 1:  # each element is one example's (scalar) output
+                return 0.5 * (diff * diff)
+            sq = diff * diff
+            return 0.5 * sq.reshape(sq.shape[0], -1).sum(axis=1)
+        half_sum = 0.5 * xp.vdot(diff, diff)  # one BLAS pass, no temporary
+        examples = diff.shape[0] if diff.ndim else 1
+        return half_sum / examples if reduction == "mean" else half_sum
+
+    def backward(ctx, upstream):
+        (diff,) = ctx.saved
+        examples = diff.shape[0] if diff.ndim else 1
+        g = _reduction_grad(upstream, ctx.reduction, examples, diff.ndim)
+        grad = diff * g  # downstream = upstream x (y_hat - y)
+        need_input, need_target = ctx.needs_input_grad
+        return (
+            _cast(grad, ctx.dtypes[0]) if need_input else None,
+            _cast(-grad, ctx.dtypes[1]) if need_target else None,
+        )
+
+
+class MSELossOp(Function):
+    label = "mse_loss"
+    rule = r"\partial (\hat y - y)^2 / \partial \hat y = 2 (\hat y - y)"
+    float_only = True
+
+    def forward(ctx, input, target, reduction="mean"):
+        diff = input - target
+        ctx.save_for_backward(diff)
+        ctx.reduction = reduction
+        ctx.dtypes = (input.dtype, target.dtype)
+        if reduction == "none":
+            return diff * diff
+        total = xp.vdot(diff, diff)
+        return total / diff.size if reduction == "mean" else total
+
+    def backward(ctx, upstream):
+        (diff,) = ctx.saved
+        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
+        grad = 2 * diff * g  # downstream = upstream x 2 (y_hat - y)
+        need_input, need_target = ctx.needs_input_grad
+        return (
+            _cast(grad, ctx.dtypes[0]) if need_input else None,
+            _cast(-grad, ctx.dtypes[1]) if need_target else None,
+        )
+
+
+def _check_regression(fn, input, target, reduction):
+    _check_reduction(reduction)
+    _check_tensor(fn, "input", input)
+    _check_tensor(fn, "target", target)
+    _check_floating(fn, "input", input)
+    _check_floating(fn, "target", target)
+    _check_same_shape(fn, input, target)
+
+
+def squared_error(input, target, reduction="sum"):
+    r"""The textbook squared error of the seeds: L = \tfrac12 \sum_i (\hat y_i - y_i)^2.
+
+    It differs from ``mse_loss`` on purpose: the 1/2 makes the gradient exactly
+    \hat y - y, and there is no 1/N ("in mean squared error we would normalize by 1/N,
+    but here no!", seed 001).
+
+    The first dimension is the batch (a 1-D input is N scalar outputs). Per example,
+    L_n = \tfrac12 \sum_k (\hat y_{nk} - y_{nk})^2; then
+
+    - ``'sum'`` (default): \sum_n L_n, the seeds' loss; gradient \hat y - y;
+    - ``'mean'``: (1/N) \sum_n L_n, the mean of per-example losses; gradient (\hat y - y)/N;
+    - ``'none'``: the N values L_n.
+    """
+    _check_regression("squared_error", input, target, reduction)
+    return SquaredErrorOp.apply(input, target, reduction=reduction)
+
+
+def mse_loss(input, target, reduction="mean"):
+    r"""Mean squared error, as PyTorch: (1/n) \sum_i (\hat y_i - y_i)^2 over all n elements.
+
+    Gradient: 2 (\hat y - y) / n. Unlike PyTorch, input and target must have the same
+    shape (PyTorch broadcasts with a warning); see ``squared_error`` for the seeds' 1/2 form.
+    """
+    _check_regression("mse_loss", input, target, reduction)
+    return MSELossOp.apply(input, target, reduction=reduction)
+
+
+# ---------------------------------------------------------------------- binary cross-entropy
+class BinaryCrossEntropyOp(Function):
+    label = "binary_cross_entropy"
+    rule = r"\partial \ell / \partial p = (p - y) / (p (1 - p))"
+    float_only = True
+
+    def forward(ctx, p, y, weight, reduction="mean"):
+        with xp.errstate(divide="ignore"):  # log(0) = -inf, clamped below as PyTorch does
+            log_p = xp.log(p)
+            log_q = xp.log1p(-p)
+        # PyTorch clamps each log at -100 so that p = 0 or 1 gives a large, finite loss.
+        ell = (y - 1) * xp.maximum(log_q, -100) - y * xp.maximum(log_p, -100)
+        ctx.save_for_backward(p, y, weight, log_p, log_q, ell if ctx.needs_input_grad[2] else None)
+        ctx.reduction = reduction
+        ctx.dtypes = (p.dtype, y.dtype, None if weight is None else weight.dtype)
+        if weight is not None:
+            ell = ell * weight
+        return _reduce(ell, reduction, ell.size)
+
+    def backward(ctx, upstream):
+        p, y, weight, log_p, log_q, ell = ctx.saved
+        shape = xp.broadcast_shapes(p.shape, y.shape)
+        g = _reduction_grad(upstream, ctx.reduction, int(xp.prod(shape)), len(shape))
+        gw = g if weight is None else g * weight
+        need_p, need_y, need_w = ctx.needs_input_grad
+        # PyTorch's guard: p (1 - p) is kept >= 1e-12 so p = 0 or 1 gives a finite gradient.
+        dp = gw * (p - y) / xp.maximum((1 - p) * p, 1e-12) if need_p else None
+        with xp.errstate(invalid="ignore"):
+            dy = gw * (log_q - log_p) if need_y else None  # d ell / dy (unclamped logs, as PyTorch)
+        dw = g * ell if need_w else None
+        return _cast(dp, ctx.dtypes[0]), _cast(dy, ctx.dtypes[1]), _cast(dw, ctx.dtypes[2])
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    r"""Binary cross-entropy of probabilities p = input against targets y in [0, 1]:
+
+    \ell = -w (y \log p + (1 - y) \log(1 - p)),  each log clamped to >= -100 (PyTorch's rule).
+
+    Gradient: w (p - y) / (p (1 - p)). Feeding sigmoid outputs here is numerically weaker
+    than ``binary_cross_entropy_with_logits`` on the logits.
+    """
+    fn = "binary_cross_entropy"
+    _check_regression(fn, input, target, reduction)
+    _check_broadcasts_to(fn, "weight", weight, input.shape)
+    p = input.data
+    if p.size and not (p.min() >= 0 and p.max() <= 1):  # also catches NaN
+        raise ValueError(
+            f"{fn}: all elements of input should be probabilities between 0 and 1 "
+            f"(got min {p.min()}, max {p.max()}); for logits use binary_cross_entropy_with_logits"
+        )
+    return BinaryCrossEntropyOp.apply(input, target, weight, reduction=reduction)
+
+
+class BinaryCrossEntropyWithLogitsOp(Function):
+    label = "binary_cross_entropy_with_logits"
+    rule = r"\partial \ell / \partial z = \sigma(z) - y"
+    float_only = True
+
+    def forward(ctx, z, y, weight, pos_weight, reduction="mean"):
+        # -yz + log(1 + e^z) written so that nothing overflows: e^{-|z|} lies in (0, 1],
+        # and log(1 + e^z) = max(z, 0) + log1p(e^{-|z|}).
+        e = xp.exp(-xp.abs(z))
+        log1p_e = xp.log1p(e)
+        if pos_weight is None:
+            ell = xp.maximum(z, 0) - z * y + log1p_e
+        else:
+            # pos_weight scales the positive term: (1 - y) z + (1 + (pw - 1) y) log(1 + e^{-z})
+            log_weight = (pos_weight - 1) * y + 1
+            ell = (1 - y) * z + log_weight * (xp.maximum(-z, 0) + log1p_e)
+        ctx.save_for_backward(z, y, weight, pos_weight, e, ell if ctx.needs_input_grad[2] else None)
+        ctx.reduction = reduction
+        ctx.dtypes = tuple(None if a is None else a.dtype for a in (z, y, weight, pos_weight))
+        if weight is not None:
+            ell = ell * weight
+        return _reduce(ell, reduction, ell.size)
+
+    def backward(ctx, upstream):
+        z, y, weight, pos_weight, e, ell = ctx.saved
+        shape = xp.broadcast_shapes(z.shape, y.shape)
+        g = _reduction_grad(upstream, ctx.reduction, int(xp.prod(shape)), len(shape))
+        gw = g if weight is None else g * weight
+        need_z, need_y, need_w, need_pw = ctx.needs_input_grad
+        dz = dy = dw = dpw = None
+        if need_z:
+            sigmoid = xp.where(z >= 0, 1 / (1 + e), e / (1 + e))  # sigma(z), overflow-free
+            if pos_weight is None:
+                dz = gw * (sigmoid - y)  # the seeds' logistic-loss derivative
+            else:
+                dz = gw * ((pos_weight * y + 1 - y) * sigmoid - pos_weight * y)
+        if need_y or need_pw:
+            softplus_neg = xp.maximum(-z, 0) + xp.log1p(e)  # log(1 + e^{-z})
+            if need_y:
+                dy = gw * (-z if pos_weight is None else (pos_weight - 1) * softplus_neg - z)
+            if need_pw:
+                dpw = gw * y * softplus_neg
+        if need_w:
+            dw = g * ell
+        return tuple(_cast(grad, dtype) for grad, dtype in zip((dz, dy, dw, dpw), ctx.dtypes))
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean", pos_weight=None):
+    r"""The logistic loss of seed 002 on logits z = input against targets y in [0, 1]:
+
+    \ell(z, y) = -y z + \log(1 + e^z) = \max(z, 0) - z y + \log(1 + e^{-|z|})
+
+    = BCE(sigmoid(z), y), computed without ever forming e^{|z|}, so it is finite and exact
+    for |z| up to 1e4 and beyond. Its derivative is the one the seed derives:
+
+    \partial \ell / \partial z = \sigma(z) - y.
+
+    ``weight`` multiplies each element's loss; ``pos_weight`` (per class, broadcast along
+    the last dimension) multiplies the positive term: (1 - y) z + (1 + (pw - 1) y) \log(1 + e^{-z}).
+    """
+    fn = "binary_cross_entropy_with_logits"
+    _check_regression(fn, input, target, reduction)
+    _check_broadcasts_to(fn, "weight", weight, input.shape)
+    _check_broadcasts_to(fn, "pos_weight", pos_weight, input.shape)
+    return BinaryCrossEntropyWithLogitsOp.apply(input, target, weight, pos_weight, reduction=reduction)
+
+
+# ---------------------------------------------------------------------- margin losses
+def _rows(x):
+    return xp.arange(x.shape[0])
+
+
+class MultiMarginLossOp(Function):
+    label = "multi_margin_loss"
+    rule = (
+        r"\partial \ell / \partial x_j = \tfrac{w_y}{C}\, p\, m_j^{p-1}\, [m_j > 0]\ (j \ne y),"
+        r"\quad \partial \ell / \partial x_y = -\sum_{j \ne y} \partial \ell / \partial x_j,"
+        r"\quad m_j = \mathrm{margin} - x_y + x_j"
+    )
+    float_only = False  # the target is an integer tensor; inputs are checked by the function
+
+    def forward(ctx, x, y, weight, p=1, margin=1.0, reduction="mean"):
+        single = x.ndim == 1
+        if single:
+            x, y = x[None, :], y.reshape(1)
+        rows, classes = _rows(x), x.shape[1]
+        margins = margin - x[rows, y][:, None] + x  # m_j = margin - x_y + x_j
+        margins[rows, y] = 0  # j = y is not a term of the sum
+        active = margins > 0
+        hinge = xp.where(active, margins, 0)
+        terms = hinge * hinge if p == 2 else hinge
+        per_example = terms.sum(axis=1) / classes
+        w_y = None if weight is None else weight[y]
+        ctx.save_for_backward(margins, y, w_y, per_example if ctx.needs_input_grad[2] else None)
+        ctx.p, ctx.single, ctx.reduction = p, single, reduction
+        ctx.dtypes = (x.dtype, None if weight is None else weight.dtype)
+        ctx.weight_shape = None if weight is None else weight.shape
+        if w_y is not None:
+            per_example = per_example * w_y
+        if single:
+            per_example = per_example.reshape(())
+        return _reduce(per_example, reduction, per_example.size)
+
+    def backward(ctx, upstream):
+        margins, y, w_y, unweighted = ctx.saved
+        rows, classes = _rows(margins), margins.shape[1]
+        g = _reduction_grad(upstream, ctx.reduction, margins.shape[0], 0).reshape(-1)  # per example
+        gw = g if w_y is None else g * w_y
+        need_x, _, need_w = ctx.needs_input_grad
+        dx = dw = None
+        if need_x:
+            local = (margins > 0).astype(margins.dtype)  # d max(0, m)/dm
+            if ctx.p == 2:
+                local *= 2 * margins  # d max(0, m)^2 / dm
+            dx = local * (gw / classes)[:, None]
+            dx[rows, y] = -dx.sum(axis=1)  # x_y appears with a minus sign in every margin
+            if ctx.single:
+                dx = dx.reshape(-1)
+        if need_w:
+            dw = xp.zeros(ctx.weight_shape, dtype=ctx.dtypes[1])
+            xp.add.at(dw, y, g * unweighted)  # each example feeds the weight of its class
+        return _cast(dx, ctx.dtypes[0]), None, _cast(dw, ctx.dtypes[1])
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):
+    r"""PyTorch's multi-class hinge loss on scores x (N, C) and class indices y (N,):
+
+    \ell_n = \frac{1}{C} \sum_{j \ne y_n} w_{y_n} \max(0, \mathrm{margin} - x_{n y_n} + x_{nj})^p
+
+    with p in {1, 2}. ``'mean'`` averages \ell_n over the N examples (unweighted mean).
+    """
+    fn = "multi_margin_loss"
+    _check_reduction(reduction)
+    _check_class_targets(fn, input, target)
+    if p not in (1, 2):
+        raise ValueError(f"{fn}: only p == 1 and p == 2 are supported, got p={p}")
+    if weight is not None:
+        _check_tensor(fn, "weight", weight)
+        if weight.shape != (input.shape[-1],):
+            raise ValueError(
+                f"{fn}: weight must have one entry per class, shape ({input.shape[-1]},); got {tuple(weight.shape)}"
+            )
+    return MultiMarginLossOp.apply(input, target, weight, p=p, margin=margin, reduction=reduction)
+
+
+class SoftmaxHingeLossOp(Function):
+    label = "softmax_hinge_loss"
+    rule = r"\partial \ell / \partial o_k = p_k (g_k - \textstyle\sum_j g_j p_j),\ g = \partial \ell / \partial p"
+    float_only = False  # the target is an integer tensor; inputs are checked by the function
+
+    def forward(ctx, o, y, margin=1.0, reduction="mean"):
+        single = o.ndim == 1
+        if single:
+            o, y = o[None, :], y.reshape(1)
+        rows = _rows(o)
+        e = xp.exp(o - o.max(axis=1, keepdims=True))  # stable softmax
+        probs = e / e.sum(axis=1, keepdims=True)
+        margins = probs - probs[rows, y][:, None] + margin  # p_j - p_y + margin
+        margins[rows, y] = 0  # j = y is not a term of the sum
+        active = margins > 0
+        per_example = xp.where(active, margins, 0).sum(axis=1)
+        ctx.save_for_backward(probs, active, y)
+        ctx.single, ctx.reduction = single, reduction
+        if single:
+            per_example = per_example.reshape(())
+        return _reduce(per_example, reduction, per_example.size)
+
+    def backward(ctx, upstream):
+        probs, active, y = ctx.saved
+        rows = _rows(probs)
+        g = _reduction_grad(upstream, ctx.reduction, probs.shape[0], 0).reshape(-1, 1)  # per example
+        # dL/dp: 1 for each active j != y, minus the number of active terms for j = y.
+        grad_p = active.astype(probs.dtype)
+        grad_p[rows, y] = -grad_p.sum(axis=1)
+        grad_p *= g
+        # Through the softmax: dL/do_k = p_k (dL/dp_k - sum_j dL/dp_j p_j).
+        grad_o = probs * (grad_p - (grad_p * probs).sum(axis=1, keepdims=True))
+        return (grad_o.reshape(-1) if ctx.single else grad_o), None
+
+
+def softmax_hinge_loss(input, target, margin=1.0, reduction="mean"):
+    r"""Multiclass hinge loss on softmax outputs (seed 003, exercise 3).
+
+    With p = softmax(o) over the k classes and true class y,
+
+    L = \sum_{j \ne y} \max(0,\ p_j - p_y + \mathrm{margin}).
+
+    It asks the true class's probability to beat every other class's by at least
+    ``margin``; classes already beaten by that much cost nothing.
+
+    Gradient. Let a_j = [p_j - p_y + margin > 0] for j != y (the active terms) and
+    A = \sum_{j \ne y} a_j. Then \partial L / \partial p_j = a_j (j \ne y) and
+    \partial L / \partial p_y = -A. The softmax Jacobian
+    \partial p_j / \partial o_k = p_j (\delta_{jk} - p_k) gives, with g = \partial L / \partial p,
+
+    \partial L / \partial o_k = p_k (g_k - \sum_j g_j p_j), where \sum_j g_j p_j = \sum_{j \ne y} a_j p_j - A p_y.
+
+    Note: with margin >= 1 (the default) every term is active, since p_j - p_y > -1.
+    Then L = 1 - k p_y + (k - 1) margin, and \partial L / \partial o = -k p_y (e_y - p):
+    the loss only pushes p_y up, like cross-entropy's -\log p_y but linearly.
+
+    ``input`` holds the scores o (N, k) (or (k,)), ``target`` the class indices (N,).
+    ``'mean'`` averages the per-example L over N.
+    """
+    fn = "softmax_hinge_loss"
+    _check_reduction(reduction)
+    _check_class_targets(fn, input, target)
+    return SoftmaxHingeLossOp.apply(input, target, margin=margin, reduction=reduction)
+
+
+# ---------------------------------------------------------------------- Modules
+class _Loss(Module):
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        _check_reduction(reduction)
+        self.reduction = reduction
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        _check_tensor(type(self).__name__, "weight", weight, optional=True)
+        self.register_buffer("weight", weight)  # a buffer, as in PyTorch: saved, not trained
+
+
+class SquaredError(_Loss):
+    __doc__ = "Module form of :func:`squared_error`: " + squared_error.__doc__
+
+    def __init__(self, reduction="sum"):
+        super().__init__(reduction)
+
+    def forward(self, input, target):
+        return squared_error(input, target, reduction=self.reduction)
+
+
+class MSELoss(_Loss):
+    __doc__ = "Module form of :func:`mse_loss`: " + mse_loss.__doc__
+
+    def forward(self, input, target):
+        return mse_loss(input, target, reduction=self.reduction)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    r"""Softmax + cross-entropy in one fused op: -\log softmax(z)_y, or -\sum_k y_k \log softmax(z)_k
+    for probability / one-hot targets. Its gradient is softmax(z) - y (seeds 001, 004).
+
+    Targets are class indices (N,) or probabilities (N, C); ``ignore_index`` skips index
+    targets, ``label_smoothing`` mixes the target with the uniform distribution.
+    """
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+        super().__init__(weight, reduction)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return cross_entropy(
+            input, target, weight=self.weight, ignore_index=self.ignore_index,
+            reduction=self.reduction, label_smoothing=self.label_smoothing,
+        )
+
+
+class NLLLoss(_WeightedLoss):
+    r"""Negative log-likelihood of log-probabilities: -w_y \log p_y (use after LogSoftmax)."""
+
+    def __init__(self, weight=None, ignore_index=-100, reduction="mean"):
+        super().__init__(weight, reduction)
+        self.ignore_index = ignore_index
+
+    def forward(self, input, target):
+        return nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+
+
+class BCELoss(_WeightedLoss):
+    __doc__ = "Module form of :func:`binary_cross_entropy`: " + binary_cross_entropy.__doc__
+
+    def forward(self, input, target):
+        return binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    __doc__ = "Module form of :func:`binary_cross_entropy_with_logits`: " + binary_cross_entropy_with_logits.__doc__
+
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(reduction)
+        _check_tensor("BCEWithLogitsLoss", "weight", weight, optional=True)
+        _check_tensor("BCEWithLogitsLoss", "pos_weight", pos_weight, optional=True)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input, target):
+        return binary_cross_entropy_with_logits(
+            input, target, weight=self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+        )
+
+
+class MultiMarginLoss(_WeightedLoss):
+    __doc__ = "Module form of :func:`multi_margin_loss`: " + multi_margin_loss.__doc__
+
+    def __init__(self, p=1, margin=1.0, weight=None, reduction="mean"):
+        if p not in (1, 2):
+            raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 are supported, got p={p}")
+        super().__init__(weight, reduction)
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input, target):
+        return multi_margin_loss(input, target, p=self.p, margin=self.margin, weight=self.weight,
+                                 reduction=self.reduction)
+
+
+class SoftmaxHingeLoss(_Loss):
+    __doc__ = "Module form of :func:`softmax_hinge_loss`: " + softmax_hinge_loss.__doc__
+
+    def __init__(self, margin=1.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input, target):
+        return softmax_hinge_loss(input, target, margin=self.margin, reduction=self.reduction)
