@@ -13,7 +13,9 @@ from .creation import *  # noqa: F401,F403
 from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
 from .ops import *  # noqa: F401,F403
 from . import autograd, ops  # noqa: F401
-from . import nn  # noqa: F401  (after ops: `from .ops import *` also binds the name ops.nn)
+# Not `from . import nn`: `from .ops import *` above bound the name nn to glassgrad.ops.nn,
+# and a from-import would keep that; this import rebinds it to the nn package.
+import glassgrad.nn as nn  # noqa: E402,F401
 from . import utils  # noqa: F401  (glassgrad.utils.checkpoint)
 from . import optim  # noqa: F401
 from . import data  # noqa: F401
