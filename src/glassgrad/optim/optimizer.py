@@ -242,6 +242,11 @@ def _as_group_list(params, who):
         )
     if isinstance(params, dict):
         raise TypeError(f"{who}: params should be an iterable of Tensors or of dicts, got one dict; pass [dict]")
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(
+            f"{who}: parameters must be given in an ordered collection (list, tuple, "
+            "generator), not a set: the order decides the indices in state_dict()"
+        )
     try:
         items = list(params)
     except TypeError:
