@@ -1,12 +1,13 @@
 """Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax.
 
-Each is a Module around one op of ``glassgrad.nn.functional`` (no weights), so that it
+Each is a Module around one op (``F.relu`` ... in ``glassgrad.nn.functional``), without weights, so that it
 can sit in a Sequential; the local derivative each op multiplies by is in the docstring.
 """
 
 import warnings
 
-from . import functional as F
+from ..ops.activation import leaky_relu, relu, sigmoid, softplus, tanh
+from ..ops.nn import log_softmax, softmax
 from .module import Module
 
 __all__ = ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax"]
@@ -24,7 +25,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.relu(input)
+        return relu(input)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -39,7 +40,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
+        return leaky_relu(input, self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -49,14 +50,14 @@ class Tanh(Module):
     """tanh(s); derivative 1 - tanh(s)^2 = 1 - z^2, read off the output z."""
 
     def forward(self, input):
-        return F.tanh(input)
+        return tanh(input)
 
 
 class Sigmoid(Module):
     """sigmoid(s) = 1 / (1 + e^{-s}); derivative z (1 - z), read off the output z."""
 
     def forward(self, input):
-        return F.sigmoid(input)
+        return sigmoid(input)
 
 
 class Softplus(Module):
@@ -69,7 +70,7 @@ class Softplus(Module):
         self.threshold = threshold
 
     def forward(self, input):
-        return F.softplus(input, self.beta, self.threshold)
+        return softplus(input, self.beta, self.threshold)
 
     def extra_repr(self):
         return f"beta={self.beta}, threshold={self.threshold}"
@@ -98,7 +99,7 @@ class Softmax(Module):
 
     def forward(self, input):
         dim = self.dim if self.dim is not None else _legacy_softmax_dim("softmax", input.ndim)
-        return F.softmax(input, dim)
+        return softmax(input, dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"
@@ -116,7 +117,7 @@ class LogSoftmax(Module):
 
     def forward(self, input):
         dim = self.dim if self.dim is not None else _legacy_softmax_dim("log_softmax", input.ndim)
-        return F.log_softmax(input, dim)
+        return log_softmax(input, dim)
 
     def extra_repr(self):
         return f"dim={self.dim}"

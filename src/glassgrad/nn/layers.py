@@ -1,7 +1,7 @@
 """Layers with weights or modes: Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, Dropout, Identity.
 
-Each layer holds its Parameters and calls one op of ``glassgrad.nn.functional`` in
-``forward``; the gradients come from those ops' backward. Constructors, initialisation
+Each layer holds its Parameters and calls one op (the function ``glassgrad.nn.functional``
+also exports under the same name) in ``forward``; the gradients come from those ops' backward. Constructors, initialisation
 (drawn from the global generator, so ``manual_seed`` fixes them) and ``repr`` follow
 PyTorch, so a model printed here reads exactly as it does there.
 """
@@ -10,7 +10,8 @@ import math
 
 from ..backend import get_default_dtype, xp
 from ..tensor import Tensor
-from . import functional as F
+from ..ops.linalg import linear
+from ..ops.nn import avg_pool2d, conv2d, dropout, max_pool2d
 from . import init
 from .module import Module, Parameter
 
@@ -101,7 +102,7 @@ class Linear(Module):
                 repr(self), input, weight.data.dtype,
                 f"an input whose last dimension is in_features={self.in_features}",
             )
-        return F.linear(input, weight, self.bias)
+        return linear(input, weight, self.bias)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -176,7 +177,7 @@ class Conv2d(Module):
                 repr(self), input, dtype,
                 f"a (N, {self.in_channels}, H, W) or ({self.in_channels}, H, W) input",
             )
-        return F.conv2d(
+        return conv2d(
             input, self.weight, self.bias, stride=self.stride, padding=self.padding,
             dilation=self.dilation, groups=self.groups,
         )
@@ -211,7 +212,7 @@ class MaxPool2d(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input):
-        return F.max_pool2d(
+        return max_pool2d(
             input, self.kernel_size, self.stride, self.padding, self.dilation,
             ceil_mode=self.ceil_mode, return_indices=self.return_indices,
         )
@@ -240,7 +241,7 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input):
-        return F.avg_pool2d(
+        return avg_pool2d(
             input, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode,
             count_include_pad=self.count_include_pad, divisor_override=self.divisor_override,
         )
@@ -282,7 +283,7 @@ class Dropout(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return F.dropout(input, self.p, self.training)
+        return dropout(input, self.p, self.training)
 
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
