@@ -20,6 +20,7 @@ from . import utils  # noqa: F401  (glassgrad.utils.checkpoint)
 from . import optim  # noqa: F401
 from . import data  # noqa: F401
 from .io import load, save  # noqa: F401
+from . import train, viz  # noqa: F401  (viz imports matplotlib only when drawing)
 
 bool = bool_  # noqa: A001 - torch.bool
 

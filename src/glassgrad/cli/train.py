@@ -1,5 +1,668 @@
-"""The `glassgrad train` sub-commands (being written)."""
+"""`glassgrad train | evaluate | svm | sweep`: train a network from the command line.
+
+    glassgrad train                                   # 784-256-128-10 MLP on MNIST
+    glassgrad train --dataset circles --out runs/c    # 2-4-2 tanh net, figures in runs/c
+    glassgrad evaluate --model runs/c                 # rebuild it, print the test metrics
+    glassgrad svm --dataset circles                   # RBF SVM beside an MLP (seed 004)
+    glassgrad sweep lr --values 1e-3,1e-2,1e-1,1      # one run per learning rate, one plot
+
+Thin on purpose: this module turns options into a dataset, a model, a loss and an
+optimizer, then calls ``glassgrad.train.fit`` and ``glassgrad.viz``. Every option left out
+takes the value of the dataset's lesson (table ``PRESETS``), so a bare
+``glassgrad train --dataset xor`` already works.
+"""
+
+import json
+import os
+import sys
+import time
+
+DATASETS = ("xor", "circles", "moons", "spirals", "mnist", "fashion-mnist")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+LOSSES = ("ce", "mse", "squared", "hinge", "softmax-hinge")
+OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
+SCHEDULERS = ("none", "cosine", "step")
+
+# What each dataset's lesson uses when an option is left out. Sizes: "mlp:4" is one hidden
+# layer of 4 units, so circles is the 2-4-2 network of seed 004 (n_x=2, n_h=4, n_y=2).
+PRESETS = {
+    "xor": dict(model="mlp:4", activation="tanh", optimizer="sgd", lr=0.5, momentum=0.9,
+                batch_size=0, epochs=300, scheduler="none", n=4, noise=0.0),
+    "circles": dict(model="mlp:4", activation="tanh", optimizer="sgd", lr=0.1, momentum=0.9,
+                    batch_size=10, epochs=40, scheduler="none", n=1000, noise=0.05),
+    "moons": dict(model="mlp:16", activation="tanh", optimizer="sgd", lr=0.1, momentum=0.9,
+                  batch_size=16, epochs=60, scheduler="none", n=1000, noise=0.1),
+    "spirals": dict(model="mlp:64,64", activation="relu", optimizer="adam", lr=0.01, momentum=0.9,
+                    batch_size=32, epochs=150, scheduler="none", n=900, noise=0.02),
+    "mnist": dict(model="mlp:256,128", activation="relu", optimizer="sgd", lr=0.05, momentum=0.9,
+                  batch_size=64, epochs=10, scheduler="cosine", n=None, noise=None),
+}
+PRESETS["fashion-mnist"] = dict(PRESETS["mnist"])
+
+# Files written by --out, read back by `glassgrad evaluate`.
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.npz"
 
 
+def _error():
+    from glassgrad.cli import CommandError
+
+    return CommandError
+
+
+# ------------------------------------------------------------------------------ parsers
 def register(subparsers):
-    pass
+    train = _add_parser(subparsers, "train", "train a network and print its test accuracy",
+                        "Train a network on a dataset and print its test accuracy. With no option: "
+                        "the 784-256-128-10 ReLU MLP on MNIST, cross-entropy, SGD with momentum 0.9.")
+    _add_training_options(train, default_dataset="mnist")
+    train.add_argument("--out", metavar="DIR", help="write history.json, metrics.json, config.json, "
+                       "model.npz and figures (curves, confusion matrix, decision boundary) to DIR")
+    train.set_defaults(func=_train_command)
+
+    ev = _add_parser(subparsers, "evaluate", "evaluate a model saved by `glassgrad train --out DIR`",
+                     "Rebuild the model saved by `glassgrad train --out DIR` from its config.json and "
+                     "model.npz and print its metrics on the test set (or another split).")
+    ev.add_argument("--model", metavar="DIR", required=True, help="the folder given to `train --out`")
+    ev.add_argument("--split", choices=("test", "val", "train"), default="test",
+                    help="which part of the data (default: test)")
+    ev.set_defaults(func=_evaluate_command)
+
+    svm = _add_parser(subparsers, "svm", "an RBF support vector machine beside an MLP (scikit-learn)",
+                      "Train scikit-learn's SVC (RBF kernel) and an MLP on the same 2-D data and draw "
+                      "both decision boundaries in one figure with their test accuracies.")
+    _add_training_options(svm, default_dataset="circles", two_d_only=True)
+    svm.add_argument("--C", type=float, default=1.0, help="SVM regularisation C (default: 1)")
+    svm.add_argument("--gamma", default="scale", help="RBF kernel width: 'scale', 'auto' or a number")
+    svm.add_argument("--out", metavar="DIR", default=".",
+                     help="folder for svm_vs_mlp.png and svm_metrics.json (default: .)")
+    svm.set_defaults(func=_svm_command)
+
+    sweep = _add_parser(subparsers, "sweep", "train one model per value of a hyper-parameter",
+                        "Train one model per value of a hyper-parameter (same seed, same data) and plot "
+                        "the curves together: e.g. the influence of the learning rate (seed 004, Q11).")
+    sweep.add_argument("param", choices=sorted(SWEEPABLE), help="the hyper-parameter to vary")
+    sweep.add_argument("--values", required=True, help="comma-separated values, e.g. 1e-3,1e-2,1e-1,1")
+    _add_training_options(sweep, default_dataset="circles")
+    sweep.add_argument("--out", metavar="DIR", default=".",
+                       help="folder for sweep_<param>.png and sweep_<param>.json (default: .)")
+    sweep.set_defaults(func=_sweep_command)
+
+
+def _add_parser(subparsers, name, help_text, description):
+    parser = subparsers.add_parser(name, help=help_text, description=description)
+
+    def one_line_error(message):  # argparse's default prints the whole usage first
+        print(f"glassgrad {name}: error: {message} (see glassgrad {name} --help)", file=sys.stderr)
+        sys.exit(2)
+
+    parser.error = one_line_error
+    return parser
+
+
+def _add_training_options(p, default_dataset, two_d_only=False):
+    datasets = [d for d in DATASETS if not two_d_only or d not in ("mnist", "fashion-mnist")]
+    g = p.add_argument_group("data")
+    g.add_argument("--dataset", choices=datasets, default=default_dataset,
+                   help=f"default: {default_dataset}")
+    g.add_argument("--n", type=int, help="number of points of a 2-D dataset (default: per dataset)")
+    g.add_argument("--noise", type=float, help="noise of a 2-D dataset (default: per dataset)")
+    g.add_argument("--val-fraction", type=float, default=None,
+                   help="part of the training data held out for validation (default 0.1; 0 = none)")
+    g.add_argument("--test-fraction", type=float, default=0.2,
+                   help="part of a 2-D dataset held out for testing (default 0.2; MNIST has its own)")
+    g.add_argument("--seed", type=int, default=0, help="seed of the weights, the split and the "
+                   "shuffling: the same seed gives the same run, bit for bit (default 0)")
+    g = p.add_argument_group("model")
+    g.add_argument("--model", help="mlp:H1,H2,... (hidden sizes; 'mlp:' = no hidden layer) or cnn "
+                   "(default: mlp:256,128 on MNIST, mlp:4 on circles and xor)")
+    g.add_argument("--activation", choices=ACTIVATIONS, help="hidden activation (default: per dataset)")
+    g.add_argument("--dropout", type=float, default=0.0, help="dropout after each hidden layer (default 0)")
+    g = p.add_argument_group("training")
+    g.add_argument("--loss", choices=LOSSES, default="ce",
+                   help="ce = cross-entropy, mse, squared = the 1/2 squared error of the seeds (both on "
+                   "one-hot targets), hinge = multi-class margin, softmax-hinge (default: ce)")
+    g.add_argument("--optimizer", choices=OPTIMIZERS, help="default: sgd")
+    g.add_argument("--lr", type=float, help="learning rate (default: per dataset)")
+    g.add_argument("--momentum", type=float, help="SGD/RMSprop momentum (default 0.9 for SGD)")
+    g.add_argument("--weight-decay", type=float, default=0.0, help="default 0")
+    g.add_argument("--decay", choices=("l2", "decoupled"), default=None,
+                   help="l2: add weight_decay*w to the gradient; decoupled: shrink w by lr*weight_decay "
+                   "(default: l2, decoupled for adamw)")
+    g.add_argument("--batch-size", type=int, help="examples per iteration: 1 = online SGD, 0 = full batch")
+    g.add_argument("--epochs", type=int, help="passes over the training set (default: per dataset)")
+    g.add_argument("--scheduler", choices=SCHEDULERS, help="learning-rate schedule over the epochs "
+                   "(default: cosine on MNIST, none elsewhere)")
+    g.add_argument("--keep-best", choices=("val_loss", "val_accuracy", "none"), default="val_accuracy",
+                   help="restore the weights of the best validation epoch at the end (default: val_accuracy)")
+    g.add_argument("--early-stopping", type=int, metavar="PATIENCE",
+                   help="stop after PATIENCE epochs without validation improvement")
+    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+# Which option a sweep varies, and how to read one of its values.
+SWEEPABLE = {
+    "lr": ("lr", float), "momentum": ("momentum", float), "weight-decay": ("weight_decay", float),
+    "batch-size": ("batch_size", int), "dropout": ("dropout", float), "epochs": ("epochs", int),
+    "model": ("model", str), "activation": ("activation", str), "optimizer": ("optimizer", str),
+    "loss": ("loss", str),
+}
+
+
+# ------------------------------------------------------------------------------ settings
+def _settings(args):
+    """The full run configuration: options given, else the dataset's preset; checked."""
+    preset = PRESETS[args.dataset]
+    s = {
+        "dataset": args.dataset,
+        "n": args.n if args.n is not None else preset["n"],
+        "noise": args.noise if args.noise is not None else preset["noise"],
+        "val_fraction": args.val_fraction if args.val_fraction is not None else (0.0 if args.dataset == "xor" else 0.1),
+        "test_fraction": args.test_fraction,
+        "seed": args.seed,
+        "model": args.model or preset["model"],
+        "activation": args.activation or preset["activation"],
+        "dropout": args.dropout,
+        "loss": args.loss,
+        "optimizer": args.optimizer or preset["optimizer"],
+        "lr": args.lr if args.lr is not None else preset["lr"],
+        "momentum": args.momentum,
+        "weight_decay": args.weight_decay,
+        "decay": args.decay,
+        "batch_size": args.batch_size if args.batch_size is not None else preset["batch_size"],
+        "epochs": args.epochs if args.epochs is not None else preset["epochs"],
+        "scheduler": args.scheduler or preset["scheduler"],
+        "keep_best": None if args.keep_best == "none" else args.keep_best,
+        "early_stopping": args.early_stopping,
+    }
+    if s["momentum"] is None:
+        s["momentum"] = preset["momentum"] if s["optimizer"] == "sgd" else 0.0
+    if s["decay"] is None:
+        s["decay"] = "decoupled" if s["optimizer"] == "adamw" else "l2"
+    _check_settings(s)
+    return s
+
+
+def _check_settings(s):
+    CommandError = _error()
+    if not s["lr"] > 0:
+        raise CommandError(f"--lr must be a positive number, got {s['lr']}")
+    if s["epochs"] < 1:
+        raise CommandError(f"--epochs must be at least 1, got {s['epochs']}")
+    if s["batch_size"] < 0:
+        raise CommandError(f"--batch-size must be >= 0 (1 = online, 0 = full batch), got {s['batch_size']}")
+    if not 0 <= s["dropout"] < 1:
+        raise CommandError(f"--dropout is a probability in [0, 1), got {s['dropout']}")
+    if not 0 <= s["val_fraction"] < 1:
+        raise CommandError(f"--val-fraction must be in [0, 1), got {s['val_fraction']}")
+    if not 0 < s["test_fraction"] < 1:
+        raise CommandError(f"--test-fraction must be in (0, 1), got {s['test_fraction']}")
+    if s["momentum"] < 0:
+        raise CommandError(f"--momentum must be >= 0, got {s['momentum']}")
+    if s["weight_decay"] < 0:
+        raise CommandError(f"--weight-decay must be >= 0, got {s['weight_decay']}")
+    if s["n"] is not None and s["dataset"] != "xor" and s["n"] < 10:
+        raise CommandError(f"--n must be at least 10 points, got {s['n']}")
+    if s["noise"] is not None and s["noise"] < 0:
+        raise CommandError(f"--noise is a standard deviation and must be >= 0, got {s['noise']}")
+    if s["early_stopping"] is not None and s["early_stopping"] < 1:
+        raise CommandError(f"--early-stopping is a patience in epochs (>= 1), got {s['early_stopping']}")
+    if s["decay"] == "decoupled" and s["optimizer"] in ("rmsprop", "adagrad"):
+        raise CommandError(f"--decay decoupled is for sgd, adam and adamw; {s['optimizer']} has only l2")
+    if s["decay"] == "l2" and s["optimizer"] == "adamw":
+        raise CommandError("adamw is Adam with decoupled decay: use --optimizer adam --decay l2 for L2")
+    if s["momentum"] and s["optimizer"] in ("adam", "adamw", "adagrad"):
+        raise CommandError(f"--momentum does not apply to {s['optimizer']} (its betas play that role)")
+    parse_model(s["model"])
+
+
+def parse_model(spec):
+    """'mlp:256,128' -> ('mlp', [256, 128]); 'mlp:' -> ('mlp', []); 'cnn' -> ('cnn', [])."""
+    CommandError = _error()
+    spec = spec.strip().lower()
+    if spec == "cnn":
+        return "cnn", []
+    if spec == "mlp" or spec.startswith("mlp:"):
+        sizes = spec[4:].replace(" ", "")
+        try:
+            hidden = [int(v) for v in sizes.split(",") if v] if sizes else []
+        except ValueError:
+            raise CommandError(f"--model {spec!r}: hidden sizes must be whole numbers, as in mlp:256,128") from None
+        if any(h < 1 for h in hidden):
+            raise CommandError(f"--model {spec!r}: every hidden size must be at least 1")
+        return "mlp", hidden
+    raise CommandError(f"--model must be mlp:H1,H2,... or cnn, got {spec!r}")
+
+
+# ------------------------------------------------------------------------------ data
+def load_data(s):
+    """(train, val or None, test) TensorDatasets, the input shape and the number of classes.
+
+    The split depends on the seed only, so `evaluate` rebuilds exactly the same test set.
+    """
+    import glassgrad.data as gd
+
+    name = s["dataset"]
+    if name in ("mnist", "fashion-mnist"):
+        loader = gd.mnist if name == "mnist" else gd.fashion_mnist
+        train_all, test = loader("train"), loader("test")
+        if s["val_fraction"] > 0:
+            train, val, _ = gd.train_val_test_split(train_all, val=s["val_fraction"], test=0, seed=s["seed"])
+        else:
+            train, val = train_all, None
+        n_classes = 10
+    elif name == "xor":
+        X, y = gd.xor()
+        # Four points: there is nothing to hold out. XOR asks whether the network can
+        # represent the function at all, so it is trained and tested on the same 4 points.
+        train = test = gd.TensorDataset(X, y)
+        val = train if s["val_fraction"] > 0 else None
+        n_classes = 2
+    else:
+        make = {"circles": gd.circles, "moons": gd.moons, "spirals": gd.spirals}[name]
+        X, y = make(n=s["n"], noise=s["noise"], seed=s["seed"])
+        train, val, test = gd.train_val_test_split(
+            X, y, val=s["val_fraction"], test=s["test_fraction"], seed=s["seed"], stratify=y)
+        if len(val) == 0:
+            val = None
+        n_classes = int(y.data.max()) + 1
+    in_shape = tuple(train.tensors[0].shape[1:])
+    if s["loss"] in ("mse", "squared"):
+        train, val, test = (_one_hot_dataset(d, n_classes) if d is not None else None for d in (train, val, test))
+    return train, val, test, in_shape, n_classes
+
+
+def _one_hot_dataset(dataset, n_classes):
+    """The same examples with one-hot float targets: what a squared error compares to."""
+    from glassgrad.backend import xp
+    from glassgrad.data import TensorDataset
+    from glassgrad.tensor import Tensor
+
+    X, y = dataset.tensors
+    one_hot = xp.eye(n_classes, dtype=X.data.dtype)[y.data]
+    return TensorDataset(X, Tensor._wrap(one_hot))
+
+
+# ------------------------------------------------------------------------------ model
+def build_model(s, in_shape, n_classes):
+    """The network the settings describe, as an nn.Sequential (PyTorch's parameter names)."""
+    import glassgrad.nn as nn
+
+    kind, hidden = parse_model(s["model"])
+    act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU}[s["activation"]]
+    layers = []
+    if kind == "cnn":
+        if len(in_shape) != 3:
+            raise _error()(f"--model cnn needs images; {s['dataset']} has inputs of shape {in_shape}")
+        c, h, w = in_shape
+        # Two 3x3 convolutions (padding 1 keeps the size), each followed by 2x2 max pooling.
+        layers += [nn.Conv2d(c, 16, 3, padding=1), act(), nn.MaxPool2d(2),
+                   nn.Conv2d(16, 32, 3, padding=1), act(), nn.MaxPool2d(2), nn.Flatten()]
+        width = 32 * (h // 4) * (w // 4)
+        hidden = [128]
+    else:
+        if len(in_shape) > 1:
+            layers.append(nn.Flatten())
+        width = 1
+        for d in in_shape:
+            width *= d
+    for h in hidden:
+        layers += [nn.Linear(width, h), act()]
+        if s["dropout"]:
+            layers.append(nn.Dropout(s["dropout"]))
+        width = h
+    layers.append(nn.Linear(width, n_classes))
+    return nn.Sequential(*layers)
+
+
+def build_loss(s):
+    import glassgrad.nn as nn
+
+    return {
+        "ce": lambda: nn.CrossEntropyLoss(),
+        "mse": lambda: nn.MSELoss(),
+        # mean over examples of 1/2 ||y_hat - y||^2: the seeds' loss, averaged per batch so
+        # that the learning rate means the same thing at every batch size
+        "squared": lambda: nn.SquaredError(reduction="mean"),
+        "hinge": lambda: nn.MultiMarginLoss(),
+        "softmax-hinge": lambda: nn.SoftmaxHingeLoss(),
+    }[s["loss"]]()
+
+
+def build_optimizer(s, model):
+    import glassgrad.optim as optim
+
+    params = model.parameters()
+    name, lr, wd = s["optimizer"], s["lr"], s["weight_decay"]
+    if name == "sgd":
+        return optim.SGD(params, lr=lr, momentum=s["momentum"], weight_decay=wd, decay=s["decay"])
+    if name == "adam":
+        return optim.Adam(params, lr=lr, weight_decay=wd, decay=s["decay"])
+    if name == "adamw":
+        return optim.AdamW(params, lr=lr, weight_decay=wd)
+    if name == "rmsprop":
+        return optim.RMSprop(params, lr=lr, momentum=s["momentum"], weight_decay=wd)
+    return optim.Adagrad(params, lr=lr, weight_decay=wd)
+
+
+def build_scheduler(s, optimizer):
+    from glassgrad.optim import lr_scheduler
+
+    if s["scheduler"] == "cosine":
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=s["epochs"])
+    if s["scheduler"] == "step":  # divide by 10 at 1/2 and 3/4 of the run
+        e = s["epochs"]
+        return lr_scheduler.MultiStepLR(optimizer, milestones=sorted({max(1, e // 2), max(1, 3 * e // 4)}), gamma=0.1)
+    return None
+
+
+# ------------------------------------------------------------------------------ one run
+def run(s, progress=True, verbose=True):
+    """Train as the settings say. Returns (model, history, metrics, data)."""
+    import glassgrad
+    from glassgrad.data import DataLoader
+    from glassgrad.train import evaluate, fit, progress_shown
+
+    train, val, test, in_shape, n_classes = load_data(s)
+    glassgrad.manual_seed(s["seed"])  # the initial weights and dropout
+    model = build_model(s, in_shape, n_classes)
+    loss_fn = build_loss(s)
+    optimizer = build_optimizer(s, model)
+    scheduler = build_scheduler(s, optimizer)
+    batch = s["batch_size"] or len(train)  # 0 = full batch: one iteration per epoch
+    train_loader = DataLoader(train, batch_size=batch, shuffle=batch < len(train),
+                              generator=glassgrad.Generator(s["seed"]))
+    eval_batch = 1000 if in_shape != (2,) else 10000
+    val_loader = DataLoader(val, batch_size=eval_batch) if val is not None else None
+    keep_best = s["keep_best"] if val_loader is not None else None
+    callbacks = []
+    if verbose and not progress_shown(progress):
+        callbacks.append(_EpochPrinter(s["epochs"]))
+    if verbose:
+        print(f"{s['dataset']}: {len(train)} training, {len(val) if val is not None else 0} validation, "
+              f"{len(test)} test examples; {_describe_model(model, s)}", flush=True)
+    start = time.perf_counter()
+    history = fit(model, loss_fn, optimizer, train_loader, val_loader, epochs=s["epochs"],
+                  callbacks=callbacks, progress=progress, scheduler=scheduler,
+                  keep_best=keep_best, early_stopping=s["early_stopping"])
+    seconds = time.perf_counter() - start
+    scores = evaluate(model, DataLoader(test, batch_size=eval_batch), loss_fn)
+    metrics = {
+        "test_loss": scores["loss"], "test_accuracy": scores["accuracy"], "test_examples": scores["examples"],
+        "best_epoch": history.best_epoch, "epochs_run": len(history), "iterations": history.iterations,
+        "train_seconds": round(seconds, 3),
+        "final_train_accuracy": history.last["train_accuracy"], "final_val_accuracy": history.last["val_accuracy"],
+    }
+    return model, history, metrics, (train, val, test, in_shape, n_classes)
+
+
+class _EpochPrinter:
+    """One line per epoch (about ten lines for long runs) where no progress bar shows."""
+
+    def __init__(self, epochs):
+        self.every = max(1, epochs // 10)
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs):
+        if epoch == 1 or epoch % self.every == 0 or epoch == self.epochs:
+            from glassgrad.train import print_epochs
+
+            print_epochs(epoch, logs)
+
+
+def _describe_model(model, s):
+    sizes = []
+    for m in model.modules():
+        if type(m).__name__ == "Linear":
+            if not sizes:
+                sizes.append(m.in_features)
+            sizes.append(m.out_features)
+    n_params = sum(p.data.size for p in model.parameters())
+    shape = "-".join(map(str, sizes)) if s["model"] != "cnn" else "cnn"
+    return (f"{shape} {s['activation']} network ({n_params:,} parameters), {s['loss']} loss, "
+            f"{s['optimizer']} lr={s['lr']:g}, batch {s['batch_size'] or 'full'}, {s['epochs']} epochs")
+
+
+def _percent(x):
+    return "n/a" if x is None else f"{100 * x:.2f} %"
+
+
+# ------------------------------------------------------------------------------ train
+def _train_command(args):
+    s = _settings(args)
+    out = _prepare_out(args.out)
+    try:
+        model, history, metrics, data = run(s, progress=not args.no_progress)
+    except RuntimeError as exc:  # e.g. a shape problem inside the model: still one line
+        raise _error()(str(exc).splitlines()[0]) from None
+    print(f"test accuracy: {_percent(metrics['test_accuracy'])}  (test loss {metrics['test_loss']:.4f}, "
+          f"{metrics['epochs_run']} epochs, {metrics['iterations']} iterations, {metrics['train_seconds']:.1f} s)")
+    if out:
+        written = write_run(out, s, model, history, metrics, data)
+        print(f"wrote {', '.join(written)} to {out}")
+    return 0
+
+
+def _prepare_out(out):
+    if not out:
+        return None
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise _error()(f"--out {out!r} exists and is not a folder")
+    os.makedirs(out, exist_ok=True)
+    return out
+
+
+def write_run(out, s, model, history, metrics, data):
+    """Everything a run leaves behind: config, weights, history, metrics, figures."""
+    import glassgrad
+    from glassgrad import viz
+    from glassgrad.train import confusion_matrix, predict_classes, write_text_atomic
+
+    train, val, test, in_shape, n_classes = data
+    config = dict(s, in_shape=list(in_shape), n_classes=n_classes, glassgrad=glassgrad.__version__)
+    write_text_atomic(os.path.join(out, CONFIG_FILE), json.dumps(config, indent=2) + "\n")
+    glassgrad.save(model.state_dict(), os.path.join(out, WEIGHTS_FILE))
+    history.to_json(os.path.join(out, "history.json"))
+    write_text_atomic(os.path.join(out, "metrics.json"), json.dumps(metrics, indent=2) + "\n")
+    written = [CONFIG_FILE, WEIGHTS_FILE, "history.json", "metrics.json"]
+
+    viz.plot_history(history, os.path.join(out, "curves.png"), title=f"{s['dataset']}: {s['model']}")
+    written.append("curves.png")
+    X, y = test.tensors
+    predicted = predict_classes(model, X)
+    matrix = confusion_matrix(_class_labels(y), predicted, n_classes)
+    names = _class_names(s["dataset"])
+    viz.plot_confusion_matrix(matrix, os.path.join(out, "confusion.png"), class_names=names,
+                              title=f"{s['dataset']} test set: {_percent(metrics['test_accuracy'])} correct")
+    written.append("confusion.png")
+    if in_shape == (2,):
+        Xa, ya = _all_points(train, val, test)
+        viz.plot_decision_boundary(model, Xa, ya, os.path.join(out, "boundary.png"),
+                                   title=f"{s['dataset']}, {s['model']} {s['activation']}: "
+                                   f"test {_percent(metrics['test_accuracy'])}")
+        written.append("boundary.png")
+        if parse_model(s["model"])[1]:
+            viz.plot_hidden_space(model, Xa, ya, os.path.join(out, "hidden.png"))
+            written.append("hidden.png")
+    elif parse_model(s["model"])[0] == "mlp" and parse_model(s["model"])[1] and in_shape[-2:] == (28, 28):
+        viz.plot_weights(model, os.path.join(out, "weights.png"))
+        written.append("weights.png")
+    return written
+
+
+def _class_labels(y):
+    data = y.data
+    return data.argmax(1) if data.ndim == 2 else data
+
+
+def _all_points(*parts):
+    from glassgrad.backend import xp
+
+    parts = [p for p in parts if p is not None]
+    if parts[0] is parts[-1]:  # xor: one set
+        parts = parts[:1]
+    X = xp.concatenate([p.tensors[0].data for p in parts])
+    y = xp.concatenate([_class_labels(p.tensors[1]) for p in parts])
+    return X, y
+
+
+def _class_names(dataset):
+    if dataset == "fashion-mnist":
+        from glassgrad.data import FASHION_MNIST
+
+        return list(getattr(FASHION_MNIST, "classes", range(10)))
+    return None
+
+
+# ------------------------------------------------------------------------------ evaluate
+def _evaluate_command(args):
+    import glassgrad
+    from glassgrad.data import DataLoader
+    from glassgrad.train import evaluate
+
+    CommandError = _error()
+    folder = args.model
+    config_path = os.path.join(folder, CONFIG_FILE)
+    weights_path = os.path.join(folder, WEIGHTS_FILE)
+    if not os.path.isdir(folder):
+        raise CommandError(f"--model {folder!r} is not a folder (expected the folder given to `train --out`)")
+    for path in (config_path, weights_path):
+        if not os.path.isfile(path):
+            raise CommandError(f"{path} is missing: is {folder!r} a folder written by `glassgrad train --out`?")
+    try:
+        with open(config_path, encoding="utf-8") as f:
+            s = json.load(f)
+        s = {key: s[key] for key in _CONFIG_KEYS}
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise CommandError(f"{config_path} is not a glassgrad run config ({type(exc).__name__}: {exc})") from None
+    if s["dataset"] not in DATASETS:
+        raise CommandError(f"{config_path}: unknown dataset {s['dataset']!r}")
+    _check_settings(s)
+    train, val, test, in_shape, n_classes = load_data(s)
+    model = build_model(s, in_shape, n_classes)
+    try:
+        state = glassgrad.load(weights_path)
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        raise CommandError(f"{weights_path} does not fit the model in {CONFIG_FILE}: "
+                           f"{str(exc).splitlines()[-1].strip()}") from None
+    part = {"test": test, "val": val, "train": train}[args.split]
+    if part is None:
+        raise CommandError(f"this run has no {args.split} set (it was trained with --val-fraction 0)")
+    scores = evaluate(model, DataLoader(part, batch_size=1000), build_loss(s))
+    print(f"{s['dataset']} {args.split} set ({scores['examples']} examples): accuracy "
+          f"{_percent(scores['accuracy'])}, loss {scores['loss']:.4f}")
+    return 0
+
+
+_CONFIG_KEYS = ("dataset", "n", "noise", "val_fraction", "test_fraction", "seed", "model", "activation",
+                "dropout", "loss", "optimizer", "lr", "momentum", "weight_decay", "decay", "batch_size",
+                "epochs", "scheduler", "keep_best", "early_stopping")
+
+
+# ------------------------------------------------------------------------------ svm
+def _svm_command(args):
+    CommandError = _error()
+    try:
+        from sklearn.svm import SVC
+    except ImportError:
+        raise CommandError("svm needs scikit-learn: pip install 'glassgrad[svm]'") from None
+    from glassgrad import viz
+
+    s = _settings(args)
+    out = _prepare_out(args.out)
+    gamma = _parse_gamma(args.gamma)
+    if not args.C > 0:
+        raise CommandError(f"--C must be positive, got {args.C}")
+    model, history, metrics, data = run(s, progress=not args.no_progress)
+    train, val, test, _, _ = data
+    # The SVM has no epochs: it fits on the training set (the validation part, which the
+    # MLP used for model selection, is not given to it either, so both see the same data).
+    Xtr, ytr = train.tensors[0].data, _class_labels(train.tensors[1])
+    Xte, yte = test.tensors[0].data, _class_labels(test.tensors[1])
+    start = time.perf_counter()
+    svm = SVC(kernel="rbf", C=args.C, gamma=gamma).fit(Xtr, ytr)
+    svm_seconds = time.perf_counter() - start
+    svm_acc = float((svm.predict(Xte) == yte).mean())
+    mlp_acc = metrics["test_accuracy"]
+    Xa, ya = _all_points(train, val, test)
+    figure = os.path.join(out, "svm_vs_mlp.png")
+    viz.plot_decision_boundaries(
+        {f"SVM, RBF kernel (C={args.C:g}): test {_percent(svm_acc)}": svm.predict,
+         f"MLP {s['model']} {s['activation']}: test {_percent(mlp_acc)}": model},
+        Xa, ya, figure, title=f"{s['dataset']}: {len(svm.support_)} support vectors vs "
+        f"{sum(p.data.size for p in model.parameters())} weights")
+    summary = {"dataset": s["dataset"], "svm_test_accuracy": svm_acc, "mlp_test_accuracy": mlp_acc,
+               "svm_support_vectors": int(len(svm.support_)), "svm_seconds": round(svm_seconds, 3),
+               "mlp_seconds": metrics["train_seconds"], "C": args.C, "gamma": args.gamma}
+    from glassgrad.train import write_text_atomic
+
+    write_text_atomic(os.path.join(out, "svm_metrics.json"), json.dumps(summary, indent=2) + "\n")
+    print(f"SVM (RBF) test accuracy: {_percent(svm_acc)}  ({len(svm.support_)} support vectors)")
+    print(f"MLP       test accuracy: {_percent(mlp_acc)}")
+    print(f"wrote {figure}")
+    return 0
+
+
+def _parse_gamma(text):
+    if text in ("scale", "auto"):
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        raise _error()(f"--gamma must be 'scale', 'auto' or a positive number, got {text!r}") from None
+    if not value > 0:
+        raise _error()(f"--gamma must be positive, got {value}")
+    return value
+
+
+# ------------------------------------------------------------------------------ sweep
+def _sweep_command(args):
+    from glassgrad import viz
+    from glassgrad.train import write_text_atomic
+
+    CommandError = _error()
+    dest, kind = SWEEPABLE[args.param]
+    raw = [v.strip() for v in args.values.split(",") if v.strip()]
+    if not raw:
+        raise CommandError("--values is empty: give comma-separated values, e.g. 1e-3,1e-2,1e-1")
+    try:
+        values = [kind(v) for v in raw]
+    except ValueError:
+        raise CommandError(f"--values for {args.param} must be {kind.__name__} values, got {args.values!r}") from None
+    if len(set(values)) != len(values):
+        raise CommandError(f"--values repeats a value: {args.values}")
+    out = _prepare_out(args.out)
+    # Check every run's settings before the first one starts.
+    runs = []
+    for v in values:
+        setattr(args, dest, v)
+        runs.append((v, _settings(args)))
+    histories, rows = {}, []
+    for v, s in runs:
+        label = f"{args.param}={v:g}" if isinstance(v, float) else f"{args.param}={v}"
+        print(f"--- {label}", flush=True)
+        model, history, metrics, _ = run(s, progress=not args.no_progress, verbose=False)
+        histories[label] = history
+        final_loss = _finite(history.last["train_loss"])
+        rows.append({"value": v, "final_train_loss": final_loss,
+                     "best_val_accuracy": max((a for a in history["val_accuracy"] if a is not None), default=None),
+                     "test_accuracy": metrics["test_accuracy"], "seconds": metrics["train_seconds"]})
+        loss_text = "diverged (inf/NaN)" if final_loss is None else f"{final_loss:.4f}"
+        print(f"{label}: final training loss {loss_text}, test accuracy {_percent(metrics['test_accuracy'])}",
+              flush=True)
+    stem = f"sweep_{args.param.replace('-', '_')}"
+    figure = os.path.join(out, stem + ".png")
+    viz.plot_histories(histories, figure, title=f"{runs[0][1]['dataset']}: influence of {args.param}")
+    write_text_atomic(os.path.join(out, stem + ".json"),
+                      json.dumps({"param": args.param, "runs": rows,
+                                  "histories": {k: h.to_dict() for k, h in histories.items()}},
+                                 indent=2) + "\n")
+    print(f"wrote {figure} and {stem}.json")
+    return 0
+
+
+def _finite(value):
+    import math
+
+    return value if value is not None and math.isfinite(value) else None
