@@ -22,8 +22,8 @@ an op is adding one row (or one new table file): nothing else to edit.
 - ``torch_fn(torch, *tensors)``: the PyTorch side, when it is spelled differently.
 - ``dtypes``: float dtypes to run (float64 is compared at rtol 1e-7, float32 at 1e-4).
 - ``gradcheck``: also run finite differences in float64 (glassgrad.autograd.gradcheck).
-- ``hyp``: hypothesis-drawn shapes: ``"broadcast"`` (all shaped float inputs get mutually
-  broadcastable shapes; use it for unary ops too), ``"reduce"`` (one input; a fresh shape,
+- ``hyp``: hypothesis-drawn shapes: ``"broadcast"`` (every input except ``const`` ones
+  gets a mutually broadcastable shape; use it for unary ops too), ``"reduce"`` (one input; a fresh shape,
   and when the row has ``dim=`` a fresh dim: int, negative or tuple, plus keepdim when the
   row has ``keepdim=``).
 - ``method``: also call it as a Tensor method ``x.<method>(*rest, **kwargs)`` on both
@@ -99,9 +99,8 @@ class Arg:
             a = rng.uniform(0.5, 2.0, s)
         elif self.kind == "away":
             gap = p.get("gap", 0.1)
-            a = rng.standard_normal(s)
-            a = np.sign(a) * (gap + np.abs(a)) + 0.0
-            a[a == 0] = gap
+            a = np.asarray(rng.standard_normal(s))
+            a = np.where(a < 0, -1.0, 1.0) * (gap + np.abs(a))
         elif self.kind == "grid":
             n = int(np.prod(s))
             if p.get("distinct"):
@@ -365,7 +364,7 @@ def hyp_strategy(case):
     from hypothesis.extra import numpy as hnp
 
     if case.hyp == "broadcast":
-        shaped = [i for i, a in enumerate(case.args) if a.is_float and a.kind != "const"]
+        shaped = [i for i, a in enumerate(case.args) if a.kind != "const"]
 
         def to_shapes(drawn):
             shapes = [a.shape for a in case.args]

@@ -1,19 +1,109 @@
-"""Elementwise ops: add sub mul div neg pow exp log sqrt abs maximum minimum where clamp.
+"""Elementwise ops: add sub mul div neg pow exp log sqrt abs maximum minimum where clamp,
+plus the dtype casts (to, float, double, long, int, bool) and clone.
 
 Each backward line reads downstream = upstream x local derivative. Gradients come out in
 the broadcast shape; the engine sums them back to each input's shape.
+
+Two places where NumPy and PyTorch disagree, and glassgrad follows PyTorch:
+
+- Type promotion. NumPy turns int64 + 2.5, int64 / int64 and float32 + int64 into
+  float64; PyTorch keeps the default float dtype (float32), and a float32 tensor stays
+  float32 next to a float64 *scalar* (a 0-d tensor, a NumPy scalar, a Python float).
+  ``_torch_dtype`` repairs the result in that (rare) case; the common float32-with-float32
+  path pays one dtype comparison.
+- Error messages. A failed broadcast names both shapes and the op.
 """
 
+import builtins
+
+from .. import backend
 from ..autograd.function import Function
 from ..backend import xp
+from ..tensor import Tensor
+
+_ndarray = xp.ndarray
+_f64 = xp.dtype("float64")
+_PyFloat = builtins.float  # this module defines float(), int(), bool() (the casts) below
+_PyInt = builtins.int
+_PyBool = builtins.bool
 
 
+class ShapeError(ValueError, RuntimeError):
+    """Shapes that an op cannot combine. A ValueError for NumPy habits and a RuntimeError
+    for PyTorch habits (torch raises RuntimeError for the same mistakes)."""
+
+
+# ---------------------------------------------------------------- helpers
+def _shape_of(x):
+    return tuple(x.shape) if hasattr(x, "shape") else ()
+
+
+def _broadcast_error(op, *operands):
+    """Name the op, both shapes and the first pair of sizes that clash."""
+    shapes = [_shape_of(x) for x in operands]
+    detail = ""
+    n = max(len(s) for s in shapes)
+    for k in range(1, n + 1):
+        sizes = {s[-k] for s in shapes if len(s) >= k} - {1}
+        if len(sizes) > 1:
+            detail = f" (dimension {-k}: sizes {' vs '.join(map(str, sorted(sizes)))})"
+            break
+    listed = " and ".join(str(s) for s in shapes)
+    return ShapeError(f"{op}: shapes {listed} cannot be broadcast together{detail}")
+
+
+def _category(x):
+    """0 bool, 1 integer, 2 floating: PyTorch promotes by category first."""
+    if isinstance(x, _ndarray) or isinstance(x, xp.generic):
+        kind = x.dtype.kind
+    elif isinstance(x, _PyBool):
+        return 0
+    elif isinstance(x, _PyInt):
+        return 1
+    else:
+        return 2
+    return 0 if kind == "b" else 1 if kind in "iu" else 2
+
+
+def _torch_result_dtype(operands, floating=False):
+    """PyTorch's result dtype: the highest category wins; within it, dimensioned tensors
+    decide before 0-d tensors, which decide before Python/NumPy scalars (the default
+    float dtype, or int64)."""
+    top = builtins.max(_category(x) for x in operands)
+    if floating:
+        top = 2
+    for want_ndim in (True, False):
+        dtypes = [
+            x.dtype for x in operands
+            if isinstance(x, _ndarray) and (x.ndim > 0) == want_ndim and _category(x) == top
+        ]
+        if dtypes:
+            return xp.result_type(*dtypes)
+    return backend.get_default_dtype() if top == 2 else xp.dtype("int64")
+
+
+def _torch_dtype(out, operands, floating=False):
+    """Cast ``out`` where NumPy promoted to float64 but PyTorch would not."""
+    if out.dtype is not _f64:
+        return out
+    for x in operands:
+        if type(x) is _ndarray and x.ndim and x.dtype is _f64:
+            return out  # a float64 tensor is involved: float64 is right
+    dtype = _torch_result_dtype(operands, floating)
+    return out if dtype == _f64 else out.astype(dtype)
+
+
+# ---------------------------------------------------------------- arithmetic
 class Add(Function):
     label = "add"
     rule = r"\partial (a+b)/\partial a = 1,\ \partial (a+b)/\partial b = 1"
 
     def forward(ctx, a, b):
-        return a + b
+        try:
+            out = a + b
+        except ValueError:
+            raise _broadcast_error("add", a, b) from None
+        return _torch_dtype(out, (a, b))
 
     def backward(ctx, upstream):
         return upstream, upstream  # an add gate copies the gradient to both inputs
@@ -24,7 +114,11 @@ class Sub(Function):
     rule = r"\partial (a-b)/\partial a = 1,\ \partial (a-b)/\partial b = -1"
 
     def forward(ctx, a, b):
-        return a - b
+        try:
+            out = a - b
+        except ValueError:
+            raise _broadcast_error("sub", a, b) from None
+        return _torch_dtype(out, (a, b))
 
     def backward(ctx, upstream):
         return upstream, (-upstream if ctx.needs_input_grad[1] else None)
@@ -35,8 +129,12 @@ class Mul(Function):
     rule = r"\partial (ab)/\partial a = b,\ \partial (ab)/\partial b = a"
 
     def forward(ctx, a, b):
+        try:
+            out = a * b
+        except ValueError:
+            raise _broadcast_error("mul", a, b) from None
         ctx.save_for_backward(a, b)
-        return a * b
+        return _torch_dtype(out, (a, b))
 
     def backward(ctx, upstream):
         a, b = ctx.saved  # a multiply gate swaps its inputs
@@ -49,8 +147,12 @@ class Div(Function):
     rule = r"\partial (a/b)/\partial a = 1/b,\ \partial (a/b)/\partial b = -a/b^2"
 
     def forward(ctx, a, b):
+        try:
+            out = a / b
+        except ValueError:
+            raise _broadcast_error("div", a, b) from None
         ctx.save_for_backward(a, b)
-        return a / b
+        return _torch_dtype(out, (a, b), floating=True)  # int / int is float, as in torch
 
     def backward(ctx, upstream):
         a, b = ctx.saved
@@ -69,6 +171,42 @@ class Neg(Function):
 
     def backward(ctx, upstream):
         return -upstream
+
+
+class Pow(Function):
+    label = "pow"
+    rule = r"\partial a^b/\partial a = b\,a^{b-1},\ \partial a^b/\partial b = a^b \ln a"
+
+    def forward(ctx, a, b):
+        try:
+            out = a ** b
+        except ValueError as e:
+            if "Integers to negative" in str(e):
+                raise ValueError("pow: integers to negative integer powers are not allowed; "
+                                 "convert the base with .float()") from None
+            raise _broadcast_error("pow", a, b) from None
+        out = _torch_dtype(out, (a, b))
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    def backward(ctx, upstream):
+        a, b, out = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        da = db = None
+        if need_a:
+            if type(b) is not _ndarray and b == 2:
+                da = upstream * (2 * a)  # the square: no pow needed
+            elif type(b) is not _ndarray and b == 0:
+                da = xp.zeros_like(upstream)  # torch: d a^0 / da = 0 everywhere, even at 0
+            else:
+                da = upstream * (b * a ** (b - 1))
+        if need_b:
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                local = out * xp.log(a)
+            # torch: 0^b with b >= 0 has derivative 0 in b (not 0 * -inf = nan)
+            local = xp.where((a == 0) & (b >= 0), 0, local)
+            db = upstream * local
+        return da, db
 
 
 class Exp(Function):
@@ -100,6 +238,171 @@ class Log(Function):
         return upstream / a
 
 
+class Sqrt(Function):
+    label = "sqrt"
+    rule = r"\partial \sqrt{a}/\partial a = 1 / (2\sqrt{a})"
+    float_only = True
+
+    def forward(ctx, a):
+        z = xp.sqrt(a)
+        ctx.save_for_backward(z)  # the derivative needs only the output
+        return z
+
+    def backward(ctx, upstream):
+        (z,) = ctx.saved
+        return upstream / (2 * z)
+
+
+class Abs(Function):
+    label = "abs"
+    rule = r"\partial |a|/\partial a = \mathrm{sign}(a)\ (0 \text{ at } 0)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.abs(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream * xp.sign(a)
+
+
+class Maximum(Function):
+    label = "maximum"
+    rule = (r"\partial \max(a,b)/\partial a = [a>b] + \tfrac12[a=b],\ "
+            r"\partial \max(a,b)/\partial b = [b>a] + \tfrac12[a=b]")
+
+    def forward(ctx, a, b):
+        try:
+            out = xp.maximum(a, b)
+        except ValueError:
+            raise _broadcast_error("maximum", a, b) from None
+        ctx.save_for_backward(a, b)
+        return _torch_dtype(out, (a, b))
+
+    def backward(ctx, upstream):
+        return _select_backward(ctx, upstream, xp.greater)
+
+
+class Minimum(Function):
+    label = "minimum"
+    rule = (r"\partial \min(a,b)/\partial a = [a<b] + \tfrac12[a=b],\ "
+            r"\partial \min(a,b)/\partial b = [b<a] + \tfrac12[a=b]")
+
+    def forward(ctx, a, b):
+        try:
+            out = xp.minimum(a, b)
+        except ValueError:
+            raise _broadcast_error("minimum", a, b) from None
+        ctx.save_for_backward(a, b)
+        return _torch_dtype(out, (a, b))
+
+    def backward(ctx, upstream):
+        return _select_backward(ctx, upstream, xp.less)
+
+
+def _select_backward(ctx, upstream, wins):
+    """The gradient goes to the input that was selected; on a tie each gets half, as in
+    PyTorch (the mean of the two one-sided derivatives)."""
+    a, b = ctx.saved
+    need_a, need_b = ctx.needs_input_grad
+    a_wins = wins(a, b)
+    tie = a == b
+    if tie.any():
+        weight_a = a_wins + 0.5 * tie
+        da = upstream * weight_a if need_a else None
+        db = upstream * (1 - weight_a) if need_b else None
+    else:
+        da = upstream * a_wins if need_a else None
+        db = upstream * ~a_wins if need_b else None
+    return da, db
+
+
+class Where(Function):
+    label = "where"
+    rule = (r"\partial\,\mathrm{where}(c,a,b)/\partial a = [c],\ "
+            r"\partial\,\mathrm{where}(c,a,b)/\partial b = [\lnot c]")
+
+    def forward(ctx, condition, a, b):
+        try:
+            out = xp.where(condition, a, b)
+        except ValueError:
+            raise _broadcast_error("where", condition, a, b) from None
+        ctx.save_for_backward(condition)
+        return _torch_dtype(out, (a, b))
+
+    def backward(ctx, upstream):
+        (c,) = ctx.saved
+        _, need_a, need_b = ctx.needs_input_grad
+        zero = upstream.dtype.type(0)
+        da = xp.where(c, upstream, zero) if need_a else None
+        db = xp.where(c, zero, upstream) if need_b else None
+        return None, da, db
+
+
+class Clamp(Function):
+    label = "clamp"
+    rule = (r"\partial\,\mathrm{clamp}(x,lo,hi)/\partial x = [lo \le x \le hi],\ "
+            r"\partial/\partial lo = [x<lo][lo<hi],\ \partial/\partial hi = [x>hi \lor hi<lo]")
+
+    def forward(ctx, x, lo, hi):
+        try:
+            out = xp.clip(x, lo, hi)
+        except ValueError:
+            raise _broadcast_error("clamp", x, *[v for v in (lo, hi) if v is not None]) from None
+        ctx.save_for_backward(x, lo, hi)
+        return _torch_dtype(out, [v for v in (x, lo, hi) if v is not None])
+
+    def backward(ctx, upstream):
+        # PyTorch's clamp_backward_min_max: x passes where lo <= x <= hi; a tensor bound
+        # receives the gradient where it was the value taken.
+        x, lo, hi = ctx.saved
+        need_x, need_lo, need_hi = ctx.needs_input_grad
+        zero = upstream.dtype.type(0)
+        dx = dlo = dhi = None
+        if need_x:
+            if lo is None:
+                passes = x <= hi
+            elif hi is None:
+                passes = x >= lo
+            else:
+                passes = (x >= lo) & (x <= hi)
+            dx = xp.where(passes, upstream, zero)
+        if need_lo:
+            took_lo = x < lo if hi is None else (x < lo) & (lo < hi)
+            dlo = xp.where(took_lo, upstream, zero)
+        if need_hi:
+            took_hi = x > hi if lo is None else (x > hi) | (hi < lo)
+            dhi = xp.where(took_hi, upstream, zero)
+        return dx, dlo, dhi
+
+
+# ---------------------------------------------------------------- copies and casts
+class Clone(Function):
+    label = "clone"
+    rule = r"\partial a/\partial a = 1"
+
+    def forward(ctx, a):
+        return a.copy()
+
+    def backward(ctx, upstream):
+        return upstream
+
+
+class Cast(Function):
+    """float -> float conversion (float32 <-> float64); the gradient is cast back."""
+
+    label = "cast"
+    rule = r"\partial\,\mathrm{cast}(a)/\partial a = 1\ (\text{the gradient is cast back})"
+
+    def forward(ctx, a, dtype):
+        ctx.in_dtype = a.dtype
+        return a.astype(dtype)
+
+    def backward(ctx, upstream):
+        return upstream.astype(ctx.in_dtype)
+
+
+# ---------------------------------------------------------------- public functions
 def add(input, other, alpha=1):
     """input + alpha * other, broadcasting both ways."""
     if alpha != 1:
@@ -108,29 +411,144 @@ def add(input, other, alpha=1):
 
 
 def sub(input, other, alpha=1):
+    """input - alpha * other, broadcasting both ways."""
     if alpha != 1:
         other = mul(other, alpha)
     return Sub.apply(input, other)
 
 
 def mul(input, other):
+    """input * other elementwise. d/da = b, d/db = a."""
     return Mul.apply(input, other)
 
 
 def div(input, other):
+    """input / other (true division). d/da = 1/b, d/db = -a/b^2."""
     return Div.apply(input, other)
 
 
 def neg(input):
+    """-input."""
     return Neg.apply(input)
 
 
+def pow(input, exponent):  # noqa: A001 - PyTorch's name
+    """input ** exponent; either may be a tensor or a number.
+    d/da = b a^(b-1), d/db = a^b ln a (taken as 0 where a = 0 and b >= 0, as torch)."""
+    return Pow.apply(input, exponent)
+
+
 def exp(input):
+    """e ** input. d/da = e^a (the output, which is what backward keeps)."""
     return Exp.apply(input)
 
 
 def log(input):
+    """Natural logarithm. d/da = 1/a."""
     return Log.apply(input)
 
 
-__all__ = ["add", "sub", "mul", "div", "neg", "exp", "log"]
+def sqrt(input):
+    """Square root. d/da = 1 / (2 sqrt(a)) (backward keeps the output)."""
+    return Sqrt.apply(input)
+
+
+def abs(input):  # noqa: A001 - PyTorch's name
+    """|input|. d/da = sign(a), 0 at a = 0 (PyTorch's choice of subgradient)."""
+    return Abs.apply(input)
+
+
+def maximum(input, other):
+    """Elementwise max of two tensors. The gradient goes to the larger; ties split it."""
+    return Maximum.apply(input, other)
+
+
+def minimum(input, other):
+    """Elementwise min of two tensors. The gradient goes to the smaller; ties split it."""
+    return Minimum.apply(input, other)
+
+
+def where(condition, input, other):
+    """input where condition is True, else other (numbers allowed for input and other).
+    The gradient of input is upstream masked by condition; of other, by not condition."""
+    if isinstance(condition, Tensor):
+        condition = condition.data
+    condition = xp.asarray(condition)
+    if condition.dtype != xp.bool_:
+        raise TypeError(f"where expected condition to be a boolean tensor, got dtype "
+                        f"{condition.dtype}; compare first, e.g. where(x > 0, x, 0)")
+    return Where.apply(condition, input, other)
+
+
+def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+    """Limit input to [min, max]; either bound may be None, a number or a tensor.
+    The gradient passes where min <= x <= max (PyTorch's convention at the boundary)."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+    return Clamp.apply(input, min, max)
+
+
+clip = clamp
+
+
+def clone(input):
+    """A copy with its own memory; the gradient flows straight through."""
+    return Clone.apply(input)
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif isinstance(a, str) and a in ("cpu",):
+            continue  # the only device
+        elif a is not None:
+            try:
+                dtype = xp.dtype(a)
+            except TypeError:
+                raise TypeError(f"to() expects a dtype, a tensor or 'cpu', got {a!r}") from None
+    return dtype, copy
+
+
+def to(input, *args, **kwargs):
+    """Convert to a dtype: ``x.to(glassgrad.float64)``, ``x.to(other_tensor)``,
+    ``x.to("cpu")``. Returns ``input`` itself when nothing changes (as PyTorch).
+    Float -> float is differentiable; casting to an integer or bool dtype is not."""
+    dtype, copy = _parse_to(args, dict(kwargs))
+    if dtype is None or dtype == input.dtype:
+        return clone(input) if copy else input
+    if input.dtype.kind == "f" and dtype.kind == "f":
+        return Cast.apply(input, dtype=dtype)
+    return Tensor._wrap(input.data.astype(dtype))  # integers carry no gradient
+
+
+def _cast_method(dtype, name):
+    def cast(input):
+        return to(input, dtype)
+
+    cast.__name__ = name
+    cast.__doc__ = f"``x.{name}()`` is ``x.to({dtype})``."
+    return cast
+
+
+# Defined last: from here on these names shadow the builtins inside this module, which
+# is why the code above says _PyFloat / _PyInt / _PyBool. They are not in __all__, so
+# glassgrad.float stays the dtype; ops/methods.py binds them as Tensor methods.
+float = _cast_method(backend.float32, "float")  # noqa: A001
+double = _cast_method(backend.float64, "double")
+long = _cast_method(backend.int64, "long")
+int = _cast_method(backend.int32, "int")  # noqa: A001
+bool = _cast_method(backend.bool_, "bool")  # noqa: A001
+half = _cast_method(backend.float16, "half")
+
+
+__all__ = [
+    "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "maximum",
+    "minimum", "where", "clamp", "clip", "clone", "to", "ShapeError",
+]

@@ -1,7 +1,39 @@
-"""Linear algebra: matmul (with PyTorch's 1-D and batched cases) and linear."""
+"""Linear algebra: matmul (with PyTorch's 1-D and batched cases) and linear (fused).
+
+matmul follows torch.matmul: a 1-D first argument is treated as a row (1, k) and a 1-D
+second argument as a column (k, 1), and the added dim is removed from the result; dims
+before the last two are batch dims and broadcast. Backward undoes all of that itself: the
+1-D cases get their dim back, and a batch dim that was broadcast is summed inside matmul's
+backward (it is matmul's own broadcasting, not an elementwise broadcast of its output).
+"""
 
 from ..autograd.function import Function
 from ..backend import xp
+from .elementwise import ShapeError
+
+
+def _matmul_error(a, b):
+    """The clearest thing to say about two shapes that matmul refused."""
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    if not sa or not sb:
+        return ShapeError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} "
+                          f"and {sb}")
+    k_a = sa[-1]
+    k_b = sb[0] if len(sb) == 1 else sb[-2]
+    if k_a != k_b:
+        return ShapeError(f"matmul: shapes {sa} and {sb} cannot be multiplied ({k_a} != {k_b})")
+    return ShapeError(f"matmul: the batch dimensions {sa[:-2]} of shape {sa} and {sb[:-2]} of "
+                      f"shape {sb} cannot be broadcast together")
+
+
+def _sum_to(g, shape):
+    """Sum a batch-broadcast gradient down to ``shape`` (the input's, as a >= 2-D array)."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and g.shape[extra + i] != 1)
+    return g.sum(axis=axes).reshape(shape)
 
 
 class MatMul(Function):
@@ -9,19 +41,97 @@ class MatMul(Function):
     rule = r"\partial (AB)/\partial A = \bar{G} B^T,\ \partial (AB)/\partial B = A^T \bar{G}"
 
     def forward(ctx, a, b):
+        try:
+            out = a @ b
+        except ValueError:
+            raise _matmul_error(a, b) from None
         ctx.save_for_backward(a, b)
-        return a @ b
+        return out
 
     def backward(ctx, upstream):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
-        da = upstream @ b.swapaxes(-1, -2) if need_a else None
-        db = a.swapaxes(-1, -2) @ upstream if need_b else None
+        if a.ndim == 2 and b.ndim == 2:  # the common case, straight to BLAS
+            da = upstream @ b.T if need_a else None
+            db = a.T @ upstream if need_b else None
+            return da, db
+        # Put back the dims matmul removed: a 1-D a was a row (1, k), a 1-D b a column (k, 1).
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g = upstream
+        if a.ndim == 1:
+            g = xp.expand_dims(g, -2)
+        if b.ndim == 1:
+            g = xp.expand_dims(g, -1)
+        da = db = None
+        if need_a:
+            da = _sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+        if need_b:
+            if b2.ndim == 2 and g.ndim > 2 and a2.shape[:-2] == g.shape[:-2]:
+                # b was shared by every batch element: fold the batch into rows, one GEMM
+                # (sum_i A_i^T G_i is [A_1; A_2; ...]^T [G_1; G_2; ...]).
+                db = a2.reshape(-1, a2.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+            else:
+                db = _sum_to(a2.swapaxes(-1, -2) @ g, b2.shape)
+            db = db.reshape(b.shape)
         return da, db
 
 
 def matmul(input, other):
+    """Matrix product with PyTorch's rules for 1-D and batched operands.
+    d/dA = G B^T, d/dB = A^T G, G the upstream gradient."""
     return MatMul.apply(input, other)
 
 
-__all__ = ["matmul"]
+mm = matmul
+
+
+class Linear(Function):
+    label = "linear"
+    rule = (r"\partial (xW^T+b)/\partial x = \bar{G} W,\ \partial/\partial W = \bar{G}^T x,\ "
+            r"\partial/\partial b = \textstyle\sum_{\text{rows}} \bar{G}")
+
+    def forward(ctx, x, weight, bias):
+        if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+            raise ShapeError(
+                f"linear: input of shape {x.shape} and weight of shape {weight.shape} do not "
+                f"fit: the weight must be (out_features, in_features) with in_features equal "
+                f"to the input's last size")
+        out = x @ weight.T  # BLAS reads the transpose in place: no copy, no extra node
+        if bias is not None:
+            try:
+                out += bias  # out is ours and fresh: add the bias without a temporary
+            except ValueError:
+                raise ShapeError(f"linear: bias of shape {bias.shape} does not fit the output "
+                                 f"of shape {out.shape} (expected ({weight.shape[0]},))") from None
+        ctx.save_for_backward(x, weight)
+        return out
+
+    def backward(ctx, upstream):
+        x, weight = ctx.saved
+        need_x, need_w, need_b = ctx.needs_input_grad
+        dx = upstream @ weight if need_x else None
+        dw = db = None
+        if x.ndim == 1:
+            if need_w:
+                dw = xp.multiply.outer(upstream, x)
+            if need_b:
+                db = upstream
+        else:
+            # Fold every leading dim into rows: one GEMM, one column sum.
+            g2 = upstream.reshape(-1, upstream.shape[-1])
+            if need_w:
+                dw = g2.T @ x.reshape(-1, x.shape[-1])
+            if need_b:
+                db = g2.sum(axis=0)
+        return dx, dw, db
+
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias in one node (torch.nn.functional.linear): weight is
+    (out_features, in_features). The bias gradient is the upstream summed over every
+    leading dim."""
+    return Linear.apply(input, weight, bias)
+
+
+__all__ = ["matmul", "mm", "linear"]

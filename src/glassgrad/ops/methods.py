@@ -24,6 +24,7 @@ METHODS = {
     "to": ("elementwise", "to"), "type": ("elementwise", "to"),
     "float": ("elementwise", "float"), "double": ("elementwise", "double"),
     "long": ("elementwise", "long"), "int": ("elementwise", "int"), "bool": ("elementwise", "bool"),
+    "half": ("elementwise", "half"),
     "clone": ("elementwise", "clone"),
     # activations
     "relu": ("activation", "relu"), "tanh": ("activation", "tanh"),
@@ -38,7 +39,7 @@ METHODS = {
     "transpose": ("shape", "transpose"), "permute": ("shape", "permute"),
     "t": ("shape", "t"), "broadcast_to": ("shape", "broadcast_to"),
     "expand": ("shape", "expand"), "expand_as": ("shape", "expand_as"),
-    "view_as": ("shape", "view_as"), "reshape_as": ("shape", "view_as"),
+    "view_as": ("shape", "view_as"), "reshape_as": ("shape", "reshape_as"),
     "squeeze": ("shape", "squeeze"), "unsqueeze": ("shape", "unsqueeze"),
     "flatten": ("shape", "flatten"), "contiguous": ("shape", "contiguous"),
     "__getitem__": ("shape", "getitem"),

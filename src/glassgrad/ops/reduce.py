@@ -1,15 +1,49 @@
-"""Reductions: sum mean max min logsumexp var, with dim / keepdim as in PyTorch."""
+"""Reductions: sum mean max min amax amin argmax argmin logsumexp var std.
+
+``dim`` is an int, a tuple of ints (negative counts from the end) or None (every axis);
+``keepdim=True`` keeps the reduced axes with size 1, as in PyTorch.
+
+Backward of a reduction hands every input element the upstream gradient of the output
+it was reduced into: the upstream is given back its reduced axes (size 1) and broadcast.
+"""
+
+import builtins
+from collections import namedtuple
 
 from ..autograd.function import Function
 from ..backend import xp
+from ..tensor import Tensor
 
 
-def _axes(dim, ndim):
+def _axes(dim, ndim, op="reduction"):
+    """Normalise dim to a sorted tuple of non-negative axes (None: all axes).
+
+    Raises IndexError for an axis out of range and ValueError for a repeated one, naming
+    the range PyTorch would accept."""
     if dim is None:
         return None
-    if isinstance(dim, int):
-        dim = (dim,)
-    return tuple(d % ndim if ndim else d for d in dim)
+    if isinstance(dim, (list, tuple)):
+        if len(dim) == 0:
+            return None  # PyTorch: an empty dim list reduces everything
+        dims = tuple(dim)
+    else:
+        dims = (dim,)
+    low, high = (-ndim, ndim - 1) if ndim else (-1, 0)
+    axes = []
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, (int, xp.integer)):
+            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
+        if not low <= d <= high:
+            raise IndexError(
+                f"{op}: dimension out of range (expected to be in range of [{low}, {high}], "
+                f"but got {d}) for a tensor of {ndim} dimensions"
+            )
+        axes.append(int(d) % ndim if ndim else 0)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dim {dim!r} names the same dimension twice")
+    if ndim == 0:
+        return None  # a 0-d tensor: dim 0 / -1 means the tensor itself
+    return tuple(sorted(axes))
 
 
 def _keep(upstream, axes, ndim, keepdim):
@@ -21,15 +55,29 @@ def _keep(upstream, axes, ndim, keepdim):
     return xp.expand_dims(upstream, axes)
 
 
+def _count(shape, axes):
+    """How many elements were reduced into each output element."""
+    if axes is None:
+        return builtins.max(1, int(xp.prod(shape))) if shape else 1
+    n = 1
+    for a in axes:
+        n *= shape[a]
+    return n
+
+
+# ---------------------------------------------------------------- sum and mean
 class Sum(Function):
     label = "sum"
     rule = r"\partial (\sum_i a_i)/\partial a_j = 1"
 
-    def forward(ctx, a, dim=None, keepdim=False):
-        ctx.axes = _axes(dim, a.ndim)
+    def forward(ctx, a, dim=None, keepdim=False, dtype=None):
+        ctx.axes = _axes(dim, a.ndim, "sum")
         ctx.shape = a.shape
         ctx.keepdim = keepdim
-        return a.sum(axis=ctx.axes, keepdims=keepdim)
+        out = a.sum(axis=ctx.axes, keepdims=keepdim, dtype=dtype)
+        if dtype is None and out.dtype.kind in "biu":
+            out = out.astype(xp.int64, copy=False)  # torch sums bools and ints as int64
+        return out
 
     def backward(ctx, upstream):
         if ctx.axes is None and not ctx.keepdim:  # every element got the same upstream
@@ -38,8 +86,282 @@ class Sum(Function):
         return xp.broadcast_to(g, ctx.shape)
 
 
-def sum(input, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
-    return Sum.apply(input, dim=dim, keepdim=keepdim)
+class Mean(Function):
+    label = "mean"
+    rule = r"\partial (\frac1N \sum_i a_i)/\partial a_j = 1/N"
+    float_only = True
+
+    def forward(ctx, a, dim=None, keepdim=False):
+        ctx.axes = _axes(dim, a.ndim, "mean")
+        ctx.shape = a.shape
+        ctx.keepdim = keepdim
+        return a.mean(axis=ctx.axes, keepdims=keepdim)
+
+    def backward(ctx, upstream):
+        n = _count(ctx.shape, ctx.axes)
+        g = _keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim) / upstream.dtype.type(n)
+        return xp.broadcast_to(g, ctx.shape)
 
 
-__all__ = ["sum"]
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
+    """Sum over ``dim`` (all axes when None). d/da_j = 1 for every element summed."""
+    return Sum.apply(input, dim=dim, keepdim=keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean over ``dim`` (all axes when None). d/da_j = 1/N, N the number averaged."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return Mean.apply(input, dim=dim, keepdim=keepdim)
+
+
+# ---------------------------------------------------------------- max and min
+class _Extreme(Function):
+    """amax / amin over dims: each output's gradient goes to the input elements equal to
+    it, split evenly among ties (PyTorch's rule for amax, amin and the full max/min)."""
+
+    pick = None  # xp.max or xp.min
+
+    def forward(ctx, a, dim=None, keepdim=False):
+        ctx.axes = axes = _axes(dim, a.ndim, ctx.label)
+        ctx.keepdim = keepdim
+        if a.size == 0:
+            raise ValueError(f"{ctx.label}: cannot reduce an empty tensor of shape {a.shape}")
+        out = type(ctx).pick(a, axis=axes, keepdims=keepdim)
+        ctx.save_for_backward(a, out)
+        return out
+
+    def backward(ctx, upstream):
+        a, out = ctx.saved
+        ndim = a.ndim
+        hit = a == _keep(out, ctx.axes, ndim, ctx.keepdim)  # where the extreme was taken
+        count = hit.sum(axis=ctx.axes, keepdims=True)
+        share = _keep(upstream, ctx.axes, ndim, ctx.keepdim) / count.astype(upstream.dtype)
+        return xp.where(hit, share, upstream.dtype.type(0))
+
+
+class Amax(_Extreme):
+    label = "amax"
+    rule = r"\partial \max_i a_i/\partial a_j = [a_j = \max] / \#\{\text{ties}\}"
+    pick = xp.max
+
+
+class Amin(_Extreme):
+    label = "amin"
+    rule = r"\partial \min_i a_i/\partial a_j = [a_j = \min] / \#\{\text{ties}\}"
+    pick = xp.min
+
+
+class _Select(Function):
+    """max / min along one dim: the value at the given indices; the gradient goes to
+    exactly that element (the one reported in ``indices``)."""
+
+    def forward(ctx, a, indices, dim, keepdim=False):
+        idx = indices if keepdim else xp.expand_dims(indices, dim)
+        ctx.save_for_backward(idx)
+        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        out = xp.take_along_axis(a, idx, axis=dim)
+        return out if keepdim else out.squeeze(dim)
+
+    def backward(ctx, upstream):
+        (idx,) = ctx.saved
+        g = xp.zeros(ctx.shape, dtype=upstream.dtype)
+        up = upstream if ctx.keepdim else xp.expand_dims(upstream, ctx.dim)
+        xp.put_along_axis(g, idx, up, axis=ctx.dim)  # route to the argmax, 0 elsewhere
+        return g, None
+
+
+class MaxDim(_Select):
+    label = "max"
+    rule = r"\partial \max_k a_k/\partial a_j = [j = \arg\max_k a_k]"
+
+
+class MinDim(_Select):
+    label = "min"
+    rule = r"\partial \min_k a_k/\partial a_j = [j = \arg\min_k a_k]"
+
+
+# PyTorch returns torch.return_types.max(values=..., indices=...), a named tuple.
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def _one_dim(dim, ndim, op):
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}: dim must be a single int here, got {dim!r}; use a{op} for "
+                        "several dims")
+    axes = _axes(dim, ndim, op)
+    return 0 if axes is None else axes[0]
+
+
+def _max_or_min(op, input, dim, keepdim, other):
+    from . import elementwise
+
+    if isinstance(dim, Tensor) or other is not None:  # the binary form max(a, b)
+        b = dim if isinstance(dim, Tensor) else other
+        return (elementwise.maximum if op == "max" else elementwise.minimum)(input, b)
+    extreme, select, arg = (Amax, MaxDim, xp.argmax) if op == "max" else (Amin, MinDim, xp.argmin)
+    if dim is None:
+        return extreme.apply(input, dim=None, keepdim=False)
+    if input.data.size == 0:
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {tuple(input.shape)}")
+    axis = _one_dim(dim, input.ndim, op)
+    if input.ndim == 0:
+        return (max_result if op == "max" else min_result)(
+            extreme.apply(input), Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    indices = arg(input.data, axis=axis, keepdims=keepdim)
+    values = select.apply(input, indices, dim=axis, keepdim=keepdim)
+    result = max_result if op == "max" else min_result
+    return result(values, Tensor._wrap(indices.astype(xp.int64, copy=False)))
+
+
+def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001 - PyTorch's name
+    """The largest element (``max(x)``: a 0-d tensor, the gradient split evenly among
+    ties); with ``dim``: a named tuple (values, indices), the gradient routed to the
+    index; ``max(a, b)``: elementwise, as maximum."""
+    return _max_or_min("max", input, dim, keepdim, other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001 - PyTorch's name
+    """The smallest element; see max."""
+    return _max_or_min("min", input, dim, keepdim, other)
+
+
+def amax(input, dim=(), keepdim=False):
+    """Max over one or several dims (all when dim is () or None); ties share the
+    gradient evenly."""
+    return Amax.apply(input, dim=dim, keepdim=keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    """Min over one or several dims (all when dim is () or None); ties share the
+    gradient evenly."""
+    return Amin.apply(input, dim=dim, keepdim=keepdim)
+
+
+def _arg(fn, op, input, dim, keepdim):
+    a = input.data
+    if dim is None:
+        idx = fn(a.reshape(-1))
+        if keepdim:
+            idx = xp.reshape(idx, (1,) * a.ndim)
+    else:
+        idx = fn(a, axis=_one_dim(dim, a.ndim, op), keepdims=keepdim) if a.ndim else xp.int64(0)
+    return Tensor._wrap(xp.asarray(idx, dtype=xp.int64))
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest element (of the flattened tensor when dim is None). No gradient."""
+    return _arg(xp.argmax, "argmax", input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest element (of the flattened tensor when dim is None). No gradient."""
+    return _arg(xp.argmin, "argmin", input, dim, keepdim)
+
+
+# ---------------------------------------------------------------- logsumexp
+class LogSumExp(Function):
+    label = "logsumexp"
+    rule = r"\partial \log\sum_i e^{a_i}/\partial a_j = e^{a_j - \mathrm{lse}} = \mathrm{softmax}(a)_j"
+    float_only = True
+
+    def forward(ctx, a, dim=None, keepdim=False):
+        ctx.axes = axes = _axes(dim, a.ndim, "logsumexp")
+        ctx.keepdim = keepdim
+        # Subtract the max first so that no exp overflows; an all -inf slice keeps m = 0.
+        m = a.max(axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)
+        out = xp.log(xp.exp(a - m).sum(axis=axes, keepdims=True)) + m
+        if not keepdim:
+            out = out.squeeze(axes) if axes is not None else out.reshape(())
+        ctx.save_for_backward(a, out)
+        return out
+
+    def backward(ctx, upstream):
+        a, out = ctx.saved
+        ndim = a.ndim
+        softmax = xp.exp(a - _keep(out, ctx.axes, ndim, ctx.keepdim))
+        return _keep(upstream, ctx.axes, ndim, ctx.keepdim) * softmax
+
+
+def logsumexp(input, dim=None, keepdim=False):
+    """log(sum(exp(a))) over dim, computed stably (the max is factored out).
+    d/da_j = softmax(a)_j."""
+    return LogSumExp.apply(input, dim=dim, keepdim=keepdim)
+
+
+# ---------------------------------------------------------------- var and std
+class Var(Function):
+    label = "var"
+    rule = r"\partial\,\mathrm{var}(a)/\partial a_j = 2 (a_j - \bar a) / (N - c)"
+    float_only = True
+
+    def forward(ctx, a, dim=None, keepdim=False, correction=1):
+        ctx.axes = axes = _axes(dim, a.ndim, "var")
+        ctx.keepdim = keepdim
+        ctx.denominator = _count(a.shape, axes) - correction
+        centred = a - a.mean(axis=axes, keepdims=True)
+        ctx.save_for_backward(centred)
+        with xp.errstate(divide="ignore", invalid="ignore"):  # N <= correction: inf/nan, as torch
+            return (centred * centred).sum(axis=axes, keepdims=keepdim) / a.dtype.type(ctx.denominator)
+
+    def backward(ctx, upstream):
+        (centred,) = ctx.saved
+        up = _keep(upstream, ctx.axes, centred.ndim, ctx.keepdim)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return up * centred * upstream.dtype.type(2 / ctx.denominator if ctx.denominator else xp.inf)
+
+
+class Std(Function):
+    label = "std"
+    rule = r"\partial\,\mathrm{std}(a)/\partial a_j = (a_j - \bar a) / ((N - c)\,\mathrm{std}(a))"
+    float_only = True
+
+    def forward(ctx, a, dim=None, keepdim=False, correction=1):
+        ctx.axes = axes = _axes(dim, a.ndim, "std")
+        ctx.keepdim = keepdim
+        ctx.denominator = _count(a.shape, axes) - correction
+        centred = a - a.mean(axis=axes, keepdims=True)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            out = xp.sqrt((centred * centred).sum(axis=axes, keepdims=keepdim)
+                          / a.dtype.type(ctx.denominator))
+        ctx.save_for_backward(centred, out)
+        return out
+
+    def backward(ctx, upstream):
+        centred, out = ctx.saved
+        ndim = centred.ndim
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            scale = _keep(upstream, ctx.axes, ndim, ctx.keepdim) / (
+                _keep(out, ctx.axes, ndim, ctx.keepdim) * upstream.dtype.type(ctx.denominator))
+        scale = xp.where(_keep(out, ctx.axes, ndim, ctx.keepdim) == 0, 0, scale)  # torch: 0 at std 0
+        return scale * centred
+
+
+def _var_args(op, dim, unbiased, correction):
+    if isinstance(dim, bool):  # the old overload var(input, unbiased)
+        dim, unbiased = None, dim
+    if unbiased is not None:
+        if correction is not None:
+            raise TypeError(f"{op}: give either unbiased or correction, not both")
+        correction = 1 if unbiased else 0
+    return dim, 1 if correction is None else correction
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over dim: sum((a - mean)^2) / (N - correction); correction=1 (Bessel)
+    by default, unbiased=False means correction=0. d/da_j = 2 (a_j - mean) / (N - c)."""
+    dim, correction = _var_args("var", dim, unbiased, correction)
+    return Var.apply(input, dim=dim, keepdim=keepdim, correction=correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: sqrt(var). d/da_j = (a_j - mean) / ((N - c) std)."""
+    dim, correction = _var_args("std", dim, unbiased, correction)
+    return Std.apply(input, dim=dim, keepdim=keepdim, correction=correction)
+
+
+__all__ = [
+    "sum", "mean", "max", "min", "amax", "amin", "argmax", "argmin", "logsumexp", "var", "std",
+]
