@@ -240,6 +240,17 @@ class Tensor:
         self._bump()
         return self
 
+    def _stand_in(self):
+        """This tensor as the input of an in-place op's out-of-place computation: same
+        values and node, but its own version counter (and array object). The nodes of that
+        computation save the old value, which the swap in _assign_inplace leaves intact, so
+        they must not trip over the version bump that follows; nodes made earlier that
+        saved this tensor (including as ``other`` of x.mul_(x)) still do, as in PyTorch."""
+        t = Tensor._wrap(self.data.view())
+        t.grad_fn = self.grad_fn
+        t.requires_grad = self.requires_grad
+        return t
+
     def _tracks(self, other=None):
         from .autograd.grad_mode import _enabled
 
@@ -249,7 +260,7 @@ class Tensor:
 
     def _inplace_binary(self, other, ufunc, outofplace):
         if self._tracks(other):
-            return self._assign_inplace(outofplace(self, other))
+            return self._assign_inplace(outofplace(self._stand_in(), other))
         o = other.data if isinstance(other, Tensor) else other
         ufunc(self.data, o, out=self.data, casting="same_kind")
         self._bump()
@@ -276,21 +287,21 @@ class Tensor:
 
     def fill_(self, value):
         if self._tracks():
-            return self._assign_inplace(self * 0 + value)
+            return self._assign_inplace(self._stand_in() * 0 + value)
         self.data[...] = value
         self._bump()
         return self
 
     def clamp_(self, min=None, max=None):
         if self._tracks():
-            return self._assign_inplace(self.clamp(min, max))
+            return self._assign_inplace(self._stand_in().clamp(min, max))
         xp.clip(self.data, min, max, out=self.data)
         self._bump()
         return self
 
     def copy_(self, src):
         if self._tracks(src):
-            return self._assign_inplace(src + self * 0)
+            return self._assign_inplace(src + self._stand_in() * 0)
         self.data[...] = src.data if isinstance(src, Tensor) else src
         self._bump()
         return self
@@ -299,7 +310,7 @@ class Tensor:
         if self._tracks(value):
             from .ops.shape import index_put
 
-            return self._assign_inplace(index_put(self, index, value))
+            return self._assign_inplace(index_put(self._stand_in(), index, value))
         if isinstance(index, Tensor):
             index = index.data
         elif isinstance(index, tuple):

@@ -29,6 +29,7 @@ from .. import backend
 from ..backend import xp
 from ..tensor import Tensor
 from .anomaly import user_frame_site
+from .engine import _topological_order
 from .function import observers
 from .grad_mode import enable_grad, no_grad
 
@@ -479,7 +480,7 @@ def gradcheck_graph(loss, eps=1e-6, atol=1e-5, rtol=1e-3, mode="fast", skip=(),
     skip_labels = {s for s in skip if isinstance(s, str)}
     skip_classes = {s for s in skip if isinstance(s, type)}
 
-    for n, node in enumerate(_backward_order(loss.grad_fn)):
+    for n, node in enumerate(_topological_order(loss.grad_fn)):  # the engine's order
         cls = type(node)
         rec = _records.get(node)
         if rec is None:
@@ -527,23 +528,3 @@ def _float64_inputs(rec, needs):
             t.requires_grad = True
         args.append(t)
     return args
-
-
-def _backward_order(root):
-    """Nodes reachable from root, each before the nodes of its inputs (iterative DFS, the
-    order the engine runs them in)."""
-    order = []
-    seen = {root}
-    stack = [(root, iter(root._next))]
-    while stack:
-        node, edges = stack[-1]
-        for edge in edges:
-            if edge is not None and not isinstance(edge, Tensor) and edge not in seen:
-                seen.add(edge)
-                stack.append((edge, iter(edge._next)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    order.reverse()
-    return order
