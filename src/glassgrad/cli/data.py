@@ -80,11 +80,12 @@ def _verify(args):
             if state == "ok":
                 print(f"{name}: {filename}: ok")
                 continue
+            print(f"{name}: {filename}: {'MISSING' if state == 'missing' else 'FAILED'}")
             if state == "missing":
-                state = (f"{filename} is missing from {dataset_dir(name, args.root)} "
-                         f"(run `glassgrad data fetch {name}`)")
-            print(f"{name}: {filename}: FAILED")
-            bad.append(f"{name}: {state}")
+                bad.append(f"{name}: {filename} is missing from {dataset_dir(name, args.root)} "
+                           f"(run `glassgrad data fetch {name}`)")
+            else:
+                bad.insert(0, f"{name}: {state}")  # a damaged file matters more than a missing one
     if bad:  # the per-file lines went to stdout; the error itself is one line
         more = f" (and {len(bad) - 1} more failed files)" if len(bad) > 1 else ""
         raise CommandError(bad[0] + more)
