@@ -301,7 +301,7 @@ def _restore_value(key, value, p, idx, who):
     return xp.array(arr, dtype=p.data.dtype, copy=True)
 
 
-def check_number(who, name, value, low=0.0, high=None, high_open=False):
+def check_number(who, name, value, low=0, high=None, high_open=False):
     """Raise a clear error unless ``low <= value`` (and ``value < high`` or ``<= high``)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{who}: {name} must be a real number, got {type(value).__name__}")
