@@ -200,7 +200,7 @@ def test_bce_with_logits_gradient_is_sigmoid_minus_target():
 def test_bce_with_logits_is_one_fused_node():
     z = gg.tensor([0.5, -1.0], requires_grad=True)
     loss = F.binary_cross_entropy_with_logits(z, gg.tensor([1.0, 0.0]))
-    assert type(loss.grad_fn).__name__ == "BinaryCrossEntropyWithLogitsOp"
+    assert type(loss.grad_fn).__name__ == "BinaryCrossEntropyWithLogits"
     assert all(edge is None or edge is z for edge in loss.grad_fn.next_functions)
 
 

@@ -131,7 +131,7 @@ def _cast(grad, dtype):
 
 
 # ---------------------------------------------------------------------- squared errors
-class SquaredErrorOp(Function):
+class HalfSquaredError(Function):
     label = "squared_error"
     rule = r"\partial \tfrac{1}{2}(\hat y - y)^2 / \partial \hat y = \hat y - y"
     float_only = True
@@ -162,7 +162,7 @@ class SquaredErrorOp(Function):
         )
 
 
-class MSELossOp(Function):
+class MeanSquaredError(Function):
     label = "mse_loss"
     rule = r"\partial (\hat y - y)^2 / \partial \hat y = 2 (\hat y - y)"
     float_only = True
@@ -212,7 +212,7 @@ def squared_error(input, target, reduction="sum"):
     - ``'none'``: the N values L_n.
     """
     _check_regression("squared_error", input, target, reduction)
-    return SquaredErrorOp.apply(input, target, reduction=reduction)
+    return HalfSquaredError.apply(input, target, reduction=reduction)
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -222,11 +222,11 @@ def mse_loss(input, target, reduction="mean"):
     shape (PyTorch broadcasts with a warning); see ``squared_error`` for the seeds' 1/2 form.
     """
     _check_regression("mse_loss", input, target, reduction)
-    return MSELossOp.apply(input, target, reduction=reduction)
+    return MeanSquaredError.apply(input, target, reduction=reduction)
 
 
 # ---------------------------------------------------------------------- binary cross-entropy
-class BinaryCrossEntropyOp(Function):
+class BinaryCrossEntropy(Function):
     label = "binary_cross_entropy"
     rule = r"\partial \ell / \partial p = (p - y) / (p (1 - p))"
     float_only = True
@@ -275,10 +275,10 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
             f"{fn}: all elements of input should be probabilities between 0 and 1 "
             f"(got min {p.min()}, max {p.max()}); for logits use binary_cross_entropy_with_logits"
         )
-    return BinaryCrossEntropyOp.apply(input, target, weight, reduction=reduction)
+    return BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
 
 
-class BinaryCrossEntropyWithLogitsOp(Function):
+class BinaryCrossEntropyWithLogits(Function):
     label = "binary_cross_entropy_with_logits"
     rule = r"\partial \ell / \partial z = \sigma(z) - y"
     float_only = True
@@ -342,7 +342,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     _check_regression(fn, input, target, reduction)
     _check_broadcasts_to(fn, "weight", weight, input.shape)
     _check_broadcasts_to(fn, "pos_weight", pos_weight, input.shape)
-    return BinaryCrossEntropyWithLogitsOp.apply(input, target, weight, pos_weight, reduction=reduction)
+    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction=reduction)
 
 
 # ---------------------------------------------------------------------- margin losses
@@ -350,7 +350,7 @@ def _rows(x):
     return xp.arange(x.shape[0])
 
 
-class MultiMarginLossOp(Function):
+class MultiMargin(Function):
     label = "multi_margin_loss"
     rule = (
         r"\partial \ell / \partial x_j = \tfrac{w_y}{C}\, p\, m_j^{p-1}\, [m_j > 0]\ (j \ne y),"
@@ -420,10 +420,10 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
             raise ValueError(
                 f"{fn}: weight must have one entry per class, shape ({input.shape[-1]},); got {tuple(weight.shape)}"
             )
-    return MultiMarginLossOp.apply(input, target, weight, p=p, margin=margin, reduction=reduction)
+    return MultiMargin.apply(input, target, weight, p=p, margin=margin, reduction=reduction)
 
 
-class SoftmaxHingeLossOp(Function):
+class SoftmaxHinge(Function):
     label = "softmax_hinge_loss"
     rule = r"\partial \ell / \partial o_k = p_k (g_k - \textstyle\sum_j g_j p_j),\ g = \partial \ell / \partial p"
     float_only = False  # the target is an integer tensor; inputs are checked by the function
@@ -485,7 +485,7 @@ def softmax_hinge_loss(input, target, margin=1.0, reduction="mean"):
     fn = "softmax_hinge_loss"
     _check_reduction(reduction)
     _check_class_targets(fn, input, target)
-    return SoftmaxHingeLossOp.apply(input, target, margin=margin, reduction=reduction)
+    return SoftmaxHinge.apply(input, target, margin=margin, reduction=reduction)
 
 
 # ---------------------------------------------------------------------- Modules
