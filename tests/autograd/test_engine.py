@@ -144,6 +144,19 @@ def test_retain_grad_on_non_leaf():
     assert not a.retains_grad and not ta.retains_grad
 
 
+def test_retained_grad_is_taken_after_hooks_like_torch():
+    a, ta = pair([1.0, -2.0])
+    h, th = a * a, ta * ta
+    h.retain_grad()
+    th.retain_grad()
+    h.register_hook(lambda g: g * 10.0)
+    th.register_hook(lambda g: g * 10.0)
+    (h * 3.0).sum().backward()
+    (th * 3.0).sum().backward()
+    close(h.grad, th.grad)
+    close(a.grad, ta.grad)
+
+
 def test_retained_grad_accumulates_like_torch():
     a, ta = pair([0.5, 1.5])
     b, tb = a * 2.0, ta * 2.0
