@@ -25,7 +25,8 @@ an op is adding one row (or one new table file): nothing else to edit.
 - ``hyp``: hypothesis-drawn shapes: ``"broadcast"`` (every input except ``const`` ones
   gets a mutually broadcastable shape; use it for unary ops too), ``"reduce"`` (one input; a fresh shape,
   and when the row has ``dim=`` a fresh dim: int, negative or tuple, plus keepdim when the
-  row has ``keepdim=``).
+  row has ``keepdim=``). ``hyp_min_side=2`` keeps every drawn size >= 2 (var, std: a
+  single element has no variance).
 - ``method``: also call it as a Tensor method ``x.<method>(*rest, **kwargs)`` on both
   sides (default: the op name when both ``glassgrad.Tensor`` and ``torch.Tensor`` have it
   and no ``fn`` is given; ``False`` to turn off).
@@ -171,7 +172,7 @@ class Case:
 
     def __init__(self, op, *args, fn=None, torch_fn=None, name=None,
                  dtypes=("float64", "float32"), gradcheck=True, hyp=None, method=None,
-                 rtol=None, atol=None, **kwargs):
+                 rtol=None, atol=None, hyp_min_side=1, **kwargs):
         self.op = op
         self.args = [a if isinstance(a, Arg) else randn(*a) for a in args]
         self.fn = fn
@@ -183,6 +184,7 @@ class Case:
         if hyp not in (None, "broadcast", "reduce"):
             raise ValueError(f"hyp must be None, 'broadcast' or 'reduce', got {hyp!r}")
         self.hyp = hyp
+        self.hyp_min_side = hyp_min_side
         self.method = method
         self.rtol = rtol
         self.atol = atol
@@ -373,28 +375,29 @@ def hyp_strategy(case):
             return shapes, case.kwargs
 
         return hnp.mutually_broadcastable_shapes(
-            num_shapes=len(shaped), min_dims=0, max_dims=4, min_side=1, max_side=4
+            num_shapes=len(shaped), min_dims=0, max_dims=4, min_side=case.hyp_min_side, max_side=4
         ).map(to_shapes)
 
     if case.hyp == "reduce":
 
         @st.composite
-        def draw(data):
-            shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=4))
+        def reduce_case(draw):
+            shape = draw(hnp.array_shapes(min_dims=1, max_dims=4,
+                                                min_side=case.hyp_min_side, max_side=4))
             kwargs = dict(case.kwargs)
             if "dim" in kwargs:
                 n = len(shape)
                 if isinstance(kwargs["dim"], tuple):
-                    dims = data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n,
+                    dims = draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n,
                                               unique=True))
-                    kwargs["dim"] = tuple(d - n if data.draw(st.booleans()) else d for d in dims)
+                    kwargs["dim"] = tuple(d - n if draw(st.booleans()) else d for d in dims)
                 elif kwargs["dim"] is not None:
-                    kwargs["dim"] = data.draw(st.integers(-n, n - 1))
+                    kwargs["dim"] = draw(st.integers(-n, n - 1))
             if "keepdim" in kwargs:
-                kwargs["keepdim"] = data.draw(st.booleans())
+                kwargs["keepdim"] = draw(st.booleans())
             return [shape] + [a.shape for a in case.args[1:]], kwargs
 
-        return draw()
+        return reduce_case()
 
     raise ValueError(f"{case}: no hypothesis strategy for hyp={case.hyp!r}")
 

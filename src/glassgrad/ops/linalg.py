@@ -55,6 +55,8 @@ class MatMul(Function):
             da = upstream @ b.T if need_a else None
             db = a.T @ upstream if need_b else None
             return da, db
+        if a.ndim == 1 and b.ndim == 1:  # a dot product: the upstream is a 0-d scalar
+            return (upstream * b if need_a else None), (upstream * a if need_b else None)
         # Put back the dims matmul removed: a 1-D a was a row (1, k), a 1-D b a column (k, 1).
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
