@@ -225,7 +225,7 @@ class _Problem:
 # --------------------------------------------------------------------- full Jacobian
 def _check_full(p, eps, atol, rtol):
     # Analytical Jacobian rows: for each output element m, the backward with upstream e_m.
-    analytical = []  # [output k] -> array (out_k.size, then per checked input grad arrays)
+    analytical = []  # [output k] -> [element m] -> per checked input, row m of dF_k/dx
     for k, shape in enumerate(p.out_shapes):
         if not p.differentiable[k]:
             analytical.append(None)
