@@ -21,6 +21,7 @@ from . import optim  # noqa: F401
 from . import data  # noqa: F401
 from .io import load, save  # noqa: F401
 from . import train, viz  # noqa: F401  (viz imports matplotlib only when drawing)
+from . import explain, textbook  # noqa: F401  (rich and tomllib are imported when used)
 
 bool = bool_  # noqa: A001 - torch.bool
 

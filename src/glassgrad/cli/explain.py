@@ -1,5 +1,232 @@
-"""The `glassgrad explain` sub-commands (being written)."""
+"""``glassgrad explain`` and ``glassgrad exercise``: worked solutions on the command line.
+
+    glassgrad explain "2*(x*y + max(z, w))" --at x=3 y=-4 z=2 w=-1
+    glassgrad explain "2*(x*y + max(z, w))" --at x=3 y=-4 z=2 w=-1 --format latex --out f.tex
+    glassgrad explain cost --depth 4 --width 64
+    glassgrad exercise --list
+    glassgrad exercise seed001-q1 --answer loss=0.376 --answer "h1[0]=0.2913"
+
+Thin: parses the arguments and calls glassgrad.explain.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+
+from . import CommandError
+
+FORMATS = ["text", "markdown", "latex", "dot", "svg"]
 
 
 def register(subparsers):
-    pass
+    p = subparsers.add_parser(
+        "explain",
+        help="explain a forward and backward pass node by node (or: explain cost)",
+        description=(
+            "Evaluate a scalar expression with glassgrad ops and print the worked solution: "
+            "forward values, per node the upstream gradient, local derivative and downstream "
+            "gradient, and the gradient. Functions: + - * / ** max min exp log tanh sigmoid "
+            "relu sqrt abs. Name intermediate values with statements: "
+            "\"a = x*y; m = max(z, w); f = 2*(a + m)\". "
+            "'glassgrad explain cost' compares finite differences with backprop instead."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("expression", help="the expression, quoted (or the word 'cost')")
+    p.add_argument("--at", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
+                   help="the values of the variables (x=3 y=-4 or x=3,y=-4)")
+    p.add_argument("--const", nargs="+", action="extend", default=[], metavar="NAME=VALUE",
+                   help="names with a value but no gradient (a target, say)")
+    p.add_argument("--upstream", type=float, default=None,
+                   help="start backward from this upstream gradient dL/df instead of 1")
+    _output_options(p)
+    cost = p.add_argument_group("explain cost")
+    cost.add_argument("--depth", type=int, default=4, help="hidden layers of the MLP (cost)")
+    cost.add_argument("--width", type=int, default=64, help="units per hidden layer (cost)")
+    cost.add_argument("--inputs", type=int, default=None, help="input features (cost; default: width)")
+    cost.add_argument("--batch", type=int, default=32, help="examples per forward pass (cost)")
+    cost.add_argument("--sizes", type=int, nargs="+", default=None, metavar="WIDTH",
+                      help="the widths compared for growth (cost; default: width/8 ... width)")
+    cost.add_argument("--central", action="store_true",
+                      help="central differences: two forward passes per parameter (cost)")
+    p.set_defaults(func=run_explain)
+
+    e = subparsers.add_parser(
+        "exercise",
+        help="print the worked solution of an exercise (a TOML file or a bundled name)",
+        description=(
+            "Solve an exercise: per layer the pre-activations and activations, the loss, the "
+            "error signals delta from the output down, the gradients, the updated parameters "
+            "and the loss after the step, checked against the autograd engine. "
+            "--answer NAME=VALUE checks your own numbers (exit status 1 if one is wrong)."
+        ),
+    )
+    e.add_argument("exercise", nargs="?", help="a bundled exercise name or a .toml file")
+    e.add_argument("--list", action="store_true", help="list the bundled exercises")
+    e.add_argument("--answer", action="append", default=[], metavar="NAME=VALUE",
+                   help="your value of a quantity, e.g. loss=0.376, 'W1[0,0]=0.0987', "
+                        "'h1=[0.29,0.29,0.29,0.29]' (repeatable)")
+    e.add_argument("--tol", type=float, default=None,
+                   help="absolute tolerance for --answer (default: the digits you wrote)")
+    e.add_argument("--steps", type=int, default=None, help="override the number of steps")
+    e.add_argument("--show-spec", action="store_true", help="print the exercise's TOML and stop")
+    _output_options(e)
+    e.set_defaults(func=run_exercise)
+
+
+def _output_options(p):
+    p.add_argument("--format", choices=FORMATS, default="text",
+                   help="text (a table; rich in a terminal), markdown, latex (a complete "
+                        "document), dot or svg (the graph; svg needs Graphviz)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.add_argument("--digits", type=int, default=6, help="significant digits (default 6)")
+
+
+# ---------------------------------------------------------------- helpers
+def parse_assignments(items, what="--at"):
+    """['x=3', 'y=-4,z=2'] -> {'x': 3.0, 'y': -4.0, 'z': 2.0} (numbers only, never eval)."""
+    out = {}
+    for item in items:
+        for part in item.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if "=" not in part:
+                raise CommandError(f"{what} expects NAME=VALUE, got {part!r}")
+            name, value = (s.strip() for s in part.split("=", 1))
+            if not name.isidentifier():
+                raise CommandError(f"{what}: {name!r} is not a variable name")
+            try:
+                out[name] = float(value)
+            except ValueError:
+                raise CommandError(f"{what}: the value of {name} must be a number, got {value!r}") from None
+            if out[name] != out[name] or abs(out[name]) == float("inf"):
+                raise CommandError(f"{what}: the value of {name} must be finite, got {value!r}")
+    return out
+
+
+def write_output(text, out, binary=False):
+    """Print, or write FILE atomically (temp file + rename: never half a file)."""
+    if not out:
+        sys.stdout.write(text)
+        return
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise CommandError(f"cannot write {out}: the folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".glassgrad-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def render(doc, fmt, out, dot=None):
+    """Render a Document (and the graph's DOT text, when there is one) in ``fmt``."""
+    from glassgrad.explain import render_dot
+
+    if fmt == "text":
+        if out:
+            from glassgrad.explain.render_text import to_text
+
+            write_output(to_text(doc), out)
+        else:
+            from glassgrad.explain.render_text import show
+
+            show(doc)
+    elif fmt == "markdown":
+        from glassgrad.explain.render_markdown import to_markdown
+
+        write_output(to_markdown(doc), out)
+    elif fmt == "latex":
+        from glassgrad.explain.render_latex import to_latex
+
+        write_output(to_latex(doc), out)
+    elif fmt in ("dot", "svg"):
+        if dot is None:
+            raise CommandError(f"--format {fmt} draws a graph; this output has none")
+        if fmt == "dot":
+            write_output(dot, out)
+        else:
+            try:
+                write_output(render_dot.dot_to_svg(dot), out)
+            except render_dot.GraphvizMissing as exc:
+                raise CommandError(str(exc)) from None
+
+
+# ---------------------------------------------------------------- explain
+def run_explain(args):
+    if args.expression == "cost":
+        return run_cost(args)
+    from glassgrad.explain import ExpressionError, explain_expression
+
+    values = parse_assignments(args.at, "--at")
+    constants = parse_assignments(args.const, "--const")
+    if args.digits < 1 or args.digits > 17:
+        raise CommandError("--digits must be between 1 and 17")
+    try:
+        result = explain_expression(args.expression, values, constants, upstream=args.upstream,
+                                    digits=args.digits)
+    except ExpressionError as exc:
+        raise CommandError(str(exc)) from None
+    doc = result.document()
+    render(doc, args.format, args.out, dot=result.trace.to_dot() if args.format in ("dot", "svg") else None)
+    return 0
+
+
+def run_cost(args):
+    from glassgrad.explain.cost import cost_document, measure_costs
+
+    if args.depth < 1 or args.width < 1 or args.batch < 1:
+        raise CommandError("--depth, --width and --batch must be positive")
+    rows = measure_costs(depth=args.depth, width=args.width, inputs=args.inputs, batch=args.batch,
+                         widths=args.sizes, central=args.central)
+    doc = cost_document(rows, depth=args.depth, central=args.central)
+    if args.out and args.format == "text" and args.out.lower().endswith((".png", ".svg", ".pdf")):
+        from glassgrad.explain.cost import plot_costs
+
+        plot_costs(rows, args.out)
+        print(f"wrote {args.out}", file=sys.stderr)
+        from glassgrad.explain.render_text import show
+
+        show(doc)
+        return 0
+    render(doc, args.format, args.out)
+    return 0
+
+
+# ---------------------------------------------------------------- exercise
+def run_exercise(args):
+    from glassgrad.explain import exercise as ex
+
+    if args.list:
+        for name, title in ex.list_bundled():
+            print(f"{name:28s} {title}")
+        return 0
+    if not args.exercise:
+        raise CommandError("name an exercise (glassgrad exercise --list shows the bundled ones) "
+                           "or give a .toml file")
+    spec = ex.load_exercise(args.exercise)
+    if args.show_spec:
+        sys.stdout.write(spec.source_text)
+        return 0
+    answers = {}
+    for item in args.answer:
+        if "=" not in item:
+            raise CommandError(f"--answer expects NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        answers[name.strip()] = value.strip()
+    if args.digits < 1 or args.digits > 17:
+        raise CommandError("--digits must be between 1 and 17")
+    solution = ex.solve(spec, answers=answers or None, tol=args.tol, steps=args.steps,
+                        digits=args.digits)
+    doc = solution.document()
+    render(doc, args.format, args.out, dot=solution.dot() if args.format in ("dot", "svg") else None)
+    if solution.checks and not all(c.correct for c in solution.checks):
+        return 1
+    return 0
