@@ -293,7 +293,7 @@ class TestConv2d:
         def net(lib, fn, x, w1, b1, w2, b2):
             h = lib.relu(fn.conv2d(x, w1, b1, padding=1))
             h = fn.conv2d(h, w2, b2, stride=2)
-            return (fn.max_pool2d(h, 2) * 2 + fn.avg_pool2d(h, 3, stride=1, padding=1)[:, :, :6, :6])
+            return (fn.max_pool2d(h, 2) * 2 + fn.avg_pool2d(h, 3, stride=1, padding=1)[:, :, :3, :3])
 
         out_g = net(glassgrad, F, *[p[0] for p in pairs])
         out_t = net(torch, TF, *[p[1] for p in pairs])
