@@ -19,6 +19,7 @@ from glassgrad.data import FetchError
 
 mnist_module = importlib.import_module("glassgrad.data.mnist")
 fetch_module = importlib.import_module("glassgrad.data.fetch")
+IDX = mnist_module.IDXDatasetSpec
 
 NAMES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
 
@@ -75,8 +76,6 @@ def tiny(monkeypatch, tmp_path):
     yield spec, contents, server, tmp_path / "root"
     server.close()
 
-
-IDX = mnist_module.IDXDatasetSpec
 
 
 def _messages():
