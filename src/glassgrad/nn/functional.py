@@ -1,27 +1,32 @@
 """``glassgrad.nn.functional``: the ops under the names PyTorch users type (``F.relu``,
-``F.cross_entropy``, ``F.conv2d``, ...). Thin re-exports only; every op, with its forward
-and backward, lives in ``glassgrad.ops``.
+``F.cross_entropy``, ``F.conv2d``, ...). Thin re-exports only: every op, with its forward
+and backward, lives in ``glassgrad.ops``; the extra losses live in ``glassgrad.nn.loss``.
 
     import glassgrad.nn.functional as F
     loss = F.cross_entropy(F.linear(F.relu(x), w), y)
 """
 
+from ..ops.activation import leaky_relu, relu, sigmoid, softplus, tanh  # noqa: F401
+from ..ops.linalg import linear  # noqa: F401
 from ..ops.nn import (  # noqa: F401
     avg_pool2d, conv2d, cross_entropy, dropout, log_softmax, max_pool2d, nll_loss, softmax,
 )
+from ..ops.shape import pad  # noqa: F401
 
-__all__ = [
-    "softmax", "log_softmax", "cross_entropy", "nll_loss", "dropout", "conv2d",
-    "max_pool2d", "avg_pool2d",
-]
-
-# The losses that are not softmax-based live in nn/loss.py (each also a Module there).
+# ---- losses defined in nn/loss.py (owned by the nn helper): the functional names only,
+# not its Module classes.
 from .loss import (  # noqa: F401,E402
     binary_cross_entropy, binary_cross_entropy_with_logits, mse_loss, multi_margin_loss,
     softmax_hinge_loss, squared_error,
 )
 
-__all__ += [
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "multi_margin_loss",
-    "softmax_hinge_loss", "squared_error",
+__all__ = [
+    # activations and layers
+    "relu", "leaky_relu", "tanh", "sigmoid", "softplus", "linear", "pad",
+    # nn ops
+    "softmax", "log_softmax", "cross_entropy", "nll_loss", "dropout", "conv2d",
+    "max_pool2d", "avg_pool2d",
+    # losses from nn/loss.py
+    "squared_error", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "multi_margin_loss", "softmax_hinge_loss",
 ]
