@@ -365,14 +365,13 @@ def _overrides(callback, hook):
 
 
 def _unpack(batch):
-    try:
-        x, y = batch
-    except (TypeError, ValueError):
-        raise ValueError(
-            "each batch must be a pair (inputs, targets), as a TensorDataset(x, y) in a "
-            f"DataLoader gives; got {type(batch).__name__}"
-        ) from None
-    return x, y
+    if isinstance(batch, (tuple, list)) and len(batch) == 2:
+        return batch
+    what = f"a {type(batch).__name__} of length {len(batch)}" if isinstance(batch, (tuple, list)) else f"a {type(batch).__name__}"
+    raise ValueError(
+        "each batch must be a pair (inputs, targets), as a DataLoader over TensorDataset(x, y) "
+        f"gives; got {what}"
+    )
 
 
 def _safe_len(loader):

@@ -209,7 +209,7 @@ def _draw_boundary(ax, classifier, X, y, resolution, title):
         ax.contour(xx, yy, classes, levels=[0.5], colors="k", linewidths=1)
     for c in range(k):
         mask = y == c
-        ax.scatter(X[mask, 0], X[mask, 1], s=10, color=_POINT_COLOURS[c % 10], edgecolor="white",
+        ax.scatter(X[mask, 0], X[mask, 1], s=_marker_size(len(X)), color=_POINT_COLOURS[c % 10], edgecolor="white",
                    linewidth=0.3, label=f"class {c}")
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
@@ -335,58 +335,84 @@ def plot_hidden_space(model, X, y, path=None, layer=None, title=None, grid_lines
         raise ValueError(f"the chosen layer gives activations of shape {H.shape}; expected (N, features)")
 
     width = H.shape[1]
+    head = _linear_head(layers[cut:])
     if width == 2:
         project = lambda a: a  # noqa: E731
         axis_names = ("$h_1$", "$h_2$")
+        how = ""
+        line = head
+    elif head is not None:
+        # Axis 1: the direction the output layer looks along (a, with a . h + c = 0 the
+        # boundary); axis 2: the widest spread of what is left. The boundary is then the
+        # vertical line at -c / |a|, however many hidden units there are.
+        a, c = head
+        u = a / xp.linalg.norm(a)
+        rest = (H - H.mean(0)) - xp.outer((H - H.mean(0)) @ u, u)
+        v = xp.linalg.svd(rest, full_matrices=False)[2][0]
+        basis = xp.column_stack([u, v])
+        project = lambda m: m @ basis  # noqa: E731
+        axis_names = ("the output layer's direction $a \\cdot h$", "widest other direction")
+        how = ", projected"
+        line = (xp.array([1.0, 0.0]) * xp.linalg.norm(a), c)
     else:
         mean = H.mean(0)
         _, _, vt = xp.linalg.svd(H - mean, full_matrices=False)
         basis = vt[:2].T if width > 1 else xp.eye(1, 2)
-        project = lambda a: (a - mean) @ basis  # noqa: E731
+        project = lambda m: (m - mean) @ basis  # noqa: E731
         axis_names = ("principal direction 1", "principal direction 2")
+        how = ", PCA"
+        line = None
     P = project(H)
     fig = _figure(10, 4.6)
     ax_in, ax_h = fig.subplots(1, 2)
-    for line in lines:
-        ax_in.plot(line[:, 0], line[:, 1], color="0.85", lw=0.5, zorder=0)
-    for line in mapped:
-        pl = project(line)
+    for grid_line in lines:
+        ax_in.plot(grid_line[:, 0], grid_line[:, 1], color="0.85", lw=0.5, zorder=0)
+    for grid_line in mapped:
+        pl = project(grid_line)
         ax_h.plot(pl[:, 0], pl[:, 1], color="0.85", lw=0.5, zorder=0)
+    size = _marker_size(len(X))
     for ax, pts in ((ax_in, X), (ax_h, P)):
-        for c in range(int(y.max()) + 1):
-            m = y == c
-            ax.scatter(pts[m, 0], pts[m, 1], s=10, color=_POINT_COLOURS[c % 10], edgecolor="white",
-                       linewidth=0.3, label=f"class {c}", zorder=2)
+        for k in range(int(y.max()) + 1):
+            m = y == k
+            ax.scatter(pts[m, 0], pts[m, 1], s=size, color=_POINT_COLOURS[k % 10], edgecolor="white",
+                       linewidth=0.3, label=f"class {k}", zorder=2)
     ax_in.set_title("input space")
     ax_in.set_xlabel("$x_1$")
     ax_in.set_ylabel("$x_2$")
     ax_in.set_aspect("equal", adjustable="datalim")
-    ax_h.set_title(f"hidden space ({width} units{', PCA' if width != 2 else ''})")
+    ax_h.set_title(f"hidden space ({width} units{how})")
     ax_h.set_xlabel(axis_names[0])
     ax_h.set_ylabel(axis_names[1])
-    if width == 2:
-        _draw_output_line(ax_h, layers[cut:], P)
+    if line is not None:
+        _draw_line(ax_h, line, P)
     ax_in.legend(loc="upper right", fontsize=8)
     if title:
         fig.suptitle(title)
     return _finish(fig, path)
 
 
-def _draw_output_line(ax, rest, P):
-    """With 2 hidden units and a linear output layer, the boundary in the hidden plane is
-    the line where the two class scores are equal: (w_0 - w_1) . h + (b_0 - b_1) = 0
-    (or w . h + b = 0 for a single logit)."""
-    head = [m for m in rest if _is_linear(m)]
-    if len(head) != 1 or any(not _is_linear(m) and type(m).__name__ not in ("Identity", "Softmax", "LogSoftmax", "Sigmoid") for m in rest):
-        return
-    w = head[0].weight.data
-    b = head[0].bias.data if getattr(head[0], "bias", None) is not None else xp.zeros(w.shape[0])
+def _linear_head(rest):
+    """With a linear output layer, the class boundary in its input space is the set where
+    the two class scores are equal: (w_0 - w_1) . h + (b_0 - b_1) = 0, or w . h + b = 0
+    for a single logit. Returns (a, c) of that line a . h + c = 0, or None when the layers
+    after the hidden representation are not one Linear (plus a softmax) with 1 or 2 outputs."""
+    harmless = ("Identity", "Softmax", "LogSoftmax", "Sigmoid")
+    linear = [m for m in rest if _is_linear(m)]
+    if len(linear) != 1 or any(not _is_linear(m) and type(m).__name__ not in harmless for m in rest):
+        return None
+    w = linear[0].weight.data.astype(xp.float64)
+    bias = getattr(linear[0], "bias", None)
+    b = bias.data.astype(xp.float64) if bias is not None else xp.zeros(w.shape[0])
     if w.shape[0] == 2:
-        a, c = w[0] - w[1], b[0] - b[1]
-    elif w.shape[0] == 1:
-        a, c = w[0], b[0]
-    else:
-        return
+        return w[0] - w[1], b[0] - b[1]
+    if w.shape[0] == 1:
+        return w[0], b[0]
+    return None
+
+
+def _draw_line(ax, line, P):
+    """Draw a . p + c = 0 across the points P (in the plotted coordinates)."""
+    a, c = line
     x0, x1 = P[:, 0].min(), P[:, 0].max()
     y0, y1 = P[:, 1].min(), P[:, 1].max()
     pad = 0.1 * max(x1 - x0, y1 - y0, 1e-6)
@@ -400,6 +426,10 @@ def _draw_output_line(ax, rest, P):
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
     ax.legend(loc="upper right", fontsize=8)
+
+
+def _marker_size(n):
+    return 40 if n < 50 else 10
 
 
 # ------------------------------------------------------------------------------ confusion
