@@ -95,7 +95,8 @@ def check_answers(answers, quantities, order, tol=None, aliases=None):
         base, index = split_name(name)
         key = aliases.get(base, base)
         if key not in quantities:
-            known = ", ".join(order[:12]) + (", ..." if len(order) > 12 else "")
+            names = list(order) + [a for a in aliases if a not in order]
+            known = ", ".join(names[:60]) + (", ..." if len(names) > 60 else "")
             raise ValueError(f"unknown quantity {base!r} in the answers; this solution has: {known}")
         value = np.asarray(quantities[key], dtype=float)
         squeezed = value.squeeze() if value.ndim else value

@@ -515,8 +515,13 @@ def _solve_network(spec, answers, tol, steps, digits):
                                     f"was {number(fwd.loss, digits)}")]))
         put("loss_after", after.loss, step)
 
-    aliases = {"yhat": f"h{L}", "z": None}
-    aliases = {k: v for k, v in aliases.items() if v}
+    # yhat is the output; W1, b1 ... name the parameters after the update (what an exercise
+    # asks for), as do W1_new, b1_new
+    aliases = {"yhat": f"h{L}"}
+    for l in range(1, L + 1):  # noqa: E741
+        aliases[f"W{l}"] = f"W{l}_new"
+        if mlp.b[l - 1] is not None:
+            aliases[f"b{l}"] = f"b{l}_new"
     checks, seed_checks = _finish(spec, doc, quantities, order, answers, tol, digits, aliases)
     sol = Solution(spec, doc, quantities, checks, seed_checks, engine_error=worst)
     sol.final_mlp = mlp
