@@ -31,6 +31,7 @@ class Heading:
     text: str
     level: int = 1
     only: tuple = ()
+    tex: str = None  # the heading in LaTeX (math allowed) when it differs from text
 
 
 @dataclass

@@ -433,7 +433,9 @@ def _solve_network(spec, answers, tol, steps, digits):
 
         # ---------------- backward
         bwd = mlp.backward(fwd, Y, spec.loss, spec.reduction, **opts)
-        doc.add(Heading("Backward pass: the error signals delta = dL/ds, from the output down", 2))
+        doc.add(Heading("Backward pass: the error signals delta = dL/ds, from the output down", 2,
+                        tex=r"Backward pass: the error signals $\delta = \partial L / \partial s$, "
+                            "from the output down"))
         scale = "" if spec.reduction == "sum" else f" (times 1/{N}: the mean over examples)"
         lines = []
         if bwd.d_output is not None and not loss.fused:
@@ -466,7 +468,9 @@ def _solve_network(spec, answers, tol, steps, digits):
             put(f"delta{l}", bwd.delta[l], step)
         doc.add(Equations(lines))
 
-        doc.add(Heading("Gradients: dL/dW = delta h^T, dL/db = delta (summed over examples)", 2))
+        doc.add(Heading("Gradients: dL/dW = delta h^T, dL/db = delta (summed over examples)", 2,
+                        tex=r"Gradients: $\partial L/\partial W = \delta h^\top$, "
+                            r"$\partial L/\partial b = \delta$ (summed over examples)"))
         lines = []
         for l in range(L, 0, -1):  # noqa: E741
             lines.append(Equation(_M(f"dL/dW{l}", rf"\frac{{\partial L}}{{\partial W_{{{l}}}}}"),
@@ -496,7 +500,9 @@ def _solve_network(spec, answers, tol, steps, digits):
              f"WARNING: the autograd engine disagrees with the delta recursion by {number(err, 3)}.")))
 
         # ---------------- update
-        doc.add(Heading(f"Update: W <- W - lr dL/dW with lr = {number(spec.lr)}", 2))
+        doc.add(Heading(f"Update: W <- W - lr dL/dW with lr = {number(spec.lr)}", 2,
+                        tex=rf"Update: $W \leftarrow W - \eta\, \partial L/\partial W$ with "
+                            rf"$\eta = {number(spec.lr)}$"))
         mlp.step(bwd, spec.lr)
         lines = []
         for l in range(1, L + 1):  # noqa: E741
@@ -554,8 +560,9 @@ def _setup_blocks(spec, mlp, loss):
     N = spec.X.shape[1]
     blocks.append(Paragraph.of(
         f"Network {sizes} (activations: {acts}; "
-        + ("with" if any(b is not None for b in mlp.b) else "no") + " biases). "
-        f"Loss: {loss.formula}, reduced by {spec.reduction} over {N} example(s). "
+        + ("with" if any(b is not None for b in mlp.b) else "no") + " biases). Loss: ",
+        Math(loss.formula, loss.formula_tex),
+        f", reduced by {spec.reduction} over {N} example(s). "
         f"Gradient descent with lr = {number(spec.lr)}"
         + (f", batches of {spec.batch_size}" if spec.batch_size else "") + "."))
     lines = []

@@ -28,7 +28,8 @@ FORMS = {
     "matmul": ("{0} @ {1}", "{0} {1}"),
     "sum": ("sum({0})", r"\textstyle\sum {0}"),
 }
-ALIASES = {"max": "maximum", "min": "minimum", "multiply": "mul", "subtract": "sub",
+# (not "max"/"min": those are the reductions of ops/reduce.py)
+ALIASES = {"multiply": "mul", "subtract": "sub",
            "divide": "div", "negative": "neg", "power": "pow", "mm": "matmul",
            "truediv": "div"}
 
@@ -153,6 +154,28 @@ def describe(node, digits=6):
         return "matmul: dL/dA = upstream B^T, dL/dB = A^T upstream"
     if label == "sum":
         return "sum: copies the upstream to every element"
+    if label == "mean":
+        return "mean: sends upstream / n to every element"
+    if label in ("max", "min", "amax", "amin"):
+        return f"{label} (reduction): routes the upstream to the selected element(s), 0 elsewhere"
+    if label == "linear":
+        return ("linear y = x W^T + b: dL/dx = upstream W, dL/dW = upstream^T x, "
+                "dL/db = upstream summed over the batch")
+    if label == "cross_entropy":
+        return "cross-entropy (fused with softmax): dL/dz = softmax(z) - y, times the upstream (/N for the mean)"
+    if label == "softmax":
+        return "softmax: dL/ds_j = p_j (g_j - sum_k p_k g_k) for the upstream g"
+    if label == "log_softmax":
+        return "log-softmax: dL/ds_j = g_j - softmax(s)_j sum_k g_k for the upstream g"
+    if label == "leaky_relu":
+        return "leaky ReLU gate: passes the upstream where the input is > 0, scales it by the slope elsewhere"
+    if label == "softplus":
+        return "softplus: local derivative sigmoid(a)"
+    if label == "dropout":
+        return "dropout: the upstream through the kept units, scaled by 1/(1-p); 0 for dropped ones"
+    if label in ("reshape", "transpose", "permute", "contiguous", "broadcast_to", "getitem", "cat",
+                 "stack", "pad", "clone", "cast"):
+        return f"{label}: moves the upstream back into the input's shape, no arithmetic"
     if node.elementwise:
         return f"{node.label}: downstream = upstream x local derivative"
     return f"{node.label}: downstream computed by its backward from the upstream"

@@ -94,7 +94,7 @@ def to_latex(doc):
     for block in doc.blocks_for("latex"):
         if isinstance(block, Heading):
             cmd = {1: "section", 2: "section", 3: "subsection"}.get(block.level, "subsubsection")
-            out.append(f"\\{cmd}{{{tex_escape(block.text)}}}")
+            out.append(f"\\{cmd}{{{block.tex or tex_escape(block.text)}}}")
         elif isinstance(block, Paragraph):
             out.append("".join(_cell(p, doc) for p in block.parts))
             out.append("")

@@ -95,7 +95,7 @@ def trace_document(trace, title=None, of=None, blocks_before=()):
                 node.name if first else "",
                 upstream_cell if first else "",
                 spell(msg.target),
-                Value(msg.local) if msg.local is not None else "(see rule)",
+                Value(msg.local) if msg.local is not None else "-",
                 Value(msg.raw),
                 how if first else "",
             ])
