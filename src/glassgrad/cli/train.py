@@ -58,6 +58,7 @@ def register(subparsers):
     _add_training_options(train, default_dataset="mnist")
     train.add_argument("--out", metavar="DIR", help="write history.json, metrics.json, config.json, "
                        "model.npz and figures (curves, confusion matrix, decision boundary) to DIR")
+    train.add_argument("--no-figures", action="store_true", help="with --out: skip the figures")
     train.set_defaults(func=_train_command)
 
     ev = _add_parser(subparsers, "evaluate", "evaluate a model saved by `glassgrad train --out DIR`",
@@ -105,7 +106,8 @@ def _add_training_options(p, default_dataset, two_d_only=False):
     g = p.add_argument_group("data")
     g.add_argument("--dataset", choices=datasets, default=default_dataset,
                    help=f"default: {default_dataset}")
-    g.add_argument("--n", type=int, help="number of points of a 2-D dataset (default: per dataset)")
+    g.add_argument("--n", type=int, help="number of points of a 2-D dataset, or of MNIST training images "
+                   "to use (default: per dataset; all of MNIST)")
     g.add_argument("--noise", type=float, help="noise of a 2-D dataset (default: per dataset)")
     g.add_argument("--val-fraction", type=float, default=None,
                    help="part of the training data held out for validation (default 0.1; 0 = none)")
@@ -246,6 +248,9 @@ def load_data(s):
     if name in ("mnist", "fashion-mnist"):
         loader = gd.mnist if name == "mnist" else gd.fashion_mnist
         train_all, test = loader("train"), loader("test")
+        if s["n"] is not None and s["n"] < len(train_all):  # a quick lesson on the first n images
+            X, y = train_all.tensors
+            train_all = gd.TensorDataset(X[:s["n"]], y[:s["n"]])
         if s["val_fraction"] > 0:
             train, val, _ = gd.train_val_test_split(train_all, val=s["val_fraction"], test=0, seed=s["seed"])
         else:
@@ -438,7 +443,7 @@ def _train_command(args):
     print(f"test accuracy: {_percent(metrics['test_accuracy'])}  (test loss {metrics['test_loss']:.4f}, "
           f"{metrics['epochs_run']} epochs, {metrics['iterations']} iterations, {metrics['train_seconds']:.1f} s)")
     if out:
-        written = write_run(out, s, model, history, metrics, data)
+        written = write_run(out, s, model, history, metrics, data, figures=not args.no_figures)
         print(f"wrote {', '.join(written)} to {out}")
     return 0
 
@@ -452,7 +457,7 @@ def _prepare_out(out):
     return out
 
 
-def write_run(out, s, model, history, metrics, data):
+def write_run(out, s, model, history, metrics, data, figures=True):
     """Everything a run leaves behind: config, weights, history, metrics, figures."""
     import glassgrad
     from glassgrad import viz
@@ -465,6 +470,8 @@ def write_run(out, s, model, history, metrics, data):
     history.to_json(os.path.join(out, "history.json"))
     write_text_atomic(os.path.join(out, "metrics.json"), json.dumps(metrics, indent=2) + "\n")
     written = [CONFIG_FILE, WEIGHTS_FILE, "history.json", "metrics.json"]
+    if not figures:
+        return written
 
     viz.plot_history(history, os.path.join(out, "curves.png"), title=f"{s['dataset']}: {s['model']}")
     written.append("curves.png")
