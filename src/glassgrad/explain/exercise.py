@@ -253,6 +253,11 @@ class Solution:
     def document(self):
         return self.document_
 
+    def _repr_html_(self):
+        from .render_markdown import to_html
+
+        return to_html(self.document_)
+
     def dot(self):
         if self.trace is not None:
             return self.trace.to_dot()
