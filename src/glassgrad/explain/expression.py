@@ -68,7 +68,9 @@ class ExpressionResult:
             head.append(Paragraph.of(f"Note: {self.program.output} = {number(out)}: an input is "
                                      "outside a function's domain (log or sqrt of a negative "
                                      "number, division by 0) or a value overflowed float64."))
-        return trace_document(self.trace, title=title or f"Explain: {text}", blocks_before=head)
+        return trace_document(self.trace, title=title or f"Explain: {text}", blocks_before=head,
+                              no_backward="Nothing to differentiate: the expression has no variables "
+                                          "(give their values with --at).")
 
     @property
     def gradient(self):

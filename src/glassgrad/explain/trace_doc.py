@@ -26,7 +26,8 @@ def _is_one(a):
     return a is not None and a.size == 1 and float(a.reshape(()).item()) == 1.0
 
 
-def trace_document(trace, title=None, of=None, blocks_before=()):
+def trace_document(trace, title=None, of=None, blocks_before=(),
+                   no_backward="No backward pass was recorded (call .backward() inside the trace)."):
     """The Document for ``trace``. ``of``: the name of the differentiated quantity in the
     chain-rule lines (default: the output's name, or "L" when backward started from an
     upstream gradient other than 1)."""
@@ -69,7 +70,7 @@ def trace_document(trace, title=None, of=None, blocks_before=()):
 
     ran = trace.backward_order()
     if not ran:
-        doc.add(Paragraph.of("No backward pass was recorded (call .backward() inside the trace)."))
+        doc.add(Paragraph.of(no_backward))
         return doc
 
     root = ran[0]
