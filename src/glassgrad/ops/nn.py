@@ -132,8 +132,9 @@ def log_softmax(input, dim=None):
 # ===================================================================== classification losses
 def _class_targets(op, logits_shape, target, weight, ignore_index, dtype):
     """Check class-index targets against (N, C, d1, ...) scores and return
-    (index, sample_weight): index has shape (N, 1, d1, ...) with ignored entries set to 0
-    (a safe index), sample_weight = weight[target] (1 without weight), 0 where ignored."""
+    (index, valid, sample_weight): ``index`` of shape (N, 1, d1, ...) with ignored entries
+    set to 0 (a safe index), ``valid`` False where target == ignore_index, and
+    ``sample_weight`` = weight[target] (1 without weight), 0 where ignored."""
     n_classes = logits_shape[1]
     expected = logits_shape[:1] + logits_shape[2:]
     if target.shape != expected:
@@ -142,22 +143,21 @@ def _class_targets(op, logits_shape, target, weight, ignore_index, dtype):
             f"{tuple(logits_shape)}; class-index targets need shape {tuple(expected)} "
             "(the input's shape without the class dim 1)"
         )
-    ignored = target == ignore_index
-    bad = ~ignored & ((target < 0) | (target >= n_classes))
+    valid = target != ignore_index
+    bad = valid & ((target < 0) | (target >= n_classes))
     if bad.any():
         value = int(target[bad].flat[0])
         raise IndexError(
             f"{op}: target {value} is out of bounds: the input has {n_classes} classes, so "
             f"class indices must be in [0, {n_classes - 1}] (or equal ignore_index={ignore_index})"
         )
-    index = xp.where(ignored, 0, target) if ignored.any() else target
+    index = target if valid.all() else xp.where(valid, target, 0)
     index = xp.expand_dims(index.astype(xp.intp, copy=False), 1)
     if weight is None:
-        sample_weight = (~ignored).astype(dtype)
+        sample_weight = valid.astype(dtype)
     else:
-        sample_weight = xp.take(weight, index[:, 0]).astype(dtype, copy=False)
-        sample_weight[ignored] = 0
-    return index, sample_weight
+        sample_weight = xp.take(weight, index[:, 0]) * valid
+    return index, valid, sample_weight
 
 
 def _check_weight(op, weight, n_classes):
@@ -178,8 +178,9 @@ def _as_batch(x, op):
     return x[None] if x.ndim == 1 else x
 
 
-def _broadcast_per_sample(values, ndim):
-    """Per-sample values of shape (N, d1, ...) as (N, 1, d1, ...) to broadcast over classes."""
+def _per_sample(values):
+    """Per-sample values of shape (N, d1, ...) as (N, 1, d1, ...), to broadcast over the
+    classes on dim 1 (a 0-d value broadcasts as it is)."""
     values = xp.asarray(values)
     return xp.expand_dims(values, 1) if values.ndim else values
 
@@ -193,72 +194,68 @@ class CrossEntropy(Function):
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean",
                 label_smoothing=0.0):
         z = _as_batch(input, "cross_entropy")
-        n_classes = z.shape[1]
-        eps = label_smoothing
-        shifted = z - z.max(axis=1, keepdims=True)
+        n_classes, eps = z.shape[1], label_smoothing
+        shifted = z - z.max(axis=1, keepdims=True)  # stable: the largest exponent is 0
         p = xp.exp(shifted)
         sumexp = p.sum(axis=1, keepdims=True)
-        p /= sumexp  # softmax: backward needs it
+        p /= sumexp  # softmax(z): what the backward needs
         log_sumexp = xp.log(sumexp)
-        hard = target.dtype.kind in "iu"
+        class_index = target.dtype.kind in "iu"
+        q = log_p = None
+        if class_index:
+            index, valid, sample_weight = _class_targets(
+                "cross_entropy", z.shape, _as_index(target, input), weight, ignore_index, z.dtype)
+            denominator = sample_weight.sum()  # 'mean' divides by sum_i weight[y_i]
+        else:
+            denominator = z.size // n_classes  # 'mean' divides by the number of samples
 
-        if hard and eps == 0:
-            # The common case, kept sparse: q is weight[y] at the target class, 0 elsewhere.
-            index, sample_weight = _class_targets("cross_entropy", z.shape, _as_index(target, input),
-                                                  weight, ignore_index, z.dtype)
+        if class_index and eps == 0:
+            # The common case, kept sparse: q_i is weight[y_i] at class y_i and 0 elsewhere,
+            # so L_i = -weight[y_i] log softmax(z_i)_{y_i}.
             picked = xp.take_along_axis(shifted, index, axis=1)[:, 0] - log_sumexp[:, 0]
             losses = -sample_weight * picked
-            denominator = sample_weight.sum()
-            ctx.index, ctx.sample_weight, ctx.q = index, sample_weight, None
+            ctx.index, ctx.sample_weight = index, sample_weight
         else:
-            # Dense targets q (probabilities, or label smoothing): L_i = -sum_c q_ic logp_ic.
-            log_p = shifted - log_sumexp
+            # Dense q (label smoothing or probability targets): L_i = -sum_c q_ic log p_ic.
             w = 1 if weight is None else weight.reshape((1, n_classes) + (1,) * (z.ndim - 2))
-            if hard:
-                index, sample_weight = _class_targets("cross_entropy", z.shape, _as_index(target, input),
-                                                      weight, ignore_index, z.dtype)
-                valid = xp.expand_dims(sample_weight != 0, 1) if weight is None else \
-                    xp.expand_dims(_as_index(target, input) != ignore_index, 1)
-                # torch: (1 - eps) * nll + eps/C * sum_c w_c (-logp_c), ignored samples dropped
-                q = xp.zeros_like(z)
-                xp.put_along_axis(q, index, (1 - eps) * xp.expand_dims(sample_weight, 1), axis=1)
-                q += (eps / n_classes) * (w * valid)
-                denominator = sample_weight.sum()
+            if class_index:  # torch: (1 - eps) one-hot + eps/C everywhere, both weighted
+                q = xp.empty_like(z)
+                q[...] = (eps / n_classes) * (w * _per_sample(valid.astype(z.dtype)))
+                at_target = xp.take_along_axis(q, index, axis=1) + (1 - eps) * _per_sample(sample_weight)
+                xp.put_along_axis(q, index, at_target, axis=1)
             else:
-                tgt = target.reshape(z.shape)
-                q = (tgt * (1 - eps) + eps / n_classes) * w if eps else tgt * w
-                denominator = z.size // n_classes  # torch: the number of samples, not weights
-                ctx.log_p = log_p
+                t = target.reshape(z.shape)
+                q = (t * (1 - eps) + eps / n_classes) * w if eps else t * w
+            log_p = shifted - log_sumexp
             losses = -(q * log_p).sum(axis=1)
-            ctx.q = q
-        ctx.hard, ctx.eps, ctx.weight = hard, eps, weight
-        ctx.reduction, ctx.denominator = reduction, denominator
+        ctx.eps, ctx.weight, ctx.reduction, ctx.denominator = eps, weight, reduction, denominator
         ctx.in_shape = input.shape
-        ctx.save_for_backward(p)
+        ctx.save_for_backward(p, q, log_p)
         out = _reduce(losses, reduction, denominator)
         return out.reshape(()) if input.ndim == 1 and reduction == "none" else out
 
     def backward(ctx, upstream):
-        (p,) = ctx.saved
+        p, q, log_p = ctx.saved
         need_input, need_target = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        # d total / d L_i for every sample: the upstream, spread over samples, over D for mean
+        # dTotal/dL_i: the upstream of each sample ('none'), or the one upstream of the
+        # sum, divided by the denominator for 'mean'
         coef = upstream.reshape(p.shape[:1] + p.shape[2:]) if ctx.reduction == "none" else upstream
         if ctx.reduction == "mean":
             coef = coef / ctx.denominator
-        coef = _broadcast_per_sample(coef, p.ndim)
+        coef = _per_sample(coef)
         d_input = d_target = None
         if need_input:
-            if ctx.q is None:  # sparse one-hot q: softmax * w_y, then subtract w_y at y
-                scale = xp.expand_dims(ctx.sample_weight, 1) * coef
+            if q is None:  # one-hot q: softmax * weight[y], minus weight[y] at class y
+                scale = _per_sample(ctx.sample_weight) * coef
                 d_input = p * scale
                 at_target = xp.take_along_axis(d_input, ctx.index, axis=1) - scale
                 xp.put_along_axis(d_input, ctx.index, at_target, axis=1)
-            else:  # dense q: softmax * sum_c q_c - q
-                d_input = (p * ctx.q.sum(axis=1, keepdims=True) - ctx.q) * coef
+            else:  # softmax * sum_c q_c - q
+                d_input = (p * q.sum(axis=1, keepdims=True) - q) * coef
             d_input = d_input.reshape(ctx.in_shape)
-        if need_target:  # probability targets: dL/dt_c = -(1 - eps) w_c logp_c
+        if need_target:  # probability targets: dL_i/dt_ic = -(1 - eps) w_c log p_ic
             w = 1 if ctx.weight is None else ctx.weight.reshape((1, -1) + (1,) * (p.ndim - 2))
-            d_target = (-(1 - ctx.eps) * coef * w * ctx.log_p).reshape(ctx.in_shape)
+            d_target = (-(1 - ctx.eps) * coef * w * log_p).reshape(ctx.in_shape)
         return d_input, d_target
 
 
@@ -332,8 +329,8 @@ class NLLLoss(Function):
 
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean"):
         x = _as_batch(input, "nll_loss")
-        index, sample_weight = _class_targets("nll_loss", x.shape, _as_index(target, input),
-                                              weight, ignore_index, x.dtype)
+        index, _, sample_weight = _class_targets("nll_loss", x.shape, _as_index(target, input),
+                                                 weight, ignore_index, x.dtype)
         losses = -sample_weight * xp.take_along_axis(x, index, axis=1)[:, 0]
         ctx.index, ctx.sample_weight = index, sample_weight
         ctx.denominator = sample_weight.sum()
@@ -346,8 +343,7 @@ class NLLLoss(Function):
         if ctx.reduction == "mean":
             coef = coef / ctx.denominator
         d_input = xp.zeros(ctx.shape, dtype=ctx.sample_weight.dtype)
-        xp.put_along_axis(d_input, ctx.index, _broadcast_per_sample(-ctx.sample_weight * coef, 2),
-                          axis=1)
+        xp.put_along_axis(d_input, ctx.index, _per_sample(-ctx.sample_weight * coef), axis=1)
         return d_input.reshape(ctx.in_shape), None
 
 
@@ -528,7 +524,7 @@ class Conv2d(Function):
             d_w_t = _tall_product(patches, g_mat)  # patches^T @ upstream: (KH*KW*C, F)
             d_w = d_w_t.reshape(kh, kw, c, f).transpose(3, 2, 0, 1).copy()
         if need_b:  # every output pixel of channel f added b_f once
-            d_b = g_mat.sum(axis=0)
+            d_b = g.sum(axis=(0, 2, 3))
         if need_x:
             d_xpad = _col2im(g_mat, weight, padded_shape, oh, ow, stride, dilation)
             d_x = d_xpad[:, :, top:top + h, left:left + w]
