@@ -687,6 +687,7 @@ class MaxPool2d(Function):
         out, arg, xpad_shape = _max_windows(x, kernel, stride, pads, dilation, out_size)
         ctx.save_for_backward(arg)
         ctx.geometry = (x.shape, xpad_shape, kernel, stride, pads, dilation, out_size, unbatched)
+        ctx.channels_last = _is_channels_last(x)
         return out[0] if unbatched else out
 
     def backward(ctx, upstream):
@@ -695,7 +696,7 @@ class MaxPool2d(Function):
         g = upstream[None] if unbatched else upstream
         # Each window sends its upstream to the one input that was its max (the first one
         # on ties, as PyTorch); overlapping windows add up.
-        d_xpad = _zeros_like_layout(xpad_shape, g)
+        d_xpad = _zeros(xpad_shape, g.dtype, ctx.channels_last)
         for k, where in _offsets(kh, kw, dh, dw, sh, sw, oh, ow):
             view = d_xpad[where]
             xp.add(view, g, out=view, where=arg == k)
@@ -704,12 +705,14 @@ class MaxPool2d(Function):
         return d_x[0] if unbatched else d_x
 
 
-def _zeros_like_layout(shape, like):
-    """Zeros of an (N, C, H, W) shape, channels-last in memory when ``like`` is."""
-    if _is_channels_last(like):
+def _zeros(shape, dtype, channels_last):
+    """Zeros of an (N, C, H, W) shape, with (N, H, W, C) memory when ``channels_last``: a
+    pool's input gradient takes the layout of its input, so that the next elementwise
+    backward (a ReLU's) multiplies arrays of one layout."""
+    if channels_last:
         n, c, h, w = shape
-        return xp.zeros((n, h, w, c), dtype=like.dtype).transpose(0, 3, 1, 2)
-    return xp.zeros(shape, dtype=like.dtype)
+        return xp.zeros((n, h, w, c), dtype=dtype).transpose(0, 3, 1, 2)
+    return xp.zeros(shape, dtype=dtype)
 
 
 def _max_windows(x, kernel, stride, pads, dilation, out_size):
@@ -727,7 +730,7 @@ def _max_windows(x, kernel, stride, pads, dilation, out_size):
         better = candidate > out
         better |= candidate != candidate  # NaN
         xp.copyto(out, candidate, where=better)
-        arg[better] = k
+        xp.copyto(arg, k, where=better)
     return out, arg, xpad.shape
 
 
@@ -776,13 +779,13 @@ class AvgPool2d(Function):
                 total += xpad[where]
         total /= divisor
         ctx.geometry = (x.shape, xpad.shape, kernel, stride, pads, out_size, unbatched)
-        ctx.divisor = divisor
+        ctx.divisor, ctx.channels_last = divisor, _is_channels_last(x)
         return total[0] if unbatched else total
 
     def backward(ctx, upstream):
         shape, xpad_shape, (kh, kw), (sh, sw), pads, (oh, ow), unbatched = ctx.geometry
         g = (upstream[None] if unbatched else upstream) / ctx.divisor  # each input got 1/D
-        d_xpad = _zeros_like_layout(xpad_shape, g)
+        d_xpad = _zeros(xpad_shape, g.dtype, ctx.channels_last)
         for _, where in _offsets(kh, kw, 1, 1, sh, sw, oh, ow):
             d_xpad[where] += g
         top, left = pads[0], pads[2]
