@@ -366,7 +366,6 @@ def _name(n):
 
 
 def _solve_network(spec, answers, tol, steps, digits):
-    from ..textbook.activations import DERIVATIVES
     from ..textbook.engine import engine_gradients
     from ..textbook.losses import get_loss
 
@@ -403,7 +402,7 @@ def _solve_network(spec, answers, tol, steps, digits):
         mlp.loss(fwd, Y, spec.loss, spec.reduction, **opts)
         doc.add(Heading("Forward pass", 2))
         if not one:
-            doc.add(Paragraph.of("One column per example (", _M(f"h0 = X^T", "h_0 = X^\\top"),
+            doc.add(Paragraph.of("One column per example (", _M("h0 = X^T", "h_0 = X^\\top"),
                                  ": example i is column i)."))
         lines = [Equation(_name("h0"), [_M("x", "x"), vec(X)])]
         put("h0", X, step)
@@ -448,8 +447,8 @@ def _solve_network(spec, answers, tol, steps, digits):
                                   [vec(bwd.d_output)], f"derivative of the loss{scale}"))
             put(f"dh{L}", bwd.d_output, step)
         if spec.loss == "softmax_hinge":
-            g = loss.d_probabilities(fwd.H[L], Y, spec.margin) * (1.0 if spec.reduction == "sum" else 1.0 / N)
-            lines.append(Equation(_M(f"g = dL/dp", r"g = \frac{\partial L}{\partial p}"), [vec(g)],
+            g = bwd.d_output  # dL/dp, from the textbook's backward
+            lines.append(Equation(_M("g = dL/dp", r"g = \frac{\partial L}{\partial p}"), [vec(g)],
                                   f"1 for each active margin term j != y, minus their count at y{scale}"))
             put("dp", g, step)
         lines.append(Equation(_name(f"delta{L}"),
@@ -462,7 +461,7 @@ def _solve_network(spec, answers, tol, steps, digits):
                                   [_M(f"W{l + 1}^T delta{l + 1}", rf"W_{{{l + 1}}}^\top \delta_{{{l + 1}}}"),
                                    vec(bwd.dH[l])]))
             put(f"dh{l}", bwd.dH[l], step)
-            deriv = DERIVATIVES[act][0](fwd.S[l], fwd.H[l])
+            deriv = bwd.extra["fprime"][l]
             d_plain, d_tex = _FPRIME[act]
             lines.append(Equation(_M(f"f'(s{l})", f"f'(s_{{{l}}})"),
                                   [_M(d_plain.format(l=l), d_tex.format(l=l)), vec(deriv)], f"{act}'"))

@@ -35,7 +35,9 @@ class ForwardPass:
 
 @dataclass
 class BackwardPass:
-    """delta[l] = dL/dS_l, dH[l] = dL/dH_l (l < L), and the parameter gradients."""
+    """delta[l] = dL/dS_l, dH[l] = dL/dH_l (l < L), and the parameter gradients.
+    ``d_output``: dL/dH_L (squared error, MSE) or dL/dp (softmax hinge), None for the fused
+    losses; ``extra["fprime"][l]``: f_l'(S_l) of the hidden layers."""
 
     delta: list
     dH: list
@@ -137,13 +139,15 @@ class MLP:
         d_output = None if d_output is None else d_output * scale
         dH[L] = d_output
         # hidden layers: delta_l = (W_{l+1}^T delta_{l+1}) * f_l'(S_l)
+        fprime = [None] * (L + 1)
         for l in range(L - 1, 0, -1):  # noqa: E741
             dH[l] = self.W[l].T @ delta[l + 1]
-            delta[l] = dH[l] * derivative(self.activations[l - 1], fwd.S[l], fwd.H[l])
+            fprime[l] = derivative(self.activations[l - 1], fwd.S[l], fwd.H[l])
+            delta[l] = dH[l] * fprime[l]
         # parameter gradients: dL/dW_l = delta_l H_{l-1}^T, dL/db_l = sum over examples of delta_l
         dW = [None] + [delta[l] @ fwd.H[l - 1].T for l in range(1, L + 1)]
         db = [None] + [None if self.b[l - 1] is None else delta[l].sum(axis=1) for l in range(1, L + 1)]
-        return BackwardPass(delta, dH, dW, db, d_output)
+        return BackwardPass(delta, dH, dW, db, d_output, {"fprime": fprime})
 
     def gradients(self, X, Y, loss="squared_error", reduction="sum", **options):
         """(forward, backward) for data X, Y in one call."""
