@@ -271,18 +271,21 @@ class LogSumExp(Function):
         ctx.keepdim = keepdim
         # Subtract the max first so that no exp overflows; an all -inf slice keeps m = 0.
         m = a.max(axis=axes, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0)
-        out = xp.log(xp.exp(a - m).sum(axis=axes, keepdims=True)) + m
+        if not xp.isfinite(m).all():
+            m = xp.where(xp.isfinite(m), m, 0)
+        e = xp.exp(a - m)
+        total = e.sum(axis=axes, keepdims=True)
+        out = xp.log(total) + m
         if not keepdim:
             out = out.squeeze(axes) if axes is not None else out.reshape(())
-        ctx.save_for_backward(a, out)
+        if ctx.needs_input_grad[0]:
+            e /= total  # the softmax: exactly the local derivative, kept for backward
+            ctx.save_for_backward(e)
         return out
 
     def backward(ctx, upstream):
-        a, out = ctx.saved
-        ndim = a.ndim
-        softmax = xp.exp(a - _keep(out, ctx.axes, ndim, ctx.keepdim))
-        return _keep(upstream, ctx.axes, ndim, ctx.keepdim) * softmax
+        (softmax,) = ctx.saved
+        return _keep(upstream, ctx.axes, softmax.ndim, ctx.keepdim) * softmax
 
 
 def logsumexp(input, dim=None, keepdim=False):

