@@ -471,3 +471,44 @@ def test_the_progress_bar_prints_one_summary_per_epoch_on_a_terminal(monkeypatch
     fit(model, nn.CrossEntropyLoss(), gg.optim.SGD(model.parameters(), lr=0.1),
         DataLoader(TensorDataset(X, y), batch_size=5), epochs=1, progress=False)
     assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------------------------------------ examples
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parent.parent / "examples"
+
+
+def _run_example(name, tmp_path, *args):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(EXAMPLES / name), str(tmp_path), *args], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=900)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_example_xor_runs(tmp_path):
+    out = _run_example("xor.py", tmp_path)
+    assert "2-2-2 tanh network: accuracy 100%" in out
+    assert "online: 100 epochs = 400 iterations (4 per epoch)" in out
+    assert {"xor_curves.png", "xor_boundary.png", "xor_hidden.png"} <= {p.name for p in tmp_path.iterdir()}
+
+
+@pytest.mark.slow
+def test_example_circles_runs(tmp_path):
+    out = _run_example("circles.py", tmp_path)
+    assert "test accuracy 100.0%" in out or "test accuracy 99." in out
+    assert {"circles_curves.png", "circles_boundary.png", "circles_hidden.png",
+            "circles_learning_rates.png"} <= {p.name for p in tmp_path.iterdir()}
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_example_mnist_runs_one_epoch(tmp_path):
+    from glassgrad.data.mnist import status
+
+    if any(state == "missing" for _, _, state in status("mnist")):
+        pytest.skip("MNIST not fetched (glassgrad data fetch mnist)")
+    out = _run_example("mnist_mlp.py", tmp_path, "1")
+    assert "test accuracy 9" in out  # above 90 % after one epoch
+    assert {"mnist_curves.png", "mnist_confusion.png", "mnist_weights.png"} <= {p.name for p in tmp_path.iterdir()}

@@ -241,7 +241,7 @@ def plot_decision_boundary(model, X, y, path=None, title=None, resolution=300):
     fig = _figure(5, 4.6)
     ax = fig.subplots()
     _draw_boundary(ax, model, X, y, resolution, title)
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     return _finish(fig, path)
 
 
@@ -385,7 +385,9 @@ def plot_hidden_space(model, X, y, path=None, layer=None, title=None, grid_lines
     ax_h.set_ylabel(axis_names[1])
     if line is not None:
         _draw_line(ax_h, line, P)
-    ax_in.legend(loc="upper right", fontsize=8)
+    # One legend for both panels, under them: inside an axis it would hide points.
+    handles, labels = ax_h.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
     return _finish(fig, path)
@@ -425,7 +427,6 @@ def _draw_line(ax, line, P):
     ax.plot(xs, ys, "k-", lw=1.2, label="output layer's boundary", zorder=3)
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
-    ax.legend(loc="upper right", fontsize=8)
 
 
 def _marker_size(n):
