@@ -56,7 +56,7 @@ class Adagrad(Optimizer):
                 st["sum"] = xp.full_like(w, group["initial_accumulator_value"])
             step = st["step"] = st["step"] + 1
             total = st["sum"]
-            s, t = views(w)
+            s, t = views(p)
 
             d = signed_grad(p.grad.data, w, maximize, weight_decay, out=s)
             clr = lr / (1 + (step - 1) * lr_decay)

@@ -71,7 +71,7 @@ class Adam(Optimizer):
             step = st["step"] = st["step"] + 1
             m = st["exp_avg"]
             v = st["exp_avg_sq"]
-            s, t = views(w)
+            s, t = views(p)
 
             if shrink is not None:
                 w *= shrink  # decoupled decay: w <- (1 - lr * wd) w

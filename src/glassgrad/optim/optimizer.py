@@ -49,7 +49,8 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
-        self._check_group(self.defaults)
+        if not any(value is required for value in self.defaults.values()):
+            self._check_group(self.defaults)  # bad arguments fail before the params are read
         self.state = defaultdict(dict)
         self.param_groups = []
         self._work = _Workspace()
@@ -368,12 +369,18 @@ class _Workspace:
     def __init__(self):
         self._flat = {}  # dtype -> (numel per slot, flat array)
         self._views = {}  # (shape, dtype) -> tuple of SLOTS arrays
+        self._by_param = {}  # id(tensor) -> (its data array, views): the fast path
 
-    def views(self, a):
-        key = (a.shape, a.dtype)
-        views = self._views.get(key)
+    def views(self, p):
+        """Scratch arrays shaped and typed like ``p.data``."""
+        entry = self._by_param.get(id(p))
+        a = p.data
+        if entry is not None and entry[0] is a:  # same array as last step
+            return entry[1]
+        views = self._views.get((a.shape, a.dtype))
         if views is None:
             views = self._make(a.shape, a.dtype, a.size)
+        self._by_param[id(p)] = (a, views)
         return views
 
     def _make(self, shape, dtype, n):
@@ -385,6 +392,7 @@ class _Workspace:
             # views into the old buffer stay valid but are dropped to free it
             for key in [k for k in self._views if k[1] == dtype]:
                 del self._views[key]
+            self._by_param = {k: v for k, v in self._by_param.items() if v[0].dtype != dtype}
         views = tuple(flat[k * size:k * size + n].reshape(shape) for k in range(self.SLOTS))
         self._views[(shape, dtype)] = views
         return views

@@ -63,7 +63,7 @@ class RMSprop(Optimizer):
                     st["grad_avg"] = xp.zeros_like(w)
             st["step"] += 1
             v = st["square_avg"]
-            s, t = views(w)
+            s, t = views(p)
 
             d = signed_grad(p.grad.data, w, maximize, weight_decay, out=s)
             v *= alpha  # v <- alpha v + (1 - alpha) d^2

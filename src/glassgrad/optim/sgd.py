@@ -68,8 +68,10 @@ class SGD(Optimizer):
             if p.grad is None:
                 continue
             w = p.data
-            s, t = views(w)
-            d = signed_grad(p.grad.data, w, maximize, l2, out=s)
+            s, t = views(p)
+            d = p.grad.data
+            if l2 or maximize:
+                d = signed_grad(d, w, maximize, l2, out=s)
             if shrink is not None:
                 w *= shrink  # decoupled decay: w <- (1 - lr * wd) w
             if momentum != 0:
