@@ -47,12 +47,34 @@ def _axes(dim, ndim, op="reduction"):
 
 
 def _keep(upstream, axes, ndim, keepdim):
-    """Re-insert reduced axes as size 1 so upstream broadcasts against the input."""
+    """Re-insert reduced axes as size 1 so upstream broadcasts against the input.
+    (A reshape: np.expand_dims costs ten times more on small arrays.)"""
     if keepdim or axes is None and upstream.ndim == ndim:
         return upstream
     if axes is None:
         return upstream.reshape((1,) * ndim)
-    return xp.expand_dims(upstream, axes)
+    shape = list(upstream.shape)
+    for a in axes:  # ascending, so each insertion lands at its final position
+        shape.insert(a, 1)
+    return upstream.reshape(shape)
+
+
+def _expand(g, shape):
+    """g, with size-1 reduced axes, repeated to the input's shape. A small result is
+    written out (cheaper than np.broadcast_to's setup); a large one stays a zero-copy
+    read-only view."""
+    if _numel(shape) <= 1 << 16:
+        out = xp.empty(shape, dtype=g.dtype)
+        out[...] = g
+        return out
+    return xp.broadcast_to(g, shape)
+
+
+def _numel(shape):
+    n = 1
+    for k in shape:
+        n *= k
+    return n
 
 
 def _count(shape, axes):
@@ -82,8 +104,7 @@ class Sum(Function):
     def backward(ctx, upstream):
         if ctx.axes is None and not ctx.keepdim:  # every element got the same upstream
             return xp.full(ctx.shape, upstream, dtype=upstream.dtype)
-        g = _keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim)
-        return xp.broadcast_to(g, ctx.shape)
+        return _expand(_keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim), ctx.shape)
 
 
 class Mean(Function):
@@ -95,12 +116,15 @@ class Mean(Function):
         ctx.axes = _axes(dim, a.ndim, "mean")
         ctx.shape = a.shape
         ctx.keepdim = keepdim
-        return a.mean(axis=ctx.axes, keepdims=keepdim)
+        ctx.n = _count(a.shape, ctx.axes)
+        # sum / N is what np.mean computes, minus its Python-level overhead
+        return a.sum(axis=ctx.axes, keepdims=keepdim) / a.dtype.type(ctx.n)
 
     def backward(ctx, upstream):
-        n = _count(ctx.shape, ctx.axes)
-        g = _keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim) / upstream.dtype.type(n)
-        return xp.broadcast_to(g, ctx.shape)
+        if ctx.axes is None and not ctx.keepdim:  # every element got the same upstream
+            return xp.full(ctx.shape, upstream / upstream.dtype.type(ctx.n), dtype=upstream.dtype)
+        g = _keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim) / upstream.dtype.type(ctx.n)
+        return _expand(g, ctx.shape)
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
@@ -156,19 +180,21 @@ class _Select(Function):
     """max / min along one dim: the value at the given indices; the gradient goes to
     exactly that element (the one reported in ``indices``)."""
 
-    def forward(ctx, a, indices, dim, keepdim=False):
-        idx = indices if keepdim else xp.expand_dims(indices, dim)
+    def forward(ctx, a, indices, dim, keepdim=False, pick=None):
+        idx = indices if keepdim else indices.reshape(indices.shape[:dim] + (1,) + indices.shape[dim:])
         ctx.save_for_backward(idx)
         ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        out = xp.take_along_axis(a, idx, axis=dim)
-        return out if keepdim else out.squeeze(dim)
+        # the extreme value itself equals a[indices] (NaN included) and is one fast pass
+        return pick(a, axis=dim, keepdims=keepdim)
 
     def backward(ctx, upstream):
         (idx,) = ctx.saved
-        g = xp.zeros(ctx.shape, dtype=upstream.dtype)
-        up = upstream if ctx.keepdim else xp.expand_dims(upstream, ctx.dim)
-        xp.put_along_axis(g, idx, up, axis=ctx.dim)  # route to the argmax, 0 elsewhere
-        return g, None
+        dim = ctx.dim
+        up = upstream if ctx.keepdim else upstream.reshape(idx.shape)
+        # a one-hot mask along dim (positions == index) routes upstream to the argmax
+        n = ctx.shape[dim]
+        positions = xp.arange(n).reshape((n,) + (1,) * (len(ctx.shape) - dim - 1))
+        return up * (positions == idx), None
 
 
 class MaxDim(_Select):
@@ -210,7 +236,8 @@ def _max_or_min(op, input, dim, keepdim, other):
         return (max_result if op == "max" else min_result)(
             extreme.apply(input), Tensor._wrap(xp.zeros((), dtype=xp.int64)))
     indices = arg(input.data, axis=axis, keepdims=keepdim)
-    values = select.apply(input, indices, dim=axis, keepdim=keepdim)
+    values = select.apply(input, indices, dim=axis, keepdim=keepdim,
+                          pick=xp.max if op == "max" else xp.min)
     result = max_result if op == "max" else min_result
     return result(values, Tensor._wrap(indices.astype(xp.int64, copy=False)))
 
@@ -304,7 +331,7 @@ class Var(Function):
         ctx.axes = axes = _axes(dim, a.ndim, "var")
         ctx.keepdim = keepdim
         ctx.denominator = _count(a.shape, axes) - correction
-        centred = a - a.mean(axis=axes, keepdims=True)
+        centred = a - a.sum(axis=axes, keepdims=True) / a.dtype.type(_count(a.shape, axes))
         ctx.save_for_backward(centred)
         with xp.errstate(divide="ignore", invalid="ignore"):  # N <= correction: inf/nan, as torch
             return (centred * centred).sum(axis=axes, keepdims=keepdim) / a.dtype.type(ctx.denominator)
@@ -325,7 +352,7 @@ class Std(Function):
         ctx.axes = axes = _axes(dim, a.ndim, "std")
         ctx.keepdim = keepdim
         ctx.denominator = _count(a.shape, axes) - correction
-        centred = a - a.mean(axis=axes, keepdims=True)
+        centred = a - a.sum(axis=axes, keepdims=True) / a.dtype.type(_count(a.shape, axes))
         with xp.errstate(divide="ignore", invalid="ignore"):
             out = xp.sqrt((centred * centred).sum(axis=axes, keepdims=keepdim)
                           / a.dtype.type(ctx.denominator))
