@@ -488,67 +488,121 @@ class Conv2d(Function):
         x, unbatched = _unbatched(x, "conv2d")
         n, c, h, w = x.shape
         f, _, kh, kw = weight.shape
-        (sh, sw), (dh, dw), (top, bottom, left, right) = stride, dilation, padding
-        oh = _out_size(h, kh, sh, top, bottom, dh)
-        ow = _out_size(w, kw, sw, left, right, dw)
-        # im2col: row (n, i, j) of the patch matrix holds the window of output pixel (i, j)
-        # of image n, ordered (kernel row, kernel column, channel), so that reading it from
-        # channels-last memory copies runs of C contiguous numbers.
+        (top, bottom, left, right) = padding
+        oh = _out_size(h, kh, stride[0], top, bottom, dilation[0])
+        ow = _out_size(w, kw, stride[1], left, right, dilation[1])
         xpad = _padded(x, top, bottom, left, right, 0, channels_last=True)
-        s_n, s_c, s_h, s_w = xpad.strides
-        windows = _as_strided(xpad, (n, oh, ow, kh, kw, c),
-                              (s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c), writeable=False)
-        patches = windows.reshape(n * oh * ow, kh * kw * c)  # the one copy of the forward
-        w_mat = weight.transpose(0, 2, 3, 1).reshape(f, kh * kw * c)  # same column order
-        out = patches @ w_mat.T  # (N*OH*OW, F): one GEMM for the whole batch
+        if xpad is x and c > 1 and not _is_channels_last(x):
+            # NCHW input (an image batch, not a conv output): one channels-last copy first
+            # makes the patch copies read runs of C numbers (measured 1.8x faster overall)
+            xpad = x.transpose(0, 2, 3, 1).copy().transpose(0, 3, 1, 2)
+        windows = _windows(xpad, (kh, kw), stride, dilation, (oh, ow))
+        # The weights as a (KH*KW*C, F) matrix whose rows follow the patch columns.
+        w_mat = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c, f)
+        out = xp.empty((n * oh * ow, f), dtype=x.dtype)  # row (n, i, j), column f
+        for rows, patches in _patch_chunks(windows):
+            xp.matmul(patches, w_mat, out=out[rows])  # (pixels, KH*KW*C) @ (KH*KW*C, F)
         if bias is not None:
             out += bias
-        ctx.geometry = (xpad.shape, (top, left), (h, w), (sh, sw), (dh, dw), unbatched)
-        ctx.kernel_hwc = (kh, kw, c)
+        ctx.geometry = ((top, left), (h, w), stride, dilation, unbatched)
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        ctx.save_for_backward(patches if need_w else None, weight if need_x else None)
+        # Keep the (padded) input, not the patch matrix, which is KH*KW times larger: the
+        # backward copies the patches again, chunk by chunk, while they are in cache.
+        ctx.save_for_backward(xpad if need_w else None, weight if need_x else None)
+        ctx.padded_shape, ctx.kernel = xpad.shape, (kh, kw)
         y = out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)  # NCHW view of NHWC memory
         return y[0] if unbatched else y
 
     def backward(ctx, upstream):
-        patches, weight = ctx.saved
-        padded_shape, (top, left), (h, w), stride, dilation, unbatched = ctx.geometry
+        xpad, weight = ctx.saved
+        (top, left), (h, w), stride, dilation, unbatched = ctx.geometry
         g = upstream[None] if unbatched else upstream
         n, f, oh, ow = g.shape
-        # The upstream as a matrix (N*OH*OW, F), one row per row of the patch matrix.
+        # The upstream as a matrix (N*OH*OW, F), one row per output pixel, like `out`.
         g_mat = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, f)
         need_x, need_w, need_b = ctx.needs_input_grad
         d_x = d_w = d_b = None
-        if need_w:  # dL/dw = sum over output pixels of upstream x patch: one GEMM
-            kh, kw, c = ctx.kernel_hwc
-            d_w_t = _tall_product(patches, g_mat)  # patches^T @ upstream: (KH*KW*C, F)
-            d_w = d_w_t.reshape(kh, kw, c, f).transpose(3, 2, 0, 1).copy()
+        if need_w:  # dL/dw = sum over output pixels of upstream x patch = patches^T @ G
+            windows = _windows(xpad, ctx.kernel, stride, dilation, (oh, ow))
+            kh, kw, c = windows.shape[3:]
+            d_w_mat = xp.zeros((kh * kw * c, f), dtype=g.dtype)
+            for rows, patches in _patch_chunks(windows):
+                d_w_mat += _tall_product(patches, g_mat[rows])
+            d_w = d_w_mat.reshape(kh, kw, c, f).transpose(3, 2, 0, 1).copy()
         if need_b:  # every output pixel of channel f added b_f once
             d_b = g.sum(axis=(0, 2, 3))
         if need_x:
-            d_xpad = _col2im(g_mat, weight, padded_shape, oh, ow, stride, dilation)
+            d_xpad = _col2im(g_mat, weight, ctx.padded_shape, oh, ow, stride, dilation)
             d_x = d_xpad[:, :, top:top + h, left:left + w]
             if unbatched:
                 d_x = d_x[0]
         return d_x, d_w, d_b
 
 
+def _windows(xpad, kernel, stride, dilation, out_size):
+    """The window of every output pixel, as a view of shape (N, OH, OW, KH, KW, C) into
+    xpad (N, C, H, W): entry [n, i, j, k, l, c] is xpad[n, c, s*i + d*k, s*j + d*l].
+    Only strides are chosen; nothing is copied."""
+    n, c = xpad.shape[:2]
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    s_n, s_c, s_h, s_w = xpad.strides
+    return _as_strided(xpad, (n, oh, ow, kh, kw, c),
+                       (s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c), writeable=False)
+
+
+def _patch_chunks(windows):
+    """im2col, a few images at a time: yields (rows, patches), the patch matrix of those
+    images (one row per output pixel, columns ordered kernel row, kernel column, channel)
+    and which rows of the whole matrix they are. The patches are copied into one reused
+    buffer of about 2 MB, so the GEMM that follows reads them from cache; use each chunk
+    before asking for the next. From channels-last memory the copy moves runs of C numbers."""
+    n, oh, ow, kh, kw, c = windows.shape
+    per_image, width = oh * ow, kh * kw * c
+    chunk = max(1, _PATCH_FLOATS // (per_image * width))  # images per chunk
+    buffer = xp.empty((min(chunk, n) * per_image, width), dtype=windows.dtype)
+    for n0 in range(0, n, chunk):
+        b = min(chunk, n - n0)
+        patches = buffer[:b * per_image]
+        xp.copyto(patches.reshape(b, oh, ow, kh, kw, c), windows[n0:n0 + b])
+        yield slice(n0 * per_image, (n0 + b) * per_image), patches
+
+
+_PATCH_FLOATS = 1 << 19  # 2 MB of float32 per im2col chunk (measured: 512K-2M floats alike)
+
+
 def _tall_product(a, b, rows=512):
     """a^T @ b for tall a (M, K1) and b (M, K2): a sum over M of outer products of rows.
 
-    Written as a batch of products over pieces of 512 rows, summed: OpenBLAS runs one
-    product with a long inner dimension (M = 73,728 for the benchmark's conv) about half
+    Written as a batch of products over pieces of 512 rows, then summed: OpenBLAS runs one
+    product with a long inner dimension (M = 73,728 in the benchmark's conv) about half
     as fast as the same work cut into pieces of at most 512 (measured here)."""
     m = a.shape[0]
     pieces = m // rows
     if pieces <= 1:
         return a.T @ b
+    if a.dtype == xp.float32:
+        _warm_up_sgemm()
     body = pieces * rows
     out = xp.matmul(a[:body].reshape(pieces, rows, -1).transpose(0, 2, 1),
                     b[:body].reshape(pieces, rows, -1)).sum(axis=0)
     if body < m:
         out += a[body:].T @ b[body:]
     return out
+
+
+_sgemm_warm = [False]
+
+
+def _warm_up_sgemm():
+    """One small float32 product, once per process. Measured on the development machine
+    (OpenBLAS 0.3.31, AMD EPYC): until a process has run a float32 product with an inner
+    dimension of about 1024 or more, OpenBLAS runs the 512-row pieces of _tall_product
+    about 3x slower (72 ms instead of 25 ms for the benchmark's dW), for good; one
+    144x1024x32 product (a tenth of a millisecond) moves it to the fast state. float64 is
+    not affected."""
+    if not _sgemm_warm[0]:
+        _sgemm_warm[0] = True
+        xp.ones((144, 1024), xp.float32) @ xp.ones((1024, 32), xp.float32)
 
 
 def _col2im(g_mat, weight, padded_shape, oh, ow, stride, dilation):
