@@ -15,6 +15,7 @@ Sides run in one process, taking turns within each of 9 repeats of an inner loop
 the 9. The load average is printed: on a shared machine the ratios are what to read. Run:
 
     .venv/bin/python benchmarks/nn_modules.py
+    .venv/bin/python benchmarks/nn_modules.py --threads 1 --cpu   # on a busy machine
 """
 
 import statistics
@@ -29,7 +30,7 @@ from glassgrad import nn
 
 REPEATS = 9
 PAUSE = 0.2
-torch.set_num_threads(2)
+CLOCK = [time.perf_counter]
 
 
 def interleaved(sides, inner):
@@ -40,10 +41,10 @@ def interleaved(sides, inner):
     times = [[] for _ in sides]
     for _ in range(REPEATS):
         for fn, bucket in zip(sides, times):
-            t0 = time.perf_counter()
+            t0 = CLOCK[0]()
             for _ in range(inner):
                 fn()
-            bucket.append((time.perf_counter() - t0) / inner)
+            bucket.append((CLOCK[0]() - t0) / inner)
             time.sleep(PAUSE)
     return [statistics.median(bucket) for bucket in times]
 
@@ -126,9 +127,22 @@ def bench_mlp():
 
 
 def main():
+    import argparse
     import os
 
-    print(f"load average {os.getloadavg()[0]:.1f}, torch threads {torch.get_num_threads()}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, help="BLAS and torch threads (default: the libraries' own)")
+    parser.add_argument("--cpu", action="store_true", help="time with process CPU time (busy machine)")
+    args = parser.parse_args()
+    if args.threads:  # other jobs on the machine make spinning BLAS threads distort everything
+        import threadpoolctl
+
+        threadpoolctl.threadpool_limits(args.threads)
+        torch.set_num_threads(args.threads)
+    if args.cpu:
+        CLOCK[0] = time.process_time
+    print(f"load average {os.getloadavg()[0]:.1f}, torch threads {torch.get_num_threads()}, "
+          f"clock {'process CPU time' if args.cpu else 'wall'}")
     print("1. losses, forward + backward, batch 128 x 10 classes, float32")
     print(f"{'loss':40s} {'glassgrad':>11s} {'torch':>11s} {'ratio':>7s}")
     for name, a, b in bench_losses():
