@@ -15,7 +15,7 @@ a ``state_dict`` of ``Sequential(Linear(784, 256), ReLU(), Linear(256, 10))`` ha
 from collections import OrderedDict, namedtuple
 
 from ..autograd.grad_mode import no_grad
-from ..backend import xp
+from ..backend import get_default_dtype, xp
 from ..tensor import Tensor, _as_array
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "IncompatibleKeys"]
@@ -32,22 +32,20 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data=None, requires_grad=True):
+    def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            data = xp.empty((0,), dtype=_default_float())
+            data = xp.empty((0,), dtype=get_default_dtype())
         if isinstance(data, Tensor):
             array, vc = data.data, data._vc  # share storage and version, like a detach
         else:
-            array, vc = _as_array(data), [0]
-        self.data = array
-        self._vc = vc
-        self.grad = None
-        self.grad_fn = None
-        self.name = None
-        self._hooks = None
-        self.requires_grad = False
+            array, vc = _as_array(data), None
+        param = cls._wrap(array, vc)  # Tensor's own constructor: every slot set
         if requires_grad:
-            self.requires_grad_(True)
+            param.requires_grad_(True)
+        return param
+
+    def __init__(self, data=None, requires_grad=True):
+        pass  # all done in __new__
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
@@ -58,12 +56,6 @@ class Parameter(Tensor):
             copy.grad = Tensor._wrap(self.grad.data.copy())
         memo[id(self)] = copy
         return copy
-
-
-def _default_float():
-    from ..backend import get_default_dtype
-
-    return get_default_dtype()
 
 
 # ---------------------------------------------------------------------- Module
