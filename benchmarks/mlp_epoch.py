@@ -75,8 +75,8 @@ class GlassgradSide:
         from glassgrad.data import DataLoader, TensorDataset
 
         self.gg, self.use_fit = gg, use_fit
-        self.model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                                   nn.Linear(128, 10))
+        a, b, c, d = SIZES
+        self.model = nn.Sequential(nn.Linear(a, b), nn.ReLU(), nn.Linear(b, c), nn.ReLU(), nn.Linear(c, d))
         with gg.no_grad():
             for p, w in zip(self.model.parameters(), initial_weights()):
                 p.data[...] = w
@@ -108,8 +108,9 @@ class TorchSide:
         import torch
 
         self.torch = torch
-        self.model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
-                                         torch.nn.ReLU(), torch.nn.Linear(128, 10))
+        a, b, c, d = SIZES
+        self.model = torch.nn.Sequential(torch.nn.Linear(a, b), torch.nn.ReLU(), torch.nn.Linear(b, c),
+                                         torch.nn.ReLU(), torch.nn.Linear(c, d))
         with torch.no_grad():
             for p, w in zip(self.model.parameters(), initial_weights()):
                 p.copy_(torch.from_numpy(w))
