@@ -6,17 +6,22 @@ numbers):
 1. One ``step()`` alone, for SGD, SGD + Nesterov momentum + weight decay, Adam, AdamW:
    glassgrad vs the same update written by hand in NumPy (in-place ufuncs, the way one
    writes it in a course) vs torch.optim (single-tensor and foreach).
-2. An epoch of MLP training (ReLU, softmax cross-entropy, batch 128, 100 batches) whose
+2. An epoch of MLP training (ReLU, softmax cross-entropy, batch 128, 50 batches) whose
    forward and backward are hand-written NumPy in both sides; only the update differs:
    the hand-written update vs glassgrad's optimizer on Tensors sharing the same arrays.
    This is the optimizer's share of a real epoch (target: within 1.05x).
 
 Sides run back to back in one process with a 0.2 s pause between them (BLAS threads
-spin after a call); each figure is the median of 9 repeats. Run:
+spin after a call); each figure is the median of 7 repeats. Run:
 
     .venv/bin/python benchmarks/optim_step.py
+
+On a busy machine, pin both libraries to one thread for steadier figures:
+
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 .venv/bin/python benchmarks/optim_step.py
 """
 
+import os
 import resource
 import statistics
 import time
@@ -26,7 +31,7 @@ import numpy as np
 import glassgrad as gg
 
 SHAPES = [(256, 784), (256,), (128, 256), (128,), (10, 128), (10,)]
-REPEATS = 9
+REPEATS = 7
 PAUSE = 0.2
 
 
@@ -108,7 +113,7 @@ CASES = {
 def bench_step_alone():
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", 2)))
     print("1. one optimizer step, MLP 784-256-128-10 float32 parameters (us per step)")
     print(f"{'optimizer':<18}{'hand NumPy':>11}{'glassgrad':>11}{'torch':>9}{'torch foreach':>15}"
           f"{'gg/hand':>9}{'gg/torch':>10}{'faults/step':>13}")
@@ -152,7 +157,7 @@ def bench_step_alone():
 
 
 # ---------------------------------------------------------------- an epoch
-def bench_epoch(batches=100, batch_size=128):
+def bench_epoch(batches=50, batch_size=128):
     rng = np.random.default_rng(1)
     X = rng.normal(size=(batches * batch_size, 784)).astype(np.float32)
     labels = rng.integers(0, 10, size=len(X))
