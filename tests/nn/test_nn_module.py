@@ -476,3 +476,35 @@ def test_module_list_registers_and_compresses_its_repr():
         ours(gg.ones(1))
     with pytest.raises(TypeError, match="iterable"):
         ours.extend(nn.ReLU())
+
+
+def _assert_registry_and_attributes_agree(model):
+    for module in model.modules():
+        names = set()
+        for table in ("_parameters", "_buffers", "_modules"):
+            for name, value in getattr(module, table).items():
+                assert getattr(module, name) is value, f"{type(module).__name__}.{name} is stale"
+                names.add(name)
+        numbered = {k for k in vars(module) if k.isdigit()}
+        assert numbered <= names, f"leftover children {numbered - names} in {type(module).__name__}"
+
+
+def test_attribute_reads_agree_with_the_registry_after_every_kind_of_edit():
+    model = zoo(nn)
+    model.features[0].weight = nn.Parameter(gg.zeros(4, 1, 3, 3))
+    model.features[0].bias = None
+    model.running = gg.tensor([5.0, 6.0])
+    model.drop = nn.Identity()
+    del model.features[2]
+    del model.features[0:2]
+    model.features.insert(0, nn.Tanh())
+    model.heads.insert(1, nn.ReLU())
+    del model.heads[0]
+    model.heads[0] = nn.Sigmoid()
+    model.heads.append(nn.Tanh())
+    model.register_parameter("extra", nn.Parameter(gg.ones(1)))
+    del model.extra
+    assert not hasattr(model, "extra")
+    _assert_registry_and_attributes_agree(model)
+    model._parameters["direct"] = nn.Parameter(gg.ones(2))  # written around __setattr__
+    assert model.direct is model._parameters["direct"]

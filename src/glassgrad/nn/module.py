@@ -146,6 +146,23 @@ class Module:
         if hasattr(self, name) and name not in table:
             raise KeyError(f"attribute '{name}' already exists")
 
+    def _store(self, table, name, value):
+        """Put ``value`` in one registry table (and in no other), mirrored in __dict__.
+
+        The tables (``_parameters``, ``_buffers``, ``_modules``) are the registry, in
+        order; the mirror makes ``self.weight`` a plain attribute read (about 100 times
+        cheaper than a __getattr__ fallback, which runs on every layer call). Every write
+        goes through here, ``__delattr__`` or ``_replace_children``, so the two agree.
+        """
+        d = self.__dict__
+        for other in ("_parameters", "_buffers", "_modules"):
+            if other != table:
+                d[other].pop(name, None)
+        if table != "_buffers":
+            d["_non_persistent_buffers"].discard(name)
+        d[table][name] = value
+        d[name] = value
+
     def register_parameter(self, name, param):
         """Register ``param`` (a Parameter, or None for an absent weight) under ``name``."""
         self._check_init()
@@ -155,7 +172,7 @@ class Module:
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                 "(glassgrad.nn.Parameter or None required)"
             )
-        self._parameters[name] = param
+        self._store("_parameters", name, param)
 
     def register_buffer(self, name, tensor, persistent=True):
         """Register a Tensor that is state but not a weight (e.g. running statistics).
@@ -169,7 +186,7 @@ class Module:
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                 "(glassgrad.Tensor or None required)"
             )
-        self._buffers[name] = tensor
+        self._store("_buffers", name, tensor)
         if persistent:
             self._non_persistent_buffers.discard(name)
         else:
@@ -181,51 +198,56 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name(name, "module", self._modules)
-        self._modules[name] = module
+        self._store("_modules", name, module)
 
     register_module = add_module
+
+    def _replace_children(self, modules):
+        """Make ``modules`` (in order) the children, named 0, 1, ... (containers renumber)."""
+        d = self.__dict__
+        for name in d["_modules"]:
+            d.pop(name, None)
+        d["_modules"] = OrderedDict()
+        for i, module in enumerate(modules):
+            self._store("_modules", str(i), module)
 
     def __setattr__(self, name, value):
         d = self.__dict__
         if isinstance(value, Parameter):
             self._check_init()
-            for table in (d, d["_buffers"], d["_modules"]):
-                table.pop(name, None)
-            d["_non_persistent_buffers"].discard(name)
-            self.register_parameter(name, value)
+            d.pop(name, None)  # a plain attribute of that name gives way, as in PyTorch
+            self._store("_parameters", name, value)
         elif "_parameters" in d and name in d["_parameters"]:
             if value is not None:
                 raise TypeError(
                     f"cannot assign '{type(value).__name__}' as parameter '{name}' "
                     "(glassgrad.nn.Parameter or None expected)"
                 )
-            d["_parameters"][name] = None
+            self._store("_parameters", name, None)
         elif isinstance(value, Module):
             self._check_init()
-            for table in (d, d["_parameters"], d["_buffers"]):
-                table.pop(name, None)
-            d["_non_persistent_buffers"].discard(name)
-            d["_modules"][name] = value
+            d.pop(name, None)
+            self._store("_modules", name, value)
         elif "_modules" in d and name in d["_modules"]:
             if value is not None:
                 raise TypeError(
                     f"cannot assign '{type(value).__name__}' as child module '{name}' "
                     "(glassgrad.nn.Module or None expected)"
                 )
-            d["_modules"][name] = None
+            self._store("_modules", name, None)
         elif "_buffers" in d and name in d["_buffers"]:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(
                     f"cannot assign '{type(value).__name__}' as buffer '{name}' "
                     "(glassgrad.Tensor or None expected)"
                 )
-            d["_buffers"][name] = value
+            self._store("_buffers", name, value)
         else:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
-        # Only called when normal lookup fails: parameters, buffers and children live in
-        # their tables (as in PyTorch), so that the tables stay the one source of truth.
+        # Reached only when the __dict__ mirror has no such name: an entry someone put in
+        # a table directly is still found.
         d = self.__dict__
         for table in ("_parameters", "_buffers", "_modules"):
             if table in d and name in d[table]:
@@ -237,6 +259,7 @@ class Module:
         for table in ("_parameters", "_buffers", "_modules"):
             if table in d and name in d[table]:
                 del d[table][name]
+                d.pop(name, None)
                 d["_non_persistent_buffers"].discard(name)
                 return
         object.__delattr__(self, name)
@@ -595,14 +618,12 @@ class Sequential(Module):
         self.add_module(keys[_normalise_index(index, len(keys), "Sequential")], module)
 
     def __delitem__(self, index):
-        keys = list(self._modules)
+        items = list(self._modules.values())
         if isinstance(index, slice):
-            for key in keys[index]:
-                del self._modules[key]
+            del items[index]
         else:
-            del self._modules[keys[_normalise_index(index, len(keys), "Sequential")]]
-        # Renumber so that names stay 0..n-1, as PyTorch does.
-        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(self._modules.values()))
+            del items[_normalise_index(index, len(items), "Sequential")]
+        self._replace_children(items)  # names stay 0..n-1, as in PyTorch
 
     def append(self, module):
         """Add ``module`` at the end (named by its position); return self."""
@@ -623,7 +644,7 @@ class Sequential(Module):
         index = index + n if index < 0 else index
         items = list(self._modules.values())
         items.insert(index, module)
-        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(items))
+        self._replace_children(items)
         return self
 
 
@@ -655,7 +676,7 @@ class ModuleList(Module):
             del items[index]
         else:
             del items[_normalise_index(index, len(items), "ModuleList")]
-        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(items))
+        self._replace_children(items)
 
     def __iadd__(self, modules):
         return self.extend(modules)
@@ -675,11 +696,11 @@ class ModuleList(Module):
         return self
 
     def insert(self, index, module):
+        if not isinstance(module, Module):
+            raise TypeError(f"module should be of type Module, got {type(module).__name__}")
         items = list(self._modules.values())
         items.insert(index, module)
-        self.__dict__["_modules"] = OrderedDict()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        self._replace_children(items)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
