@@ -304,6 +304,22 @@ class TestConv2d:
         for i, (g, t) in enumerate(pairs):
             _assert_close(g.grad, t.grad, dtype, f"grad of input {i}")
 
+    def test_chunked_im2col_and_col2im_vs_torch(self, monkeypatch):
+        # shrink the chunks so that the batch of 7 is cut 2+2+2+1 (im2col) and 3+3+1
+        # (col2im): every chunk boundary and the short last chunk are exercised
+        import glassgrad.ops.nn as nn_ops
+
+        per_image_patches, per_image_contribution = 9 * 8 * 27, 9 * 8 * 3
+        monkeypatch.setattr(nn_ops, "_PATCH_FLOATS", 2 * per_image_patches + 5)
+        monkeypatch.setattr(nn_ops, "_CACHE_FLOATS", 3 * per_image_contribution + 5)
+        pairs, out_g, out_t, rng = _conv_case("float64", (7, 3, 9, 8), (5, 3, 3, 3), padding=1)
+        _assert_close(out_g, out_t, "float64", "forward")
+        up = rng.standard_normal(out_t.shape)
+        out_g.backward(glassgrad.tensor(up))
+        out_t.backward(torch.tensor(up))
+        for name, (g, t) in zip(["input", "weight", "bias"], pairs):
+            _assert_close(g.grad, t.grad, "float64", f"d {name}")
+
     def test_gradcheck_through_two_convs(self):
         rng = np.random.default_rng(10)
         x = glassgrad.tensor(rng.standard_normal((2, 2, 6, 6)), requires_grad=True)

@@ -550,12 +550,21 @@ def _windows(xpad, kernel, stride, dilation, out_size):
                        (s_n, s_h * sh, s_w * sw, s_h * dh, s_w * dw, s_c), writeable=False)
 
 
+# Chunk sizes, in numbers. Small chunks stay in cache; large chunks make fewer BLAS calls,
+# which matters on a loaded machine, where each multithreaded BLAS call may wait for a
+# descheduled thread. Measured (float32, the benchmark's conv): 8 MB / 1 MB chunks ran 3x
+# faster than 2 MB / 256 KB on the loaded 2-core machine, and within 5 % of them alone.
+_PATCH_FLOATS = 1 << 21  # an im2col chunk (8 MB of float32)
+_CACHE_FLOATS = 1 << 18  # one kernel offset's contribution in a col2im chunk (1 MB)
+
+
 def _patch_chunks(windows):
     """im2col, a few images at a time: yields (rows, patches), the patch matrix of those
     images (one row per output pixel, columns ordered kernel row, kernel column, channel)
     and which rows of the whole matrix they are. The patches are copied into one reused
-    buffer of about 2 MB, so the GEMM that follows reads them from cache; use each chunk
-    before asking for the next. From channels-last memory the copy moves runs of C numbers."""
+    buffer of at most _PATCH_FLOATS numbers, so the GEMM that follows reads them from cache;
+    use each chunk before asking for the next. From channels-last memory the copy moves
+    runs of C contiguous numbers."""
     n, oh, ow, kh, kw, c = windows.shape
     per_image, width = oh * ow, kh * kw * c
     chunk = max(1, _PATCH_FLOATS // (per_image * width))  # images per chunk
@@ -567,42 +576,28 @@ def _patch_chunks(windows):
         yield slice(n0 * per_image, (n0 + b) * per_image), patches
 
 
-_PATCH_FLOATS = 1 << 19  # 2 MB of float32 per im2col chunk (measured: 512K-2M floats alike)
-
-
-def _tall_product(a, b, rows=512):
-    """a^T @ b for tall a (M, K1) and b (M, K2): a sum over M of outer products of rows.
-
-    Written as a batch of products over pieces of 512 rows, then summed: OpenBLAS runs one
-    product with a long inner dimension (M = 73,728 in the benchmark's conv) about half
-    as fast as the same work cut into pieces of at most 512 (measured here)."""
-    m = a.shape[0]
-    pieces = m // rows
-    if pieces <= 1:
-        return a.T @ b
+def _tall_product(a, b):
+    """a^T @ b for tall a (M, K1) and b (M, K2): one GEMM with a long inner dimension."""
     if a.dtype == xp.float32:
         _warm_up_sgemm()
-    body = pieces * rows
-    out = xp.matmul(a[:body].reshape(pieces, rows, -1).transpose(0, 2, 1),
-                    b[:body].reshape(pieces, rows, -1)).sum(axis=0)
-    if body < m:
-        out += a[body:].T @ b[body:]
-    return out
+    return a.T @ b
 
 
 _sgemm_warm = [False]
 
 
 def _warm_up_sgemm():
-    """One small float32 product, once per process. Measured on the development machine
-    (OpenBLAS 0.3.31, AMD EPYC): until a process has run a float32 product with an inner
-    dimension of about 1024 or more, OpenBLAS runs the 512-row pieces of _tall_product
-    about 3x slower (72 ms instead of 25 ms for the benchmark's dW), for good; one
-    144x1024x32 product (a tenth of a millisecond) moves it to the fast state. float64 is
-    not affected."""
+    """One 512x512x512 float32 product, once per process (about 5 ms).
+
+    Measured on the development machine (OpenBLAS 0.3.31, AMD EPYC, 2 cores): until a
+    process has run a float32 product of roughly that size, OpenBLAS runs products with
+    a long inner dimension, like conv2d's dW = patches^T @ upstream, about 2x slower
+    (50 ms instead of 26 ms for the benchmark's dW), and stays so. float64 is not
+    affected. Harmless where the effect does not exist."""
     if not _sgemm_warm[0]:
         _sgemm_warm[0] = True
-        xp.ones((144, 1024), xp.float32) @ xp.ones((1024, 32), xp.float32)
+        square = xp.ones((512, 512), dtype=xp.float32)
+        square @ square
 
 
 def _col2im(g_mat, weight, padded_shape, oh, ow, stride, dilation):
@@ -610,8 +605,8 @@ def _col2im(g_mat, weight, padded_shape, oh, ow, stride, dilation):
     covered it. One kernel offset (i, j) at a time: the GEMM upstream @ w[:, :, i, j] gives
     that offset's contribution for all windows at once, and a strided add puts it where
     the offset touched the input: kh*kw GEMMs and adds, no loop over pixels. The batch is
-    cut into chunks of a few images so that each contribution is added while it is still
-    in the CPU cache (measured: about 1.3x faster than whole-batch passes)."""
+    cut into chunks of images so that each contribution is added while it is still in
+    cache."""
     n, c, hp, wp = padded_shape
     f, _, kh, kw = weight.shape
     (sh, sw), (dh, dw) = stride, dilation
@@ -631,9 +626,6 @@ def _col2im(g_mat, weight, padded_shape, oh, ow, stride, dilation):
                 d_chunk[:, i * dh:i * dh + sh * (oh - 1) + 1:sh,
                         j * dw:j * dw + sw * (ow - 1) + 1:sw] += out4
     return d_xpad.transpose(0, 3, 1, 2)
-
-
-_CACHE_FLOATS = 1 << 16  # 256 KB of float32: what one col2im chunk aims to keep in cache
 
 
 def _conv_padding(padding, kernel, dilation, stride):
