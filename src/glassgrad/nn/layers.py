@@ -272,7 +272,8 @@ class Dropout(Module):
 
     y_i = 0 with probability p, else x_i / (1 - p)   (seed 002, with theta = p)
 
-    The gradient is the same mask and scale: dy_i/dx_i = m_i / (1 - p).
+    The gradient is the same mask and scale: dy_i/dx_i = m_i / (1 - p). ``inplace=True``
+    is accepted for PyTorch compatibility; the result is the same, computed out of place.
     """
 
     def __init__(self, p=0.5, inplace=False):
