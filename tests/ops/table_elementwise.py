@@ -76,8 +76,8 @@ CASES = [
          gradcheck=False),
     Case("max", grid(3, 4), grid(3, 4, parity=1), name="max(a, b)", method=False),
     # --- where
-    Case("where", mask(3, 4), (3, 4), (3, 4), hyp="broadcast"),
-    Case("where", mask(3, 1), (4,), (3, 4)),
+    Case("where", mask(3, 4), (3, 4), (3, 4), hyp="broadcast", method=False),
+    Case("where", mask(3, 1), (4,), (3, 4), method=False),
     Case("where", mask(3, 4), (3, 4), fn=lambda F, c, x: F.where(c, x, 0.0),
          name="where(c, x, 0.0)"),
     # --- clamp / clip: number bounds, tensor bounds, one bound only

@@ -114,4 +114,11 @@ CASES = [
          name="y[mask] = -1.0"),
     Case("index_put", (4, 5), (1, 3), fn=_setitem((slice(1, 2), slice(0, 3))),
          name="y[1:2, :3] = v"),
+    Case("index_put", (4, 5), index(3, high=4), (3, 5),
+         fn=lambda F, x, i, v: x.index_put((i,), v, accumulate=True), name="x.index_put accumulate"),
+    Case("index_put", (4, 5), index(6, high=4), index(6, high=5), (6,),
+         fn=lambda F, x, i, j, v: F.index_put(x, (i, j), v, accumulate=True),
+         name="index_put((i, j), v, accumulate)"),
+    Case("where", mask(3, 4), (3, 4), (3, 4), fn=lambda F, c, x, y: x.where(c, y),
+         name="x.where(c, y)"),
 ]

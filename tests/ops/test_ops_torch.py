@@ -8,11 +8,12 @@ from harness import check_vs_torch, load_cases
 CASES = load_cases()
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
-@pytest.mark.parametrize("case", CASES, ids=str)
+@pytest.mark.parametrize(
+    "case, dtype",
+    [(case, dtype) for case in CASES for dtype in case.dtypes],
+    ids=[f"{case}-{dtype}" for case in CASES for dtype in case.dtypes],
+)
 def test_forward_backward_vs_torch(case, dtype):
-    if dtype not in case.dtypes:
-        pytest.skip(f"{case} runs in {case.dtypes} only")
     check_vs_torch(case, dtype)
 
 

@@ -103,7 +103,7 @@ class Add(Function):
             out = a + b
         except ValueError:
             raise _broadcast_error("add", a, b) from None
-        return _torch_dtype(out, (a, b))
+        return out if out.dtype is not _f64 else _torch_dtype(out, (a, b))
 
     def backward(ctx, upstream):
         return upstream, upstream  # an add gate copies the gradient to both inputs
@@ -118,7 +118,7 @@ class Sub(Function):
             out = a - b
         except ValueError:
             raise _broadcast_error("sub", a, b) from None
-        return _torch_dtype(out, (a, b))
+        return out if out.dtype is not _f64 else _torch_dtype(out, (a, b))
 
     def backward(ctx, upstream):
         return upstream, (-upstream if ctx.needs_input_grad[1] else None)
@@ -134,7 +134,7 @@ class Mul(Function):
         except ValueError:
             raise _broadcast_error("mul", a, b) from None
         ctx.save_for_backward(a, b)
-        return _torch_dtype(out, (a, b))
+        return out if out.dtype is not _f64 else _torch_dtype(out, (a, b))
 
     def backward(ctx, upstream):
         a, b = ctx.saved  # a multiply gate swaps its inputs
@@ -477,6 +477,11 @@ def where(condition, input, other):
         raise TypeError(f"where expected condition to be a boolean tensor, got dtype "
                         f"{condition.dtype}; compare first, e.g. where(x > 0, x, 0)")
     return Where.apply(condition, input, other)
+
+
+def tensor_where(input, condition, other):
+    """The Tensor method ``x.where(condition, y)``: where(condition, x, y)."""
+    return where(condition, input, other)
 
 
 def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names

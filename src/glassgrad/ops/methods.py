@@ -21,6 +21,7 @@ METHODS = {
     "sqrt": ("elementwise", "sqrt"), "abs": ("elementwise", "abs"),
     "maximum": ("elementwise", "maximum"), "minimum": ("elementwise", "minimum"),
     "clamp": ("elementwise", "clamp"), "clip": ("elementwise", "clamp"),
+    "where": ("elementwise", "tensor_where"),
     "to": ("elementwise", "to"), "type": ("elementwise", "to"),
     "float": ("elementwise", "float"), "double": ("elementwise", "double"),
     "long": ("elementwise", "long"), "int": ("elementwise", "int"), "bool": ("elementwise", "bool"),
@@ -42,7 +43,7 @@ METHODS = {
     "view_as": ("shape", "view_as"), "reshape_as": ("shape", "reshape_as"),
     "squeeze": ("shape", "squeeze"), "unsqueeze": ("shape", "unsqueeze"),
     "flatten": ("shape", "flatten"), "contiguous": ("shape", "contiguous"),
-    "__getitem__": ("shape", "getitem"),
+    "__getitem__": ("shape", "getitem"), "index_put": ("shape", "index_put"),
     # linear algebra
     "matmul": ("linalg", "matmul"), "mm": ("linalg", "matmul"), "__matmul__": ("linalg", "matmul"),
     # nn

@@ -459,11 +459,15 @@ class IndexPut(Function):
     rule = (r"\partial\,\mathrm{put}(a,i,v)/\partial a = 1 \text{ off } i,\ 0 \text{ on } i;\ "
             r"\partial/\partial v = 1 \text{ at } i")
 
-    def forward(ctx, a, value, index):
+    def forward(ctx, a, value, index, accumulate=False):
         ctx.index = index
+        ctx.accumulate = accumulate
         out = a.copy()
         try:
-            out[index] = value
+            if accumulate:
+                xp.add.at(out, index, value)  # repeated positions add up
+            else:
+                out[index] = value
         except ValueError:
             shape = a[index].shape
             raise ShapeError(f"index_put: a value of shape {xp.shape(value)} cannot be "
@@ -475,8 +479,11 @@ class IndexPut(Function):
         need_a, need_v = ctx.needs_input_grad
         da = dv = None
         if need_a:
-            da = upstream.copy()
-            da[ctx.index] = 0  # overwritten: the old values no longer reach the output
+            if ctx.accumulate:
+                da = upstream  # every old value still reaches the output
+            else:
+                da = upstream.copy()
+                da[ctx.index] = 0  # overwritten: the old values no longer reach the output
         if need_v:
             dv = upstream[ctx.index]  # gathered (PyTorch gathers repeats too)
             extra = len(ctx.value_shape) - dv.ndim
@@ -485,11 +492,13 @@ class IndexPut(Function):
         return da, dv
 
 
-def index_put(tensor, index, value):
-    """Out-of-place ``tensor[index] = value``: a new tensor (what Tensor.__setitem__ uses
-    when the graph is tracked). The gradient of tensor is zero where it was overwritten;
-    value's is the upstream gradient gathered at the index."""
-    return IndexPut.apply(tensor, value, index=_raw_index(index))
+def index_put(tensor, index, value, accumulate=False):
+    """Out-of-place ``tensor[index] = value`` (or ``+= value`` with accumulate=True, where
+    a repeated index adds every time): a new tensor. Tensor.__setitem__ uses it when the
+    graph is tracked. The gradient of tensor is zero where it was overwritten; value's is
+    the upstream gradient gathered at the index. ``index`` is anything ``x[index]``
+    accepts (PyTorch's tuple of index tensors included)."""
+    return IndexPut.apply(tensor, value, index=_raw_index(index), accumulate=accumulate)
 
 
 __all__ = [
