@@ -502,8 +502,8 @@ class Conv2d(Function):
         out = xp.empty((n * oh * ow, f), dtype=x.dtype)  # row (n, i, j), column f
         for rows, patches in _patch_chunks(windows):
             xp.matmul(patches, w_mat, out=out[rows])  # (pixels, KH*KW*C) @ (KH*KW*C, F)
-        if bias is not None:
-            out += bias
+            if bias is not None:
+                out[rows] += bias  # while the chunk is in cache
         ctx.geometry = ((top, left), (h, w), stride, dilation, unbatched)
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         # Keep the (padded) input, not the patch matrix, which is KH*KW times larger: the
