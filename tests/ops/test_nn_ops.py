@@ -268,7 +268,8 @@ class TestConv2d:
     @pytest.mark.parametrize("dtype", ["float64", "float32"])
     @pytest.mark.parametrize("kwargs", [
         dict(), dict(stride=2), dict(padding=1), dict(stride=(1, 2), padding=(2, 1)),
-        dict(dilation=2, padding=2), dict(padding="same"), dict(stride=3, padding=1, dilation=(1, 2)),
+        dict(dilation=2, padding=2), dict(padding="same"),
+        dict(stride=3, padding=1, dilation=(1, 2)),
     ], ids=str)
     def test_realistic_shapes_vs_torch(self, dtype, kwargs):
         pairs, out_g, out_t, rng = _conv_case(dtype, (8, 6, 17, 15), (10, 6, 3, 3), **kwargs)
@@ -293,7 +294,8 @@ class TestConv2d:
         def net(lib, fn, x, w1, b1, w2, b2):
             h = lib.relu(fn.conv2d(x, w1, b1, padding=1))
             h = fn.conv2d(h, w2, b2, stride=2)
-            return (fn.max_pool2d(h, 2) * 2 + fn.avg_pool2d(h, 3, stride=1, padding=1)[:, :, :3, :3])
+            pooled = fn.avg_pool2d(h, 3, stride=1, padding=1)[:, :, :3, :3]
+            return fn.max_pool2d(h, 2) * 2 + pooled
 
         out_g = net(glassgrad, F, *[p[0] for p in pairs])
         out_t = net(torch, TF, *[p[1] for p in pairs])
@@ -415,9 +417,9 @@ class TestPooling:
         theirs = TF.max_pool2d(torch.tensor(x), 2).numpy()
         np.testing.assert_array_equal(ours, theirs)
 
-    @pytest.mark.parametrize("kwargs", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
-                                        dict(kernel_size=(2, 3), stride=2, ceil_mode=True, dilation=(2, 1))],
-                             ids=str)
+    @pytest.mark.parametrize("kwargs", [
+        dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1),
+        dict(kernel_size=(2, 3), stride=2, ceil_mode=True, dilation=(2, 1))], ids=str)
     def test_return_indices_vs_torch(self, kwargs):
         x = np.random.default_rng(12).permutation(2 * 3 * 9 * 8).reshape(2, 3, 9, 8) * 1.0
         out_g, idx_g = F.max_pool2d(glassgrad.tensor(x), return_indices=True, **kwargs)

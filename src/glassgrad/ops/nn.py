@@ -16,8 +16,6 @@ Two ideas carry the convolution and pooling code (docs/conv.md tells the whole s
   same as PyTorch's; only ``.data.strides`` show the difference.
 """
 
-import math
-
 from .. import backend
 from ..autograd.function import Function
 from ..backend import xp
@@ -165,7 +163,8 @@ def _check_weight(op, weight, n_classes):
         return None
     w = _data(weight)
     if not isinstance(w, xp.ndarray) or w.shape != (n_classes,) or w.dtype.kind != "f":
-        got = f"shape {tuple(w.shape)}, dtype {w.dtype}" if isinstance(w, xp.ndarray) else type(w).__name__
+        got = (f"shape {tuple(w.shape)}, dtype {w.dtype}" if isinstance(w, xp.ndarray)
+               else type(w).__name__)
         raise ValueError(f"{op}: weight must be a float tensor of shape ({n_classes},), one "
                          f"weight per class; got {got}")
     return w
@@ -221,7 +220,8 @@ class CrossEntropy(Function):
             if class_index:  # torch: (1 - eps) one-hot + eps/C everywhere, both weighted
                 q = xp.empty_like(z)
                 q[...] = (eps / n_classes) * (w * _per_sample(valid.astype(z.dtype)))
-                at_target = xp.take_along_axis(q, index, axis=1) + (1 - eps) * _per_sample(sample_weight)
+                at_target = (xp.take_along_axis(q, index, axis=1)
+                             + (1 - eps) * _per_sample(sample_weight))
                 xp.put_along_axis(q, index, at_target, axis=1)
             else:
                 t = target.reshape(z.shape)
@@ -378,8 +378,8 @@ class Dropout(Function):
         else:
             # Inverted dropout: scale the kept units by 1/(1-p) now, so that the expected
             # activation is unchanged and evaluation needs no rescaling.
-            draw_dtype = x.dtype if x.dtype in (backend.float32, backend.float64) else backend.float32
-            keep = backend.rng().random(x.shape, dtype=draw_dtype) >= p
+            draws = x.dtype if x.dtype in (backend.float32, backend.float64) else backend.float32
+            keep = backend.rng().random(x.shape, dtype=draws) >= p
             scaled_mask = keep.astype(x.dtype)
             scaled_mask *= x.dtype.type(1.0 / (1.0 - p))
         ctx.save_for_backward(scaled_mask)
@@ -641,7 +641,8 @@ def _conv_padding(padding, kernel, dilation, stride):
             # bottom (and the extra column at the right), as PyTorch does
             (th, tw) = (dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1))
             return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
-        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', got {padding!r}")
+        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', "
+                         f"got {padding!r}")
     ph, pw = _pair(padding, "padding", "conv2d", minimum=0)
     return (ph, ph, pw, pw)
 
@@ -866,8 +867,10 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                              f"{divisor_override!r}")
         divisor = xp.asarray(divisor_override, dtype=x.dtype)
     else:
-        rows = _avg_divisor(x4.shape[2], kernel[0], stride[0], pads[0], out_size[0], count_include_pad)
-        cols = _avg_divisor(x4.shape[3], kernel[1], stride[1], pads[2], out_size[1], count_include_pad)
+        rows = _avg_divisor(x4.shape[2], kernel[0], stride[0], pads[0], out_size[0],
+                            count_include_pad)
+        cols = _avg_divisor(x4.shape[3], kernel[1], stride[1], pads[2], out_size[1],
+                            count_include_pad)
         divisor = xp.outer(rows, cols).astype(x.dtype)
     return AvgPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, out_size=out_size,
                            divisor=divisor)
