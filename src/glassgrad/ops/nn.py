@@ -772,7 +772,7 @@ def _max_windows(x, kernel, stride, pads, dilation, out_size):
         candidate = xpad[where]
         if out is None:
             out = candidate.copy(order="K")  # keeps the input's memory layout
-            arg = xp.zeros(out.shape, dtype=xp.int8 if kh * kw < 128 else xp.int32)
+            arg = xp.zeros_like(out, dtype=xp.int8 if kh * kw < 128 else xp.int32)  # same layout
             continue
         better = candidate > out
         better |= candidate != candidate  # NaN
