@@ -463,3 +463,13 @@ class TestPooling:
             F.max_pool2d(x, 0)
         with pytest.raises(ValueError, match="divisor_override must be a positive int"):
             F.avg_pool2d(x, 2, divisor_override=0)
+
+
+def test_max_pool_gradient_goes_to_the_nan_like_torch():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = np.nan  # two NaNs in the first window: torch picks the last
+    g, t = _pair(x)
+    F.max_pool2d(g, 2).sum().backward()
+    TF.max_pool2d(t, 2).sum().backward()
+    np.testing.assert_array_equal(g.grad.data, t.grad.numpy())
+    assert g.grad.data[0, 0, 1, 0] == 1
