@@ -24,4 +24,6 @@ CASES = [
     Case("linear", (2, 5, 3), (4, 3), (4,), name="linear,3-d input"),
     Case("linear", (3,), (4, 3), (4,), name="linear,1-d input"),
     Case("linear", randn(5, 3, requires_grad=False), (4, 3), (4,), name="linear,input without grad"),
+    Case("linear", (5, 3), (4, 3), (1, 4), name="linear,(1, out) bias"),
+    Case("linear", (5, 3), (4, 3), (), name="linear,0-d bias"),
 ]

@@ -107,6 +107,7 @@ class Linear(Function):
                 raise ShapeError(f"linear: bias of shape {bias.shape} does not fit the output "
                                  f"of shape {out.shape} (expected ({weight.shape[0]},))") from None
         ctx.save_for_backward(x, weight)
+        ctx.bias_is_vector = bias is not None and xp.ndim(bias) == 1
         return out
 
     def backward(ctx, upstream):
@@ -125,7 +126,8 @@ class Linear(Function):
             if need_w:
                 dw = g2.T @ x.reshape(-1, x.shape[-1])
             if need_b:
-                db = g2.sum(axis=0)
+                # a bias of another shape (1, out) was broadcast: the engine sums it back
+                db = g2.sum(axis=0) if ctx.bias_is_vector else upstream
         return dx, dw, db
 
 
