@@ -130,9 +130,10 @@ def log_softmax(input, dim=None):
 # ===================================================================== classification losses
 def _class_targets(op, logits_shape, target, weight, ignore_index, dtype):
     """Check class-index targets against (N, C, d1, ...) scores and return
-    (index, valid, sample_weight): ``index`` of shape (N, 1, d1, ...) with ignored entries
-    set to 0 (a safe index), ``valid`` False where target == ignore_index, and
-    ``sample_weight`` = weight[target] (1 without weight), 0 where ignored."""
+    (at, valid, sample_weight): ``scores[at]`` is the score of each sample's target class,
+    of shape (N, d1, ...) (ignored samples point at class 0, a safe index); ``valid`` is
+    False where target == ignore_index; ``sample_weight`` = weight[target] (1 without
+    weight), 0 where ignored."""
     n_classes = logits_shape[1]
     expected = logits_shape[:1] + logits_shape[2:]
     if target.shape != expected:
@@ -150,12 +151,13 @@ def _class_targets(op, logits_shape, target, weight, ignore_index, dtype):
             f"class indices must be in [0, {n_classes - 1}] (or equal ignore_index={ignore_index})"
         )
     index = target if valid.all() else xp.where(valid, target, 0)
-    index = xp.expand_dims(index.astype(xp.intp, copy=False), 1)
+    positions = xp.indices(target.shape, sparse=True)  # n (and d1, ...) as broadcast ranges
+    at = (positions[0], index) + tuple(positions[1:])
     if weight is None:
         sample_weight = valid.astype(dtype)
     else:
-        sample_weight = xp.take(weight, index[:, 0]) * valid
-    return index, valid, sample_weight
+        sample_weight = weight[index] * valid
+    return at, valid, sample_weight
 
 
 def _check_weight(op, weight, n_classes):
@@ -181,7 +183,7 @@ def _per_sample(values):
     """Per-sample values of shape (N, d1, ...) as (N, 1, d1, ...), to broadcast over the
     classes on dim 1 (a 0-d value broadcasts as it is)."""
     values = xp.asarray(values)
-    return xp.expand_dims(values, 1) if values.ndim else values
+    return values.reshape(values.shape[:1] + (1,) + values.shape[1:]) if values.ndim else values
 
 
 class CrossEntropy(Function):
@@ -202,7 +204,7 @@ class CrossEntropy(Function):
         class_index = target.dtype.kind in "iu"
         q = log_p = None
         if class_index:
-            index, valid, sample_weight = _class_targets(
+            at, valid, sample_weight = _class_targets(
                 "cross_entropy", z.shape, _as_index(target, input), weight, ignore_index, z.dtype)
             denominator = sample_weight.sum()  # 'mean' divides by sum_i weight[y_i]
         else:
@@ -211,18 +213,15 @@ class CrossEntropy(Function):
         if class_index and eps == 0:
             # The common case, kept sparse: q_i is weight[y_i] at class y_i and 0 elsewhere,
             # so L_i = -weight[y_i] log softmax(z_i)_{y_i}.
-            picked = xp.take_along_axis(shifted, index, axis=1)[:, 0] - log_sumexp[:, 0]
-            losses = -sample_weight * picked
-            ctx.index, ctx.sample_weight = index, sample_weight
+            losses = -sample_weight * (shifted[at] - log_sumexp[:, 0])
+            ctx.at, ctx.sample_weight = at, sample_weight
         else:
             # Dense q (label smoothing or probability targets): L_i = -sum_c q_ic log p_ic.
             w = 1 if weight is None else weight.reshape((1, n_classes) + (1,) * (z.ndim - 2))
             if class_index:  # torch: (1 - eps) one-hot + eps/C everywhere, both weighted
                 q = xp.empty_like(z)
                 q[...] = (eps / n_classes) * (w * _per_sample(valid.astype(z.dtype)))
-                at_target = (xp.take_along_axis(q, index, axis=1)
-                             + (1 - eps) * _per_sample(sample_weight))
-                xp.put_along_axis(q, index, at_target, axis=1)
+                q[at] += (1 - eps) * sample_weight
             else:
                 t = target.reshape(z.shape)
                 q = (t * (1 - eps) + eps / n_classes) * w if eps else t * w
@@ -242,20 +241,18 @@ class CrossEntropy(Function):
         coef = upstream.reshape(p.shape[:1] + p.shape[2:]) if ctx.reduction == "none" else upstream
         if ctx.reduction == "mean":
             coef = coef / ctx.denominator
-        coef = _per_sample(coef)
         d_input = d_target = None
         if need_input:
             if q is None:  # one-hot q: softmax * weight[y], minus weight[y] at class y
-                scale = _per_sample(ctx.sample_weight) * coef
-                d_input = p * scale
-                at_target = xp.take_along_axis(d_input, ctx.index, axis=1) - scale
-                xp.put_along_axis(d_input, ctx.index, at_target, axis=1)
+                scale = ctx.sample_weight * coef  # per sample
+                d_input = p * _per_sample(scale)
+                d_input[ctx.at] -= scale
             else:  # softmax * sum_c q_c - q
-                d_input = (p * q.sum(axis=1, keepdims=True) - q) * coef
+                d_input = (p * q.sum(axis=1, keepdims=True) - q) * _per_sample(coef)
             d_input = d_input.reshape(ctx.in_shape)
         if need_target:  # probability targets: dL_i/dt_ic = -(1 - eps) w_c log p_ic
             w = 1 if ctx.weight is None else ctx.weight.reshape((1, -1) + (1,) * (p.ndim - 2))
-            d_target = (-(1 - ctx.eps) * coef * w * log_p).reshape(ctx.in_shape)
+            d_target = (-(1 - ctx.eps) * _per_sample(coef) * w * log_p).reshape(ctx.in_shape)
         return d_input, d_target
 
 
@@ -329,10 +326,10 @@ class NLLLoss(Function):
 
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean"):
         x = _as_batch(input, "nll_loss")
-        index, _, sample_weight = _class_targets("nll_loss", x.shape, _as_index(target, input),
-                                                 weight, ignore_index, x.dtype)
-        losses = -sample_weight * xp.take_along_axis(x, index, axis=1)[:, 0]
-        ctx.index, ctx.sample_weight = index, sample_weight
+        at, _, sample_weight = _class_targets("nll_loss", x.shape, _as_index(target, input),
+                                              weight, ignore_index, x.dtype)
+        losses = -sample_weight * x[at]
+        ctx.at, ctx.sample_weight = at, sample_weight
         ctx.denominator = sample_weight.sum()
         ctx.reduction, ctx.shape, ctx.in_shape = reduction, x.shape, input.shape
         out = _reduce(losses, reduction, ctx.denominator)
@@ -343,7 +340,7 @@ class NLLLoss(Function):
         if ctx.reduction == "mean":
             coef = coef / ctx.denominator
         d_input = xp.zeros(ctx.shape, dtype=ctx.sample_weight.dtype)
-        xp.put_along_axis(d_input, ctx.index, _per_sample(-ctx.sample_weight * coef), axis=1)
+        d_input[ctx.at] = -ctx.sample_weight * coef  # only the target class moves L_i
         return d_input.reshape(ctx.in_shape), None
 
 
