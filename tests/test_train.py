@@ -401,6 +401,19 @@ def test_xor_reaches_100_percent():
     assert h.iterations == 200  # full batch: one iteration per epoch
 
 
+def test_a_diverging_run_warns_and_keeps_going():
+    X, y = blobs(20)
+    X.data[3, 0] = np.nan  # one bad value poisons the loss, as a divergence does
+    model = mlp()
+    opt = gg.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.warns(RuntimeWarning, match="inf/NaN"):
+        h = fit(model, nn.CrossEntropyLoss(), opt, DataLoader(TensorDataset(X, y), batch_size=5), epochs=2,
+                progress=False)
+    assert len(h) == 2
+    last = json.loads(h.to_json())["epochs"][-1]
+    assert last["train_loss"] is None  # inf/NaN is stored as null
+
+
 # ------------------------------------------------------------------------------ History
 def test_history_json_round_trip_and_nan_becomes_null(tmp_path):
     h = History([{"epoch": 1, "train_loss": 0.5, "val_loss": None, "step": 3},

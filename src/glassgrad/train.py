@@ -25,6 +25,7 @@ import math
 import os
 import sys
 import time
+import warnings
 
 from .autograd.grad_mode import no_grad
 from .backend import xp
@@ -424,10 +425,11 @@ def _raw(value):
 
 
 def _warn_nonfinite(epoch, lr):
-    print(
-        f"glassgrad.fit: the training loss became inf/NaN in epoch {epoch} (lr={lr}); "
+    warnings.warn(
+        f"fit: the training loss became inf/NaN in epoch {epoch} (lr={lr}); "
         "the learning rate is probably too large",
-        file=sys.stderr,
+        RuntimeWarning,
+        stacklevel=3,
     )
 
 
@@ -587,6 +589,11 @@ class _Throttle:
         return True
 
 
+def _worth_a_line(epoch, epochs):
+    """About ten summary lines per run: the first epoch, every tenth of the run, the last."""
+    return epoch == 1 or epoch == epochs or epoch % max(1, epochs // 10) == 0
+
+
 def _summary(record):
     parts = [f"epoch {record['epoch']}"]
     for key, label, fmt in (
@@ -615,6 +622,7 @@ class _RichBar:
             self.progress.remove_task(self.task)
         self.task = self.progress.add_task(f"epoch {epoch}/{epochs}", total=total, stats="")
         self.throttle = _Throttle()
+        self.epochs = epochs
 
     def advance(self, iterations, seen, loss):
         if self.throttle.due():
@@ -625,7 +633,8 @@ class _RichBar:
         self.progress.update(self.task, completed=record["iterations"])
         self.progress.remove_task(self.task)
         self.task = None
-        self.progress.console.print(_summary(record))
+        if _worth_a_line(record["epoch"], self.epochs):
+            self.progress.console.print(_summary(record))
 
     def close(self):
         self.progress.stop()
@@ -642,6 +651,7 @@ class _TqdmBar:
         self.bar = self.tqdm(total=total, desc=f"epoch {epoch}/{epochs}", leave=False)
         self.throttle = _Throttle()
         self.done = 0
+        self.epochs = epochs
 
     def advance(self, iterations, seen, loss):
         if self.throttle.due():
@@ -651,7 +661,8 @@ class _TqdmBar:
 
     def end_epoch(self, record):
         self.bar.close()
-        self.tqdm.write(_summary(record))
+        if _worth_a_line(record["epoch"], self.epochs):
+            self.tqdm.write(_summary(record))
 
     def close(self):
         if self.bar is not None:
@@ -660,13 +671,14 @@ class _TqdmBar:
 
 class _PlainBar:
     def start_epoch(self, epoch, epochs, total):
-        pass
+        self.epochs = epochs
 
     def advance(self, iterations, seen, loss):
         pass
 
     def end_epoch(self, record):
-        print(_summary(record), flush=True)
+        if _worth_a_line(record["epoch"], self.epochs):
+            print(_summary(record), flush=True)
 
     def close(self):
         pass

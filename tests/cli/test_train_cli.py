@@ -255,3 +255,10 @@ def test_a_small_mnist_subset_trains(tmp_path):
     assert "784-256-128-10 relu network" in done.stdout
     assert percent(done.stdout, "test accuracy:") >= 85.0  # 2,700 images, 2 epochs
     assert (tmp_path / "weights.png").read_bytes()[:8] == PNG
+
+
+def test_sweep_values_with_commas_use_semicolons(tmp_path, capsys):
+    assert main(["sweep", "model", "--values", "mlp:2;mlp:4,4", "--dataset", "circles", "--n", "100",
+                 "--epochs", "1", "--no-progress", "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "sweep_model.json").read_text())
+    assert [r["value"] for r in result["runs"]] == ["mlp:2", "mlp:4,4"]

@@ -83,7 +83,8 @@ def register(subparsers):
                         "Train one model per value of a hyper-parameter (same seed, same data) and plot "
                         "the curves together: e.g. the influence of the learning rate (seed 004, Q11).")
     sweep.add_argument("param", choices=sorted(SWEEPABLE), help="the hyper-parameter to vary")
-    sweep.add_argument("--values", required=True, help="comma-separated values, e.g. 1e-3,1e-2,1e-1,1")
+    sweep.add_argument("--values", required=True, help="comma-separated values, e.g. 1e-3,1e-2,1e-1,1 "
+                       "(separate with ';' when a value has commas: \"mlp:4;mlp:8,8\")")
     _add_training_options(sweep, default_dataset="circles")
     sweep.add_argument("--out", metavar="DIR", default=".",
                        help="folder for sweep_<param>.png and sweep_<param>.json (default: .)")
@@ -630,7 +631,8 @@ def _sweep_command(args):
 
     CommandError = _error()
     dest, kind = SWEEPABLE[args.param]
-    raw = [v.strip() for v in args.values.split(",") if v.strip()]
+    # ';' separates values that contain commas themselves: --values "mlp:4;mlp:8,8"
+    raw = [v.strip() for v in args.values.split(";" if ";" in args.values else ",") if v.strip()]
     if not raw:
         raise CommandError("--values is empty: give comma-separated values, e.g. 1e-3,1e-2,1e-1")
     try:
