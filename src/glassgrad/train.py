@@ -199,13 +199,16 @@ def fit(
             it is shown only when stdout is a terminal.
         keep_best: ``"val_loss"`` or ``"val_accuracy"``: remember the weights of the epoch
             with the best validation value and load them back at the end (model selection
-            on the validation set). Needs ``val_loader``.
+            on the validation set). Among epochs of equal validation accuracy, the lower
+            validation loss wins. Needs ``val_loader``.
         early_stopping: a patience ``p``: stop when the monitored value (``keep_best``'s,
             else the validation loss, else the training loss) has not improved for ``p``
             epochs in a row.
 
     The loss of a batch is weighted by its size when the loss function averages
-    (``reduction="mean"``, the default), so the epoch's loss is the mean over examples.
+    (``reduction="mean"``, the default) and added as it is for ``reduction="sum"``, so the
+    epoch's loss is the mean over examples either way. A loss that becomes inf/NaN gives
+    a RuntimeWarning; training goes on (the History stores such values as null).
     Seeded runs are bit-identical: ``fit`` itself draws no random numbers (shuffling comes
     from the DataLoader's generator, dropout from the global one).
     """
