@@ -20,8 +20,8 @@ from glassgrad.cli import main
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def run(*args, cwd=None):
-    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+def run(*args, cwd=None, **extra_env):
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", **extra_env)
     env.pop("GLASSGRAD_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "glassgrad", *args], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=600)
@@ -237,6 +237,13 @@ def test_bad_files_get_one_line(tmp_path, circles_run):
     afile.write_text("x")
     done = run("train", "--dataset", "xor", "--out", str(afile))
     assert done.returncode == 2 and "not a folder" in done.stderr
+
+
+def test_missing_mnist_gets_one_line(tmp_path):
+    done = run("train", "--epochs", "1", GLASSGRAD_DATA=str(tmp_path))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "glassgrad data fetch mnist" in lines[0] and str(tmp_path) in lines[0]
 
 
 # ------------------------------------------------------------------------------ MNIST

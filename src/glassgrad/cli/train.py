@@ -248,7 +248,10 @@ def load_data(s):
     name = s["dataset"]
     if name in ("mnist", "fashion-mnist"):
         loader = gd.mnist if name == "mnist" else gd.fashion_mnist
-        train_all, test = loader("train"), loader("test")
+        try:
+            train_all, test = loader("train"), loader("test")
+        except (gd.DatasetNotFoundError, gd.DatasetIntegrityError) as exc:
+            raise _error()(_one_line(exc, name)) from None
         if s["n"] is not None and s["n"] < len(train_all):  # a quick lesson on the first n images
             X, y = train_all.tensors
             train_all = gd.TensorDataset(X[:s["n"]], y[:s["n"]])
@@ -276,6 +279,16 @@ def load_data(s):
     if s["loss"] in ("mse", "squared"):
         train, val, test = (_one_hot_dataset(d, n_classes) if d is not None else None for d in (train, val, test))
     return train, val, test, in_shape, n_classes
+
+
+def _one_line(exc, name):
+    """The data module's advice spans several lines; the command says it in one."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    from glassgrad.data import DatasetNotFoundError
+
+    if isinstance(exc, DatasetNotFoundError):
+        return f"{lines[0]} Run `glassgrad data fetch {name}` (or set $GLASSGRAD_DATA to a folder holding {name}/)."
+    return " ".join(lines)
 
 
 def _one_hot_dataset(dataset, n_classes):
