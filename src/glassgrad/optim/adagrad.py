@@ -1,7 +1,7 @@
 """Adagrad: each coordinate's step shrinks with the sum of its squared gradients."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_number, signed_grad
+from .optimizer import Optimizer, check_number
 
 
 class Adagrad(Optimizer):
@@ -40,9 +40,8 @@ class Adagrad(Optimizer):
     def _update_group(self, group):
         lr = group["lr"]
         lr_decay = group["lr_decay"]
-        weight_decay = group["weight_decay"]
         eps = group["eps"]
-        maximize = group["maximize"]
+        direction = self._direction(group)
         state = self.state
         views = self._work.views
 
@@ -58,7 +57,7 @@ class Adagrad(Optimizer):
             total = st["sum"]
             s, t = views(p)
 
-            d = signed_grad(p.grad.data, w, maximize, weight_decay, out=s)
+            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             clr = lr / (1 + (step - 1) * lr_decay)
             xp.multiply(d, d, out=t)  # G <- G + d^2
             total += t

@@ -1,7 +1,7 @@
 """Adam and AdamW: steps scaled per coordinate by running moments of the gradient."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_decay, check_number, lerp_, signed_grad
+from .optimizer import Optimizer, check_decay, check_number, lerp_
 
 
 class Adam(Optimizer):
@@ -50,12 +50,8 @@ class Adam(Optimizer):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
         eps = group["eps"]
-        weight_decay = group["weight_decay"]
-        decoupled = group["decay"] == "decoupled"
-        l2 = 0 if decoupled else weight_decay
-        shrink = 1 - lr * weight_decay if decoupled and weight_decay else None
         amsgrad = group["amsgrad"]
-        maximize = group["maximize"]
+        direction = self._direction(group)
         state = self.state
         views = self._work.views
 
@@ -73,9 +69,7 @@ class Adam(Optimizer):
             v = st["exp_avg_sq"]
             s, t = views(p)
 
-            if shrink is not None:
-                w *= shrink  # decoupled decay: w <- (1 - lr * wd) w
-            d = signed_grad(p.grad.data, w, maximize, l2, out=s)
+            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             lerp_(m, d, 1 - beta1, tmp=t)  # m <- beta1 m + (1 - beta1) d
             v *= beta2  # v <- beta2 v + (1 - beta2) d^2
             xp.multiply(d, 1 - beta2, out=t)

@@ -44,7 +44,8 @@ class Optimizer:
     A subclass passes its hyperparameter ``defaults`` to ``__init__``, checks one group's
     hyperparameters in ``_check_group(group)`` (called for the defaults and for every group
     added or loaded, before anything changes), and updates one group in
-    ``_update_group(group)``.
+    ``_update_group(group)``; ``_direction(group)`` gives it the gradient with sign and
+    weight decay applied.
     """
 
     def __init__(self, params, defaults):
@@ -156,6 +157,42 @@ class Optimizer:
 
     def _update_group(self, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement _update_group")
+
+    def _direction(self, group):
+        r"""The step every rule starts with: ``direction(g, w, out) -> d`` for one parameter.
+
+        .. math:: d = \pm g + \lambda w \quad (- \text{ if maximize}; \ \lambda w
+                  \text{ only with decay='l2'})
+
+        in PyTorch's order (sign first, then the L2 term). ``d`` is ``out`` holding the
+        result, or ``g`` itself when only a decoupled shrink applies. For an optimizer with
+        a ``decay`` hyperparameter, ``decay='decoupled'`` shrinks the weight in place
+        instead, :math:`w \leftarrow (1 - \eta\lambda) w`, and :math:`d = \pm g`.
+
+        Returns None when the gradient is the direction as it is (no decay, not maximize),
+        so the common case costs no call per parameter.
+        """
+        weight_decay = group["weight_decay"]
+        maximize = group["maximize"]
+        decoupled = "decay" in self.defaults and group["decay"] == "decoupled"
+        l2 = 0 if decoupled else weight_decay
+        shrink = 1 - group["lr"] * weight_decay if decoupled and weight_decay else None
+        if not (l2 or maximize or shrink is not None):
+            return None
+
+        def direction(g, w, out):
+            if shrink is not None:  # decoupled decay: w <- (1 - lr * wd) w (here l2 is 0)
+                w *= shrink
+            if l2:
+                xp.multiply(w, l2, out=out)
+                if maximize:
+                    return xp.subtract(out, g, out=out)
+                return xp.add(g, out, out=out)
+            if maximize:
+                return xp.negative(g, out=out)
+            return g
+
+        return direction
 
     # ------------------------------------------------------------------ saving
     def state_dict(self):
@@ -322,22 +359,6 @@ def check_decay(who, decay):
             f"{who}: decay must be 'l2' (add weight_decay * w to the gradient) or 'decoupled' "
             f"(shrink w by lr * weight_decay directly), got {decay!r}"
         )
-
-
-def signed_grad(g, w, maximize, l2, out):
-    """The gradient the rule follows: ``g`` (or ``-g`` to maximize), plus ``l2 * w``.
-
-    PyTorch's order: ``d = (-g if maximize else g) + weight_decay * w``. Returns ``g``
-    itself when nothing changes it, else ``out`` holding the result.
-    """
-    if l2:
-        xp.multiply(w, l2, out=out)
-        if maximize:
-            return xp.subtract(out, g, out=out)
-        return xp.add(g, out, out=out)
-    if maximize:
-        return xp.negative(g, out=out)
-    return g
 
 
 def lerp_(start, end, weight, tmp):

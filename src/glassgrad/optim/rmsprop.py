@@ -1,7 +1,7 @@
 """RMSprop: divide each coordinate's step by a running root-mean-square of its gradient."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_number, lerp_, signed_grad
+from .optimizer import Optimizer, check_number, lerp_
 
 
 class RMSprop(Optimizer):
@@ -42,10 +42,9 @@ class RMSprop(Optimizer):
         lr = group["lr"]
         alpha = group["alpha"]
         eps = group["eps"]
-        weight_decay = group["weight_decay"]
         momentum = group["momentum"]
         centered = group["centered"]
-        maximize = group["maximize"]
+        direction = self._direction(group)
         state = self.state
         views = self._work.views
 
@@ -65,7 +64,7 @@ class RMSprop(Optimizer):
             v = st["square_avg"]
             s, t = views(p)
 
-            d = signed_grad(p.grad.data, w, maximize, weight_decay, out=s)
+            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             v *= alpha  # v <- alpha v + (1 - alpha) d^2
             xp.multiply(d, 1 - alpha, out=t)
             t *= d

@@ -1,7 +1,7 @@
 """SGD: gradient descent, with momentum, Nesterov momentum and two kinds of weight decay."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_decay, check_number, signed_grad
+from .optimizer import Optimizer, check_decay, check_number
 
 
 class SGD(Optimizer):
@@ -56,11 +56,7 @@ class SGD(Optimizer):
         momentum = group["momentum"]
         dampening = group["dampening"]
         nesterov = group["nesterov"]
-        weight_decay = group["weight_decay"]
-        decoupled = group["decay"] == "decoupled"
-        l2 = 0 if decoupled else weight_decay
-        shrink = 1 - lr * weight_decay if decoupled and weight_decay else None
-        maximize = group["maximize"]
+        direction = self._direction(group)
         state = self.state
         views = self._work.views
 
@@ -69,11 +65,7 @@ class SGD(Optimizer):
                 continue
             w = p.data
             s, t = views(p)
-            d = p.grad.data
-            if l2 or maximize:
-                d = signed_grad(d, w, maximize, l2, out=s)
-            if shrink is not None:
-                w *= shrink  # decoupled decay: w <- (1 - lr * wd) w
+            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             if momentum != 0:
                 st = state[p]
                 buf = st.get("momentum_buffer")
