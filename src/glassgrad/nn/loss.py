@@ -110,7 +110,12 @@ def _reduce(elements, reduction, count):
     """Forward of the reduction over per-element (or per-example) losses."""
     if reduction == "none":
         return elements
-    total = elements.sum()
+    return _sum_or_mean(elements.sum(), reduction, count)
+
+
+def _sum_or_mean(total, reduction, count):
+    """The reduced loss from the sum of its terms: ``'sum'`` keeps it, ``'mean'`` divides by
+    ``count`` (for a loss that sums without forming the terms, e.g. by one ``vdot``)."""
     return total / count if reduction == "mean" else total
 
 
@@ -131,35 +136,45 @@ def _cast(grad, dtype):
 
 
 # ---------------------------------------------------------------------- squared errors
+def _save_difference(ctx, input, target, reduction):
+    """``input - target``, kept for backward with what the backward of a loss of it needs."""
+    diff = input - target
+    ctx.save_for_backward(diff)
+    ctx.reduction = reduction
+    ctx.dtypes = (input.dtype, target.dtype)
+    return diff
+
+
+def _difference_grads(ctx, grad):
+    """The gradients of a loss of ``input - target``, given ``grad`` = d loss / d input:
+    ``grad`` for the input and ``-grad`` for the target (None where not needed)."""
+    need_input, need_target = ctx.needs_input_grad
+    return (
+        _cast(grad, ctx.dtypes[0]) if need_input else None,
+        _cast(-grad, ctx.dtypes[1]) if need_target else None,
+    )
+
+
 class HalfSquaredError(Function):
     label = "squared_error"
     rule = r"\partial \tfrac{1}{2}(\hat y - y)^2 / \partial \hat y = \hat y - y"
     float_only = True
 
     def forward(ctx, input, target, reduction="sum"):
-        diff = input - target
-        ctx.save_for_backward(diff)
-        ctx.reduction = reduction
-        ctx.dtypes = (input.dtype, target.dtype)
+        diff = _save_difference(ctx, input, target, reduction)
         if reduction == "none":
             if diff.ndim <= 1:  # each element is one example's (scalar) output
                 return 0.5 * (diff * diff)
             sq = diff * diff
             return 0.5 * sq.reshape(sq.shape[0], -1).sum(axis=1)
         half_sum = 0.5 * xp.vdot(diff, diff)  # one BLAS pass, no temporary
-        examples = diff.shape[0] if diff.ndim else 1
-        return half_sum / examples if reduction == "mean" else half_sum
+        return _sum_or_mean(half_sum, reduction, diff.shape[0] if diff.ndim else 1)
 
     def backward(ctx, upstream):
         (diff,) = ctx.saved
         examples = diff.shape[0] if diff.ndim else 1
         g = _reduction_grad(upstream, ctx.reduction, examples, diff.ndim)
-        grad = diff * g  # downstream = upstream x (y_hat - y)
-        need_input, need_target = ctx.needs_input_grad
-        return (
-            _cast(grad, ctx.dtypes[0]) if need_input else None,
-            _cast(-grad, ctx.dtypes[1]) if need_target else None,
-        )
+        return _difference_grads(ctx, diff * g)  # downstream = upstream x (y_hat - y)
 
 
 class MeanSquaredError(Function):
@@ -168,24 +183,15 @@ class MeanSquaredError(Function):
     float_only = True
 
     def forward(ctx, input, target, reduction="mean"):
-        diff = input - target
-        ctx.save_for_backward(diff)
-        ctx.reduction = reduction
-        ctx.dtypes = (input.dtype, target.dtype)
+        diff = _save_difference(ctx, input, target, reduction)
         if reduction == "none":
             return diff * diff
-        total = xp.vdot(diff, diff)
-        return total / diff.size if reduction == "mean" else total
+        return _sum_or_mean(xp.vdot(diff, diff), reduction, diff.size)
 
     def backward(ctx, upstream):
         (diff,) = ctx.saved
         g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
-        grad = 2 * diff * g  # downstream = upstream x 2 (y_hat - y)
-        need_input, need_target = ctx.needs_input_grad
-        return (
-            _cast(grad, ctx.dtypes[0]) if need_input else None,
-            _cast(-grad, ctx.dtypes[1]) if need_target else None,
-        )
+        return _difference_grads(ctx, 2 * diff * g)  # downstream = upstream x 2 (y_hat - y)
 
 
 def _check_regression(fn, input, target, reduction):
