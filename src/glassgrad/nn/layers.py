@@ -35,6 +35,30 @@ def _empty_parameter(shape, dtype):
     return Parameter(Tensor._wrap(xp.empty(shape, dtype=dtype)))
 
 
+def _add_weight_and_bias(module, weight_shape, bias, dtype):
+    """Give ``module`` an uninitialised ``weight`` and a ``bias`` of one entry per output
+    (the weight's first dimension), or a ``bias`` of None, as Linear and Conv2d have."""
+    module.weight = _empty_parameter(weight_shape, dtype)
+    if bias:
+        module.bias = _empty_parameter(weight_shape[:1], dtype)
+    else:
+        module.register_parameter("bias", None)
+
+
+def _default_init(weight, bias):
+    r"""PyTorch's default for Linear and Conv2d, drawn in this order from the global generator:
+
+    weight ~ kaiming_uniform_(a=\sqrt 5) = U(-1/\sqrt{fan_in}, 1/\sqrt{fan_in}),
+    bias ~ U(-1/\sqrt{fan_in}, 1/\sqrt{fan_in}) (U(0, 0) when fan_in = 0).
+    """
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        # Linear's rule; Conv2d's (skip the bias when fan_in = 0) agrees, its fan_in is >= 1
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 def _check_device(device, owner):
     if device is not None and str(device).split(":")[0] != "cpu":
         raise ValueError(f"{owner}: glassgrad runs on the CPU only; got device {device!r}")
@@ -75,20 +99,12 @@ class Linear(Module):
         self.out_features = _check_size(out_features, "out_features", "Linear")
         _check_device(device, "Linear")
         dtype = _float_dtype(dtype, "Linear")
-        self.weight = _empty_parameter((self.out_features, self.in_features), dtype)
-        if bias:
-            self.bias = _empty_parameter((self.out_features,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, (self.out_features, self.in_features), bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
         """Draw fresh weights as PyTorch does: weight, then bias, from the global generator."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        _default_init(self.weight, self.bias)
 
     def forward(self, input):
         weight = self.weight
@@ -150,20 +166,12 @@ class Conv2d(Module):
         self.padding_mode = padding_mode
         dtype = _float_dtype(dtype, owner)
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        self.weight = _empty_parameter(shape, dtype)
-        if bias:
-            self.bias = _empty_parameter((self.out_channels,), dtype)
-        else:
-            self.register_parameter("bias", None)
+        _add_weight_and_bias(self, shape, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        """Draw fresh weights as PyTorch does: weight, then bias, from the global generator."""
+        _default_init(self.weight, self.bias)
 
     def forward(self, input):
         dtype = self.weight.data.dtype
