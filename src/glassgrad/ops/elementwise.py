@@ -266,55 +266,51 @@ class Abs(Function):
         return upstream * xp.sign(a)
 
 
-class Maximum(Function):
+class _ElementwiseExtreme(Function):
+    """maximum / minimum of two tensors: each output element is one of the inputs, and the
+    gradient goes to the input that was selected; on a tie each gets half, as in PyTorch
+    (the mean of the two one-sided derivatives)."""
+
+    pick = None  # xp.maximum or xp.minimum
+    wins = None  # xp.greater or xp.less: where a is selected over b
+
+    def forward(ctx, a, b):
+        try:
+            out = type(ctx).pick(a, b)
+        except ValueError:
+            raise _broadcast_error(ctx.label, a, b) from None
+        ctx.save_for_backward(a, b)
+        return _torch_dtype(out, (a, b))
+
+    def backward(ctx, upstream):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        a_wins = type(ctx).wins(a, b)
+        tie = a == b
+        if tie.any():
+            weight_a = a_wins + 0.5 * tie
+            da = upstream * weight_a if need_a else None
+            db = upstream * (1 - weight_a) if need_b else None
+        else:
+            da = upstream * a_wins if need_a else None
+            db = upstream * ~a_wins if need_b else None
+        return da, db
+
+
+class Maximum(_ElementwiseExtreme):
     label = "maximum"
     rule = (r"\partial \max(a,b)/\partial a = [a>b] + \tfrac12[a=b],\ "
             r"\partial \max(a,b)/\partial b = [b>a] + \tfrac12[a=b]")
-
-    def forward(ctx, a, b):
-        try:
-            out = xp.maximum(a, b)
-        except ValueError:
-            raise _broadcast_error("maximum", a, b) from None
-        ctx.save_for_backward(a, b)
-        return _torch_dtype(out, (a, b))
-
-    def backward(ctx, upstream):
-        return _select_backward(ctx, upstream, xp.greater)
+    pick = xp.maximum
+    wins = xp.greater
 
 
-class Minimum(Function):
+class Minimum(_ElementwiseExtreme):
     label = "minimum"
     rule = (r"\partial \min(a,b)/\partial a = [a<b] + \tfrac12[a=b],\ "
             r"\partial \min(a,b)/\partial b = [b<a] + \tfrac12[a=b]")
-
-    def forward(ctx, a, b):
-        try:
-            out = xp.minimum(a, b)
-        except ValueError:
-            raise _broadcast_error("minimum", a, b) from None
-        ctx.save_for_backward(a, b)
-        return _torch_dtype(out, (a, b))
-
-    def backward(ctx, upstream):
-        return _select_backward(ctx, upstream, xp.less)
-
-
-def _select_backward(ctx, upstream, wins):
-    """The gradient goes to the input that was selected; on a tie each gets half, as in
-    PyTorch (the mean of the two one-sided derivatives)."""
-    a, b = ctx.saved
-    need_a, need_b = ctx.needs_input_grad
-    a_wins = wins(a, b)
-    tie = a == b
-    if tie.any():
-        weight_a = a_wins + 0.5 * tie
-        da = upstream * weight_a if need_a else None
-        db = upstream * (1 - weight_a) if need_b else None
-    else:
-        da = upstream * a_wins if need_a else None
-        db = upstream * ~a_wins if need_b else None
-    return da, db
+    pick = xp.minimum
+    wins = xp.less
 
 
 class Where(Function):
