@@ -580,12 +580,51 @@ def _normalise_index(index, length, kind):
     return index % length
 
 
-class Sequential(Module):
+class _Container(Module):
+    """What Sequential and ModuleList share: children in order; deleting or inserting one
+    renames them all by position, "0", "1", ... (as in PyTorch)."""
+
+    _container_name = "container"  # named in error messages (not the subclass's name)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __delitem__(self, index):
+        items = list(self._modules.values())
+        if isinstance(index, slice):
+            del items[index]
+        else:
+            del items[_normalise_index(index, len(items), self._container_name)]
+        self._replace_children(items)  # names stay 0..n-1, as in PyTorch
+
+    def append(self, module):
+        """Add ``module`` at the end (named by its position); return self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def _insert(self, index, module, in_range):
+        """Put ``module`` before position ``index`` (list.insert's rule) and renumber;
+        ``in_range`` refuses an index outside -len..len instead of clamping it."""
+        if not isinstance(module, Module):
+            raise TypeError(f"module should be of type Module, got {type(module).__name__}")
+        items = list(self._modules.values())
+        if in_range and not -len(items) <= index <= len(items):
+            raise IndexError(f"Index out of range: {index}")
+        items.insert(index, module)
+        self._replace_children(items)
+
+
+class Sequential(_Container):
     """Modules applied one after the other: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
     The children are named "0", "1", ... (or by the keys of an OrderedDict), which are
     the prefixes of the state_dict keys: ``0.weight``, ``2.bias``.
     """
+
+    _container_name = "Sequential"
 
     def __init__(self, *args):
         super().__init__()
@@ -601,12 +640,6 @@ class Sequential(Module):
             input = module(input)
         return input
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __getitem__(self, index):
         if isinstance(index, slice):
             return type(self)(OrderedDict(list(self._modules.items())[index]))
@@ -617,50 +650,25 @@ class Sequential(Module):
         keys = list(self._modules)
         self.add_module(keys[_normalise_index(index, len(keys), "Sequential")], module)
 
-    def __delitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            del items[index]
-        else:
-            del items[_normalise_index(index, len(items), "Sequential")]
-        self._replace_children(items)  # names stay 0..n-1, as in PyTorch
-
-    def append(self, module):
-        """Add ``module`` at the end (named by its position); return self."""
-        self.add_module(str(len(self)), module)
-        return self
-
     def extend(self, modules):
         for module in modules:
             self.append(module)
         return self
 
     def insert(self, index, module):
-        if not isinstance(module, Module):
-            raise TypeError(f"module should be of type Module, got {type(module).__name__}")
-        n = len(self)
-        if not -n <= index <= n:
-            raise IndexError(f"Index out of range: {index}")
-        index = index + n if index < 0 else index
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._replace_children(items)
+        self._insert(index, module, in_range=True)
         return self
 
 
-class ModuleList(Module):
+class ModuleList(_Container):
     """A list of modules whose parameters are registered (a plain list's would not be)."""
+
+    _container_name = "ModuleList"
 
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
             self.extend(modules)
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
     def __getitem__(self, index):
         if isinstance(index, slice):
@@ -670,23 +678,11 @@ class ModuleList(Module):
     def __setitem__(self, index, module):
         self.add_module(str(_normalise_index(index, len(self), "ModuleList")), module)
 
-    def __delitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            del items[index]
-        else:
-            del items[_normalise_index(index, len(items), "ModuleList")]
-        self._replace_children(items)
-
     def __iadd__(self, modules):
         return self.extend(modules)
 
     def __add__(self, other):
         return ModuleList(list(self) + list(other))
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
 
     def extend(self, modules):
         if isinstance(modules, (Module, str)) or not hasattr(modules, "__iter__"):
@@ -696,11 +692,7 @@ class ModuleList(Module):
         return self
 
     def insert(self, index, module):
-        if not isinstance(module, Module):
-            raise TypeError(f"module should be of type Module, got {type(module).__name__}")
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._replace_children(items)
+        self._insert(index, module, in_range=False)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
