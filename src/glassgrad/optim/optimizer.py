@@ -83,12 +83,8 @@ class Optimizer:
         params = group["params"]
         if isinstance(params, Tensor):
             params = [params]
-        elif isinstance(params, (set, frozenset)):
-            raise TypeError(
-                f"{who}: parameters must be given in an ordered collection (list, tuple, "
-                "generator), not a set: the order decides the indices in state_dict()"
-            )
         else:
+            _refuse_set(params, who)
             params = list(params)
         if not params:
             raise ValueError(f"{who}: a param group has an empty list of parameters")
@@ -280,11 +276,7 @@ def _as_group_list(params, who):
         )
     if isinstance(params, dict):
         raise TypeError(f"{who}: params should be an iterable of Tensors or of dicts, got one dict; pass [dict]")
-    if isinstance(params, (set, frozenset)):
-        raise TypeError(
-            f"{who}: parameters must be given in an ordered collection (list, tuple, "
-            "generator), not a set: the order decides the indices in state_dict()"
-        )
+    _refuse_set(params, who)
     try:
         items = list(params)
     except TypeError:
@@ -298,6 +290,14 @@ def _as_group_list(params, who):
     if any(isinstance(item, dict) for item in items):
         raise TypeError(f"{who}: params mixes Tensors and dicts; give either all tensors or all param groups")
     return [{"params": items}]
+
+
+def _refuse_set(params, who):
+    if isinstance(params, (set, frozenset)):
+        raise TypeError(
+            f"{who}: parameters must be given in an ordered collection (list, tuple, "
+            "generator), not a set: the order decides the indices in state_dict()"
+        )
 
 
 def _check_param(p, i, who):
