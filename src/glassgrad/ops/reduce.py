@@ -322,19 +322,27 @@ def logsumexp(input, dim=None, keepdim=False):
 
 
 # ---------------------------------------------------------------- var and std
+def _centred_var(ctx, a, dim, keepdim, correction):
+    """``a - mean`` over ``dim`` and the variance sum((a - mean)^2) / (N - correction), with
+    ``ctx.axes``, ``ctx.keepdim`` and ``ctx.denominator`` (N - correction) kept for backward."""
+    ctx.axes = axes = _axes(dim, a.ndim, ctx.label)
+    ctx.keepdim = keepdim
+    ctx.denominator = _count(a.shape, axes) - correction
+    centred = a - a.sum(axis=axes, keepdims=True) / a.dtype.type(_count(a.shape, axes))
+    with xp.errstate(divide="ignore", invalid="ignore"):  # N <= correction: inf/nan, as torch
+        var = (centred * centred).sum(axis=axes, keepdims=keepdim) / a.dtype.type(ctx.denominator)
+    return centred, var
+
+
 class Var(Function):
     label = "var"
     rule = r"\partial\,\mathrm{var}(a)/\partial a_j = 2 (a_j - \bar a) / (N - c)"
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False, correction=1):
-        ctx.axes = axes = _axes(dim, a.ndim, "var")
-        ctx.keepdim = keepdim
-        ctx.denominator = _count(a.shape, axes) - correction
-        centred = a - a.sum(axis=axes, keepdims=True) / a.dtype.type(_count(a.shape, axes))
+        centred, var = _centred_var(ctx, a, dim, keepdim, correction)
         ctx.save_for_backward(centred)
-        with xp.errstate(divide="ignore", invalid="ignore"):  # N <= correction: inf/nan, as torch
-            return (centred * centred).sum(axis=axes, keepdims=keepdim) / a.dtype.type(ctx.denominator)
+        return var
 
     def backward(ctx, upstream):
         (centred,) = ctx.saved
@@ -349,13 +357,9 @@ class Std(Function):
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False, correction=1):
-        ctx.axes = axes = _axes(dim, a.ndim, "std")
-        ctx.keepdim = keepdim
-        ctx.denominator = _count(a.shape, axes) - correction
-        centred = a - a.sum(axis=axes, keepdims=True) / a.dtype.type(_count(a.shape, axes))
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            out = xp.sqrt((centred * centred).sum(axis=axes, keepdims=keepdim)
-                          / a.dtype.type(ctx.denominator))
+        centred, var = _centred_var(ctx, a, dim, keepdim, correction)
+        with xp.errstate(invalid="ignore"):  # N < correction: a negative variance, nan
+            out = xp.sqrt(var)
         ctx.save_for_backward(centred, out)
         return out
 
