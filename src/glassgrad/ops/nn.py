@@ -256,6 +256,58 @@ class CrossEntropy(Function):
         return d_input, d_target
 
 
+class CrossEntropyIndices(CrossEntropy):
+    """The common case of cross_entropy, on its own short path: scores (N, C), one class
+    index per row, no weight, no ignored rows, no smoothing, reduction 'mean' or 'sum'.
+    Same math and same label as CrossEntropy; it only skips the general bookkeeping
+    (per-sample weights, ignore masks, dense targets), which at batch 32 cost more than
+    the arithmetic itself.
+
+        L = (1/N) sum_i [log sum_c e^{s_ic} - s_{i,y_i}],  s_i = z_i - max_c z_ic
+        dL/dz_ic = (softmax(z_i)_c - [c = y_i]) / N
+    """
+
+    def forward(ctx, z, target, reduction="mean"):
+        rows = _arange(len(z))
+        shifted = z - z.max(axis=1, keepdims=True)  # stable: the largest exponent is 0
+        p = xp.exp(shifted)
+        sumexp = p.sum(axis=1)
+        total = xp.log(sumexp).sum() - shifted[rows, target].sum()
+        p /= sumexp[:, None]  # softmax(z): all the backward needs
+        ctx.rows, ctx.target, ctx.reduction = rows, target, reduction
+        ctx.save_for_backward(p)
+        return total / z.dtype.type(len(z)) if reduction == "mean" else total
+
+    def backward(ctx, upstream):
+        (p,) = ctx.saved
+        coef = upstream / p.dtype.type(len(p)) if ctx.reduction == "mean" else upstream
+        d_input = p * coef  # softmax - onehot, times dTotal/dL_i
+        d_input[ctx.rows, ctx.target] -= coef
+        return d_input, None
+
+
+_ROWS = {}  # n -> arange(n), read-only
+
+
+def _arange(n):
+    """0, 1, ..., n-1 as a read-only int64 array, kept per n: every batch of a training
+    run has the same size, and np.arange costs as much as the gather it feeds."""
+    rows = _ROWS.get(n)
+    if rows is None:
+        rows = _ROWS[n] = xp.arange(n)
+        rows.flags.writeable = False
+    return rows
+
+
+def _plain_class_indices(x, t):
+    """True when cross_entropy may take its short path: 2-D float scores and one int64
+    class index per row, every index in [0, C). One reduction checks both bounds: seen
+    as unsigned, a negative index (ignore_index included) is a huge number."""
+    return (x.ndim == 2 and t.ndim == 1 and t.dtype == xp.int64 and x.dtype.kind == "f"
+            and len(t) == len(x) and len(t) > 0
+            and t.view(xp.uint64).max() < x.shape[1])
+
+
 def _as_index(target, input):
     """Unbatched scores (C,) take a 0-d target; see it as (1,)."""
     return target.reshape(1) if input.ndim == 1 else target
@@ -297,6 +349,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     which for one-hot targets is the familiar y_hat - y. ``reduction='mean'`` divides by
     sum_i weight[y_i] over non-ignored samples (class indices) or by N (probabilities).
     """
+    # ignore_index < 0 cannot match an index in [0, C), which the short path checks
+    if (weight is None and not label_smoothing and ignore_index < 0 and type(input) is Tensor
+            and type(target) is Tensor and (reduction == "mean" or reduction == "sum")
+            and _plain_class_indices(input.data, target.data)):
+        return CrossEntropyIndices.apply(input, target.data, reduction=reduction)
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
