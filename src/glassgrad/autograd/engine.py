@@ -36,7 +36,7 @@ def backward(root, gradient=None, retain_graph=False):
                 f"grad can be implicitly created only for scalar outputs; this tensor has shape "
                 f"{tuple(root.shape)}: pass backward(gradient=...) with that shape"
             )
-        grad = xp.ones(root.data.shape, root.data.dtype)
+        grad = xp.array(1, dtype=root.data.dtype).reshape(root.data.shape)  # (np.ones: 5x slower)
     else:
         grad = gradient.data if isinstance(gradient, Tensor) else xp.asarray(gradient)
         if grad.shape != root.data.shape:
@@ -69,12 +69,12 @@ def backward(root, gradient=None, retain_graph=False):
             if node._retain is not None:
                 _retain(node, upstream)
             saved = node.saved
-            if saved is None:
-                _raise_released(node)
             if saved:
                 for counter, expected, shape in node._checks:
                     if counter[0] != expected:
                         _raise_modified(node, counter[0], expected, shape)
+            elif saved is None:
+                _raise_released(node)
 
             downstream = node.backward(upstream)
             if type(downstream) is not tuple:
@@ -199,14 +199,20 @@ def _accumulate_leaves(leaves):
             g = _run_hooks(leaf._hooks, g)
         if g.dtype != leaf.data.dtype:
             g = g.astype(leaf.data.dtype)
-        if leaf.grad is None:
+        grad = leaf.grad
+        if grad is None:
             # .grad must own its memory: the same array may have been routed to two leaves
             # (a + b sends upstream to both), or be a view of another gradient (reshape,
             # broadcast_to). A private copy keeps later in-place updates private.
-            if g.base is not None or id(g) in handed_out:
+            key = id(g)
+            if g.base is not None or key in handed_out:
                 g = g.copy()
-            handed_out.add(id(g))
-            leaf.grad = Tensor._wrap(g)
+                key = id(g)
+            handed_out.add(key)
+            leaf.grad = _wrap(g)
         else:
-            leaf.grad.data += g
-            leaf.grad._vc[0] += 1
+            grad.data += g
+            grad._vc[0] += 1
+
+
+_wrap = Tensor._wrap

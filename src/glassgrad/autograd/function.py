@@ -102,15 +102,13 @@ class Function:
                     record = True
                     need.append(True)
                     edges.append(a.grad_fn or a)
-                else:
-                    need.append(False)
-                    edges.append(None)
-                if cls.float_only and a.data.dtype.kind not in "fc":
-                    _refuse_dtype(cls, a)
+                    continue
             else:
                 raw.append(a)
-                need.append(False)
-                edges.append(None)
+            need.append(False)
+            edges.append(None)
+        if cls.float_only:
+            _check_float(cls, args)
         if record and not _enabled[0]:
             record = False
             need = [False] * len(args)
@@ -126,8 +124,20 @@ class Function:
             ctx._out_shape = data.shape
             ctx._seq = _next_seq()
             ctx._grad = None
-            if ctx.saved:
-                ctx._checks = _version_checks(ctx.saved, args, data, out)
+            saved = ctx.saved
+            if saved:
+                # Remember the version of every Tensor whose array was saved, to detect
+                # in-place edits at backward (the output's counter is fresh: version 0).
+                checks = []
+                for s in saved:
+                    if s is data:
+                        checks.append((out._vc, 0, s.shape))
+                    elif s is not None:
+                        for a in args:
+                            if isinstance(a, Tensor) and a.data is s:
+                                checks.append((a._vc, a._vc[0], s.shape))
+                                break
+                ctx._checks = checks
             out.grad_fn = ctx
             out.requires_grad = True
         if observers:
@@ -142,18 +152,10 @@ _next_seq = itertools.count().__next__
 _wrap = Tensor._wrap
 
 
-def _version_checks(saved, args, out_data, out):
-    """Remember the version of every Tensor whose array was saved, to detect in-place edits."""
-    checks = []
-    for s in saved:
-        if s is out_data:
-            checks.append((out._vc, out._vc[0], s.shape))
-            continue
-        for a in args:
-            if isinstance(a, Tensor) and a.data is s:
-                checks.append((a._vc, a._vc[0], s.shape))
-                break
-    return checks
+def _check_float(cls, args):
+    for a in args:
+        if isinstance(a, Tensor) and a.data.dtype.kind not in "fc":
+            _refuse_dtype(cls, a)
 
 
 def _refuse_dtype(cls, t):

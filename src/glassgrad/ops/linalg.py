@@ -107,7 +107,7 @@ class Linear(Function):
                 raise ShapeError(f"linear: bias of shape {bias.shape} does not fit the output "
                                  f"of shape {out.shape} (expected ({weight.shape[0]},))") from None
         ctx.save_for_backward(x, weight)
-        ctx.bias_is_vector = bias is not None and xp.ndim(bias) == 1
+        ctx.bias_is_vector = bias is not None and bias.ndim == 1
         return out
 
     def backward(ctx, upstream):

@@ -70,6 +70,20 @@ def _expand(g, shape):
     return xp.broadcast_to(g, shape)
 
 
+_add_reduce = xp.add.reduce
+
+
+def _filled(shape, value):
+    """``shape`` holding the 0-d ``value`` everywhere: written out when small (np.full
+    without its Python-level overhead), a zero-copy read-only view when large (the sum of
+    a conv activation need not write 9 MB of ones)."""
+    if _numel(shape) <= 1 << 16:
+        out = xp.empty(shape, dtype=value.dtype)
+        out.fill(value)
+        return out
+    return xp.broadcast_to(value, shape)
+
+
 def _numel(shape):
     n = 1
     for k in shape:
@@ -93,17 +107,17 @@ class Sum(Function):
     rule = r"\partial (\sum_i a_i)/\partial a_j = 1"
 
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
-        ctx.axes = _axes(dim, a.ndim, "sum")
+        ctx.axes = axes = None if dim is None else _axes(dim, a.ndim, "sum")
         ctx.shape = a.shape
         ctx.keepdim = keepdim
-        out = a.sum(axis=ctx.axes, keepdims=keepdim, dtype=dtype)
+        out = _add_reduce(a, axes, dtype, None, keepdim)  # what a.sum() calls, minus a layer
         if dtype is None and out.dtype.kind in "biu":
             out = out.astype(xp.int64, copy=False)  # torch sums bools and ints as int64
         return out
 
     def backward(ctx, upstream):
         if ctx.axes is None and not ctx.keepdim:  # every element got the same upstream
-            return xp.full(ctx.shape, upstream, dtype=upstream.dtype)
+            return _filled(ctx.shape, upstream)
         return _expand(_keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim), ctx.shape)
 
 
@@ -122,7 +136,7 @@ class Mean(Function):
 
     def backward(ctx, upstream):
         if ctx.axes is None and not ctx.keepdim:  # every element got the same upstream
-            return xp.full(ctx.shape, upstream / upstream.dtype.type(ctx.n), dtype=upstream.dtype)
+            return _filled(ctx.shape, upstream / upstream.dtype.type(ctx.n))
         g = _keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim) / upstream.dtype.type(ctx.n)
         return _expand(g, ctx.shape)
 
