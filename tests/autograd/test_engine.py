@@ -211,6 +211,24 @@ def test_gradient_dtype_follows_leaf():
     assert a.grad.dtype == np.float32
 
 
+def test_gradient_of_float32_node_behind_float64_op_is_float32_like_torch():
+    """x32 -> h32 = 3 x -> y64 = h * w64: h's gradient (seen by a hook) is float32 in
+    torch, and x's gradient is computed from that rounded value, bit for bit."""
+    x0 = np.array([0.1, 1.7, -2.3], dtype=np.float32)
+    w0 = np.array([1 / 3, 2 / 7, -5 / 11], dtype=np.float64)
+    seen = {}
+    grads = []
+    for lib, make in (("gg", gg.tensor), ("torch", torch.tensor)):
+        x = make(x0, requires_grad=True)
+        h = x * 3.0
+        h.register_hook(lambda g, lib=lib: seen.__setitem__(lib, str(g.dtype)))
+        (h * make(w0)).sum().backward()
+        grads.append(np.asarray(x.grad.data if lib == "gg" else x.grad.numpy()))
+    assert seen == {"gg": "float32", "torch": "torch.float32"}
+    assert grads[0].dtype == np.float32
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
 # ------------------------------------------------------------------ second backward
 def test_second_backward_says_retain_graph():
     a, _ = pair([1.0, 2.0])

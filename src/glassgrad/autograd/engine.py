@@ -9,7 +9,8 @@
    input (upstream x local derivative), and the engine adds those into the table entry
    of each input node, or into the ``.grad`` of each leaf.
 3. Broadcasting is undone here and only here: a gradient shaped like the broadcast result
-   is summed over the broadcast axes down to its input's shape.
+   is summed over the broadcast axes down to its input's shape. A gradient is also cast
+   to its tensor's dtype (float32 stays float32 behind a float64 op, as in PyTorch).
 4. After a node has run, its saved arrays are released (unless retain_graph=True).
 """
 
@@ -89,6 +90,8 @@ def backward(root, gradient=None, retain_graph=False):
                 if isinstance(edge, Function):
                     if g.shape != edge._out_shape:
                         g = unbroadcast(g, edge._out_shape, node, index)
+                    if g.dtype != edge._out_dtype:  # as PyTorch: a tensor's gradient has its dtype
+                        g = g.astype(edge._out_dtype)
                     prev = edge._grad
                     if prev is None:
                         edge._grad = g

@@ -51,6 +51,7 @@ class Function:
         "saved",  # what save_for_backward kept; None once a backward released it
         "_next",  # per positional argument: its node, the leaf Tensor, or None
         "_out_shape",  # shape of the output, to undo broadcasting into it
+        "_out_dtype",  # dtype of the output: the gradient sent to this node is cast to it
         "_seq",  # creation number: inputs' nodes always have smaller numbers
         "_grad",  # upstream gradient summed so far, during a backward pass only
         "__dict__",
@@ -122,6 +123,7 @@ class Function:
         if record:
             ctx._next = edges
             ctx._out_shape = data.shape
+            ctx._out_dtype = data.dtype
             ctx._seq = _next_seq()
             ctx._grad = None
             saved = ctx.saved
