@@ -143,6 +143,8 @@ class Mean(Function):
 
 def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
     """Sum over ``dim`` (all axes when None). d/da_j = 1 for every element summed."""
+    if dim is None and not keepdim and dtype is None:
+        return Sum.apply(input)  # the defaults as defaults: keywords cost ~1 us per call
     return Sum.apply(input, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
