@@ -84,6 +84,14 @@ CASES = [
     Case("pad", (2, 3, 4), pad=(1, 0, 2, 1), value=0.5),
     Case("pad", (2, 3, 4), pad=(0, 0, 0, 0, 1, 1)),
     Case("pad", (2, 3, 4), pad=(-1, 2, 1, -1), name="pad,negative crops"),
+    # reflect / replicate / circular: copies of input elements (the corners are copied
+    # up to 4 times; their gradient sums every copy's upstream)
+    Case("pad", (2, 3, 5), pad=(2, 3), mode="reflect", name="pad,reflect last dim"),
+    Case("pad", (2, 2, 4, 5), pad=(1, 2, 3, 0), mode="reflect", name="pad,reflect 2 dims"),
+    Case("pad", (2, 3, 4), pad=(3, 1), mode="replicate", name="pad,replicate last dim"),
+    Case("pad", (1, 2, 3, 4), pad=(2, 2, 1, 4), mode="replicate", name="pad,replicate 2 dims"),
+    Case("pad", (2, 3, 4), pad=(4, 2), mode="circular", name="pad,circular last dim"),
+    Case("pad", (1, 2, 3, 4), pad=(1, 3, 3, 2), mode="circular", name="pad,circular 2 dims"),
     # --- getitem: basic (views)
     Case("getitem", (4, 5), fn=lambda F, x: x[1], name="x[1]"),
     Case("getitem", (4, 5), fn=lambda F, x: x[-1, 2], name="x[-1, 2]"),

@@ -153,8 +153,16 @@ def test_expand_and_broadcast_to():
 def test_pad_arguments():
     with pytest.raises(ValueError, match="even length"):
         gg.pad(t(2, 3), (1, 2, 3))
-    with pytest.raises(NotImplementedError, match="reflect"):
-        gg.pad(t(2, 3), (1, 1), mode="reflect")
+    with pytest.raises(ValueError, match="'constant', 'reflect', 'replicate' or 'circular', got 'mirror'"):
+        gg.pad(t(2, 3), (1, 1), mode="mirror")
+    with pytest.raises(ValueError, match=r"reflect padding of \(3, 1\) does not fit dim 1 of size 3.*at most 2"):
+        gg.pad(t(2, 3), (3, 1), mode="reflect")
+    with pytest.raises(ValueError, match=r"circular padding of \(1, 4\) .* at most 3"):
+        gg.pad(t(2, 3), (1, 4), mode="circular")
+    with pytest.raises(ValueError, match="non-negative"):
+        gg.pad(t(2, 3), (-1, 1), mode="replicate")
+    with pytest.raises(ValueError, match="only used by mode 'constant'"):
+        gg.pad(t(2, 3), (1, 1), mode="replicate", value=2.0)
 
 
 def test_clamp_needs_a_bound():

@@ -357,17 +357,86 @@ class Pad(Function):
 
 
 
+class PadIndexed(Function):
+    """reflect / replicate / circular padding: every output element is a copy of one input
+    element, so along each padded dim the op is a gather out[..., k] = a[..., src[k]]."""
+
+    label = "pad"
+    rule = (r"\partial\,\mathrm{pad}(a)_k/\partial a_i = [\mathrm{src}(k) = i]"
+            r"\ (\text{an input element copied } m \text{ times gets } m \text{ upstreams})")
+
+    def forward(ctx, a, sources):
+        # sources: per dim, from the last backwards, the source index of every output position
+        lengths = []
+        for k, src in enumerate(sources):
+            axis = a.ndim - 1 - k
+            lengths.append(a.shape[axis])
+            a = a.take(src, axis=axis)
+        ctx.sources, ctx.lengths = sources, lengths
+        return a
+
+    def backward(ctx, upstream):
+        g = upstream
+        for k in reversed(range(len(ctx.sources))):  # undo the gathers, last first
+            src, n = ctx.sources[k], ctx.lengths[k]
+            axis = g.ndim - 1 - k
+            # sum the upstreams of the copies of each input position: one matrix product
+            # with the 0/1 matrix S[k, i] = [src(k) = i] along that axis
+            hits = (src[:, None] == xp.arange(n)).astype(g.dtype)
+            g = xp.moveaxis(xp.moveaxis(g, axis, -1) @ hits, -1, axis)
+        return g
+
+
+_SOURCE = {
+    # where output position k (k in [-before, n + after)) reads from, for an input of length n
+    "reflect": lambda k, n: (n - 1) - abs((n - 1) - abs(k)),  # mirror, edge not repeated
+    "replicate": lambda k, n: xp.clip(k, 0, n - 1),  # the edge element, repeated
+    "circular": lambda k, n: k % n,  # wrap around
+}
+
+
+def _pad_sources(shape, pad, mode):
+    """Per padded dim (last first), the source index of every output position."""
+    sources = []
+    for k in range(len(pad) // 2):
+        axis = len(shape) - 1 - k
+        n, before, after = shape[axis], pad[2 * k], pad[2 * k + 1]
+        if before < 0 or after < 0:
+            raise ValueError(f"pad: mode {mode!r} takes non-negative padding, got {tuple(pad)}")
+        limit = n - 1 if mode == "reflect" else n
+        if mode != "replicate" and (before > limit or after > limit):
+            raise ValueError(
+                f"pad: {mode} padding of ({before}, {after}) does not fit dim {axis} of size "
+                f"{n} of the input of shape {tuple(shape)}: each side must be at most {limit}")
+        if n == 0:
+            raise ValueError(f"pad: mode {mode!r} cannot pad the empty dim {axis} of shape "
+                             f"{tuple(shape)}")
+        sources.append(_SOURCE[mode](xp.arange(-before, n + after), n).astype(xp.intp))
+    return tuple(sources)
+
+
 def pad(input, pad, mode="constant", value=None):
     """torch.nn.functional.pad: ``pad`` lists (before, after) pairs starting from the last
-    dim and going backwards; mode 'constant' fills with ``value`` (0 when None).
-    Negative padding crops."""
-    if mode != "constant":
-        raise NotImplementedError(f"pad: mode {mode!r} is not supported; only 'constant'")
+    dim and going backwards.
+
+    mode 'constant' fills with ``value`` (0 when None); negative padding crops. 'reflect'
+    mirrors the input without repeating the edge ([1 2 3] padded by 2: 3 2 [1 2 3] 2 1),
+    'replicate' repeats the edge element (1 1 [1 2 3] 3 3), 'circular' wraps around
+    (2 3 [1 2 3] 1 2). In those three modes each output element is a copy of one input
+    element, so the gradient of an input element is the sum of the upstreams of its copies.
+    """
     pad = _sizes((pad,), "pad")
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"pad: the padding {pad} must have an even length of at most "
                          f"2 x {input.ndim} (the dims of the input of shape {tuple(input.shape)})")
-    return Pad.apply(input, pad=pad, value=0 if value is None else value)
+    if mode == "constant":
+        return Pad.apply(input, pad=pad, value=0 if value is None else value)
+    if mode not in _SOURCE:
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    if value is not None and value != 0:
+        raise ValueError(f"pad: value={value!r} is only used by mode 'constant', not {mode!r}")
+    return PadIndexed.apply(input, sources=_pad_sources(tuple(input.shape), pad, mode))
 
 
 # ---------------------------------------------------------------- indexing
