@@ -5,7 +5,17 @@ away. This module also owns dtypes (float32 is the default for Python numbers, a
 PyTorch) and the global random generator behind ``manual_seed``, dropout and ``rand``.
 """
 
+import warnings
+
 import numpy as xp
+
+# log(0) = -inf, 1/0 = inf, 0/0 = nan: NumPy says so with a RuntimeWarning, PyTorch says
+# nothing, and so do glassgrad's ops (whose results are PyTorch's). Only NumPy's
+# floating-point messages, only where glassgrad's own code made the call; a user's own
+# NumPy code still warns, and detect_anomaly() finds where an inf or nan came from.
+warnings.filterwarnings(
+    "ignore", message=r"(divide by zero|overflow|invalid value|underflow) encountered",
+    category=RuntimeWarning, module=r"glassgrad(\.|$)")
 
 float16 = xp.dtype("float16")
 float32 = xp.dtype("float32")
