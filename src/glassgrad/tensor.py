@@ -209,8 +209,11 @@ class Tensor:
         """Keep .grad on this non-leaf tensor after backward (leaves always keep it)."""
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
-        if self.grad_fn is not None:
-            self.grad_fn._retain = weakref.ref(self)
+        node = self.grad_fn
+        if node is not None:
+            node._retain = weakref.ref(self)
+            if node._hooks is None:
+                node._hooks = []  # the engine looks at _retain only for nodes with hooks
 
     @property
     def retains_grad(self):

@@ -37,7 +37,9 @@ def backward(root, gradient=None, retain_graph=False):
                 f"grad can be implicitly created only for scalar outputs; this tensor has shape "
                 f"{tuple(root.shape)}: pass backward(gradient=...) with that shape"
             )
-        grad = xp.array(1, dtype=root.data.dtype).reshape(root.data.shape)  # (np.ones: 5x slower)
+        grad = xp.array(1, dtype=root.data.dtype)  # (np.ones: 5x slower)
+        if root.data.ndim:
+            grad = grad.reshape(root.data.shape)
     else:
         grad = gradient.data if isinstance(gradient, Tensor) else xp.asarray(gradient)
         if grad.shape != root.data.shape:
@@ -65,10 +67,10 @@ def backward(root, gradient=None, retain_graph=False):
             node = heappop(heap)[1]
             upstream = node._grad
             node._grad = None
-            if node._hooks is not None:
+            if node._hooks is not None:  # also set by retain_grad(): one test per node
                 upstream = _run_hooks(node._hooks, upstream)
-            if node._retain is not None:
-                _retain(node, upstream)
+                if node._retain is not None:
+                    _retain(node, upstream)
             saved = node.saved
             if saved:
                 for counter, expected, shape in node._checks:
@@ -90,8 +92,9 @@ def backward(root, gradient=None, retain_graph=False):
                 if isinstance(edge, Function):
                     if g.shape != edge._out_shape:
                         g = unbroadcast(g, edge._out_shape, node, index)
-                    if g.dtype != edge._out_dtype:  # as PyTorch: a tensor's gradient has its dtype
-                        g = g.astype(edge._out_dtype)
+                    dtype = edge._out_dtype
+                    if g.dtype is not dtype and g.dtype != dtype:
+                        g = g.astype(dtype)  # as PyTorch: a tensor's gradient has its dtype
                     prev = edge._grad
                     if prev is None:
                         edge._grad = g
@@ -196,22 +199,26 @@ def _raise_modified(node, actual, expected, shape):
 
 def _accumulate_leaves(leaves):
     """Add each leaf's summed gradient into its .grad (after its hooks have seen it)."""
-    handed_out = set()
+    handed_out = None  # ids of the arrays given to a .grad so far
     for leaf, g in leaves.items():
         if leaf._hooks:
             g = _run_hooks(leaf._hooks, g)
-        if g.dtype != leaf.data.dtype:
-            g = g.astype(leaf.data.dtype)
+        dtype = leaf.data.dtype
+        if g.dtype is not dtype and g.dtype != dtype:
+            g = g.astype(dtype)
         grad = leaf.grad
         if grad is None:
             # .grad must own its memory: the same array may have been routed to two leaves
             # (a + b sends upstream to both), or be a view of another gradient (reshape,
             # broadcast_to). A private copy keeps later in-place updates private.
-            key = id(g)
-            if g.base is not None or key in handed_out:
+            if g.base is not None:
                 g = g.copy()
-                key = id(g)
-            handed_out.add(key)
+            elif handed_out is None:
+                handed_out = {id(g)}
+            elif id(g) in handed_out:
+                g = g.copy()
+            else:
+                handed_out.add(id(g))
             leaf.grad = _wrap(g)
         else:
             grad.data += g
