@@ -183,10 +183,42 @@ def test_non_tensor_arguments_and_errors():
     y = checkpoint(lambda a, k: a * k, x, 3.0)
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
-    with pytest.raises(TypeError, match="one Tensor"):
-        checkpoint(lambda a: (a, a), x)
+    with pytest.raises(TypeError, match="a Tensor or a tuple of Tensors, got float"):
+        checkpoint(lambda a: 1.0, x)
+    with pytest.raises(TypeError, match=r"share one float dtype, got \['float32', 'float64'\]"):
+        checkpoint(lambda a: (a, a.float()), x)
     with pytest.raises(TypeError, match="callable"):
         checkpoint(x, x)
+
+
+@pytest.mark.parametrize("x_requires_grad", [True, False])
+def test_tuple_outputs_match_torch(x_requires_grad):
+    """A block with two outputs of different shapes, one used twice downstream; with x
+    not requiring grad only the weight inside the block gets a gradient."""
+    rng = np.random.default_rng(5)
+    x0, w0 = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
+    grads = {}
+    for lib in ("gg", "torch"):
+        make = gg.tensor if lib == "gg" else torch.tensor
+        x, w = make(x0, requires_grad=x_requires_grad), make(w0, requires_grad=True)
+
+        def block(x, w):
+            h = (x @ w).tanh()
+            return h, (h * h).sum(1)
+
+        if lib == "gg":
+            a, b = checkpoint(block, x, w)
+        else:
+            from torch.utils.checkpoint import checkpoint as torch_checkpoint
+
+            a, b = torch_checkpoint(block, x, w, use_reentrant=False)
+        (a.sum() * 2 + (b * b).sum() + (a * b[:, None]).sum()).backward()
+        grads[lib] = [t.grad for t in (x, w)]
+    for ours, theirs in zip(grads["gg"], grads["torch"]):
+        if theirs is None:
+            assert ours is None
+        else:
+            np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12, atol=1e-14)
 
 
 def test_checkpoint_sequential_matches_torch():

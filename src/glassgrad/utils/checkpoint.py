@@ -42,7 +42,10 @@ class Checkpoint(Function):
         ctx.others = [None if t else a for a, t in zip(arrays, is_tensor)]
         with no_grad():
             out = fn(*_wrap_inputs(arrays, is_tensor, needs=None))
-        return _output_array(out)
+        # Several outputs travel as one flat array (one node has one output); checkpoint()
+        # cuts it back into views, whose gradients the engine sums into the flat upstream.
+        ctx.layout = _layout(out)
+        return _pack(out, ctx.layout)
 
     def backward(ctx, upstream):
         needs = ctx.needs_input_grad
@@ -61,9 +64,17 @@ class Checkpoint(Function):
         finally:
             if outer_state is not None:
                 backend.set_rng_state(outer_state)
-        _output_array(out)
-        if out.requires_grad:
-            out.backward(gradient=upstream)  # also accumulates into parameters used by fn
+        _layout(out)  # the same kind of result as in the forward, or a clear error
+        outs = out if isinstance(out, tuple) else (out,)
+        pieces = _unpack(upstream, ctx.layout)
+        # d/dtheta sum_i <out_i, g_i> = sum_i J_i^T g_i: one backward for every output at
+        # once (the sum and the products pass each g_i on exactly)
+        terms = [(o * g).sum() for o, g in zip(outs, pieces) if o.requires_grad]
+        if terms:
+            total = terms[0]
+            for term in terms[1:]:
+                total = total + term
+            total.backward()  # also accumulates into parameters used by fn
 
         grads = []
         for i, t in enumerate(inputs):
@@ -80,8 +91,10 @@ def checkpoint(fn, *args, use_reentrant=False, preserve_rng_state=True):
     """``fn(*args)``, computed without keeping its intermediates; recomputed in backward.
 
     The gradients are those of ``fn(*args)`` itself, for the Tensor arguments and for
-    every parameter ``fn`` uses. ``fn`` must return one Tensor and must compute the same
-    function when called again (random ops are made to repeat by ``preserve_rng_state``).
+    every parameter ``fn`` uses. ``fn`` returns one Tensor or a tuple of Tensors of one
+    float dtype (returned as a tuple of views of one flat output; each of them requires
+    grad when the block does), and must compute the same function when called again
+    (random ops are made to repeat by ``preserve_rng_state``).
     ``use_reentrant`` is accepted for PyTorch compatibility; both values behave like
     PyTorch's ``use_reentrant=False`` (parameters get gradients even when no input
     requires grad).
@@ -95,7 +108,7 @@ def checkpoint(fn, *args, use_reentrant=False, preserve_rng_state=True):
     is_tensor = tuple(isinstance(a, Tensor) for a in args)
     params = dict(fn=fn, is_tensor=is_tensor, preserve_rng_state=preserve_rng_state)
     if any(isinstance(a, Tensor) and a.requires_grad for a in args):
-        return Checkpoint.apply(*args, anchored=False, **params)
+        return _outputs(Checkpoint.apply(*args, anchored=False, **params))
 
     # No input requires grad (the first block of a network): the node is recorded only
     # if some Tensor inside fn does (a weight). An anchor input makes apply record the
@@ -109,10 +122,19 @@ def checkpoint(fn, *args, use_reentrant=False, preserve_rng_state=True):
         out = Checkpoint.apply(*args, anchor, anchored=True, **params)
     finally:
         observers.remove(watcher)
+    layout = out.grad_fn.layout
     if not watcher.found:
         out.grad_fn = None
         out.requires_grad = False
-    return out
+    return _outputs(out, layout)
+
+
+def _outputs(flat, layout=None):
+    """What fn returned: the node's output itself, or the tuple cut out of it (as views,
+    through getitem and reshape, so the engine routes each piece's gradient back)."""
+    if layout is None and flat.grad_fn is not None:
+        layout = flat.grad_fn.layout
+    return flat if layout is None else _unpack(flat, layout)
 
 
 def checkpoint_sequential(functions, segments, input, use_reentrant=False, preserve_rng_state=True):
@@ -158,13 +180,46 @@ def _wrap_inputs(arrays, is_tensor, needs):
     return inputs
 
 
-def _output_array(out):
-    if not isinstance(out, Tensor):
-        raise TypeError(
-            f"checkpoint: fn must return one Tensor, got {type(out).__name__} "
-            "(wrap several outputs into separate checkpoints)"
-        )
-    return out.data
+def _layout(out):
+    """The shapes of fn's result: one Tensor (None) or a tuple/list of Tensors of one
+    float dtype (their shapes)."""
+    if isinstance(out, Tensor):
+        return None
+    if isinstance(out, (tuple, list)) and out and all(isinstance(o, Tensor) for o in out):
+        dtypes = {o.data.dtype for o in out}
+        if len(dtypes) == 1 and next(iter(dtypes)).kind == "f":
+            return tuple(o.data.shape for o in out)
+        raise TypeError(f"checkpoint: the Tensors fn returns must share one float dtype, got "
+                        f"{sorted(str(d) for d in dtypes)}")
+    raise TypeError(f"checkpoint: fn must return a Tensor or a tuple of Tensors, got "
+                    f"{type(out).__name__}")
+
+
+def _pack(out, layout):
+    if layout is None:
+        return out.data
+    return xp.concatenate([o.data.reshape(-1) for o in out])
+
+
+def _sizes(layout):
+    sizes = []
+    for shape in layout:
+        n = 1
+        for k in shape:
+            n *= k
+        sizes.append(n)
+    return sizes
+
+
+def _unpack(flat, layout):
+    """The flat array (or Tensor) cut back into pieces of the layout's shapes."""
+    if layout is None:
+        return (flat,)
+    pieces, start = [], 0
+    for shape, n in zip(layout, _sizes(layout)):
+        pieces.append(flat[start:start + n].reshape(shape))
+        start += n
+    return tuple(pieces)
 
 
 class _RequiresGradWatcher:
