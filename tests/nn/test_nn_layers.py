@@ -92,6 +92,12 @@ CONVS = [
     dict(in_channels=3, out_channels=5, kernel_size=3, padding="same", dilation=2, bias=False),
     dict(in_channels=3, out_channels=2, kernel_size=2, stride=(1, 2), padding=(2, 0), dilation=(1, 2)),
     dict(in_channels=3, out_channels=2, kernel_size=1, padding="valid"),
+    dict(in_channels=3, out_channels=6, kernel_size=3, groups=3, padding=1),  # depthwise x2
+    dict(in_channels=3, out_channels=4, kernel_size=3, padding=2, padding_mode="reflect"),
+    dict(in_channels=3, out_channels=3, kernel_size=(3, 2), padding="same", groups=3,
+         padding_mode="circular"),
+    dict(in_channels=3, out_channels=2, kernel_size=3, stride=2, padding=(1, 3),
+         padding_mode="replicate"),
 ]
 
 
@@ -120,8 +126,10 @@ def test_conv2d_refuses_bad_input_and_arguments():
         layer(gg.zeros(2, 1, 8, 8))
     with pytest.raises(ValueError, match="padding='same' is not supported for strided"):
         nn.Conv2d(3, 4, 3, stride=2, padding="same")
-    with pytest.raises(NotImplementedError, match="groups"):
-        nn.Conv2d(4, 4, 3, groups=2)
+    with pytest.raises(ValueError, match=r"in_channels \(4\) and out_channels \(6\) must both be divisible by groups \(4\)"):
+        nn.Conv2d(4, 6, 3, groups=4)
+    with pytest.raises(ValueError, match="padding_mode must be 'zeros', 'reflect', 'replicate' or 'circular', got 'mirror'"):
+        nn.Conv2d(4, 4, 3, padding_mode="mirror")
 
 
 POOLS = [

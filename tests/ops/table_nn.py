@@ -59,6 +59,11 @@ CASES = [
     Case("conv2d", (3, 6, 5), (2, 3, 3, 3), (2,), stride=2, padding=1, name="conv2d,unbatched"),
     Case("conv2d", (2, 3, 4, 4), (5, 3, 1, 1), (5,), name="conv2d,1x1"),
     Case("conv2d", (2, 3, 3, 3), (2, 3, 3, 3), (2,), name="conv2d,kernel=input"),
+    # groups: filters of group g see only the channels of group g (groups = C: depthwise)
+    Case("conv2d", (2, 4, 6, 5), (6, 2, 3, 3), (6,), groups=2, padding=1, name="conv2d,groups=2"),
+    Case("conv2d", (2, 3, 6, 6), (3, 1, 3, 3), (3,), groups=3, stride=2,
+         name="conv2d,depthwise"),
+    Case("conv2d", (6, 5, 5), (4, 3, 2, 2), groups=2, dilation=2, name="conv2d,groups,unbatched"),
     # --- max_pool2d: distinct values (no ties), stride default and explicit, padding,
     # dilation, ceil_mode, overlapping windows, unbatched
     Case("max_pool2d", grid(2, 3, 6, 6, distinct=True), kernel_size=2),

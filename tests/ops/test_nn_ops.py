@@ -381,8 +381,12 @@ class TestConv2d:
             F.conv2d(glassgrad.randn(1, 3, 2, 2), glassgrad.randn(4, 3, 3, 3))
         with pytest.raises(TypeError, match="input dtype float32 and weight dtype float64"):
             F.conv2d(x, glassgrad.randn(4, 3, 3, 3, dtype=glassgrad.float64))
-        with pytest.raises(NotImplementedError, match="groups=2"):
-            F.conv2d(glassgrad.randn(1, 4, 5, 5), glassgrad.randn(4, 2, 3, 3), groups=2)
+        with pytest.raises(ValueError, match=r"expects 6 input channels \(weight.shape\[1\] x groups=3\)"):
+            F.conv2d(glassgrad.randn(1, 4, 5, 5), glassgrad.randn(3, 2, 3, 3), groups=3)
+        with pytest.raises(ValueError, match=r"the 3 filters .* cannot be split into groups=2"):
+            F.conv2d(glassgrad.randn(1, 4, 5, 5), glassgrad.randn(3, 2, 3, 3), groups=2)
+        with pytest.raises(ValueError, match="groups must be a positive int, got 0"):
+            F.conv2d(glassgrad.randn(1, 4, 5, 5), glassgrad.randn(4, 4, 3, 3), groups=0)
         with pytest.raises(ValueError, match="'same' is not supported for strided"):
             F.conv2d(x, glassgrad.randn(4, 3, 3, 3), padding="same", stride=2)
         with pytest.raises(ValueError, match="stride must be >= 1"):

@@ -11,7 +11,8 @@ import math
 from ..backend import get_default_dtype, xp
 from ..tensor import Tensor
 from ..ops.linalg import linear
-from ..ops.nn import avg_pool2d, conv2d, dropout, max_pool2d
+from ..ops.nn import _conv_padding, avg_pool2d, conv2d, dropout, max_pool2d
+from ..ops.shape import pad
 from . import init
 from .module import Module, Parameter
 
@@ -147,10 +148,9 @@ class Conv2d(Module):
                 f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both "
                 f"be divisible by groups ({groups})"
             )
-        if self.groups != 1:
-            raise NotImplementedError(f"Conv2d: groups={groups} is not implemented (the conv2d op supports groups=1)")
-        if padding_mode != "zeros":
-            raise ValueError(f"Conv2d: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
+            raise ValueError(f"Conv2d: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+                             f"'circular', got {padding_mode!r}")
         _check_device(device, owner)
         self.kernel_size = _pair(kernel_size, "kernel_size", owner, 1)
         self.stride = _pair(stride, "stride", owner, 1)
@@ -185,8 +185,15 @@ class Conv2d(Module):
                 repr(self), input, dtype,
                 f"a (N, {self.in_channels}, H, W) or ({self.in_channels}, H, W) input",
             )
+        padding = self.padding
+        if self.padding_mode != "zeros":
+            # As PyTorch: pad explicitly in that mode, then convolve without padding.
+            top, bottom, left, right = _conv_padding(padding, self.kernel_size, self.dilation,
+                                                     self.stride)
+            input = pad(input, (left, right, top, bottom), mode=self.padding_mode)
+            padding = 0
         return conv2d(
-            input, self.weight, self.bias, stride=self.stride, padding=self.padding,
+            input, self.weight, self.bias, stride=self.stride, padding=padding,
             dilation=self.dilation, groups=self.groups,
         )
 
@@ -201,6 +208,8 @@ class Conv2d(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 

@@ -772,21 +772,31 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     ``padding`` is an int, a pair, 'valid' (0) or 'same' (stride 1). Computed as one matrix
     product of the patch matrix (N*OH*OW, KH*KW*C) with the weights (im2col); backward is
     two more: dW = upstream^T @ patches, and dX by kernel offset (col2im).
+
+    ``groups`` = G splits the C input channels and the F filters into G groups: filters
+    f of group g see only the C/G channels of group g, so ``weight`` is (F, C/G, KH, KW)
+    (G = C: a depthwise convolution). Computed as G convolutions of channel slices,
+    concatenated along the channels (the slices and the concatenation route the gradients).
     """
     x = _data(input)
     wt = _data(weight)
-    if groups != 1:
-        raise NotImplementedError(f"conv2d: groups={groups} is not implemented; only groups=1")
+    if isinstance(groups, bool) or not isinstance(groups, (int, xp.integer)) or groups < 1:
+        raise ValueError(f"conv2d: groups must be a positive int, got {groups!r}")
     if x.ndim not in (3, 4):
         raise ValueError(f"conv2d: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
                          f"{tuple(x.shape)}")
     if wt.ndim != 4:
         raise ValueError(f"conv2d: weight must be 4-D (out_channels, in_channels, KH, KW), got "
                          f"shape {tuple(wt.shape)}")
-    if x.shape[-3] != wt.shape[1]:
+    if wt.shape[0] % groups:
+        raise ValueError(f"conv2d: the {wt.shape[0]} filters of the weight of shape "
+                         f"{tuple(wt.shape)} cannot be split into groups={groups}")
+    if x.shape[-3] != wt.shape[1] * groups:
+        per_group = f" x groups={groups}" if groups != 1 else ""
         raise ValueError(
             f"conv2d: input of shape {tuple(x.shape)} has {x.shape[-3]} channels but weight of "
-            f"shape {tuple(wt.shape)} expects {wt.shape[1]} input channels (weight.shape[1])"
+            f"shape {tuple(wt.shape)} expects {wt.shape[1] * groups} input channels "
+            f"(weight.shape[1]{per_group})"
         )
     if x.dtype != wt.dtype:
         raise TypeError(f"conv2d: input dtype {x.dtype} and weight dtype {wt.dtype} differ; "
@@ -811,7 +821,19 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
             f"{dilation[1] * (kernel[1] - 1) + 1}); input shape {tuple(x.shape)}, weight "
             f"shape {tuple(wt.shape)}"
         )
-    return Conv2d.apply(input, weight, bias, stride=stride, padding=pads, dilation=dilation)
+    if groups == 1:
+        return Conv2d.apply(input, weight, bias, stride=stride, padding=pads, dilation=dilation)
+    from .shape import cat
+
+    c, f = wt.shape[1], wt.shape[0] // groups  # channels and filters per group
+    outputs = []
+    for g in range(groups):
+        channels = (Ellipsis, slice(g * c, (g + 1) * c), slice(None), slice(None))
+        filters = slice(g * f, (g + 1) * f)
+        outputs.append(Conv2d.apply(input[channels], weight[filters],
+                                    None if bias is None else bias[filters],
+                                    stride=stride, padding=pads, dilation=dilation))
+    return cat(outputs, dim=-3)
 
 
 # ===================================================================== pooling
