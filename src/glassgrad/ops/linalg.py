@@ -127,7 +127,7 @@ class Linear(Function):
                 dw = g2.T @ x.reshape(-1, x.shape[-1])
             if need_b:
                 # a bias of another shape (1, out) was broadcast: the engine sums it back
-                db = g2.sum(axis=0) if ctx.bias_is_vector else upstream
+                db = xp.add.reduce(g2, axis=0) if ctx.bias_is_vector else upstream  # = .sum(0)
         return dx, dw, db
 
 
