@@ -132,7 +132,9 @@ def _real(name):
     names = [f for pair in FILES.values() for f in pair]
     absent = [f for f in names if mnist_module.locate(folder, f) is None]
     if absent:
-        pytest.skip(f"{name} files absent from {folder} (run `glassgrad data fetch {name}`; CI does via make data)")
+        pytest.skip(f"{name} files absent from {folder} (run `glassgrad data fetch {name}`; "
+                    "make data does, for Fashion-MNIST only when Debian's dataset-fashion-mnist "
+                    "is installed, as .ci/run does)")
 
 
 @pytest.mark.mnist
