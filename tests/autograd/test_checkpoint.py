@@ -191,8 +191,9 @@ def test_non_tensor_arguments_and_errors():
         checkpoint(x, x)
 
 
+@pytest.mark.parametrize("container", [tuple, list])
 @pytest.mark.parametrize("x_requires_grad", [True, False])
-def test_tuple_outputs_match_torch(x_requires_grad):
+def test_tuple_outputs_match_torch(x_requires_grad, container):
     """A block with two outputs of different shapes, one used twice downstream; with x
     not requiring grad only the weight inside the block gets a gradient."""
     rng = np.random.default_rng(5)
@@ -204,7 +205,7 @@ def test_tuple_outputs_match_torch(x_requires_grad):
 
         def block(x, w):
             h = (x @ w).tanh()
-            return h, (h * h).sum(1)
+            return container((h, (h * h).sum(1)))
 
         if lib == "gg":
             a, b = checkpoint(block, x, w)

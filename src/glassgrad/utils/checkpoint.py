@@ -17,6 +17,8 @@ forward and restored around the recomputation (``preserve_rng_state=True``); the
 random stream then continues as if no recomputation had happened.
 """
 
+import math
+
 from .. import backend
 from ..autograd.function import Function, observers
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
@@ -65,7 +67,7 @@ class Checkpoint(Function):
             if outer_state is not None:
                 backend.set_rng_state(outer_state)
         _layout(out)  # the same kind of result as in the forward, or a clear error
-        outs = out if isinstance(out, tuple) else (out,)
+        outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
         pieces = _unpack(upstream, ctx.layout)
         # d/dtheta sum_i <out_i, g_i> = sum_i J_i^T g_i: one backward for every output at
         # once (the sum and the products pass each g_i on exactly)
@@ -201,22 +203,13 @@ def _pack(out, layout):
     return xp.concatenate([o.data.reshape(-1) for o in out])
 
 
-def _sizes(layout):
-    sizes = []
-    for shape in layout:
-        n = 1
-        for k in shape:
-            n *= k
-        sizes.append(n)
-    return sizes
-
-
 def _unpack(flat, layout):
     """The flat array (or Tensor) cut back into pieces of the layout's shapes."""
     if layout is None:
         return (flat,)
     pieces, start = [], 0
-    for shape, n in zip(layout, _sizes(layout)):
+    for shape in layout:
+        n = math.prod(shape)
         pieces.append(flat[start:start + n].reshape(shape))
         start += n
     return tuple(pieces)
