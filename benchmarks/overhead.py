@@ -6,7 +6,12 @@ Three measurements, each the median over REPEATS runs of a timed loop:
    almost all the time is framework overhead (graph recording, engine, dispatch);
 2. 20-op chain: mul / add / tanh / exp alternating on a 16-element float32 tensor,
    forward + backward, reported as microseconds per op;
-3. the same chain under no_grad, against the bare NumPy calls it wraps.
+3. the same chain under no_grad, against the bare NumPy calls it wraps;
+4. calibration: the tiny graph in a minimal engine (below, micrograd's design on NumPy
+   arrays: a closure per node, a recursive topological sort, no checks of any kind), the
+   floor for a Python engine on this machine. PERFORMANCE-NOTES measured it at 15 us on
+   its machine, where torch took 53 us; the ratio of the two machines' figures turns an
+   absolute target (8 us per op) into this machine's terms.
 
 Between the two sides of a comparison the script sleeps 0.2 s: BLAS and OpenMP threads
 keep spinning for a while after a call and would slow whichever side runs next.
@@ -42,6 +47,50 @@ def median_time(fn, iters):
         times.append((CLOCK() - start) / iters)
     FASTEST.append(min(times))
     return statistics.median(times)
+
+
+class MinimalTensor:
+    """The least a reverse-mode engine needs (calibration only, not glassgrad's design)."""
+
+    def __init__(self, data, parents=(), backward=None):
+        self.data, self.grad, self.parents, self.backward_fn = data, None, parents, backward
+
+    def __matmul__(self, other):
+        a, b = self.data, other.data
+        return MinimalTensor(a @ b, (self, other), lambda g: (g @ b.T, a.T @ g))
+
+    def __add__(self, other):
+        return MinimalTensor(self.data + other.data, (self, other), lambda g: (g, g))
+
+    def sum(self):
+        shape, dtype = self.data.shape, self.data.dtype
+
+        def backward(g):
+            full = np.empty(shape, dtype)
+            full.fill(g)
+            return (full,)
+
+        return MinimalTensor(self.data.sum(), (self,), backward)
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(t):
+            if t not in seen:
+                seen.add(t)
+                for p in t.parents:
+                    visit(p)
+                order.append(t)
+
+        visit(self)
+        grads = {self: np.array(1, self.data.dtype)}
+        for t in reversed(order):
+            g = grads.pop(t)
+            if t.backward_fn is None:
+                t.grad = g if t.grad is None else t.grad + g
+                continue
+            for p, pg in zip(t.parents, t.backward_fn(g)):
+                grads[p] = pg if p not in grads else grads[p] + pg
 
 
 def tiny_graph(lib, a, b, c):
@@ -122,6 +171,11 @@ def main():
     np_ng = median_time(np_chain, 2000)
     results["nograd"] = (g_ng, np_ng)
 
+    # 4. calibration: the tiny graph in the minimal engine ------------------------------
+    m_leaves = [MinimalTensor(m) for m in mats]
+    time.sleep(PAUSE)
+    results["minimal"] = median_time(tiny_graph(None, *m_leaves), 3000)
+
     us = 1e6
     clock = "CPU time" if CLOCK is time.process_time else "wall clock"
     print(f"median of {REPEATS} repeats ({clock}); 0.2 s pause between sides; float32")
@@ -139,6 +193,13 @@ def main():
     print(f"fastest repeats: tiny {f[0] * us:.1f} / {f[1] * us:.1f} us, "
           f"chain per op {f[2] / n_ops * us:.2f} / {f[3] / n_ops * us:.2f} us, "
           f"no_grad per op {f[4] / n_ops * us:.2f} / {f[5] / n_ops * us:.2f} us")
+    m = results["minimal"]
+    print(f"{'calibration: tiny graph, minimal engine':<44}{m * us:>10.1f}us"
+          f"   (PERFORMANCE-NOTES' machine: 15 us; torch there 53 us)")
+    slower = results["tiny"][1] / 53e-6, m / 15e-6
+    print(f"this machine vs PERFORMANCE-NOTES': torch {slower[0]:.1f}x, minimal engine "
+          f"{slower[1]:.1f}x slower; 8 us per op there is about "
+          f"{8 * min(slower):.0f}-{8 * max(slower):.0f} us here")
     print()
     print("targets: tiny graph glassgrad/torch <= 0.30; per-op fwd+bwd <= 8 us")
     print(f"  tiny graph ratio {results['tiny'][0] / results['tiny'][1]:.2f}, "
