@@ -10,6 +10,7 @@ import importlib
 from ..backend import xp
 from ..tensor import Tensor
 from .elementwise import Add, Div, Mul, Neg, Sub
+from .linalg import MatMul
 
 # method name -> (module in glassgrad.ops, function name)
 METHODS = {
@@ -45,7 +46,7 @@ METHODS = {
     "flatten": ("shape", "flatten"), "contiguous": ("shape", "contiguous"),
     "__getitem__": ("shape", "getitem"), "index_put": ("shape", "index_put"),
     # linear algebra
-    "matmul": ("linalg", "matmul"), "mm": ("linalg", "matmul"), "__matmul__": ("linalg", "matmul"),
+    "matmul": ("linalg", "matmul"), "mm": ("linalg", "matmul"),
     # nn
     "softmax": ("nn", "softmax"), "log_softmax": ("nn", "log_softmax"),
 }
@@ -74,7 +75,7 @@ def _no_grad_compare(ufunc):
 
 
 def _bind_operators():
-    # The four arithmetic operators call Function.apply directly: they are the hottest path.
+    # The arithmetic operators and @ call Function.apply directly: the hottest path.
     Tensor.__add__ = lambda self, other: Add.apply(self, other)
     Tensor.__radd__ = lambda self, other: Add.apply(other, self)
     Tensor.__sub__ = lambda self, other: Sub.apply(self, other)
@@ -84,6 +85,7 @@ def _bind_operators():
     Tensor.__truediv__ = lambda self, other: Div.apply(self, other)
     Tensor.__rtruediv__ = lambda self, other: Div.apply(other, self)
     Tensor.__neg__ = lambda self: Neg.apply(self)
+    Tensor.__matmul__ = lambda self, other: MatMul.apply(self, other)
     Tensor.__pos__ = lambda self: self
     if hasattr(Tensor, "pow"):
         Tensor.__pow__ = Tensor.pow
