@@ -22,6 +22,7 @@ eps = 1e-6 would keep almost none of them. Random ops inside ``fn`` (dropout) se
 same random numbers on every call: the global RNG state is restored before each call.
 """
 
+import math
 import weakref
 from dataclasses import dataclass
 
@@ -231,7 +232,7 @@ def _check_full(p, eps, atol, rtol):
             analytical.append(None)
             continue
         rows = []
-        size = _size(shape)
+        size = math.prod(shape)
         for m in range(size):
             ups = [None] * len(p.out_shapes)
             e = xp.zeros(size, backend.float64)
@@ -311,7 +312,7 @@ def _localise(p, c, u, v, grad, num, ana, eps, atol, rtol):
     if candidates:
         k, m = candidates[0]
         unit = [None] * len(p.out_shapes)
-        e = xp.zeros(_size(p.out_shapes[k]), backend.float64)
+        e = xp.zeros(math.prod(p.out_shapes[k]), backend.float64)
         e[m] = 1.0
         unit[k] = e.reshape(p.out_shapes[k])
         ana_e = float(p.vjp(unit)[c].reshape(-1)[j])
@@ -366,13 +367,6 @@ def _failing(ana, num, atol, rtol):
     if bad.any():
         return int(xp.argmax(bad))
     return None
-
-
-def _size(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 def _unravel(j, shape):

@@ -13,6 +13,7 @@ takes the value of the dataset's lesson (table ``PRESETS``), so a bare
 """
 
 import json
+import math
 import os
 import sys
 import time
@@ -322,9 +323,7 @@ def build_model(s, in_shape, n_classes):
     else:
         if len(in_shape) > 1:
             layers.append(nn.Flatten())
-        width = 1
-        for d in in_shape:
-            width *= d
+        width = math.prod(in_shape)
     for h in hidden:
         layers += [nn.Linear(width, h), act()]
         if s["dropout"]:

@@ -13,6 +13,7 @@ So train-images-idx3-ubyte starts 00 00 08 03 | 60000 | 28 | 28 and
 train-labels-idx1-ubyte starts 00 00 08 01 | 60000.
 """
 
+import math
 import struct
 
 from ..backend import xp
@@ -55,9 +56,7 @@ def parse_idx(buffer, name="IDX data"):
         raise IDXFormatError(f"{name}: truncated header: {ndim} dimensions need {header} bytes, file has {size}")
     shape = struct.unpack(f">{ndim}I", view[4:header])
     dtype = TYPE_CODES[code]
-    count = 1
-    for s in shape:
-        count *= s
+    count = math.prod(shape)
     expected = header + count * dtype.itemsize
     if size != expected:
         what = "truncated" if size < expected else "too long"

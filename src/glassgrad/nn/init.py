@@ -70,9 +70,7 @@ def _calculate_fan_in_and_fan_out(tensor):
             "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
             f"(got shape {tuple(shape)})"
         )
-    receptive_field = 1
-    for n in shape[2:]:
-        receptive_field *= n
+    receptive_field = math.prod(shape[2:])
     return shape[1] * receptive_field, shape[0] * receptive_field
 
 

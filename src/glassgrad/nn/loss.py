@@ -19,6 +19,8 @@ so its gradient is the mean of the per-example gradients (seed 001, question 1.2
 Cross-entropy and NLL live with softmax in ``glassgrad.ops.nn``; their Modules are here.
 """
 
+import math
+
 from ..autograd.function import Function
 from ..backend import xp
 from ..ops.nn import cross_entropy, nll_loss
@@ -253,7 +255,7 @@ class BinaryCrossEntropy(Function):
     def backward(ctx, upstream):
         p, y, weight, log_p, log_q, ell = ctx.saved
         shape = xp.broadcast_shapes(p.shape, y.shape)
-        g = _reduction_grad(upstream, ctx.reduction, int(xp.prod(shape)), len(shape))
+        g = _reduction_grad(upstream, ctx.reduction, math.prod(shape), len(shape))
         gw = g if weight is None else g * weight
         need_p, need_y, need_w = ctx.needs_input_grad
         # PyTorch's guard: p (1 - p) is kept >= 1e-12 so p = 0 or 1 gives a finite gradient.
@@ -310,7 +312,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(ctx, upstream):
         z, y, weight, pos_weight, e, ell = ctx.saved
         shape = xp.broadcast_shapes(z.shape, y.shape)
-        g = _reduction_grad(upstream, ctx.reduction, int(xp.prod(shape)), len(shape))
+        g = _reduction_grad(upstream, ctx.reduction, math.prod(shape), len(shape))
         gw = g if weight is None else g * weight
         need_z, need_y, need_w, need_pw = ctx.needs_input_grad
         dz = dy = dw = dpw = None

@@ -16,6 +16,7 @@ Two ideas carry the convolution and pooling code (docs/conv.md tells the whole s
   same as PyTorch's; only ``.data.strides`` show the difference.
 """
 
+import math
 import threading
 
 from .. import backend
@@ -634,9 +635,7 @@ def _scratch_buffer(role, shape, dtype):
     request (one image bigger than a chunk) gets a fresh array. Each role has one
     buffer per thread, so a caller must be done with it before the next request for
     the same role on the same thread (conv2d's forward, dW and col2im loops are)."""
-    size = 1
-    for s in shape:
-        size *= s
+    size = math.prod(shape)
     if size > _PATCH_FLOATS:
         return xp.empty(shape, dtype=dtype)
     buffers = getattr(_scratch, "buffers", None)

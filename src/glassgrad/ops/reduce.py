@@ -8,6 +8,7 @@ it was reduced into: the upstream is given back its reduced axes (size 1) and br
 """
 
 import builtins
+import math
 from collections import namedtuple
 
 from ..autograd.function import Function
@@ -63,7 +64,7 @@ def _expand(g, shape):
     """g, with size-1 reduced axes, repeated to the input's shape. A small result is
     written out (cheaper than np.broadcast_to's setup); a large one stays a zero-copy
     read-only view."""
-    if _numel(shape) <= 1 << 16:
+    if math.prod(shape) <= 1 << 16:
         out = xp.empty(shape, dtype=g.dtype)
         out[...] = g
         return out
@@ -73,28 +74,10 @@ def _expand(g, shape):
 _add_reduce = xp.add.reduce
 
 
-def _filled(shape, value):
-    """``shape`` holding the 0-d ``value`` everywhere: written out when small (np.full
-    without its Python-level overhead), a zero-copy read-only view when large (the sum of
-    a conv activation need not write 9 MB of ones)."""
-    if _numel(shape) <= 1 << 16:
-        out = xp.empty(shape, dtype=value.dtype)
-        out.fill(value)
-        return out
-    return xp.broadcast_to(value, shape)
-
-
-def _numel(shape):
-    n = 1
-    for k in shape:
-        n *= k
-    return n
-
-
 def _count(shape, axes):
     """How many elements were reduced into each output element."""
     if axes is None:
-        return builtins.max(1, int(xp.prod(shape))) if shape else 1
+        return builtins.max(1, math.prod(shape))  # an empty input still divides by 1
     n = 1
     for a in axes:
         n *= shape[a]
@@ -117,7 +100,7 @@ class Sum(Function):
 
     def backward(ctx, upstream):
         if ctx.axes is None and not ctx.keepdim:  # every element got the same upstream
-            return _filled(ctx.shape, upstream)
+            return _expand(upstream, ctx.shape)
         return _expand(_keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim), ctx.shape)
 
 
@@ -136,7 +119,7 @@ class Mean(Function):
 
     def backward(ctx, upstream):
         if ctx.axes is None and not ctx.keepdim:  # every element got the same upstream
-            return _filled(ctx.shape, upstream / upstream.dtype.type(ctx.n))
+            return _expand(upstream / upstream.dtype.type(ctx.n), ctx.shape)
         g = _keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim) / upstream.dtype.type(ctx.n)
         return _expand(g, ctx.shape)
 
