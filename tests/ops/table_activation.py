@@ -10,6 +10,10 @@ from harness import Case, away, const, uniform
 CASES = [
     Case("relu", away(3, 4), hyp="broadcast"),
     Case("relu", const([-1.0, 0.0, 2.0]), name="relu,at 0", gradcheck=False),
+    # PyTorch: relu(-inf) = 0 (a mask product gave -inf * 0 = nan), relu(nan) = nan with
+    # the gradient passed through, -0.0 kept.
+    Case("relu", const([-float("inf"), float("nan"), -1.0, -0.0, 0.0, 2.0, float("inf")]),
+         name="relu,special values", gradcheck=False),
     Case("leaky_relu", away(3, 4), hyp="broadcast"),
     Case("leaky_relu", away(2, 3, 4), negative_slope=0.2),
     Case("tanh", (3, 4), hyp="broadcast"),
