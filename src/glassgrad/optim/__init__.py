@@ -1,6 +1,7 @@
 """Optimizers and learning-rate schedules, PyTorch's names and formulas.
 
-``SGD`` (momentum, Nesterov), ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``; weight decay
+``SGD`` (momentum, Nesterov), ``Adam``, ``AdamW``, ``RMSprop``, ``Adagrad``, ``Adadelta``,
+``Adamax``, ``NAdam``, ``RAdam``; weight decay
 as ``decay='l2'`` (added to the gradient) or ``decay='decoupled'`` (a direct shrink of
 the weights) where both make sense. ``glassgrad.optim.lr_scheduler`` holds the schedules.
 """
@@ -10,6 +11,11 @@ from .sgd import SGD
 from .adam import Adam, AdamW
 from .rmsprop import RMSprop
 from .adagrad import Adagrad
+from .adadelta import Adadelta
+from .adamax import Adamax
+from .nadam import NAdam
+from .radam import RAdam
 from . import lr_scheduler
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+           "lr_scheduler"]
