@@ -1,0 +1,329 @@
+"""Pooling over 1-D signals, adaptive pooling and resampling: max_pool1d, avg_pool1d,
+adaptive_avg_pool2d (and 1d), adaptive_max_pool2d, interpolate (nearest, nearest-exact,
+linear, bilinear).
+
+One idea carries the resampling ops: each of them is *separable*, a fixed matrix applied
+along each spatial axis. Adaptive average pooling averages rows start..end-1 of the input
+into output row i (the matrix has 1/(end - start) there), bilinear interpolation mixes two
+neighbouring rows with weights 1 - t and t, nearest copies one row. So
+
+    y = A_H x A_W^T          (per image and channel)
+
+and, since y is linear in x with local derivative A, the backward pass is the transpose:
+
+    dL/dx = A_H^T (dL/dy) A_W
+
+Each product is one BLAS call over the whole batch (``tensordot``). The 1-D pools are the
+2-D ones on an image of height 1.
+"""
+
+import math
+
+from ..autograd.function import Function
+from ..backend import xp
+from ..tensor import Tensor
+from .nn import _data, avg_pool2d, max_pool2d
+
+__all__ = [
+    "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "adaptive_max_pool2d", "interpolate",
+]
+
+
+# ===================================================================== separable linear maps
+def _along_axes(x, matrices):
+    """Apply matrices[k] (out_k, in_k) along the last len(matrices) axes of x. Contracting
+    the first of those axes each time moves the new axis to the end, so after all of them
+    the output axes are back in order (and the result is contiguous)."""
+    first = x.ndim - len(matrices)
+    for a in matrices:
+        x = xp.tensordot(x, a, axes=([first], [1]))
+    return x
+
+
+class Resample(Function):
+    label = "resample"
+    rule = (r"y = A_H\, x\, A_W^T \text{ (a fixed matrix per axis)},\ "
+            r"\partial L/\partial x = A_H^T\, (\partial L/\partial y)\, A_W")
+    float_only = True
+
+    def forward(ctx, x, matrices, gather=None):
+        ctx.matrices = matrices  # small (out, in) matrices, one per spatial axis
+        if gather is not None:  # nearest: y copies entries of x; same values, no products
+            out = x
+            for axis, index in zip(range(x.ndim - len(gather), x.ndim), gather):
+                out = out.take(index, axis=axis)
+            return out
+        return _along_axes(x, [a.astype(x.dtype, copy=False) for a in matrices])
+
+    def backward(ctx, upstream):
+        # downstream = upstream x local: y_i = sum_j A_ij x_j, so dL/dx_j = sum_i A_ij dL/dy_i
+        return _along_axes(upstream, [a.T.astype(upstream.dtype, copy=False)
+                                      for a in ctx.matrices])
+
+
+def _spatial_shape(op, x, dims):
+    """Check x is (N, C, *spatial) or (C, *spatial) with ``dims`` spatial axes."""
+    if x.ndim not in (dims + 1, dims + 2):
+        layout = ["(N, C, L) or 2-D (C, L)", "(N, C, H, W) or 3-D (C, H, W)"][dims - 1]
+        raise ValueError(f"{op}: input must be {dims + 2}-D {layout}, got shape {tuple(x.shape)}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be floating point, got dtype {x.dtype}")
+    return x.shape[-dims:]
+
+
+def _sizes(value, dims, name, op, allow_none=False):
+    """An int or a tuple of ``dims`` ints (None entries allowed when ``allow_none``)."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
+    ok = len(values) == dims and all(
+        (v is None and allow_none)
+        or (isinstance(v, (int, xp.integer)) and not isinstance(v, bool) and v >= 1)
+        for v in values)
+    if not ok:
+        raise ValueError(f"{op}: {name} must be a positive int or {dims} of them, got {value!r}")
+    return values
+
+
+# ===================================================================== adaptive pooling
+def _bins(size, out):
+    """torch's adaptive bins: output i averages input [floor(i*size/out), ceil((i+1)*size/out))."""
+    i = xp.arange(out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+def _adaptive_avg_matrix(size, out):
+    start, end = _bins(size, out)
+    cols = xp.arange(size)
+    inside = (cols >= start[:, None]) & (cols < end[:, None])
+    return inside / (end - start)[:, None]  # float64; cast to the input's dtype when used
+
+
+def _adaptive(op, input, output_size, dims):
+    x = _data(input)
+    spatial = _spatial_shape(op, x, dims)
+    sizes = _sizes(output_size, dims, "output_size", op, allow_none=True)
+    return x, spatial, tuple(s if o is None else int(o) for s, o in zip(spatial, sizes))
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling of ``input`` (N, C, H, W) to ``output_size`` (oh, ow) (an int, a pair,
+    None keeps that size), whatever the input size: output row i averages input rows
+    floor(i H / oh) .. ceil((i + 1) H / oh) - 1 (bins may overlap when oh does not divide
+    H), columns alike. As a matrix per axis, y = A_H x A_W^T and
+    dL/dx = A_H^T (dL/dy) A_W."""
+    x, (h, w), (oh, ow) = _adaptive("adaptive_avg_pool2d", input, output_size, 2)
+    if (oh, ow) == (1, 1):  # global average pooling: the mean of each plane
+        return input.mean(dim=(-2, -1), keepdim=True)
+    return Resample.apply(input, matrices=(_adaptive_avg_matrix(h, oh), _adaptive_avg_matrix(w, ow)))
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling of ``input`` (N, C, L) to ``output_size`` bins: output i averages
+    input floor(i L / out) .. ceil((i + 1) L / out) - 1."""
+    x, (length,), (out,) = _adaptive("adaptive_avg_pool1d", input, output_size, 1)
+    return Resample.apply(input, matrices=(_adaptive_avg_matrix(length, out),))
+
+
+def _adaptive_max(x, output_size):
+    """Max over each adaptive bin of x (..., H, W), and the flat index h * W + w of the
+    (first) max of each bin. A Python loop over the output cells (oh * ow of them, few:
+    1x1 to 7x7 in practice), each a max over one bin for the whole batch."""
+    (oh, ow), (h, w) = output_size, x.shape[-2:]
+    (r0, r1), (c0, c1) = _bins(h, oh), _bins(w, ow)
+    out = xp.empty(x.shape[:-2] + (oh, ow), dtype=x.dtype)
+    index = xp.empty(out.shape, dtype=xp.int64)
+    for i in range(oh):
+        for j in range(ow):
+            block = x[..., r0[i]:r1[i], c0[j]:c1[j]]
+            flat = block.reshape(block.shape[:-2] + (-1,))
+            k = flat.argmax(axis=-1)  # the first max on ties; a NaN wins, as in torch
+            out[..., i, j] = xp.take_along_axis(flat, k[..., None], -1)[..., 0]
+            width = c1[j] - c0[j]
+            index[..., i, j] = (r0[i] + k // width) * w + c0[j] + k % width
+    return out, index
+
+
+class AdaptiveMaxPool2d(Function):
+    label = "adaptive_max_pool2d"
+    rule = r"y = \max_{k \in \text{bin}} x_k,\ \partial y/\partial x_k = [k = \arg\max]"
+    float_only = True
+
+    def forward(ctx, x, output_size):
+        out, index = _adaptive_max(x, output_size)
+        ctx.save_for_backward(index)
+        ctx.shape = x.shape
+        return out
+
+    def backward(ctx, upstream):
+        (index,) = ctx.saved
+        # Each output sends its upstream to the input that was its max. Neighbouring bins
+        # may share inputs (when the sizes do not divide), so contributions add: one
+        # bincount over all planes at once, each plane's indices offset by its position.
+        planes = math.prod(ctx.shape[:-2])
+        hw = ctx.shape[-2] * ctx.shape[-1]
+        flat = (index.reshape(planes, -1) + (xp.arange(planes) * hw)[:, None]).ravel()
+        d_x = xp.bincount(flat, weights=upstream.reshape(-1), minlength=planes * hw)
+        return d_x.astype(upstream.dtype, copy=False).reshape(ctx.shape)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Max pooling of ``input`` (N, C, H, W) to ``output_size`` with torch's adaptive bins
+    (see adaptive_avg_pool2d). The gradient of each output goes to the (first) max of its
+    bin; with ``return_indices`` also the flat index h * W + w of each max."""
+    x, _, size = _adaptive("adaptive_max_pool2d", input, output_size, 2)
+    out = AdaptiveMaxPool2d.apply(input, output_size=size)
+    if not return_indices:
+        return out
+    return out, Tensor._wrap(_adaptive_max(x, size)[1])
+
+
+# ===================================================================== 1-D pooling
+def _as_image(input, op):
+    x = _data(input)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{op}: input must be 3-D (N, C, L) or 2-D (C, L), got shape "
+                         f"{tuple(x.shape)}")
+    return input.unsqueeze(-2)
+
+
+def _one(value, name, op, minimum=1):
+    """A 1-D size argument (an int or a 1-tuple), checked, as the pair (0 or 1, value) that
+    the 2-D op on an image of height 1 takes. None stays None (a default stride)."""
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, (int, xp.integer)) or value < minimum:
+        raise ValueError(f"{op}: {name} must be an int >= {minimum} (or a 1-tuple), got {value!r}")
+    return (0 if name == "padding" else 1, int(value))  # the height axis: size 1, no padding
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over each window of ``kernel_size`` of ``input`` (N, C, L), moved by ``stride``
+    (default: kernel_size), padded with -inf; the gradient goes to each window's (first)
+    max. max_pool2d on an image of height 1."""
+    op = "max_pool1d"
+    stride = _one(stride, "stride", op)
+    out = max_pool2d(_as_image(input, op), _one(kernel_size, "kernel_size", op),
+                     stride if stride is not None else _one(kernel_size, "kernel_size", op),
+                     _one(padding, "padding", op, minimum=0), _one(dilation, "dilation", op),
+                     ceil_mode=ceil_mode, return_indices=return_indices)
+    if return_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """Mean over each window of ``kernel_size`` of ``input`` (N, C, L), moved by ``stride``
+    (default: kernel_size), zero-padded; each input gets upstream / (window size) from
+    every window that covered it. avg_pool2d on an image of height 1."""
+    op = "avg_pool1d"
+    kernel = _one(kernel_size, "kernel_size", op)
+    stride = _one(stride, "stride", op)
+    out = avg_pool2d(_as_image(input, op), kernel, stride if stride is not None else kernel,
+                     _one(padding, "padding", op, minimum=0), ceil_mode=ceil_mode,
+                     count_include_pad=count_include_pad)
+    return out.squeeze(-2)
+
+
+# ===================================================================== interpolate
+_MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2}
+
+
+def _nearest_index(size, out, scale, exact):
+    """torch's source index of each output (computed in float32, as torch does)."""
+    if not exact and out == size:
+        return xp.arange(out)
+    if not exact and out == 2 * size:
+        return xp.arange(out) >> 1
+    step = xp.float32(1.0 / scale) if scale else xp.float32(size) / xp.float32(out)
+    dst = xp.arange(out, dtype=xp.float32) + (xp.float32(0.5) if exact else xp.float32(0))
+    return xp.minimum(xp.floor(dst * step).astype(xp.int64), size - 1)
+
+
+def _linear_matrix(size, out, scale, align_corners, dtype):
+    """Row i mixes the two inputs around torch's source position src(i):
+    (1 - t) x[i0] + t x[i0 + 1], t = src - i0 (computed in the input's dtype, as torch)."""
+    one = dtype.type(1)
+    if align_corners:
+        step = dtype.type(size - 1) / dtype.type(out - 1) if out > 1 else dtype.type(0)
+        src = step * xp.arange(out, dtype=dtype)
+    else:
+        step = dtype.type(1.0 / scale) if scale else dtype.type(size) / dtype.type(out)
+        src = xp.maximum(step * (xp.arange(out, dtype=dtype) + dtype.type(0.5)) - dtype.type(0.5),
+                         dtype.type(0))
+    i0 = src.astype(xp.int64)  # floor: src >= 0
+    i1 = i0 + (i0 < size - 1)
+    t = src - i0.astype(dtype)
+    a = xp.zeros((out, size), dtype=dtype)
+    rows = xp.arange(out)
+    a[rows, i0] += one - t
+    a[rows, i1] += t
+    return a
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize ``input`` (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor``
+    (output size floor(in * scale_factor)), as torch.nn.functional.interpolate:
+
+    - 'nearest': y[i] = x[min(floor(i * in / out), in - 1)] (torch's index rule, in float32;
+      'nearest-exact' uses floor((i + 1/2) * in / out));
+    - 'linear' (3-D) / 'bilinear' (4-D): y[i] = (1 - t) x[i0] + t x[i0 + 1] at the source
+      position src = (i + 1/2) in / out - 1/2 (clamped at 0), or i (in - 1) / (out - 1)
+      with ``align_corners=True``; i0 = floor(src), t = src - i0. Bilinear does it along
+      H and along W.
+
+    Each is a fixed matrix per axis: y = A_H x A_W^T, and the gradient
+    dL/dx = A_H^T (dL/dy) A_W adds each output's gradient back to the inputs it read,
+    with the same weights. When scale_factor is given (and recompute_scale_factor is not
+    True) the index rule uses 1 / scale_factor, as torch does."""
+    op = "interpolate"
+    x = _data(input)
+    if mode not in _MODES:
+        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")
+    if antialias:
+        raise ValueError(f"{op}: antialias=True is not supported")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{op}: input must be 3-D (N, C, L) or 4-D (N, C, H, W), got shape "
+                         f"{tuple(x.shape)}")
+    dims = x.ndim - 2
+    if _MODES[mode] is not None and _MODES[mode] != dims:
+        wanted = "3-D (N, C, L)" if mode == "linear" else "4-D (N, C, H, W)"
+        raise ValueError(f"{op}: mode={mode!r} expects a {wanted} input, got shape "
+                         f"{tuple(x.shape)}")
+    if align_corners is not None and _MODES[mode] is None:
+        raise ValueError(f"{op}: align_corners option can only be set with the interpolating "
+                         f"modes: linear | bilinear (got mode={mode!r})")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be floating point, got dtype {x.dtype}")
+    spatial = x.shape[2:]
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{op}: give exactly one of size or scale_factor (got size={size!r}, "
+                         f"scale_factor={scale_factor!r})")
+    if size is not None:
+        out = _sizes(size, dims, "size", op)
+        scales = (None,) * dims
+    else:
+        factors = (tuple(scale_factor) if isinstance(scale_factor, (tuple, list))
+                   else (scale_factor,) * dims)
+        if len(factors) != dims or not all(
+                isinstance(f, (int, float)) and not isinstance(f, bool) and f > 0 for f in factors):
+            raise ValueError(f"{op}: scale_factor must be a positive number or {dims} of them, "
+                             f"got {scale_factor!r}")
+        out = tuple(int(math.floor(float(s) * f)) for s, f in zip(spatial, factors))
+        if min(out) < 1:
+            raise ValueError(f"{op}: scale_factor={scale_factor!r} gives an empty output for "
+                             f"input of shape {tuple(x.shape)}")
+        scales = (None,) * dims if recompute_scale_factor else tuple(map(float, factors))
+    if mode.startswith("nearest"):
+        exact = mode == "nearest-exact"
+        index = tuple(_nearest_index(s, o, sc, exact) for s, o, sc in zip(spatial, out, scales))
+        matrices = tuple((i[:, None] == xp.arange(s)).astype(xp.float64)
+                         for i, s in zip(index, spatial))
+        return Resample.apply(input, matrices=matrices, gather=index)
+    matrices = tuple(_linear_matrix(s, o, sc, bool(align_corners), x.dtype)
+                     for s, o, sc in zip(spatial, out, scales))
+    return Resample.apply(input, matrices=matrices)
