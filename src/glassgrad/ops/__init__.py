@@ -6,4 +6,6 @@ from .reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
+from .conv_transpose import *  # noqa: F401,F403
+from .resample import *  # noqa: F401,F403
 from . import methods  # noqa: F401  (binds Tensor methods and operators)
