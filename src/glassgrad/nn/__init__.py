@@ -8,4 +8,8 @@ from .loss import (  # noqa: F401,E402
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, MultiMarginLoss, NLLLoss, SoftmaxHingeLoss,
     SquaredError,
 )
+from .conv_layers import (  # noqa: F401,E402
+    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, Conv1d, ConvTranspose1d,
+    ConvTranspose2d, MaxPool1d, Upsample,
+)
 from . import init  # noqa: F401,E402

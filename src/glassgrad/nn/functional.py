@@ -12,6 +12,11 @@ from ..ops.nn import (  # noqa: F401
     avg_pool2d, conv2d, cross_entropy, dropout, log_softmax, max_pool2d, nll_loss, softmax,
 )
 from ..ops.shape import pad  # noqa: F401
+from ..ops.conv_transpose import conv1d, conv_transpose1d, conv_transpose2d  # noqa: F401
+from ..ops.resample import (  # noqa: F401
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, interpolate,
+    max_pool1d,
+)
 
 # ---- losses defined in nn/loss.py (owned by the nn helper): the functional names only,
 # not its Module classes.
@@ -26,6 +31,9 @@ __all__ = [
     # nn ops
     "softmax", "log_softmax", "cross_entropy", "nll_loss", "dropout", "conv2d",
     "max_pool2d", "avg_pool2d",
+    # convolution family (ops/conv_transpose.py, ops/resample.py)
+    "conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "avg_pool1d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate",
     # losses from nn/loss.py
     "squared_error", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "multi_margin_loss", "softmax_hinge_loss",
