@@ -8,4 +8,8 @@ from .linalg import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403
 from .resample import *  # noqa: F401,F403
+from .shape_more import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
+from .pointwise import *  # noqa: F401,F403
+from .accumulate import *  # noqa: F401,F403
 from . import methods  # noqa: F401  (binds Tensor methods and operators)

@@ -139,3 +139,116 @@ def linear(input, weight, bias=None):
 
 
 __all__ = ["matmul", "mm", "linear"]
+
+
+# ---------------------------------------------------------------- outer, dot, bmm, addmm
+class Outer(Function):
+    label = "outer"
+    rule = r"\partial (a b^T)/\partial a = \bar{G} b,\ \partial (a b^T)/\partial b = \bar{G}^T a"
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return xp.multiply.outer(a, b)
+
+    def backward(ctx, upstream):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        da = upstream @ b if need_a else None  # dL/da_i = sum_j G_ij b_j
+        db = a @ upstream if need_b else None  # dL/db_j = sum_i G_ij a_i
+        return da, db
+
+
+def _need_dims(op, t, n, name):
+    if t.ndim != n:
+        raise ShapeError(f"{op}: {name} must be a {n}-D tensor, got shape {tuple(t.shape)}")
+
+
+def outer(input, vec2):
+    """The outer product of two 1-D tensors: out[i, j] = input[i] * vec2[j].
+    d/d input = G vec2, d/d vec2 = G^T input."""
+    _need_dims("outer", input, 1, "input")
+    _need_dims("outer", vec2, 1, "vec2")
+    return Outer.apply(input, vec2)
+
+
+ger = outer
+
+
+def dot(input, tensor):
+    """The dot product of two 1-D tensors of equal length, sum_i a_i b_i (a 0-d tensor).
+    d/da = G b, d/db = G a. (matmul's 1-D x 1-D case.)"""
+    _need_dims("dot", input, 1, "input")
+    _need_dims("dot", tensor, 1, "tensor")
+    if input.shape != tensor.shape:
+        raise ShapeError(f"dot: the two vectors must have the same length, got shapes "
+                         f"{tuple(input.shape)} and {tuple(tensor.shape)}")
+    return MatMul.apply(input, tensor)
+
+
+
+def bmm(input, mat2):
+    """Batched matrix product of (b, n, m) and (b, m, p) tensors: out[k] = input[k] @ mat2[k]
+    (no broadcasting, as in PyTorch; use matmul for that). d/dA_k = G_k B_k^T,
+    d/dB_k = A_k^T G_k."""
+    _need_dims("bmm", input, 3, "input")
+    _need_dims("bmm", mat2, 3, "mat2")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise ShapeError(f"bmm: shapes {tuple(input.shape)} and {tuple(mat2.shape)} do not fit: "
+                         "expected (b, n, m) and (b, m, p)")
+    return MatMul.apply(input, mat2)
+
+
+class AddMM(Function):
+    label = "addmm"
+    rule = (r"\partial (\beta C + \alpha AB)/\partial C = \beta,\ "
+            r"\partial/\partial A = \alpha \bar{G} B^T,\ \partial/\partial B = \alpha A^T \bar{G}")
+
+    def forward(ctx, c, m1, m2, beta=1, alpha=1):
+        out = m1 @ m2
+        if alpha != 1:
+            out *= alpha
+        if beta != 0:  # beta = 0: c is ignored, its nan and inf included (PyTorch's rule)
+            out = out + (c if beta == 1 else beta * c)
+        ctx.save_for_backward(m1, m2)
+        ctx.beta, ctx.alpha = beta, alpha
+        return out
+
+    def backward(ctx, upstream):
+        m1, m2 = ctx.saved
+        need_c, need_1, need_2 = ctx.needs_input_grad
+        dc = d1 = d2 = None
+        if need_c:  # shaped like the output: the engine sums a broadcast c back
+            dc = upstream if ctx.beta == 1 else upstream * ctx.beta
+        if need_1:
+            d1 = upstream @ m2.T
+            if ctx.alpha != 1:
+                d1 *= ctx.alpha
+        if need_2:
+            d2 = m1.T @ upstream
+            if ctx.alpha != 1:
+                d2 *= ctx.alpha
+        return dc, d1, d2
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2) in one node; input broadcasts to the (n, p)
+    result. d/d input = beta G (summed over broadcast dims), d/d mat1 = alpha G mat2^T,
+    d/d mat2 = alpha mat1^T G."""
+    _need_dims("addmm", mat1, 2, "mat1")
+    _need_dims("addmm", mat2, 2, "mat2")
+    if mat1.shape[1] != mat2.shape[0]:
+        raise ShapeError(f"addmm: mat1 and mat2 shapes cannot be multiplied "
+                         f"({tuple(mat1.shape)} and {tuple(mat2.shape)})")
+    out_shape = (mat1.shape[0], mat2.shape[1])
+    in_shape = tuple(input.shape) if hasattr(input, "shape") else ()
+    try:
+        fits = xp.broadcast_shapes(in_shape, out_shape) == out_shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"addmm: input of shape {in_shape} cannot be broadcast to the "
+                         f"product's shape {out_shape}")
+    return AddMM.apply(input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+__all__ += ["outer", "ger", "dot", "bmm", "addmm"]

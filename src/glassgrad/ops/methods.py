@@ -45,8 +45,35 @@ METHODS = {
     "squeeze": ("shape", "squeeze"), "unsqueeze": ("shape", "unsqueeze"),
     "flatten": ("shape", "flatten"), "contiguous": ("shape", "contiguous"),
     "__getitem__": ("shape", "getitem"), "index_put": ("shape", "index_put"),
+    "narrow": ("shape_more", "narrow"), "select": ("shape_more", "select"),
+    "split": ("shape_more", "split"), "chunk": ("shape_more", "chunk"),
+    "unbind": ("shape_more", "unbind"), "flip": ("shape_more", "flip"),
+    "roll": ("shape_more", "roll"), "repeat": ("shape_more", "repeat"),
+    "tile": ("shape_more", "tile"), "tril": ("shape_more", "tril"), "triu": ("shape_more", "triu"),
+    "diag": ("shape_more", "diag"), "diagonal": ("shape_more", "diagonal"),
+    "trace": ("shape_more", "trace"),
+    # indexing along a dim
+    "gather": ("indexing", "gather"), "scatter": ("indexing", "scatter"),
+    "scatter_add": ("indexing", "scatter_add"), "scatter_": ("indexing", "scatter_"),
+    "scatter_add_": ("indexing", "scatter_add_"), "index_select": ("indexing", "index_select"),
+    "masked_fill": ("indexing", "masked_fill"), "masked_fill_": ("indexing", "masked_fill_"),
+    "sort": ("indexing", "sort"), "argsort": ("indexing", "argsort"), "topk": ("indexing", "topk"),
     # linear algebra
     "matmul": ("linalg", "matmul"), "mm": ("linalg", "matmul"),
+    "outer": ("linalg", "outer"), "dot": ("linalg", "dot"), "bmm": ("linalg", "bmm"),
+    "addmm": ("linalg", "addmm"),
+    # pointwise math, rounding, predicates
+    **{name: ("pointwise", name) for name in (
+        "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "log2",
+        "log10", "square", "rsqrt", "reciprocal", "clamp_min", "clamp_max", "atan2", "lerp",
+        "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "isnan",
+        "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "equal",
+        "logical_and", "logical_or", "logical_xor", "logical_not", "any", "all")},
+    "arcsin": ("pointwise", "asin"), "arccos": ("pointwise", "acos"),
+    "arctan": ("pointwise", "atan"), "arctan2": ("pointwise", "atan2"),
+    # products, running sums and norms
+    "prod": ("accumulate", "prod"), "cumsum": ("accumulate", "cumsum"),
+    "cumprod": ("accumulate", "cumprod"), "norm": ("accumulate", "norm"),
     # nn
     "softmax": ("nn", "softmax"), "log_softmax": ("nn", "log_softmax"),
 }

@@ -1,0 +1,432 @@
+"""Indexing along a dim: gather scatter scatter_add index_select masked_fill sort topk argsort
+(and the in-place masked_fill_ scatter_ scatter_add_).
+
+All of them move values around; none computes a new one. So every backward is a
+"send it back where it came from": gather's backward adds the upstream into zeros at the
+gathered places (an element gathered twice gets both upstreams), scatter's sends the
+upstream of the written places to ``src`` and of the others to ``input``, and so on.
+
+Positions. gather and scatter address the input with an index tensor of the same number of
+dims: out[i][j][k] = input[index[i][j][k]][j][k] for dim=0. Both are computed here through
+the *flat position* of every addressed element, so that adding into repeated positions is
+one ``np.add.at`` on a 1-D array (fast; on an n-D array it is many times slower).
+
+sort and topk return a named tuple (values, indices) like PyTorch's torch.return_types:
+the values carry the gradient (each goes back to the one input element it came from), the
+indices are int64 and carry none.
+"""
+
+from collections import namedtuple
+
+from ..autograd.function import Function
+from ..backend import xp
+from ..tensor import Tensor
+from .elementwise import ShapeError
+from .shape import _dim
+
+_add_at = xp.add.at
+
+
+# ---------------------------------------------------------------- helpers
+def _index_tensor(index, op, name="index"):
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}: {name} must be an integer tensor (int64), got "
+                        f"{type(index).__name__}")
+    if index.data.dtype.kind not in "iu":
+        raise TypeError(f"{op}: {name} must be an integer tensor (int64), got dtype "
+                        f"{index.data.dtype}")
+    return index
+
+
+def _check_range(idx, n, op, dim):
+    """Every index in [0, n); the first one outside is named."""
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx[(idx < 0) | (idx >= n)].flat[0]
+        raise IndexError(f"{op}: index {bad} is out of bounds for dim {dim} with size {n} "
+                         f"(expected 0 <= index < {n})")
+
+
+def _lead(shape):
+    """The block a[:s0, :s1, ...] that an index of ``shape`` covers."""
+    return tuple(slice(0, n) for n in shape)
+
+
+def _positions(shape, dim, index):
+    """Flat positions, in a C-contiguous array of ``shape``, of the elements an index
+    addresses along ``dim`` (all other coordinates are the index's own position).
+
+    position = index * stride[dim] + sum over d != dim of coordinate_d * stride[d]"""
+    strides = [1] * len(shape)
+    for d in range(len(shape) - 2, -1, -1):
+        strides[d] = strides[d + 1] * shape[d + 1]
+    pos = index.astype(xp.intp) * strides[dim]
+    for d, n in enumerate(index.shape):
+        if d != dim and n > 1:
+            along = [1] * index.ndim
+            along[d] = n
+            pos = pos + (xp.arange(n) * strides[d]).reshape(along)
+    return pos
+
+
+def _check_dims(op, a_shape, index, dim, src_shape=None):
+    """PyTorch's rule: the same number of dims; index no larger than input (other than on
+    dim) and than src (on every dim)."""
+    if index.ndim != len(a_shape):
+        raise ShapeError(f"{op}: index of shape {index.shape} must have as many dims as the input "
+                         f"of shape {tuple(a_shape)}")
+    for d, n in enumerate(index.shape):
+        if d != dim and n > a_shape[d]:
+            raise ShapeError(f"{op}: index of shape {index.shape} is larger than the input of "
+                             f"shape {tuple(a_shape)} in dim {d} (expected index.size(d) <= "
+                             "input.size(d) for every d != dim)")
+        if src_shape is not None and (len(src_shape) != index.ndim or n > src_shape[d]):
+            raise ShapeError(f"{op}: index of shape {index.shape} does not fit src of shape "
+                             f"{tuple(src_shape)} (expected index.size(d) <= src.size(d) for "
+                             "every d)")
+    _check_range(index, a_shape[dim], op, dim)
+
+
+# ---------------------------------------------------------------- gather
+class Gather(Function):
+    label = "gather"
+    rule = (r"\partial\,\mathrm{out}_{\ldots k \ldots}/\partial a_{\ldots i \ldots} = "
+            r"[\mathrm{index}_{\ldots k \ldots} = i]\ (\text{repeats add up})")
+
+    def forward(ctx, a, index, dim):
+        ctx.in_shape, ctx.dim = a.shape, dim
+        ctx.save_for_backward(index)
+        return a.reshape(-1)[_positions(a.shape, dim, index)]
+
+    def backward(ctx, upstream):
+        (index,) = ctx.saved
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        # g.flat[position] += upstream, adding where an element was gathered twice
+        _add_at(g.reshape(-1), _positions(ctx.in_shape, ctx.dim, index).reshape(-1),
+                upstream.reshape(-1))
+        return g, None
+
+
+def gather(input, dim, index):
+    """out[i][j][k] = input[index[i][j][k]][j][k] (dim=0; likewise for other dims).
+    ``index`` has input's number of dims and is no larger on the other dims; the output
+    has index's shape. The gradient of an input element is the sum of the upstreams of
+    every output that gathered it."""
+    d = _dim(dim, input.ndim, "gather")
+    _index_tensor(index, "gather")
+    if input.ndim == 0:  # PyTorch accepts a 0-d input with a 0-d index 0
+        return gather(input.reshape(1), 0, index.reshape(1)).reshape(())
+    _check_dims("gather", input.shape, index.data, d)
+    return Gather.apply(input, index, dim=d)
+
+
+# ---------------------------------------------------------------- scatter
+class Scatter(Function):
+    label = "scatter"
+    rule = (r"\partial\,\mathrm{out}/\partial a = 1 \text{ off the written places};\ "
+            r"\partial\,\mathrm{out}_{\ldots i \ldots}/\partial \mathrm{src}_{\ldots k \ldots} = "
+            r"[\mathrm{index}_{\ldots k \ldots} = i]")
+    add = False  # ScatterAdd: adds instead of overwriting
+
+    def forward(ctx, a, index, src, dim):
+        out = a.copy()  # C-contiguous: its reshape(-1) is a view
+        pos = _positions(a.shape, dim, index).reshape(-1)
+        is_array = isinstance(src, xp.ndarray) and src.ndim
+        values = src[_lead(index.shape)].reshape(-1) if is_array else src
+        if type(ctx).add:
+            _add_at(out.reshape(-1), pos, values)  # repeated positions add up
+        else:
+            out.reshape(-1)[pos] = values  # a repeated position keeps one of its values
+        ctx.save_for_backward(index)
+        ctx.dim, ctx.src_shape = dim, xp.shape(src)
+        return out
+
+    def backward(ctx, upstream):
+        (index,) = ctx.saved
+        need_a, _, need_src = ctx.needs_input_grad
+        da = dsrc = None
+        pos = _positions(upstream.shape, ctx.dim, index).reshape(-1)
+        if need_a:
+            if type(ctx).add:
+                da = upstream  # every old value still reaches the output
+            else:
+                da = upstream.copy()
+                da.reshape(-1)[pos] = 0  # overwritten: these no longer reach the output
+        if need_src:
+            picked = upstream.reshape(-1)[pos].reshape(index.shape)  # gather(upstream)
+            if ctx.src_shape == index.shape:
+                dsrc = picked
+            else:  # src larger than index: its extra elements were not used
+                dsrc = xp.zeros(ctx.src_shape, dtype=upstream.dtype)
+                dsrc[_lead(index.shape)] = picked
+        return da, None, dsrc
+
+
+class ScatterAdd(Scatter):
+    label = "scatter_add"
+    rule = (r"\partial\,\mathrm{out}/\partial a = 1;\ \partial\,\mathrm{out}_{\ldots i \ldots}/"
+            r"\partial \mathrm{src}_{\ldots k \ldots} = [\mathrm{index}_{\ldots k \ldots} = i]")
+    add = True
+
+
+def _scatter_args(op, input, dim, index, src):
+    d = _dim(dim, input.ndim, op)
+    _index_tensor(index, op)
+    if isinstance(src, Tensor):
+        _check_dims(op, input.shape, index.data, d, src.shape)
+    elif isinstance(src, (int, float, bool, xp.number)):
+        _check_dims(op, input.shape, index.data, d)
+    else:
+        raise TypeError(f"{op}: src must be a tensor or a number, got {type(src).__name__}")
+    return d
+
+
+def scatter(input, dim, index, src=None, value=None, reduce=None):
+    """A copy of ``input`` with out[index[i][j][k]][j][k] = src[i][j][k] (dim=0; likewise
+    for other dims); ``src`` may be a number (or give ``value=``). Where an index repeats,
+    one of the values is kept (which one is unspecified, as in PyTorch).
+    Gradients: input's is the upstream off the written places (0 on them); src's is the
+    upstream gathered at the index."""
+    if reduce is not None:
+        raise ValueError(f"scatter: reduce={reduce!r} is not supported; use scatter_add for "
+                         "adding")
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give exactly one of src (a tensor or number) and value")
+    src = value if src is None else src
+    d = _scatter_args("scatter", input, dim, index, src)
+    return Scatter.apply(input, index, src, dim=d)
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with out[index[i][j][k]][j][k] += src[i][j][k] (dim=0; likewise
+    for other dims), repeated indices adding up. Gradients: input's is the upstream;
+    src's is the upstream gathered at the index."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
+    d = _scatter_args("scatter_add", input, dim, index, src)
+    return ScatterAdd.apply(input, index, src, dim=d)
+
+
+# ---------------------------------------------------------------- index_select
+class IndexSelect(Function):
+    label = "index_select"
+    rule = (r"\partial\,\mathrm{out}_{k}/\partial a_{i} = [\mathrm{index}_k = i]\ "
+            r"(\text{along dim; repeats add up})")
+
+    def forward(ctx, a, index, dim):
+        ctx.in_shape, ctx.dim = a.shape, dim
+        ctx.save_for_backward(index)
+        return xp.take(a, index, axis=dim)
+
+    def backward(ctx, upstream):
+        (index,) = ctx.saved
+        along = [1] * upstream.ndim
+        along[ctx.dim] = index.size
+        # the index, placed along dim, addresses a whole slice of the input per entry
+        pos = _positions(ctx.in_shape, ctx.dim, xp.broadcast_to(index.reshape(along),
+                                                                 upstream.shape))
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        _add_at(g.reshape(-1), pos.reshape(-1), upstream.reshape(-1))
+        return g, None
+
+
+def index_select(input, dim, index):
+    """The slices ``index[0], index[1], ...`` of ``dim`` (a 1-D or 0-d integer index;
+    repeats allowed), in that order. The gradient of a slice picked twice is the sum of
+    both upstreams."""
+    d = _dim(dim, input.ndim, "index_select")
+    _index_tensor(index, "index_select")
+    if index.ndim > 1:
+        raise ShapeError(f"index_select: index must be 1-D or 0-d, got shape "
+                         f"{tuple(index.shape)}")
+    if input.ndim == 0:
+        return index_select(input.reshape(1), 0, index).reshape(())
+    _check_range(index.data, input.shape[d], "index_select", d)
+    return IndexSelect.apply(input, index.reshape(-1) if index.ndim == 0 else index, dim=d)
+
+
+# ---------------------------------------------------------------- masked_fill
+class MaskedFill(Function):
+    label = "masked_fill"
+    rule = (r"\partial\,\mathrm{out}/\partial a = [\lnot m],\ "
+            r"\partial\,\mathrm{out}/\partial v = [m]")
+
+    def forward(ctx, a, mask, value):
+        ctx.save_for_backward(mask)
+        return xp.where(mask, value, a).astype(a.dtype, copy=False)
+
+    def backward(ctx, upstream):
+        (mask,) = ctx.saved
+        need_a, _, need_v = ctx.needs_input_grad
+        da = xp.where(mask, 0, upstream) if need_a else None  # filled: a no longer counts
+        dv = xp.where(mask, upstream, 0) if need_v else None  # the engine sums it to 0-d
+        return da, None, dv
+
+
+def _masked_fill_args(op, input, mask, value):
+    if not isinstance(mask, Tensor) or mask.data.dtype.kind != "b":
+        what = mask.data.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise TypeError(f"{op}: mask must be a bool tensor, got {what}")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise ShapeError(f"{op}: value must be a number or a 0-d tensor, got a tensor of "
+                             f"shape {tuple(value.shape)}")
+    elif not isinstance(value, (int, float, bool, xp.number)):
+        raise TypeError(f"{op}: value must be a number or a 0-d tensor, got "
+                        f"{type(value).__name__}")
+    try:
+        return xp.broadcast_shapes(input.shape, mask.shape)
+    except ValueError:
+        raise ShapeError(f"{op}: the mask of shape {tuple(mask.shape)} does not broadcast with "
+                         f"the input of shape {tuple(input.shape)}") from None
+
+
+def masked_fill(input, mask, value):
+    """``value`` where ``mask`` is True, ``input`` elsewhere (mask broadcasts with input).
+    Gradients: input's is the upstream where the mask is False (0 where filled);
+    a 0-d tensor value's is the sum of the upstream where the mask is True."""
+    _masked_fill_args("masked_fill", input, mask, value)
+    return MaskedFill.apply(input, mask, value)
+
+
+# ---------------------------------------------------------------- in place
+def _in_place(self, value, out_of_place, direct):
+    """The house pattern of tensor.py's in-place methods: tracked, compute out of place on
+    a stand-in and swap the result in (refused on a leaf that requires grad; the version
+    moves on, so a node that saved the old value refuses to run backward); untracked,
+    write into the memory and bump the version."""
+    if self._tracks(value):
+        result = out_of_place(self._stand_in())
+        if result.shape != self.shape:
+            raise ShapeError(f"the result of shape {tuple(result.shape)} does not fit the "
+                             f"in-place target of shape {tuple(self.shape)}")
+        return self._assign_inplace(result)
+    direct()
+    self._bump()
+    return self
+
+
+def masked_fill_(self, mask, value):
+    """In place: self[mask] = value (mask broadcast to self's shape). Bumps the version
+    counter; refused on a leaf that requires grad (outside no_grad), as in PyTorch."""
+    shape = _masked_fill_args("masked_fill_", self, mask, value)
+    if shape != self.shape:
+        raise ShapeError(f"masked_fill_: the mask of shape {tuple(mask.shape)} would enlarge "
+                         f"the tensor of shape {tuple(self.shape)}")
+    v = value.data if isinstance(value, Tensor) else value
+    return _in_place(self, value, lambda t: masked_fill(t, mask, value),
+                     lambda: xp.copyto(self.data, v, casting="unsafe", where=mask.data))
+
+
+def _scatter_in_place(op, fn, add):
+    def method(self, dim, index, src=None, value=None, reduce=None):
+        if reduce is not None:
+            raise ValueError(f"{op}: reduce={reduce!r} is not supported")
+        if (src is None) == (value is None):
+            raise TypeError(f"{op}: give exactly one of src and value")
+        src = value if src is None else src
+        d = _scatter_args(op, self, dim, index, src)
+
+        def direct():
+            pos = _positions(self.shape, d, index.data).reshape(-1)
+            s = src.data[_lead(index.shape)].reshape(-1) if isinstance(src, Tensor) else src
+            flat = self.data.reshape(-1)
+            if not xp.shares_memory(flat, self.data):  # a non-contiguous tensor
+                raise ValueError(f"{op}: needs a contiguous tensor; call .contiguous() first")
+            if add:
+                _add_at(flat, pos, s)
+            else:
+                flat[pos] = s
+
+        return _in_place(self, src, lambda t: fn(t, d, index, src), direct)
+
+    method.__name__ = op
+    method.__doc__ = f"In place {op[:-1]}: bumps the version counter; refused on a leaf that " \
+                     "requires grad (outside no_grad)."
+    return method
+
+
+scatter_ = _scatter_in_place("scatter_", scatter, add=False)
+scatter_add_ = _scatter_in_place("scatter_add_", scatter_add, add=True)
+
+
+# ---------------------------------------------------------------- sort and topk
+class _TakeAlongDim(Function):
+    """values = a at the given indices along dim; every input element is taken at most
+    once, so backward writes (not adds) the upstream at those indices, zero elsewhere."""
+
+    def forward(ctx, a, indices, dim):
+        ctx.in_shape, ctx.dim = a.shape, dim
+        ctx.save_for_backward(indices)
+        return xp.take_along_axis(a, indices, axis=dim)
+
+    def backward(ctx, upstream):
+        (indices,) = ctx.saved
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        xp.put_along_axis(g, indices, upstream, axis=ctx.dim)
+        return g, None
+
+
+class Sort(_TakeAlongDim):
+    label = "sort"
+    rule = r"\partial\,\mathrm{sorted}_k/\partial a_i = [\pi(k) = i]"
+
+
+class TopK(_TakeAlongDim):
+    label = "topk"
+    rule = r"\partial\,\mathrm{top}_k/\partial a_i = [\pi(k) = i]"
+
+
+sort_result = namedtuple("sort", ["values", "indices"])
+topk_result = namedtuple("topk", ["values", "indices"])
+
+
+def _argsort(a, axis, descending, stable):
+    if not descending:
+        return xp.argsort(a, axis=axis, kind="stable" if stable else None)
+    # Descending, with PyTorch's order for ties (the earlier element first) and NaN (first,
+    # as the largest): sort the reversed array ascending and stably, then read it backwards.
+    n = a.shape[axis]
+    order = xp.argsort(xp.flip(a, axis), axis=axis, kind="stable")
+    return (n - 1) - xp.flip(order, axis)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    """The indices that sort ``input`` along ``dim`` (int64, no gradient)."""
+    if input.ndim == 0:
+        return Tensor._wrap(xp.zeros((), dtype=xp.int64))
+    d = _dim(dim, input.ndim, "argsort")
+    return Tensor._wrap(_argsort(input.data, d, descending, stable).astype(xp.int64, copy=False))
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """(values, indices): ``input`` sorted along ``dim`` and where each value came from.
+    The gradient of a value goes back to the element it came from (a permutation).
+    ``stable=True`` keeps equal elements in their original order."""
+    if input.ndim == 0:
+        return sort_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    d = _dim(dim, input.ndim, "sort")
+    indices = argsort(input, d, descending, stable)
+    return sort_result(Sort.apply(input, indices, dim=d), indices)
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's argument name
+    """(values, indices) of the ``k`` largest (``largest=False``: smallest) elements along
+    ``dim``, largest first. The gradient of each value goes back to its element; the
+    others get 0. (Always sorted: ``sorted=False`` allows any order, sorted included.)"""
+    n = input.shape[_dim(dim, input.ndim, "topk")] if input.ndim else 1
+    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 0 <= k <= n:
+        raise ValueError(f"topk: k must be an int in [0, {n}] (the size of dim {dim} of the "
+                         f"input of shape {tuple(input.shape)}), got {k!r}")
+    if input.ndim == 0:
+        return topk_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    d = _dim(dim, input.ndim, "topk")
+    order = _argsort(input.data, d, largest, stable=False)
+    indices = Tensor._wrap(xp.ascontiguousarray(
+        order[(slice(None),) * d + (slice(0, k),)]).astype(xp.int64, copy=False))
+    return topk_result(TopK.apply(input, indices, dim=d), indices)
+
+
+__all__ = [
+    "gather", "scatter", "scatter_add", "index_select", "masked_fill", "sort", "argsort",
+    "topk",
+]

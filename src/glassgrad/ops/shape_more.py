@@ -1,0 +1,362 @@
+"""More shape ops: narrow select split chunk unbind flip roll repeat tile tril triu diag
+diagonal trace.
+
+Like the ops of shape.py, none of these computes a new value (trace adds some up): each
+output element is a copy of one input element, so backward sends every upstream gradient
+back to where its element came from, and adds where one input element was copied more than
+once (repeat, tile).
+
+Pieces and views. ``split``, ``chunk`` and ``unbind`` return a tuple of tensors. The engine
+has one output per node, so every piece is its own node (a ``narrow`` or ``select``), a
+view sharing memory and version counter with the input; when several pieces are used, the
+engine adds their gradients into the input's, each piece filling only its own slice. (That
+costs one input-sized array per used piece in backward: fine for a handful of pieces;
+``unbind`` of a thousand rows is better written as one op on the whole tensor.)
+``diagonal`` is a view too, writable as in PyTorch (``x.diagonal().fill_(0)``); ``flip``,
+``roll``, ``repeat``, ``tile``, ``tril``, ``triu`` and ``diag`` return copies.
+"""
+
+import builtins
+
+from ..autograd.function import Function
+from ..backend import xp
+from .elementwise import ShapeError
+from .shape import _dim, _share_version, _sizes
+
+_as_strided = xp.lib.stride_tricks.as_strided
+
+
+# ---------------------------------------------------------------- slices along one dim
+class Narrow(Function):
+    label = "narrow"
+    rule = r"\partial a_{[s:s+n]}/\partial a = 1 \text{ on the slice, } 0 \text{ elsewhere}"
+
+    def forward(ctx, a, dim, start, length):
+        ctx.in_shape, ctx.dim = a.shape, dim
+        ctx.region = (slice(None),) * dim + (slice(start, start + length),)
+        return a[ctx.region]
+
+    def backward(ctx, upstream):
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        g[ctx.region] = upstream  # the rest of the input did not reach this piece
+        return g
+
+
+class Select(Function):
+    label = "select"
+    rule = r"\partial a_{[i]}/\partial a = 1 \text{ at index } i, 0 \text{ elsewhere}"
+
+    def forward(ctx, a, dim, index):
+        ctx.in_shape = a.shape
+        ctx.region = (slice(None),) * dim + (index,)
+        return a[ctx.region]
+
+    def backward(ctx, upstream):
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        g[ctx.region] = upstream
+        return g
+
+
+def narrow(input, dim, start, length):
+    """The slice ``start : start + length`` of ``dim`` (a view). The gradient is the
+    upstream on that slice and zero elsewhere."""
+    d = _dim(dim, input.ndim, "narrow")
+    n = input.shape[d]
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"narrow: start {start} and length {length} do not fit dim {dim} of "
+                         f"size {n} (shape {tuple(input.shape)}): need 0 <= start and "
+                         f"start + length <= {n}")
+    return _share_version(Narrow.apply(input, dim=d, start=int(start), length=int(length)), input)
+
+
+def select(input, dim, index):
+    """The slice at ``index`` of ``dim``, with that dim removed (a view): x.select(0, i)
+    is x[i]."""
+    d = _dim(dim, input.ndim, "select")
+    n = input.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select: index {index} is out of range for dim {dim} of size {n} "
+                         f"(shape {tuple(input.shape)})")
+    return _share_version(Select.apply(input, dim=d, index=int(index) % n), input)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Cut ``tensor`` along ``dim`` into pieces: of ``split_size`` each (the last one may be
+    smaller), or of the sizes listed in ``sections`` (they must add up to the dim's size).
+    A tuple of views; the gradients of the pieces used are added into the input's."""
+    d = _dim(dim, tensor.ndim, "split")
+    n = tensor.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = _sizes((split_size_or_sections,), "split")
+        if builtins.sum(sizes) != n or builtins.min(sizes, default=0) < 0:
+            raise ValueError(f"split: sections {list(sizes)} must be non-negative and add up to "
+                             f"{n}, the size of dim {dim} (shape {tuple(tensor.shape)})")
+    else:
+        size = _sizes((split_size_or_sections,), "split")[0]
+        if size <= 0 and n > 0 or size < 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
+    pieces, start = [], 0
+    for s in sizes:
+        pieces.append(narrow(tensor, d, start, s))
+        start += s
+    return tuple(pieces)
+
+
+def chunk(input, chunks, dim=0):
+    """Cut ``input`` along ``dim`` into ``chunks`` pieces of ceil(n / chunks) elements (the
+    last smaller; fewer pieces when n is not large enough, as in PyTorch)."""
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, xp.integer)) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    d = _dim(dim, input.ndim, "chunk")
+    n = input.shape[d]
+    size = -(-n // chunks) if n else 0
+    if size == 0:  # an empty dim: PyTorch gives `chunks` empty pieces
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
+    return split(input, size, d)
+
+
+def unbind(input, dim=0):
+    """Every slice along ``dim``, that dim removed: a tuple of views (x[0], x[1], ...)."""
+    d = _dim(dim, input.ndim, "unbind")
+    return tuple(select(input, d, i) for i in range(input.shape[d]))
+
+
+# ---------------------------------------------------------------- reordering
+class Flip(Function):
+    label = "flip"
+    rule = r"\partial\,\mathrm{flip}(a)/\partial a = 1\ (\text{the gradient is flipped back})"
+
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return xp.flip(a, dims).copy()  # PyTorch's flip is a copy, not a view
+
+    def backward(ctx, upstream):
+        return xp.flip(upstream, ctx.dims)
+
+
+def _dims(dims, ndim, op):
+    if isinstance(dims, (int, xp.integer)):
+        dims = (dims,)
+    axes = tuple(_dim(d, ndim, op) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dims {tuple(dims)} name the same dim twice")
+    return axes
+
+
+def flip(input, *dims_, dims=None):
+    """Reverse the order of the elements along each of ``dims`` (a copy). Both spellings
+    work: flip(x, (0, 1)) / flip(x, dims=[0]) and x.flip(0, 1)."""
+    if dims is None:
+        dims = dims_[0] if len(dims_) == 1 and isinstance(dims_[0], (tuple, list)) else dims_
+    return Flip.apply(input, dims=_dims(dims, input.ndim, "flip"))
+
+
+class Roll(Function):
+    label = "roll"
+    rule = r"\partial\,\mathrm{roll}(a, s)/\partial a = 1\ (\text{the gradient is rolled by } -s)"
+
+    def forward(ctx, a, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        if dims is None:  # roll the flattened tensor, keep the shape
+            return xp.roll(a, shifts)
+        return xp.roll(a, shifts, dims)
+
+    def backward(ctx, upstream):
+        back = tuple(-s for s in ctx.shifts) if ctx.dims is not None else -ctx.shifts
+        if ctx.dims is None:
+            return xp.roll(upstream, back)
+        return xp.roll(upstream, back, ctx.dims)
+
+
+def roll(input, shifts, dims=None):
+    """Shift the elements along ``dims`` by ``shifts``, wrapping around (without dims: the
+    flattened tensor is rolled and the shape kept). out[i + s] = a[i]."""
+    if dims is None:
+        shifts = _sizes((shifts,), "roll")
+        if len(shifts) != 1:
+            raise ValueError(f"roll: without dims, shifts must be one int, got {shifts}")
+        return Roll.apply(input, shifts=shifts[0], dims=None)
+    shifts, dims = _sizes((shifts,), "roll"), _sizes((dims,), "roll")
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    axes = tuple(_dim(d, input.ndim, "roll") for d in dims)
+    return Roll.apply(input, shifts=shifts, dims=axes)
+
+
+# ---------------------------------------------------------------- repeating
+class Repeat(Function):
+    label = "repeat"
+    rule = (r"\partial\,\mathrm{repeat}(a)/\partial a = 1\ (\text{an element copied } r"
+            r"\text{ times gets the sum of } r \text{ upstreams})")
+
+    def forward(ctx, a, repeats):
+        ctx.in_shape = (1,) * (len(repeats) - a.ndim) + a.shape
+        ctx.a_shape, ctx.repeats = a.shape, repeats
+        return xp.tile(a, repeats)
+
+    def backward(ctx, upstream):
+        # view the output as (r0, n0, r1, n1, ...) and add up the copies (the r axes)
+        split_shape = []
+        for r, n in zip(ctx.repeats, ctx.in_shape):
+            split_shape += [r, n]
+        copies = tuple(range(0, 2 * len(ctx.repeats), 2))
+        return upstream.reshape(split_shape).sum(axis=copies).reshape(ctx.a_shape)
+
+
+def repeat(input, *sizes):
+    """Tensor.repeat: tile the tensor ``sizes[i]`` times along dim i (sizes may have more
+    entries than the tensor has dims: new leading dims). The gradient of an element is the
+    sum of the upstreams of its copies."""
+    sizes = _sizes(sizes, "repeat")
+    if len(sizes) < input.ndim:
+        raise ValueError(f"repeat: the number of repeats {sizes} can not be smaller than the "
+                         f"number of dims of the tensor (shape {tuple(input.shape)})")
+    if builtins.min(sizes, default=0) < 0:
+        raise ValueError(f"repeat: repeats must be non-negative, got {sizes}")
+    return Repeat.apply(input, repeats=sizes)
+
+
+def tile(input, dims):
+    """torch.tile: repeat with ``dims`` padded by leading 1s when it is shorter than the
+    tensor's dims."""
+    dims = _sizes((dims,), "tile")
+    dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+# ---------------------------------------------------------------- triangles and diagonals
+class Tril(Function):
+    label = "tril"
+    rule = r"\partial\,\mathrm{tril}(a)_{ij}/\partial a_{ij} = [j - i \le k]"
+
+    def forward(ctx, a, diagonal):
+        ctx.k = diagonal
+        return xp.tril(a, diagonal)
+
+    def backward(ctx, upstream):
+        return xp.tril(upstream, ctx.k)
+
+
+class Triu(Function):
+    label = "triu"
+    rule = r"\partial\,\mathrm{triu}(a)_{ij}/\partial a_{ij} = [j - i \ge k]"
+
+    def forward(ctx, a, diagonal):
+        ctx.k = diagonal
+        return xp.triu(a, diagonal)
+
+    def backward(ctx, upstream):
+        return xp.triu(upstream, ctx.k)
+
+
+def _matrix(input, op):
+    if input.ndim < 2:
+        raise ShapeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
+                         f"{tuple(input.shape)}")
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims: entries (i, j) with j - i <= diagonal are
+    kept, the others set to 0."""
+    _matrix(input, "tril")
+    return Tril.apply(input, diagonal=int(diagonal))
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dims: entries (i, j) with j - i >= diagonal are
+    kept, the others set to 0."""
+    _matrix(input, "triu")
+    return Triu.apply(input, diagonal=int(diagonal))
+
+
+def _diagonal_view(a, offset, dim1, dim2):
+    """A writable view of a[..., i, i + offset] with the diagonal as the last dim (NumPy's
+    own diagonal() is read-only): the same memory, walked with stride s1 + s2."""
+    start = [slice(None)] * a.ndim
+    start[dim2 if offset >= 0 else dim1] = slice(builtins.abs(offset), None)
+    b = a[tuple(start)]
+    n = builtins.min(b.shape[dim1], b.shape[dim2])
+    keep = [i for i in range(a.ndim) if i not in (dim1, dim2)]
+    shape = tuple(b.shape[i] for i in keep) + (n,)
+    strides = tuple(b.strides[i] for i in keep) + (b.strides[dim1] + b.strides[dim2],)
+    return _as_strided(b, shape, strides)
+
+
+class Diagonal(Function):
+    label = "diagonal"
+    rule = r"\partial a_{i,i+k}/\partial a = 1 \text{ on the diagonal, } 0 \text{ elsewhere}"
+
+    def forward(ctx, a, offset, dim1, dim2, copy=False):
+        ctx.in_shape, ctx.where = a.shape, (offset, dim1, dim2)
+        d = _diagonal_view(a, offset, dim1, dim2)
+        return d.copy() if copy else d
+
+    def backward(ctx, upstream):
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        _diagonal_view(g, *ctx.where)[...] = upstream
+        return g
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal a[..., i, i + offset] of the 2-D slices spanned by dim1 and dim2, as the
+    last dim (a writable view). offset > 0: above the main diagonal, < 0: below."""
+    n = input.ndim
+    d1, d2 = _dim(dim1, n, "diagonal"), _dim(dim2, n, "diagonal")
+    if n < 2 or d1 == d2:
+        raise ValueError(f"diagonal: dim1 ({dim1}) and dim2 ({dim2}) must be two different "
+                         f"dims of the input (shape {tuple(input.shape)})")
+    return _share_version(Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2), input)
+
+
+class DiagEmbed(Function):
+    label = "diag"
+    rule = r"\partial D(v)_{i,i+k}/\partial v_i = 1"
+
+    def forward(ctx, v, diagonal):
+        ctx.k = diagonal
+        return xp.diag(v, diagonal)
+
+    def backward(ctx, upstream):
+        return _diagonal_view(upstream, ctx.k, 0, 1).copy()
+
+
+def diag(input, diagonal=0):
+    """torch.diag: a 1-D input becomes the square matrix with it on diagonal ``diagonal``;
+    a 2-D input gives its diagonal ``diagonal`` as a 1-D copy."""
+    if input.ndim == 1:
+        return DiagEmbed.apply(input, diagonal=int(diagonal))
+    if input.ndim == 2:
+        return Diagonal.apply(input, offset=int(diagonal), dim1=0, dim2=1, copy=True)
+    raise ShapeError(f"diag: expected a 1-D or 2-D input, got shape {tuple(input.shape)}")
+
+
+class Trace(Function):
+    label = "trace"
+    rule = r"\partial \sum_i a_{ii}/\partial a_{jk} = [j = k]"
+
+    def forward(ctx, a):
+        ctx.in_shape = a.shape
+        return xp.trace(a)
+
+    def backward(ctx, upstream):
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        _diagonal_view(g, 0, 0, 1)[...] = upstream
+        return g
+
+
+def trace(input):
+    """The sum of the main diagonal of a 2-D tensor. Its gradient is the upstream on the
+    diagonal and 0 elsewhere."""
+    if input.ndim != 2:
+        raise ShapeError(f"trace: expected a 2-D tensor, got shape {tuple(input.shape)}")
+    return Trace.apply(input)
+
+
+__all__ = [
+    "narrow", "select", "split", "chunk", "unbind", "flip", "roll", "tile",
+    "tril", "triu", "diagonal", "diag", "trace",
+]
+# repeat is a Tensor method only (torch.repeat does not exist); see ops/methods.py
