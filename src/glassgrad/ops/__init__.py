@@ -2,6 +2,7 @@
 
 from .elementwise import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
+from .error_function import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403

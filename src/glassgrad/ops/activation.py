@@ -167,3 +167,402 @@ def softplus(input, beta=1, threshold=20):
 
 
 __all__ = ["relu", "leaky_relu", "tanh", "sigmoid", "softplus"]
+
+
+# =====================================================================================
+# More activations (PyTorch's formulas; each derivative follows PyTorch's convention at
+# its kinks, named in the docstring): gelu silu elu selu celu logsigmoid softsign
+# hardtanh relu6 hardsigmoid hardswish mish softmin prelu glu.
+# =====================================================================================
+import math as _math  # noqa: E402
+
+from .elementwise import neg as _neg, to as _to  # noqa: E402
+from .error_function import erfc_array as _erfc_array  # noqa: E402
+from .nn import Softmax as _Softmax, _along  # noqa: E402
+from .shape import reshape as _reshape  # noqa: E402
+
+_SQRT_HALF = _math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / _math.sqrt(2 * _math.pi)  # the standard normal density at 0
+_SQRT_2_OVER_PI = _math.sqrt(2 / _math.pi)
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class GELU(Function):
+    label = "gelu"
+    rule = r"\partial\,(s\,\Phi(s))/\partial s = \Phi(s) + s\,\varphi(s)"
+    float_only = True
+
+    def forward(ctx, s, approximate="none"):
+        if approximate == "none":
+            # Phi(s) = erfc(-s/sqrt 2)/2: the same number as PyTorch's (1 + erf(s/sqrt 2))/2,
+            # without its cancellation for s << 0 (gelu(-10) = -7.6e-23, PyTorch -0.0).
+            cdf = _erfc_array(s * s.dtype.type(-_SQRT_HALF))
+            cdf *= s.dtype.type(0.5)
+            if ctx.needs_input_grad[0]:
+                ctx.save_for_backward(s, cdf)
+                ctx.approximate = approximate
+            return s * cdf
+        # tanh form: s/2 (1 + tanh(sqrt(2/pi) (s + 0.044715 s^3)))
+        t = xp.tanh(s.dtype.type(_SQRT_2_OVER_PI) * (s + s.dtype.type(0.044715) * s * s * s))
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(s, t)
+            ctx.approximate = approximate
+        return s.dtype.type(0.5) * s * (1 + t)
+
+    def backward(ctx, upstream):
+        s, c = ctx.saved
+        if ctx.approximate == "none":
+            pdf = xp.exp(s * s * s.dtype.type(-0.5)) * s.dtype.type(_INV_SQRT_2PI)
+            return upstream * (c + s * pdf)  # local = Phi(s) + s phi(s)
+        # PyTorch's derivative of the tanh form, term by term
+        half = s.dtype.type(0.5)
+        inner_slope = s.dtype.type(_SQRT_2_OVER_PI) * (1 + s.dtype.type(3 * 0.044715) * s * s)
+        return upstream * (half * (1 + c) + half * s * (1 - c * c) * inner_slope)
+
+
+class SiLU(Function):
+    label = "silu"
+    rule = r"\partial\,(s\,\sigma(s))/\partial s = \sigma(s)\,(1 + s (1 - \sigma(s)))"
+    float_only = True
+
+    def forward(ctx, s):
+        z = _sigmoid(s)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(s, z)
+        return s * z
+
+    def backward(ctx, upstream):
+        s, z = ctx.saved
+        return upstream * (z * (1 + s * (1 - z)))
+
+
+class ELU(Function):
+    """PyTorch's one kernel behind elu, selu and celu: scale s above 0, and
+    alpha scale (e^{input_scale s} - 1) at and below 0."""
+
+    label = "elu"
+    rule = (r"\partial\,\mathrm{elu}(s)/\partial s = \lambda \text{ if } s > 0 "
+            r"\text{ else } \lambda\alpha\beta e^{\beta s}")
+    float_only = True
+
+    def forward(ctx, s, alpha=1.0, scale=1.0, input_scale=1.0):
+        dt = s.dtype.type
+        neg = s <= 0  # the kink s = 0 takes the exponential side (PyTorch); nan does not
+        bs = s * dt(input_scale)
+        with xp.errstate(over="ignore"):  # e^{beta s} of large s > 0 is thrown away by where
+            if ctx.needs_input_grad[0]:
+                # its own exp: expm1 + 1 would lose the digits of e^{beta s} for s << 0
+                local = xp.exp(bs)
+                local *= dt(input_scale * alpha * scale)
+                ctx.save_for_backward(xp.where(neg, local, dt(scale)))
+            # expm1, not e^x - 1: exact for small |s|; expm1(-0.0) = -0.0 as in PyTorch
+            em1 = xp.expm1(bs)
+        em1 *= dt(alpha * scale)
+        return xp.where(neg, em1, s * dt(scale))
+
+    def backward(ctx, upstream):
+        (local,) = ctx.saved
+        return upstream * local
+
+
+class LogSigmoid(Function):
+    label = "logsigmoid"
+    rule = r"\partial \log\sigma(s)/\partial s = 1 - \sigma(s) = \sigma(-s)"
+    float_only = True
+
+    def forward(ctx, s):
+        # log sigma(s) = min(s, 0) - log(1 + e^{-|s|}): e^{-|s|} <= 1, nothing overflows
+        e = xp.exp(-xp.abs(s))
+        if ctx.needs_input_grad[0]:
+            q = e / (1 + e)  # sigma(-|s|)
+            # PyTorch's form: 1 - q below 0, q at and above 0
+            ctx.save_for_backward(xp.where(s < 0, 1 - q, q))
+        return xp.minimum(s, 0) - xp.log1p(e)
+
+    def backward(ctx, upstream):
+        (local,) = ctx.saved
+        return upstream * local
+
+
+class Softsign(Function):
+    label = "softsign"
+    rule = r"\partial\,\frac{s}{1+|s|}/\partial s = \frac{1}{(1+|s|)^2}"
+    float_only = True
+
+    def forward(ctx, s):
+        d = 1 + xp.abs(s)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(d)
+        return s / d
+
+    def backward(ctx, upstream):
+        (d,) = ctx.saved
+        return upstream / (d * d)
+
+
+class Hardtanh(Function):
+    label = "hardtanh"
+    rule = r"\partial\,\mathrm{clip}(s, a, b)/\partial s = [a < s < b]"
+    float_only = True
+
+    def forward(ctx, s, min_val=-1.0, max_val=1.0):
+        lo, hi = s.dtype.type(min_val), s.dtype.type(max_val)
+        if ctx.needs_input_grad[0]:
+            # 0 at and beyond the bounds, 1 strictly inside and for nan (PyTorch)
+            ctx.save_for_backward(~((s <= lo) | (s >= hi)))
+        return xp.clip(s, lo, hi)  # keeps -0.0 and nan, as PyTorch
+
+    def backward(ctx, upstream):
+        (inside,) = ctx.saved
+        return upstream * inside
+
+
+class Hardsigmoid(Function):
+    label = "hardsigmoid"
+    rule = r"\partial\,\mathrm{clip}(s/6 + 1/2, 0, 1)/\partial s = [-3 < s < 3]/6"
+    float_only = True
+
+    def forward(ctx, s):
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward((s > -3) & (s < 3))
+        out = xp.clip(s + 3, 0, 6)
+        out /= 6
+        return out
+
+    def backward(ctx, upstream):
+        (inside,) = ctx.saved
+        # 1/6 exactly (PyTorch multiplies by the float32 number 1/6 even in float64,
+        # 3e-8 away; finite differences side with 1/6)
+        return upstream * inside / 6
+
+
+class Hardswish(Function):
+    label = "hardswish"
+    rule = r"\partial\,s\,\mathrm{relu6}(s+3)/6/\partial s = 0,\ s/3 + 1/2,\ 1"
+    float_only = True
+
+    def forward(ctx, s):
+        if ctx.needs_input_grad[0]:
+            # PyTorch: 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (and nan)
+            local = xp.where(s < 3, s / 3 + s.dtype.type(0.5), 1)
+            local[s <= -3] = 0
+            ctx.save_for_backward(local)
+        out = xp.clip(s + 3, 0, 6)
+        out *= s
+        out /= 6
+        return out
+
+    def backward(ctx, upstream):
+        (local,) = ctx.saved
+        return upstream * local
+
+
+class Mish(Function):
+    label = "mish"
+    rule = (r"\partial\,s \tanh(\mathrm{sp}(s))/\partial s = \tanh(\mathrm{sp}(s)) "
+            r"+ s\,\sigma(s)\,(1 - \tanh^2(\mathrm{sp}(s)))")
+    float_only = True
+
+    def forward(ctx, s):
+        # tanh(softplus(s)) = ((1+e^s)^2 - 1)/((1+e^s)^2 + 1), written with e = e^{-|s|} <= 1
+        # so that nothing overflows and no digits cancel:
+        #   s >= 0: (1 + 2e) / (1 + 2e + 2e^2);   s < 0: e(e+2) / (e(e+2) + 2)
+        e = xp.exp(-xp.abs(s))
+        positive = s >= 0
+        num = xp.where(positive, 1 + 2 * e, e * (e + 2))
+        t = num / (num + xp.where(positive, 2 * e * e, 2))
+        if ctx.needs_input_grad[0]:
+            sig = xp.where(positive, 1, e) / (1 + e)  # sigma(s)
+            ctx.save_for_backward(t + s * sig * (1 - t * t))
+        return s * t
+
+    def backward(ctx, upstream):
+        (local,) = ctx.saved
+        return upstream * local
+
+
+class PReLU(Function):
+    label = "prelu"
+    rule = (r"\partial\,\mathrm{prelu}/\partial s = [s > 0] + a [s \le 0],\ "
+            r"\partial\,\mathrm{prelu}/\partial a = s [s \le 0]")
+    float_only = True
+
+    def forward(ctx, s, a):
+        positive = s > 0  # nan and 0 take the a side, as PyTorch
+        if any(ctx.needs_input_grad):
+            ctx.save_for_backward(s, a, positive)
+        return xp.where(positive, s, a * s)
+
+    def backward(ctx, upstream):
+        s, a, positive = ctx.saved
+        grad_s = xp.where(positive, upstream, a * upstream) if ctx.needs_input_grad[0] else None
+        # full-shape per-element gradient of a: the engine sums it over the broadcast dims
+        grad_a = xp.where(positive, 0, s * upstream) if ctx.needs_input_grad[1] else None
+        return grad_s, grad_a
+
+
+class GLU(Function):
+    label = "glu"
+    rule = (r"\partial\,(a\,\sigma(b))/\partial a = \sigma(b),\ "
+            r"\partial\,(a\,\sigma(b))/\partial b = a\,\sigma(b)(1 - \sigma(b))")
+    float_only = True
+
+    def forward(ctx, x, dim=-1):
+        a, b = xp.split(x, 2, axis=dim)
+        z = _sigmoid(b)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(a, z)
+            ctx.dim = dim
+        return a * z
+
+    def backward(ctx, upstream):
+        a, z = ctx.saved
+        g_a = upstream * z
+        return xp.concatenate([g_a, g_a * a * (1 - z)], axis=ctx.dim)
+
+
+# ---------------------------------------------------------------- the public functions
+def gelu(input, approximate="none"):
+    """GELU(s) = s Phi(s), Phi the standard normal CDF = (1 + erf(s/sqrt 2))/2.
+    d/ds = Phi(s) + s phi(s), phi(s) = e^{-s^2/2}/sqrt(2 pi).
+
+    ``approximate='tanh'``: s/2 (1 + tanh(sqrt(2/pi) (s + 0.044715 s^3))), PyTorch's
+    derivative of that formula."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(input, approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """SiLU (swish): s sigma(s). d/ds = sigma(s) (1 + s (1 - sigma(s))).
+    ``inplace`` is accepted for PyTorch compatibility; the result is computed out of place."""
+    return SiLU.apply(input)
+
+
+def _elu(input, alpha, scale, input_scale):
+    return ELU.apply(input, alpha=alpha, scale=scale, input_scale=input_scale)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
+    below 0 (so alpha at s = 0, PyTorch's choice)."""
+    return _elu(input, alpha, 1.0, 1.0)
+
+
+def selu(input, inplace=False):
+    """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
+    and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
+    scale alpha e^s at and below 0."""
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """CELU: s for s > 0, alpha (e^{s/alpha} - 1) for s <= 0. d/ds = 1 above 0, e^{s/alpha}
+    at and below 0. alpha must not be 0."""
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
+    return _elu(input, alpha, 1.0, 1.0 / alpha)
+
+
+def logsigmoid(input):
+    """log sigma(s) = -softplus(-s) = min(s, 0) - log(1 + e^{-|s|}), stable for every s.
+    d/ds = 1 - sigma(s)."""
+    return LogSigmoid.apply(input)
+
+
+def softsign(input):
+    """s / (1 + |s|). d/ds = 1 / (1 + |s|)^2."""
+    return Softsign.apply(input)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clip(s, min_val, max_val). d/ds = 1 strictly between the bounds, 0 at and beyond them
+    (PyTorch's convention)."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+
+
+def relu6(input, inplace=False):
+    """min(max(s, 0), 6) = hardtanh(s, 0, 6). d/ds = 1 for 0 < s < 6, else 0."""
+    return Hardtanh.apply(input, min_val=0.0, max_val=6.0)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(s + 3) / 6: 0 for s <= -3, 1 for s >= 3, s/6 + 1/2 between.
+    d/ds = 1/6 for -3 < s < 3, else 0."""
+    return Hardsigmoid.apply(input)
+
+
+def hardswish(input, inplace=False):
+    """s relu6(s + 3) / 6: 0 for s <= -3, s for s >= 3, s (s + 3)/6 between.
+    d/ds = 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (PyTorch's convention)."""
+    return Hardswish.apply(input)
+
+
+def mish(input, inplace=False):
+    """s tanh(softplus(s)), computed without overflow for any s.
+    d/ds = tanh(sp(s)) + s sigma(s) (1 - tanh(sp(s))^2)."""
+    return Mish.apply(input)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / sum_j e^{-s_j}.
+    Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
+    if dtype is not None:
+        input = _to(input, dtype)
+    return _along(_Softmax, _neg(input), dim, "softmin")
+
+
+def prelu(input, weight):
+    """PReLU: s for s > 0, a s for s <= 0, with a learnable ``weight`` a: one number, or one
+    per channel (dim 1 of the input). d/ds = 1 or a; d/da = s where s <= 0 (summed over
+    everything a is shared by)."""
+    from ..tensor import Tensor
+
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        raise TypeError("prelu: input and weight must be Tensors, got "
+                        f"{type(input).__name__} and {type(weight).__name__}")
+    if weight.ndim > 1:
+        raise ValueError(f"prelu: weight must be a number or a 1-D tensor (one slope per "
+                         f"channel), got a {weight.ndim}-D tensor of shape {tuple(weight.shape)}")
+    if input.data.dtype != weight.data.dtype:
+        raise TypeError(f"prelu: input ({input.data.dtype}) and weight ({weight.data.dtype}) "
+                        "must have the same dtype")
+    n = weight.data.size
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if n == 1:
+        slope = _reshape(weight, ())
+    elif n == channels:
+        slope = _reshape(weight, (n,) + (1,) * (input.ndim - 2))
+    else:
+        raise ValueError(f"prelu: weight has {n} slopes but the input of shape "
+                         f"{tuple(input.shape)} has {channels} channel(s) (dim 1); expected "
+                         f"1 or {channels} slopes")
+    return PReLU.apply(input, slope)
+
+
+def glu(input, dim=-1):
+    """Gated linear unit: split ``input`` in halves a, b along ``dim``; a sigma(b).
+    d/da = sigma(b), d/db = a sigma(b) (1 - sigma(b))."""
+    from ..tensor import Tensor
+
+    shape = input.shape if isinstance(input, Tensor) else xp.shape(input)
+    if len(shape) == 0:
+        raise ValueError("glu: cannot halve a 0-d tensor (a scalar); give a tensor whose "
+                         "size along dim is even")
+    if not -len(shape) <= dim < len(shape):
+        raise IndexError(f"glu: dim {dim} is out of range for a {len(shape)}-D tensor "
+                         f"(expected a dim in [{-len(shape)}, {len(shape) - 1}])")
+    dim %= len(shape)
+    if shape[dim] % 2:
+        raise ValueError(f"glu: the size of dim {dim} must be even to split it in halves, "
+                         f"got {shape[dim]} (shape {tuple(shape)})")
+    return GLU.apply(input, dim=dim)
+
+
+__all__ += [
+    "gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "hardtanh", "relu6",
+    "hardsigmoid", "hardswish", "mish", "softmin", "prelu", "glu",
+]
