@@ -114,8 +114,10 @@ class Mean(Function):
         ctx.shape = a.shape
         ctx.keepdim = keepdim
         ctx.n = _count(a.shape, ctx.axes)
-        # sum / N is what np.mean computes, minus its Python-level overhead
-        return a.sum(axis=ctx.axes, keepdims=keepdim) / a.dtype.type(ctx.n)
+        # sum / N is what np.mean computes, minus its Python-level overhead (add.reduce is
+        # what a.sum() calls; called from here, an overflow warning is glassgrad's own, which
+        # backend.py silences: through a.sum() it came from NumPy's module and leaked)
+        return _add_reduce(a, ctx.axes, None, None, keepdim) / a.dtype.type(ctx.n)
 
     def backward(ctx, upstream):
         if ctx.axes is None and not ctx.keepdim:  # every element got the same upstream
@@ -141,13 +143,17 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 # ---------------------------------------------------------------- max and min
 class _Extreme(Function):
     """amax / amin over dims: each output's gradient goes to the input elements equal to
-    it, split evenly among ties (PyTorch's rule for amax, amin and the full max/min)."""
+    it, split evenly among ties (PyTorch's rule for amax, amin and the full max/min).
+
+    A nan extreme equals no element. amax/amin then divide by a count of 0 (the whole
+    slice's gradient is nan, as PyTorch's); the full max(x)/min(x) (``full=True``) send it
+    to the nan elements instead, split evenly (PyTorch's evenly_distribute_backward)."""
 
     pick = None  # xp.max or xp.min
 
-    def forward(ctx, a, dim=None, keepdim=False):
+    def forward(ctx, a, dim=None, keepdim=False, full=False):
         ctx.axes = axes = _axes(dim, a.ndim, ctx.label)
-        ctx.keepdim = keepdim
+        ctx.keepdim, ctx.full = keepdim, full
         if a.size == 0:
             raise ValueError(f"{ctx.label}: cannot reduce an empty tensor of shape {a.shape}")
         out = type(ctx).pick(a, axis=axes, keepdims=keepdim)
@@ -157,10 +163,15 @@ class _Extreme(Function):
     def backward(ctx, upstream):
         a, out = ctx.saved
         ndim = a.ndim
+        if ctx.full:  # one share, written where the extreme was taken, +0.0 elsewhere
+            hit = xp.isnan(a) if out != out else a == out  # a nan maximum: the nans took it
+            grad = xp.zeros(a.shape, dtype=upstream.dtype)
+            grad[hit] = upstream / _add_reduce(hit, None, upstream.dtype)
+            return grad
         hit = a == _keep(out, ctx.axes, ndim, ctx.keepdim)  # where the extreme was taken
-        count = hit.sum(axis=ctx.axes, keepdims=True)
-        share = _keep(upstream, ctx.axes, ndim, ctx.keepdim) / count.astype(upstream.dtype)
-        return xp.where(hit, share, upstream.dtype.type(0))
+        count = _add_reduce(hit, ctx.axes, upstream.dtype, None, True)
+        share = _keep(upstream, ctx.axes, ndim, ctx.keepdim) / count
+        return share * hit  # PyTorch's product: -0.0 where a negative share is not taken
 
 
 class Amax(_Extreme):
@@ -179,21 +190,23 @@ class _Select(Function):
     """max / min along one dim: the value at the given indices; the gradient goes to
     exactly that element (the one reported in ``indices``)."""
 
-    def forward(ctx, a, indices, dim, keepdim=False, pick=None):
+    def forward(ctx, a, indices, dim, keepdim=False):
         idx = indices if keepdim else indices.reshape(indices.shape[:dim] + (1,) + indices.shape[dim:])
         ctx.save_for_backward(idx)
-        ctx.shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        # the extreme value itself equals a[indices] (NaN included) and is one fast pass
-        return pick(a, axis=dim, keepdims=keepdim)
+        ctx.shape, ctx.dim, ctx.keepdim, ctx.dtype = a.shape, dim, keepdim, a.dtype
+        # the element at the index itself (NaN included): of tied +0.0 and -0.0 it is the
+        # first, as PyTorch reports, where NumPy's max may return the other zero
+        values = xp.take_along_axis(a, idx, axis=dim)
+        return values if keepdim else values.reshape(indices.shape)
 
     def backward(ctx, upstream):
         (idx,) = ctx.saved
-        dim = ctx.dim
         up = upstream if ctx.keepdim else upstream.reshape(idx.shape)
-        # a one-hot mask along dim (positions == index) routes upstream to the argmax
-        n = ctx.shape[dim]
-        positions = xp.arange(n).reshape((n,) + (1,) * (len(ctx.shape) - dim - 1))
-        return up * (positions == idx), None
+        # the upstream is written at the argmax and +0.0 everywhere else (PyTorch's
+        # scatter into zeros: a mask product would give -0.0, or nan for an inf upstream)
+        grad = xp.zeros(ctx.shape, dtype=ctx.dtype)
+        xp.put_along_axis(grad, idx, up, axis=ctx.dim)
+        return grad, None
 
 
 class MaxDim(_Select):
@@ -227,16 +240,15 @@ def _max_or_min(op, input, dim, keepdim, other):
         return (elementwise.maximum if op == "max" else elementwise.minimum)(input, b)
     extreme, select, arg = (Amax, MaxDim, xp.argmax) if op == "max" else (Amin, MinDim, xp.argmin)
     if dim is None:
-        return extreme.apply(input, dim=None, keepdim=False)
+        return extreme.apply(input, dim=None, keepdim=False, full=True)
     if input.data.size == 0:
         raise ValueError(f"{op}: cannot reduce an empty tensor of shape {tuple(input.shape)}")
     axis = _one_dim(dim, input.ndim, op)
     if input.ndim == 0:
         return (max_result if op == "max" else min_result)(
-            extreme.apply(input), Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+            extreme.apply(input, full=True), Tensor._wrap(xp.zeros((), dtype=xp.int64)))
     indices = arg(input.data, axis=axis, keepdims=keepdim)
-    values = select.apply(input, indices, dim=axis, keepdim=keepdim,
-                          pick=xp.max if op == "max" else xp.min)
+    values = select.apply(input, indices, dim=axis, keepdim=keepdim)
     result = max_result if op == "max" else min_result
     return result(values, Tensor._wrap(indices.astype(xp.int64, copy=False)))
 
@@ -295,18 +307,24 @@ class LogSumExp(Function):
     def forward(ctx, a, dim=None, keepdim=False):
         ctx.axes = axes = _axes(dim, a.ndim, "logsumexp")
         ctx.keepdim = keepdim
-        # Subtract the max first so that no exp overflows; an all -inf slice keeps m = 0.
+        # Subtract the max first so that no exp overflows; a slice whose max is infinite
+        # keeps m = 0 (as PyTorch: its sum is then inf, or 0 for an all -inf slice).
         m = a.max(axis=axes, keepdims=True)
-        if not xp.isfinite(m).all():
-            m = xp.where(xp.isfinite(m), m, 0)
+        infinite_max = ~xp.isfinite(m)
+        if infinite_max.any():
+            m = xp.where(infinite_max, 0, m)
         e = xp.exp(a - m)
-        total = e.sum(axis=axes, keepdims=True)
+        total = _add_reduce(e, axes, None, None, True)
         out = xp.log(total) + m
-        if not keepdim:
-            out = out.squeeze(axes) if axes is not None else out.reshape(())
         if ctx.needs_input_grad[0]:
             e /= total  # the softmax: exactly the local derivative, kept for backward
+            if infinite_max.any():
+                # a slice holding +inf: its finite elements' softmax is 0 (PyTorch:
+                # e^(a - inf)), where e^a / inf gave inf/inf = nan for a huge a
+                e[xp.isfinite(a) & (out == xp.inf)] = 0
             ctx.save_for_backward(e)
+        if not keepdim:
+            out = out.squeeze(axes) if axes is not None else out.reshape(())
         return out
 
     def backward(ctx, upstream):
@@ -321,16 +339,35 @@ def logsumexp(input, dim=None, keepdim=False):
 
 
 # ---------------------------------------------------------------- var and std
+def _centred(a, axes):
+    """a - mean(a) over axes, in a's dtype."""
+    return a - _add_reduce(a, axes, None, None, True) / a.dtype.type(_count(a.shape, axes))
+
+
 def _centred_var(ctx, a, dim, keepdim, correction):
     """``a - mean`` over ``dim`` and the variance sum((a - mean)^2) / (N - correction), with
-    ``ctx.axes``, ``ctx.keepdim`` and ``ctx.denominator`` (N - correction) kept for backward."""
+    ``ctx.axes``, ``ctx.keepdim`` and ``ctx.denominator`` (N - correction) kept for backward.
+
+    float32 is summed in float64, as PyTorch's variance does (its Welford pass runs in
+    double): in float32 the square of any |a - mean| > 1.8e19 overflows, and so does a sum
+    of values near 3e38, where the variance itself is finite. The variance is returned in
+    that wide dtype (std takes its square root before rounding, as PyTorch does); the
+    centred values for backward stay in a's dtype, as PyTorch's backward computes them."""
     ctx.axes = axes = _axes(dim, a.ndim, ctx.label)
     ctx.keepdim = keepdim
     ctx.denominator = _count(a.shape, axes) - correction
-    centred = a - a.sum(axis=axes, keepdims=True) / a.dtype.type(_count(a.shape, axes))
+    centred = _centred(a, axes)
+    wide = centred if a.dtype != xp.float32 else _centred(a.astype(xp.float64), axes)
     with xp.errstate(divide="ignore", invalid="ignore"):  # N <= correction: inf/nan, as torch
-        var = (centred * centred).sum(axis=axes, keepdims=keepdim) / a.dtype.type(ctx.denominator)
+        var = _add_reduce(wide * wide, axes, None, None, keepdim) / wide.dtype.type(ctx.denominator)
     return centred, var
+
+
+def _var_backward(ctx, up, centred):
+    """(2 / (N - c)) * upstream * (a - mean), in PyTorch's order (N = c: 2/0 = inf)."""
+    two_over_n = up.dtype.type(2 / ctx.denominator if ctx.denominator else xp.inf)
+    with xp.errstate(invalid="ignore"):
+        return two_over_n * up * centred
 
 
 class Var(Function):
@@ -341,13 +378,11 @@ class Var(Function):
     def forward(ctx, a, dim=None, keepdim=False, correction=1):
         centred, var = _centred_var(ctx, a, dim, keepdim, correction)
         ctx.save_for_backward(centred)
-        return var
+        return var.astype(a.dtype, copy=False)
 
     def backward(ctx, upstream):
         (centred,) = ctx.saved
-        up = _keep(upstream, ctx.axes, centred.ndim, ctx.keepdim)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return up * centred * upstream.dtype.type(2 / ctx.denominator if ctx.denominator else xp.inf)
+        return _var_backward(ctx, _keep(upstream, ctx.axes, centred.ndim, ctx.keepdim), centred)
 
 
 class Std(Function):
@@ -358,18 +393,18 @@ class Std(Function):
     def forward(ctx, a, dim=None, keepdim=False, correction=1):
         centred, var = _centred_var(ctx, a, dim, keepdim, correction)
         with xp.errstate(invalid="ignore"):  # N < correction: a negative variance, nan
-            out = xp.sqrt(var)
+            out = xp.sqrt(var).astype(a.dtype, copy=False)
         ctx.save_for_backward(centred, out)
         return out
 
     def backward(ctx, upstream):
         centred, out = ctx.saved
         ndim = centred.ndim
+        std = _keep(out, ctx.axes, ndim, ctx.keepdim)
+        # PyTorch's order: d std = d var / (2 std), 0 where std = 0; then var's backward
         with xp.errstate(divide="ignore", invalid="ignore"):
-            scale = _keep(upstream, ctx.axes, ndim, ctx.keepdim) / (
-                _keep(out, ctx.axes, ndim, ctx.keepdim) * upstream.dtype.type(ctx.denominator))
-        scale = xp.where(_keep(out, ctx.axes, ndim, ctx.keepdim) == 0, 0, scale)  # torch: 0 at std 0
-        return scale * centred
+            up = _keep(upstream, ctx.axes, ndim, ctx.keepdim) / (std * 2)
+        return _var_backward(ctx, xp.where(std == 0, 0, up), centred)
 
 
 def _var_args(op, dim, unbiased, correction):
