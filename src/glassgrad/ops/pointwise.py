@@ -1,0 +1,679 @@
+"""Pointwise math: trigonometric and hyperbolic functions, logarithms and powers beyond
+exp/log/sqrt, one-sided clamps, rounding, and the predicates and logical ops that return
+boolean tensors.
+
+Three kinds of op live here:
+
+- Smooth ops with a local derivative (sin, log1p, rsqrt, atan2, lerp, ...). Backward
+  uses PyTorch's formula for each (``tan``: 1 + tan^2 from the output; ``rsqrt``:
+  -1/2 z^3 from the output), so the gradients agree to the last digits.
+- Step ops (sign, floor, ceil, round, trunc). Piecewise constant: the derivative is 0
+  wherever it exists, and PyTorch defines it as 0 everywhere. They stay in the graph (their
+  output requires grad, as in torch) and send back zeros. ``frac = x - trunc(x)`` has
+  derivative 1.
+- Predicates and logical ops (isnan, isclose, logical_and, any, ...). Booleans carry no
+  gradient: plain functions on the arrays, no node. ``allclose`` and ``equal`` answer
+  with a Python bool, as in torch.
+
+Integer inputs follow PyTorch's dtype rules: a float function (sin, log2, rsqrt,
+reciprocal, atan2) computes an integer tensor in the default float dtype; the step ops
+and square keep the integer dtype.
+"""
+
+import math
+
+from .. import backend
+from ..autograd.function import Function
+from ..backend import xp
+from ..tensor import Tensor
+from .elementwise import Clamp, _broadcast_error, _torch_dtype
+from .reduce import _axes
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
+def _tensor(input, op):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
+    return input
+
+
+def _floating(input, op):
+    """The input itself if it is floating point; an integer or bool tensor as the default
+    float dtype (torch.sin(int tensor) is float32). Integer tensors never need a grad."""
+    kind = _tensor(input, op).data.dtype.kind
+    if kind in "biu":
+        return Tensor._wrap(input.data.astype(backend.get_default_dtype()))
+    return input
+
+
+# ================================================================ smooth unary ops
+class Sin(Function):
+    label = "sin"
+    rule = r"\partial \sin a/\partial a = \cos a"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.sin(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream * xp.cos(a)
+
+
+class Cos(Function):
+    label = "cos"
+    rule = r"\partial \cos a/\partial a = -\sin a"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.cos(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream * -xp.sin(a)
+
+
+class Tan(Function):
+    label = "tan"
+    rule = r"\partial \tan a/\partial a = 1 + \tan^2 a"
+
+    def forward(ctx, a):
+        z = xp.tan(a)
+        ctx.save_for_backward(z)  # the derivative needs only the output
+        return z
+
+    def backward(ctx, upstream):
+        (z,) = ctx.saved
+        return upstream * (1 + z * z)
+
+
+class Asin(Function):
+    label = "asin"
+    rule = r"\partial \arcsin a/\partial a = 1/\sqrt{1 - a^2}"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.arcsin(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream / xp.sqrt(1 - a * a)
+
+
+class Acos(Function):
+    label = "acos"
+    rule = r"\partial \arccos a/\partial a = -1/\sqrt{1 - a^2}"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.arccos(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream * -(1 / xp.sqrt(1 - a * a))
+
+
+class Atan(Function):
+    label = "atan"
+    rule = r"\partial \arctan a/\partial a = 1/(1 + a^2)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.arctan(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream / (a * a + 1)
+
+
+class Sinh(Function):
+    label = "sinh"
+    rule = r"\partial \sinh a/\partial a = \cosh a"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.sinh(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream * xp.cosh(a)
+
+
+class Cosh(Function):
+    label = "cosh"
+    rule = r"\partial \cosh a/\partial a = \sinh a"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.cosh(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream * xp.sinh(a)
+
+
+class Log1p(Function):
+    label = "log1p"
+    rule = r"\partial \ln(1 + a)/\partial a = 1/(1 + a)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log1p(a)  # accurate for tiny a, where log(1 + a) loses every digit
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream / (a + 1)
+
+
+class Expm1(Function):
+    label = "expm1"
+    rule = r"\partial (e^a - 1)/\partial a = e^a = z + 1"
+
+    def forward(ctx, a):
+        z = xp.expm1(a)  # accurate for tiny a, where exp(a) - 1 loses every digit
+        ctx.save_for_backward(z)
+        return z
+
+    def backward(ctx, upstream):
+        (z,) = ctx.saved
+        return upstream * (z + 1)
+
+
+class Log2(Function):
+    label = "log2"
+    rule = r"\partial \log_2 a/\partial a = 1/(a \ln 2)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log2(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream / (a * _LN2)
+
+
+class Log10(Function):
+    label = "log10"
+    rule = r"\partial \log_{10} a/\partial a = 1/(a \ln 10)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log10(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream / (a * _LN10)
+
+
+class Square(Function):
+    label = "square"
+    rule = r"\partial a^2/\partial a = 2a"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return a * a if a.dtype.kind != "b" else a.astype(xp.int64)  # torch: bool -> int64
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream * (2 * a)
+
+
+class Rsqrt(Function):
+    label = "rsqrt"
+    rule = r"\partial a^{-1/2}/\partial a = -\tfrac12 a^{-3/2} = -\tfrac12 z^3"
+
+    def forward(ctx, a):
+        z = 1 / xp.sqrt(a)
+        ctx.save_for_backward(z)  # the derivative needs only the output
+        return z
+
+    def backward(ctx, upstream):
+        (z,) = ctx.saved
+        return -0.5 * upstream * (z * z * z)
+
+
+class Reciprocal(Function):
+    label = "reciprocal"
+    rule = r"\partial (1/a)/\partial a = -1/a^2 = -z^2"
+
+    def forward(ctx, a):
+        z = 1 / a
+        ctx.save_for_backward(z)  # the derivative needs only the output
+        return z
+
+    def backward(ctx, upstream):
+        (z,) = ctx.saved
+        return -upstream * (z * z)
+
+
+# ================================================================ smooth binary ops
+class Atan2(Function):
+    label = "atan2"
+    rule = (r"\partial\,\mathrm{atan2}(a,b)/\partial a = b/(a^2+b^2),\ "
+            r"\partial\,\mathrm{atan2}(a,b)/\partial b = -a/(a^2+b^2)")
+
+    def forward(ctx, a, b):
+        try:
+            out = xp.arctan2(a, b)
+        except ValueError:
+            raise _broadcast_error("atan2", a, b) from None
+        ctx.save_for_backward(a, b)
+        return _torch_dtype(out, (a, b), floating=True)
+
+    def backward(ctx, upstream):
+        a, b = ctx.saved
+        need_a, need_b = ctx.needs_input_grad
+        recip = 1 / (a * a + b * b)
+        da = upstream * b * recip if need_a else None
+        db = upstream * -a * recip if need_b else None
+        return da, db
+
+
+class Lerp(Function):
+    label = "lerp"
+    rule = (r"\partial\,\mathrm{lerp}(a,b,w)/\partial a = 1-w,\ \partial/\partial b = w,\ "
+            r"\partial/\partial w = b - a")
+
+    def forward(ctx, a, b, w):
+        try:
+            diff = b - a
+        except ValueError:
+            raise _broadcast_error("lerp", a, b) from None
+        # PyTorch's two formulas: exact at w = 0 (gives a) and at w = 1 (gives b)
+        if isinstance(w, xp.ndarray):
+            out = xp.where(xp.abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
+        elif abs(w) < 0.5:
+            out = a + w * diff
+        else:
+            out = b - diff * (1 - w)
+        ctx.save_for_backward(a, b, w)
+        return _torch_dtype(out, (a, b))
+
+    def backward(ctx, upstream):
+        a, b, w = ctx.saved
+        need_a, need_b, need_w = ctx.needs_input_grad
+        da = upstream * (1 - w) if need_a else None
+        db = upstream * w if need_b else None
+        dw = upstream * (b - a) if need_w else None
+        return da, db, dw
+
+
+# ================================================================ step ops: zero gradient
+class _Step(Function):
+    """A piecewise-constant op: the gradient is 0 (PyTorch's choice also at the jumps)."""
+
+    rule = r"\partial f/\partial a = 0"
+
+    def backward(ctx, upstream):
+        return xp.zeros_like(upstream)
+
+
+class Sign(_Step):
+    label = "sign"
+    rule = r"\partial\,\mathrm{sign}(a)/\partial a = 0"
+
+    def forward(ctx, a):
+        if a.dtype.kind == "b":
+            return a.copy()
+        # torch's (0 < a) - (a < 0): 0 for nan and +0.0 for -0.0, where np.sign gives
+        # nan and -0.0
+        return xp.greater(a, 0).astype(a.dtype) - xp.less(a, 0)
+
+
+class Floor(_Step):
+    label = "floor"
+    rule = r"\partial \lfloor a \rfloor/\partial a = 0"
+
+    def forward(ctx, a):
+        return xp.floor(a) if a.dtype.kind == "f" else a.copy()
+
+
+class Ceil(_Step):
+    label = "ceil"
+    rule = r"\partial \lceil a \rceil/\partial a = 0"
+
+    def forward(ctx, a):
+        return xp.ceil(a) if a.dtype.kind == "f" else a.copy()
+
+
+class Trunc(_Step):
+    label = "trunc"
+    rule = r"\partial\,\mathrm{trunc}(a)/\partial a = 0"
+
+    def forward(ctx, a):
+        return xp.trunc(a) if a.dtype.kind == "f" else a.copy()
+
+
+class Round(_Step):
+    label = "round"
+    rule = r"\partial\,\mathrm{round}(a)/\partial a = 0"
+
+    def forward(ctx, a, decimals=0):
+        if a.dtype.kind != "f":
+            return a.copy()
+        if decimals == 0:
+            return xp.rint(a)  # halves to even: 0.5 -> 0, 1.5 -> 2, 2.5 -> 2
+        # PyTorch's kernel: scale by 10^|decimals| in the input's dtype, round, scale back
+        scale = a.dtype.type(10.0 ** abs(decimals))
+        if decimals > 0:
+            return xp.rint(a * scale) / scale
+        return xp.rint(a / scale) * scale
+
+
+class Frac(Function):
+    label = "frac"
+    rule = r"\partial (a - \mathrm{trunc}(a))/\partial a = 1"
+
+    def forward(ctx, a):
+        return a - xp.trunc(a)
+
+    def backward(ctx, upstream):
+        return upstream
+
+
+class NanToNum(Function):
+    label = "nan_to_num"
+    rule = r"\partial\,\mathrm{nan\_to\_num}(a)/\partial a = [a \text{ finite}]"
+
+    def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
+        if a.dtype.kind != "f":
+            return a.copy()
+        ctx.save_for_backward(a)
+        return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        # PyTorch's grad * isfinite(a): a product, so an inf upstream at a replaced value
+        # gives nan there, as in torch
+        return upstream * xp.isfinite(a)
+
+
+# ================================================================ public functions
+def sin(input):
+    """Sine, elementwise. d/da sin(a) = cos(a)."""
+    return Sin.apply(_floating(input, "sin"))
+
+
+def cos(input):
+    """Cosine, elementwise. d/da cos(a) = -sin(a)."""
+    return Cos.apply(_floating(input, "cos"))
+
+
+def tan(input):
+    """Tangent, elementwise. d/da tan(a) = 1 + tan(a)^2 (poles at pi/2 + k pi)."""
+    return Tan.apply(_floating(input, "tan"))
+
+
+def asin(input):
+    """Inverse sine, on [-1, 1]. d/da asin(a) = 1 / sqrt(1 - a^2)."""
+    return Asin.apply(_floating(input, "asin"))
+
+
+def acos(input):
+    """Inverse cosine, on [-1, 1]. d/da acos(a) = -1 / sqrt(1 - a^2)."""
+    return Acos.apply(_floating(input, "acos"))
+
+
+def atan(input):
+    """Inverse tangent. d/da atan(a) = 1 / (1 + a^2)."""
+    return Atan.apply(_floating(input, "atan"))
+
+
+def sinh(input):
+    """Hyperbolic sine. d/da sinh(a) = cosh(a)."""
+    return Sinh.apply(_floating(input, "sinh"))
+
+
+def cosh(input):
+    """Hyperbolic cosine. d/da cosh(a) = sinh(a)."""
+    return Cosh.apply(_floating(input, "cosh"))
+
+
+def log1p(input):
+    """log(1 + a), accurate for small a. d/da = 1 / (1 + a)."""
+    return Log1p.apply(_floating(input, "log1p"))
+
+
+def expm1(input):
+    """exp(a) - 1, accurate for small a. d/da = exp(a) (the output + 1)."""
+    return Expm1.apply(_floating(input, "expm1"))
+
+
+def log2(input):
+    """Base-2 logarithm. d/da log2(a) = 1 / (a ln 2)."""
+    return Log2.apply(_floating(input, "log2"))
+
+
+def log10(input):
+    """Base-10 logarithm. d/da log10(a) = 1 / (a ln 10)."""
+    return Log10.apply(_floating(input, "log10"))
+
+
+def square(input):
+    """a * a (integers stay integers, as in torch). d/da a^2 = 2a."""
+    return Square.apply(_tensor(input, "square"))
+
+
+def rsqrt(input):
+    """1 / sqrt(a). d/da a^(-1/2) = -a^(-3/2) / 2 (backward keeps the output)."""
+    return Rsqrt.apply(_floating(input, "rsqrt"))
+
+
+def reciprocal(input):
+    """1 / a. d/da (1/a) = -1/a^2 (backward keeps the output)."""
+    return Reciprocal.apply(_floating(input, "reciprocal"))
+
+
+def clamp_min(input, min):  # noqa: A002 - PyTorch's argument name
+    """max(a, min), with a number or tensor bound. The gradient passes where a >= min
+    (at the bound too, as torch); a tensor bound gets it where a < min."""
+    return Clamp.apply(input, min, None)
+
+
+def clamp_max(input, max):  # noqa: A002 - PyTorch's argument name
+    """min(a, max), with a number or tensor bound. The gradient passes where a <= max
+    (at the bound too, as torch); a tensor bound gets it where a > max."""
+    return Clamp.apply(input, None, max)
+
+
+def atan2(input, other):
+    """The angle of the point (other, input): atan(input / other) in the right quadrant.
+    d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
+    return Atan2.apply(_floating(input, "atan2"), other)
+
+
+def lerp(input, end, weight):
+    """input + weight * (end - input); weight a number or a tensor.
+    d/d input = 1 - w, d/d end = w, d/dw = end - input."""
+    return Lerp.apply(input, end, weight)
+
+
+def sign(input):
+    """-1, 0 or +1 by the sign of a (0 for nan). Gradient 0 everywhere."""
+    return Sign.apply(_tensor(input, "sign"))
+
+
+def floor(input):
+    """Largest integer <= a. Gradient 0 everywhere."""
+    return Floor.apply(_tensor(input, "floor"))
+
+
+def ceil(input):
+    """Smallest integer >= a. Gradient 0 everywhere."""
+    return Ceil.apply(_tensor(input, "ceil"))
+
+
+def trunc(input):
+    """a with its fractional part dropped (towards zero). Gradient 0 everywhere."""
+    return Trunc.apply(_tensor(input, "trunc"))
+
+
+fix = trunc
+
+
+def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
+    """Round to ``decimals`` decimal places (negative: to tens, hundreds, ...); halves go
+    to the even neighbour: round(0.5) = 0, round(2.5) = 2. Gradient 0 everywhere."""
+    _tensor(input, "round")
+    if not isinstance(decimals, int) or isinstance(decimals, bool):
+        raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+    if decimals and input.data.dtype.kind != "f":
+        raise TypeError(f"round: decimals={decimals} needs a floating-point tensor, got "
+                        f"dtype {input.dtype}")
+    if decimals == 0:
+        return Round.apply(input)
+    return Round.apply(input, decimals=decimals)
+
+
+def frac(input):
+    """a - trunc(a), the fractional part with a's sign. d/da = 1."""
+    if _tensor(input, "frac").data.dtype.kind != "f":
+        raise TypeError(f"frac expects a floating-point tensor, got dtype {input.dtype}")
+    return Frac.apply(input)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """nan -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (default: the largest and
+    smallest finite value of the dtype). d/da = 1 where a is finite, 0 where replaced."""
+    return NanToNum.apply(_tensor(input, "nan_to_num"), nan=nan, posinf=posinf, neginf=neginf)
+
+
+# ================================================================ predicates: no gradient
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _bool_result(array):
+    return Tensor._wrap(xp.asarray(array))
+
+
+def isnan(input):
+    """True where a is nan."""
+    return _bool_result(xp.isnan(_tensor(input, "isnan").data))
+
+
+def isinf(input):
+    """True where a is +inf or -inf."""
+    return _bool_result(xp.isinf(_tensor(input, "isinf").data))
+
+
+def isposinf(input):
+    """True where a is +inf."""
+    return _bool_result(xp.isposinf(_tensor(input, "isposinf").data))
+
+
+def isneginf(input):
+    """True where a is -inf."""
+    return _bool_result(xp.isneginf(_tensor(input, "isneginf").data))
+
+
+def isfinite(input):
+    """True where a is neither nan nor infinite."""
+    return _bool_result(xp.isfinite(_tensor(input, "isfinite").data))
+
+
+def _check_tolerances(op, rtol, atol):
+    if rtol < 0:
+        raise ValueError(f"{op}: rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise ValueError(f"{op}: atol must be greater than or equal to zero, but got {atol}")
+
+
+def _isclose(op, input, other, rtol, atol, equal_nan):
+    _check_tolerances(op, rtol, atol)
+    a, b = _raw(_tensor(input, op)), _raw(other)
+    if isinstance(other, Tensor) and a.dtype != b.dtype:
+        raise TypeError(f"{op}: both tensors must have the same dtype, got {a.dtype} and "
+                        f"{b.dtype}; convert one with .to(other.dtype)")
+    try:
+        close = a == b  # equal values, infinities included, are always close
+    except ValueError:
+        raise _broadcast_error(op, a, b) from None
+    if equal_nan:
+        close |= xp.isnan(a) & xp.isnan(b)
+    if rtol == 0 and atol == 0:
+        return close
+    if a.dtype.kind == "b":
+        a = a.astype(backend.get_default_dtype())
+    if getattr(b, "dtype", None) == xp.bool_:
+        b = b.astype(backend.get_default_dtype())
+    # PyTorch's order: |a - b| <= atol + |rtol * b|, and only where |a - b| is finite
+    allowed = atol + xp.abs(rtol * b)
+    actual = xp.abs(a - b)
+    return close | (xp.isfinite(actual) & (actual <= allowed))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True where |a - b| <= atol + rtol |b| (or a == b); nan is close to nan only with
+    ``equal_nan=True``. Both tensors must have the same dtype, as in torch."""
+    return _bool_result(_isclose("isclose", input, other, rtol, atol, equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True (a Python bool) when every element is close: isclose(...).all()."""
+    return bool(_isclose("allclose", input, other, rtol, atol, equal_nan).all())
+
+
+def equal(input, other):
+    """True (a Python bool) when both tensors have the same shape and the same values
+    (nan equals nothing, as in torch)."""
+    a, b = _raw(_tensor(input, "equal")), _raw(_tensor(other, "equal"))
+    return a.shape == b.shape and bool((a == b).all())
+
+
+def _logical(op, ufunc, input, other):
+    a, b = _raw(_tensor(input, op)), _raw(other)
+    try:
+        return _bool_result(ufunc(a, b))
+    except ValueError:
+        raise _broadcast_error(op, a, b) from None
+
+
+def logical_and(input, other):
+    """Elementwise a AND b, each taken as true where nonzero. A bool tensor."""
+    return _logical("logical_and", xp.logical_and, input, other)
+
+
+def logical_or(input, other):
+    """Elementwise a OR b, each taken as true where nonzero. A bool tensor."""
+    return _logical("logical_or", xp.logical_or, input, other)
+
+
+def logical_xor(input, other):
+    """Elementwise a XOR b, each taken as true where nonzero. A bool tensor."""
+    return _logical("logical_xor", xp.logical_xor, input, other)
+
+
+def logical_not(input):
+    """Elementwise NOT a: True where a is zero. A bool tensor."""
+    return _bool_result(xp.logical_not(_tensor(input, "logical_not").data))
+
+
+def _any_all(op, reduce, input, dim, keepdim):
+    a = _tensor(input, op).data
+    axes = _axes(dim, a.ndim, op)
+    out = reduce(a, axis=axes, keepdims=keepdim)
+    if a.dtype == xp.uint8:
+        out = out.astype(xp.uint8)  # torch answers a uint8 tensor in kind
+    return _bool_result(out)
+
+
+def any(input, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """True where any element over ``dim`` (an int, a tuple, or None: all) is nonzero."""
+    return _any_all("any", xp.any, input, dim, keepdim)
+
+
+def all(input, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
+    """True where every element over ``dim`` (an int, a tuple, or None: all) is nonzero."""
+    return _any_all("all", xp.all, input, dim, keepdim)
+
+
+__all__ = [
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "log2",
+    "log10", "square", "rsqrt", "reciprocal", "clamp_min", "clamp_max", "atan2", "lerp",
+    "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num",
+    "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "equal",
+    "logical_and", "logical_or", "logical_xor", "logical_not", "any", "all",
+]
