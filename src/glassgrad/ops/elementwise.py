@@ -93,6 +93,17 @@ def _torch_dtype(out, operands, floating=False):
     return out if dtype == _f64 else out.astype(dtype)
 
 
+def _masked(upstream, mask):
+    """upstream where mask is True, +0.0 elsewhere: PyTorch's where(mask, grad, 0), written
+    as a product because np.where costs about 20x a multiply on a random mask. The product
+    alone gives -0.0 for a negative upstream; adding +0.0 turns -0.0 into +0.0 and changes
+    nothing else. (An inf or nan upstream where the mask is False still gives nan, where
+    PyTorch gives 0: tests/ops/test_special_values.py lists it.)"""
+    out = upstream * mask
+    out += 0.0
+    return out
+
+
 # ---------------------------------------------------------------- arithmetic
 class Add(Function):
     label = "add"
@@ -158,7 +169,9 @@ class Div(Function):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         da = upstream / b if need_a else None
-        db = -upstream * a / (b * b) if need_b else None
+        # -a/b^2 as (a/b)/b, PyTorch's order: b*b overflows for |b| > 1.8e19 in float32
+        # (and underflows to 0 for a subnormal b) where a/b/b is finite
+        db = -upstream * ((a / b) / b) if need_b else None
         return da, db
 
 
@@ -173,13 +186,23 @@ class Neg(Function):
         return -upstream
 
 
+def _power(a, b):
+    """a ** b; a number exponent -0.5 as 1 / sqrt(a), as PyTorch computes it (rsqrt): at
+    a = -0.0 that is -inf (C's pow: +inf), at a = -inf nan (pow: 0). x ** 0.5's derivative
+    0.5 x^-0.5 takes this path too, and then agrees with sqrt's own: -inf at -0.0."""
+    if type(b) is not _ndarray and b == -0.5:
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return 1 / xp.sqrt(a)
+    return a ** b
+
+
 class Pow(Function):
     label = "pow"
     rule = r"\partial a^b/\partial a = b\,a^{b-1},\ \partial a^b/\partial b = a^b \ln a"
 
     def forward(ctx, a, b):
         try:
-            out = a ** b
+            out = _power(a, b)
         except ValueError as e:
             if "Integers to negative" in str(e):
                 raise ValueError("pow: integers to negative integer powers are not allowed; "
@@ -198,8 +221,10 @@ class Pow(Function):
                 da = upstream * (2 * a)  # the square: no pow needed
             elif type(b) is not _ndarray and b == 0:
                 da = xp.zeros_like(upstream)  # torch: d a^0 / da = 0 everywhere, even at 0
-            else:
-                da = upstream * (b * a ** (b - 1))
+            elif type(b) is not _ndarray:
+                da = upstream * (b * _power(a, b - 1))
+            else:  # torch: d a^b / da = 0 where b = 0, even where a^(b-1) is inf or nan
+                da = xp.where(b == 0, 0, upstream * (b * a ** (b - 1)))
         if need_b:
             with xp.errstate(divide="ignore", invalid="ignore"):
                 local = out * xp.log(a)
@@ -269,7 +294,8 @@ class Abs(Function):
 class _ElementwiseExtreme(Function):
     """maximum / minimum of two tensors: each output element is one of the inputs, and the
     gradient goes to the input that was selected; on a tie each gets half, as in PyTorch
-    (the mean of the two one-sided derivatives)."""
+    (the mean of the two one-sided derivatives). Where either is nan (the output is nan)
+    both get the whole gradient: PyTorch masks out only the input that compares as losing."""
 
     pick = None  # xp.maximum or xp.minimum
     wins = None  # xp.greater or xp.less: where a is selected over b
@@ -285,15 +311,16 @@ class _ElementwiseExtreme(Function):
     def backward(ctx, upstream):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
-        a_wins = type(ctx).wins(a, b)
+        wins = type(ctx).wins
+        a_kept, b_kept = ~wins(b, a), ~wins(a, b)  # not beaten: selected, tied, or nan
         tie = a == b
         if tie.any():
-            weight_a = a_wins + 0.5 * tie
-            da = upstream * weight_a if need_a else None
-            db = upstream * (1 - weight_a) if need_b else None
+            half = tie * upstream.dtype.type(0.5)  # a tie keeps both sides, each with half
+            da = _masked(upstream, a_kept - half) if need_a else None
+            db = _masked(upstream, b_kept - half) if need_b else None
         else:
-            da = upstream * a_wins if need_a else None
-            db = upstream * ~a_wins if need_b else None
+            da = _masked(upstream, a_kept) if need_a else None
+            db = _masked(upstream, b_kept) if need_b else None
         return da, db
 
 
@@ -329,9 +356,8 @@ class Where(Function):
     def backward(ctx, upstream):
         (c,) = ctx.saved
         _, need_a, need_b = ctx.needs_input_grad
-        # a mask applied by multiplying: no per-element branch (np.where's cost on random masks)
-        da = upstream * c if need_a else None
-        db = upstream * ~c if need_b else None
+        da = _masked(upstream, c) if need_a else None
+        db = _masked(upstream, ~c) if need_b else None
         return None, da, db
 
 
@@ -361,13 +387,13 @@ class Clamp(Function):
                 passes = x >= lo
             else:
                 passes = (x >= lo) & (x <= hi)
-            dx = upstream * passes
+            dx = _masked(upstream, passes)
         if need_lo:
             took_lo = x < lo if hi is None else (x < lo) & (lo < hi)
-            dlo = upstream * took_lo
+            dlo = _masked(upstream, took_lo)
         if need_hi:
             took_hi = x > hi if lo is None else (x > hi) | (hi < lo)
-            dhi = upstream * took_hi
+            dhi = _masked(upstream, took_hi)
         return dx, dlo, dhi
 
 
