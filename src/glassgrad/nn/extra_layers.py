@@ -1,0 +1,64 @@
+"""Small shape and regularisation layers: Dropout2d (whole channels) and Unflatten."""
+
+from ..ops.channel_dropout import dropout2d
+from .module import Module
+
+__all__ = ["Dropout2d", "Unflatten"]
+
+
+class Dropout2d(Module):
+    r"""Channel-wise dropout for (N, C, H, W) (or (N, C, L)) inputs: in training, each
+    channel of each sample is zeroed with probability p, the kept ones scaled by 1/(1-p);
+    in eval mode, the identity. See ``glassgrad.ops.channel_dropout``."""
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        return dropout2d(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Unflatten(Module):
+    """Split dimension ``dim`` into ``unflattened_size``: with dim=1 and (C, H, W), an
+    (N, C*H*W) input becomes (N, C, H, W) (the inverse of Flatten). One entry of the size
+    may be -1 (inferred). A reshape: the gradient is reshaped back."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        if isinstance(dim, bool) or not isinstance(dim, int):
+            raise TypeError(f"Unflatten: dim must be an int, got {dim!r}")
+        if not isinstance(unflattened_size, (tuple, list)) or not all(
+                isinstance(s, int) and not isinstance(s, bool) for s in unflattened_size):
+            raise TypeError("Unflatten: unflattened_size must be a tuple of ints, got "
+                            f"{unflattened_size!r}")
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size) if isinstance(unflattened_size, list) \
+            else unflattened_size
+
+    def forward(self, input):
+        n = input.ndim
+        if not -n <= self.dim < n:
+            raise IndexError(f"Unflatten: dim {self.dim} is out of range for a {n}-D input")
+        d = self.dim % n
+        size = input.shape[d]
+        known = 1
+        for s in self.unflattened_size:
+            known *= s if s != -1 else 1
+        inferred = -1 in self.unflattened_size
+        if (self.unflattened_size.count(-1) > 1 or known == 0
+                or (size % known if inferred else size != known)):
+            raise ValueError(f"Unflatten: unflattened_size {self.unflattened_size} does not "
+                             f"multiply to the size {size} of dim {self.dim} (input shape "
+                             f"{tuple(input.shape)})")
+        shape = tuple(input.shape[:d]) + tuple(self.unflattened_size) + tuple(input.shape[d + 1:])
+        return input.reshape(shape)
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

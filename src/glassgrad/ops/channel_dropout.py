@@ -1,0 +1,59 @@
+r"""Channel-wise dropout: dropout2d zeroes whole feature maps, not single pixels.
+
+Neighbouring pixels of a feature map are strongly correlated, so dropping single pixels
+regularises little; dropout2d drops a whole channel of a sample at once (Tompson et al.,
+2015). One Bernoulli draw per (sample, channel), broadcast over the positions:
+
+    y_{n,c,\dots} = x_{n,c,\dots} \cdot m_{n,c} / (1 - p),   m_{n,c} \sim \mathrm{Bernoulli}(1 - p)
+
+and the local derivative is the same scaled mask, \partial y / \partial x = m_{n,c}/(1-p).
+"""
+
+from .. import backend
+from ..autograd.function import Function
+from ..backend import xp
+from ..tensor import Tensor
+
+__all__ = ["dropout2d"]
+
+
+class ChannelDropout(Function):
+    label = "dropout2d"
+    rule = r"y = x \cdot m_{nc}/(1-p),\ m_{nc} \sim \mathrm{Bernoulli}(1-p),\ \partial y/\partial x = m_{nc}/(1-p)"
+    float_only = True
+
+    def forward(ctx, x, p):
+        mask_shape = x.shape[:2] + (1,) * (x.ndim - 2)  # one draw per (sample, channel)
+        if p == 1:
+            scaled_mask = xp.zeros(mask_shape, dtype=x.dtype)
+        else:
+            draws = x.dtype if x.dtype in (backend.float32, backend.float64) else backend.float32
+            keep = backend.rng().random(mask_shape, dtype=draws) >= p
+            scaled_mask = keep.astype(x.dtype)
+            scaled_mask *= x.dtype.type(1.0 / (1.0 - p))
+        ctx.save_for_backward(scaled_mask)
+        return x * scaled_mask
+
+    def backward(ctx, upstream):
+        (scaled_mask,) = ctx.saved
+        return upstream * scaled_mask  # a dropped channel passes no gradient
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    r"""Zero each channel of each sample with probability ``p`` and scale the kept ones by
+    1/(1-p) (E[output] = input). Input (N, C, H, W), or (N, C, L) (as PyTorch, a 3-D input
+    is read as a batch of 1-D feature maps). ``training=False`` returns ``input``.
+    ``inplace=True`` is accepted for compatibility; the result is computed out of place.
+    The mask comes from the global generator (``glassgrad.manual_seed``).
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float, xp.floating, xp.integer)) \
+            or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"dropout2d: input must be a glassgrad Tensor, got {type(input).__name__}")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: expected a 4-D (N, C, H, W) or 3-D (N, C, L) input, got "
+                         f"shape {tuple(input.shape)}")
+    if not training or p == 0:
+        return input
+    return ChannelDropout.apply(input, float(p))

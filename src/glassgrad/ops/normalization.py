@@ -1,0 +1,430 @@
+r"""Normalisation ops: batch_norm, layer_norm, group_norm, normalize, cosine_similarity.
+
+The three "norm" layers share one idea. Over some set S of positions (a channel across
+the batch for batch norm; one sample's last dims for layer norm; one sample's group of
+channels for group norm), with M = |S| numbers each:
+
+    \mu = \frac1M \sum_S x,   \sigma^2 = \frac1M \sum_S (x - \mu)^2   (biased),
+    r = 1 / \sqrt{\sigma^2 + \epsilon},   \hat x = (x - \mu) r,   y = \gamma \hat x + \beta.
+
+Each is ONE fused node whose backward is the closed form, not a chain of small ops
+(subtract, square, mean, sqrt, divide, ...). With g = \gamma \cdot \partial L/\partial y
+(the gradient arriving at \hat x), differentiating through \mu and \sigma^2 gives
+
+    \partial L/\partial x = \frac{r}{M} \left( M g - \sum_S g - \hat x \sum_S g \hat x \right)
+
+i.e. g minus its mean over S, minus the part of g along \hat x, times r. The affine
+parameters get \partial L/\partial\gamma = \sum \partial L/\partial y \cdot \hat x and
+\partial L/\partial\beta = \sum \partial L/\partial y over every position they touch.
+
+In evaluation mode batch norm uses the running statistics, which are constants: the layer
+is then an affine map per channel and \partial L/\partial x = g r.
+"""
+
+import math
+
+from ..autograd.function import Function
+from ..backend import xp
+from ..tensor import Tensor
+
+__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_similarity"]
+
+
+# ===================================================================== shared kernels
+def _standardise(x, axes, eps):
+    """(x_hat, mean, biased var, r) over ``axes`` (kept as size-1 axes)."""
+    mean = x.mean(axis=axes, keepdims=True)
+    x_hat = x - mean
+    var = xp.mean(x_hat * x_hat, axis=axes, keepdims=True)
+    r = 1.0 / xp.sqrt(var + eps)  # eps is a Python float: the dtype of var is kept
+    x_hat *= r
+    return x_hat, mean, var, r
+
+
+def _standardise_backward(g, x_hat, r, axes):
+    r"""dL/dx = r (g - mean_S g - \hat x mean_S(g \hat x)): the closed form of the module
+    docstring with 1/M folded into the two means."""
+    mean_g = g.mean(axis=axes, keepdims=True)
+    mean_gx = xp.mean(g * x_hat, axis=axes, keepdims=True)
+    dx = x_hat * mean_gx
+    xp.subtract(g, dx, out=dx)
+    dx -= mean_g
+    dx *= r
+    return dx
+
+
+def _float_tensor(t, name, op):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: {name} must be a glassgrad Tensor, got {type(t).__name__}")
+    if t.data.dtype.kind != "f":
+        raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype {t.data.dtype}")
+
+
+def _check_vector(t, name, shape, dtype, op):
+    """A per-channel (or per-feature) tensor: None, or a float Tensor of exactly ``shape``."""
+    if t is None:
+        return
+    _float_tensor(t, name, op)
+    if tuple(t.shape) != tuple(shape):
+        raise ValueError(f"{op}: {name} must have shape {tuple(shape)}, got {tuple(t.shape)}")
+    if t.data.dtype != dtype:
+        raise TypeError(f"{op}: {name} has dtype {t.data.dtype} but the input is {dtype}; "
+                        "convert one of them")
+
+
+# ===================================================================== batch norm
+class BatchNorm(Function):
+    label = "batch_norm"
+    rule = (r"\hat x = (x - \mu_B) / \sqrt{\sigma_B^2 + \epsilon},\ y = \gamma \hat x + \beta,\ "
+            r"\partial x = \frac{r}{M}(M g - \sum g - \hat x \sum g \hat x),\ g = \gamma\,\partial y")
+    float_only = True
+
+    def forward(ctx, x, weight, bias, running_mean=None, running_var=None, training=True,
+                eps=1e-5, batch_stats=None):
+        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # a per-channel vector, broadcastable
+        axes = (0,) + tuple(range(2, x.ndim))  # every axis but the channels'
+        ctx.axes = axes
+        ctx.training = training
+        if training:
+            x_hat, mean, var, r = _standardise(x, axes, eps)
+            if batch_stats is not None:
+                # handed to batch_norm(), which updates the running statistics; forward
+                # itself changes nothing, so re-running it (gradcheck) is harmless
+                batch_stats[:] = [mean.reshape(-1), var.reshape(-1)]
+        else:
+            r = 1.0 / xp.sqrt(running_var.reshape(shape) + eps)
+            x_hat = x - running_mean.reshape(shape)
+            x_hat *= r
+        y = x_hat * weight.reshape(shape) if weight is not None else x_hat.copy()
+        if bias is not None:
+            y += bias.reshape(shape)
+        ctx.save_for_backward(x_hat, r, weight)
+        return y
+
+    def backward(ctx, upstream):
+        x_hat, r, weight = ctx.saved
+        axes = ctx.axes
+        need = ctx.needs_input_grad
+        shape = r.shape
+        d_x = d_w = d_b = None
+        if need[0]:
+            g = upstream * weight.reshape(shape) if weight is not None else upstream
+            if ctx.training:
+                d_x = _standardise_backward(g, x_hat, r, axes)  # through mu_B and sigma_B
+            else:
+                d_x = g * r  # running statistics are constants
+        if len(need) > 1 and need[1]:
+            d_w = xp.sum(upstream * x_hat, axis=axes)  # dL/dgamma = sum dL/dy * x_hat
+        if len(need) > 2 and need[2]:
+            d_b = upstream.sum(axis=axes)  # dL/dbeta = sum dL/dy
+        return d_x, d_w, d_b
+
+
+def _running(t, name, channels, dtype, op):
+    if t is None:
+        return None
+    _check_vector(t, name, (channels,), dtype, op)
+    if t.requires_grad:
+        raise RuntimeError(f"{op}: {name} must not require grad (it is a buffer, updated in place)")
+    return t.data
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    r"""Batch normalisation over the channel dim 1 of an (N, C, ...) input.
+
+    Training: each channel is standardised with the batch's mean \mu_B and biased variance
+    \sigma_B^2 over N and every spatial position (M numbers per channel),
+    y = \gamma (x - \mu_B) / \sqrt{\sigma_B^2 + \epsilon} + \beta; and, when given, the
+    running statistics are updated in place, as PyTorch does:
+
+        running_mean <- (1 - momentum) running_mean + momentum \mu_B
+        running_var  <- (1 - momentum) running_var + momentum \sigma_B^2 M / (M - 1)
+
+    (the running variance is the unbiased one). Evaluation (``training=False``): the
+    running statistics replace \mu_B and \sigma_B^2 and nothing is updated.
+
+    Backward (one fused node), with g = \gamma \partial L/\partial y per position:
+    training: \partial L/\partial x = \frac{r}{M}(M g - \sum g - \hat x \sum g \hat x),
+    r = 1/\sqrt{\sigma_B^2+\epsilon}, sums over the channel's M positions;
+    evaluation: \partial L/\partial x = g r.
+    """
+    op = "batch_norm"
+    _float_tensor(input, "input", op)
+    if input.ndim < 2:
+        raise ValueError(f"batch_norm: input must be (N, C) or (N, C, ...), got shape "
+                         f"{tuple(input.shape)}")
+    channels, dtype = input.shape[1], input.data.dtype
+    rm = _running(running_mean, "running_mean", channels, dtype, op)
+    rv = _running(running_var, "running_var", channels, dtype, op)
+    _check_vector(weight, "weight", (channels,), dtype, op)
+    _check_vector(bias, "bias", (channels,), dtype, op)
+    if not training and (rm is None or rv is None):
+        raise ValueError("batch_norm: running_mean and running_var are required when "
+                         "training=False (evaluation uses the running statistics)")
+    if training and input.data.size // max(channels, 1) <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
+                         f"got input of shape {tuple(input.shape)}")
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)):
+        raise TypeError(f"batch_norm: momentum must be a number, got {momentum!r}")
+    if not training:
+        return BatchNorm.apply(input, weight, bias, running_mean=rm, running_var=rv,
+                               training=False, eps=float(eps))
+    stats = []
+    out = BatchNorm.apply(input, weight, bias, training=True, eps=float(eps), batch_stats=stats)
+    mean, var = stats
+    # torch's update: the running mean of the batch means, and of the UNBIASED batch
+    # variances (M/(M-1) sigma^2), although x_hat used the biased one
+    m = input.data.size // channels
+    if rm is not None:
+        rm *= 1.0 - momentum
+        rm += momentum * mean
+        running_mean._bump()  # changed in place: its version moves on, as in PyTorch
+    if rv is not None:
+        rv *= 1.0 - momentum
+        rv += (momentum * m / (m - 1)) * var
+        running_var._bump()
+    return out
+
+
+# ===================================================================== layer norm
+class LayerNorm(Function):
+    label = "layer_norm"
+    rule = (r"\hat x = (x - \mu) / \sqrt{\sigma^2 + \epsilon}\ \text{over the last dims},\ "
+            r"y = \gamma \hat x + \beta,\ \partial x = \frac{r}{M}(M g - \sum g - \hat x \sum g \hat x)")
+    float_only = True
+
+    def forward(ctx, x, weight, bias, n_dims=1, eps=1e-5):
+        axes = tuple(range(x.ndim - n_dims, x.ndim))
+        x_hat, _, _, r = _standardise(x, axes, eps)
+        y = x_hat * weight if weight is not None else x_hat.copy()
+        if bias is not None:
+            y += bias
+        ctx.axes = axes
+        ctx.save_for_backward(x_hat, r, weight)
+        return y
+
+    def backward(ctx, upstream):
+        x_hat, r, weight = ctx.saved
+        need = ctx.needs_input_grad
+        lead = tuple(range(x_hat.ndim - len(ctx.axes)))  # the axes gamma is shared across
+        d_x = d_w = d_b = None
+        if need[0]:
+            g = upstream * weight if weight is not None else upstream
+            d_x = _standardise_backward(g, x_hat, r, ctx.axes)
+        if len(need) > 1 and need[1]:
+            d_w = xp.sum(upstream * x_hat, axis=lead)
+        if len(need) > 2 and need[2]:
+            d_b = upstream.sum(axis=lead)
+        return d_x, d_w, d_b
+
+
+def _normalized_shape(normalized_shape, op):
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, xp.integer)) \
+        else tuple(normalized_shape)
+    if any(isinstance(s, bool) or not isinstance(s, (int, xp.integer)) or s < 0 for s in shape):
+        raise TypeError(f"{op}: normalized_shape must be an int or a sequence of ints >= 0, "
+                        f"got {normalized_shape!r}")
+    return tuple(int(s) for s in shape)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    r"""Layer normalisation over the last ``len(normalized_shape)`` dims of each sample.
+
+    \hat x = (x - \mu) / \sqrt{\sigma^2 + \epsilon} with the mean and biased variance of
+    those M numbers, y = \gamma \hat x + \beta (\gamma, \beta of shape normalized_shape).
+    One fused node; backward:
+    \partial L/\partial x = \frac{r}{M}(M g - \sum g - \hat x \sum g \hat x), g = \gamma \partial L/\partial y.
+    """
+    op = "layer_norm"
+    _float_tensor(input, "input", op)
+    shape = _normalized_shape(normalized_shape, op)
+    if len(shape) == 0 or tuple(input.shape[input.ndim - len(shape):]) != shape \
+            or input.ndim < len(shape):
+        raise ValueError(f"layer_norm: input of shape {tuple(input.shape)} must end with "
+                         f"normalized_shape {shape}")
+    _check_vector(weight, "weight", shape, input.data.dtype, op)
+    _check_vector(bias, "bias", shape, input.data.dtype, op)
+    return LayerNorm.apply(input, weight, bias, n_dims=len(shape), eps=float(eps))
+
+
+# ===================================================================== group norm
+class GroupNorm(Function):
+    label = "group_norm"
+    rule = (r"\hat x = (x - \mu_g) / \sqrt{\sigma_g^2 + \epsilon}\ \text{per sample and group},\ "
+            r"y = \gamma_c \hat x + \beta_c")
+    float_only = True
+
+    def forward(ctx, x, weight, bias, num_groups=1, eps=1e-5):
+        n, c = x.shape[0], x.shape[1]
+        grouped = x.reshape(n, num_groups, -1)  # a group's channels and positions in a row
+        x_hat, _, _, r = _standardise(grouped, (2,), eps)
+        x_hat = x_hat.reshape(x.shape)
+        shape = (1, c) + (1,) * (x.ndim - 2)
+        y = x_hat * weight.reshape(shape) if weight is not None else x_hat.copy()
+        if bias is not None:
+            y += bias.reshape(shape)
+        ctx.num_groups = num_groups
+        ctx.save_for_backward(x_hat, r, weight)
+        return y
+
+    def backward(ctx, upstream):
+        x_hat, r, weight = ctx.saved
+        need = ctx.needs_input_grad
+        n, c = x_hat.shape[0], x_hat.shape[1]
+        shape = (1, c) + (1,) * (x_hat.ndim - 2)
+        axes = (0,) + tuple(range(2, x_hat.ndim))  # gamma_c is shared over N and positions
+        d_x = d_w = d_b = None
+        if need[0]:
+            g = upstream * weight.reshape(shape) if weight is not None else upstream
+            groups = (n, ctx.num_groups, -1)
+            d_x = _standardise_backward(g.reshape(groups), x_hat.reshape(groups), r, (2,))
+            d_x = d_x.reshape(x_hat.shape)
+        if len(need) > 1 and need[1]:
+            d_w = xp.sum(upstream * x_hat, axis=axes)
+        if len(need) > 2 and need[2]:
+            d_b = upstream.sum(axis=axes)
+        return d_x, d_w, d_b
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    r"""Group normalisation of an (N, C, ...) input: the C channels are split into
+    ``num_groups`` groups and each sample's group is standardised over its channels and
+    positions (mean and biased variance), then y = \gamma_c \hat x + \beta_c per channel.
+    Backward as layer_norm's, per (sample, group).
+    """
+    op = "group_norm"
+    _float_tensor(input, "input", op)
+    if input.ndim < 2:
+        raise ValueError(f"group_norm: input must be (N, C, ...), got shape {tuple(input.shape)}")
+    c = input.shape[1]
+    if isinstance(num_groups, bool) or not isinstance(num_groups, (int, xp.integer)) \
+            or num_groups < 1 or c % num_groups:
+        raise ValueError(f"group_norm: num_groups must be a positive int dividing the number "
+                         f"of channels {c}, got {num_groups!r}")
+    _check_vector(weight, "weight", (c,), input.data.dtype, op)
+    _check_vector(bias, "bias", (c,), input.data.dtype, op)
+    return GroupNorm.apply(input, weight, bias, num_groups=int(num_groups), eps=float(eps))
+
+
+# ===================================================================== normalize, cosine
+def _p_norm(x, p, axis):
+    """||x||_p along ``axis`` (kept), and the local derivative d||x||_p / dx."""
+    a = xp.abs(x)
+    if p == 2:
+        n = xp.sqrt(xp.sum(x * x, axis=axis, keepdims=True))
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            dn = xp.where(n == 0, 0, x / n)  # torch: 0 at a zero vector
+        return n, dn
+    if p == math.inf:
+        n = a.max(axis=axis, keepdims=True)
+        at_max = (a == n) & (n > 0)
+        # torch splits the gradient evenly among tied maxima
+        dn = xp.sign(x) * at_max / xp.maximum(at_max.sum(axis=axis, keepdims=True), 1)
+        return n, dn.astype(x.dtype)
+    n = xp.sum(a ** p, axis=axis, keepdims=True) ** (1.0 / p)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        dn = xp.where(n == 0, 0, xp.sign(x) * (a / n) ** (p - 1))
+    return n, dn.astype(x.dtype)
+
+
+class Normalize(Function):
+    label = "normalize"
+    rule = (r"y = x / \max(\|x\|_p, \epsilon),\ \partial x = g / d - "
+            r"[\|x\|_p > \epsilon]\,(\sum g x) / d^2 \cdot \partial\|x\|_p/\partial x")
+    float_only = True
+
+    def forward(ctx, x, p=2.0, dim=1, eps=1e-12):
+        n, dn = _p_norm(x, p, dim)
+        d = xp.maximum(n, eps).astype(x.dtype, copy=False)
+        ctx.dim = dim
+        ctx.save_for_backward(x, d, dn * (n > eps))  # clamped: no gradient through the norm
+        return x / d
+
+    def backward(ctx, upstream):
+        x, d, dn = ctx.saved
+        s = xp.sum(upstream * x, axis=ctx.dim, keepdims=True)  # sum_j g_j x_j
+        return upstream / d - (s / (d * d)) * dn
+
+
+def _dim_index(dim, ndim, op):
+    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a {ndim}-D tensor "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    return int(dim) % n
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    r"""Divide by the p-norm along ``dim``: y = x / \max(\|x\|_p, \epsilon).
+
+    Backward, with d = \max(\|x\|_p, \epsilon): \partial L/\partial x = g/d - (\sum_j g_j x_j)/d^2
+    \cdot \partial\|x\|_p/\partial x, the second term only where \|x\|_p > \epsilon;
+    for p = 2, \partial\|x\|_2/\partial x = x / \|x\|_2.
+    """
+    _float_tensor(input, "input", "normalize")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not p > 0:
+        raise ValueError(f"normalize: p must be a positive number (or inf), got {p!r}")
+    if input.ndim == 0:
+        raise ValueError("normalize: input must have at least one dimension, got a 0-d tensor")
+    dim = _dim_index(dim, input.ndim, "normalize")
+    return Normalize.apply(input, p=float(p), dim=dim, eps=float(eps))
+
+
+class CosineSimilarity(Function):
+    label = "cosine_similarity"
+    rule = (r"c = \sum_k \frac{x_{1k}}{\max(\|x_1\|, \epsilon)} \frac{x_{2k}}{\max(\|x_2\|, \epsilon)},\ "
+            r"\partial x_1 = g (u_2 - c\,x_1 / (d_1 \|x_1\|)) / d_1 \ \text{(where } \|x_1\| > 0)")
+    float_only = True
+
+    def forward(ctx, x1, x2, dim=1, eps=1e-8):
+        # torch's formula (ATen Distance.cpp): each vector divided by its norm clamped at
+        # eps (the clamp is invisible to autograd), then the dot product.
+        x1, x2 = xp.broadcast_arrays(x1, x2)
+        n1, dn1 = _p_norm(x1, 2, dim)
+        n2, dn2 = _p_norm(x2, 2, dim)
+        d1 = xp.maximum(n1, eps).astype(x1.dtype, copy=False)
+        d2 = xp.maximum(n2, eps).astype(x2.dtype, copy=False)
+        u1, u2 = x1 / d1, x2 / d2
+        ctx.dim = dim
+        ctx.save_for_backward(u1, u2, d1, d2, dn1, dn2)
+        return xp.sum(u1 * u2, axis=dim)
+
+    def backward(ctx, upstream):
+        u1, u2, d1, d2, dn1, dn2 = ctx.saved
+        g = xp.expand_dims(upstream, ctx.dim)  # the same upstream for every k of a vector
+        need = ctx.needs_input_grad
+        d_x1 = d_x2 = None
+        if need[0]:
+            gu1 = g * u2  # dL/du1
+            # u1 = x1 / d1: dL/dx1 = gu1 / d1 - (sum gu1 x1) / d1^2 * d||x1||/dx1
+            d_x1 = (gu1 - xp.sum(gu1 * u1, axis=ctx.dim, keepdims=True) * dn1) / d1
+        if need[1]:
+            gu2 = g * u1
+            d_x2 = (gu2 - xp.sum(gu2 * u2, axis=ctx.dim, keepdims=True) * dn2) / d2
+        return d_x1, d_x2
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    r"""Cosine of the angle between x1 and x2 along ``dim`` (broadcast against each other):
+    c = \sum_k x_{1k} x_{2k} / (\max(\|x_1\|, \epsilon) \max(\|x_2\|, \epsilon)).
+
+    Backward, with u_i = x_i / d_i and d_i = \max(\|x_i\|, \epsilon):
+    \partial L/\partial x_1 = g (u_2 - (u_1 \cdot u_2) \partial\|x_1\|/\partial x_1) / d_1, symmetric in x_2.
+    """
+    op = "cosine_similarity"
+    _float_tensor(x1, "x1", op)
+    _float_tensor(x2, "x2", op)
+    try:
+        shape = xp.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    except ValueError:
+        raise ValueError(f"{op}: x1 of shape {tuple(x1.shape)} and x2 of shape "
+                         f"{tuple(x2.shape)} do not broadcast") from None
+    if x1.data.dtype != x2.data.dtype:
+        raise TypeError(f"{op}: x1 is {x1.data.dtype} but x2 is {x2.data.dtype}; convert one")
+    if len(shape) == 0:
+        raise ValueError(f"{op}: inputs must have at least one dimension")
+    dim = _dim_index(dim, len(shape), op)
+    return CosineSimilarity.apply(x1, x2, dim=dim, eps=float(eps))
