@@ -56,7 +56,7 @@ def _check_reduction(reduction, op):
 def _reduce(losses, reduction, denominator):
     if reduction == "none":
         return losses
-    total = losses.sum()
+    total = xp.add.reduce(losses, axis=None)
     if reduction == "sum":
         return total
     with xp.errstate(invalid="ignore", divide="ignore"):  # all targets ignored: nan, as torch
@@ -74,16 +74,16 @@ class Softmax(Function):
         # exp from overflowing: the largest exponent is e^0 = 1.
         y = x - x.max(axis=dim, keepdims=True)
         xp.exp(y, out=y)
-        y /= y.sum(axis=dim, keepdims=True)
+        y /= xp.add.reduce(y, axis=dim, keepdims=True)
         ctx.dim = dim
         ctx.save_for_backward(y)  # the Jacobian needs only the output
         return y
 
     def backward(ctx, upstream):
         (y,) = ctx.saved
-        # sum_i g_i y_i (delta_ij - y_j) = y_j (g_j - sum_i g_i y_i)
-        gy = upstream * y
-        return gy - y * gy.sum(axis=ctx.dim, keepdims=True)
+        # sum_i g_i y_i (delta_ij - y_j) = y_j (g_j - sum_i g_i y_i), in this order (PyTorch's:
+        # the same rounding, and the same zero signs where y_j = 0)
+        return y * (upstream - xp.add.reduce(upstream * y, axis=ctx.dim, keepdims=True))
 
 
 class LogSoftmax(Function):
@@ -93,7 +93,7 @@ class LogSoftmax(Function):
 
     def forward(ctx, x, dim):
         y = x - x.max(axis=dim, keepdims=True)
-        y -= xp.log(xp.exp(y).sum(axis=dim, keepdims=True))  # log sum exp, stable
+        y -= xp.log(xp.add.reduce(xp.exp(y), axis=dim, keepdims=True))  # log sum exp, stable
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
@@ -101,7 +101,7 @@ class LogSoftmax(Function):
     def backward(ctx, upstream):
         (y,) = ctx.saved
         # sum_i g_i (delta_ij - softmax_j) = g_j - softmax_j sum_i g_i, and softmax = e^y
-        return upstream - xp.exp(y) * upstream.sum(axis=ctx.dim, keepdims=True)
+        return upstream - xp.exp(y) * xp.add.reduce(upstream, axis=ctx.dim, keepdims=True)
 
 
 def _along(fn_class, input, dim, op):
@@ -201,7 +201,7 @@ class CrossEntropy(Function):
         n_classes, eps = z.shape[1], label_smoothing
         shifted = z - z.max(axis=1, keepdims=True)  # stable: the largest exponent is 0
         p = xp.exp(shifted)
-        sumexp = p.sum(axis=1, keepdims=True)
+        sumexp = _sum(p, axis=1, keepdims=True)
         p /= sumexp  # softmax(z): what the backward needs
         log_sumexp = xp.log(sumexp)
         class_index = target.dtype.kind in "iu"
@@ -209,7 +209,7 @@ class CrossEntropy(Function):
         if class_index:
             at, valid, sample_weight = _class_targets(
                 "cross_entropy", z.shape, _as_index(target, input), weight, ignore_index, z.dtype)
-            denominator = sample_weight.sum()  # 'mean' divides by sum_i weight[y_i]
+            denominator = _sum(sample_weight, axis=None)  # 'mean': by sum_i weight[y_i]
         else:
             denominator = z.size // n_classes  # 'mean' divides by the number of samples
 
@@ -229,7 +229,7 @@ class CrossEntropy(Function):
                 t = target.reshape(z.shape)
                 q = (t * (1 - eps) + eps / n_classes) * w if eps else t * w
             log_p = shifted - log_sumexp
-            losses = -(q * log_p).sum(axis=1)
+            losses = -_sum(q * log_p, axis=1)
         ctx.eps, ctx.weight, ctx.reduction, ctx.denominator = eps, weight, reduction, denominator
         ctx.in_shape = input.shape
         ctx.save_for_backward(p, q, log_p)
@@ -251,7 +251,11 @@ class CrossEntropy(Function):
                 d_input = p * _per_sample(scale)
                 d_input[ctx.at] -= scale
             else:  # softmax * sum_c q_c - q
-                d_input = (p * q.sum(axis=1, keepdims=True) - q) * _per_sample(coef)
+                d_input = (p * _sum(q, axis=1, keepdims=True) - q) * _per_sample(coef)
+            # + 0.0 turns -0.0 into +0.0 and changes nothing else: PyTorch's backward,
+            # (upstream - softmax * sum(upstream)) through log_softmax, gives +0.0 where
+            # a product here gave -0.0 (a softmax of 0 times a negative coefficient)
+            d_input += 0.0
             d_input = d_input.reshape(ctx.in_shape)
         if need_target:  # probability targets: dL_i/dt_ic = -(1 - eps) w_c log p_ic
             w = 1 if ctx.weight is None else ctx.weight.reshape((1, -1) + (1,) * (p.ndim - 2))
@@ -286,6 +290,8 @@ class CrossEntropyIndices(CrossEntropy):
         (p,) = ctx.saved
         coef = upstream / p.dtype.type(len(p)) if ctx.reduction == "mean" else upstream
         d_input = p * coef  # softmax - onehot, times dTotal/dL_i
+        if coef < 0:  # PyTorch gives +0.0 where p = 0, here -0.0: + 0.0 changes only that
+            d_input += 0.0
         d_input[ctx.rows, ctx.target] -= coef
         return d_input, None
 
@@ -394,7 +400,7 @@ class NLLLoss(Function):
                                               weight, ignore_index, x.dtype)
         losses = -sample_weight * x[at]
         ctx.at, ctx.sample_weight = at, sample_weight
-        ctx.denominator = sample_weight.sum()
+        ctx.denominator = xp.add.reduce(sample_weight, axis=None)
         ctx.reduction, ctx.shape, ctx.in_shape = reduction, x.shape, input.shape
         out = _reduce(losses, reduction, ctx.denominator)
         return out.reshape(()) if input.ndim == 1 and reduction == "none" else out
