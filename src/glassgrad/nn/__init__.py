@@ -4,6 +4,10 @@ from . import functional  # noqa: F401
 from .module import Module, ModuleList, Parameter, Sequential  # noqa: F401,E402
 from .layers import AvgPool2d, Conv2d, Dropout, Flatten, Identity, Linear, MaxPool2d  # noqa: F401,E402
 from .activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh  # noqa: F401,E402
+from .activation import (  # noqa: F401,E402
+    CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6,
+    SiLU, Softmin, Softsign,
+)
 from .loss import (  # noqa: F401,E402
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, MultiMarginLoss, NLLLoss, SoftmaxHingeLoss,
     SquaredError,
@@ -13,8 +17,3 @@ from .conv_layers import (  # noqa: F401,E402
     ConvTranspose2d, MaxPool1d, Upsample,
 )
 from . import init  # noqa: F401,E402
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm  # noqa: F401,E402
-from .embedding import Embedding  # noqa: F401,E402
-from .extra_layers import Dropout2d, Unflatten  # noqa: F401,E402
-from .containers import ModuleDict, ParameterDict, ParameterList  # noqa: F401,E402
-from . import utils  # noqa: F401,E402  (glassgrad.nn.utils: clip_grad_norm_, ...)

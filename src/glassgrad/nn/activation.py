@@ -121,3 +121,237 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+# ---------------------------------------------------------------- more activations
+# (wave 3: the rest of PyTorch's common activation layers; each calls one op of
+# glassgrad.ops.activation, whose docstring has the math and the derivative)
+from ..backend import xp  # noqa: E402
+from ..ops.activation import (  # noqa: E402
+    celu, elu, gelu, glu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6, selu,
+    silu, softmin, softsign,
+)
+from .module import Parameter  # noqa: E402
+
+__all__ += [
+    "GELU", "SiLU", "ELU", "SELU", "CELU", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6",
+    "Hardsigmoid", "Hardswish", "Mish", "Softmin", "PReLU", "GLU",
+]
+
+
+def _inplace_repr(inplace):
+    return "inplace=True" if inplace else ""
+
+
+class GELU(Module):
+    """gelu(s) = s Phi(s) (Phi: the standard normal CDF), or its tanh approximation with
+    ``approximate='tanh'``; derivative Phi(s) + s phi(s)."""
+
+    def __init__(self, approximate="none"):
+        super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, input):
+        return gelu(input, approximate=self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """silu(s) = s sigma(s) (swish); derivative sigma(s) (1 + s (1 - sigma(s))).
+    ``inplace=True`` is accepted; the result is computed out of place."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return silu(input)
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace)
+
+
+class ELU(Module):
+    """elu(s) = s above 0, alpha (e^s - 1) at and below; derivative 1 or alpha e^s."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return elu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class SELU(Module):
+    """selu(s) = scale * elu(s, alpha) with the self-normalising alpha = 1.6733 and
+    scale = 1.0507; derivative scale or scale alpha e^s."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return selu(input)
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace)
+
+
+class CELU(Module):
+    """celu(s) = s above 0, alpha (e^{s/alpha} - 1) at and below; derivative 1 or e^{s/alpha}."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input):
+        return celu(input, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class LogSigmoid(Module):
+    """log sigma(s) = -softplus(-s), stable for every s; derivative 1 - sigma(s)."""
+
+    def forward(self, input):
+        return logsigmoid(input)
+
+
+class Softsign(Module):
+    """s / (1 + |s|); derivative 1 / (1 + |s|)^2."""
+
+    def forward(self, input):
+        return softsign(input)
+
+
+class Hardtanh(Module):
+    """clip(s, min_val, max_val); derivative 1 strictly inside, 0 at and beyond the bounds."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__()
+        if not max_val > min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val "
+                             f"({min_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input):
+        return hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class ReLU6(Hardtanh):
+    """min(max(s, 0), 6); derivative 1 for 0 < s < 6, else 0."""
+
+    def __init__(self, inplace=False):
+        super().__init__(0.0, 6.0, inplace)
+
+    def forward(self, input):
+        return relu6(input)
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace)
+
+
+class Hardsigmoid(Module):
+    """relu6(s + 3) / 6; derivative 1/6 for -3 < s < 3, else 0."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return hardsigmoid(input)
+
+
+class Hardswish(Module):
+    """s relu6(s + 3) / 6; derivative 0, s/3 + 1/2, 1 (below -3, between, from 3 on)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return hardswish(input)
+
+
+class Mish(Module):
+    """s tanh(softplus(s)); derivative tanh(sp(s)) + s sigma(s) (1 - tanh(sp(s))^2)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return mish(input)
+
+
+class Softmin(Module):
+    r"""softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / \sum_j e^{-s_j}."""
+
+    def __init__(self, dim=None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        dim = self.dim if self.dim is not None else _legacy_softmax_dim("softmin", input.ndim)
+        return softmin(input, dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """prelu(s) = s above 0, a s at and below, with a learnable slope ``weight`` a: one
+    shared number (num_parameters=1) or one per channel (dim 1 of the input), each
+    initialised to ``init``. d/da = s where s <= 0, summed over what shares a."""
+
+    def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
+        super().__init__()
+        from .layers import _float_dtype
+
+        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive int (1, or the number "
+                             f"of channels), got {num_parameters!r}")
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(xp.full((num_parameters,), init, dtype=_float_dtype(dtype, "PReLU")))
+
+    def reset_parameters(self):
+        from .init import constant_
+
+        constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return prelu(input, self.weight)
+
+    def extra_repr(self):
+        return f"num_parameters={self.num_parameters}"
+
+
+class GLU(Module):
+    """glu(s) = a sigma(b), a and b the two halves of s along ``dim``."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"

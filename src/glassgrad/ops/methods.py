@@ -31,6 +31,8 @@ METHODS = {
     # activations
     "relu": ("activation", "relu"), "tanh": ("activation", "tanh"),
     "sigmoid": ("activation", "sigmoid"),
+    "prelu": ("activation", "prelu"),
+    "erf": ("error_function", "erf"), "erfc": ("error_function", "erfc"),
     # reductions
     "sum": ("reduce", "sum"), "mean": ("reduce", "mean"), "max": ("reduce", "max"),
     "min": ("reduce", "min"), "logsumexp": ("reduce", "logsumexp"), "var": ("reduce", "var"),
