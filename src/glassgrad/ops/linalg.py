@@ -252,3 +252,129 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 
 
 __all__ += ["outer", "ger", "dot", "bmm", "addmm"]
+
+
+# ---------------------------------------------------------------- einsum
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(equation, shapes):
+    """The equation with '...' spelt out in letters and the output made explicit:
+    (input subscripts per operand, output subscripts, size of every letter)."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, out = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise ValueError(f"einsum: the equation {equation!r} names {len(ins)} operand(s), but "
+                         f"{len(shapes)} were given")
+    for s in ins + ([out] if arrow else []):
+        if any(c not in _LETTERS for c in s.replace("...", "")):
+            raise ValueError(f"einsum: subscripts must be letters (and '...'), got {s!r} in "
+                             f"{equation!r}")
+    # '...' stands for the leading dims no letter names, right-aligned across operands
+    free = [c for c in _LETTERS if c not in eq]
+    counts = [len(shape) - len(s.replace("...", "")) for s, shape in zip(ins, shapes)]
+    n_ell = max([n for s, n in zip(ins, counts) if "..." in s], default=0)
+    ell = "".join(free[:n_ell])
+    spelt = []
+    for s, n, shape in zip(ins, counts, shapes):
+        if "..." in s:
+            s = s.replace("...", ell[n_ell - n:] if n >= 0 else "?")
+        if len(s) != len(shape):
+            raise ShapeError(f"einsum: subscripts {s!r} do not fit an operand of shape "
+                             f"{tuple(shape)} ({len(shape)} dims)")
+        spelt.append(s)
+    if arrow:
+        out = out.replace("...", ell)
+    else:  # implicit output: '...' first, then the letters used once, alphabetically
+        joined = "".join(spelt)
+        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
+    sizes = {}
+    for s, shape in zip(spelt, shapes):
+        for c, n in zip(s, shape):
+            if sizes.get(c, 1) not in (1, n) and n != 1:
+                raise ShapeError(f"einsum: subscript {c!r} has size {sizes[c]} in one operand "
+                                 f"and {n} in another (shapes {[tuple(x) for x in shapes]})")
+            sizes[c] = max(sizes.get(c, 1), n)
+    if len(set(out)) != len(out) or any(c not in sizes for c in out):
+        raise ValueError(f"einsum: output subscripts {out!r} must be distinct letters of the "
+                         f"inputs ({equation!r})")
+    return spelt, out, sizes
+
+
+def _drop_broadcast(array, subs, sizes):
+    """An operand's size-1 dims that broadcast against a larger size are constant along
+    that letter: index them at 0 and drop the letter, so einsum sees no size clash."""
+    keep = [not (n == 1 and sizes[c] > 1) for c, n in zip(subs, array.shape)]
+    if all(keep):
+        return array, subs
+    index = tuple(slice(None) if k else 0 for k in keep)
+    return array[index], "".join(c for c, k in zip(subs, keep) if k)
+
+
+class Einsum(Function):
+    label = "einsum"
+    rule = (r"\partial\,\mathrm{einsum}(\ldots, A_i, \ldots)/\partial A_i = "
+            r"\mathrm{einsum}(\bar{G}, A_{j \ne i}) \text{ with } A_i\text{'s subscripts as output}")
+
+    def forward(ctx, *operands, spelt, out):
+        ctx.spelt, ctx.out = spelt, out
+        ctx.sizes = sizes = {}
+        for s, a in zip(spelt, operands):
+            for c, n in zip(s, a.shape):
+                sizes[c] = max(sizes.get(c, 1), n)
+        ctx.save_for_backward(*operands)
+        eq = ",".join(spelt) + "->" + out
+        return xp.einsum(eq, *operands, optimize=len(operands) > 1)
+
+    def backward(ctx, upstream):
+        operands, spelt, sizes = ctx.saved, ctx.spelt, ctx.sizes
+        grads = []
+        for i, need in enumerate(ctx.needs_input_grad):
+            grads.append(_einsum_grad(i, upstream, ctx.out, operands, spelt, sizes) if need
+                         else None)
+        return tuple(grads)
+
+
+def _einsum_grad(i, upstream, out, operands, spelt, sizes):
+    """dL/dA_i = einsum of the upstream with every other operand, A_i's letters as output.
+    Letters that only A_i has (summed inside A_i alone) are not in any other operand: the
+    gradient is constant along them and is broadcast afterwards. A letter repeated in A_i
+    (a diagonal, 'ii') gets the gradient on its diagonal and 0 elsewhere."""
+    a, subs = operands[i], spelt[i]
+    others = [(upstream, out)] + [_drop_broadcast(operands[j], spelt[j], sizes)
+                                  for j in range(len(operands)) if j != i]
+    seen = set("".join(s for _, s in others))
+    unique = "".join(dict.fromkeys(subs))  # A_i's letters, each once, in order
+    own = {c: n for c, n in zip(subs, a.shape)}
+    target = "".join(c for c in unique if c in seen and own[c] == sizes[c])
+    eq = ",".join(s for _, s in others) + "->" + target
+    g = xp.einsum(eq, *[x for x, _ in others], optimize=len(others) > 1)
+    # back to one axis per unique letter: size-1 axes for the letters einsum left out
+    g = g.reshape([own[c] if c in target else 1 for c in unique])
+    full = tuple(own[c] for c in unique)
+    if len(unique) == len(subs):
+        return xp.ascontiguousarray(xp.broadcast_to(g, full)) if g.shape != full else g
+    grad = xp.zeros(a.shape, dtype=g.dtype)
+    strides = tuple(sum(st for c2, st in zip(subs, grad.strides) if c2 == c) for c in unique)
+    xp.lib.stride_tricks.as_strided(grad, full, strides)[...] = g  # write on the diagonal
+    return grad
+
+
+def einsum(equation, *operands):
+    """Einstein summation, as torch.einsum: 'ij,jk->ik' is a matrix product, 'ii->i' a
+    diagonal, 'bij,bjk->bik' a batched product, '...' the dims no letter names; without
+    '->' the output is the letters used once, in alphabetical order. Size-1 dims broadcast.
+    The gradient of each operand is einsum again: the upstream with the other operands,
+    that operand's subscripts as the output."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: the equation must be a string, got {type(equation).__name__}")
+    if not operands:
+        raise ValueError("einsum: give at least one operand")
+    spelt, out, _ = _parse_einsum(equation, [tuple(t.shape) for t in operands])
+    return Einsum.apply(*operands, spelt=tuple(spelt), out=out)
+
+
+__all__ += ["einsum"]
