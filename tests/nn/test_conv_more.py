@@ -1,0 +1,306 @@
+"""Conv1d, ConvTranspose1d/2d, the 1-D and adaptive pools and Upsample against their
+torch.nn twins from identical weights (forward, input and parameter gradients, float64
+and float32), their init, state_dict names and repr; ConvTranspose's output_size; the
+transposed convolution's geometry drawn by hypothesis against torch; the adjoint identity
+<conv2d(y, w), x> = <y, conv_transpose2d(x, w)>; clear errors for bad input; and a small
+convolutional autoencoder trained three SGD steps side by side with torch."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import glassgrad as gg
+import glassgrad.nn.functional as F
+from glassgrad import nn
+from nn_helpers import assert_close, backward_with, copy_weights_to_torch, pair
+
+torch = pytest.importorskip("torch")
+tnn = torch.nn
+
+DTYPES = ["float64", "float32"]
+
+
+def _randn(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+def _compare(make, x, dtype, call=lambda m, x: m(x), seed=0):
+    """The same layer in both libraries from identical weights: compare the output and
+    the gradients of the input and of every parameter."""
+    ours, theirs = make(nn), make(tnn)
+    if dtype == "float64":
+        ours.double()
+        theirs.double()
+    copy_weights_to_torch(ours, theirs)
+    x_ours, x_theirs = pair(np.asarray(x, dtype=dtype))
+    out_ours, out_theirs = call(ours, x_ours), call(theirs, x_theirs)
+    if isinstance(out_theirs, tuple):  # (values, indices)
+        np.testing.assert_array_equal(out_ours[1].data, out_theirs[1].numpy())
+        out_ours, out_theirs = out_ours[0], out_theirs[0]
+    assert out_ours.dtype == np.dtype(dtype)
+    assert_close(out_ours, out_theirs, dtype)
+    backward_with(out_ours, out_theirs, seed)
+    assert_close(x_ours.grad, x_theirs.grad, dtype)
+    grads_theirs = dict(theirs.named_parameters())
+    for name, p in ours.named_parameters():
+        assert_close(p.grad, grads_theirs[name].grad, dtype)
+    return ours, theirs
+
+
+# ---------------------------------------------------------------- layers vs torch
+TRANSPOSED = [
+    lambda L: L.ConvTranspose2d(3, 4, 3),
+    lambda L: L.ConvTranspose2d(3, 2, (3, 2), stride=2, padding=1, output_padding=1),
+    lambda L: L.ConvTranspose2d(3, 4, 4, stride=(2, 1), padding=(1, 0), dilation=(1, 2),
+                                bias=False),
+    lambda L: L.ConvTranspose2d(3, 6, 3, stride=2, groups=3, output_padding=(0, 1)),
+    lambda L: L.ConvTranspose2d(3, 16, 2, stride=2),  # wide patches in the backward
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("make", TRANSPOSED, ids=range(len(TRANSPOSED)))
+def test_conv_transpose2d_matches_torch(dtype, make):
+    _compare(make, _randn(2, 3, 5, 4), dtype)
+
+
+def test_conv_transpose2d_unbatched_and_output_size_match_torch():
+    make = lambda L: L.ConvTranspose2d(3, 2, 3, stride=2, padding=1)  # noqa: E731
+    _compare(make, _randn(3, 5, 4), "float64")
+    for size in [(9, 7), (10, 8), (2, 2, 10, 7)]:  # spatial only, or (N, C, H, W)
+        ours, _ = _compare(make, _randn(2, 3, 5, 4), "float64",
+                           call=lambda m, x: m(x, output_size=size))
+    with pytest.raises(ValueError, match=r"requested an output size of \[11, 7\], but valid "
+                                         r"sizes range from \[9, 7\] to \[10, 8\]"):
+        ours(gg.zeros(2, 3, 5, 4, dtype=gg.float64), output_size=(11, 7))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("make", [
+    lambda L: L.Conv1d(3, 4, 3),
+    lambda L: L.Conv1d(3, 2, 4, stride=2, padding=1, dilation=2, bias=False),
+    lambda L: L.Conv1d(3, 6, 3, groups=3, padding="same"),
+    lambda L: L.Conv1d(3, 4, 4, padding="same", padding_mode="reflect"),
+    lambda L: L.Conv1d(3, 4, 3, padding=2, padding_mode="circular"),
+    lambda L: L.Conv1d(3, 4, 3, stride=2, padding=1, padding_mode="replicate"),
+    lambda L: L.ConvTranspose1d(3, 4, 3, stride=2, padding=1, output_padding=1),
+    lambda L: L.ConvTranspose1d(3, 6, 2, groups=3, dilation=2, bias=False),
+], ids=range(8))
+def test_1d_convolutions_match_torch(dtype, make):
+    _compare(make, _randn(2, 3, 9), dtype)
+
+
+POOLS = [
+    lambda L: L.MaxPool1d(2),
+    lambda L: L.MaxPool1d(3, stride=2, padding=1, return_indices=True),
+    lambda L: L.AvgPool1d(3, stride=2, padding=1, count_include_pad=False),
+    lambda L: L.AdaptiveAvgPool1d(4),
+    lambda L: L.AdaptiveAvgPool2d((3, None)),
+    lambda L: L.AdaptiveAvgPool2d(1),
+    lambda L: L.AdaptiveAvgPool2d((4, 3)),
+    lambda L: L.AdaptiveMaxPool2d((4, 3), return_indices=True),
+    lambda L: L.Upsample(scale_factor=2),
+    lambda L: L.Upsample(size=(9, 5), mode="bilinear"),
+    lambda L: L.Upsample(scale_factor=(1.5, 2), mode="bilinear", align_corners=True),
+]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("make", POOLS, ids=range(len(POOLS)))
+def test_pooling_and_upsampling_layers_match_torch(dtype, make):
+    rng = np.random.default_rng(1)
+    is_1d = isinstance(make(tnn), (tnn.MaxPool1d, tnn.AvgPool1d, tnn.AdaptiveAvgPool1d))
+    shape = (2, 3, 9) if is_1d else (2, 3, 7, 6)
+    x = rng.permutation(np.prod(shape)).reshape(shape) * 0.1  # distinct values: no ties
+    _compare(make, x, dtype)
+
+
+def test_reprs_and_state_dict_names_equal_torchs():
+    makers = TRANSPOSED + POOLS + [
+        lambda L: L.Conv1d(4, 6, 3, padding="same", padding_mode="reflect", dilation=2),
+        lambda L: L.Conv1d(4, 6, 3, stride=2, groups=2, bias=False),
+        lambda L: L.ConvTranspose1d(4, 2, 3, output_padding=1, stride=2),
+        lambda L: L.Upsample(scale_factor=(2, 3)),
+        lambda L: L.AvgPool1d(2, stride=1),
+    ]
+    for make in makers:
+        ours, theirs = make(nn), make(tnn)
+        assert repr(ours) == repr(theirs)
+        assert list(ours.state_dict()) == list(theirs.state_dict())
+        for key, value in theirs.state_dict().items():
+            assert ours.state_dict()[key].shape == tuple(value.shape), key
+
+
+def test_conv_transpose_init_uses_fan_in_of_out_channels_times_kernel():
+    # torch computes fan_in from the weight (C_in, C_out / groups, k, k): C_out / groups * k^2
+    layer = nn.ConvTranspose2d(300, 16, 5, groups=2)
+    bound = 1 / np.sqrt(8 * 25)
+    assert layer.weight.shape == (300, 8, 5, 5) and layer.bias.shape == (16,)
+    values = layer.weight.data
+    assert np.abs(values).max() <= bound and np.abs(values).max() > 0.999 * bound
+    assert values.std() == pytest.approx(bound / np.sqrt(3), rel=0.01)  # 60,000 draws
+    assert np.abs(layer.bias.data).max() <= bound
+    assert layer.weight.dtype == np.float32
+    assert nn.ConvTranspose1d(3, 4, 2).weight.shape == (3, 4, 2)
+    assert nn.Conv1d(3, 4, 2, dtype=gg.float64).weight.dtype == np.float64
+
+
+def test_init_is_reproducible_with_manual_seed():
+    gg.manual_seed(3)
+    a = nn.ConvTranspose2d(2, 3, 3).weight.data.copy()
+    gg.manual_seed(3)
+    assert np.array_equal(a, nn.ConvTranspose2d(2, 3, 3).weight.data)
+
+
+# ---------------------------------------------------------------- independent math
+def test_conv_transpose2d_is_the_adjoint_of_conv2d():
+    """<conv2d(y, w), x> = <y, conv_transpose2d(x, w)> for every stride, padding and
+    dilation: the transposed convolution is the adjoint (transpose) of the linear map
+    y -> conv2d(y, w). Checked with conv2d, not with torch."""
+    rng = np.random.default_rng(0)
+    for stride, padding, dilation, output_padding in [(1, 0, 1, 0), (2, 1, 1, 1), (3, 2, 2, 2)]:
+        x = rng.standard_normal((2, 3, 4, 5))
+        w = rng.standard_normal((3, 2, 3, 3))
+        z = F.conv_transpose2d(gg.tensor(x), gg.tensor(w), stride=stride, padding=padding,
+                               output_padding=output_padding, dilation=dilation).data
+        y = rng.standard_normal(z.shape)
+        conv = F.conv2d(gg.tensor(y), gg.tensor(w), stride=stride, padding=padding,
+                        dilation=dilation).data
+        assert conv.shape == x.shape
+        assert np.vdot(conv, x) == pytest.approx(np.vdot(y, z), rel=1e-12)
+
+
+def test_conv_transpose2d_by_loops():
+    """Each input pixel adds its value times the kernel into the output (hand loops)."""
+    rng = np.random.default_rng(1)
+    x, w, b = rng.standard_normal((1, 2, 3, 3)), rng.standard_normal((2, 3, 2, 2)), rng.standard_normal(3)
+    s, p = 2, 1
+    full = np.zeros((1, 3, (3 - 1) * s + 2, (3 - 1) * s + 2))
+    for c in range(2):
+        for i in range(3):
+            for j in range(3):
+                full[0, :, s * i:s * i + 2, s * j:s * j + 2] += x[0, c, i, j] * w[c]
+    expected = full[:, :, p:-p, p:-p] + b[:, None, None]
+    y = F.conv_transpose2d(gg.tensor(x), gg.tensor(w), gg.tensor(b), stride=s, padding=p)
+    np.testing.assert_allclose(y.data, expected, rtol=1e-12)
+
+
+def test_adaptive_avg_pool_bins_by_hand():
+    # H = 5 into 3 bins: rows [0, 2), [1, 4), [3, 5): the middle bin overlaps both others
+    x = np.arange(5.0).reshape(1, 1, 5, 1)
+    y = F.adaptive_avg_pool2d(gg.tensor(x), (3, 1))
+    np.testing.assert_allclose(y.data.ravel(), [0.5, 2.0, 3.5])
+
+
+# ---------------------------------------------------------------- hypothesis geometry
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_conv_transpose2d_geometry_vs_torch(data):
+    groups = data.draw(st.sampled_from([1, 2]))
+    c_in = groups * data.draw(st.integers(1, 3))
+    c_out = groups * data.draw(st.integers(1, 3))
+    h, w = data.draw(st.integers(1, 5)), data.draw(st.integers(1, 5))
+    k = (data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4)))
+    s = (data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3)))
+    d = (data.draw(st.integers(1, 2)), data.draw(st.integers(1, 2)))
+    op = tuple(data.draw(st.integers(0, max(si, di) - 1)) for si, di in zip(s, d))
+    p = tuple(data.draw(st.integers(0, (ki - 1) * di // 2)) for ki, di in zip(k, d))
+    rng = np.random.default_rng(data.draw(st.integers(0, 1000)))
+    arrays = [rng.standard_normal((2, c_in, h, w)), rng.standard_normal((c_in, c_out // groups) + k),
+              rng.standard_normal(c_out)]
+    ours = [gg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    kw = dict(stride=s, padding=p, output_padding=op, groups=groups, dilation=d)
+    y, ty = F.conv_transpose2d(*ours, **kw), torch.nn.functional.conv_transpose2d(*theirs, **kw)
+    assert_close(y, ty)
+    g = rng.standard_normal(y.shape)
+    y.backward(gg.tensor(g))
+    ty.backward(torch.tensor(g))
+    for a, b in zip(ours, theirs):
+        assert_close(a.grad, b.grad)
+
+
+# ---------------------------------------------------------------- bad input
+def test_functional_errors_name_what_was_wrong():
+    x, w = gg.zeros(2, 3, 4, 4), gg.zeros(3, 2, 3, 3)
+    with pytest.raises(ValueError, match=r"input of shape \(2, 4, 4, 4\) has 4 channels but "
+                                         r"weight of shape \(3, 2, 3, 3\) expects 3"):
+        F.conv_transpose2d(gg.zeros(2, 4, 4, 4), w)
+    with pytest.raises(ValueError, match="output_padding .* must be smaller than either stride"):
+        F.conv_transpose2d(x, w, stride=2, output_padding=2)
+    with pytest.raises(ValueError, match=r"bias must have shape \(2,\)"):
+        F.conv_transpose2d(x, w, gg.zeros(3))
+    with pytest.raises(TypeError, match="input dtype float64 and weight dtype float32 differ"):
+        F.conv_transpose2d(gg.zeros(2, 3, 4, 4, dtype=gg.float64), w)
+    with pytest.raises(ValueError, match="cannot be split into groups=2"):
+        F.conv_transpose2d(x, w, groups=2)
+    with pytest.raises(ValueError, match="the padding is too large"):
+        F.conv_transpose2d(gg.zeros(1, 3, 1, 1), w, padding=2)
+    with pytest.raises(ValueError, match=r"weight must be 4-D"):
+        F.conv_transpose2d(x, gg.zeros(3, 2, 3))
+    with pytest.raises(ValueError, match=r"conv1d: input must be 3-D \(N, C, L\)"):
+        F.conv1d(x, gg.zeros(2, 3, 3))
+    with pytest.raises(ValueError, match="conv1d: stride must be >= 1"):
+        F.conv1d(gg.zeros(2, 3, 5), gg.zeros(2, 3, 3), stride=0)
+    with pytest.raises(ValueError, match="max_pool1d: kernel_size must be an int >= 1"):
+        F.max_pool1d(gg.zeros(2, 3, 5), 0)
+    with pytest.raises(ValueError, match=r"adaptive_avg_pool2d: output_size must be a positive "
+                                         r"int or 2 of them, got \(0, 2\)"):
+        F.adaptive_avg_pool2d(x, (0, 2))
+    with pytest.raises(ValueError, match="give exactly one of size or scale_factor"):
+        F.interpolate(x, size=3, scale_factor=2)
+    with pytest.raises(ValueError, match="align_corners option can only be set with the "
+                                         "interpolating modes"):
+        F.interpolate(x, size=3, align_corners=True)
+    with pytest.raises(ValueError, match=r"mode='bilinear' expects a 4-D \(N, C, H, W\) input"):
+        F.interpolate(gg.zeros(2, 3, 4), size=3, mode="bilinear")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        F.interpolate(x, size=3, mode="bicubic")
+
+
+def test_layer_errors_name_what_was_wrong():
+    with pytest.raises(ValueError, match=r"\(N, 3, H, W\).*shape \(2, 4, 5, 5\)"):
+        nn.ConvTranspose2d(3, 2, 3)(gg.zeros(2, 4, 5, 5))
+    with pytest.raises(TypeError, match="float32 parameters but the input is float64"):
+        nn.Conv1d(3, 2, 3)(gg.zeros(2, 3, 5, dtype=gg.float64))
+    with pytest.raises(ValueError, match='only "zeros" padding mode is supported'):
+        nn.ConvTranspose2d(3, 2, 3, padding_mode="reflect")
+    with pytest.raises(ValueError, match="output_padding .* must be smaller than either stride"):
+        nn.ConvTranspose2d(3, 2, 3, output_padding=1)
+    with pytest.raises(ValueError, match=r"in_channels \(3\) and out_channels \(4\) must both "
+                                         r"be divisible by groups \(2\)"):
+        nn.ConvTranspose2d(3, 4, 3, groups=2)
+    with pytest.raises(ValueError, match="padding='same' is not supported for strided"):
+        nn.Conv1d(3, 4, 3, stride=2, padding="same")
+    with pytest.raises(ValueError, match="output_size must have 2 or 4 elements"):
+        nn.ConvTranspose2d(3, 2, 3)(gg.zeros(2, 3, 4, 4), output_size=(6,))
+
+
+# ---------------------------------------------------------------- a tiny autoencoder
+def test_conv_autoencoder_trains_like_torch():
+    """Conv2d down, ConvTranspose2d up, MSE to the input: three SGD steps side by side."""
+    def make(L):
+        return L.Sequential(
+            L.Conv2d(1, 4, 3, stride=2, padding=1), L.ReLU(),
+            L.Conv2d(4, 8, 3, stride=2, padding=1), L.ReLU(),
+            L.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1), L.ReLU(),
+            L.ConvTranspose2d(4, 1, 3, stride=2, padding=1, output_padding=1),
+        )
+    ours, theirs = make(nn), make(tnn)
+    ours.double()
+    theirs.double()
+    copy_weights_to_torch(ours, theirs)
+    x = _randn(4, 1, 8, 8, seed=5)
+    opt, topt = gg.optim.SGD(ours.parameters(), lr=0.1), torch.optim.SGD(theirs.parameters(), lr=0.1)
+    for _ in range(3):
+        loss = ((ours(gg.tensor(x)) - gg.tensor(x)) ** 2).mean()
+        tloss = ((theirs(torch.tensor(x)) - torch.tensor(x)) ** 2).mean()
+        assert loss.item() == pytest.approx(tloss.item(), rel=1e-10)
+        for o, lib_loss in ((opt, loss), (topt, tloss)):
+            o.zero_grad()
+            lib_loss.backward()
+            o.step()
+    for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
+        assert_close(p, tp, rtol=1e-9)
