@@ -17,3 +17,8 @@ from .conv_layers import (  # noqa: F401,E402
     ConvTranspose2d, MaxPool1d, Upsample,
 )
 from . import init  # noqa: F401,E402
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm  # noqa: F401,E402
+from .embedding import Embedding  # noqa: F401,E402
+from .extra_layers import Dropout2d, Unflatten  # noqa: F401,E402
+from .containers import ModuleDict, ParameterDict, ParameterList  # noqa: F401,E402
+from . import utils  # noqa: F401,E402  (glassgrad.nn.utils: clip_grad_norm_, ...)

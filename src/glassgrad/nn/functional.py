@@ -16,6 +16,9 @@ from ..ops.nn import (  # noqa: F401
     avg_pool2d, conv2d, cross_entropy, dropout, log_softmax, max_pool2d, nll_loss, softmax,
 )
 from ..ops.shape import pad  # noqa: F401
+from ..ops.normalization import batch_norm, cosine_similarity, group_norm, layer_norm, normalize  # noqa: F401,E402
+from ..ops.lookup import embedding, one_hot  # noqa: F401,E402
+from ..ops.channel_dropout import dropout2d  # noqa: F401,E402
 from ..ops.conv_transpose import conv1d, conv_transpose1d, conv_transpose2d  # noqa: F401
 from ..ops.resample import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, interpolate,
@@ -42,4 +45,5 @@ __all__ = [
     "squared_error", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "multi_margin_loss", "softmax_hinge_loss",
 ]
+__all__ += ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_similarity", "embedding", "one_hot", "dropout2d"]  # normalization / embedding family
 __all__ += ["gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "softmin", "prelu", "glu"]  # activations family

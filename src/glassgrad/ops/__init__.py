@@ -7,6 +7,9 @@ from .reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .lookup import *  # noqa: F401,F403
+from .channel_dropout import *  # noqa: F401,F403
 from .conv_transpose import *  # noqa: F401,F403
 from .resample import *  # noqa: F401,F403
 from .shape_more import *  # noqa: F401,F403
