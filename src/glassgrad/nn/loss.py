@@ -37,6 +37,10 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
+# Sums call the ufunc's reduce: a.sum() goes through NumPy's Python layer, and an overflow
+# warning raised there is NumPy's, which backend.py's filter of glassgrad's own FP
+# warnings does not silence.
+_sum = xp.add.reduce
 
 
 # ---------------------------------------------------------------------- checks
@@ -112,7 +116,7 @@ def _reduce(elements, reduction, count):
     """Forward of the reduction over per-element (or per-example) losses."""
     if reduction == "none":
         return elements
-    return _sum_or_mean(elements.sum(), reduction, count)
+    return _sum_or_mean(_sum(elements, axis=None), reduction, count)
 
 
 def _sum_or_mean(total, reduction, count):
@@ -168,7 +172,7 @@ class HalfSquaredError(Function):
             if diff.ndim <= 1:  # each element is one example's (scalar) output
                 return 0.5 * (diff * diff)
             sq = diff * diff
-            return 0.5 * sq.reshape(sq.shape[0], -1).sum(axis=1)
+            return 0.5 * _sum(sq.reshape(sq.shape[0], -1), axis=1)
         half_sum = 0.5 * xp.vdot(diff, diff)  # one BLAS pass, no temporary
         return _sum_or_mean(half_sum, reduction, diff.shape[0] if diff.ndim else 1)
 
@@ -185,15 +189,23 @@ class MeanSquaredError(Function):
     float_only = True
 
     def forward(ctx, input, target, reduction="mean"):
-        diff = _save_difference(ctx, input, target, reduction)
+        diff = input - target
+        ctx.save_for_backward(input, target)
+        ctx.reduction = reduction
         if reduction == "none":
             return diff * diff
         return _sum_or_mean(xp.vdot(diff, diff), reduction, diff.size)
 
     def backward(ctx, upstream):
-        (diff,) = ctx.saved
-        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
-        return _difference_grads(ctx, 2 * diff * g)  # downstream = upstream x 2 (y_hat - y)
+        input, target = ctx.saved
+        need_input, need_target = ctx.needs_input_grad
+        # downstream = upstream x 2 (y_hat - y) (/ n for 'mean'), in PyTorch's order:
+        # (2/n) (y_hat - y) first, so that 2 (y_hat - y) cannot overflow where the result
+        # is finite; the target's own difference y - y_hat gives PyTorch's signs of zero
+        norm = 2 / input.size if ctx.reduction == "mean" else 2
+        d_input = _cast(norm * (input - target) * upstream, input.dtype) if need_input else None
+        d_target = _cast(norm * (target - input) * upstream, target.dtype) if need_target else None
+        return d_input, d_target
 
 
 def _check_regression(fn, input, target, reduction):
@@ -377,7 +389,7 @@ class MultiMargin(Function):
         active = margins > 0
         hinge = xp.where(active, margins, 0)
         terms = hinge * hinge if p == 2 else hinge
-        per_example = terms.sum(axis=1) / classes
+        per_example = _sum(terms, axis=1) / classes
         w_y = None if weight is None else weight[y]
         ctx.save_for_backward(margins, y, w_y, per_example if ctx.needs_input_grad[2] else None)
         ctx.p, ctx.single, ctx.reduction = p, single, reduction
@@ -392,19 +404,27 @@ class MultiMargin(Function):
     def backward(ctx, upstream):
         margins, y, w_y, unweighted = ctx.saved
         rows, classes = _rows(margins), margins.shape[1]
-        g = _reduction_grad(upstream, ctx.reduction, margins.shape[0], 0).reshape(-1)  # per example
-        gw = g if w_y is None else g * w_y
         need_x, _, need_w = ctx.needs_input_grad
         dx = dw = None
         if need_x:
-            local = (margins > 0).astype(margins.dtype)  # d max(0, m)/dm
+            # PyTorch's order: h_j = [m_j > 0] / C, or 2 m_j / C for p = 2 (0 where m_j is
+            # not > 0, nan included), times w_y; then times the upstream
+            per_term = margins.dtype.type(1 / (classes * len(margins)) if ctx.reduction == "mean"
+                                          else 1 / classes)
+            active = margins > 0
             if ctx.p == 2:
-                local *= 2 * margins  # d max(0, m)^2 / dm
-            dx = local * (gw / classes)[:, None]
-            dx[rows, y] = -dx.sum(axis=1)  # x_y appears with a minus sign in every margin
+                dx = xp.where(active, (2 * per_term) * margins, 0)  # d max(0, m)^2 / dm
+            else:
+                dx = active * per_term  # d max(0, m)/dm
+            if w_y is not None:
+                dx *= w_y[:, None]
+            # x_y appears with a minus sign in every margin (0 - sum: +0.0 when none is active)
+            dx[rows, y] = 0 - _sum(dx, axis=1)
+            dx *= upstream if ctx.reduction != "none" else upstream.reshape(-1, 1)
             if ctx.single:
                 dx = dx.reshape(-1)
         if need_w:
+            g = _reduction_grad(upstream, ctx.reduction, margins.shape[0], 0).reshape(-1)  # per example
             dw = xp.zeros(ctx.weight_shape, dtype=ctx.dtypes[1])
             xp.add.at(dw, y, g * unweighted)  # each example feeds the weight of its class
         return _cast(dx, ctx.dtypes[0]), None, _cast(dw, ctx.dtypes[1])
@@ -442,11 +462,11 @@ class SoftmaxHinge(Function):
             o, y = o[None, :], y.reshape(1)
         rows = _rows(o)
         e = xp.exp(o - o.max(axis=1, keepdims=True))  # stable softmax
-        probs = e / e.sum(axis=1, keepdims=True)
+        probs = e / _sum(e, axis=1, keepdims=True)
         margins = probs - probs[rows, y][:, None] + margin  # p_j - p_y + margin
         margins[rows, y] = 0  # j = y is not a term of the sum
         active = margins > 0
-        per_example = xp.where(active, margins, 0).sum(axis=1)
+        per_example = _sum(xp.where(active, margins, 0), axis=1)
         ctx.save_for_backward(probs, active, y)
         ctx.single, ctx.reduction = single, reduction
         if single:
@@ -459,10 +479,10 @@ class SoftmaxHinge(Function):
         g = _reduction_grad(upstream, ctx.reduction, probs.shape[0], 0).reshape(-1, 1)  # per example
         # dL/dp: 1 for each active j != y, minus the number of active terms for j = y.
         grad_p = active.astype(probs.dtype)
-        grad_p[rows, y] = -grad_p.sum(axis=1)
+        grad_p[rows, y] = -_sum(grad_p, axis=1)
         grad_p *= g
         # Through the softmax: dL/do_k = p_k (dL/dp_k - sum_j dL/dp_j p_j).
-        grad_o = probs * (grad_p - (grad_p * probs).sum(axis=1, keepdims=True))
+        grad_o = probs * (grad_p - _sum(grad_p * probs, axis=1, keepdims=True))
         return (grad_o.reshape(-1) if ctx.single else grad_o), None
 
 
