@@ -140,8 +140,9 @@ class Softplus(Function):
 def relu(input):
     """max(s, 0) elementwise. d/ds = 1 where s > 0, else 0 (0 at s = 0, as PyTorch).
 
-    Computed as s * [s > 0] (the fastest form, and the mask is what backward needs), so
-    relu(-inf) is nan here where PyTorch gives 0."""
+    Values as PyTorch's at -inf (0), nan (nan, the gradient passes) and -0.0 (kept). The
+    backward is upstream * mask, so a blocked place gets -0.0 for a negative upstream and
+    nan for an inf one, where PyTorch writes 0 (see tests/ops/test_special_values.py)."""
     return ReLU.apply(input)
 
 
