@@ -420,10 +420,24 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's
     if input.ndim == 0:
         return topk_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
     d = _dim(dim, input.ndim, "topk")
-    order = _argsort(input.data, d, largest, stable=False)
-    indices = Tensor._wrap(xp.ascontiguousarray(
-        order[(slice(None),) * d + (slice(0, k),)]).astype(xp.int64, copy=False))
+    indices = Tensor._wrap(_topk_indices(input.data, k, d, largest).astype(xp.int64, copy=False))
     return topk_result(TopK.apply(input, indices, dim=d), indices)
+
+
+def _topk_indices(a, k, axis, largest):
+    """Indices of the k largest (smallest) along axis, in sorted order: a partition (linear
+    time) picks the k, then only those k are sorted. NaN counts as the largest, as in
+    PyTorch (NumPy's partition and sort put it last)."""
+    n = a.shape[axis]
+    if k == 0 or 2 * k > n:  # few left out: sorting everything costs about the same
+        order = _argsort(a, axis, largest, stable=False)
+        return order[(slice(None),) * axis + (slice(0, k),)]
+    if largest:
+        picked = xp.argpartition(a, n - k, axis=axis)[(slice(None),) * axis + (slice(n - k, n),)]
+    else:
+        picked = xp.argpartition(a, k - 1, axis=axis)[(slice(None),) * axis + (slice(0, k),)]
+    order = _argsort(xp.take_along_axis(a, picked, axis=axis), axis, largest, stable=False)
+    return xp.take_along_axis(picked, order, axis=axis)
 
 
 __all__ = [
