@@ -17,6 +17,7 @@ from . import autograd, ops  # noqa: F401
 # and a from-import would keep that; this import rebinds it to the nn package.
 import glassgrad.nn as nn  # noqa: E402,F401
 from . import utils  # noqa: F401  (glassgrad.utils.checkpoint)
+from . import special  # noqa: F401  (torch.special names: erf, erfc, expit)
 from . import optim  # noqa: F401
 from . import data  # noqa: F401
 from .io import load, save  # noqa: F401

@@ -1,0 +1,98 @@
+"""erf and erfc: accuracy in ulps against the C library (math.erf, math.erfc) on a dense
+grid including the tails, float32 rounding, special values against PyTorch, the gradient
+against its formula, and the refusal of integer tensors.
+
+The op table (table_activation_more.py) compares forward and backward with PyTorch at the
+usual tolerances; here the bar is the last few bits.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import glassgrad as gg
+
+
+def _ulps(got, expected):
+    """|got - expected| in units of the spacing of floats at ``expected`` (for subnormal
+    and zero results the spacing is the smallest subnormal, so this is absolute there)."""
+    spacing = np.spacing(np.abs(expected).astype(expected.dtype))
+    return np.abs(got.astype(np.float64) - expected) / spacing
+
+
+def _grid():
+    # every 1/4096 on [-27.5, 27.5] (erfc(27.3) underflows to 0), and tiny |x| down to 1e-300
+    dense = np.linspace(-27.5, 27.5, 225_281)
+    tiny = np.geomspace(1e-300, 0.5, 2_000)
+    return np.concatenate([dense, tiny, -tiny, [0.0, -0.0, 0.46875, -0.46875, 4.0, -4.0]])
+
+
+def test_erf_within_4_ulps_of_libm():
+    x = _grid()
+    expected = np.array([math.erf(v) for v in x])
+    got = gg.erf(gg.tensor(x)).data
+    assert _ulps(got, expected).max() <= 4
+
+
+def test_erfc_within_8_ulps_of_libm_down_to_underflow():
+    x = _grid()
+    expected = np.array([math.erfc(v) for v in x])
+    got = gg.erfc(gg.tensor(x)).data
+    u = _ulps(got, expected)
+    assert u.max() <= 8
+    # and exactly 0 where the true value is below half the smallest subnormal
+    assert np.array_equal(got[x > 27.3] == 0, expected[x > 27.3] == 0)
+    # the subnormal tail is there, not flushed: erfc(27) = 5.237e-319
+    assert gg.erfc(gg.tensor([27.0])).data[0] == pytest.approx(math.erfc(27.0), rel=1e-4)
+
+
+def test_erf_erfc_float32_are_the_float64_values_rounded():
+    x = np.linspace(-10, 10, 40_001).astype(np.float32)
+    for op, ref in ((gg.erf, math.erf), (gg.erfc, math.erfc)):
+        got = op(gg.tensor(x)).data
+        assert got.dtype == np.float32
+        expected = np.array([ref(float(v)) for v in x]).astype(np.float32)
+        # at most one float32 ulp: the float64 result is rounded once
+        assert _ulps(got, expected).max() <= 1
+
+
+def test_erf_erfc_special_values_match_torch():
+    torch = pytest.importorskip("torch")
+    v = [-np.inf, np.inf, np.nan, -0.0, 0.0, 1e-310, -1e-310, 30.0, -30.0]
+    for name in ("erf", "erfc"):
+        for dtype in ("float64", "float32"):
+            x = np.array(v, dtype=dtype)
+            ours = gg.tensor(x, requires_grad=True)
+            theirs = torch.tensor(x, requires_grad=True)
+            out, t_out = getattr(gg, name)(ours), getattr(torch, name)(theirs)
+            np.testing.assert_array_equal(out.data, t_out.detach().numpy())
+            number = ~np.isnan(x)  # signed zeros alike (a nan's sign bit means nothing)
+            assert np.array_equal(np.signbit(out.data[number]),
+                                  np.signbit(t_out.detach().numpy()[number]))
+            out.sum().backward()
+            t_out.sum().backward()
+            np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6, atol=0)
+
+
+def test_gradient_is_2_over_sqrt_pi_exp_minus_x_squared():
+    x = np.array([-3.0, -1.0, -0.2, 0.0, 0.7, 2.5, 6.0])
+    slope = np.array([2 / math.sqrt(math.pi) * math.exp(-v * v) for v in x])
+    for op, sign in ((gg.erf, 1), (gg.erfc, -1)):
+        t = gg.tensor(x, requires_grad=True)
+        op(t).sum().backward()
+        np.testing.assert_allclose(t.grad.data, sign * slope, rtol=1e-15, atol=0)
+
+
+def test_methods_and_special_namespace():
+    x = gg.tensor([0.1, -2.0], dtype=gg.float64)
+    np.testing.assert_array_equal(x.erf().data, gg.erf(x).data)
+    np.testing.assert_array_equal(x.erfc().data, gg.erfc(x).data)
+    np.testing.assert_array_equal(gg.special.erf(x).data, gg.erf(x).data)
+    np.testing.assert_array_equal(gg.special.erfc(x).data, gg.erfc(x).data)
+    np.testing.assert_allclose(x.erf().data, [math.erf(0.1), math.erf(-2.0)], rtol=1e-15)
+
+
+def test_integer_tensor_is_refused():
+    with pytest.raises(TypeError, match="floating-point"):
+        gg.erf(gg.tensor([1, 2]))
