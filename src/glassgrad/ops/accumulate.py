@@ -25,9 +25,21 @@ def _along(axis, ndim, start=None, stop=None):
     return tuple(index)
 
 
+_f32, _f64 = xp.dtype("float32"), xp.dtype("float64")
+
+
+def _scan(ufunc, a, axis):
+    """cumsum / cumprod along axis. float32 runs in float64 and is rounded once per output,
+    as PyTorch's CPU scans accumulate (so 3e38 + 3e38 - 3e38 is 3e38, not inf, and long
+    running sums keep their digits); bool and integer tensors accumulate as int64."""
+    if a.dtype == _f32:
+        return ufunc.accumulate(a, axis, _f64).astype(_f32)
+    return ufunc.accumulate(a, axis, xp.int64 if a.dtype.kind in "biu" else None)
+
+
 def _reversed_cumsum(g, axis):
     """sum_{j >= i} g_j along axis: what every earlier partial sum owes to position i."""
-    return xp.flip(xp.cumsum(xp.flip(g, axis), axis), axis)
+    return xp.flip(_scan(xp.add, xp.flip(g, axis), axis), axis)
 
 
 def _exclusive_cumprod(a, axis, reverse=False):
@@ -36,7 +48,7 @@ def _exclusive_cumprod(a, axis, reverse=False):
     if reverse:
         return xp.flip(_exclusive_cumprod(xp.flip(a, axis), axis), axis)
     out = xp.ones_like(a)
-    xp.cumprod(a[_along(axis, a.ndim, None, -1)], axis=axis, out=out[_along(axis, a.ndim, 1)])
+    out[_along(axis, a.ndim, 1)] = _scan(xp.multiply, a[_along(axis, a.ndim, None, -1)], axis)
     return out
 
 
@@ -60,6 +72,7 @@ class Prod(Function):
 
     def forward(ctx, a, dim=None, keepdim=False):
         ctx.axis = axis = None if dim is None else _one_axis(dim, a.ndim, "prod")
+        ctx.axes = None if axis is None else (axis,)  # in the form _keep takes
         ctx.keepdim = keepdim
         out = xp.asarray(xp.multiply.reduce(a, axis, _accumulator(a), None, keepdim))
         ctx.save_for_backward(a, out)
@@ -69,12 +82,11 @@ class Prod(Function):
         a, out = ctx.saved
         if a.ndim == 0:
             return upstream
-        g = _keep(upstream, None if ctx.axis is None else (ctx.axis,), a.ndim, ctx.keepdim)
+        g = _keep(upstream, ctx.axes, a.ndim, ctx.keepdim)
         zero = a == 0
         if not zero.any():
             # no zero: the product of the others is the product over the element
-            return g * (_keep(out, None if ctx.axis is None else (ctx.axis,), a.ndim,
-                              ctx.keepdim) / a)
+            return g * (_keep(out, ctx.axes, a.ndim, ctx.keepdim) / a)
         if ctx.axis is None:  # the whole tensor as one slice
             if xp.count_nonzero(zero) > 1:
                 return xp.zeros_like(a)  # every product of "the others" holds a zero
@@ -95,7 +107,7 @@ class CumSum(Function):
         ctx.axis = axis = _one_axis(dim, a.ndim, "cumsum")
         if a.ndim == 0:
             return a.astype(_accumulator(a) or a.dtype)
-        return xp.cumsum(a, axis=axis, dtype=_accumulator(a))
+        return _scan(xp.add, a, axis)
 
     def backward(ctx, upstream):
         if upstream.ndim == 0:
@@ -112,7 +124,7 @@ class CumProd(Function):
         ctx.axis = axis = _one_axis(dim, a.ndim, "cumprod")
         if a.ndim == 0:
             return a.astype(_accumulator(a) or a.dtype)
-        out = xp.cumprod(a, axis=axis, dtype=_accumulator(a))
+        out = _scan(xp.multiply, a, axis)
         ctx.save_for_backward(a, out)
         return out
 
@@ -128,11 +140,11 @@ class CumProd(Function):
             before_zero = _reversed_cumsum(upstream * out, axis) / a
         if not zero.any():
             return before_zero
-        zeros_so_far = xp.cumsum(zero, axis=axis)
+        zeros_so_far = xp.add.accumulate(zero, axis, xp.int64)
         first_zero = zero & (zeros_so_far == 1)
         # at a slice's first zero z: sum_{i >= z} upstream_i prod_{k <= i, k != z} a_k,
         # the cumulative product with that zero taken as 1
-        without_zero = xp.cumprod(xp.where(first_zero, 1, a), axis=axis)
+        without_zero = _scan(xp.multiply, xp.where(first_zero, 1, a), axis)
         at_zero = _reversed_cumsum(upstream * without_zero, axis)
         # after the first zero, every product that holds a_j also holds that zero: 0
         return xp.where(zeros_so_far == 0, before_zero, xp.where(first_zero, at_zero, 0))

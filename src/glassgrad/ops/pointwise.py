@@ -39,6 +39,14 @@ def _tensor(input, op):
     return input
 
 
+def _number(input, op):
+    """A tensor of numbers: rounding a bool tensor is refused, as torch refuses it."""
+    if _tensor(input, op).data.dtype.kind == "b":
+        raise TypeError(f"{op} is not defined for bool tensors; convert with .float() or "
+                        ".long() first")
+    return input
+
+
 def _floating(input, op):
     """The input itself if it is floating point; an integer or bool tensor as the default
     float dtype (torch.sin(int tensor) is float32). Integer tensors never need a grad."""
@@ -497,17 +505,17 @@ def sign(input):
 
 def floor(input):
     """Largest integer <= a. Gradient 0 everywhere."""
-    return Floor.apply(_tensor(input, "floor"))
+    return Floor.apply(_number(input, "floor"))
 
 
 def ceil(input):
     """Smallest integer >= a. Gradient 0 everywhere."""
-    return Ceil.apply(_tensor(input, "ceil"))
+    return Ceil.apply(_number(input, "ceil"))
 
 
 def trunc(input):
     """a with its fractional part dropped (towards zero). Gradient 0 everywhere."""
-    return Trunc.apply(_tensor(input, "trunc"))
+    return Trunc.apply(_number(input, "trunc"))
 
 
 fix = trunc
@@ -516,7 +524,7 @@ fix = trunc
 def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
     """Round to ``decimals`` decimal places (negative: to tens, hundreds, ...); halves go
     to the even neighbour: round(0.5) = 0, round(2.5) = 2. Gradient 0 everywhere."""
-    _tensor(input, "round")
+    _number(input, "round")
     if not isinstance(decimals, int) or isinstance(decimals, bool):
         raise TypeError(f"round: decimals must be an int, got {decimals!r}")
     if decimals and input.data.dtype.kind != "f":
