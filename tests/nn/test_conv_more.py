@@ -116,6 +116,18 @@ def test_pooling_and_upsampling_layers_match_torch(dtype, make):
     _compare(make, x, dtype)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("make", [
+    lambda L: L.Sequential(L.Conv2d(3, 4, 3), L.AdaptiveAvgPool2d((2, 3))),
+    lambda L: L.Sequential(L.Conv2d(3, 4, 3), L.AdaptiveAvgPool2d((7, 2))),
+    lambda L: L.Sequential(L.Conv2d(3, 4, 3), L.Upsample(scale_factor=2, mode="bilinear")),
+    lambda L: L.Sequential(L.Conv2d(3, 4, 3), L.Upsample(size=(3, 9), mode="nearest")),
+], ids=range(4))
+def test_resampling_a_conv_output_matches_torch(dtype, make):
+    # conv2d's output has channels-last memory: the resampling ops take another path there
+    _compare(make, _randn(2, 3, 7, 6), dtype)
+
+
 def test_reprs_and_state_dict_names_equal_torchs():
     makers = TRANSPOSED + POOLS + [
         lambda L: L.Conv1d(4, 6, 3, padding="same", padding_mode="reflect", dilation=2),

@@ -22,7 +22,7 @@ import math
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
-from .nn import _data, avg_pool2d, max_pool2d
+from .nn import _data, _is_channels_last, avg_pool2d, max_pool2d
 
 __all__ = [
     "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
@@ -32,13 +32,29 @@ __all__ = [
 
 # ===================================================================== separable linear maps
 def _along_axes(x, matrices):
-    """Apply matrices[k] (out_k, in_k) along the last len(matrices) axes of x. Contracting
-    the first of those axes each time moves the new axis to the end, so after all of them
-    the output axes are back in order (and the result is contiguous)."""
-    first = x.ndim - len(matrices)
-    for a in matrices:
-        x = xp.tensordot(x, a, axes=([first], [1]))
-    return x
+    """Apply matrices[k] (out_k, in_k) along the last len(matrices) axes of x (one or two),
+    in the order that copies least (measured, float32, one BLAS thread: adaptive pooling
+    128x64x14x14 -> 3x3 5.3 -> 1.5-1.9 ms, against contracting H first always):
+
+    - channels-last memory (a conv output): on the (N, H, W, C) memory, H as N products
+      (oh, H) @ (H, W*C) and W as N*oh products (ow, W) @ (W, C); nothing is transposed,
+      and the result is channels-last again;
+    - otherwise, when W shrinks, W first: (N*C*H, W) @ (W, ow) reads x as it lies, then
+      H on the smaller result; when W grows, H first, so that the copy tensordot makes to
+      bring H last is of the smaller array."""
+    last = x.ndim - 1
+    if len(matrices) == 1:
+        return xp.tensordot(x, matrices[0], axes=([last], [1]))
+    a_h, a_w = matrices
+    if x.ndim == 4 and _is_channels_last(x):
+        n, c, h, w = x.shape
+        rows = xp.matmul(a_h, x.transpose(0, 2, 3, 1).reshape(n, h, w * c))
+        return xp.matmul(a_w, rows.reshape(n, -1, w, c)).transpose(0, 3, 1, 2)
+    if a_w.shape[0] <= a_w.shape[1]:
+        cols = xp.tensordot(x, a_w, axes=([last], [1]))  # (..., H, ow)
+        return xp.tensordot(cols, a_h, axes=([last - 1], [1])).swapaxes(-1, -2)
+    rows = xp.tensordot(x, a_h, axes=([last - 1], [1]))  # (..., W, oh)
+    return xp.tensordot(rows, a_w, axes=([last - 1], [1]))  # (..., oh, ow)
 
 
 class Resample(Function):
