@@ -11,6 +11,7 @@ from .activation import (  # noqa: F401,E402
 from .loss import (  # noqa: F401,E402
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, MultiMarginLoss, NLLLoss, SoftmaxHingeLoss,
     SquaredError,
+    CosineEmbeddingLoss, GaussianNLLLoss, HuberLoss, KLDivLoss, L1Loss, SmoothL1Loss, SoftMarginLoss,
 )
 from .conv_layers import (  # noqa: F401,E402
     AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, Conv1d, ConvTranspose1d,

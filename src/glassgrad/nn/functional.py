@@ -30,6 +30,7 @@ from ..ops.resample import (  # noqa: F401
 from .loss import (  # noqa: F401,E402
     binary_cross_entropy, binary_cross_entropy_with_logits, mse_loss, multi_margin_loss,
     softmax_hinge_loss, squared_error,
+    cosine_embedding_loss, gaussian_nll_loss, huber_loss, kl_div, l1_loss, smooth_l1_loss, soft_margin_loss,
 )
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     # losses from nn/loss.py
     "squared_error", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "multi_margin_loss", "softmax_hinge_loss",
+    "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "soft_margin_loss", "cosine_embedding_loss",
+    "gaussian_nll_loss",
 ]
 __all__ += ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_similarity", "embedding", "one_hot", "dropout2d"]  # normalization / embedding family
 __all__ += ["gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "softmin", "prelu", "glu"]  # activations family

@@ -34,6 +34,11 @@ __all__ = [
     # functions (re-exported by glassgrad.nn.functional)
     "squared_error", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "multi_margin_loss", "softmax_hinge_loss",
+    # wave 3: robust regression, KL, soft margin, cosine embedding, Gaussian NLL
+    "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "SoftMarginLoss", "CosineEmbeddingLoss",
+    "GaussianNLLLoss",
+    "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "soft_margin_loss", "cosine_embedding_loss",
+    "gaussian_nll_loss",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -628,3 +633,428 @@ class SoftmaxHingeLoss(_Loss):
 
     def forward(self, input, target):
         return softmax_hinge_loss(input, target, margin=self.margin, reduction=self.reduction)
+
+
+# ---------------------------------------------------------------------- robust regression
+class AbsoluteError(Function):
+    label = "l1_loss"
+    rule = r"\partial |\hat y - y| / \partial \hat y = \mathrm{sign}(\hat y - y)\quad(\mathrm{sign}(0) = 0)"
+    float_only = True
+
+    def forward(ctx, input, target, reduction="mean"):
+        diff = _save_difference(ctx, input, target, reduction)
+        return _reduce(xp.abs(diff), reduction, diff.size)
+
+    def backward(ctx, upstream):
+        (diff,) = ctx.saved
+        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
+        return _difference_grads(ctx, xp.sign(diff) * g)  # downstream = upstream x sign(y_hat - y)
+
+
+class SmoothAbsoluteError(Function):
+    label = "smooth_l1_loss"
+    rule = r"\partial \ell / \partial \hat y = \mathrm{clip}(\hat y - y, -\beta, \beta) / \beta"
+    float_only = True
+
+    def forward(ctx, input, target, reduction="mean", beta=1.0):
+        diff = _save_difference(ctx, input, target, reduction)
+        ctx.beta = beta
+        z = xp.abs(diff)
+        ell = xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+        return _reduce(ell, reduction, diff.size)
+
+    def backward(ctx, upstream):
+        (diff,) = ctx.saved
+        beta = ctx.beta
+        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
+        local = xp.clip(diff, -beta, beta) / beta  # d/d diff: diff / beta inside, +-1 outside
+        return _difference_grads(ctx, local * g)
+
+
+class HuberError(Function):
+    label = "huber_loss"
+    rule = r"\partial \ell / \partial \hat y = \mathrm{clip}(\hat y - y, -\delta, \delta)"
+    float_only = True
+
+    def forward(ctx, input, target, reduction="mean", delta=1.0):
+        diff = _save_difference(ctx, input, target, reduction)
+        ctx.delta = delta
+        z = xp.abs(diff)
+        ell = xp.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+        return _reduce(ell, reduction, diff.size)
+
+    def backward(ctx, upstream):
+        (diff,) = ctx.saved
+        delta = ctx.delta
+        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
+        return _difference_grads(ctx, xp.clip(diff, -delta, delta) * g)  # diff inside, +-delta outside
+
+
+def _check_threshold(fn, name, value, allow_zero):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        expected = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{fn}: {name} must be {expected}, got {value}")
+
+
+def l1_loss(input, target, reduction="mean"):
+    r"""Mean absolute error: \ell_i = |\hat y_i - y_i|, reduced by ``reduction``.
+
+    Gradient: \mathrm{sign}(\hat y - y) (divided by n for ``'mean'``), with PyTorch's
+    convention \mathrm{sign}(0) = 0 at the kink: a prediction that is exactly right gets
+    no push. Input and target must have the same shape (see ``mse_loss``).
+    """
+    _check_regression("l1_loss", input, target, reduction)
+    return AbsoluteError.apply(input, target, reduction=reduction)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    r"""Smooth L1 loss (Fast R-CNN): quadratic near 0, absolute error further out.
+
+    With z = |\hat y - y|:  \ell = z^2 / (2\beta) if z < \beta, else z - \beta / 2.
+
+    Gradient: (\hat y - y) / \beta inside the band, \mathrm{sign}(\hat y - y) outside, so it
+    is continuous (no kink at 0). ``beta=0`` is exactly ``l1_loss`` (as in PyTorch).
+    """
+    fn = "smooth_l1_loss"
+    _check_regression(fn, input, target, reduction)
+    _check_threshold(fn, "beta", beta, allow_zero=True)
+    if beta == 0:  # the quadratic band is empty: L1 (and its sign(0) = 0 gradient)
+        return AbsoluteError.apply(input, target, reduction=reduction)
+    return SmoothAbsoluteError.apply(input, target, reduction=reduction, beta=beta)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    r"""Huber loss: quadratic for small errors, linear (slope \delta) for large ones.
+
+    With z = |\hat y - y|:  \ell = z^2 / 2 if z < \delta, else \delta (z - \delta / 2).
+
+    Gradient: \mathrm{clip}(\hat y - y, -\delta, \delta): outliers pull with force at most
+    \delta. ``huber_loss(x, y, delta=d) == d * smooth_l1_loss(x, y, beta=d)``.
+    """
+    fn = "huber_loss"
+    _check_regression(fn, input, target, reduction)
+    _check_threshold(fn, "delta", delta, allow_zero=False)
+    return HuberError.apply(input, target, reduction=reduction, delta=delta)
+
+
+# ---------------------------------------------------------------------- KL divergence
+_KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")
+
+
+class KLDivergence(Function):
+    label = "kl_div"
+    rule = r"\partial \ell / \partial x = -p,\quad \partial \ell / \partial p = \log p + 1 - x"
+    float_only = True
+
+    def forward(ctx, x, t, reduction="mean", log_target=False):
+        if log_target:  # t = log p: \ell = e^t (t - x)
+            p = xp.exp(t)
+            ell = p * (t - x)
+        else:  # t = p: \ell = p log p - p x, with 0 log 0 = 0 (xlogy)
+            p = t
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                p_log_p = xp.where(t == 0, 0, t * xp.log(t))
+            ell = p_log_p - t * x
+        ctx.save_for_backward(x, t, p)
+        ctx.reduction, ctx.log_target = reduction, log_target
+        ctx.dtypes = (x.dtype, t.dtype)
+        if reduction == "batchmean":
+            return _reduce(ell, "mean" if ell.ndim else "sum", ell.shape[0] if ell.ndim else 1)
+        return _reduce(ell, reduction, ell.size)
+
+    def backward(ctx, upstream):
+        x, t, p = ctx.saved
+        reduction = ctx.reduction
+        if reduction == "batchmean":
+            g = _reduction_grad(upstream, "mean" if x.ndim else "sum", x.shape[0] if x.ndim else 1, x.ndim)
+        else:
+            g = _reduction_grad(upstream, reduction, x.size, x.ndim)
+        need_x, need_t = ctx.needs_input_grad
+        dx = -p * g if need_x else None  # downstream = upstream x (-p)
+        dt = None
+        if need_t:
+            if ctx.log_target:
+                dt = p * (t - x + 1) * g  # d/dt e^t (t - x) = e^t (t - x + 1)
+            else:
+                # d/dp (p log p - p x) = log p + 1 - x; at p = 0 the slope is -inf and
+                # PyTorch's xlogy backward gives nan (0/0): so does this.
+                with xp.errstate(divide="ignore", invalid="ignore"):
+                    dt = xp.where(t == 0, xp.nan, xp.log(t) + 1) - x
+                dt = dt * g
+        return _cast(dx, ctx.dtypes[0]), _cast(dt, ctx.dtypes[1])
+
+
+def kl_div(input, target, reduction="mean", log_target=False):
+    r"""Kullback-Leibler divergence KL(p || q) with q given as log-probabilities x = input:
+
+    \ell_i = p_i (\log p_i - x_i)   (target = p; 0 \log 0 = 0),
+    \ell_i = e^{t_i} (t_i - x_i)    (``log_target=True``: target = t = \log p).
+
+    ``reduction``: ``'batchmean'`` divides the sum by the batch size input.shape[0] and is
+    the true KL divergence per example; ``'mean'`` (the default, kept for PyTorch
+    compatibility) divides by the number of *elements*, batch size times classes;
+    ``'sum'``, ``'none'`` as usual.
+
+    Gradients: \partial\ell/\partial x = -p;  \partial\ell/\partial p = \log p + 1 - x
+    (nan at p = 0, as PyTorch).
+    """
+    fn = "kl_div"
+    if reduction not in _KL_REDUCTIONS:
+        raise ValueError(f"{reduction!r} is not a valid value for reduction; expected 'mean', 'batchmean', 'sum' or 'none'")
+    _check_tensor(fn, "input", input)
+    _check_tensor(fn, "target", target)
+    _check_floating(fn, "input", input)
+    _check_floating(fn, "target", target)
+    _check_same_shape(fn, input, target)
+    return KLDivergence.apply(input, target, reduction=reduction, log_target=bool(log_target))
+
+
+# ---------------------------------------------------------------------- soft margin
+class SoftMargin(Function):
+    label = "soft_margin_loss"
+    rule = r"\partial \log(1 + e^{-yx}) / \partial x = -y\,\sigma(-yx)"
+    float_only = True
+
+    def forward(ctx, x, y, reduction="mean"):
+        z = -y * x
+        e = xp.exp(-xp.abs(z))  # in (0, 1]: nothing overflows
+        ell = xp.maximum(z, 0) + xp.log1p(e)  # log(1 + e^z)
+        ctx.save_for_backward(x, y, z, e)
+        ctx.reduction = reduction
+        ctx.dtypes = (x.dtype, y.dtype)
+        return _reduce(ell, reduction, ell.size)
+
+    def backward(ctx, upstream):
+        x, y, z, e = ctx.saved
+        g = _reduction_grad(upstream, ctx.reduction, z.size, z.ndim)
+        sigma = xp.where(z >= 0, 1 / (1 + e), e / (1 + e))  # sigma(z), overflow-free
+        s = sigma * g
+        need_x, need_y = ctx.needs_input_grad
+        dx = -y * s if need_x else None  # downstream = upstream x (-y sigma(-yx))
+        dy = -x * s if need_y else None
+        return _cast(dx, ctx.dtypes[0]), _cast(dy, ctx.dtypes[1])
+
+
+def soft_margin_loss(input, target, reduction="mean"):
+    r"""Two-class logistic loss on scores x = input with labels y = target in {-1, +1}:
+
+    \ell_i = \log(1 + e^{-y_i x_i}),   \partial\ell/\partial x = -y\,\sigma(-y x).
+
+    It is binary_cross_entropy_with_logits written for +-1 labels. Computed as
+    \max(z, 0) + \log(1 + e^{-|z|}) with z = -yx, so it stays finite where PyTorch's
+    \log(1 + e^{z}) overflows (|x| above ~710 in float64: PyTorch returns inf and a nan
+    gradient; glassgrad returns |x| and the gradient -y).
+    """
+    _check_regression("soft_margin_loss", input, target, reduction)
+    return SoftMargin.apply(input, target, reduction=reduction)
+
+
+# ---------------------------------------------------------------------- cosine embedding
+_COSINE_EPS = 1e-12  # PyTorch's: keeps |x|^2 away from 0 in the denominator
+
+
+class CosineEmbedding(Function):
+    label = "cosine_embedding_loss"
+    rule = (
+        r"\partial \cos / \partial x_1 = x_2 / (|x_1||x_2|) - \cos\, x_1 / |x_1|^2;"
+        r"\quad \partial \ell / \partial \cos = -1\ (y = 1),\ [\cos \ge m]\ (y = -1)"
+    )
+    float_only = False  # the target may be an integer tensor; inputs are checked by the function
+
+    def forward(ctx, x1, x2, y, margin=0.0, reduction="mean"):
+        prod = (x1 * x2).sum(axis=-1)
+        m1 = (x1 * x1).sum(axis=-1) + _COSINE_EPS  # |x1|^2 + eps
+        m2 = (x2 * x2).sum(axis=-1) + _COSINE_EPS
+        denom = xp.sqrt(m1 * m2)
+        cos = prod / denom
+        pos, neg = y == 1, y == -1  # other labels contribute 0, as in PyTorch
+        ell = xp.where(pos, 1 - cos, 0) + xp.where(neg, xp.maximum(cos - margin, 0), 0)
+        # d ell / d cos: -1 for similar pairs, 1 for dissimilar pairs with cos >= margin
+        # (PyTorch's clamp_min passes the gradient at equality)
+        slope = xp.where(pos, -1.0, 0.0) + (neg & (cos - margin >= 0))
+        ctx.save_for_backward(x1, x2, cos, denom, m1, m2, slope.astype(cos.dtype))
+        ctx.reduction = reduction
+        ctx.dtypes = (x1.dtype, x2.dtype)
+        return _reduce(ell, reduction, ell.size)
+
+    def backward(ctx, upstream):
+        x1, x2, cos, denom, m1, m2, slope = ctx.saved
+        g = _reduction_grad(upstream, ctx.reduction, cos.size, cos.ndim)
+        gc = (slope * g)[..., None]  # d loss / d cos, one per pair
+        need1, need2, _ = ctx.needs_input_grad
+        d1 = gc * (x2 / denom[..., None] - (cos / m1)[..., None] * x1) if need1 else None
+        d2 = gc * (x1 / denom[..., None] - (cos / m2)[..., None] * x2) if need2 else None
+        return _cast(d1, ctx.dtypes[0]), _cast(d2, ctx.dtypes[1]), None
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    r"""Pull pairs together or push them apart by their cosine similarity.
+
+    With \cos = x_1 \cdot x_2 / \sqrt{(|x_1|^2 + \epsilon)(|x_2|^2 + \epsilon)}, \epsilon = 10^{-12}:
+
+    \ell = 1 - \cos  (y = 1),    \ell = \max(0, \cos - \mathrm{margin})  (y = -1).
+
+    input1, input2: (N, D) with target (N,), or (D,) with a 0-d target. ``'mean'``
+    averages over the N pairs.
+    """
+    fn = "cosine_embedding_loss"
+    _check_reduction(reduction)
+    for name, value in (("input1", input1), ("input2", input2), ("target", target)):
+        _check_tensor(fn, name, value)
+    _check_floating(fn, "input1", input1)
+    _check_floating(fn, "input2", input2)
+    if target.ndim not in (0, 1):
+        raise ValueError(f"{fn}: 0D or 1D target tensor expected (one label per pair), got shape {tuple(target.shape)}")
+    wanted = target.ndim + 1
+    if input1.ndim != wanted or input1.shape != input2.shape or input1.shape[:-1] != target.shape:
+        raise ValueError(
+            f"{fn}: expected input1 and input2 of shape (N, D) with target (N,), or (D,) with a "
+            f"0-d target; got input1 {tuple(input1.shape)}, input2 {tuple(input2.shape)}, "
+            f"target {tuple(target.shape)}"
+        )
+    return CosineEmbedding.apply(input1, input2, target, margin=margin, reduction=reduction)
+
+
+# ---------------------------------------------------------------------- Gaussian NLL
+class GaussianNLL(Function):
+    label = "gaussian_nll_loss"
+    rule = (
+        r"\partial \ell / \partial \mu = (\mu - y) / \sigma^2,"
+        r"\quad \partial \ell / \partial \sigma^2 = \tfrac12 (1/\sigma^2 - (\mu - y)^2 / \sigma^4)"
+    )
+    float_only = True
+
+    def forward(ctx, mu, y, var, full=False, eps=1e-6, reduction="mean"):
+        v = xp.maximum(var, eps)  # clamped for stability; the gradient flows as if it were not
+        diff = mu - y
+        ell = 0.5 * (xp.log(v) + diff * diff / v)
+        if full:
+            ell = ell + 0.5 * math.log(2 * math.pi)
+        ctx.save_for_backward(diff, v)
+        ctx.reduction = reduction
+        ctx.dtypes = (mu.dtype, y.dtype, var.dtype)
+        return _reduce(ell, reduction, ell.size)
+
+    def backward(ctx, upstream):
+        diff, v = ctx.saved
+        shape = xp.broadcast_shapes(diff.shape, v.shape)
+        g = _reduction_grad(upstream, ctx.reduction, math.prod(shape), len(shape))
+        need_mu, need_y, need_var = ctx.needs_input_grad
+        r = diff / v  # (mu - y) / var
+        dmu = r * g if need_mu or need_y else None
+        dvar = 0.5 * (1 / v - r * r) * g if need_var else None
+        return (
+            _cast(dmu, ctx.dtypes[0]) if need_mu else None,
+            _cast(-dmu, ctx.dtypes[1]) if need_y else None,
+            _cast(dvar, ctx.dtypes[2]),
+        )
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    r"""Negative log-likelihood of targets y under N(\mu = input, \sigma^2 = var):
+
+    \ell = \tfrac12 \left(\log \max(\sigma^2, \epsilon) + (\mu - y)^2 / \max(\sigma^2, \epsilon)\right)
+    (+ \tfrac12 \log 2\pi if ``full``).
+
+    ``var`` has the input's shape, or one dimension fewer / one dimension of size 1 (one
+    variance shared along it), or is a Python number. As in PyTorch, the clamp at
+    ``eps`` is invisible to the gradient: \partial\ell/\partial\sigma^2 =
+    \tfrac12 (1/v - (\mu - y)^2 / v^2) at the clamped v.
+    """
+    fn = "gaussian_nll_loss"
+    _check_regression(fn, input, target, reduction)
+    if isinstance(var, (int, float)) and not isinstance(var, bool):
+        var = Tensor(xp.full(input.shape, var, dtype=input.data.dtype))
+    _check_tensor(fn, "var", var)
+    _check_floating(fn, "var", var)
+    if var.shape != input.shape:
+        if var.shape == input.shape[:-1]:  # one variance per example: broadcast along the last dim
+            var = var.reshape(tuple(var.shape) + (1,))
+        elif not (var.ndim == input.ndim and sum(
+                v for i, v in zip(input.shape, var.shape) if i != v) == 1):
+            raise ValueError(
+                f"{fn}: var of shape {tuple(var.shape)} is of incorrect size for input {tuple(input.shape)}; "
+                "expected the input's shape, the input's shape without its last dimension, or the input's "
+                "shape with one dimension of size 1"
+            )
+    if var.data.size and xp.any(var.data < 0):
+        raise ValueError(f"{fn}: var has negative entries (min {var.data.min()}); variances must be >= 0")
+    return GaussianNLL.apply(input, target, var, full=bool(full), eps=eps, reduction=reduction)
+
+
+# ---------------------------------------------------------------------- Modules (wave 3)
+class L1Loss(_Loss):
+    __doc__ = "Module form of :func:`l1_loss`: " + l1_loss.__doc__
+
+    def forward(self, input, target):
+        return l1_loss(input, target, reduction=self.reduction)
+
+
+class SmoothL1Loss(_Loss):
+    __doc__ = "Module form of :func:`smooth_l1_loss`: " + smooth_l1_loss.__doc__
+
+    def __init__(self, reduction="mean", beta=1.0):
+        super().__init__(reduction)
+        _check_threshold("SmoothL1Loss", "beta", beta, allow_zero=True)
+        self.beta = beta
+
+    def forward(self, input, target):
+        return smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class HuberLoss(_Loss):
+    __doc__ = "Module form of :func:`huber_loss`: " + huber_loss.__doc__
+
+    def __init__(self, reduction="mean", delta=1.0):
+        super().__init__(reduction)
+        _check_threshold("HuberLoss", "delta", delta, allow_zero=False)
+        self.delta = delta
+
+    def forward(self, input, target):
+        return huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(Module):
+    __doc__ = "Module form of :func:`kl_div`: " + kl_div.__doc__
+
+    def __init__(self, reduction="mean", log_target=False):
+        super().__init__()
+        if reduction not in _KL_REDUCTIONS:
+            raise ValueError(f"{reduction!r} is not a valid value for reduction; expected 'mean', 'batchmean', 'sum' or 'none'")
+        self.reduction = reduction
+        self.log_target = log_target
+
+    def forward(self, input, target):
+        return kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class SoftMarginLoss(_Loss):
+    __doc__ = "Module form of :func:`soft_margin_loss`: " + soft_margin_loss.__doc__
+
+    def forward(self, input, target):
+        return soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    __doc__ = "Module form of :func:`cosine_embedding_loss`: " + cosine_embedding_loss.__doc__
+
+    def __init__(self, margin=0.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return cosine_embedding_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    __doc__ = "Module form of :func:`gaussian_nll_loss`: " + gaussian_nll_loss.__doc__
+
+    def __init__(self, *, full=False, eps=1e-6, reduction="mean"):
+        super().__init__(reduction)
+        self.full = full
+        self.eps = eps
+
+    def forward(self, input, target, var):
+        return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
