@@ -200,6 +200,22 @@ def test_layernorm_bad_shape_names_both_shapes():
         nn.GroupNorm(4, 6)
 
 
+def test_functional_norm_errors_name_what_was_expected():
+    F = nn.functional
+    with pytest.raises(TypeError, match="floating-point"):
+        F.layer_norm(gg.tensor([[1, 2]]), (2,))
+    with pytest.raises(TypeError, match="float32 but the input is float64"):
+        F.layer_norm(gg.randn(2, 3).double(), (3,), gg.ones(3).float())
+    with pytest.raises(ValueError, match="positive int dividing the number of channels 6"):
+        F.group_norm(gg.randn(2, 6, 3), 4)
+    with pytest.raises(IndexError, match=r"dim 2 is out of range.*\[-2, 1\]"):
+        F.normalize(gg.randn(3, 4), dim=2)
+    with pytest.raises(ValueError, match="p must be a positive number"):
+        F.normalize(gg.randn(3, 4), p=0)
+    with pytest.raises(ValueError, match=r"\(3, 4\).*\(2, 4\) do not broadcast"):
+        F.cosine_similarity(gg.randn(3, 4), gg.randn(2, 4))
+
+
 # ---------------------------------------------------------------- Embedding
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 1}, {"padding_idx": -2},

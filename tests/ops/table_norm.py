@@ -62,6 +62,10 @@ CASES = [
          name="normalize,p=3,dim=-1"),
     Case("normalize", pos(3, 4), fn=lambda F, x: F.nn.functional.normalize(x, p=1, dim=0),
          name="normalize,p=1"),
+    Case("normalize", (3, 5), fn=lambda F, x: F.nn.functional.normalize(x, p=float("inf")),
+         name="normalize,p=inf"),
+    Case("normalize", pos(3, 4), fn=lambda F, x: F.nn.functional.normalize(x, p=0.5, dim=-1),
+         name="normalize,p=0.5"),
     Case("normalize", (3, 4), fn=lambda F, x: F.nn.functional.normalize(x * F.tensor([[1.0], [0.0], [1.0]]).to(x.dtype), dim=1),
          name="normalize,zero row", gradcheck=False),
     # --- cosine_similarity: default dim 1, broadcasting, another dim
