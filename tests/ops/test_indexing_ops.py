@@ -232,6 +232,19 @@ def test_sort_ties_and_nan_in_pytorch_order_when_stable():
     (lambda: gg.einsum("ijk->i", gg.randn(2, 3)), ShapeError, "do not fit"),
     (lambda: gg.einsum("ij->l", gg.randn(2, 3)), ValueError, "output subscripts"),
     (lambda: gg.einsum("i1->i", gg.randn(2, 3)), ValueError, "must be letters"),
+    (lambda: gg.index_add(gg.randn(5, 3), 0, gg.tensor([0, 1]), gg.randn(3, 3)), ShapeError,
+     r"expected \(2, 3\)"),
+    (lambda: gg.index_fill(gg.randn(5, 3), 1, gg.tensor([3]), 0.0), IndexError,
+     "index 3 is out of bounds for dim 1 with size 3"),
+    (lambda: gg.take_along_dim(gg.randn(5, 3), gg.tensor([0]), 0), ShapeError,
+     "same number of dims"),
+    (lambda: gg.kthvalue(gg.randn(5, 3), 0), ValueError, r"k must be an int in \[1, 3\]"),
+    (lambda: gg.masked_select(gg.randn(5, 3), gg.tensor([True, False])), ShapeError,
+     "does not broadcast"),
+    (lambda: gg.movedim(gg.randn(2, 3, 4), (0, 1), 2), ValueError, "same number of dims"),
+    (lambda: gg.rot90(gg.randn(2, 3), 1, (1, 1)), ValueError, "two different dims"),
+    (lambda: gg.fliplr(gg.randn(3)), ShapeError, "at least 2-D"),
+    (lambda: gg.mv(gg.randn(2, 3), gg.randn(4)), ShapeError, r"\(3 != 4\)"),
 ])
 def test_bad_input_names_what_was_wrong(call, error, match):
     with pytest.raises(error, match=match):

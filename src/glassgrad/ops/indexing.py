@@ -244,6 +244,104 @@ def index_select(input, dim, index):
     return IndexSelect.apply(input, index.reshape(-1) if index.ndim == 0 else index, dim=d)
 
 
+def take_along_dim(input, indices, dim=None):
+    """gather with broadcasting: input and indices broadcast on every dim but ``dim``
+    (without dim: both are flattened). The gradient adds up where an element is taken
+    more than once, and over the broadcast copies."""
+    _index_tensor(indices, "take_along_dim", "indices")
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = _dim(dim, input.ndim, "take_along_dim")
+    if indices.ndim != input.ndim:
+        raise ShapeError(f"take_along_dim: input of shape {tuple(input.shape)} and indices of "
+                         f"shape {tuple(indices.shape)} must have the same number of dims")
+    a_rest = input.shape[:d] + (1,) + input.shape[d + 1:]
+    i_rest = indices.shape[:d] + (1,) + indices.shape[d + 1:]
+    try:
+        rest = xp.broadcast_shapes(a_rest, i_rest)
+    except ValueError:
+        raise ShapeError(f"take_along_dim: input of shape {tuple(input.shape)} and indices of "
+                         f"shape {tuple(indices.shape)} do not broadcast outside dim {dim}") from None
+    a_shape = rest[:d] + (input.shape[d],) + rest[d + 1:]
+    i_shape = rest[:d] + (indices.shape[d],) + rest[d + 1:]
+    if a_shape != input.shape:
+        from .shape import broadcast_to
+
+        input = broadcast_to(input, a_shape)
+    if i_shape != indices.shape:
+        indices = Tensor._wrap(xp.broadcast_to(indices.data, i_shape))
+    return gather(input, d, indices)
+
+
+def _along(index, dim, shape):
+    """A 1-D index placed along ``dim`` and repeated to ``shape``: the index tensor that
+    makes scatter / gather act on whole slices (index_add, index_copy)."""
+    along = [1] * len(shape)
+    along[dim] = index.data.size
+    return Tensor._wrap(xp.broadcast_to(index.data.reshape(along), shape))
+
+
+def _index_source(op, input, dim, index, source):
+    d = _dim(dim, input.ndim, op)
+    _index_tensor(index, op)
+    if index.ndim > 1:
+        raise ShapeError(f"{op}: index must be 1-D or 0-d, got shape {tuple(index.shape)}")
+    want = input.shape[:d] + (index.data.size,) + input.shape[d + 1:]
+    if tuple(source.shape) != want:
+        raise ShapeError(f"{op}: source of shape {tuple(source.shape)} does not fit: expected "
+                         f"{want} (the input's shape with dim {dim} of len(index))")
+    return d
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of ``input`` with ``alpha * source[k]`` added to slice ``index[k]`` of
+    ``dim`` (repeated indices add up): a scatter_add of whole slices. Gradients: input's
+    is the upstream; source's is alpha times the upstream at the indexed slices."""
+    d = _index_source("index_add", input, dim, index, source)
+    if alpha != 1:
+        source = source * alpha
+    return scatter_add(input, d, _along(index, d, source.shape), source)
+
+
+def index_copy(input, dim, index, source):
+    """A copy of ``input`` with slice ``index[k]`` of ``dim`` replaced by ``source[k]``
+    (a scatter of whole slices). Gradients: input's is the upstream off the replaced
+    slices; source's is the upstream at them."""
+    d = _index_source("index_copy", input, dim, index, source)
+    return scatter(input, d, _along(index, d, source.shape), source)
+
+
+def index_fill(input, dim, index, value):
+    """A copy of ``input`` with the slices ``index`` of ``dim`` set to ``value`` (a
+    masked_fill with a mask along dim)."""
+    d = _dim(dim, input.ndim, "index_fill")
+    _index_tensor(index, "index_fill")
+    if index.ndim > 1:
+        raise ShapeError(f"index_fill: index must be 1-D or 0-d, got shape {tuple(index.shape)}")
+    n = input.shape[d] if input.ndim else 1
+    _check_range(index.data, n, "index_fill", d)
+    hit = xp.zeros(n, dtype=bool)
+    hit[index.data.reshape(-1)] = True
+    along = [1] * input.ndim
+    if input.ndim:
+        along[d] = n
+    return masked_fill(input, Tensor._wrap(hit.reshape(along)), value)
+
+
+def masked_select(input, mask):
+    """The elements of ``input`` where ``mask`` is True, as a 1-D tensor (input and mask
+    broadcast together). The gradient is the upstream put back at those places."""
+    shape = _masked_fill_args("masked_select", input, mask, 0)
+    if input.shape != shape:
+        from .shape import broadcast_to
+
+        input = broadcast_to(input, shape)
+    m = mask.data if mask.shape == shape else xp.broadcast_to(mask.data, shape)
+    from .shape import getitem
+
+    return getitem(input, m)
+
+
 # ---------------------------------------------------------------- masked_fill
 class MaskedFill(Function):
     label = "masked_fill"
@@ -376,8 +474,14 @@ class TopK(_TakeAlongDim):
     rule = r"\partial\,\mathrm{top}_k/\partial a_i = [\pi(k) = i]"
 
 
+class KthValue(_TakeAlongDim):
+    label = "kthvalue"
+    rule = r"\partial\,\mathrm{kth}/\partial a_i = [i = \text{the index of the k-th smallest}]"
+
+
 sort_result = namedtuple("sort", ["values", "indices"])
 topk_result = namedtuple("topk", ["values", "indices"])
+kthvalue_result = namedtuple("kthvalue", ["values", "indices"])
 
 
 def _argsort(a, axis, descending, stable):
@@ -440,7 +544,28 @@ def _topk_indices(a, k, axis, largest):
     return xp.take_along_axis(picked, order, axis=axis)
 
 
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """(values, indices) of the k-th smallest element (k counts from 1) along ``dim``.
+    The gradient of each value goes back to its element."""
+    n = input.shape[_dim(dim, input.ndim, "kthvalue")] if input.ndim else 1
+    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 1 <= k <= n:
+        raise ValueError(f"kthvalue: k must be an int in [1, {n}] (the size of dim {dim} of "
+                         f"the input of shape {tuple(input.shape)}), got {k!r}")
+    if input.ndim == 0:
+        return kthvalue_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    d = _dim(dim, input.ndim, "kthvalue")
+    picked = xp.argpartition(input.data, k - 1, axis=d)[(slice(None),) * d + (slice(k - 1, k),)]
+    indices = Tensor._wrap(xp.ascontiguousarray(picked).astype(xp.int64, copy=False))
+    values = KthValue.apply(input, indices, dim=d)
+    if not keepdim:
+        from .shape import squeeze
+
+        values, indices = squeeze(values, d), Tensor._wrap(indices.data.squeeze(d))
+    return kthvalue_result(values, indices)
+
+
 __all__ = [
-    "gather", "scatter", "scatter_add", "index_select", "masked_fill", "sort", "argsort",
-    "topk",
+    "gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy",
+    "index_fill", "take_along_dim", "masked_fill", "masked_select", "sort", "argsort", "topk",
+    "kthvalue",
 ]

@@ -251,7 +251,17 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return AddMM.apply(input, mat1, mat2, beta=beta, alpha=alpha)
 
 
-__all__ += ["outer", "ger", "dot", "bmm", "addmm"]
+def mv(input, vec):
+    """Matrix times vector: (n, m) @ (m,) -> (n,). d/dA = G vec^T, d/dvec = A^T G."""
+    _need_dims("mv", input, 2, "input")
+    _need_dims("mv", vec, 1, "vec")
+    if input.shape[1] != vec.shape[0]:
+        raise ShapeError(f"mv: shapes {tuple(input.shape)} and {tuple(vec.shape)} cannot be "
+                         f"multiplied ({input.shape[1]} != {vec.shape[0]})")
+    return MatMul.apply(input, vec)
+
+
+__all__ += ["outer", "ger", "dot", "mv", "bmm", "addmm"]
 
 
 # ---------------------------------------------------------------- einsum

@@ -60,10 +60,17 @@ METHODS = {
     "scatter_add_": ("indexing", "scatter_add_"), "index_select": ("indexing", "index_select"),
     "masked_fill": ("indexing", "masked_fill"), "masked_fill_": ("indexing", "masked_fill_"),
     "sort": ("indexing", "sort"), "argsort": ("indexing", "argsort"), "topk": ("indexing", "topk"),
+    "kthvalue": ("indexing", "kthvalue"), "take_along_dim": ("indexing", "take_along_dim"),
+    "index_add": ("indexing", "index_add"), "index_copy": ("indexing", "index_copy"),
+    "index_fill": ("indexing", "index_fill"), "masked_select": ("indexing", "masked_select"),
+    "fliplr": ("shape_more", "fliplr"), "flipud": ("shape_more", "flipud"),
+    "rot90": ("shape_more", "rot90"), "movedim": ("shape_more", "movedim"),
+    "moveaxis": ("shape_more", "moveaxis"), "swapaxes": ("shape_more", "swapaxes"),
+    "swapdims": ("shape_more", "swapdims"),
     # linear algebra
     "matmul": ("linalg", "matmul"), "mm": ("linalg", "matmul"),
     "outer": ("linalg", "outer"), "dot": ("linalg", "dot"), "bmm": ("linalg", "bmm"),
-    "addmm": ("linalg", "addmm"),
+    "addmm": ("linalg", "addmm"), "mv": ("linalg", "mv"),
     # pointwise math, rounding, predicates
     **{name: ("pointwise", name) for name in (
         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "log2",

@@ -186,6 +186,75 @@ def roll(input, shifts, dims=None):
     return Roll.apply(input, shifts=shifts, dims=axes)
 
 
+def fliplr(input):
+    """flip(input, (1,)): left and right swapped (at least 2-D)."""
+    if input.ndim < 2:
+        raise ShapeError(f"fliplr: input must be at least 2-D, got shape {tuple(input.shape)}")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    """flip(input, (0,)): up and down swapped (at least 1-D)."""
+    if input.ndim < 1:
+        raise ShapeError("flipud: input must be at least 1-D, got a 0-d tensor")
+    return flip(input, (0,))
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by 90 degrees k times in the plane of ``dims``, from the first dim towards
+    the second (a flip and a transpose: the gradient is rotated back by those two)."""
+    if len(dims) != 2:
+        raise ValueError(f"rot90: dims must name two dims, got {dims!r}")
+    d0, d1 = (_dim(d, input.ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise ValueError(f"rot90: dims {tuple(dims)} must be two different dims")
+    k %= 4
+    if k == 0:
+        from .elementwise import clone
+
+        return clone(input)  # a copy, as PyTorch's rot90 with k = 0
+    if k == 2:
+        return flip(input, (d0, d1))
+    from .shape import transpose
+
+    return transpose(flip(input, (d1,) if k == 1 else (d0,)), d0, d1)
+
+
+def movedim(input, source, destination):
+    """Move dim(s) ``source`` to position(s) ``destination``, the others keeping their
+    order (a permute: a view)."""
+    from .shape import permute
+
+    src = _sizes((source,), "movedim")
+    dst = _sizes((destination,), "movedim")
+    if len(src) != len(dst):
+        raise ValueError(f"movedim: source {src} and destination {dst} must have the same "
+                         "number of dims")
+    n = input.ndim
+    src = [_dim(d, n, "movedim") for d in src]
+    dst = [_dim(d, n, "movedim") for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: repeated dim in source {tuple(src)} or destination "
+                         f"{tuple(dst)}")
+    order = [d for d in range(n) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+def swapaxes(input, axis0, axis1):
+    """transpose(input, axis0, axis1) (NumPy's name; also swapdims)."""
+    from .shape import transpose
+
+    return transpose(input, axis0, axis1)
+
+
+swapdims = swapaxes
+
+
 # ---------------------------------------------------------------- repeating
 class Repeat(Function):
     label = "repeat"
@@ -356,7 +425,8 @@ def trace(input):
 
 
 __all__ = [
-    "narrow", "select", "split", "chunk", "unbind", "flip", "roll", "tile",
+    "narrow", "select", "split", "chunk", "unbind", "flip", "fliplr", "flipud", "rot90", "roll",
+    "movedim", "moveaxis", "swapaxes", "swapdims", "tile",
     "tril", "triu", "diagonal", "diag", "trace",
 ]
 # repeat is a Tensor method only (torch.repeat does not exist); see ops/methods.py
