@@ -341,3 +341,59 @@ def test_round_frac_and_logical_ops_name_the_problem():
         gg.sin([1.0, 2.0])
     with pytest.raises(IndexError, match="any: dimension out of range"):
         gg.any(gg.ones(2), dim=1)
+
+
+# ---------------------------------------------------------------- special values vs torch
+INF, NAN = float("inf"), float("nan")
+SPECIAL_ROWS = [[-INF, 1.0, 2.0], [INF, 0.5, -1.0], [NAN, 1.0, 2.0], [0.0, -0.0, 3.0],
+                [1e30, 1e30, 2.0], [1e-40, 2.0, -1.0], [INF, 0.0, 1.0], [INF, INF, -1.0],
+                [0.0, NAN, 0.0], [2.0, 0.0, INF]]
+UNARY = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "log2",
+         "log10", "square", "rsqrt", "reciprocal", "sign", "floor", "ceil", "trunc", "round",
+         "frac", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf"]
+REDUCTIONS = {
+    "prod(dim=1)": lambda L, x: L.prod(x, 1), "prod()": lambda L, x: L.prod(x),
+    "cumsum": lambda L, x: L.cumsum(x, 1), "cumprod": lambda L, x: L.cumprod(x, 1),
+    **{f"norm(p={p})": (lambda L, x, p=p: L.norm(x, p=p, dim=1))
+       for p in [2, 1, 3, 1.5, 0.5, INF, -INF]},
+}
+
+
+def _same(got, expected, dtype, what):
+    got, expected = np.asarray(got, dtype=float), np.asarray(expected, dtype=float)
+    assert got.shape == expected.shape, what
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected), err_msg=what)
+    rtol, atol = (1e-6, 1e-44) if dtype == "float32" else (1e-12, 0)
+    np.testing.assert_allclose(np.nan_to_num(got, nan=0.0), np.nan_to_num(expected, nan=0.0),
+                               rtol=rtol, atol=atol, err_msg=what)
+
+
+def _both(torch, fn, values, upstream_seed):
+    """fn on both libraries, backward with the same random upstream; (outs, grads)."""
+    t = torch.tensor(values, requires_grad=True)
+    g = gg.tensor(values, requires_grad=True)
+    to, go = fn(torch, t), fn(gg, g)
+    if to.requires_grad:
+        up = np.random.default_rng(upstream_seed).standard_normal(to.shape).astype(values.dtype)
+        to.backward(torch.tensor(up))
+        go.backward(gg.tensor(up))
+    tg = None if t.grad is None else t.grad.numpy()
+    gr = None if g.grad is None else g.grad.data
+    return (go.data, to.detach().numpy()), (gr, tg)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", UNARY + list(REDUCTIONS))
+def test_special_values_agree_with_torch(name, dtype):
+    """inf, nan, +-0, huge and subnormal inputs: the same values, the same nans, in forward
+    and backward (prod/cumprod through zeros and infinities, norm's sign of nan = 0)."""
+    torch = pytest.importorskip("torch")
+    values = np.array(SPECIAL_ROWS, dtype=dtype)
+    fn = REDUCTIONS.get(name) or (lambda L, x: getattr(L, name)(x))
+    for seed in (0, 1):
+        (got, expected), (grad, grad_expected) = _both(torch, fn, values, seed)
+        assert got.dtype == expected.dtype, name
+        _same(got, expected, dtype, f"{name} forward")
+        assert (grad is None) == (grad_expected is None), name
+        if grad is not None:
+            _same(grad, grad_expected, dtype, f"{name} backward, upstream seed {seed}")

@@ -13,6 +13,7 @@ zeros give every element 0.
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
+from .pointwise import torch_sign
 from .reduce import _axes, _keep
 
 _inf = float("inf")
@@ -133,21 +134,29 @@ class CumProd(Function):
             return upstream  # each output is its own input
         a, out = ctx.saved
         axis = ctx.axis
+        w = upstream * out
         zero = a == 0
-        # sum_{i >= j} upstream_i out_i / a_j: exact where a_j is not 0 and no zero
-        # comes before j (then every out_i that holds a zero is 0 and drops out)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            before_zero = _reversed_cumsum(upstream * out, axis) / a
         if not zero.any():
-            return before_zero
+            # d out_i/da_j = out_i / a_j for i >= j: downstream_j = sum_{i >= j} w_i / a_j
+            return _reversed_cumsum(w, axis) / a
+        # PyTorch's exact route (its cumprod_backward), slice by slice, z1 and z2 the
+        # positions of the first and second zero:
         zeros_so_far = xp.add.accumulate(zero, axis, xp.int64)
-        first_zero = zero & (zeros_so_far == 1)
-        # at a slice's first zero z: sum_{i >= z} upstream_i prod_{k <= i, k != z} a_k,
-        # the cumulative product with that zero taken as 1
-        without_zero = _scan(xp.multiply, xp.where(first_zero, 1, a), axis)
-        at_zero = _reversed_cumsum(upstream * without_zero, axis)
-        # after the first zero, every product that holds a_j also holds that zero: 0
-        return xp.where(zeros_so_far == 0, before_zero, xp.where(first_zero, at_zero, 0))
+        before = zeros_so_far == 0  # j < z1: the same formula, over the outputs before z1
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            grad = xp.where(before, _reversed_cumsum(xp.where(before, w, 0), axis) / a, 0)
+        # j = z1: sum_{z1 <= i < z2} upstream_i prod_{k <= i, k != z1} a_k, that is
+        # out_{z1-1} * sum_{z1 <= i < z2} upstream_i prod_{z1 < k <= i} a_k
+        # (from z2 on, every product holds the second zero; for j > z1, the first: 0)
+        between = zeros_so_far == 1
+        first_zero = zero & between
+        after_first = between & ~first_zero
+        products = _scan(xp.multiply, xp.where(after_first, a, 1), axis)
+        total = xp.add.reduce(products * xp.where(between, upstream, 0), axis, keepdims=True)
+        z1 = xp.argmax(between, axis=axis, keepdims=True)
+        before_z1 = xp.take_along_axis(out, xp.maximum(z1 - 1, 0), axis=axis)
+        total = total * xp.where(z1 == 0, 1, before_z1)
+        return xp.where(first_zero, total, grad)
 
 
 # ================================================================ norm
@@ -192,18 +201,18 @@ class VectorNorm(Function):
             if p == 2:
                 return upstream * xp.where(norm == 0, 0, a / norm)
             if p == 1:
-                return xp.sign(a) * upstream
+                return torch_sign(a) * upstream
             if p == _inf or p == -_inf:
                 # the gradient goes to the largest (smallest) |a_j|, split among ties
                 magnitude = xp.abs(a)
                 taken = (magnitude == norm) | xp.isnan(magnitude)
                 count = xp.add.reduce(taken, axis=ctx.axes, dtype=a.dtype, keepdims=True)
-                return xp.sign(a) * (upstream / count * taken)
+                return torch_sign(a) * (upstream / count * taken)
             if p < 1:
-                scaled = xp.where(a == 0, 0, xp.sign(a) * xp.abs(a) ** (p - 1))
+                scaled = xp.where(a == 0, 0, torch_sign(a) * xp.abs(a) ** (p - 1))
                 return scaled * upstream * norm ** (1 - p)
             if p < 2:
-                scaled = xp.sign(a) * xp.abs(a) ** (p - 1)
+                scaled = torch_sign(a) * xp.abs(a) ** (p - 1)
             else:
                 scaled = a * xp.abs(a) ** (p - 2)
             scale = xp.where(norm == 0, 0, upstream / norm ** (p - 1))

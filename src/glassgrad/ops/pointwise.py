@@ -56,6 +56,12 @@ def _floating(input, op):
     return input
 
 
+def torch_sign(a):
+    """PyTorch's sign, (0 < a) - (a < 0): 0 for nan and +0.0 for -0.0, where np.sign gives
+    nan and -0.0. (Backward formulas that multiply by sign(a) use it too.)"""
+    return xp.greater(a, 0).astype(a.dtype) - xp.less(a, 0)
+
+
 # ================================================================ smooth unary ops
 class Sin(Function):
     label = "sin"
@@ -323,11 +329,7 @@ class Sign(_Step):
     rule = r"\partial\,\mathrm{sign}(a)/\partial a = 0"
 
     def forward(ctx, a):
-        if a.dtype.kind == "b":
-            return a.copy()
-        # torch's (0 < a) - (a < 0): 0 for nan and +0.0 for -0.0, where np.sign gives
-        # nan and -0.0
-        return xp.greater(a, 0).astype(a.dtype) - xp.less(a, 0)
+        return a.copy() if a.dtype.kind == "b" else torch_sign(a)
 
 
 class Floor(_Step):
