@@ -31,25 +31,50 @@ __all__ = ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_simila
 
 
 # ===================================================================== shared kernels
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _sum_of_products(a, b, axes):
+    """sum(a * b) over ``axes``, the other axes kept in order (no keepdims).
+
+    One einsum pass: ``(a * b).sum(axes)`` would first write the whole product to a fresh
+    temporary as large as the input (measured 3-6x slower on (64, 32, 28, 28) and
+    (8192, 256) float32, mostly page faults of that temporary)."""
+    subs = _LETTERS[:a.ndim]
+    out = "".join(c for i, c in enumerate(subs) if i not in axes)
+    return xp.einsum(f"{subs},{subs}->{out}", a, b)
+
+
+def _kept(stat, x, axes):
+    """A statistic over ``axes`` reshaped with those axes as size 1 (broadcasts against x)."""
+    return stat.reshape([1 if i in axes else n for i, n in enumerate(x.shape)])
+
+
 def _standardise(x, axes, eps):
-    """(x_hat, mean, biased var, r) over ``axes`` (kept as size-1 axes)."""
+    """(x_hat, mean, biased var, r) over ``axes``; mean, var, r keep those axes as size 1."""
+    m = math.prod(x.shape[i] for i in axes)
     mean = x.mean(axis=axes, keepdims=True)
     x_hat = x - mean
-    var = xp.mean(x_hat * x_hat, axis=axes, keepdims=True)
+    var = _kept(_sum_of_products(x_hat, x_hat, axes), x, axes) / m  # two-pass: no cancellation
     r = 1.0 / xp.sqrt(var + eps)  # eps is a Python float: the dtype of var is kept
     x_hat *= r
     return x_hat, mean, var, r
 
 
-def _standardise_backward(g, x_hat, r, axes):
-    r"""dL/dx = r (g - mean_S g - \hat x mean_S(g \hat x)): the closed form of the module
-    docstring with 1/M folded into the two means."""
-    mean_g = g.mean(axis=axes, keepdims=True)
-    mean_gx = xp.mean(g * x_hat, axis=axes, keepdims=True)
-    dx = x_hat * mean_gx
-    xp.subtract(g, dx, out=dx)
-    dx -= mean_g
-    dx *= r
+def _standardise_backward(u, x_hat, scale, axes, sum_u=None, sum_ux=None):
+    r"""scale (u - mean_S u - \hat x mean_S(u \hat x)): the closed form of the module
+    docstring with 1/M folded into the two means. With u = g and scale = r it is dL/dx;
+    batch norm passes u = dL/dy and scale = \gamma r (\gamma is constant over S, so it
+    factors out of both means, and the two sums are also dL/d\beta and dL/d\gamma)."""
+    m = math.prod(x_hat.shape[i] for i in axes)
+    if sum_u is None:
+        sum_u = u.sum(axis=axes, keepdims=True)
+    if sum_ux is None:
+        sum_ux = _kept(_sum_of_products(u, x_hat, axes), x_hat, axes)
+    dx = x_hat * (sum_ux / m)
+    xp.subtract(u, dx, out=dx)
+    dx -= sum_u / m
+    dx *= scale
     return dx
 
 
@@ -106,17 +131,21 @@ class BatchNorm(Function):
         axes = ctx.axes
         need = ctx.needs_input_grad
         shape = r.shape
-        d_x = d_w = d_b = None
+        # The two per-channel sums serve all three gradients:
+        # dL/dbeta = sum dL/dy,  dL/dgamma = sum dL/dy * x_hat
+        through_stats = need[0] and ctx.training
+        sum_u = upstream.sum(axis=axes) if through_stats or need[2] else None
+        sum_ux = _sum_of_products(upstream, x_hat, axes) if through_stats or need[1] else None
+        d_x = None
         if need[0]:
-            g = upstream * weight.reshape(shape) if weight is not None else upstream
-            if ctx.training:
-                d_x = _standardise_backward(g, x_hat, r, axes)  # through mu_B and sigma_B
+            scale = r * weight.reshape(shape) if weight is not None else r  # gamma r
+            if through_stats:  # through mu_B and sigma_B: the closed form
+                d_x = _standardise_backward(upstream, x_hat, scale, axes,
+                                            sum_u.reshape(shape), sum_ux.reshape(shape))
             else:
-                d_x = g * r  # running statistics are constants
-        if len(need) > 1 and need[1]:
-            d_w = xp.sum(upstream * x_hat, axis=axes)  # dL/dgamma = sum dL/dy * x_hat
-        if len(need) > 2 and need[2]:
-            d_b = upstream.sum(axis=axes)  # dL/dbeta = sum dL/dy
+                d_x = upstream * scale  # running statistics are constants
+        d_w = sum_ux if need[1] else None
+        d_b = sum_u if need[2] else None
         return d_x, d_w, d_b
 
 
@@ -213,7 +242,7 @@ class LayerNorm(Function):
             g = upstream * weight if weight is not None else upstream
             d_x = _standardise_backward(g, x_hat, r, ctx.axes)
         if len(need) > 1 and need[1]:
-            d_w = xp.sum(upstream * x_hat, axis=lead)
+            d_w = _sum_of_products(upstream, x_hat, lead)
         if len(need) > 2 and need[2]:
             d_b = upstream.sum(axis=lead)
         return d_x, d_w, d_b
@@ -281,7 +310,7 @@ class GroupNorm(Function):
             d_x = _standardise_backward(g.reshape(groups), x_hat.reshape(groups), r, (2,))
             d_x = d_x.reshape(x_hat.shape)
         if len(need) > 1 and need[1]:
-            d_w = xp.sum(upstream * x_hat, axis=axes)
+            d_w = _sum_of_products(upstream, x_hat, axes)
         if len(need) > 2 and need[2]:
             d_b = upstream.sum(axis=axes)
         return d_x, d_w, d_b
