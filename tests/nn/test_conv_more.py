@@ -135,6 +135,8 @@ def test_reprs_and_state_dict_names_equal_torchs():
         lambda L: L.ConvTranspose1d(4, 2, 3, output_padding=1, stride=2),
         lambda L: L.Upsample(scale_factor=(2, 3)),
         lambda L: L.AvgPool1d(2, stride=1),
+        lambda L: L.Unfold(3, padding=1),
+        lambda L: L.Fold((4, 5), 2, stride=(1, 2)),
     ]
     for make in makers:
         ours, theirs = make(nn), make(tnn)
@@ -165,7 +167,35 @@ def test_init_is_reproducible_with_manual_seed():
     assert np.array_equal(a, nn.ConvTranspose2d(2, 3, 3).weight.data)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_unfold_and_fold_layers_match_torch(dtype):
+    _compare(lambda L: L.Unfold((2, 3), dilation=(2, 1), padding=1, stride=2), _randn(2, 3, 7, 6),
+             dtype)
+    _compare(lambda L: L.Fold((6, 7), 3, padding=1, stride=2), _randn(2, 18, 12), dtype)
+
+
 # ---------------------------------------------------------------- independent math
+def test_unfold_is_the_patch_matrix_of_conv2d_and_fold_counts_windows():
+    rng = np.random.default_rng(2)
+    x, w = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((4, 3, 3, 3))
+    cols = F.unfold(gg.tensor(x), 3, padding=1, stride=2)  # (2, 27, 3 * 3)
+    conv = F.conv2d(gg.tensor(x), gg.tensor(w), padding=1, stride=2)
+    np.testing.assert_allclose((w.reshape(4, -1) @ cols.data).reshape(conv.shape), conv.data,
+                               rtol=1e-12)
+    # fold(unfold(x)) = x times the number of windows covering each pixel (by hand: 2x2
+    # windows with stride 1 on a 3x3 image cover the corners once, edges twice, centre 4x)
+    x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    back = F.fold(F.unfold(gg.tensor(x), 2), (3, 3), 2)
+    np.testing.assert_allclose(back.data[0, 0], x[0, 0] * [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    with pytest.raises(ValueError, match="has 9 columns, but output_size=.* give 2 x 2 = 4 windows"):
+        F.fold(gg.zeros(1, 4, 9), (3, 3), 2)
+    with pytest.raises(ValueError, match="divisible by the product of kernel_size 4"):
+        F.fold(gg.zeros(1, 6, 4), (3, 3), 2)
+    with pytest.raises(ValueError, match=r"unfold: input must be 4-D"):
+        F.unfold(gg.zeros(3, 4), 2)
+
+
+
 def test_conv_transpose2d_is_the_adjoint_of_conv2d():
     """<conv2d(y, w), x> = <y, conv_transpose2d(x, w)> for every stride, padding and
     dilation: the transposed convolution is the adjoint (transpose) of the linear map

@@ -88,3 +88,18 @@ CASES = [
 ]
 
 assert torch  # the torch_fn lambdas receive torch from the harness; imported for linters
+
+# --- unfold / fold: reached as F.unfold / F.fold only (as in torch), hence fn=
+_UNFOLD = dict(fn=lambda F, x, **kw: F.nn.functional.unfold(x, **kw))
+_FOLD = dict(fn=lambda F, x, **kw: F.nn.functional.fold(x, **kw))
+CASES += [
+    Case("unfold", (2, 3, 5, 6), kernel_size=2, **_UNFOLD),
+    Case("unfold", (2, 3, 7, 6), kernel_size=(3, 2), stride=2, padding=1, dilation=(1, 2),
+         name="unfold,stride,padding,dilation", **_UNFOLD),
+    Case("unfold", (3, 5, 5), kernel_size=3, stride=2, name="unfold,unbatched", **_UNFOLD),
+    Case("fold", (2, 12, 20), output_size=(5, 6), kernel_size=2, **_FOLD),
+    Case("fold", (2, 18, 12), output_size=(7, 6), kernel_size=(3, 2), stride=2, padding=1,
+         dilation=(1, 2), name="fold,stride,padding,dilation", **_FOLD),
+    Case("fold", (27, 4), output_size=(5, 5), kernel_size=3, stride=2, name="fold,unbatched",
+         **_FOLD),
+]

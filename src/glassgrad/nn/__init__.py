@@ -15,7 +15,7 @@ from .loss import (  # noqa: F401,E402
 )
 from .conv_layers import (  # noqa: F401,E402
     AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool1d, Conv1d, ConvTranspose1d,
-    ConvTranspose2d, MaxPool1d, Upsample,
+    ConvTranspose2d, Fold, MaxPool1d, Unfold, Upsample,
 )
 from . import init  # noqa: F401,E402
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm  # noqa: F401,E402

@@ -1,6 +1,6 @@
 """More convolution, pooling and resampling layers, as torch.nn has them: Conv1d,
 ConvTranspose1d, ConvTranspose2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
-AdaptiveAvgPool2d, AdaptiveMaxPool2d, Upsample.
+AdaptiveAvgPool2d, AdaptiveMaxPool2d, Upsample, Unfold, Fold.
 
 Each layer holds its parameters and calls one op from ``glassgrad.ops`` (also exported by
 ``glassgrad.nn.functional``). Constructor arguments, initialisation (drawn from the global
@@ -12,6 +12,7 @@ from ..ops.resample import (
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, interpolate,
     max_pool1d,
 )
+from ..ops.im2col import fold, unfold
 from ..ops.shape import pad
 from ..tensor import Tensor
 from .layers import _add_weight_and_bias, _check_device, _check_input, _check_size, \
@@ -20,7 +21,7 @@ from .module import Module
 
 __all__ = [
     "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d",
-    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "Unfold", "Fold",
 ]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -347,3 +348,38 @@ class Upsample(Module):
         info = (f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None
                 else f"size={self.size!r}")
         return info + f", mode={self.mode!r}"
+
+
+# ===================================================================== Unfold / Fold
+class Unfold(Module):
+    """im2col: every kernel_size window of (N, C, H, W) as a column, (N, C * kH * kW, L)."""
+
+    def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.kernel_size, self.dilation = kernel_size, dilation
+        self.padding, self.stride = padding, stride
+
+    def forward(self, input):
+        return unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")
+
+
+class Fold(Module):
+    """col2im: columns (N, C * kH * kW, L) added back onto their windows of an
+    (N, C, *output_size) image, overlaps summed (the adjoint of Unfold)."""
+
+    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input):
+        return fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
+                    self.stride)
+
+    def extra_repr(self):
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
+                f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")

@@ -24,6 +24,7 @@ from ..ops.resample import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, interpolate,
     max_pool1d,
 )
+from ..ops.im2col import fold, unfold  # noqa: F401
 
 # ---- losses defined in nn/loss.py (owned by the nn helper): the functional names only,
 # not its Module classes.
@@ -42,6 +43,7 @@ __all__ = [
     # convolution family (ops/conv_transpose.py, ops/resample.py)
     "conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "avg_pool1d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate",
+    "unfold", "fold",
     # losses from nn/loss.py
     "squared_error", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "multi_margin_loss", "softmax_hinge_loss",
