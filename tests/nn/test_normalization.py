@@ -428,3 +428,26 @@ def test_parameters_to_vector_and_back():
         assert_close(p, q, "float64")
     with pytest.raises(ValueError, match="19 entries"):
         nn.utils.vector_to_parameters(gg.zeros(5), ours)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_conv_batchnorm_block_trains_like_torch(dtype):
+    """BatchNorm2d behind Conv2d, whose output is channels-last in memory: 3 SGD steps."""
+
+    def make(lib):
+        return lib.Sequential(lib.Conv2d(2, 3, 3, padding=1), lib.BatchNorm2d(3), lib.ReLU(),
+                              lib.Flatten(), lib.Linear(3 * 5 * 5, 2))
+
+    gg.manual_seed(0)
+    ours, theirs = _twins(make, dtype)
+    for step in range(3):
+        _step(ours, theirs, _randn(4, 2, 5, 5, seed=step), dtype, seed=step)
+        _assert_state_equal(ours, theirs, dtype)
+
+
+def test_to_dtype_converts_running_stats_but_not_the_count():
+    layer = nn.BatchNorm1d(3).double()
+    assert layer.running_mean.dtype == np.float64 and layer.running_var.dtype == np.float64
+    assert layer.num_batches_tracked.dtype == np.int64
+    layer(gg.randn(4, 3).double())
+    assert int(layer.num_batches_tracked.data) == 1
