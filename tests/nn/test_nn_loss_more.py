@@ -299,3 +299,30 @@ def test_torch_refuses_the_same_cosine_and_gaussian_inputs():
         TF.smooth_l1_loss(x, x, beta=-1.0)
     with pytest.raises(RuntimeError, match="delta"):
         TF.huber_loss(x, x, delta=0.0)
+
+
+# ---------------------------------------------------------------- weight= (functional only, as torch)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", ["l1_loss", "huber_loss"])
+def test_weighted_l1_and_huber_match_torch(name, reduction, dtype):
+    """torch's two different weighted means: l1 divides by sum(w), huber by n."""
+    (x1, x2), (y1, y2) = pair(_data((4, 3), dtype)), pair(_data((4, 3), dtype, seed=1))
+    (w1, w2) = pair(np.abs(_data((4, 3), dtype, seed=2)) + 0.1)
+    kw = {"delta": 0.5} if name == "huber_loss" else {}
+    ours = getattr(F, name)(x1, y1, reduction=reduction, weight=w1, **kw)
+    theirs = getattr(TF, name)(x2, y2, reduction=reduction, weight=w2, **kw)
+    assert_close(ours, theirs, dtype)
+    backward_with(ours, theirs)
+    for a, b in [(x1, x2), (y1, y2), (w1, w2)]:
+        assert_close(a.grad, b.grad, dtype)
+
+
+def test_weight_of_the_wrong_shape_is_refused_like_torch():
+    w = gg.tensor(np.ones(2))
+    with pytest.raises(ValueError, match=r"weight of shape \(2,\).*\(3, 2\)"):
+        F.l1_loss(X, Y, weight=w)
+    with pytest.raises(ValueError, match="weight"):
+        F.huber_loss(X, Y, weight=w)
+    with pytest.raises(ValueError, match="same size"):
+        TF.l1_loss(torch.ones(3, 2), torch.ones(3, 2), weight=torch.ones(2))

@@ -698,15 +698,36 @@ def _check_threshold(fn, name, value, allow_zero):
         raise ValueError(f"{fn}: {name} must be {expected}, got {value}")
 
 
-def l1_loss(input, target, reduction="mean"):
+def _check_weight(fn, weight, input):
+    _check_tensor(fn, "weight", weight)
+    _check_floating(fn, "weight", weight)
+    if weight.shape != input.shape:
+        raise ValueError(
+            f"{fn}: weight of shape {tuple(weight.shape)} must have the input's shape {tuple(input.shape)} "
+            "(one weight per element)"
+        )
+
+
+def l1_loss(input, target, reduction="mean", weight=None):
     r"""Mean absolute error: \ell_i = |\hat y_i - y_i|, reduced by ``reduction``.
 
     Gradient: \mathrm{sign}(\hat y - y) (divided by n for ``'mean'``), with PyTorch's
     convention \mathrm{sign}(0) = 0 at the kink: a prediction that is exactly right gets
     no push. Input and target must have the same shape (see ``mse_loss``).
+
+    ``weight`` (the input's shape) multiplies each term; then ``'mean'`` is PyTorch's
+    weighted mean \sum_i w_i \ell_i / \sum_i w_i (composed of ops: its gradient reaches
+    the weights too).
     """
-    _check_regression("l1_loss", input, target, reduction)
-    return AbsoluteError.apply(input, target, reduction=reduction)
+    fn = "l1_loss"
+    _check_regression(fn, input, target, reduction)
+    if weight is None:
+        return AbsoluteError.apply(input, target, reduction=reduction)
+    _check_weight(fn, weight, input)
+    weighted = AbsoluteError.apply(input, target, reduction="none") * weight
+    if reduction == "none":
+        return weighted
+    return weighted.sum() / weight.sum() if reduction == "mean" else weighted.sum()
 
 
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
@@ -725,18 +746,27 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     return SmoothAbsoluteError.apply(input, target, reduction=reduction, beta=beta)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     r"""Huber loss: quadratic for small errors, linear (slope \delta) for large ones.
 
     With z = |\hat y - y|:  \ell = z^2 / 2 if z < \delta, else \delta (z - \delta / 2).
 
     Gradient: \mathrm{clip}(\hat y - y, -\delta, \delta): outliers pull with force at most
     \delta. ``huber_loss(x, y, delta=d) == d * smooth_l1_loss(x, y, beta=d)``.
+
+    ``weight`` (the input's shape) multiplies each term; then ``'mean'`` is, as in PyTorch,
+    the plain mean (1/n) \sum_i w_i \ell_i, *not* divided by \sum_i w_i as in ``l1_loss``.
     """
     fn = "huber_loss"
     _check_regression(fn, input, target, reduction)
     _check_threshold(fn, "delta", delta, allow_zero=False)
-    return HuberError.apply(input, target, reduction=reduction, delta=delta)
+    if weight is None:
+        return HuberError.apply(input, target, reduction=reduction, delta=delta)
+    _check_weight(fn, weight, input)
+    weighted = HuberError.apply(input, target, reduction="none", delta=delta) * weight
+    if reduction == "none":
+        return weighted
+    return weighted.mean() if reduction == "mean" else weighted.sum()
 
 
 # ---------------------------------------------------------------------- KL divergence
