@@ -3,34 +3,36 @@
     erf(x) = 2/sqrt(pi) * integral_0^x e^{-t^2} dt,   erfc(x) = 1 - erf(x)
     d erf(x)/dx = 2/sqrt(pi) e^{-x^2} = -d erfc(x)/dx
 
-NumPy has no erf ufunc, so the values come from W. J. Cody's rational Chebyshev
-approximations ("Rational Chebyshev approximations for the error function", Math. Comp. 23,
-1969, pp. 631-638; the coefficients of his SPECFUN routine CALERF), evaluated on whole
-arrays. Three intervals of y = |x|:
+NumPy has no erf ufunc, so the values come from the rational approximations of Sun's
+fdlibm (s_erf.c, 1993; the erf of glibc, musl, FreeBSD and Java's StrictMath), evaluated on
+whole arrays instead of one number at a time. Four intervals of y = |x|:
 
-- y <= 0.46875:       erf(x)  = x P(x^2) / Q(x^2)                       (degree 4 / 4)
-- 0.46875 < y <= 4:   erfc(y) = e^{-y^2} R(y) / S(y)                    (degree 8 / 8)
-- y > 4:              erfc(y) = e^{-y^2} / y (1/sqrt(pi) + z T(z)/U(z)), z = 1/y^2
+- y < 0.84375:          erf(x) = x + x R(x^2)           (R = P/Q: a small correction)
+- 0.84375 <= y < 1.25:  erf(y) = c + P(y-1)/Q(y-1)       (c = erf(1) rounded to 24 bits)
+- 1.25 <= y < 28:       erfc(y) = e^{-y^2 - 0.5625 + R(1/y^2)/S(1/y^2)} / y
+                        (two rational fits, split at y = 1/0.35)
+- y >= 28:              erfc(y) = 0 (below the smallest subnormal), erf = +-1
 
-and the other function, and negative x, follow from erf = 1 - erfc, erf(-x) = -erf(x),
-erfc(-x) = 2 - erfc(x). The approximations themselves are good to 18 digits; what is lost is
-rounding. Two things keep it small:
+Each rational function is only a correction added to a larger exact term, so its own
+rounding errors barely reach the result. e^{-y^2} is e^{-z^2 - 0.5625} e^{(z-y)(z+y) + R/S}
+with z = y cut to its upper 21 bits: z^2 + 0.5625 is then exact, and the rounding of y*y
+(magnified y^2-fold by exp: 700 ulps near y = 27) never happens. Negative x: erf(-x) =
+-erf(x), erfc(-x) = 2 - erfc(x).
 
-- e^{-y^2} is not exp(-(y*y)): y*y is rounded, and e^{-y^2} magnifies that rounding y^2
-  times (up to ~700 ulps at y = 27). Cody splits y = s + (y - s) with s = y rounded down to
-  a multiple of 1/16, so that s^2 is exact and e^{-y^2} = e^{-s^2} e^{-(y-s)(y+s)}; here
-  s is a multiple of 1/256 (still exact squares below 32), and e^{-s^2} comes from a small
-  table, computed once: one exp per element instead of two, and d = (y-s)(y+s) < 0.25
-  keeps its own rounding below a quarter ulp.
-- erfc is never 1 - erf where erf is near 1, and erf never 1 - erfc where erfc is near 1.
-
-Measured against mpmath (40 digits) on a dense grid of [-27.5, 27.5] plus tiny |x|: erf
-within 4 ulps, erfc within 5-6 ulps, including the subnormal tail (erfc(27) = 5.2e-319)
-down to the underflow to 0 near x = 27.3 (tests/ops/test_error_function.py).
+Measured on a dense grid of [-27.5, 27.5] plus tiny |x| (tests/ops/test_error_function.py):
+erf within 1 ulp and erfc within 2 ulps of 40-digit values (mpmath), as close as the C
+library's (math.erf, math.erfc: erf 1, erfc up to 4 ulps off on [0.84, 1.25]), including
+erfc's subnormal tail (erfc(27) = 5.2e-319) down to its underflow near x = 27.3.
 
 float32 (and float16) inputs are evaluated in float64 and rounded once to their dtype.
-The work is done in chunks of a few thousand elements, so that the dozen temporaries of
-the rational functions stay in cache.
+Large arrays are done in chunks, so that the temporaries of the rational functions stay
+in cache.
+
+The coefficients are fdlibm's, under its notice:
+    Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
+    Developed at SunPro, a Sun Microsystems, Inc. business.
+    Permission to use, copy, modify, and distribute this software is freely granted,
+    provided that this notice is preserved.
 """
 
 import math
@@ -38,160 +40,153 @@ import math
 from ..autograd.function import Function
 from ..backend import xp
 
-# ---------------------------------------------------------------- Cody's coefficients
-# erf(x) = x (A4 z^4 + A0 z^3 + A1 z^2 + A2 z + A3) / (z^4 + B0 z^3 + B1 z^2 + B2 z + B3),
-# z = x^2, for |x| <= 0.46875
-_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
-      3.20937758913846947e03, 1.85777706184603153e-1)
-_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
-      2.84423683343917062e03)
-# erfc(y) e^{y^2} for 0.46875 < y <= 4, the same nesting in y (degree 8)
-_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
-      2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
-      2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)
-_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
-      1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
-      3.43936767414372164e03, 1.23033935480374942e03)
-# erfc(y) y e^{y^2} - 1/sqrt(pi) = z P(z)/Q(z)  (with a minus sign), z = 1/y^2, y > 4
-_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
-      1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)
-_Q = (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
-      6.05183413124413191e-2, 2.33520497626869185e-3)
-_ONE_OVER_SQRT_PI = 5.6418958354775628695e-1
+# ---------------------------------------------------------------- fdlibm's coefficients
+_ERX = 8.45062911510467529297e-01  # erf(1) rounded to 24 bits: c of the second interval
+_EFX8 = 1.02703333676410069053e+00  # 8 (2/sqrt(pi) - 1): erf(x) = x + x/8 EFX8 for tiny x
+# erf(x) = x + x PP(z)/(1 + z QQ(z)), z = x^2, |x| < 0.84375
+_PP = (1.28379167095512558561e-01, -3.25042107247001499370e-01, -2.84817495755985104766e-02,
+       -5.77027029648944159157e-03, -2.37630166566501626084e-05)
+_QQ = (1.0, 3.97917223959155352819e-01, 6.50222499887672944485e-02,
+       5.08130628187576562776e-03, 1.32494738004321644526e-04, -3.96022827877536812320e-06)
+# erf(1 + s) = c + PA(s)/(1 + s QA(s)), 0.84375 <= |x| < 1.25
+_PA = (-2.36211856075265944077e-03, 4.14856118683748331666e-01, -3.72207876035701323847e-01,
+       3.18346619901161753674e-01, -1.10894694282396677476e-01, 3.54783043256182359371e-02,
+       -2.16637559486879084300e-03)
+_QA = (1.0, 1.06420880400844228286e-01, 5.40397917702171048937e-01,
+       7.18286544141962662868e-02, 1.26171219808761642112e-01, 1.36370839120290507362e-02,
+       1.19844998467991074170e-02)
+# log(y erfc(y)) + y^2 + 0.5625 = RA(t)/(1 + t SA(t)), t = 1/y^2, 1.25 <= y < 1/0.35
+_RA = (-9.86494403484714822705e-03, -6.93858572707181764372e-01, -1.05586262253232909814e+01,
+       -6.23753324503260060396e+01, -1.62396669462573470355e+02, -1.84605092906711035994e+02,
+       -8.12874355063065934246e+01, -9.81432934416914548592e+00)
+_SA = (1.0, 1.96512716674392571292e+01, 1.37657754143519042600e+02,
+       4.34565877475229228821e+02, 6.45387271733267880336e+02, 4.29008140027567833386e+02,
+       1.08635005541779435134e+02, 6.57024977031928170135e+00, -6.04244152148580987438e-02)
+# the same for 1/0.35 <= y < 28
+_RB = (-9.86494292470009928597e-03, -7.99283237680523006574e-01, -1.77579549177547519889e+01,
+       -1.60636384855821916062e+02, -6.37566443368389627722e+02, -1.02509513161107724954e+03,
+       -4.83519191608651397019e+02)
+_SB = (1.0, 3.03380607434824582924e+01, 3.25792512996573918826e+02,
+       1.53672958608443695994e+03, 3.19985821950859553908e+03, 2.55305040643316442583e+03,
+       4.74528541206955367215e+02, -2.24409524465858183362e+01)
 _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
-_SMALL = 0.46875  # below: the erf series; above: erfc first
-_CAP = 30.0  # erfc(30) = 2.6e-393 underflows to 0 and erf(30) rounds to 1: no need beyond
-_STEPS = 256  # e^{-y^2} split at multiples of 1/256: s^2 exact for s < 32 (13 + 13 bits)
-_CHUNK = 8192  # elements per pass (about 64 KB per float64 temporary)
-
-_exp_neg_sq = None  # e^{-(k/256)^2} for k = 0 .. 30*256, computed at first use
+_SMALL, _NEAR_ONE, _SPLIT, _CAP = 0.84375, 1.25, 1 / 0.35, 28.0
+_TINY = 2.0 ** -28  # below: erf(x) = x (1 + EFX8/8), exactly as fdlibm
+_HIGH_BITS = xp.uint64(0xFFFFFFFF00000000)
+_CHUNK = 32768  # elements per pass (256 KB per float64 temporary)
 
 
-def _gauss_table():
-    global _exp_neg_sq
-    if _exp_neg_sq is None:
-        s = xp.arange(int(_CAP * _STEPS) + 1, dtype=xp.float64) / _STEPS
-        _exp_neg_sq = xp.exp(-(s * s))  # s*s is exact: s has at most 13 significant bits
-    return _exp_neg_sq
+def _horner(c, t):
+    """c[0] + t (c[1] + t (c[2] + ...)), innermost first (fdlibm's order of rounding)."""
+    acc = c[-1] * t
+    for a in c[-2:0:-1]:
+        acc += a
+        acc *= t
+    acc += c[0]
+    return acc
 
 
-# ---------------------------------------------------------------- kernels (float64)
-def _erf_small(x):
-    """erf(x) for |x| <= 0.46875: x P(x^2)/Q(x^2), Horner in place."""
+# ---------------------------------------------------------------- the three pieces
+def _small_ratio(x):
+    """R(x^2) with erf(x) = x + x R, |x| < 0.84375."""
     z = x * x
-    num = _A[4] * z
-    den = z.copy()
-    for a, b in zip(_A[:3], _B[:3]):
-        num += a
-        num *= z
-        den += b
-        den *= z
-    num += _A[3]
-    den += _B[3]
-    num *= x
-    num /= den
-    return num
+    r = _horner(_PP, z)
+    r /= _horner(_QQ, z)
+    return r
 
 
-def _erfc_large(y):
-    """erfc(y) for y > 0.46875 (y >= 0, nan allowed)."""
-    y = xp.minimum(y, _CAP)  # nan stays nan
-    mid = y <= 4.0
-    if mid.all():
-        r = _ratio_mid(y)
-    elif not mid.any():
-        r = _ratio_tail(y)
+def _near_one(y):
+    """erf(y) - c for 0.84375 <= y < 1.25."""
+    s = y - 1.0
+    p = _horner(_PA, s)
+    p /= _horner(_QA, s)
+    return p
+
+
+def _tail(y):
+    """erfc(y) for y >= 1.25 (also inf and nan)."""
+    y = xp.minimum(y, _CAP)  # erfc(28) is 0 already; nan stays nan
+    t = y * y
+    xp.reciprocal(t, out=t)
+    low = y < _SPLIT
+    if low.all():
+        rs = _horner(_RA, t) / _horner(_SA, t)
+    elif not low.any():
+        rs = _horner(_RB, t) / _horner(_SB, t)
     else:
-        r = xp.empty_like(y)
-        r[mid] = _ratio_mid(y[mid])
-        tail = ~mid
-        r[tail] = _ratio_tail(y[tail])
-    # e^{-y^2} = e^{-s^2} e^{-(y-s)(y+s)}, s = y rounded down to a multiple of 1/256
-    k = y * _STEPS
-    xp.floor(k, out=k)
-    k[xp.isnan(k)] = 0  # (the nan already sits in r)
-    index = k.astype(xp.intp)
-    k /= _STEPS  # now s
-    d = y - k
-    k += y
-    d *= k  # (y - s)(y + s): y - s is exact
-    xp.negative(d, out=d)
+        rs = xp.empty_like(t)
+        for at, r, s in ((_where(low), _RA, _SA), (_where(~low), _RB, _SB)):
+            tt = t.take(at)
+            rs[at] = _horner(r, tt) / _horner(s, tt)
+    z = (y.view(xp.uint64) & _HIGH_BITS).view(xp.float64)  # y cut to 21 significant bits
+    d = z - y
+    d *= z + y
+    d += rs  # (z - y)(z + y) + R/S
     xp.exp(d, out=d)
-    d *= r
-    d *= _gauss_table()[index]
+    z *= z
+    z += 0.5625
+    xp.negative(z, out=z)
+    xp.exp(z, out=z)  # e^{-z^2 - 0.5625}: its argument is exact
+    d *= z
+    d /= y
     return d
 
 
-def _ratio_mid(y):
-    """erfc(y) e^{y^2} for 0.46875 < y <= 4."""
-    num = _C[8] * y
-    den = y.copy()
-    for c, d in zip(_C[:7], _D[:7]):
-        num += c
-        num *= y
-        den += d
-        den *= y
-    num += _C[7]
-    den += _D[7]
-    num /= den
-    return num
+# Boolean-mask indexing (x[mask], out[mask] = v) costs about 7 ns per element on scattered
+# masks; positions from flatnonzero, then take and an integer scatter, about 3 ns.
+_where = xp.flatnonzero
 
 
-def _ratio_tail(y):
-    """erfc(y) e^{y^2} for y > 4: (1/sqrt(pi) - z P(z)/Q(z)) / y, z = 1/y^2."""
-    z = y * y
-    xp.reciprocal(z, out=z)
-    num = _P[5] * z
-    den = z.copy()
-    for p, q in zip(_P[:4], _Q[:4]):
-        num += p
-        num *= z
-        den += q
-        den *= z
-    num += _P[4]
-    den += _Q[4]
-    num *= z
-    num /= den
-    xp.subtract(_ONE_OVER_SQRT_PI, num, out=num)
-    num /= y
-    return num
-
-
-def _erf_chunk(x, out):
+def _split(x):
+    """Positions of the three intervals of |x| (inf and nan go with the tail)."""
     y = xp.abs(x)
-    small = y <= _SMALL
-    if small.all():
-        out[...] = _erf_small(x)
-        return
-    big = ~small
-    if small.any():
-        out[small] = _erf_small(x[small])
-        xb = x[big]
-    else:
-        xb = x
-    e = _erfc_large(xp.abs(xb))
-    xp.subtract(0.5, e, out=e)  # (0.5 - erfc) + 0.5: Cody's order, exact for erfc >= 1/4
-    e += 0.5
-    xp.copysign(e, xb, out=e)
-    out[big] = e
+    small = y < _SMALL
+    near = y < _NEAR_ONE
+    near &= ~small
+    far = ~(small | near)
+    return y, _where(small), _where(near), _where(far)
+
+
+# ---------------------------------------------------------------- erf and erfc of a chunk
+def _erf_chunk(x, out):
+    y, small, near, far = _split(x)
+    if small.size:
+        xs = x.take(small)
+        v = _small_ratio(xs)
+        v *= xs
+        v += xs  # x + x R
+        tiny = xp.abs(xs) < _TINY
+        if tiny.any():  # 0.125 (8x + EFX8 x): no underflow for subnormal x
+            xt = xs[tiny]
+            v[tiny] = 0.125 * (8.0 * xt + _EFX8 * xt)
+        out[small] = v
+    if near.size:
+        v = _near_one(y.take(near))
+        v += _ERX
+        out[near] = xp.copysign(v, x.take(near), out=v)
+    if far.size:
+        v = _tail(y.take(far))
+        xp.subtract(1.0, v, out=v)  # 1 - erfc: exact to rounding here (erfc < 0.08)
+        out[far] = xp.copysign(v, x.take(far), out=v)
 
 
 def _erfc_chunk(x, out):
-    y = xp.abs(x)
-    small = y <= _SMALL
-    if small.all():
-        xp.subtract(1.0, _erf_small(x), out=out)
-        return
-    big = ~small
-    if small.any():
-        out[small] = 1.0 - _erf_small(x[small])
-        xb = x[big]
-    else:
-        xb = x
-    e = _erfc_large(xp.abs(xb))
-    xp.subtract(2.0, e, out=e, where=xb < 0)  # erfc(-y) = 2 - erfc(y)
-    out[big] = e
+    y, small, near, far = _split(x)
+    if small.size:
+        xs = x.take(small)
+        r = _small_ratio(xs)
+        r *= xs  # x R
+        # x < 1/4: 1 - (x + x R); 1/4 <= x < 0.84375: 1/2 - (x R + (x - 1/2)), which keeps
+        # the digits 1 - x would round away
+        out[small] = xp.where(xs < 0.25, 1.0 - (xs + r), 0.5 - (r + (xs - 0.5)))
+    if near.size:
+        p = _near_one(y.take(near))
+        out[near] = xp.where(x.take(near) > 0, (1.0 - _ERX) - p, 1.0 + (_ERX + p))
+    if far.size:
+        v = _tail(y.take(far))
+        xp.subtract(2.0, v, out=v, where=x.take(far) < 0)  # erfc(-y) = 2 - erfc(y)
+        out[far] = v
 
 
 def _evaluate(chunk_fn, x):
@@ -248,8 +243,8 @@ class Erfc(Function):
 def erf(input):
     """The error function erf(x) = 2/sqrt(pi) int_0^x e^{-t^2} dt, elementwise.
 
-    d/dx erf(x) = 2/sqrt(pi) e^{-x^2}. Computed with Cody's rational approximations in
-    float64 (within a few ulps of the true value), rounded to the input's dtype."""
+    d/dx erf(x) = 2/sqrt(pi) e^{-x^2}. Computed with fdlibm's rational approximations in
+    float64 (within 1 ulp of the true value), rounded to the input's dtype."""
     return Erf.apply(input)
 
 
