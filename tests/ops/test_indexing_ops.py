@@ -120,8 +120,22 @@ def test_scatter_in_place_bumps_version_and_matches_torch():
     want = torch.zeros(3, 4, dtype=torch.float64)
     want.scatter_(1, torch.tensor(idx), torch.tensor(src))
     want.scatter_add_(1, torch.tensor(idx), torch.tensor(src))
+    x.scatter_(1, gg.tensor([[3], [0], [2]]), value=-1.0)
+    want.scatter_(1, torch.tensor([[3], [0], [2]]), value=-1.0)
     np.testing.assert_array_equal(x.data, want.numpy())
-    assert x._version == 2
+    assert x._version == 3
+
+
+def test_scatter_in_place_on_a_transposed_view_writes_into_the_base():
+    import torch
+
+    base, tbase = gg.zeros(4, 3), torch.zeros(4, 3)
+    idx = [[0, 2], [3, 1], [1, 0]]
+    src = np.arange(6.0, dtype=np.float32).reshape(3, 2) + 1
+    base.t().scatter_(1, gg.tensor(idx), gg.tensor(src))
+    tbase.t().scatter_(1, torch.tensor(idx), torch.tensor(src))
+    np.testing.assert_array_equal(base.data, tbase.numpy())
+    assert base._version == 1
 
 
 def test_diagonal_is_a_writable_view():

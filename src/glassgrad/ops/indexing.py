@@ -427,13 +427,13 @@ def _scatter_in_place(op, fn, add):
         def direct():
             pos = _positions(self.shape, d, index.data).reshape(-1)
             s = src.data[_lead(index.shape)].reshape(-1) if isinstance(src, Tensor) else src
-            flat = self.data.reshape(-1)
-            if not xp.shares_memory(flat, self.data):  # a non-contiguous tensor
-                raise ValueError(f"{op}: needs a contiguous tensor; call .contiguous() first")
+            flat = self.data.reshape(-1)  # a view when the tensor is C-contiguous
             if add:
                 _add_at(flat, pos, s)
             else:
                 flat[pos] = s
+            if not xp.shares_memory(flat, self.data):  # it was a copy: write it back
+                self.data[...] = flat.reshape(self.data.shape)
 
         return _in_place(self, src, lambda t: fn(t, d, index, src), direct)
 
