@@ -451,3 +451,55 @@ def test_to_dtype_converts_running_stats_but_not_the_count():
     assert layer.num_batches_tracked.dtype == np.int64
     layer(gg.randn(4, 3).double())
     assert int(layer.num_batches_tracked.data) == 1
+
+
+# ---------------------------------------------------------------- hypothesis shapes
+def _norm_case():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def draw(draw):
+        kind = draw(st.sampled_from(["batch_norm", "layer_norm", "group_norm"]))
+        n = draw(st.integers(2, 4))
+        c = draw(st.integers(1, 4))
+        spatial = draw(st.lists(st.integers(1, 4), min_size=0, max_size=2))
+        shape = (n, c) + tuple(spatial)
+        if kind == "layer_norm":
+            k = draw(st.integers(1, len(shape) - 1))  # normalise the last k dims
+            return kind, shape, shape[len(shape) - k:]
+        if kind == "group_norm":
+            return kind, shape, draw(st.sampled_from([g for g in range(1, c + 1) if c % g == 0]))
+        return kind, shape, draw(st.booleans())  # batch_norm: training or eval
+
+    return draw()
+
+
+def test_norm_ops_on_drawn_shapes_match_torch():
+    from hypothesis import given, settings
+
+    @settings(max_examples=15, deadline=None)
+    @given(_norm_case())
+    def check(case):
+        kind, shape, extra = case
+        rng = np.random.default_rng(abs(hash((kind, shape, str(extra)))) % 2**32)
+        x = rng.standard_normal(shape) * 3 + 1
+        param_shape = extra if kind == "layer_norm" else (shape[1],)
+        w, b = rng.uniform(0.5, 2, param_shape), rng.standard_normal(param_shape)
+        up = rng.standard_normal(shape)
+        results = []
+        for lib, F in ((gg, nn.functional), (torch, torch.nn.functional)):
+            xt, wt, bt = (lib.tensor(a, requires_grad=True) for a in (x, w, b))
+            if kind == "layer_norm":
+                y = F.layer_norm(xt, tuple(extra), wt, bt)
+            elif kind == "group_norm":
+                y = F.group_norm(xt, extra, wt, bt)
+            else:
+                rm = lib.tensor(np.linspace(-1, 1, shape[1]))
+                rv = lib.tensor(np.linspace(0.5, 2, shape[1]))
+                y = F.batch_norm(xt, rm, rv, wt, bt, training=extra, momentum=0.2)
+            y.backward(lib.tensor(up))
+            results.append([y, xt.grad, wt.grad, bt.grad] + ([rm, rv] if kind == "batch_norm" else []))
+        for ours, theirs in zip(*results):
+            assert_close(ours, theirs, "float64")
+
+    check()
