@@ -163,6 +163,12 @@ def _class_targets(op, logits_shape, target, weight, ignore_index, dtype):
     return at, valid, sample_weight
 
 
+def _ignored_are_zero(losses, valid):
+    """The loss of an ignored sample is 0, as PyTorch's: its weight 0 times a score of
+    +-inf or nan (at class 0, where it points) would be nan and poison the sum."""
+    return losses if valid.all() else xp.where(valid, losses, 0)
+
+
 def _check_weight(op, weight, n_classes):
     if weight is None:
         return None
@@ -230,6 +236,8 @@ class CrossEntropy(Function):
                 q = (t * (1 - eps) + eps / n_classes) * w if eps else t * w
             log_p = shifted - log_sumexp
             losses = -_sum(q * log_p, axis=1)
+        if class_index:
+            losses = _ignored_are_zero(losses, valid)
         ctx.eps, ctx.weight, ctx.reduction, ctx.denominator = eps, weight, reduction, denominator
         ctx.in_shape = input.shape
         ctx.save_for_backward(p, q, log_p)
@@ -396,10 +404,10 @@ class NLLLoss(Function):
 
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean"):
         x = _as_batch(input, "nll_loss")
-        at, _, sample_weight = _class_targets("nll_loss", x.shape, _as_index(target, input),
-                                              weight, ignore_index, x.dtype)
-        losses = -sample_weight * x[at]
-        ctx.at, ctx.sample_weight = at, sample_weight
+        at, valid, sample_weight = _class_targets("nll_loss", x.shape, _as_index(target, input),
+                                                  weight, ignore_index, x.dtype)
+        losses = _ignored_are_zero(-sample_weight * x[at], valid)
+        ctx.at, ctx.sample_weight, ctx.valid = at, sample_weight, valid
         ctx.denominator = xp.add.reduce(sample_weight, axis=None)
         ctx.reduction, ctx.shape, ctx.in_shape = reduction, x.shape, input.shape
         out = _reduce(losses, reduction, ctx.denominator)
@@ -410,7 +418,8 @@ class NLLLoss(Function):
         if ctx.reduction == "mean":
             coef = coef / ctx.denominator
         d_input = xp.zeros(ctx.shape, dtype=ctx.sample_weight.dtype)
-        d_input[ctx.at] = -ctx.sample_weight * coef  # only the target class moves L_i
+        # only the target class moves L_i; an ignored sample's row stays +0.0, as torch's
+        d_input[ctx.at] = _ignored_are_zero(-ctx.sample_weight * coef, ctx.valid)
         return d_input.reshape(ctx.in_shape), None
 
 
