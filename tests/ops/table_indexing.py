@@ -13,7 +13,7 @@ permutation (and the gradient) is unique.
 
 import numpy as np
 
-from harness import Arg, Case, grid, index, mask, randn
+from harness import Arg, Case, grid, index, mask
 
 
 class Fixed(Arg):
@@ -222,7 +222,8 @@ CASES = [
          name="einsum iij->ji"),
     Case("einsum", (2, 3, 4), (2, 4), fn=lambda F, a, b: F.einsum("ijk,ik->j", a, b),
          name="einsum ijk,ik->j"),
-    Case("einsum", (2, 3), (4, 3, 5), (2, 5), fn=lambda F, a, b, c: F.einsum("bn,anm,bm->ba", a, b, c),
+    Case("einsum", (2, 3), (4, 3, 5), (2, 5),
+         fn=lambda F, a, b, c: F.einsum("bn,anm,bm->ba", a, b, c),
          name="einsum bn,anm,bm->ba"),
     Case("einsum", (2, 3, 4), (2, 3, 4), fn=lambda F, a, b: F.einsum("b...,b...->b", a, b),
          name="einsum b...,b...->b"),

@@ -261,7 +261,8 @@ def take_along_dim(input, indices, dim=None):
         rest = xp.broadcast_shapes(a_rest, i_rest)
     except ValueError:
         raise ShapeError(f"take_along_dim: input of shape {tuple(input.shape)} and indices of "
-                         f"shape {tuple(indices.shape)} do not broadcast outside dim {dim}") from None
+                         f"shape {tuple(indices.shape)} do not broadcast outside dim {dim}"
+                         ) from None
     a_shape = rest[:d] + (input.shape[d],) + rest[d + 1:]
     i_shape = rest[:d] + (indices.shape[d],) + rest[d + 1:]
     if a_shape != input.shape:

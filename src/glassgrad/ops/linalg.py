@@ -325,7 +325,8 @@ def _drop_broadcast(array, subs, sizes):
 class Einsum(Function):
     label = "einsum"
     rule = (r"\partial\,\mathrm{einsum}(\ldots, A_i, \ldots)/\partial A_i = "
-            r"\mathrm{einsum}(\bar{G}, A_{j \ne i}) \text{ with } A_i\text{'s subscripts as output}")
+            r"\mathrm{einsum}(\bar{G}, A_{j \ne i})"
+            r" \text{ with } A_i\text{'s subscripts as output}")
 
     def forward(ctx, *operands, spelt, out):
         ctx.spelt, ctx.out = spelt, out
