@@ -235,6 +235,31 @@ def test_adaptive_avg_pool_bins_by_hand():
     np.testing.assert_allclose(y.data.ravel(), [0.5, 2.0, 3.5])
 
 
+@pytest.mark.parametrize("op,kwargs", [
+    ("interpolate", dict(scale_factor=2, mode="bilinear")),
+    ("interpolate", dict(size=(3, 4), mode="bilinear", align_corners=True)),
+    ("interpolate", dict(scale_factor=1.5)),
+    ("adaptive_avg_pool2d", dict(output_size=(3, 4))),
+    ("adaptive_avg_pool2d", dict(output_size=(7, 9))),
+])
+def test_inf_and_nan_reach_the_same_outputs_as_in_torch(op, kwargs):
+    """A matrix product would spread 0 * inf = NaN over a whole row; glassgrad redoes such
+    a result term by term, with torch's terms (bilinear multiplies both neighbours, even
+    by a zero weight, so some NaNs are torch's too). Forward, and backward with an inf
+    upstream entry."""
+    x = _randn(1, 2, 5, 6)
+    x[0, 0, 2, 3], x[0, 1, 1, 1] = np.inf, np.nan
+    ours, theirs = pair(x)
+    y, ty = getattr(F, op)(ours, **kwargs), getattr(torch.nn.functional, op)(theirs, **kwargs)
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, equal_nan=True)
+    assert np.isfinite(y.data).any() and not np.isfinite(y.data).all()
+    g = np.ones(y.shape)
+    g[0, 0, 0, 0] = np.inf
+    y.backward(gg.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12, equal_nan=True)
+
+
 # ---------------------------------------------------------------- hypothesis geometry
 @settings(max_examples=25, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])

@@ -57,25 +57,70 @@ def _along_axes(x, matrices):
     return xp.tensordot(rows, a_w, axes=([last - 1], [1]))  # (..., oh, ow)
 
 
+# Each axis of a resampling op is given by its *terms*, the products PyTorch's kernel
+# computes: a list of (outputs, inputs, weights), the k-th term of each listed output,
+# output[outputs] += weights * x[inputs]. The matrix A of that axis is their sum. Zero
+# weights are kept where PyTorch multiplies by them (bilinear reads both neighbours even
+# when t = 0): 0 * inf is NaN there too.
+def _matrix(size, out, terms):
+    """The (out, size) matrix of an axis: the sum of its terms."""
+    a = xp.zeros((out, size))
+    for outputs, inputs, weights in terms:
+        xp.add.at(a, (outputs, inputs), weights)
+    return a
+
+
+def _by_terms(x, axes, transpose=False):
+    """The same map as _along_axes (or its transpose), term by term. Slower, but an inf or
+    NaN then reaches exactly the outputs PyTorch's kernel lets it reach: in one matrix
+    product over all inputs, 0 * inf = NaN would spread it over a whole row."""
+    for axis, (size, out, terms) in zip(range(x.ndim - len(axes), x.ndim), axes):
+        where = (slice(None),) * axis
+        along = (slice(None),) + (None,) * (x.ndim - axis - 1)  # weights along `axis`
+        result = xp.zeros(x.shape[:axis] + ((size if transpose else out),) + x.shape[axis + 1:],
+                          dtype=x.dtype)
+        for outputs, inputs, weights in terms:
+            w = weights.astype(x.dtype)[along]
+            if transpose:  # dL/dx[inputs] += weights * dL/dy[outputs]; inputs may repeat
+                xp.add.at(result, where + (inputs,), x.take(outputs, axis=axis) * w)
+            else:  # y[outputs] += weights * x[inputs]; each output once per term
+                result[where + (outputs,)] += x.take(inputs, axis=axis) * w
+        x = result
+    return x
+
+
+def _resample(x, axes, matrices, transpose=False):
+    """x through the axes' matrices (one BLAS product per axis), redone term by term when
+    the result is not all finite. The check reads the output once; finite inputs never
+    fail it unless a sum overflows, and then the second pass gives PyTorch's infs."""
+    with xp.errstate(invalid="ignore"):  # 0 * inf in the product: handled just below
+        out = _along_axes(x, [(a.T if transpose else a).astype(x.dtype, copy=False)
+                              for a in matrices])
+    if xp.isfinite(out).all():
+        return out
+    return _by_terms(x, axes, transpose)
+
+
 class Resample(Function):
     label = "resample"
     rule = (r"y = A_H\, x\, A_W^T \text{ (a fixed matrix per axis)},\ "
             r"\partial L/\partial x = A_H^T\, (\partial L/\partial y)\, A_W")
     float_only = True
 
-    def forward(ctx, x, matrices, gather=None):
-        ctx.matrices = matrices  # small (out, in) matrices, one per spatial axis
+    def forward(ctx, x, axes, gather=None):
+        # axes: per spatial axis (input size, output size, terms); its matrix is small
+        ctx.axes = axes
+        ctx.matrices = [_matrix(*axis) for axis in axes]
         if gather is not None:  # nearest: y copies entries of x; same values, no products
             out = x
             for axis, index in zip(range(x.ndim - len(gather), x.ndim), gather):
                 out = out.take(index, axis=axis)
             return out
-        return _along_axes(x, [a.astype(x.dtype, copy=False) for a in matrices])
+        return _resample(x, axes, ctx.matrices)
 
     def backward(ctx, upstream):
         # downstream = upstream x local: y_i = sum_j A_ij x_j, so dL/dx_j = sum_i A_ij dL/dy_i
-        return _along_axes(upstream, [a.T.astype(upstream.dtype, copy=False)
-                                      for a in ctx.matrices])
+        return _resample(upstream, ctx.axes, ctx.matrices, transpose=True)
 
 
 def _spatial_shape(op, x, dims):
@@ -107,11 +152,20 @@ def _bins(size, out):
     return (i * size) // out, -((-(i + 1) * size) // out)
 
 
-def _adaptive_avg_matrix(size, out):
+def _adaptive_avg_axis(size, out):
+    """(size, out, terms) of adaptive average pooling along one axis: output i adds
+    x[start_i + k] / (end_i - start_i) for each k inside its bin."""
     start, end = _bins(size, out)
-    cols = xp.arange(size)
-    inside = (cols >= start[:, None]) & (cols < end[:, None])
-    return inside / (end - start)[:, None]  # float64; cast to the input's dtype when used
+    width = end - start
+    terms = []
+    for k in range(int(width.max())):
+        outputs = xp.nonzero(width > k)[0]
+        terms.append((outputs, start[outputs] + k, 1.0 / width[outputs]))
+    return size, out, terms
+
+
+def _adaptive_avg_matrix(size, out):
+    return _matrix(*_adaptive_avg_axis(size, out))
 
 
 def _adaptive(op, input, output_size, dims):
@@ -130,14 +184,14 @@ def adaptive_avg_pool2d(input, output_size):
     x, (h, w), (oh, ow) = _adaptive("adaptive_avg_pool2d", input, output_size, 2)
     if (oh, ow) == (1, 1):  # global average pooling: the mean of each plane
         return input.mean(dim=(-2, -1), keepdim=True)
-    return Resample.apply(input, matrices=(_adaptive_avg_matrix(h, oh), _adaptive_avg_matrix(w, ow)))
+    return Resample.apply(input, axes=(_adaptive_avg_axis(h, oh), _adaptive_avg_axis(w, ow)))
 
 
 def adaptive_avg_pool1d(input, output_size):
     """Average pooling of ``input`` (N, C, L) to ``output_size`` bins: output i averages
     input floor(i L / out) .. ceil((i + 1) L / out) - 1."""
     x, (length,), (out,) = _adaptive("adaptive_avg_pool1d", input, output_size, 1)
-    return Resample.apply(input, matrices=(_adaptive_avg_matrix(length, out),))
+    return Resample.apply(input, axes=(_adaptive_avg_axis(length, out),))
 
 
 def _adaptive_max(x, output_size):
@@ -259,10 +313,11 @@ def _nearest_index(size, out, scale, exact):
     return xp.minimum(xp.floor(dst * step).astype(xp.int64), size - 1)
 
 
-def _linear_matrix(size, out, scale, align_corners, dtype):
-    """Row i mixes the two inputs around torch's source position src(i):
-    (1 - t) x[i0] + t x[i0 + 1], t = src - i0 (computed in the input's dtype, as torch)."""
-    one = dtype.type(1)
+def _linear_axis(size, out, scale, align_corners, dtype):
+    """(size, out, terms) of linear interpolation along one axis: output i is
+    (1 - t) x[i0] + t x[i1] around torch's source position src(i), i0 = floor(src),
+    i1 = i0 + 1 (i0 at the last input), t = src - i0, computed in the input's dtype as
+    torch does. Both terms are kept even when t = 0: torch reads both neighbours."""
     if align_corners:
         step = dtype.type(size - 1) / dtype.type(out - 1) if out > 1 else dtype.type(0)
         src = step * xp.arange(out, dtype=dtype)
@@ -273,11 +328,12 @@ def _linear_matrix(size, out, scale, align_corners, dtype):
     i0 = src.astype(xp.int64)  # floor: src >= 0
     i1 = i0 + (i0 < size - 1)
     t = src - i0.astype(dtype)
-    a = xp.zeros((out, size), dtype=dtype)
-    rows = xp.arange(out)
-    a[rows, i0] += one - t
-    a[rows, i1] += t
-    return a
+    everyone = xp.arange(out)
+    return size, out, [(everyone, i0, dtype.type(1) - t), (everyone, i1, t)]
+
+
+def _linear_matrix(size, out, scale, align_corners, dtype):
+    return _matrix(*_linear_axis(size, out, scale, align_corners, dtype))
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
@@ -337,9 +393,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if mode.startswith("nearest"):
         exact = mode == "nearest-exact"
         index = tuple(_nearest_index(s, o, sc, exact) for s, o, sc in zip(spatial, out, scales))
-        matrices = tuple((i[:, None] == xp.arange(s)).astype(xp.float64)
-                         for i, s in zip(index, spatial))
-        return Resample.apply(input, matrices=matrices, gather=index)
-    matrices = tuple(_linear_matrix(s, o, sc, bool(align_corners), x.dtype)
-                     for s, o, sc in zip(spatial, out, scales))
-    return Resample.apply(input, matrices=matrices)
+        axes = tuple((s, o, [(xp.arange(o), i, xp.ones(o))])
+                     for i, s, o in zip(index, spatial, out))
+        return Resample.apply(input, axes=axes, gather=index)
+    axes = tuple(_linear_axis(s, o, sc, bool(align_corners), x.dtype)
+                 for s, o, sc in zip(spatial, out, scales))
+    return Resample.apply(input, axes=axes)
