@@ -252,7 +252,8 @@ def cumprod(input, dim, *, dtype=None):
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """The vector p-norm over ``dim`` (all elements when None), as torch.norm:
     ||a||_p = (sum |a_j|^p)^(1/p); p = inf: max |a_j|, -inf: min |a_j|, 0: the number of
-    nonzero elements (its gradient is None, as torch's); 'fro' (the default) is p = 2 over one or two dims.
+    nonzero elements (its gradient is None, as torch's); 'fro' (the default) is p = 2
+    over one or two dims.
     d/da_j = sign(a_j) |a_j|^(p-1) / ||a||^(p-1), taken as 0 where the norm is 0
     (the gradient of ||0||_2 is 0, not nan)."""
     if not isinstance(input, Tensor):
