@@ -260,6 +260,20 @@ def test_inf_and_nan_reach_the_same_outputs_as_in_torch(op, kwargs):
     np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12, equal_nan=True)
 
 
+def test_adaptive_max_pool2d_ties_and_nans_as_torch():
+    x = np.zeros((1, 1, 4, 4))  # all ties: the first of each bin
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = np.nan  # two NaNs in the first bin: torch keeps the last
+    x[0, 0, 3, 3] = 5.0
+    ours, theirs = pair(x)
+    y, index = F.adaptive_max_pool2d(ours, 2, return_indices=True)
+    ty, tindex = torch.nn.functional.adaptive_max_pool2d(theirs, 2, return_indices=True)
+    np.testing.assert_array_equal(index.data, tindex.numpy())
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    y.sum().backward()
+    ty.sum().backward()
+    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+
+
 # ---------------------------------------------------------------- hypothesis geometry
 @settings(max_examples=25, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow])

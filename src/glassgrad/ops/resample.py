@@ -206,7 +206,11 @@ def _adaptive_max(x, output_size):
         for j in range(ow):
             block = x[..., r0[i]:r1[i], c0[j]:c1[j]]
             flat = block.reshape(block.shape[:-2] + (-1,))
-            k = flat.argmax(axis=-1)  # the first max on ties; a NaN wins, as in torch
+            k = flat.argmax(axis=-1)  # the first max on ties, as in torch
+            nan = xp.isnan(flat).any(axis=-1)
+            if nan.any():  # a NaN wins, and torch's kernel keeps the last one
+                last = flat.shape[-1] - 1 - xp.isnan(flat[..., ::-1]).argmax(axis=-1)
+                k = xp.where(nan, last, k)
             out[..., i, j] = xp.take_along_axis(flat, k[..., None], -1)[..., 0]
             width = c1[j] - c0[j]
             index[..., i, j] = (r0[i] + k // width) * w + c0[j] + k % width
