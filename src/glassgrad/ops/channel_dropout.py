@@ -14,7 +14,7 @@ from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
 
-__all__ = ["dropout2d"]
+__all__ = []  # torch has no top-level dropout2d: the name lives in glassgrad.nn.functional
 
 
 class ChannelDropout(Function):

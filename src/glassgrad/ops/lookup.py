@@ -12,7 +12,9 @@ from ..autograd.grad_mode import no_grad
 from ..backend import xp
 from ..tensor import Tensor
 
-__all__ = ["embedding", "one_hot"]
+# Not exported at the top level: torch.embedding takes (weight, indices), the reverse of
+# F.embedding; both names live in glassgrad.nn.functional.
+__all__ = []
 
 
 class Embedding(Function):

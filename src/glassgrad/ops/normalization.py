@@ -27,7 +27,10 @@ from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
 
-__all__ = ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_similarity"]
+# Exported at the top level (gg.layer_norm, ...) only where torch's top-level function has
+# the same signature: torch.batch_norm takes (input, weight, bias, running_mean, ...), so
+# batch_norm (like normalize, which torch has only in F) lives in glassgrad.nn.functional.
+__all__ = ["layer_norm", "group_norm", "cosine_similarity"]
 
 
 # ===================================================================== shared kernels
