@@ -201,6 +201,9 @@ def _cases():
         Case("matmul", Fixed(lambda d: np.array([[1.0, 0.0, 2.0, -1.0], [0.0, 0.0, 0.0, 0.0]],
                                                 dtype=d)), Fixed(lambda d: np.array(ROWS, dtype=d).T),
              name="matmul,special columns"),
+        # b's gradient sums two batches of 0.75 * the dtype's max: inf, and NumPy's warning
+        Case("matmul", Fixed(lambda d: np.full((2, 1, 1), 0.75 * np.finfo(d).max, dtype=d)),
+             Fixed(lambda d: np.ones((1, 1, 1), dtype=d)), name="matmul,batch sum overflows"),
         Case("linear", MATRIX, Fixed(lambda d: np.array([[1.0, 0.0, 2.0, -1.0], [0.5, 0.5, 0.0, 0.0],
                                                          [0.0, 0.0, 0.0, 0.0]], dtype=d)),
              Fixed(lambda d: np.array([0.0, -0.0, INF], dtype=d)), name="linear,special input"),
@@ -477,3 +480,25 @@ def test_no_numpy_warning_leaks_out_of_glassgrad():
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout == "", "RuntimeWarnings that reach the user:\n" + run.stdout
+
+
+_UNBROADCAST = """
+import numpy as np
+import glassgrad
+x = glassgrad.tensor(np.ones(2, dtype=np.float32), requires_grad=True)
+y = x * glassgrad.ones((2, 1))  # x is broadcast over 2 rows: its gradient is a sum of 2
+y.backward(glassgrad.tensor(np.full((2, 2), 3e38, dtype=np.float32)))  # 6e38: inf
+"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "autograd/engine.py undoes broadcasting with grad.sum(axis=...): an overflow there is "
+    "warned from NumPy's Python layer (numpy/_core/_methods.py), which backend.py's filter "
+    "of glassgrad's own warnings does not cover (fix: xp.add.reduce, in the engine)"))
+def test_no_numpy_warning_leaks_out_of_the_engines_unbroadcast():
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", _UNBROADCAST],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
