@@ -20,7 +20,7 @@ nodes around it route the gradients, and the 2-D op does the work.
 from ..autograd.function import Function
 from ..backend import xp
 from .nn import (
-    _col2im, _conv_padding, _data, _is_channels_last, _is_narrow, _pair, _padded,
+    _col2im, _data, _is_channels_last, _is_narrow, _pair, _padded,
     _patch_chunks, _tall_product, _unbatched, _warm_up_sgemm, _windows, conv2d,
 )
 

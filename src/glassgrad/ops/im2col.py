@@ -83,7 +83,8 @@ class Unfold(Function):
 
 class Fold(Function):
     label = "fold"
-    rule = (r"y_{n,c,h,w} = \sum_{(i,j),(p,q):\, sp+di=h,\, sq+dj=w} \mathrm{cols}_{n,(c,i,j),(p,q)};\ "
+    rule = (r"y_{n,c,h,w} = \sum_{(i,j),(p,q):\, sp+di=h,\, sq+dj=w} "
+            r"\mathrm{cols}_{n,(c,i,j),(p,q)};\ "
             r"\partial y/\partial \mathrm{cols} = 1 \text{ (backward: unfold)}")
     float_only = True
 
@@ -109,9 +110,10 @@ def _geometry(op, image_size, kernel_size, dilation, padding, stride):
     out = tuple(_out_size(image_size[a], kernel[a], stride[a], padding[a], padding[a],
                           dilation[a]) for a in range(2))
     if min(out) < 1:
+        span = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
         raise ValueError(f"{op}: the padded image {image_size[0] + 2 * padding[0]} x "
                          f"{image_size[1] + 2 * padding[1]} is smaller than the dilated kernel "
-                         f"{dilation[0] * (kernel[0] - 1) + 1} x {dilation[1] * (kernel[1] - 1) + 1}")
+                         f"{span[0]} x {span[1]}")
     return kernel, dilation, padding, stride, out
 
 
