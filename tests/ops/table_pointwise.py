@@ -2,7 +2,8 @@
 (ops/accumulate.py). Row format: see harness.py.
 
 Inputs stay away from poles and kinks: tan on [-1.2, 1.2] (poles at +-pi/2), asin/acos on
-[-0.9, 0.9] (infinite slope at +-1), log1p on [-0.5, 3] (pole at -1), rsqrt/log2/log10 on
+[-0.9, 0.9] (infinite slope at +-1), atanh on [-0.9, 0.9] and acosh on [1.2, 4] (poles at
++-1 and 1), log1p on [-0.5, 3] (pole at -1), rsqrt/log2/log10 on
 ``pos`` ([0.5, 2]), reciprocal and sign on ``away`` (|x| >= 0.1), atan2 with both
 coordinates ``away`` (the origin is its singularity), one-sided clamps on a grid of the
 other parity than the bound (never within 0.06 of it), the inf-norms on distinct grid
@@ -32,6 +33,9 @@ CASES = [
     Case("atan", (3, 4), hyp="broadcast"),
     Case("sinh", (3, 4), hyp="broadcast"),
     Case("cosh", (3, 4), hyp="broadcast"),
+    Case("asinh", (3, 4), hyp="broadcast"),
+    Case("acosh", uniform(3, 4, low=1.2, high=4.0), hyp="broadcast"),
+    Case("atanh", uniform(3, 4, low=-0.9, high=0.9), hyp="broadcast"),
     Case("log1p", uniform(3, 4, low=-0.5, high=3.0), hyp="broadcast"),
     Case("log1p", uniform(5, low=-1e-9, high=1e-9), name="log1p,tiny"),
     Case("expm1", (3, 4), hyp="broadcast"),

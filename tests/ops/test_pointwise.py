@@ -249,6 +249,7 @@ def test_integer_products_and_sums_are_int64(name, dtype):
 # ---------------------------------------------------------------- Tensor methods
 METHOD_NAMES = [
     "sin", "cos", "tan", "asin", "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh",
+    "asinh", "arcsinh", "atanh", "arctanh",
     "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "sign", "floor",
     "ceil", "round", "trunc", "fix", "frac", "nan_to_num", "isnan", "isinf", "isposinf",
     "isneginf", "isfinite", "logical_not", "any", "all", "prod", "norm",
@@ -348,7 +349,8 @@ INF, NAN = float("inf"), float("nan")
 SPECIAL_ROWS = [[-INF, 1.0, 2.0], [INF, 0.5, -1.0], [NAN, 1.0, 2.0], [0.0, -0.0, 3.0],
                 [1e30, 1e30, 2.0], [1e-40, 2.0, -1.0], [INF, 0.0, 1.0], [INF, INF, -1.0],
                 [0.0, NAN, 0.0], [2.0, 0.0, INF]]
-UNARY = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "log2",
+UNARY = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
+         "atanh", "log1p", "expm1", "log2",
          "log10", "square", "rsqrt", "reciprocal", "sign", "floor", "ceil", "trunc", "round",
          "frac", "nan_to_num", "isnan", "isinf", "isfinite", "isposinf", "isneginf"]
 REDUCTIONS = {

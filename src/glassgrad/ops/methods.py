@@ -73,13 +73,16 @@ METHODS = {
     "addmm": ("linalg", "addmm"), "mv": ("linalg", "mv"),
     # pointwise math, rounding, predicates
     **{name: ("pointwise", name) for name in (
-        "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "log2",
-        "log10", "square", "rsqrt", "reciprocal", "clamp_min", "clamp_max", "atan2", "lerp",
+        "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+        "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min",
+        "clamp_max", "atan2", "lerp",
         "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "isnan",
         "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "equal",
         "logical_and", "logical_or", "logical_xor", "logical_not", "any", "all")},
     "arcsin": ("pointwise", "asin"), "arccos": ("pointwise", "acos"),
     "arctan": ("pointwise", "atan"), "arctan2": ("pointwise", "atan2"),
+    "arcsinh": ("pointwise", "asinh"), "arccosh": ("pointwise", "acosh"),
+    "arctanh": ("pointwise", "atanh"),
     # products, running sums and norms
     "prod": ("accumulate", "prod"), "cumsum": ("accumulate", "cumsum"),
     "cumprod": ("accumulate", "cumprod"), "norm": ("accumulate", "norm"),

@@ -168,6 +168,45 @@ class Cosh(Function):
         return upstream * xp.sinh(a)
 
 
+class Asinh(Function):
+    label = "asinh"
+    rule = r"\partial\,\mathrm{asinh}\,a/\partial a = 1/\sqrt{a^2 + 1}"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.arcsinh(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream * (1 / xp.sqrt(a * a + 1))
+
+
+class Acosh(Function):
+    label = "acosh"
+    rule = r"\partial\,\mathrm{acosh}\,a/\partial a = 1/\sqrt{a^2 - 1}"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.arccosh(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream * (1 / xp.sqrt(a * a - 1))
+
+
+class Atanh(Function):
+    label = "atanh"
+    rule = r"\partial\,\mathrm{atanh}\,a/\partial a = 1/(1 - a^2)"
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.arctanh(a)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        return upstream / (1 - a * a)
+
+
 class Log1p(Function):
     label = "log1p"
     rule = r"\partial \ln(1 + a)/\partial a = 1/(1 + a)"
@@ -441,6 +480,21 @@ def cosh(input):
     return Cosh.apply(_floating(input, "cosh"))
 
 
+def asinh(input):
+    """Inverse hyperbolic sine. d/da asinh(a) = 1 / sqrt(a^2 + 1)."""
+    return Asinh.apply(_floating(input, "asinh"))
+
+
+def acosh(input):
+    """Inverse hyperbolic cosine, on [1, inf). d/da acosh(a) = 1 / sqrt(a^2 - 1)."""
+    return Acosh.apply(_floating(input, "acosh"))
+
+
+def atanh(input):
+    """Inverse hyperbolic tangent, on (-1, 1). d/da atanh(a) = 1 / (1 - a^2)."""
+    return Atanh.apply(_floating(input, "atanh"))
+
+
 def log1p(input):
     """log(1 + a), accurate for small a. d/da = 1 / (1 + a)."""
     return Log1p.apply(_floating(input, "log1p"))
@@ -681,8 +735,8 @@ def all(input, dim=None, keepdim=False):  # noqa: A001 - PyTorch's name
 
 
 __all__ = [
-    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "log1p", "expm1", "log2",
-    "log10", "square", "rsqrt", "reciprocal", "clamp_min", "clamp_max", "atan2", "lerp",
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+    "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min", "clamp_max", "atan2", "lerp",
     "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num",
     "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "any", "all",
