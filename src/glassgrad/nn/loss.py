@@ -848,9 +848,13 @@ class SoftMargin(Function):
     float_only = True
 
     def forward(ctx, x, y, reduction="mean"):
-        z = -y * x
-        e = xp.exp(-xp.abs(z))  # in (0, 1]: nothing overflows
-        ell = xp.maximum(z, 0) + xp.log1p(e)  # log(1 + e^z)
+        z = xp.multiply(y, x)
+        xp.negative(z, out=z)  # z = -yx
+        e = xp.abs(z)
+        xp.negative(e, out=e)
+        xp.exp(e, out=e)  # e = e^{-|z|} in (0, 1]: nothing overflows
+        ell = xp.maximum(z, 0)
+        ell += xp.log1p(e)  # log(1 + e^z) = max(z, 0) + log(1 + e^{-|z|})
         ctx.save_for_backward(x, y, z, e)
         ctx.reduction = reduction
         ctx.dtypes = (x.dtype, y.dtype)
@@ -859,11 +863,19 @@ class SoftMargin(Function):
     def backward(ctx, upstream):
         x, y, z, e = ctx.saved
         g = _reduction_grad(upstream, ctx.reduction, z.size, z.ndim)
-        sigma = xp.where(z >= 0, 1 / (1 + e), e / (1 + e))  # sigma(z), overflow-free
-        s = sigma * g
+        r = e + 1
+        xp.divide(1, r, out=r)  # 1 / (1 + e^{-|z|})
+        s = e * r  # sigma(z) = e/(1 + e) for z < 0, 1/(1 + e) for z >= 0: overflow-free
+        xp.copyto(s, r, where=z >= 0)
+        s = s * g  # upstream x sigma(z)
         need_x, need_y = ctx.needs_input_grad
-        dx = -y * s if need_x else None  # downstream = upstream x (-y sigma(-yx))
-        dy = -x * s if need_y else None
+        dx = dy = None
+        if need_x:  # downstream = upstream x (-y sigma(-yx))
+            dx = xp.multiply(y, s)
+            xp.negative(dx, out=dx)
+        if need_y:
+            dy = xp.multiply(x, s)
+            xp.negative(dy, out=dy)
         return _cast(dx, ctx.dtypes[0]), _cast(dy, ctx.dtypes[1])
 
 
