@@ -503,3 +503,11 @@ def test_norm_ops_on_drawn_shapes_match_torch():
             assert_close(ours, theirs, "float64")
 
     check()
+
+
+def test_embedding_of_no_indices_gives_a_zero_gradient():
+    w = gg.tensor(_randn(4, 2), requires_grad=True)
+    out = nn.functional.embedding(gg.tensor(np.zeros((0, 3), dtype=np.int64)), w)
+    assert out.shape == (0, 3, 2)
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.data, np.zeros((4, 2)))

@@ -3,8 +3,8 @@ r"""Lookup ops: embedding (rows of a weight table picked by index) and one_hot.
 An embedding is a matrix product with one-hot rows written as an index: for indices i,
 y = W[i] is onehot(i) W. Its backward is therefore onehot(i)^T G: the upstream row of every
 position is added into the weight row it came from, so a row used k times receives the sum
-of k upstream rows (and a row never used receives 0). That sum is one ``np.add.at``, not a
-dense (V x M) one-hot matrix.
+of k upstream rows (and a row never used receives 0). That sum is a sort of the positions by
+index and one ``np.add.reduceat`` over the runs, not a dense (V x M) one-hot matrix.
 """
 
 from ..autograd.function import Function
@@ -33,13 +33,21 @@ class Embedding(Function):
         if not ctx.needs_input_grad[1]:
             return None, None
         flat = indices.reshape(-1)
-        rows = upstream.reshape(flat.size, -1)
+        rows = upstream.reshape(flat.size, upstream.shape[-1])  # (positions, D)
         d_weight = xp.zeros((ctx.num_embeddings, rows.shape[1]), dtype=upstream.dtype)
-        if ctx.scale_grad_by_freq:
-            # each position's row divided by how often its index occurs in this batch
-            counts = xp.bincount(flat, minlength=ctx.num_embeddings)
-            rows = rows / counts[flat][:, None].astype(upstream.dtype)
-        xp.add.at(d_weight, flat, rows)  # W[v] += every upstream row looked up from v
+        if flat.size:
+            # dW[v] = sum of the upstream rows of the positions that looked up v. Sorting the
+            # positions by index makes each v's rows one run, summed by one reduceat (in
+            # position order, as np.add.at would: the same digits, about twice as fast).
+            order = xp.argsort(flat, kind="stable")
+            by_index = flat[order]
+            run_starts = xp.flatnonzero(xp.r_[True, by_index[1:] != by_index[:-1]])
+            sums = xp.add.reduceat(rows[order], run_starts, axis=0)
+            used = by_index[run_starts]
+            if ctx.scale_grad_by_freq:  # each row divided by its index's count in the batch
+                counts = xp.diff(xp.r_[run_starts, flat.size])
+                sums /= counts[:, None].astype(sums.dtype)
+            d_weight[used] = sums
         if ctx.padding_idx is not None:
             d_weight[ctx.padding_idx] = 0  # the padding row is never trained
         return None, d_weight
