@@ -3,6 +3,7 @@ float64 and float32, __repr__, PReLU's parameter (state_dict name, init, gradien
 steps), errors for bad arguments, and the gradient conventions at the kinks (the exact
 points where the op table keeps away)."""
 
+import math
 import warnings
 
 import numpy as np
@@ -233,3 +234,30 @@ def test_prelu_error_leaves_the_weight_untouched():
         layer(gg.randn(2, 3))
     np.testing.assert_array_equal(layer.weight.data, before)
     assert layer.weight.grad is None
+
+
+# ---------------------------------------------------------------- accuracy of the formulas
+def _ulps(got, expected, dtype):
+    spacing = np.spacing(np.abs(expected).astype(dtype)).astype(np.float64)
+    return np.abs(got.astype(np.float64) - expected) / spacing
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_elu_keeps_the_digits_of_e_to_the_s_minus_1(dtype):
+    """elu's e^s - 1 (no NumPy expm1 inside) against math.expm1, from s = -1e-300, where
+    e^s - 1 would round to 0, to s = -800, where e^s underflows."""
+    x = -np.geomspace(1e-300, 800, 4001).astype(dtype)
+    got = gg.nn.functional.elu(gg.tensor(x)).data
+    expected = np.array([math.expm1(float(v)) for v in x])
+    assert _ulps(got, expected, dtype).max() <= 4
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_logsigmoid_keeps_its_digits_for_every_s(dtype):
+    x = np.concatenate([-np.geomspace(1e-30, 700, 2001), np.geomspace(1e-30, 700, 2001)])
+    x = x.astype(dtype)
+    got = gg.nn.functional.logsigmoid(gg.tensor(x)).data
+    # log sigma(s) = -log(1 + e^{-s}), written per sign so that the reference is exact too
+    expected = np.array([-math.log1p(math.exp(-v)) if v > 0 else v - math.log1p(math.exp(v))
+                         for v in map(float, x)])
+    assert _ulps(got, expected, dtype).max() <= 4

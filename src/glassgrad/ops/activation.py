@@ -249,18 +249,37 @@ class ELU(Function):
 
     def forward(ctx, s, alpha=1.0, scale=1.0, input_scale=1.0):
         dt = s.dtype.type
-        neg = s <= 0  # the kink s = 0 takes the exponential side (PyTorch); nan does not
-        bs = s * dt(input_scale)
-        with xp.errstate(over="ignore"):  # e^{beta s} of large s > 0 is thrown away by where
-            if ctx.needs_input_grad[0]:
-                # its own exp: expm1 + 1 would lose the digits of e^{beta s} for s << 0
-                local = xp.exp(bs)
-                local *= dt(input_scale * alpha * scale)
-                ctx.save_for_backward(xp.where(neg, local, dt(scale)))
-            # expm1, not e^x - 1: exact for small |s|; expm1(-0.0) = -0.0 as in PyTorch
-            em1 = xp.expm1(bs)
+        # the exponential side sees beta min(s, 0): s > 0 gives 0 there, and nothing
+        # overflows for beta > 0 (np.minimum returns its second argument on a tie: -0.0
+        # stays -0.0)
+        bs = xp.minimum(dt(0), s)
+        if input_scale != 1:
+            bs *= dt(input_scale)
+        # e^x - 1 without expm1 (NumPy's has no vector loop: 5x an exp): Kahan's
+        # (u - 1) x / log(u), u = e^x, exact to a few ulps where u - 1 alone would keep
+        # none of the digits of a small x; where u rounds to 1 the ratio is taken as x.
+        # x is held above -80 first: there e^x - 1 is -1 to the last bit of float64 and
+        # float32, and below e^x would turn subnormal and lose the digits log(u) needs.
+        floor = bs < -80
+        any_floor = floor.any()
+        u = xp.exp(xp.maximum(bs, dt(-80)) if any_floor else bs)
+        d = u - 1
+        exact = d == 0
+        em1 = (d + exact) * bs
+        em1 /= xp.log(u) + exact
+        if any_floor:
+            em1[floor] = -1
+        if ctx.needs_input_grad[0]:
+            # the kink s = 0 takes the exponential side (PyTorch); nan does not
+            if any_floor:
+                u[floor] = xp.exp(bs[floor])
+            ctx.save_for_backward(xp.where(s <= 0, u * dt(input_scale * alpha * scale),
+                                           dt(scale)))
         em1 *= dt(alpha * scale)
-        return xp.where(neg, em1, s * dt(scale))
+        # alpha scale (e^{beta s} - 1) + scale max(s, 0): one of the two terms is 0 (s > 0
+        # makes bs = 0). max(0, s) keeps -0.0 (second argument on a tie) and nan.
+        em1 += xp.maximum(dt(0), s) * dt(scale)
+        return em1
 
     def backward(ctx, upstream):
         (local,) = ctx.saved
@@ -273,13 +292,22 @@ class LogSigmoid(Function):
     float_only = True
 
     def forward(ctx, s):
-        # log sigma(s) = min(s, 0) - log(1 + e^{-|s|}): e^{-|s|} <= 1, nothing overflows
+        # log sigma(s) = min(s, 0) - log(1 + e^{-|s|}): e^{-|s|} <= 1, nothing overflows.
+        # log1p(e) as e log(u)/(u - 1), u = 1 + e (Goldberg; NumPy's log1p has no vector
+        # loop, as softplus above notes); where u rounds to 1, log1p(e) = e.
         e = xp.exp(-xp.abs(s))
+        u = 1 + e
+        d = u - 1
+        exact = d == 0
+        ratio = xp.log(u)
+        ratio /= d + exact
+        ratio += exact
         if ctx.needs_input_grad[0]:
-            q = e / (1 + e)  # sigma(-|s|)
+            q = e / u  # sigma(-|s|)
             # PyTorch's form: 1 - q below 0, q at and above 0
             ctx.save_for_backward(xp.where(s < 0, 1 - q, q))
-        return xp.minimum(s, 0) - xp.log1p(e)
+        ratio *= e
+        return xp.minimum(s, 0) - ratio
 
     def backward(ctx, upstream):
         (local,) = ctx.saved
