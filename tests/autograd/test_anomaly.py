@@ -36,14 +36,14 @@ def test_backward_nan_names_op_input_and_creation_line():
 
 
 def test_backward_inf_in_second_input_of_div():
-    # d(a/b)/db = -a / b^2: with a = b = 1e-200, b^2 underflows to 0 and the gradient is -inf,
-    # while the forward value a / b = 1 is finite.
-    a = gg.tensor(np.array([1e-200]), requires_grad=True)
+    # d(a/b)/db = -(a/b)/b (PyTorch's order): with a = 1, b = 1e-200 the forward value
+    # a/b = 1e200 and d/da = 1/b = 1e200 are finite, but d/db = -1e200/1e-200 overflows to -inf.
+    a = gg.tensor(np.array([1.0]), requires_grad=True)
     b = gg.tensor(np.array([1e-200]), requires_grad=True)
     with detect_anomaly():
         line = here() + 1
         q = (a / b).sum()
-        assert q.item() == 1.0
+        assert q.item() == 1e200
         with pytest.raises(RuntimeError) as info:
             q.backward()
     msg = str(info.value)

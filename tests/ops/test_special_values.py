@@ -491,10 +491,6 @@ y.backward(glassgrad.tensor(np.full((2, 2), 3e38, dtype=np.float32)))  # 6e38: i
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "autograd/engine.py undoes broadcasting with grad.sum(axis=...): an overflow there is "
-    "warned from NumPy's Python layer (numpy/_core/_methods.py), which backend.py's filter "
-    "of glassgrad's own warnings does not cover (fix: xp.add.reduce, in the engine)"))
 def test_no_numpy_warning_leaks_out_of_the_engines_unbroadcast():
     import subprocess
     import sys

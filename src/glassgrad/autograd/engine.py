@@ -153,7 +153,9 @@ def unbroadcast(grad, shape, node=None, index=None):
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
     )
-    summed = grad.sum(axis=axes) if axes else grad
+    # add.reduce, not grad.sum: ndarray.sum runs in NumPy's Python layer, whose overflow
+    # warning backend.py's filter of glassgrad's own warnings cannot see.
+    summed = _add_reduce(grad, axes) if axes else grad
     summed = summed.reshape(shape)
     if observers and node is not None:
         for obs in observers:
@@ -226,3 +228,4 @@ def _accumulate_leaves(leaves):
 
 
 _wrap = Tensor._wrap
+_add_reduce = xp.add.reduce
