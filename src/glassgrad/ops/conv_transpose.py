@@ -75,7 +75,7 @@ class ConvTranspose2d(Function):
             w_mat = weight.transpose(2, 3, 1, 0).reshape(-1, c_in)  # (kH*kW*C_out, C_in)
             d_x_mat = xp.empty((n * h * w, c_in), dtype=g.dtype)
         if need_w:  # dL/dw = sum over input pixels of x x upstream window = patches^T @ X
-            d_w_mat = xp.zeros((windows[0, 0, 0].size, c_in), dtype=g.dtype)
+            d_w_mat = xp.zeros((kernel[0] * kernel[1] * c_out, c_in), dtype=g.dtype)
         if need_x or need_w:
             for rows, patches in _patch_chunks(windows):  # one patch copy for both products
                 if need_x:
