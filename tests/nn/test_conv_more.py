@@ -303,6 +303,39 @@ def test_conv_transpose2d_geometry_vs_torch(data):
         assert_close(a.grad, b.grad)
 
 
+@settings(max_examples=40, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_resampling_index_rules_vs_torch(data):
+    """Sizes, scale factors and modes drawn at random: torch's index rules (computed in
+    float32 for nearest, in the input's dtype for bilinear) and adaptive bins agree."""
+    dtype = data.draw(st.sampled_from(["float64", "float32"]))
+    h, w = data.draw(st.integers(1, 8)), data.draw(st.integers(1, 8))
+    op = data.draw(st.sampled_from(["nearest", "nearest-exact", "bilinear", "adaptive"]))
+    if op == "adaptive":
+        kwargs = dict(output_size=(data.draw(st.integers(1, 10)), data.draw(st.integers(1, 10))))
+        name = "adaptive_avg_pool2d"
+    else:
+        name, kwargs = "interpolate", dict(mode=op)
+        if data.draw(st.booleans()):
+            kwargs["size"] = (data.draw(st.integers(1, 12)), data.draw(st.integers(1, 12)))
+        else:
+            factors = st.sampled_from([0.5, 0.7, 1.0, 4 / 3, 1.5, 2.0, 2.5, 3.0, 3.3])
+            kwargs["scale_factor"] = (data.draw(factors), data.draw(factors))
+            kwargs["recompute_scale_factor"] = data.draw(st.sampled_from([None, True]))
+            if min(int(h * kwargs["scale_factor"][0]), int(w * kwargs["scale_factor"][1])) < 1:
+                kwargs["scale_factor"] = (2.0, 2.0)
+        if op == "bilinear":
+            kwargs["align_corners"] = data.draw(st.sampled_from([None, False, True]))
+    x = np.random.default_rng(h * 10 + w).standard_normal((2, 3, h, w)).astype(dtype)
+    ours, theirs = pair(x)
+    y = getattr(F, name)(ours, **kwargs)
+    ty = getattr(torch.nn.functional, name)(theirs, **kwargs)
+    assert_close(y, ty, dtype)
+    backward_with(y, ty)
+    assert_close(ours.grad, theirs.grad, dtype)
+
+
 # ---------------------------------------------------------------- bad input
 def test_functional_errors_name_what_was_wrong():
     x, w = gg.zeros(2, 3, 4, 4), gg.zeros(3, 2, 3, 3)
