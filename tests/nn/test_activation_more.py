@@ -41,6 +41,10 @@ MODULES = {
     "PReLU(3)": (lambda m: m.PReLU(num_parameters=3, init=0.1), (2, 3, 4, 4)),
     "GLU": (lambda m: m.GLU(), (4, 6)),
     "GLU(0)": (lambda m: m.GLU(dim=0), (4, 3)),
+    "Hardshrink": (lambda m: m.Hardshrink(), (4, 5)),
+    "Softshrink(2.5)": (lambda m: m.Softshrink(2.5), (4, 5)),
+    "Tanhshrink": (lambda m: m.Tanhshrink(), (4, 5)),
+    "Threshold": (lambda m: m.Threshold(1.0, -5.0), (4, 5)),
 }
 
 
@@ -82,6 +86,8 @@ REPRS = [
     lambda m: m.ReLU6(), lambda m: m.ReLU6(True), lambda m: m.Hardsigmoid(),
     lambda m: m.Hardswish(), lambda m: m.Mish(), lambda m: m.Softmin(), lambda m: m.Softmin(1),
     lambda m: m.PReLU(), lambda m: m.PReLU(3, 0.1), lambda m: m.GLU(), lambda m: m.GLU(1),
+    lambda m: m.Hardshrink(), lambda m: m.Softshrink(0.3), lambda m: m.Tanhshrink(),
+    lambda m: m.Threshold(0.1, 20), lambda m: m.Threshold(0.1, 20.0, True),
     lambda m: m.Sequential(m.Linear(3, 4), m.GELU(), m.PReLU(4), m.Linear(4, 2)),
 ]
 
@@ -162,6 +168,12 @@ KINK_POINTS = {
     "gelu": ([0.0, 1e-30, -1e-30], {}),
     "silu": ([-0.0, 0.0, 800.0], {}),
     "mish": ([-0.0, 0.0, 800.0, -800.0], {}),
+    "hardshrink": ([-0.5, 0.5, -0.0, 0.0, 0.7, -0.3], {}),
+    # (softshrink: not -0.0 nor values inside the band: torch's float64 kernel returns +0.0
+    # there on some lengths and x * 0 = -0.0 on others)
+    "softshrink": ([-0.5, 0.5, 0.7, -0.7], {}),
+    "threshold": ([0.1, 0.2, -0.0, -5.0], {"threshold": 0.1, "value": 20.0}),
+    "tanhshrink": ([0.0, -0.0, 3.0, -30.0], {}),
 }
 
 
@@ -225,6 +237,8 @@ def test_bad_arguments_are_refused_with_clear_errors():
         F.softmin(x)
     with pytest.raises(TypeError, match="floating-point"):
         F.gelu(gg.tensor([1, 2]))
+    with pytest.raises(ValueError, match="lambd must be >= 0"):
+        F.softshrink(x, -1.0)
 
 
 def test_prelu_error_leaves_the_weight_untouched():

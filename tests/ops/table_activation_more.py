@@ -42,6 +42,8 @@ CASES = [
     Case("elu", away(3, 4), hyp="broadcast"),
     Case("elu", away(3, 4), alpha=0.5),
     Case("elu", uniform(3, 4, low=-40, high=40), alpha=2.0, name="elu,large |x|"),
+    Case("elu", const([-1000.0, -90.0, -79.0, -1e-12, 1e-12, 100.0]), name="elu,far tail"),
+    Case("elu", const(-100.0), name="elu,0-d far tail"),
     Case("selu", away(3, 4), hyp="broadcast"),
     Case("selu", uniform(3, 4, low=-40, high=40), name="selu,large |x|"),
     Case("celu", away(3, 4), hyp="broadcast"),
@@ -74,4 +76,15 @@ CASES = [
     Case("glu", (4, 3, 2), dim=0),
     Case("glu", (2, 6, 3), dim=1),
     Case("glu", uniform(2, 8, low=-40, high=40), name="glu,large |x|"),
+    # ---- shrinkage and threshold (kinks at +-lambd and at the threshold: grid values
+    # 0.2 k + 0.1 stay >= 0.08 away from +-0.5, +-0.3 and 0.2)
+    Case("hardshrink", grid(4, 5, parity=1), hyp="broadcast"),
+    Case("hardshrink", grid(4, 5, parity=1), lambd=0.3),
+    Case("softshrink", grid(4, 5, parity=1), hyp="broadcast"),
+    Case("softshrink", grid(4, 5, parity=1), lambd=1.2),
+    Case("softshrink", grid(4, 5, parity=1), lambd=0.0, name="softshrink,lambd=0"),
+    Case("tanhshrink", (3, 4), hyp="broadcast"),
+    Case("tanhshrink", uniform(4, 5, low=-30, high=30), name="tanhshrink,large |x|"),
+    Case("threshold", grid(4, 5, parity=1), threshold=0.2, value=-3.0, hyp="broadcast"),
+    Case("threshold", grid(4, 5, parity=1), threshold=-1.0, value=20.0),
 ]

@@ -8,6 +8,7 @@ from .activation import (  # noqa: F401,E402
     CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, PReLU, ReLU6,
     SiLU, Softmin, Softsign,
 )
+from .activation import Hardshrink, Softshrink, Tanhshrink, Threshold  # noqa: F401,E402
 from .loss import (  # noqa: F401,E402
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, MultiMarginLoss, NLLLoss, SoftmaxHingeLoss,
     SquaredError,

@@ -355,3 +355,60 @@ class GLU(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+from ..ops.activation import hardshrink, softshrink, tanhshrink, threshold  # noqa: E402
+
+__all__ += ["Hardshrink", "Softshrink", "Tanhshrink", "Threshold"]
+
+
+class Hardshrink(Module):
+    """s where |s| > lambd, else 0; derivative 1 outside the band, 0 in it (and at +-lambd)."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return hardshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """s -+ lambd outside the band [-lambd, lambd], 0 in it; derivative 1 outside, 0 in it."""
+
+    def __init__(self, lambd=0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return softshrink(input, self.lambd)
+
+    def extra_repr(self):
+        return str(self.lambd)
+
+
+class Tanhshrink(Module):
+    """s - tanh(s); derivative tanh(s)^2."""
+
+    def forward(self, input):
+        return tanhshrink(input)
+
+
+class Threshold(Module):
+    """s where s > threshold, else value; derivative 1 above the threshold, else 0."""
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        return threshold(input, self.threshold, self.value)
+
+    def extra_repr(self):
+        return (f"threshold={self.threshold}, value={self.value}"
+                + (", inplace=True" if self.inplace else ""))

@@ -11,6 +11,7 @@ from ..ops.activation import (  # noqa: F401
     celu, elu, gelu, glu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6, selu,
     silu, softmin, softsign,
 )
+from ..ops.activation import hardshrink, softshrink, tanhshrink, threshold  # noqa: F401
 from ..ops.linalg import linear  # noqa: F401
 from ..ops.nn import (  # noqa: F401
     avg_pool2d, conv2d, cross_entropy, dropout, log_softmax, max_pool2d, nll_loss, softmax,
@@ -51,4 +52,4 @@ __all__ = [
     "gaussian_nll_loss",
 ]
 __all__ += ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_similarity", "embedding", "one_hot", "dropout2d"]  # normalization / embedding family
-__all__ += ["gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "softmin", "prelu", "glu"]  # activations family
+__all__ += ["gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "softmin", "prelu", "glu", "hardshrink", "softshrink", "tanhshrink", "threshold"]  # activations family

@@ -267,12 +267,12 @@ class ELU(Function):
         exact = d == 0
         em1 = (d + exact) * bs
         em1 /= xp.log(u) + exact
-        if any_floor:
-            em1[floor] = -1
+        if any_floor:  # (where, not em1[floor] = -1: a 0-d input makes NumPy scalars)
+            em1 = xp.where(floor, dt(-1), em1)
         if ctx.needs_input_grad[0]:
             # the kink s = 0 takes the exponential side (PyTorch); nan does not
             if any_floor:
-                u[floor] = xp.exp(bs[floor])
+                u = xp.where(floor, xp.exp(bs), u)
             ctx.save_for_backward(xp.where(s <= 0, u * dt(input_scale * alpha * scale),
                                            dt(scale)))
         em1 *= dt(alpha * scale)
@@ -595,3 +595,98 @@ __all__ += [
     "gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "hardtanh", "relu6",
     "hardsigmoid", "hardswish", "mish", "softmin", "prelu", "glu",
 ]
+
+
+# ---------------------------------------------------------------- shrinkage and threshold
+class Hardshrink(Function):
+    label = "hardshrink"
+    rule = r"\partial\,\mathrm{hardshrink}(s)/\partial s = [|s| > \lambda]"
+    float_only = True
+
+    def forward(ctx, s, lambd=0.5):
+        lam = s.dtype.type(lambd)
+        keep = ~((s >= -lam) & (s <= lam))  # PyTorch's test: nan is kept, +-lambda is not
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(keep)
+        return xp.where(keep, s, s.dtype.type(0))
+
+    def backward(ctx, upstream):
+        (keep,) = ctx.saved
+        return upstream * keep
+
+
+class Softshrink(Function):
+    label = "softshrink"
+    rule = r"\partial\,\mathrm{softshrink}(s)/\partial s = [|s| > \lambda]"
+    float_only = True
+
+    def forward(ctx, s, lambd=0.5):
+        lam = s.dtype.type(lambd)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(~((s >= -lam) & (s <= lam)))
+        # s - clip(s, -lambda, lambda) is s - lambda above, s + lambda below and 0 between;
+        # copysign gives the 0 the sign of s, as PyTorch's s * 0 does
+        return xp.copysign(s - xp.clip(s, -lam, lam), s)
+
+    def backward(ctx, upstream):
+        (keep,) = ctx.saved
+        return upstream * keep
+
+
+class Tanhshrink(Function):
+    label = "tanhshrink"
+    rule = r"\partial\,(s - \tanh s)/\partial s = \tanh^2 s"
+    float_only = True
+
+    def forward(ctx, s):
+        t = xp.tanh(s)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(t)
+        return s - t
+
+    def backward(ctx, upstream):
+        (t,) = ctx.saved
+        return upstream * (t * t)
+
+
+class Threshold(Function):
+    label = "threshold"
+    rule = r"\partial\,\mathrm{threshold}(s)/\partial s = [s > \theta]"
+    float_only = True
+
+    def forward(ctx, s, threshold, value):
+        below = s <= s.dtype.type(threshold)  # PyTorch's test: nan passes through
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(~below)
+        return xp.where(below, s.dtype.type(value), s)
+
+    def backward(ctx, upstream):
+        (passed,) = ctx.saved
+        return upstream * passed
+
+
+def hardshrink(input, lambd=0.5):
+    """s where |s| > lambd, else 0. d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
+    return Hardshrink.apply(input, lambd=lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """s - lambd above lambd, s + lambd below -lambd, 0 between (lambd >= 0).
+    d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
+    if not lambd >= 0:
+        raise ValueError(f"softshrink: lambd must be >= 0 (the half-width of the zeroed "
+                         f"band), got {lambd}")
+    return Softshrink.apply(input, lambd=lambd)
+
+
+def tanhshrink(input):
+    """s - tanh(s). d/ds = tanh(s)^2."""
+    return Tanhshrink.apply(input)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """s where s > threshold, else value. d/ds = 1 where s > threshold, else 0."""
+    return Threshold.apply(input, threshold=threshold, value=value)
+
+
+__all__ += ["hardshrink", "softshrink", "tanhshrink", "threshold"]

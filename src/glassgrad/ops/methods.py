@@ -31,7 +31,7 @@ METHODS = {
     # activations
     "relu": ("activation", "relu"), "tanh": ("activation", "tanh"),
     "sigmoid": ("activation", "sigmoid"),
-    "prelu": ("activation", "prelu"),
+    "prelu": ("activation", "prelu"), "hardshrink": ("activation", "hardshrink"),
     "erf": ("error_function", "erf"), "erfc": ("error_function", "erfc"),
     # reductions
     "sum": ("reduce", "sum"), "mean": ("reduce", "mean"), "max": ("reduce", "max"),
