@@ -1,4 +1,6 @@
-"""Activations: relu leaky_relu tanh sigmoid softplus.
+"""Activations: relu leaky_relu tanh sigmoid softplus; below them gelu silu elu selu celu
+logsigmoid softsign hardtanh relu6 hardsigmoid hardswish mish softmin prelu glu hardshrink
+softshrink tanhshrink threshold (PyTorch's formulas and its derivative at each kink).
 
 Each keeps exactly what its derivative needs: relu and leaky_relu a boolean mask
 (computed once, used by forward and backward), tanh and sigmoid their output, softplus
