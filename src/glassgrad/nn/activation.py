@@ -1,4 +1,6 @@
-"""Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax.
+"""Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax; below
+them GELU SiLU ELU SELU CELU LogSigmoid Softsign Hardtanh ReLU6 Hardsigmoid Hardswish Mish
+Softmin PReLU (the one with a weight) GLU Hardshrink Softshrink Tanhshrink Threshold.
 
 Each is a Module around one op (``F.relu`` ... in ``glassgrad.nn.functional``), without weights, so that it
 can sit in a Sequential; the local derivative each op multiplies by is in the docstring.
