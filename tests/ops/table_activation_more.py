@@ -49,6 +49,8 @@ CASES = [
     Case("celu", away(3, 4), hyp="broadcast"),
     Case("celu", away(3, 4), alpha=0.5),
     Case("celu", away(3, 4), alpha=-1.5, name="celu,negative alpha"),
+    Case("celu", const([-2000.0, -1000.0, -5.0, 3.0]), alpha=-1.5, gradcheck=False,
+         name="celu,negative alpha,overflow"),
     # ---- piecewise linear ones
     Case("hardtanh", grid(4, 5, parity=1), hyp="broadcast"),
     Case("hardtanh", grid(4, 5, parity=1), min_val=-0.5, max_val=1.2),

@@ -271,6 +271,8 @@ class ELU(Function):
         em1 /= xp.log(u) + exact
         if any_floor:  # (where, not em1[floor] = -1: a 0-d input makes NumPy scalars)
             em1 = xp.where(floor, dt(-1), em1)
+        if input_scale < 0:  # celu with alpha < 0: e^x can overflow, and e^x - 1 is inf
+            em1 = xp.where(u == xp.inf, u, em1)
         if ctx.needs_input_grad[0]:
             # the kink s = 0 takes the exponential side (PyTorch); nan does not
             if any_floor:
