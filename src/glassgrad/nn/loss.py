@@ -24,6 +24,7 @@ import math
 from ..autograd.function import Function
 from ..backend import xp
 from ..ops.nn import cross_entropy, nll_loss
+from ..ops.pointwise import torch_sign
 from ..tensor import Tensor
 from .module import Module
 
@@ -147,23 +148,42 @@ def _cast(grad, dtype):
 
 
 # ---------------------------------------------------------------------- squared errors
-def _save_difference(ctx, input, target, reduction):
-    """``input - target``, kept for backward with what the backward of a loss of it needs."""
+def _save_difference(ctx, input, target, reduction, operands=False):
+    """``input - target``, kept for backward with what the backward of a loss of it needs.
+
+    ``operands``: also keep input and target (when the target needs a gradient), for a
+    loss whose target gradient PyTorch computes from its own difference ``target - input``
+    (see ``_target_difference``)."""
     diff = input - target
-    ctx.save_for_backward(diff)
+    if operands and ctx.needs_input_grad[1]:
+        ctx.save_for_backward(diff, input, target)
+    else:
+        ctx.save_for_backward(diff)
     ctx.reduction = reduction
     ctx.dtypes = (input.dtype, target.dtype)
     return diff
 
 
-def _difference_grads(ctx, grad):
+def _difference_grads(ctx, grad, target_grad=None):
     """The gradients of a loss of ``input - target``, given ``grad`` = d loss / d input:
-    ``grad`` for the input and ``-grad`` for the target (None where not needed)."""
+    ``grad`` for the input and ``-grad`` (or ``target_grad``) for the target (None where
+    not needed)."""
     need_input, need_target = ctx.needs_input_grad
+    if need_target and target_grad is None:
+        target_grad = -grad
     return (
         _cast(grad, ctx.dtypes[0]) if need_input else None,
-        _cast(-grad, ctx.dtypes[1]) if need_target else None,
+        _cast(target_grad, ctx.dtypes[1]) if need_target else None,
     )
+
+
+def _target_difference(ctx):
+    """``target - input``, from which PyTorch's smooth L1 and Huber kernels compute the
+    target's gradient (the same kernel with the operands swapped). It is -(input - target)
+    except at a zero difference: both are +0.0 where input == target, so the target's
+    gradient there is +0.0 x upstream, not -(+0.0 x upstream)."""
+    _, input, target = ctx.saved
+    return target - input
 
 
 class HalfSquaredError(Function):
@@ -648,7 +668,9 @@ class AbsoluteError(Function):
     def backward(ctx, upstream):
         (diff,) = ctx.saved
         g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
-        return _difference_grads(ctx, xp.sign(diff) * g)  # downstream = upstream x sign(y_hat - y)
+        # downstream = upstream x sign(y_hat - y), PyTorch's sign: 0 (not nan) where the
+        # difference is nan (inf - inf, a nan input), so no nan reaches the gradient there
+        return _difference_grads(ctx, torch_sign(diff) * g)
 
 
 class SmoothAbsoluteError(Function):
@@ -657,18 +679,21 @@ class SmoothAbsoluteError(Function):
     float_only = True
 
     def forward(ctx, input, target, reduction="mean", beta=1.0):
-        diff = _save_difference(ctx, input, target, reduction)
+        diff = _save_difference(ctx, input, target, reduction, operands=True)
         ctx.beta = beta
         z = xp.abs(diff)
         ell = xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
         return _reduce(ell, reduction, diff.size)
 
     def backward(ctx, upstream):
-        (diff,) = ctx.saved
+        diff = ctx.saved[0]
         beta = ctx.beta
         g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
         local = xp.clip(diff, -beta, beta) / beta  # d/d diff: diff / beta inside, +-1 outside
-        return _difference_grads(ctx, local * g)
+        d_target = None
+        if ctx.needs_input_grad[1]:
+            d_target = xp.clip(_target_difference(ctx), -beta, beta) / beta * g
+        return _difference_grads(ctx, local * g, d_target)
 
 
 class HuberError(Function):
@@ -677,17 +702,20 @@ class HuberError(Function):
     float_only = True
 
     def forward(ctx, input, target, reduction="mean", delta=1.0):
-        diff = _save_difference(ctx, input, target, reduction)
+        diff = _save_difference(ctx, input, target, reduction, operands=True)
         ctx.delta = delta
         z = xp.abs(diff)
         ell = xp.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
         return _reduce(ell, reduction, diff.size)
 
     def backward(ctx, upstream):
-        (diff,) = ctx.saved
+        diff = ctx.saved[0]
         delta = ctx.delta
         g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
-        return _difference_grads(ctx, xp.clip(diff, -delta, delta) * g)  # diff inside, +-delta outside
+        d_target = None
+        if ctx.needs_input_grad[1]:
+            d_target = xp.clip(_target_difference(ctx), -delta, delta) * g
+        return _difference_grads(ctx, xp.clip(diff, -delta, delta) * g, d_target)  # diff inside, +-delta outside
 
 
 def _check_threshold(fn, name, value, allow_zero):
@@ -806,13 +834,21 @@ class KLDivergence(Function):
         dt = None
         if need_t:
             if ctx.log_target:
-                dt = p * (t - x + 1) * g  # d/dt e^t (t - x) = e^t (t - x + 1)
+                # d/dt e^t (t - x) = e^t (t - x) + e^t, summed in PyTorch's order (its two
+                # paths, through exp and through t - x): (g (t - x)) e^t + g e^t, so that
+                # g (t - x) overflows, and inf x 0 is nan, exactly where PyTorch's does
+                pg = p * g
+                dt = (g * (t - x)) * p
+                dt += pg
             else:
-                # d/dp (p log p - p x) = log p + 1 - x; at p = 0 the slope is -inf and
-                # PyTorch's xlogy backward gives nan (0/0): so does this.
+                # d/dp (p log p - p x) = log p + 1 - x, as PyTorch's xlogy(p, p) backward
+                # writes the 1: p/p, which is nan at p = 0 (where the slope is -inf) and at
+                # p = inf; g (log p + p/p) - g x, whose zero is +0.0 as PyTorch's sum's
                 with xp.errstate(divide="ignore", invalid="ignore"):
-                    dt = xp.where(t == 0, xp.nan, xp.log(t) + 1) - x
-                dt = dt * g
+                    local = xp.log(t)
+                    local += t / t
+                dt = g * local
+                dt -= g * x
         return _cast(dx, ctx.dtypes[0]), _cast(dt, ctx.dtypes[1])
 
 
@@ -828,7 +864,7 @@ def kl_div(input, target, reduction="mean", log_target=False):
     ``'sum'``, ``'none'`` as usual.
 
     Gradients: \partial\ell/\partial x = -p;  \partial\ell/\partial p = \log p + 1 - x
-    (nan at p = 0, as PyTorch).
+    (nan at p = 0 and p = inf, as PyTorch).
     """
     fn = "kl_div"
     if reduction not in _KL_REDUCTIONS:
@@ -906,9 +942,9 @@ class CosineEmbedding(Function):
     float_only = False  # the target may be an integer tensor; inputs are checked by the function
 
     def forward(ctx, x1, x2, y, margin=0.0, reduction="mean"):
-        prod = (x1 * x2).sum(axis=-1)
-        m1 = (x1 * x1).sum(axis=-1) + _COSINE_EPS  # |x1|^2 + eps
-        m2 = (x2 * x2).sum(axis=-1) + _COSINE_EPS
+        prod = _sum(x1 * x2, axis=-1)
+        m1 = _sum(x1 * x1, axis=-1) + _COSINE_EPS  # |x1|^2 + eps
+        m2 = _sum(x2 * x2, axis=-1) + _COSINE_EPS
         denom = xp.sqrt(m1 * m2)
         cos = prod / denom
         pos, neg = y == 1, y == -1  # other labels contribute 0, as in PyTorch
@@ -916,18 +952,31 @@ class CosineEmbedding(Function):
         # d ell / d cos: -1 for similar pairs, 1 for dissimilar pairs with cos >= margin
         # (PyTorch's clamp_min passes the gradient at equality)
         slope = xp.where(pos, -1.0, 0.0) + (neg & (cos - margin >= 0))
-        ctx.save_for_backward(x1, x2, cos, denom, m1, m2, slope.astype(cos.dtype))
+        ctx.save_for_backward(x1, x2, prod, denom, m1, m2, slope.astype(cos.dtype))
         ctx.reduction = reduction
         ctx.dtypes = (x1.dtype, x2.dtype)
         return _reduce(ell, reduction, ell.size)
 
     def backward(ctx, upstream):
-        x1, x2, cos, denom, m1, m2, slope = ctx.saved
-        g = _reduction_grad(upstream, ctx.reduction, cos.size, cos.ndim)
-        gc = (slope * g)[..., None]  # d loss / d cos, one per pair
+        x1, x2, prod, denom, m1, m2, slope = ctx.saved
+        g = _reduction_grad(upstream, ctx.reduction, prod.size, prod.ndim)
+        # d loss / d cos, one per pair; + 0.0: an inactive pair's 0 is +0.0, as PyTorch's
+        # where(y == 1, g, 0) and clamp_min's where(..., g, 0) give
+        gc = slope * g + 0.0
+        # Back through cos = prod / sqrt(m1 m2) step by step, as PyTorch's autograd does:
+        # the per-pair factors first (so a huge |x|^2 gives the same 0 x inf = nan), then
+        # one pass over the elements: d1 = g_prod x2 + 2 g_m1 x1 (|x1|^2 = sum x1 x1).
+        g_prod = gc / denom
+        g_denom = -gc * ((prod / denom) / denom)
+        g_square = g_denom / (2 * denom)  # d sqrt(s) / ds = 1 / (2 sqrt(s))
         need1, need2, _ = ctx.needs_input_grad
-        d1 = gc * (x2 / denom[..., None] - (cos / m1)[..., None] * x1) if need1 else None
-        d2 = gc * (x1 / denom[..., None] - (cos / m2)[..., None] * x2) if need2 else None
+        d1 = d2 = None
+        if need1:  # downstream = upstream x (x2 / denom - cos x1 / |x1|^2)
+            d1 = g_prod[..., None] * x2
+            d1 += (2 * (g_square * m2))[..., None] * x1
+        if need2:
+            d2 = g_prod[..., None] * x1
+            d2 += (2 * (g_square * m1))[..., None] * x2
         return _cast(d1, ctx.dtypes[0]), _cast(d2, ctx.dtypes[1]), None
 
 
@@ -971,22 +1020,30 @@ class GaussianNLL(Function):
     def forward(ctx, mu, y, var, full=False, eps=1e-6, reduction="mean"):
         v = xp.maximum(var, eps)  # clamped for stability; the gradient flows as if it were not
         diff = mu - y
-        ell = 0.5 * (xp.log(v) + diff * diff / v)
+        q = diff * diff / v
+        ell = 0.5 * (xp.log(v) + q)
         if full:
             ell = ell + 0.5 * math.log(2 * math.pi)
-        ctx.save_for_backward(diff, v)
+        ctx.save_for_backward(diff, v, q)
         ctx.reduction = reduction
         ctx.dtypes = (mu.dtype, y.dtype, var.dtype)
         return _reduce(ell, reduction, ell.size)
 
     def backward(ctx, upstream):
-        diff, v = ctx.saved
+        diff, v, q = ctx.saved
         shape = xp.broadcast_shapes(diff.shape, v.shape)
         g = _reduction_grad(upstream, ctx.reduction, math.prod(shape), len(shape))
         need_mu, need_y, need_var = ctx.needs_input_grad
-        r = diff / v  # (mu - y) / var
-        dmu = r * g if need_mu or need_y else None
-        dvar = 0.5 * (1 / v - r * r) * g if need_var else None
+        # In PyTorch's order (its autograd of 0.5 (log v + d^2 / v)), so that overflow and
+        # 0 x inf give inf and nan where PyTorch's do: g_v = (g / 2) / v is the gradient
+        # reaching log v and d^2 / v through its numerator
+        half = 0.5 * g
+        g_v = half / v
+        dmu = g_v * (2 * diff) if need_mu or need_y else None  # d/dd d^2 = 2 d
+        dvar = None
+        if need_var:  # d/dv (log v + d^2 / v) = 1/v - (d^2 / v) / v
+            dvar = half * (q / v)
+            xp.subtract(g_v, dvar, out=dvar)
         return (
             _cast(dmu, ctx.dtypes[0]) if need_mu else None,
             _cast(-dmu, ctx.dtypes[1]) if need_y else None,
