@@ -595,10 +595,9 @@ def glu(input, dim=-1):
     return GLU.apply(input, dim=dim)
 
 
-__all__ += [
-    "gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "hardtanh", "relu6",
-    "hardsigmoid", "hardswish", "mish", "softmin", "prelu", "glu",
-]
+# At the top level (gg.selu, ...) only what torch has there with the same signature; every
+# name is in glassgrad.nn.functional (F.gelu, F.silu, ...), as in PyTorch.
+__all__ += ["selu", "celu", "prelu"]
 
 
 # ---------------------------------------------------------------- shrinkage and threshold
@@ -693,4 +692,4 @@ def threshold(input, threshold, value, inplace=False):
     return Threshold.apply(input, threshold=threshold, value=value)
 
 
-__all__ += ["hardshrink", "softshrink", "tanhshrink", "threshold"]
+__all__ += ["hardshrink", "threshold"]  # (softshrink, tanhshrink: F only, as in torch)
