@@ -34,8 +34,17 @@ def _scan(ufunc, a, axis):
     as PyTorch's CPU scans accumulate (so 3e38 + 3e38 - 3e38 is 3e38, not inf, and long
     running sums keep their digits); bool and integer tensors accumulate as int64."""
     if a.dtype == _f32:
-        return ufunc.accumulate(a, axis, _f64).astype(_f32)
-    return ufunc.accumulate(a, axis, xp.int64 if a.dtype.kind in "biu" else None)
+        out = ufunc.accumulate(a, axis, _f64).astype(_f32)
+    else:
+        out = ufunc.accumulate(a, axis, xp.int64 if a.dtype.kind in "biu" else None)
+    if ufunc is xp.add and out.dtype.kind == "f" and out.size:
+        # PyTorch's sums start from +0.0, so no partial sum is -0.0 (+0.0 + -0.0 is +0.0);
+        # NumPy's start from the first element. They differ only on a run of -0.0 at the
+        # start: checked on the first slice, fixed (in place) only when it holds a -0.0
+        first = out[_along(axis, out.ndim, 0, 1)]
+        if xp.signbit(first[first == 0]).any():
+            out += 0.0
+    return out
 
 
 def _reversed_cumsum(g, axis):
