@@ -67,11 +67,21 @@ class MatMul(Function):
             g = xp.expand_dims(g, -2)
         if b.ndim == 1:
             g = xp.expand_dims(g, -1)
+        # A gradient that is an outer product of two vectors is formed elementwise, as
+        # PyTorch's ger (the backward of its mv): a -0.0 in the vector gives -0.0 products,
+        # where a GEMM of inner size 1 adds them to +0.0. PyTorch computes matrix @ vector,
+        # batch @ vector and vector @ matrix by mv, and vector @ batch by mv only when the
+        # vector needs a gradient too (else by bmm: +0.0).
         da = db = None
         if need_a:
-            da = _sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+            if b.ndim == 1:  # dL/dA_ij = G_i b_j (over any batch dims of A)
+                da = upstream[..., None] * b
+            else:
+                da = _sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
         if need_b:
-            if b2.ndim == 2 and g.ndim > 2 and a2.shape[:-2] == g.shape[:-2]:
+            if a.ndim == 1 and (b.ndim == 2 or need_a):  # dL/dB_ij = a_i G_j
+                db = a[:, None] * upstream[..., None, :]
+            elif b2.ndim == 2 and g.ndim > 2 and a2.shape[:-2] == g.shape[:-2]:
                 # b was shared by every batch element: fold the batch into rows, one GEMM
                 # (sum_i A_i^T G_i is [A_1; A_2; ...]^T [G_1; G_2; ...]).
                 db = a2.reshape(-1, a2.shape[-1]).T @ g.reshape(-1, g.shape[-1])
