@@ -348,14 +348,25 @@ class Einsum(Function):
                 sizes[c] = max(sizes.get(c, 1), n)
         ctx.save_for_backward(*operands)
         eq = ",".join(spelt) + "->" + out
-        return xp.einsum(eq, *operands, optimize=len(operands) > 1)
+        # np.einsum is Python (numpy/_core/einsumfunc.py): an overflow or invalid-value
+        # warning from its calls would be NumPy's own and reach the user (backend.py
+        # silences glassgrad's only), where PyTorch says nothing
+        with xp.errstate(all="ignore"):
+            return xp.einsum(eq, *operands, optimize=len(operands) > 1)
 
     def backward(ctx, upstream):
         operands, spelt, sizes = ctx.saved, ctx.spelt, ctx.sizes
+        # PyTorch contracts a pair of operands that share a summed letter by bmm, whose
+        # backward is bmm again: its sums start from +0.0, so no gradient element is -0.0,
+        # not even one that is a single product (np.einsum's, then, may be -0.0: + 0.0)
+        by_bmm = len(spelt) == 2 and any(c in spelt[1] and c not in ctx.out for c in spelt[0])
         grads = []
-        for i, need in enumerate(ctx.needs_input_grad):
-            grads.append(_einsum_grad(i, upstream, ctx.out, operands, spelt, sizes) if need
-                         else None)
+        with xp.errstate(all="ignore"):
+            for i, need in enumerate(ctx.needs_input_grad):
+                g = _einsum_grad(i, upstream, ctx.out, operands, spelt, sizes) if need else None
+                if by_bmm and g is not None and g.dtype.kind == "f":
+                    g = g + 0.0
+                grads.append(g)
         return tuple(grads)
 
 
