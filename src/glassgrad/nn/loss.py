@@ -715,7 +715,8 @@ class HuberError(Function):
         d_target = None
         if ctx.needs_input_grad[1]:
             d_target = xp.clip(_target_difference(ctx), -delta, delta) * g
-        return _difference_grads(ctx, xp.clip(diff, -delta, delta) * g, d_target)  # diff inside, +-delta outside
+        # downstream = upstream x clip(diff, -delta, delta): diff inside, +-delta outside
+        return _difference_grads(ctx, xp.clip(diff, -delta, delta) * g, d_target)
 
 
 def _check_threshold(fn, name, value, allow_zero):
