@@ -319,9 +319,12 @@ class Atan2(Function):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         square = a * a + b * b
-        # 1 / (a^2 + b^2), and 0 where a^2 + b^2 is 0 (at the origin, or where both squares
-        # underflow) as in PyTorch: upstream x b x 0 is a signed zero there, not 0 x inf = nan
-        recip = xp.divide(1, square, out=xp.zeros_like(square), where=square != 0)
+        recip = 1 / square
+        if not square.all():
+            # 0 where a^2 + b^2 is 0 (at the origin, or where both squares underflow), as
+            # PyTorch: upstream x b x 0 is a signed zero there, not 0 x inf = nan (checked
+            # first: the masked rewrite costs a quarter of the backward)
+            recip = xp.where(square == 0, 0, recip)
         da = upstream * b * recip if need_a else None
         db = upstream * -a * recip if need_b else None
         return da, db
