@@ -357,6 +357,7 @@ def _wave3_cases():
              reduction="batchmean", name="kl_div,batchmean"),
         Case("kl_div", A, B, fn=_functional("kl_div"), reduction="none", log_target=True,
              name="kl_div,pairs,log_target,none"),
+        Case("kl_div", A, B, fn=_functional("kl_div"), reduction="sum", name="kl_div,pairs,sum"),
         Case("soft_margin_loss", VALUES, SIGNS, fn=_functional("soft_margin_loss"),
              reduction="none", name="soft_margin_loss,none"),
         Case("soft_margin_loss", VALUES, SIGNS, fn=_functional("soft_margin_loss"),
@@ -377,6 +378,11 @@ def _wave3_cases():
              Fixed(lambda d: _cycle([0.5, 1e-40, 2.0], len(pairs(d)[0]), d)),
              fn=_functional("gaussian_nll_loss"), reduction="none",
              name="gaussian_nll_loss,pairs,none"),
+        # one variance per row, broadcast along it (its gradient sums the row's terms)
+        Case("gaussian_nll_loss", MATRIX, Fixed(lambda d: np.array(ROWS[::-1], dtype=d)),
+             Fixed(lambda d: _variances(d)[:len(ROWS), None]),
+             fn=_functional("gaussian_nll_loss"), reduction="none",
+             name="gaussian_nll_loss,variance per row,none"),
     ]
     # --- ops/pointwise.py
     for op in ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",

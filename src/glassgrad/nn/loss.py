@@ -842,14 +842,14 @@ class KLDivergence(Function):
                 dt = (g * (t - x)) * p
                 dt += pg
             else:
-                # d/dp (p log p - p x) = log p + 1 - x, as PyTorch's xlogy(p, p) backward
-                # writes the 1: p/p, which is nan at p = 0 (where the slope is -inf) and at
-                # p = inf; g (log p + p/p) - g x, whose zero is +0.0 as PyTorch's sum's
+                # d/dp (p log p - p x) = log p + 1 - x, summed as PyTorch's autograd of
+                # xlogy(p, p) - p x: g log p + (g p) / p - g x. (g p) / p is its 1: nan at
+                # p = 0 (where the slope is -inf) and p = inf, and g rounded to a multiple
+                # of the subnormal p's spacing; the sum's zero is +0.0 as PyTorch's
                 with xp.errstate(divide="ignore", invalid="ignore"):
-                    local = xp.log(t)
-                    local += t / t
-                dt = g * local
-                dt -= g * x
+                    dt = g * xp.log(t)
+                    dt += (g * t) / t
+                    dt -= g * x
         return _cast(dx, ctx.dtypes[0]), _cast(dt, ctx.dtypes[1])
 
 
