@@ -1,7 +1,7 @@
 """Adadelta: a step whose units match the weights', from two running averages."""
 
 from ..backend import xp
-from .optimizer import Optimizer, _Workspace, check_number
+from .optimizer import Optimizer, _Workspace, check_number, ema_square_
 
 
 class _ThreeSlots(_Workspace):
@@ -65,20 +65,14 @@ class Adadelta(Optimizer):
             s, t, delta = views(p)
 
             d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
-            v *= rho  # v <- rho v + (1 - rho) d^2
-            xp.multiply(d, 1 - rho, out=t)
-            t *= d
-            v += t
+            ema_square_(v, d, rho, tmp=t)  # v <- rho v + (1 - rho) d^2
             std = xp.add(v, eps, out=t)  # sqrt(v + eps)
             xp.sqrt(std, out=std)
             xp.add(a, eps, out=delta)  # delta = sqrt(a + eps) / std * d
             xp.sqrt(delta, out=delta)
             delta /= std
             delta *= d
-            a *= rho  # a <- rho a + (1 - rho) delta^2
-            xp.multiply(delta, 1 - rho, out=t)
-            t *= delta
-            a += t
+            ema_square_(a, delta, rho, tmp=t)  # a <- rho a + (1 - rho) delta^2
             delta *= lr  # w <- w - lr delta
             xp.subtract(w, delta, out=w)
             p._vc[0] += 1

@@ -1,7 +1,7 @@
 """Adam and AdamW: steps scaled per coordinate by running moments of the gradient."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_decay, check_number, lerp_
+from .optimizer import Optimizer, check_betas, check_decay, check_number, ema_square_, lerp_
 
 
 class Adam(Optimizer):
@@ -37,11 +37,7 @@ class Adam(Optimizer):
     def _check_group(self, group):
         who = type(self).__name__
         check_number(who, "learning rate lr", group["lr"])
-        betas = group["betas"]
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"{who}: betas must be a pair (beta1, beta2), got {betas!r}")
-        check_number(who, "beta1 (betas[0])", betas[0], high=1, high_open=True)
-        check_number(who, "beta2 (betas[1])", betas[1], high=1, high_open=True)
+        check_betas(who, group["betas"])
         check_number(who, "eps", group["eps"])
         check_number(who, "weight_decay", group["weight_decay"])
         check_decay(who, group["decay"])
@@ -71,10 +67,7 @@ class Adam(Optimizer):
 
             d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             lerp_(m, d, 1 - beta1, tmp=t)  # m <- beta1 m + (1 - beta1) d
-            v *= beta2  # v <- beta2 v + (1 - beta2) d^2
-            xp.multiply(d, 1 - beta2, out=t)
-            t *= d
-            v += t
+            ema_square_(v, d, beta2, tmp=t)  # v <- beta2 v + (1 - beta2) d^2
 
             bias_correction1 = 1 - beta1**step
             bias_correction2_sqrt = (1 - beta2**step) ** 0.5

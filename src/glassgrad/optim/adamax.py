@@ -1,8 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the root mean square."""
 
 from ..backend import xp
-from .nadam import check_betas
-from .optimizer import Optimizer, check_decay, check_number, lerp_
+from .optimizer import Optimizer, check_betas, check_decay, check_number, lerp_
 
 
 class Adamax(Optimizer):

@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum (the first moment is looked at one step ahead)."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_decay, check_number, lerp_
+from .optimizer import Optimizer, check_betas, check_decay, check_number, ema_square_, lerp_
 
 
 def _decay_mode(who, decay, decoupled_weight_decay):
@@ -14,13 +14,6 @@ def _decay_mode(who, decay, decoupled_weight_decay):
             "give one of them (decay='decoupled' is the same as decoupled_weight_decay=True)"
         )
     return decay
-
-
-def check_betas(who, betas):
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"{who}: betas must be a pair (beta1, beta2), got {betas!r}")
-    check_number(who, "beta1 (betas[0])", betas[0], high=1, high_open=True)
-    check_number(who, "beta2 (betas[1])", betas[1], high=1, high_open=True)
 
 
 class NAdam(Optimizer):
@@ -96,10 +89,7 @@ class NAdam(Optimizer):
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
             mu_product = st["mu_product"] = st["mu_product"] * mu
             lerp_(m, d, 1 - beta1, tmp=t)  # m <- beta1 m + (1 - beta1) d
-            v *= beta2  # v <- beta2 v + (1 - beta2) d^2
-            xp.multiply(d, 1 - beta2, out=t)
-            t *= d
-            v += t
+            ema_square_(v, d, beta2, tmp=t)  # v <- beta2 v + (1 - beta2) d^2
 
             denom = xp.divide(v, 1 - beta2**step, out=t)  # sqrt(v / (1 - beta2^t)) + eps
             xp.sqrt(denom, out=denom)

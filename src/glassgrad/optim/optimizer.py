@@ -350,6 +350,14 @@ def check_number(who, name, value, low=0, high=None, high_open=False):
         raise ValueError(f"{who}: invalid {name} {value}; expected a value >= {low}{upper}")
 
 
+def check_betas(who, betas):
+    """Adam's family: betas = (beta1, beta2), each in [0, 1)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{who}: betas must be a pair (beta1, beta2), got {betas!r}")
+    check_number(who, "beta1 (betas[0])", betas[0], high=1, high_open=True)
+    check_number(who, "beta2 (betas[1])", betas[1], high=1, high_open=True)
+
+
 DECAY_MODES = ("l2", "decoupled")
 
 
@@ -359,6 +367,16 @@ def check_decay(who, decay):
             f"{who}: decay must be 'l2' (add weight_decay * w to the gradient) or 'decoupled' "
             f"(shrink w by lr * weight_decay directly), got {decay!r}"
         )
+
+
+def ema_square_(avg, d, beta, tmp):
+    """``avg <- beta avg + (1 - beta) d^2`` in place: the moving average of squared
+    gradients (Adam's v, RMSprop's and Adadelta's square_avg), in PyTorch's order
+    ``avg.mul_(beta).addcmul_(d, d, value=1 - beta)``. ``tmp`` is scratch of d's shape."""
+    avg *= beta
+    xp.multiply(d, 1 - beta, out=tmp)
+    tmp *= d
+    avg += tmp
 
 
 def lerp_(start, end, weight, tmp):

@@ -3,8 +3,8 @@
 import math
 
 from ..backend import xp
-from .nadam import _decay_mode, check_betas
-from .optimizer import Optimizer, check_decay, check_number, lerp_
+from .nadam import _decay_mode
+from .optimizer import Optimizer, check_betas, check_decay, check_number, ema_square_, lerp_
 
 
 class RAdam(Optimizer):
@@ -74,10 +74,7 @@ class RAdam(Optimizer):
 
             d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             lerp_(m, d, 1 - beta1, tmp=t)  # m <- beta1 m + (1 - beta1) d
-            v *= beta2  # v <- beta2 v + (1 - beta2) d^2
-            xp.multiply(d, 1 - beta2, out=t)
-            t *= d
-            v += t
+            ema_square_(v, d, beta2, tmp=t)  # v <- beta2 v + (1 - beta2) d^2
 
             bias_correction1 = 1 - beta1**step
             bias_correction2 = 1 - beta2**step

@@ -1,7 +1,7 @@
 """RMSprop: divide each coordinate's step by a running root-mean-square of its gradient."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_number, lerp_
+from .optimizer import Optimizer, check_number, ema_square_, lerp_
 
 
 class RMSprop(Optimizer):
@@ -65,10 +65,7 @@ class RMSprop(Optimizer):
             s, t = views(p)
 
             d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
-            v *= alpha  # v <- alpha v + (1 - alpha) d^2
-            xp.multiply(d, 1 - alpha, out=t)
-            t *= d
-            v += t
+            ema_square_(v, d, alpha, tmp=t)  # v <- alpha v + (1 - alpha) d^2
             if centered:
                 g_avg = st["grad_avg"]
                 lerp_(g_avg, d, 1 - alpha, tmp=t)  # g_avg <- alpha g_avg + (1 - alpha) d
