@@ -191,6 +191,21 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+def _keep_bits(keep, dtype):
+    """A boolean mask as whole-element bit patterns of ``dtype``'s width: all ones where
+    kept, all zeros elsewhere (for _where_kept)."""
+    # 1 -> 0xFF..FF (unsigned wrap-around), 0 -> 0
+    return xp.negative(keep.astype(xp.dtype(f"u{xp.dtype(dtype).itemsize}")))
+
+
+def _where_kept(upstream, bits):
+    """where(keep, upstream, +0.0), PyTorch's masked backward, to the bit: a bitwise AND
+    of the upstream's bits with _keep_bits' mask. upstream * mask would give -0.0 for a
+    negative upstream and nan for an inf one where PyTorch writes +0.0, and np.where
+    costs about 10x (a branch per element); the AND costs less than the multiply."""
+    return xp.bitwise_and(upstream.view(bits.dtype), bits).view(upstream.dtype)
+
+
 class GELU(Function):
     label = "gelu"
     rule = r"\partial\,(s\,\Phi(s))/\partial s = \Phi(s) + s\,\varphi(s)"
@@ -280,6 +295,8 @@ class ELU(Function):
             ctx.save_for_backward(xp.where(s <= 0, u * dt(input_scale * alpha * scale),
                                            dt(scale)))
         em1 *= dt(alpha * scale)
+        if alpha * scale < 0:  # at s = +-0 the sum below is then s's own zero, as PyTorch's
+            em1 = xp.where(s == 0, dt(-0.0), em1)
         # alpha scale (e^{beta s} - 1) + scale max(s, 0): one of the two terms is 0 (s > 0
         # makes bs = 0). max(0, s) keeps -0.0 (second argument on a tie) and nan.
         em1 += xp.maximum(dt(0), s) * dt(scale)
@@ -343,12 +360,12 @@ class Hardtanh(Function):
         lo, hi = s.dtype.type(min_val), s.dtype.type(max_val)
         if ctx.needs_input_grad[0]:
             # 0 at and beyond the bounds, 1 strictly inside and for nan (PyTorch)
-            ctx.save_for_backward(~((s <= lo) | (s >= hi)))
+            ctx.save_for_backward(_keep_bits(~((s <= lo) | (s >= hi)), s.dtype))
         return xp.clip(s, lo, hi)  # keeps -0.0 and nan, as PyTorch
 
     def backward(ctx, upstream):
         (inside,) = ctx.saved
-        return upstream * inside
+        return _where_kept(upstream, inside)
 
 
 class Hardsigmoid(Function):
@@ -358,7 +375,7 @@ class Hardsigmoid(Function):
 
     def forward(ctx, s):
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward((s > -3) & (s < 3))
+            ctx.save_for_backward(_keep_bits((s > -3) & (s < 3), s.dtype))
         out = xp.clip(s + 3, 0, 6)
         out /= 6
         return out
@@ -366,8 +383,8 @@ class Hardsigmoid(Function):
     def backward(ctx, upstream):
         (inside,) = ctx.saved
         # 1/6 exactly (PyTorch multiplies by the float32 number 1/6 even in float64,
-        # 3e-8 away; finite differences side with 1/6)
-        return upstream * inside / 6
+        # 3e-8 away; finite differences side with 1/6); +0.0 outside, as PyTorch
+        return _where_kept(upstream / 6, inside)
 
 
 class Hardswish(Function):
@@ -379,16 +396,15 @@ class Hardswish(Function):
         if ctx.needs_input_grad[0]:
             # PyTorch: 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (and nan)
             local = xp.where(s < 3, s / 3 + s.dtype.type(0.5), 1)
-            local[s <= -3] = 0
-            ctx.save_for_backward(local)
+            ctx.save_for_backward(local, _keep_bits(~(s <= -3), s.dtype))
         out = xp.clip(s + 3, 0, 6)
         out *= s
         out /= 6
         return out
 
     def backward(ctx, upstream):
-        (local,) = ctx.saved
-        return upstream * local
+        local, above = ctx.saved
+        return _where_kept(upstream * local, above)  # +0.0 at s <= -3, as PyTorch
 
 
 class Mish(Function):
@@ -451,8 +467,12 @@ class GLU(Function):
 
     def backward(ctx, upstream):
         a, z = ctx.saved
-        g_a = upstream * z
-        return xp.concatenate([g_a, g_a * a * (1 - z)], axis=ctx.dim)
+        # PyTorch's order for b, (1 - z) z a g: the small factors first, so that a huge
+        # a times g does not overflow where (1 - z) z would bring it back (or is 0)
+        g_b = (1 - z) * z
+        g_b *= a
+        g_b *= upstream
+        return xp.concatenate([upstream * z, g_b], axis=ctx.dim)
 
 
 # ---------------------------------------------------------------- the public functions
@@ -610,12 +630,12 @@ class Hardshrink(Function):
         lam = s.dtype.type(lambd)
         keep = ~((s >= -lam) & (s <= lam))  # PyTorch's test: nan is kept, +-lambda is not
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(keep)
+            ctx.save_for_backward(_keep_bits(keep, s.dtype))
         return xp.where(keep, s, s.dtype.type(0))
 
     def backward(ctx, upstream):
         (keep,) = ctx.saved
-        return upstream * keep
+        return _where_kept(upstream, keep)
 
 
 class Softshrink(Function):
@@ -626,14 +646,14 @@ class Softshrink(Function):
     def forward(ctx, s, lambd=0.5):
         lam = s.dtype.type(lambd)
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(~((s >= -lam) & (s <= lam)))
+            ctx.save_for_backward(_keep_bits(~((s >= -lam) & (s <= lam)), s.dtype))
         # s - clip(s, -lambda, lambda) is s - lambda above, s + lambda below and 0 between;
         # copysign gives the 0 the sign of s, as PyTorch's s * 0 does
         return xp.copysign(s - xp.clip(s, -lam, lam), s)
 
     def backward(ctx, upstream):
         (keep,) = ctx.saved
-        return upstream * keep
+        return _where_kept(upstream, keep)
 
 
 class Tanhshrink(Function):
@@ -649,7 +669,10 @@ class Tanhshrink(Function):
 
     def backward(ctx, upstream):
         (t,) = ctx.saved
-        return upstream * (t * t)
+        # + 0.0: where tanh(s)^2 is 0, PyTorch's g - g (1 - tanh^2) gives +0.0
+        out = upstream * (t * t)
+        out += 0
+        return out
 
 
 class Threshold(Function):
@@ -660,12 +683,12 @@ class Threshold(Function):
     def forward(ctx, s, threshold, value):
         below = s <= s.dtype.type(threshold)  # PyTorch's test: nan passes through
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(~below)
+            ctx.save_for_backward(_keep_bits(~below, s.dtype))
         return xp.where(below, s.dtype.type(value), s)
 
     def backward(ctx, upstream):
         (passed,) = ctx.saved
-        return upstream * passed
+        return _where_kept(upstream, passed)
 
 
 def hardshrink(input, lambd=0.5):
