@@ -15,52 +15,14 @@ from ..ops.resample import (
 from ..ops.im2col import fold, unfold
 from ..ops.shape import pad
 from ..tensor import Tensor
-from .layers import _add_weight_and_bias, _check_device, _check_input, _check_size, \
-    _default_init, _empty_parameter, _float_dtype, _pair
+from .layers import _ConvNd, _check_channels, _check_device, _check_input, _empty_parameter, \
+    _float_dtype, _single
 from .module import Module
 
 __all__ = [
     "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d",
     "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "Unfold", "Fold",
 ]
-
-_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-
-
-def _single(value, name, owner, minimum):
-    """An int or a 1-tuple as a 1-tuple (torch keeps 1-D sizes as 1-tuples)."""
-    value = tuple(value) if isinstance(value, (tuple, list)) else (value,)
-    if len(value) != 1:
-        raise ValueError(f"{owner}: {name} must be an int or a 1-tuple, got {value!r}")
-    return (_check_size(value[0], name, owner, minimum),)
-
-
-def _check_channels(owner, in_channels, out_channels, groups):
-    sizes = (_check_size(in_channels, "in_channels", owner, 1),
-             _check_size(out_channels, "out_channels", owner, 1),
-             _check_size(groups, "groups", owner, 1))
-    if sizes[0] % sizes[2] or sizes[1] % sizes[2]:
-        raise ValueError(f"{owner}: in_channels ({in_channels}) and out_channels "
-                         f"({out_channels}) must both be divisible by groups ({groups})")
-    return sizes
-
-
-def _conv_repr(m):
-    """torch's _ConvNd.extra_repr: defaults are left out, sizes are shown as tuples."""
-    s = f"{m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size}, stride={m.stride}"
-    if m.padding != (0,) * len(m.padding):
-        s += f", padding={m.padding}"
-    if m.dilation != (1,) * len(m.dilation):
-        s += f", dilation={m.dilation}"
-    if getattr(m, "output_padding", (0,)) != (0,) * len(getattr(m, "output_padding", (0,))):
-        s += f", output_padding={m.output_padding}"
-    if m.groups != 1:
-        s += f", groups={m.groups}"
-    if m.bias is None:
-        s += ", bias=False"
-    if m.padding_mode != "zeros":
-        s += f", padding_mode={m.padding_mode}"
-    return s
 
 
 def _check_layer_input(module, input, dims):
@@ -76,7 +38,7 @@ def _check_layer_input(module, input, dims):
 
 
 # ===================================================================== Conv1d
-class Conv1d(Module):
+class Conv1d(_ConvNd):
     r"""1-D cross-correlation over (N, C_in, L) signals, as PyTorch's Conv1d.
 
     weight: (C_out, C_in / groups, K), bias: (C_out,), both uniform on
@@ -85,38 +47,13 @@ class Conv1d(Module):
     'zeros' pads with F.pad in that mode first, as PyTorch does.
     """
 
+    _size = staticmethod(_single)
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__()
-        owner = "Conv1d"
-        self.in_channels, self.out_channels, self.groups = _check_channels(
-            owner, in_channels, out_channels, groups)
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError(f"{owner}: padding_mode must be 'zeros', 'reflect', 'replicate' or "
-                             f"'circular', got {padding_mode!r}")
-        _check_device(device, owner)
-        self.kernel_size = _single(kernel_size, "kernel_size", owner, 1)
-        self.stride = _single(stride, "stride", owner, 1)
-        self.dilation = _single(dilation, "dilation", owner, 1)
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"{owner}: padding must be 'same', 'valid' or an int, got "
-                                 f"{padding!r}")
-            if padding == "same" and self.stride != (1,):
-                raise ValueError(f"{owner}: padding='same' is not supported for strided "
-                                 "convolutions")
-            self.padding = padding
-        else:
-            self.padding = _single(padding, "padding", owner, 0)
-        self.padding_mode = padding_mode
-        dtype = _float_dtype(dtype, owner)
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
-        _add_weight_and_bias(self, shape, bias, dtype)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        """Draw fresh weights as PyTorch does: weight, then bias, from the global generator."""
-        _default_init(self.weight, self.bias)
+        # Spelled out (as torch does) so that help() and Python's argument errors name Conv1d.
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
 
     def forward(self, input):
         _check_layer_input(self, input, 1)
@@ -132,14 +69,12 @@ class Conv1d(Module):
         return conv1d(input, self.weight, self.bias, self.stride, padding, self.dilation,
                       self.groups)
 
-    def extra_repr(self):
-        return _conv_repr(self)
-
 
 # ===================================================================== ConvTranspose
-class _ConvTranspose(Module):
+class _ConvTranspose(_ConvNd):
     """The shared constructor of ConvTranspose1d/2d: weight (C_in, C_out / groups, *kernel),
-    PyTorch's initialisation (fan_in = C_out / groups * kernel size, from that shape)."""
+    PyTorch's initialisation (fan_in = C_out / groups * kernel size, from that shape).
+    ``reset_parameters`` and ``extra_repr`` are _ConvNd's."""
 
     _dims = 2
     _op = staticmethod(conv_transpose2d)
@@ -147,7 +82,7 @@ class _ConvTranspose(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  device=None, dtype=None):
-        super().__init__()
+        Module.__init__(self)  # not _ConvNd's constructor: other arguments, other checks
         owner = type(self).__name__
         self.in_channels, self.out_channels, self.groups = _check_channels(
             owner, in_channels, out_channels, groups)
@@ -155,7 +90,7 @@ class _ConvTranspose(Module):
             raise ValueError(f'{owner}: only "zeros" padding mode is supported, got '
                              f"{padding_mode!r}")
         _check_device(device, owner)
-        size = _single if self._dims == 1 else _pair
+        size = self._size
         self.kernel_size = size(kernel_size, "kernel_size", owner, 1)
         self.stride = size(stride, "stride", owner, 1)
         self.padding = size(padding, "padding", owner, 0)
@@ -175,10 +110,6 @@ class _ConvTranspose(Module):
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()
-
-    def reset_parameters(self):
-        """Draw fresh weights as PyTorch does: weight, then bias, from the global generator."""
-        _default_init(self.weight, self.bias)
 
     def _output_padding(self, input, output_size):
         """output_padding for a requested output size, as PyTorch's _output_padding: the
@@ -209,9 +140,6 @@ class _ConvTranspose(Module):
         return type(self)._op(input, self.weight, self.bias, self.stride, self.padding,
                               output_padding, self.groups, self.dilation)
 
-    def extra_repr(self):
-        return _conv_repr(self)
-
 
 class ConvTranspose2d(_ConvTranspose):
     r"""2-D transposed convolution over (N, C_in, H, W), as PyTorch's ConvTranspose2d: the
@@ -233,6 +161,7 @@ class ConvTranspose1d(_ConvTranspose):
     length (L - 1) stride - 2 padding + dilation (K - 1) + output_padding + 1."""
 
     _dims = 1
+    _size = staticmethod(_single)
     _op = staticmethod(conv_transpose1d)
 
     def forward(self, input, output_size=None):

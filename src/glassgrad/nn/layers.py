@@ -19,6 +19,9 @@ from .module import Module, Parameter
 __all__ = ["Linear", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Dropout", "Identity"]
 
 
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
 def _check_size(value, name, owner, minimum=0):
     if isinstance(value, bool) or not isinstance(value, (int, xp.integer)) or value < minimum:
         raise ValueError(f"{owner}: {name} must be an integer >= {minimum}, got {value!r}")
@@ -70,6 +73,24 @@ def _pair(value, name, owner, minimum):
     if len(pair) != 2:
         raise ValueError(f"{owner}: {name} must be an int or a pair of ints, got {value!r}")
     return tuple(_check_size(v, name, owner, minimum) for v in pair)
+
+
+def _single(value, name, owner, minimum):
+    """An int or a 1-tuple as a 1-tuple (torch keeps 1-D sizes as 1-tuples)."""
+    value = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+    if len(value) != 1:
+        raise ValueError(f"{owner}: {name} must be an int or a 1-tuple, got {value!r}")
+    return (_check_size(value[0], name, owner, minimum),)
+
+
+def _check_channels(owner, in_channels, out_channels, groups):
+    sizes = (_check_size(in_channels, "in_channels", owner, 1),
+             _check_size(out_channels, "out_channels", owner, 1),
+             _check_size(groups, "groups", owner, 1))
+    if sizes[0] % sizes[2] or sizes[1] % sizes[2]:
+        raise ValueError(f"{owner}: in_channels ({in_channels}) and out_channels "
+                         f"({out_channels}) must both be divisible by groups ({groups})")
+    return sizes
 
 
 def _check_input(owner, input, dtype, expected):
@@ -125,44 +146,43 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
-class Conv2d(Module):
-    r"""2-D cross-correlation over (N, C_in, H, W) images, as PyTorch's Conv2d.
+class _ConvNd(Module):
+    r"""What the convolution layers share, as PyTorch's _ConvNd: the checked constructor of
+    Conv1d and Conv2d (each passes its arguments on), PyTorch's initialisation and repr
+    (ConvTranspose1d/2d keep their own constructor and share the rest).
 
-    weight: (C_out, C_in / groups, kH, kW), bias: (C_out,), both uniform on
-    [-1/\sqrt{fan_in}, 1/\sqrt{fan_in}] with fan_in = C_in / groups * kH * kW.
-    Output size per spatial dimension:
-    floor((n + 2 padding - dilation (k - 1) - 1) / stride) + 1.
+    ``_size`` turns an int or a tuple into a size tuple of the layer's rank, naming the
+    layer and the argument when it cannot: ``_pair`` for 2-D layers, ``_single`` for 1-D.
     """
+
+    _size = staticmethod(_pair)
 
     def __init__(
         self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
         groups=1, bias=True, padding_mode="zeros", device=None, dtype=None,
     ):
         super().__init__()
-        owner = "Conv2d"
-        self.in_channels = _check_size(in_channels, "in_channels", owner, 1)
-        self.out_channels = _check_size(out_channels, "out_channels", owner, 1)
-        self.groups = _check_size(groups, "groups", owner, 1)
-        if self.in_channels % self.groups or self.out_channels % self.groups:
-            raise ValueError(
-                f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both "
-                f"be divisible by groups ({groups})"
-            )
-        if padding_mode not in ("zeros", "reflect", "replicate", "circular"):
-            raise ValueError(f"Conv2d: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+        owner, size = type(self).__name__, self._size
+        self.in_channels, self.out_channels, self.groups = _check_channels(
+            owner, in_channels, out_channels, groups)
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{owner}: padding_mode must be 'zeros', 'reflect', 'replicate' or "
                              f"'circular', got {padding_mode!r}")
         _check_device(device, owner)
-        self.kernel_size = _pair(kernel_size, "kernel_size", owner, 1)
-        self.stride = _pair(stride, "stride", owner, 1)
-        self.dilation = _pair(dilation, "dilation", owner, 1)
+        self.kernel_size = size(kernel_size, "kernel_size", owner, 1)
+        self.stride = size(stride, "stride", owner, 1)
+        self.dilation = size(dilation, "dilation", owner, 1)
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
-                raise ValueError(f"Conv2d: padding must be 'same', 'valid' or ints, got {padding!r}")
-            if padding == "same" and self.stride != (1, 1):
-                raise ValueError("Conv2d: padding='same' is not supported for strided convolutions")
+                ints = "an int" if size is _single else "ints"
+                raise ValueError(f"{owner}: padding must be 'same', 'valid' or {ints}, got "
+                                 f"{padding!r}")
+            if padding == "same" and self.stride != (1,) * len(self.stride):
+                raise ValueError(f"{owner}: padding='same' is not supported for strided "
+                                 "convolutions")
             self.padding = padding
         else:
-            self.padding = _pair(padding, "padding", owner, 0)
+            self.padding = size(padding, "padding", owner, 0)
         self.padding_mode = padding_mode
         dtype = _float_dtype(dtype, owner)
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
@@ -172,6 +192,41 @@ class Conv2d(Module):
     def reset_parameters(self):
         """Draw fresh weights as PyTorch does: weight, then bias, from the global generator."""
         _default_init(self.weight, self.bias)
+
+    def extra_repr(self):
+        # PyTorch's format: defaults are left out, sizes are shown as tuples.
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * len(self.padding):
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * len(self.dilation):
+            s += f", dilation={self.dilation}"
+        output_padding = getattr(self, "output_padding", ())  # transposed layers only
+        if output_padding != (0,) * len(output_padding):
+            s += f", output_padding={output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv2d(_ConvNd):
+    r"""2-D cross-correlation over (N, C_in, H, W) images, as PyTorch's Conv2d.
+
+    weight: (C_out, C_in / groups, kH, kW), bias: (C_out,), both uniform on
+    [-1/\sqrt{fan_in}, 1/\sqrt{fan_in}] with fan_in = C_in / groups * kH * kW.
+    Output size per spatial dimension:
+    floor((n + 2 padding - dilation (k - 1) - 1) / stride) + 1.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        # Spelled out (as torch does) so that help() and Python's argument errors name Conv2d.
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
 
     def forward(self, input):
         dtype = self.weight.data.dtype
@@ -196,21 +251,6 @@ class Conv2d(Module):
             input, self.weight, self.bias, stride=self.stride, padding=padding,
             dilation=self.dilation, groups=self.groups,
         )
-
-    def extra_repr(self):
-        # PyTorch's format: defaults are left out, sizes are shown as tuples.
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,) * len(self.padding):
-            s += f", padding={self.padding}"
-        if self.dilation != (1,) * len(self.dilation):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode}"
-        return s
 
 
 class MaxPool2d(Module):
