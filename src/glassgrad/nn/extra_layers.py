@@ -1,28 +1,19 @@
 """Small shape and regularisation layers: Dropout2d (whole channels) and Unflatten."""
 
 from ..ops.channel_dropout import dropout2d
+from .layers import _DropoutNd
 from .module import Module
 
 __all__ = ["Dropout2d", "Unflatten"]
 
 
-class Dropout2d(Module):
+class Dropout2d(_DropoutNd):
     r"""Channel-wise dropout for (N, C, H, W) (or (N, C, L)) inputs: in training, each
     channel of each sample is zeroed with probability p, the kept ones scaled by 1/(1-p);
     in eval mode, the identity. See ``glassgrad.ops.channel_dropout``."""
 
-    def __init__(self, p=0.5, inplace=False):
-        super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p = p
-        self.inplace = inplace
-
     def forward(self, input):
         return dropout2d(input, self.p, self.training)
-
-    def extra_repr(self):
-        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Unflatten(Module):

@@ -322,7 +322,22 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-class Dropout(Module):
+class _DropoutNd(Module):
+    """The constructor (p checked, inplace kept) and repr of Dropout and Dropout2d, as
+    PyTorch's _DropoutNd."""
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
     r"""Inverted dropout: in training, zero each element with probability p and scale the
     survivors by 1 / (1 - p), so the expected output equals the input; in eval mode
     (``model.eval()``), the identity.
@@ -333,18 +348,8 @@ class Dropout(Module):
     is accepted for PyTorch compatibility; the result is the same, computed out of place.
     """
 
-    def __init__(self, p=0.5, inplace=False):
-        super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p = p
-        self.inplace = inplace
-
     def forward(self, input):
         return dropout(input, self.p, self.training)
-
-    def extra_repr(self):
-        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Identity(Module):
