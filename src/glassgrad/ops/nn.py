@@ -448,14 +448,17 @@ class Dropout(Function):
     rule = r"y = x \cdot m/(1-p),\ m \sim \mathrm{Bernoulli}(1-p),\ \partial y/\partial x = m/(1-p)"
     float_only = True
 
-    def forward(ctx, x, p):
+    def forward(ctx, x, p, mask_shape=None):
+        # mask_shape: one draw per unit by default; dropout2d (ChannelDropout) passes
+        # (N, C, 1, ...) for one draw per channel, broadcast over the positions.
+        shape = x.shape if mask_shape is None else mask_shape
         if p == 1:  # nothing kept (1/(1-p) would be inf): the output and gradient are 0
-            scaled_mask = xp.zeros_like(x)
+            scaled_mask = xp.zeros(shape, dtype=x.dtype)
         else:
             # Inverted dropout: scale the kept units by 1/(1-p) now, so that the expected
             # activation is unchanged and evaluation needs no rescaling.
             draws = x.dtype if x.dtype in (backend.float32, backend.float64) else backend.float32
-            keep = backend.rng().random(x.shape, dtype=draws) >= p
+            keep = backend.rng().random(shape, dtype=draws) >= p
             scaled_mask = keep.astype(x.dtype)
             scaled_mask *= x.dtype.type(1.0 / (1.0 - p))
         ctx.save_for_backward(scaled_mask)
@@ -463,7 +466,7 @@ class Dropout(Function):
 
     def backward(ctx, upstream):
         (scaled_mask,) = ctx.saved
-        return upstream * scaled_mask  # a dropped unit passes no gradient
+        return upstream * scaled_mask  # a dropped unit (or channel) passes no gradient
 
 
 def dropout(input, p=0.5, training=True):
@@ -942,7 +945,29 @@ def _max_windows(x, kernel, stride, pads, dilation, out_size):
     if nan.any():  # rare: a NaN window sends its gradient to its last NaN
         for k, candidate in enumerate(candidates):
             xp.copyto(arg, k, where=nan & (candidate != candidate))
+    if xpad is not x:
+        _first_inside_on_all_neg_inf(x.shape, xpad.shape, pads, out, arg, kernel, stride,
+                                     dilation, out_size)
     return out, arg, xpad.shape
+
+
+def _first_inside_on_all_neg_inf(shape, padded_shape, pads, out, arg, kernel, stride,
+                                 dilation, out_size):
+    """A window over the border whose input cells are all -inf ties with its -inf padding:
+    as in PyTorch, its max is then its first cell inside the input, not a padding cell
+    (whose gradient would be cut away with the padding, and whose index lies outside the
+    input). Only the windows over the border are read, so this costs little."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    top, left = pads[0], pads[2]
+    inside = xp.zeros((1, 1) + tuple(padded_shape[2:]), dtype=bool)
+    inside[:, :, top:top + shape[2], left:left + shape[3]] = True
+    offsets = list(_offsets(kh, kw, dh, dw, sh, sw, oh, ow))
+    border = ~xp.logical_and.reduce([inside[where] for _, where in offsets])[0, 0]
+    if not (out[:, :, border] == -xp.inf).any():
+        return
+    all_neg_inf = (out == -xp.inf) & border
+    for k, where in reversed(offsets):  # the first inside cell is written last
+        xp.copyto(arg, k, where=all_neg_inf & inside[where])
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
