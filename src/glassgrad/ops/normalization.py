@@ -369,14 +369,17 @@ class Normalize(Function):
     def forward(ctx, x, p=2.0, dim=1, eps=1e-12):
         n, dn = _p_norm(x, p, dim)
         d = xp.maximum(n, eps).astype(x.dtype, copy=False)
+        y = x / d
         ctx.dim = dim
-        ctx.save_for_backward(x, d, dn * (n > eps))  # clamped: no gradient through the norm
-        return x / d
+        ctx.save_for_backward(y, d, dn * (n > eps))  # clamped: no gradient through the norm
+        return y
 
     def backward(ctx, upstream):
-        x, d, dn = ctx.saved
-        s = xp.sum(upstream * x, axis=ctx.dim, keepdims=True)  # sum_j g_j x_j
-        return upstream / d - (s / (d * d)) * dn
+        y, d, dn = ctx.saved
+        # (sum_j g_j x_j) / d^2 as (sum_j g_j y_j) / d: the same number, but neither the
+        # sum nor d^2 overflows for a huge x (|y_j| <= 1), where inf / inf gave nan
+        s = xp.sum(upstream * y, axis=ctx.dim, keepdims=True)
+        return upstream / d - (s / d) * dn
 
 
 def _dim_index(dim, ndim, op):
