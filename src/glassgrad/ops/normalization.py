@@ -59,6 +59,11 @@ def _standardise(x, axes, eps):
     mean = x.mean(axis=axes, keepdims=True)
     x_hat = x - mean
     var = _kept(_sum_of_products(x_hat, x_hat, axes), x, axes) / m  # two-pass: no cancellation
+    if x.dtype == xp.float32 and not xp.isfinite(var).all():
+        # A float32 sum or square overflowed (|x| beyond ~1e19), or x holds inf/nan: the
+        # statistics again in float64 (where PyTorch's batch norm computes them anyway),
+        # cast back. Costs a pass over the small var only, unless it is needed.
+        return tuple(a.astype(x.dtype) for a in _standardise(x.astype(xp.float64), axes, eps))
     r = 1.0 / xp.sqrt(var + eps)  # eps is a Python float: the dtype of var is kept
     x_hat *= r
     return x_hat, mean, var, r
