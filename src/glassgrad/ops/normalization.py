@@ -128,7 +128,8 @@ class BatchNorm(Function):
             r = 1.0 / xp.sqrt(running_var.reshape(shape) + eps)
             x_hat = x - running_mean.reshape(shape)
             x_hat *= r
-        y = x_hat * weight.reshape(shape) if weight is not None else x_hat.copy()
+        # (+ 0.0 instead of a copy: a zero comes out +0.0, as from torch's x r - mu r + 0)
+        y = x_hat * weight.reshape(shape) if weight is not None else x_hat + 0.0
         if bias is not None:
             y += bias.reshape(shape)
         ctx.save_for_backward(x_hat, r, weight)
@@ -234,7 +235,8 @@ class LayerNorm(Function):
     def forward(ctx, x, weight, bias, n_dims=1, eps=1e-5):
         axes = tuple(range(x.ndim - n_dims, x.ndim))
         x_hat, _, _, r = _standardise(x, axes, eps)
-        y = x_hat * weight if weight is not None else x_hat.copy()
+        # (+ 0.0 instead of a copy: a zero comes out +0.0, as from torch's x r - mu r + 0)
+        y = x_hat * weight if weight is not None else x_hat + 0.0
         if bias is not None:
             y += bias
         ctx.axes = axes
@@ -298,6 +300,7 @@ class GroupNorm(Function):
         x_hat, _, _, r = _standardise(grouped, (2,), eps)
         x_hat = x_hat.reshape(x.shape)
         shape = (1, c) + (1,) * (x.ndim - 2)
+        # (a copy: torch's group norm, x r - mu r, adds no + 0 that would turn -0.0 into +0.0)
         y = x_hat * weight.reshape(shape) if weight is not None else x_hat.copy()
         if bias is not None:
             y += bias.reshape(shape)
