@@ -9,34 +9,19 @@ regularises little; dropout2d drops a whole channel of a sample at once (Tompson
 and the local derivative is the same scaled mask, \partial y / \partial x = m_{n,c}/(1-p).
 """
 
-from .. import backend
-from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
+from .nn import Dropout
 
 __all__ = []  # torch has no top-level dropout2d: the name lives in glassgrad.nn.functional
 
 
-class ChannelDropout(Function):
+class ChannelDropout(Dropout):
+    """Dropout's forward and backward with a mask of shape (N, C, 1, ...): the same scaled
+    mask for every position of a channel, so the gradient is that mask too."""
+
     label = "dropout2d"
     rule = r"y = x \cdot m_{nc}/(1-p),\ m_{nc} \sim \mathrm{Bernoulli}(1-p),\ \partial y/\partial x = m_{nc}/(1-p)"
-    float_only = True
-
-    def forward(ctx, x, p):
-        mask_shape = x.shape[:2] + (1,) * (x.ndim - 2)  # one draw per (sample, channel)
-        if p == 1:
-            scaled_mask = xp.zeros(mask_shape, dtype=x.dtype)
-        else:
-            draws = x.dtype if x.dtype in (backend.float32, backend.float64) else backend.float32
-            keep = backend.rng().random(mask_shape, dtype=draws) >= p
-            scaled_mask = keep.astype(x.dtype)
-            scaled_mask *= x.dtype.type(1.0 / (1.0 - p))
-        ctx.save_for_backward(scaled_mask)
-        return x * scaled_mask
-
-    def backward(ctx, upstream):
-        (scaled_mask,) = ctx.saved
-        return upstream * scaled_mask  # a dropped channel passes no gradient
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -56,4 +41,5 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                          f"shape {tuple(input.shape)}")
     if not training or p == 0:
         return input
-    return ChannelDropout.apply(input, float(p))
+    mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)  # one draw per (sample, channel)
+    return ChannelDropout.apply(input, float(p), mask_shape=mask_shape)
