@@ -13,39 +13,12 @@ from hypothesis import strategies as st
 import glassgrad as gg
 import glassgrad.nn.functional as F
 from glassgrad import nn
-from nn_helpers import assert_close, backward_with, copy_weights_to_torch, pair
+from nn_helpers import assert_close, backward_with, compare_with_torch, pair, randn, twins
 
 torch = pytest.importorskip("torch")
 tnn = torch.nn
 
 DTYPES = ["float64", "float32"]
-
-
-def _randn(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
-def _compare(make, x, dtype, call=lambda m, x: m(x), seed=0):
-    """The same layer in both libraries from identical weights: compare the output and
-    the gradients of the input and of every parameter."""
-    ours, theirs = make(nn), make(tnn)
-    if dtype == "float64":
-        ours.double()
-        theirs.double()
-    copy_weights_to_torch(ours, theirs)
-    x_ours, x_theirs = pair(np.asarray(x, dtype=dtype))
-    out_ours, out_theirs = call(ours, x_ours), call(theirs, x_theirs)
-    if isinstance(out_theirs, tuple):  # (values, indices)
-        np.testing.assert_array_equal(out_ours[1].data, out_theirs[1].numpy())
-        out_ours, out_theirs = out_ours[0], out_theirs[0]
-    assert out_ours.dtype == np.dtype(dtype)
-    assert_close(out_ours, out_theirs, dtype)
-    backward_with(out_ours, out_theirs, seed)
-    assert_close(x_ours.grad, x_theirs.grad, dtype)
-    grads_theirs = dict(theirs.named_parameters())
-    for name, p in ours.named_parameters():
-        assert_close(p.grad, grads_theirs[name].grad, dtype)
-    return ours, theirs
 
 
 # ---------------------------------------------------------------- layers vs torch
@@ -62,14 +35,14 @@ TRANSPOSED = [
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("make", TRANSPOSED, ids=range(len(TRANSPOSED)))
 def test_conv_transpose2d_matches_torch(dtype, make):
-    _compare(make, _randn(2, 3, 5, 4), dtype)
+    compare_with_torch(make, randn(2, 3, 5, 4), dtype)
 
 
 def test_conv_transpose2d_unbatched_and_output_size_match_torch():
     make = lambda L: L.ConvTranspose2d(3, 2, 3, stride=2, padding=1)  # noqa: E731
-    _compare(make, _randn(3, 5, 4), "float64")
+    compare_with_torch(make, randn(3, 5, 4), "float64")
     for size in [(9, 7), (10, 8), (2, 2, 10, 7)]:  # spatial only, or (N, C, H, W)
-        ours, _ = _compare(make, _randn(2, 3, 5, 4), "float64",
+        ours, _ = compare_with_torch(make, randn(2, 3, 5, 4), "float64",
                            call=lambda m, x: m(x, output_size=size))
     with pytest.raises(ValueError, match=r"requested an output size of \[11, 7\], but valid "
                                          r"sizes range from \[9, 7\] to \[10, 8\]"):
@@ -88,7 +61,7 @@ def test_conv_transpose2d_unbatched_and_output_size_match_torch():
     lambda L: L.ConvTranspose1d(3, 6, 2, groups=3, dilation=2, bias=False),
 ], ids=range(8))
 def test_1d_convolutions_match_torch(dtype, make):
-    _compare(make, _randn(2, 3, 9), dtype)
+    compare_with_torch(make, randn(2, 3, 9), dtype)
 
 
 POOLS = [
@@ -113,7 +86,7 @@ def test_pooling_and_upsampling_layers_match_torch(dtype, make):
     is_1d = isinstance(make(tnn), (tnn.MaxPool1d, tnn.AvgPool1d, tnn.AdaptiveAvgPool1d))
     shape = (2, 3, 9) if is_1d else (2, 3, 7, 6)
     x = rng.permutation(np.prod(shape)).reshape(shape) * 0.1  # distinct values: no ties
-    _compare(make, x, dtype)
+    compare_with_torch(make, x, dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -125,7 +98,7 @@ def test_pooling_and_upsampling_layers_match_torch(dtype, make):
 ], ids=range(4))
 def test_resampling_a_conv_output_matches_torch(dtype, make):
     # conv2d's output has channels-last memory: the resampling ops take another path there
-    _compare(make, _randn(2, 3, 7, 6), dtype)
+    compare_with_torch(make, randn(2, 3, 7, 6), dtype)
 
 
 def test_reprs_and_state_dict_names_equal_torchs():
@@ -169,9 +142,9 @@ def test_init_is_reproducible_with_manual_seed():
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_unfold_and_fold_layers_match_torch(dtype):
-    _compare(lambda L: L.Unfold((2, 3), dilation=(2, 1), padding=1, stride=2), _randn(2, 3, 7, 6),
+    compare_with_torch(lambda L: L.Unfold((2, 3), dilation=(2, 1), padding=1, stride=2), randn(2, 3, 7, 6),
              dtype)
-    _compare(lambda L: L.Fold((6, 7), 3, padding=1, stride=2), _randn(2, 18, 12), dtype)
+    compare_with_torch(lambda L: L.Fold((6, 7), 3, padding=1, stride=2), randn(2, 18, 12), dtype)
 
 
 # ---------------------------------------------------------------- independent math
@@ -247,7 +220,7 @@ def test_inf_and_nan_reach_the_same_outputs_as_in_torch(op, kwargs):
     a result term by term, with torch's terms (bilinear multiplies both neighbours, even
     by a zero weight, so some NaNs are torch's too). Forward, and backward with an inf
     upstream entry."""
-    x = _randn(1, 2, 5, 6)
+    x = randn(1, 2, 5, 6)
     x[0, 0, 2, 3], x[0, 1, 1, 1] = np.inf, np.nan
     ours, theirs = pair(x)
     y, ty = getattr(F, op)(ours, **kwargs), getattr(torch.nn.functional, op)(theirs, **kwargs)
@@ -402,11 +375,8 @@ def test_conv_autoencoder_trains_like_torch():
             L.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1), L.ReLU(),
             L.ConvTranspose2d(4, 1, 3, stride=2, padding=1, output_padding=1),
         )
-    ours, theirs = make(nn), make(tnn)
-    ours.double()
-    theirs.double()
-    copy_weights_to_torch(ours, theirs)
-    x = _randn(4, 1, 8, 8, seed=5)
+    ours, theirs = twins(make, "float64")
+    x = randn(4, 1, 8, 8, seed=5)
     opt, topt = gg.optim.SGD(ours.parameters(), lr=0.1), torch.optim.SGD(theirs.parameters(), lr=0.1)
     for _ in range(3):
         loss = ((ours(gg.tensor(x)) - gg.tensor(x)) ** 2).mean()

@@ -8,7 +8,7 @@ import pytest
 
 import glassgrad as gg
 from glassgrad import nn
-from nn_helpers import assert_close, backward_with, copy_weights_to_torch, pair
+from nn_helpers import assert_close, compare_with_torch, randn, twins
 
 torch = pytest.importorskip("torch")
 tnn = torch.nn
@@ -16,44 +16,12 @@ tnn = torch.nn
 DTYPES = ["float64", "float32"]
 
 
-def _twins(make, dtype):
-    ours, theirs = make(nn), make(tnn)
-    if dtype == "float64":
-        ours.double()
-        theirs.double()
-    copy_weights_to_torch(ours, theirs)
-    return ours, theirs
-
-
-def _compare(make, x, dtype, seed=0, training=True):
-    """Forward and backward of the same layer in both libraries; compare everything."""
-    ours, theirs = _twins(make, dtype)
-    ours.train(training)
-    theirs.train(training)
-    x = np.asarray(x, dtype=dtype)
-    x_ours, x_theirs = pair(x)
-    out_ours, out_theirs = ours(x_ours), theirs(x_theirs)
-    assert out_ours.dtype == np.dtype(dtype)
-    assert_close(out_ours, out_theirs, dtype)
-    backward_with(out_ours, out_theirs, seed)
-    assert_close(x_ours.grad, x_theirs.grad, dtype)
-    grads_theirs = dict(theirs.named_parameters())
-    for name, p in ours.named_parameters():
-        assert p.grad is not None, f"no gradient for {name}"
-        assert_close(p.grad, grads_theirs[name].grad, dtype)
-    return ours, theirs
-
-
-def _randn(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
 # ---------------------------------------------------------------- Linear
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("shape", [(5, 7), (2, 3, 7), (7,)], ids=["batch", "3d", "single"])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_matches_torch(dtype, shape, bias):
-    _compare(lambda lib: lib.Linear(7, 4, bias=bias), _randn(*shape), dtype)
+    compare_with_torch(lambda lib: lib.Linear(7, 4, bias=bias), randn(*shape), dtype)
 
 
 def test_linear_init_is_uniform_with_bound_one_over_sqrt_fan_in():
@@ -104,11 +72,11 @@ CONVS = [
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("config", CONVS, ids=lambda c: ",".join(f"{k}={v}" for k, v in c.items() if k not in ("in_channels",)))
 def test_conv2d_matches_torch(dtype, config):
-    _compare(lambda lib: lib.Conv2d(**config), _randn(2, 3, 9, 8), dtype)
+    compare_with_torch(lambda lib: lib.Conv2d(**config), randn(2, 3, 9, 8), dtype)
 
 
 def test_conv2d_unbatched_input():
-    _compare(lambda lib: lib.Conv2d(3, 2, 3), _randn(3, 6, 5), "float64")
+    compare_with_torch(lambda lib: lib.Conv2d(3, 2, 3), randn(3, 6, 5), "float64")
 
 
 def test_conv2d_init_bound_uses_fan_in_of_channels_times_kernel():
@@ -146,11 +114,11 @@ POOLS = [
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("make", POOLS, ids=lambda f: "pool")
 def test_pooling_matches_torch(dtype, make):
-    _compare(make, _randn(2, 3, 9, 8), dtype)
+    compare_with_torch(make, randn(2, 3, 9, 8), dtype)
 
 
 def test_max_pool_return_indices_match_torch():
-    x = _randn(1, 2, 6, 6)
+    x = randn(1, 2, 6, 6)
     ours = nn.MaxPool2d(2, return_indices=True)(gg.tensor(x))
     theirs = tnn.MaxPool2d(2, return_indices=True)(torch.tensor(x))
     assert_close(ours[0], theirs[0])
@@ -160,7 +128,7 @@ def test_max_pool_return_indices_match_torch():
 # ---------------------------------------------------------------- Flatten, Identity
 @pytest.mark.parametrize("dims", [(), (0,), (1, 2), (2, -1), (-3, -2)])
 def test_flatten_matches_torch(dims):
-    _compare(lambda lib: lib.Flatten(*dims), _randn(2, 3, 4, 5), "float64")
+    compare_with_torch(lambda lib: lib.Flatten(*dims), randn(2, 3, 4, 5), "float64")
 
 
 def test_identity_returns_its_input():
@@ -231,14 +199,14 @@ ACTIVATIONS = [
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("make", ACTIVATIONS, ids=lambda f: "act")
 def test_activation_modules_match_torch(dtype, make):
-    x = _randn(4, 6, 3) * 3
+    x = randn(4, 6, 3) * 3
     x[np.abs(x) < 1e-3] = 0.5  # keep ReLU's kink out of the way
-    _compare(make, x, dtype)
+    compare_with_torch(make, x, dtype)
 
 
 @pytest.mark.parametrize("ndim, legacy_dim", [(1, 0), (2, 1), (3, 0), (4, 1)])
 def test_softmax_without_dim_warns_and_uses_torchs_legacy_dim(ndim, legacy_dim):
-    x = _randn(*([3] * ndim))
+    x = randn(*([3] * ndim))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         out = nn.Softmax()(gg.tensor(x))
@@ -258,7 +226,7 @@ def _cnn(lib):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_small_cnn_matches_torch_in_eval_mode(dtype):
-    _compare(_cnn, _randn(3, 1, 12, 12), dtype, training=False)
+    compare_with_torch(_cnn, randn(3, 1, 12, 12), dtype, training=False)
 
 
 def _seed_001_mlp(lib):
@@ -267,7 +235,7 @@ def _seed_001_mlp(lib):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_mlp_matches_torch_over_several_sgd_steps(dtype):
-    ours, theirs = _twins(_seed_001_mlp, dtype)
+    ours, theirs = twins(_seed_001_mlp, dtype)
     rng = np.random.default_rng(2)
     for step in range(5):
         x, y = rng.standard_normal((8, 4)).astype(dtype), rng.standard_normal((8, 3)).astype(dtype)

@@ -10,7 +10,7 @@ import pytest
 import glassgrad as gg
 import glassgrad.nn.functional as F
 from glassgrad import nn
-from nn_helpers import assert_close, pair
+from nn_helpers import assert_close, backward_with, pair
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -23,12 +23,6 @@ def _rng(seed=0):
     return np.random.default_rng(seed)
 
 
-def _backward_both(ours, theirs, seed=1):
-    upstream = _rng(seed).standard_normal(tuple(ours.shape)).astype(ours.data.dtype)
-    ours.backward(gg.tensor(upstream))
-    theirs.backward(torch.from_numpy(upstream.copy()))
-
-
 # ---------------------------------------------------------------- MSELoss
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -39,7 +33,7 @@ def test_mse_matches_torch(dtype, reduction, shape):
     ours = nn.MSELoss(reduction=reduction)(a1, b1)
     theirs = torch.nn.MSELoss(reduction=reduction)(a2, b2)
     assert_close(ours, theirs, dtype)
-    _backward_both(ours, theirs)
+    backward_with(ours, theirs, seed=1)
     assert_close(a1.grad, a2.grad, dtype)
     assert_close(b1.grad, b2.grad, dtype)
 
@@ -134,7 +128,7 @@ def test_bce_matches_torch(dtype, reduction, weighted):
     ours = nn.BCELoss(weight=None if w is None else gg.tensor(w), reduction=reduction)(p1, y1)
     theirs = torch.nn.BCELoss(weight=None if w is None else torch.tensor(w), reduction=reduction)(p2, y2)
     assert_close(ours, theirs, dtype)
-    _backward_both(ours, theirs)
+    backward_with(ours, theirs, seed=1)
     assert_close(p1.grad, p2.grad, dtype)
     assert_close(y1.grad, y2.grad, dtype)
 
@@ -182,7 +176,7 @@ def test_bce_with_logits_is_finite_and_exact_at_extreme_logits(dtype):
     # Hand values: at z = 1e4 and y = 1 the loss is 0; at y = 0 it is z itself.
     assert ours.data[0] == 1e4 and ours.data[1] == 0 and ours.data[3] == 0 and ours.data[4] == 1e4
     assert ours.data[12] == pytest.approx(math.log(2), rel=1e-6)  # z = 0: log 2 for any y
-    _backward_both(ours, theirs)
+    backward_with(ours, theirs, seed=1)
     assert np.all(np.isfinite(z1.grad.data))
     assert_close(z1.grad, z2.grad, dtype)
     assert_close(y1.grad, y2.grad, dtype)
@@ -219,7 +213,7 @@ def test_bce_with_logits_weight_and_pos_weight_match_torch(dtype, reduction):
     ours = nn.BCEWithLogitsLoss(weight=w1, reduction=reduction, pos_weight=pw1)(z1, y1)
     theirs = torch.nn.BCEWithLogitsLoss(weight=w2, reduction=reduction, pos_weight=pw2)(z2, y2)
     assert_close(ours, theirs, dtype)
-    _backward_both(ours, theirs)
+    backward_with(ours, theirs, seed=1)
     for a, b in [(z1, z2), (y1, y2)]:
         assert_close(a.grad, b.grad, dtype)
     # d(loss)/d(weight): each row's unweighted losses, summed over the row (weight is (5, 1)).
@@ -251,7 +245,7 @@ def test_cross_entropy_module_matches_torch_with_index_targets(dtype, reduction,
     ours = nn.CrossEntropyLoss(reduction=reduction, **ours_kw)(z1, gg.tensor(y))
     theirs = torch.nn.CrossEntropyLoss(reduction=reduction, **theirs_kw)(z2, torch.tensor(y))
     assert_close(ours, theirs, dtype)
-    _backward_both(ours, theirs)
+    backward_with(ours, theirs, seed=1)
     assert_close(z1.grad, z2.grad, dtype)
 
 
@@ -264,7 +258,7 @@ def test_cross_entropy_module_with_probability_targets(reduction):
     ours = nn.CrossEntropyLoss(reduction=reduction)(z1, gg.tensor(q))
     theirs = torch.nn.CrossEntropyLoss(reduction=reduction)(z2, torch.tensor(q))
     assert_close(ours, theirs)
-    _backward_both(ours, theirs)
+    backward_with(ours, theirs, seed=1)
     assert_close(z1.grad, z2.grad)
 
 
@@ -277,7 +271,7 @@ def test_nll_module_matches_torch(reduction):
     ours = nn.NLLLoss(weight=gg.tensor(w), reduction=reduction, ignore_index=1)(x1, gg.tensor(y))
     theirs = torch.nn.NLLLoss(weight=torch.tensor(w), reduction=reduction, ignore_index=1)(x2, torch.tensor(y))
     assert_close(ours, theirs)
-    _backward_both(ours, theirs)
+    backward_with(ours, theirs, seed=1)
     assert_close(x1.grad, x2.grad)
 
 
@@ -303,7 +297,7 @@ def test_multi_margin_matches_torch(dtype, reduction, p, margin, weighted):
     theirs = torch.nn.MultiMarginLoss(p=p, margin=margin, weight=None if w is None else torch.tensor(w),
                                       reduction=reduction)(x2, torch.tensor(y))
     assert_close(ours, theirs, dtype)
-    _backward_both(ours, theirs)
+    backward_with(ours, theirs, seed=1)
     assert_close(x1.grad, x2.grad, dtype)
 
 
@@ -353,7 +347,7 @@ def test_softmax_hinge_matches_torch_composition(dtype, reduction, margin):
     ours = nn.SoftmaxHingeLoss(margin=margin, reduction=reduction)(o1, gg.tensor(y))
     theirs = _torch_softmax_hinge(o2, torch.tensor(y), margin, reduction)
     assert_close(ours, theirs, dtype)
-    _backward_both(ours, theirs)
+    backward_with(ours, theirs, seed=1)
     assert_close(o1.grad, o2.grad, dtype)
 
 

@@ -12,25 +12,12 @@ import pytest
 
 import glassgrad as gg
 from glassgrad import nn
-from nn_helpers import assert_close, backward_with, copy_weights_to_torch, pair
+from nn_helpers import assert_close, backward_with, pair, randn, twins
 
 torch = pytest.importorskip("torch")
 tnn = torch.nn
 
 DTYPES = ["float64", "float32"]
-
-
-def _randn(*shape, seed=0):
-    return np.random.default_rng(seed).standard_normal(shape)
-
-
-def _twins(make, dtype):
-    ours, theirs = make(nn), make(tnn)
-    if dtype == "float64":
-        ours.double()
-        theirs.double()
-    copy_weights_to_torch(ours, theirs)
-    return ours, theirs
 
 
 def _assert_state_equal(ours, theirs, dtype):
@@ -78,21 +65,21 @@ BN_CASES = [
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name,make,shape", BN_CASES, ids=[c[0] for c in BN_CASES])
 def test_batchnorm_training_steps_then_eval_match_torch(dtype, name, make, shape):
-    ours, theirs = _twins(make, dtype)
+    ours, theirs = twins(make, dtype)
     for step in range(4):
-        x = 2.0 * _randn(*shape, seed=step) + step  # shifting statistics: the averages move
+        x = 2.0 * randn(*shape, seed=step) + step  # shifting statistics: the averages move
         _step(ours, theirs, x, dtype, seed=step)
         _assert_state_equal(ours, theirs, dtype)
     ours.eval()
     theirs.eval()
     for step in range(4, 6):
-        _step(ours, theirs, _randn(*shape, seed=step), dtype, seed=step)
+        _step(ours, theirs, randn(*shape, seed=step), dtype, seed=step)
         _assert_state_equal(ours, theirs, dtype)  # eval changes no statistic
 
 
 def test_batchnorm_running_stats_by_hand():
     """The update rule written out: unbiased variance in the running average, biased in y."""
-    x = _randn(10, 3, seed=1)
+    x = randn(10, 3, seed=1)
     layer = nn.BatchNorm1d(3, momentum=0.25).double()
     y = layer(gg.tensor(x))
     mu, var_b, var_u = x.mean(0), x.var(0), x.var(0, ddof=1)
@@ -104,7 +91,7 @@ def test_batchnorm_running_stats_by_hand():
 
 def test_batchnorm_backward_is_one_fused_node():
     layer = nn.BatchNorm2d(2).double()
-    x = gg.tensor(_randn(2, 2, 3, 3), requires_grad=True)
+    x = gg.tensor(randn(2, 2, 3, 3), requires_grad=True)
     y = layer(x)
     assert y.grad_fn.label == "batch_norm"
     edges = [e for e in y.grad_fn.next_functions if e is not None]
@@ -122,18 +109,18 @@ def test_batchnorm_state_dict_keys_and_load_from_torch():
     ]
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     _assert_state_equal(ours, theirs, "float64")
-    x = _randn(3, 1, 5, 5, seed=4)
+    x = randn(3, 1, 5, 5, seed=4)
     ours.eval()
     theirs.eval()
     assert_close(ours(gg.tensor(x)), theirs(torch.tensor(x)), "float64")
 
 
 def test_untracked_batchnorm_has_no_buffers_and_uses_batch_stats_in_eval():
-    ours, theirs = _twins(lambda lib: lib.BatchNorm1d(3, track_running_stats=False), "float64")
+    ours, theirs = twins(lambda lib: lib.BatchNorm1d(3, track_running_stats=False), "float64")
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight", "bias"]
     ours.eval()
     theirs.eval()
-    x = _randn(5, 3)
+    x = randn(5, 3)
     assert_close(ours(gg.tensor(x)), theirs(torch.tensor(x)), "float64")
 
 
@@ -186,9 +173,9 @@ def test_functional_batch_norm_errors():
     (lambda lib: lib.GroupNorm(3, 6, eps=1e-3), (2, 6, 3, 3)),
 ])
 def test_layernorm_groupnorm_steps_match_torch(dtype, make, shape):
-    ours, theirs = _twins(make, dtype)
+    ours, theirs = twins(make, dtype)
     for step in range(3):
-        _step(ours, theirs, 3.0 * _randn(*shape, seed=step) - 1.0, dtype, seed=step)
+        _step(ours, theirs, 3.0 * randn(*shape, seed=step) - 1.0, dtype, seed=step)
     _assert_state_equal(ours, theirs, dtype)
     assert list(ours.state_dict()) == list(theirs.state_dict())
 
@@ -221,7 +208,7 @@ def test_functional_norm_errors_name_what_was_expected():
 @pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 1}, {"padding_idx": -2},
                                     {"scale_grad_by_freq": True, "padding_idx": 0}])
 def test_embedding_repeated_indices_and_padding_match_torch(dtype, kwargs):
-    ours, theirs = _twins(lambda lib: lib.Embedding(6, 4, **kwargs), dtype)
+    ours, theirs = twins(lambda lib: lib.Embedding(6, 4, **kwargs), dtype)
     idx = np.array([[1, 2, 1, 5], [5, 5, 0, 1], [1, 3, 3, 4]])  # 1 four times, 5 thrice
     out_ours, out_theirs = ours(gg.tensor(idx)), theirs(torch.tensor(idx))
     assert_close(out_ours, out_theirs, dtype)
@@ -232,9 +219,9 @@ def test_embedding_repeated_indices_and_padding_match_torch(dtype, kwargs):
 
 
 def test_embedding_gradient_is_the_sum_of_upstream_rows():
-    w = gg.tensor(_randn(4, 2), requires_grad=True)
+    w = gg.tensor(randn(4, 2), requires_grad=True)
     idx = gg.tensor(np.array([3, 0, 3, 3]))
-    up = _randn(4, 2, seed=9)
+    up = randn(4, 2, seed=9)
     nn.functional.embedding(idx, w).backward(gg.tensor(up))
     expected = np.zeros((4, 2))
     expected[0] = up[1]
@@ -253,7 +240,7 @@ def test_embedding_init_is_standard_normal_with_zero_padding_row():
 
 
 def test_embedding_max_norm_renormalises_looked_up_rows_as_torch():
-    ours, theirs = _twins(lambda lib: lib.Embedding(5, 3, max_norm=1.0), "float64")
+    ours, theirs = twins(lambda lib: lib.Embedding(5, 3, max_norm=1.0), "float64")
     with torch.no_grad():  # make some rows long
         theirs.weight.mul_(3)
     ours.weight.data *= 3
@@ -263,7 +250,7 @@ def test_embedding_max_norm_renormalises_looked_up_rows_as_torch():
 
 
 def test_embedding_from_pretrained_and_errors():
-    w = gg.tensor(_randn(3, 2))
+    w = gg.tensor(randn(3, 2))
     layer = nn.Embedding.from_pretrained(w)
     assert not layer.weight.requires_grad
     np.testing.assert_array_equal(layer(gg.tensor(np.array([2]))).data, w.data[[2]])
@@ -313,7 +300,7 @@ def test_dropout2d_rejects_bad_p_and_shape():
 
 def test_unflatten_matches_torch_forward_and_backward():
     for dim, size in [(1, (2, 3)), (-1, (3, -1)), (0, (2, 2))]:
-        x = _randn(4, 6)
+        x = randn(4, 6)
         x_ours, x_theirs = pair(x)
         out_ours = nn.Unflatten(dim, size)(x_ours)
         out_theirs = tnn.Unflatten(dim, size)(x_theirs)
@@ -439,9 +426,9 @@ def test_conv_batchnorm_block_trains_like_torch(dtype):
                               lib.Flatten(), lib.Linear(3 * 5 * 5, 2))
 
     gg.manual_seed(0)
-    ours, theirs = _twins(make, dtype)
+    ours, theirs = twins(make, dtype)
     for step in range(3):
-        _step(ours, theirs, _randn(4, 2, 5, 5, seed=step), dtype, seed=step)
+        _step(ours, theirs, randn(4, 2, 5, 5, seed=step), dtype, seed=step)
         _assert_state_equal(ours, theirs, dtype)
 
 
@@ -506,7 +493,7 @@ def test_norm_ops_on_drawn_shapes_match_torch():
 
 
 def test_embedding_of_no_indices_gives_a_zero_gradient():
-    w = gg.tensor(_randn(4, 2), requires_grad=True)
+    w = gg.tensor(randn(4, 2), requires_grad=True)
     out = nn.functional.embedding(gg.tensor(np.zeros((0, 3), dtype=np.int64)), w)
     assert out.shape == (0, 3, 2)
     out.sum().backward()
