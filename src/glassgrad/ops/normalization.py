@@ -35,6 +35,8 @@ __all__ = ["layer_norm", "group_norm", "cosine_similarity"]
 
 # ===================================================================== shared kernels
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+# Sums are xp.add.reduce, not x.sum() / np.sum / x.mean(): those run in NumPy's Python layer,
+# so an overflow warning from them would escape backend.py's filter and reach the user.
 
 
 def _sum_of_products(a, b, axes):
@@ -56,7 +58,7 @@ def _kept(stat, x, axes):
 def _standardise(x, axes, eps):
     """(x_hat, mean, biased var, r) over ``axes``; mean, var, r keep those axes as size 1."""
     m = math.prod(x.shape[i] for i in axes)
-    mean = x.mean(axis=axes, keepdims=True)
+    mean = xp.add.reduce(x, axis=axes, keepdims=True) / m
     x_hat = x - mean
     var = _kept(_sum_of_products(x_hat, x_hat, axes), x, axes) / m  # two-pass: no cancellation
     if x.dtype == xp.float32 and not xp.isfinite(var).all():
@@ -76,7 +78,7 @@ def _standardise_backward(u, x_hat, scale, axes, sum_u=None, sum_ux=None):
     factors out of both means, and the two sums are also dL/d\beta and dL/d\gamma)."""
     m = math.prod(x_hat.shape[i] for i in axes)
     if sum_u is None:
-        sum_u = u.sum(axis=axes, keepdims=True)
+        sum_u = xp.add.reduce(u, axis=axes, keepdims=True)
     if sum_ux is None:
         sum_ux = _kept(_sum_of_products(u, x_hat, axes), x_hat, axes)
     dx = x_hat * (sum_ux / m)
@@ -143,7 +145,7 @@ class BatchNorm(Function):
         # The two per-channel sums serve all three gradients:
         # dL/dbeta = sum dL/dy,  dL/dgamma = sum dL/dy * x_hat
         through_stats = need[0] and ctx.training
-        sum_u = upstream.sum(axis=axes) if through_stats or need[2] else None
+        sum_u = xp.add.reduce(upstream, axis=axes) if through_stats or need[2] else None
         sum_ux = _sum_of_products(upstream, x_hat, axes) if through_stats or need[1] else None
         d_x = None
         if need[0]:
@@ -254,7 +256,7 @@ class LayerNorm(Function):
         if len(need) > 1 and need[1]:
             d_w = _sum_of_products(upstream, x_hat, lead)
         if len(need) > 2 and need[2]:
-            d_b = upstream.sum(axis=lead)
+            d_b = xp.add.reduce(upstream, axis=lead)
         return d_x, d_w, d_b
 
 
@@ -323,7 +325,7 @@ class GroupNorm(Function):
         if len(need) > 1 and need[1]:
             d_w = _sum_of_products(upstream, x_hat, axes)
         if len(need) > 2 and need[2]:
-            d_b = upstream.sum(axis=axes)
+            d_b = xp.add.reduce(upstream, axis=axes)
         return d_x, d_w, d_b
 
 
@@ -352,7 +354,7 @@ def _p_norm(x, p, axis):
     """||x||_p along ``axis`` (kept), and the local derivative d||x||_p / dx."""
     a = xp.abs(x)
     if p == 2:
-        n = xp.sqrt(xp.sum(x * x, axis=axis, keepdims=True))
+        n = xp.sqrt(xp.add.reduce(x * x, axis=axis, keepdims=True))
         with xp.errstate(divide="ignore", invalid="ignore"):
             dn = xp.where(n == 0, 0, x / n)  # torch: 0 at a zero vector
         return n, dn
@@ -362,7 +364,7 @@ def _p_norm(x, p, axis):
         # torch splits the gradient evenly among tied maxima
         dn = xp.sign(x) * at_max / xp.maximum(at_max.sum(axis=axis, keepdims=True), 1)
         return n, dn.astype(x.dtype)
-    n = xp.sum(a ** p, axis=axis, keepdims=True) ** (1.0 / p)
+    n = xp.add.reduce(a ** p, axis=axis, keepdims=True) ** (1.0 / p)
     with xp.errstate(divide="ignore", invalid="ignore"):
         dn = xp.where(n == 0, 0, xp.sign(x) * (a / n) ** (p - 1))
     return n, dn.astype(x.dtype)
@@ -386,7 +388,7 @@ class Normalize(Function):
         y, d, dn = ctx.saved
         # (sum_j g_j x_j) / d^2 as (sum_j g_j y_j) / d: the same number, but neither the
         # sum nor d^2 overflows for a huge x (|y_j| <= 1), where inf / inf gave nan
-        s = xp.sum(upstream * y, axis=ctx.dim, keepdims=True)
+        s = xp.add.reduce(upstream * y, axis=ctx.dim, keepdims=True)
         return upstream / d - (s / d) * dn
 
 
@@ -433,7 +435,7 @@ class CosineSimilarity(Function):
         u1, u2 = x1 / d1, x2 / d2
         ctx.dim = dim
         ctx.save_for_backward(u1, u2, d1, d2, dn1, dn2)
-        return xp.sum(u1 * u2, axis=dim)
+        return xp.add.reduce(u1 * u2, axis=dim)
 
     def backward(ctx, upstream):
         u1, u2, d1, d2, dn1, dn2 = ctx.saved
@@ -443,10 +445,10 @@ class CosineSimilarity(Function):
         if need[0]:
             gu1 = g * u2  # dL/du1
             # u1 = x1 / d1: dL/dx1 = gu1 / d1 - (sum gu1 x1) / d1^2 * d||x1||/dx1
-            d_x1 = (gu1 - xp.sum(gu1 * u1, axis=ctx.dim, keepdims=True) * dn1) / d1
+            d_x1 = (gu1 - xp.add.reduce(gu1 * u1, axis=ctx.dim, keepdims=True) * dn1) / d1
         if need[1]:
             gu2 = g * u1
-            d_x2 = (gu2 - xp.sum(gu2 * u2, axis=ctx.dim, keepdims=True) * dn2) / d2
+            d_x2 = (gu2 - xp.add.reduce(gu2 * u2, axis=ctx.dim, keepdims=True) * dn2) / d2
         return d_x1, d_x2
 
 
