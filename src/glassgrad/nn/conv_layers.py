@@ -15,8 +15,10 @@ from ..ops.resample import (
 from ..ops.im2col import fold, unfold
 from ..ops.shape import pad
 from ..tensor import Tensor
-from .layers import _ConvNd, _check_channels, _check_device, _check_input, _empty_parameter, \
-    _float_dtype, _single
+from .layers import (
+    _ConvNd, _MaxPoolNd, _check_channels, _check_device, _check_input, _empty_parameter,
+    _float_dtype, _single,
+)
 from .module import Module
 
 __all__ = [
@@ -172,27 +174,13 @@ class ConvTranspose1d(_ConvTranspose):
 
 
 # ===================================================================== pooling
-class MaxPool1d(Module):
+class MaxPool1d(_MaxPoolNd):
     """Maximum over each kernel_size window of (N, C, L) (stride defaults to kernel_size);
     the gradient flows to the (first) maximum of each window."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.dilation = dilation
-        self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
 
     def forward(self, input):
         return max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                           ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-
-    def extra_repr(self):
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
 class AvgPool1d(Module):

@@ -253,11 +253,9 @@ class Conv2d(_ConvNd):
         )
 
 
-class MaxPool2d(Module):
-    """Maximum over each kernel_size window (stride defaults to kernel_size).
-
-    The gradient flows to the one input that was the maximum of each window.
-    """
+class _MaxPoolNd(Module):
+    """The constructor and repr of MaxPool1d and MaxPool2d, as PyTorch's _MaxPoolNd (the
+    sizes are checked by the op, on the first call)."""
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False, ceil_mode=False):
         super().__init__()
@@ -268,16 +266,23 @@ class MaxPool2d(Module):
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
-    def forward(self, input):
-        return max_pool2d(
-            input, self.kernel_size, self.stride, self.padding, self.dilation,
-            ceil_mode=self.ceil_mode, return_indices=self.return_indices,
-        )
-
     def extra_repr(self):
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Maximum over each kernel_size window (stride defaults to kernel_size).
+
+    The gradient flows to the one input that was the maximum of each window.
+    """
+
+    def forward(self, input):
+        return max_pool2d(
+            input, self.kernel_size, self.stride, self.padding, self.dilation,
+            ceil_mode=self.ceil_mode, return_indices=self.return_indices,
         )
 
 
