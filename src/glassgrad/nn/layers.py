@@ -157,10 +157,8 @@ class _ConvNd(Module):
 
     _size = staticmethod(_pair)
 
-    def __init__(
-        self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-        groups=1, bias=True, padding_mode="zeros", device=None, dtype=None,
-    ):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                 bias, padding_mode, device, dtype):  # the defaults are the subclass's
         super().__init__()
         owner, size = type(self).__name__, self._size
         self.in_channels, self.out_channels, self.groups = _check_channels(
