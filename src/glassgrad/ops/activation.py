@@ -203,7 +203,9 @@ def _where_kept(upstream, bits):
     of the upstream's bits with _keep_bits' mask. upstream * mask would give -0.0 for a
     negative upstream and nan for an inf one where PyTorch writes +0.0, and np.where
     costs about 10x (a branch per element); the AND costs less than the multiply."""
-    return xp.bitwise_and(upstream.view(bits.dtype), bits).view(upstream.dtype)
+    out = xp.empty(xp.broadcast_shapes(xp.shape(upstream), bits.shape), upstream.dtype)
+    xp.bitwise_and(upstream.view(bits.dtype), bits, out=out.view(bits.dtype))
+    return out  # (an array of its own: a view of the integers made the engine copy it)
 
 
 class GELU(Function):
