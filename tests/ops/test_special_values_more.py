@@ -155,7 +155,8 @@ def _cases():
     # --- the conv family: special inputs with ordinary weights, and the reverse
     c += [
         Case("conv1d", SIGNALS, W1, BIAS2, fn=F("conv1d"), name="conv1d"),
-        Case("conv1d", SIGNALS, W1, fn=F("conv1d"), padding=1, stride=2, name="conv1d,padding 1,stride 2"),
+        Case("conv1d", SIGNALS, W1, fn=F("conv1d"), padding=1, stride=2,
+             name="conv1d,padding 1,stride 2"),
         Case("conv1d", PLAIN_SIGNALS, SPECIAL_W1, fn=F("conv1d"), name="conv1d,special weights"),
         Case("conv_transpose1d", SIGNALS, WT1, fn=F("conv_transpose1d"), name="conv_transpose1d"),
         Case("conv_transpose1d", SIGNALS, WT1, BIAS2, fn=F("conv_transpose1d"), stride=2,
@@ -353,11 +354,13 @@ KNOWN = {
     **{(name, "forward"): (_ADAPTIVE_AVG, ["float32"]) for name in (
         "adaptive_avg_pool1d,1", "adaptive_avg_pool1d,3", "adaptive_avg_pool2d,3",
         "adaptive_avg_pool2d,(2, 3)")},
-    **{(name, "forward"): _AVG_ZERO for name in ("avg_pool1d,2", "avg_pool1d,3,stride 1,padding 1")},
+    **{(name, "forward"): _AVG_ZERO
+       for name in ("avg_pool1d,2", "avg_pool1d,3,stride 1,padding 1")},
     **{(name, "forward"): _MAX_TIE for name in (
         "max_pool1d,2", "max_pool1d,3,stride 1,padding 1", "max_pool2d,2",
         "max_pool2d,3,stride 1,padding 1", "max_pool2d,3,stride 2,padding 1,ceil_mode")},
-    **{(name, "backward"): (_MAX_BACKWARD, ["random"]) for name in ("max_pool1d,2", "max_pool2d,2")},
+    **{(name, "backward"): (_MAX_BACKWARD, ["random"])
+       for name in ("max_pool1d,2", "max_pool2d,2")},
     ("conv1d", "forward"): _CONV1D,
     ("interpolate,linear", "forward"): _LINEAR_ZERO,
     ("interpolate,linear,align_corners", "forward"): _LINEAR_ZERO,
