@@ -352,12 +352,12 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 # ===================================================================== normalize, cosine
 def _p_norm(x, p, axis):
     """||x||_p along ``axis`` (kept), and the local derivative d||x||_p / dx."""
-    a = xp.abs(x)
     if p == 2:
         n = xp.sqrt(xp.add.reduce(x * x, axis=axis, keepdims=True))
         with xp.errstate(divide="ignore", invalid="ignore"):
             dn = xp.where(n == 0, 0, x / n)  # torch: 0 at a zero vector
         return n, dn
+    a = xp.abs(x)
     if p == math.inf:
         n = a.max(axis=axis, keepdims=True)
         at_max = (a == n) & (n > 0)
@@ -421,7 +421,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
 class CosineSimilarity(Function):
     label = "cosine_similarity"
     rule = (r"c = \sum_k \frac{x_{1k}}{\max(\|x_1\|, \epsilon)} \frac{x_{2k}}{\max(\|x_2\|, \epsilon)},\ "
-            r"\partial x_1 = g (u_2 - c\,x_1 / (d_1 \|x_1\|)) / d_1 \ \text{(where } \|x_1\| > 0)")
+            r"\partial x_1 = g (u_2 - c\,x_1 / \|x_1\|) / d_1 \ \text{(where } \|x_1\| > 0)")
     float_only = True
 
     def forward(ctx, x1, x2, dim=1, eps=1e-8):
