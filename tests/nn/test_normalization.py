@@ -6,6 +6,7 @@ then eval mode; momentum=None (cumulative average), track_running_stats=False, a
 """
 
 import math
+import zlib
 
 import numpy as np
 import pytest
@@ -468,7 +469,9 @@ def test_norm_ops_on_drawn_shapes_match_torch():
     @given(_norm_case())
     def check(case):
         kind, shape, extra = case
-        rng = np.random.default_rng(abs(hash((kind, shape, str(extra)))) % 2**32)
+        # crc32, not hash(): str hashes change with every run (PYTHONHASHSEED), so a
+        # failing draw could not be reproduced
+        rng = np.random.default_rng(zlib.crc32(repr((kind, shape, extra)).encode()))
         x = rng.standard_normal(shape) * 3 + 1
         param_shape = extra if kind == "layer_norm" else (shape[1],)
         w, b = rng.uniform(0.5, 2, param_shape), rng.standard_normal(param_shape)
