@@ -62,12 +62,14 @@ def narrow(input, dim, start, length):
     upstream on that slice and zero elsewhere."""
     d = _dim(dim, input.ndim, "narrow")
     n = input.shape[d]
+    given = start  # the message names the start the caller wrote, not its wrapped value
     if start < 0:
         start += n
     if not 0 <= start <= n or length < 0 or start + length > n:
-        raise IndexError(f"narrow: start {start} and length {length} do not fit dim {dim} of "
-                         f"size {n} (shape {tuple(input.shape)}): need 0 <= start and "
-                         f"start + length <= {n}")
+        raise IndexError(f"narrow: start {given} and length {length} do not fit dim {dim} of "
+                         f"size {n} (shape {tuple(input.shape)}): need -{n} <= start <= {n}, "
+                         f"length >= 0 and start + length <= {n} (a negative start counts "
+                         "from the end)")
     return _share_version(Narrow.apply(input, dim=d, start=int(start), length=int(length)), input)
 
 
