@@ -75,6 +75,12 @@ CASES = [
     Case("interpolate", (2, 3, 5, 6), scale_factor=1.5, recompute_scale_factor=True,
          name="interpolate,nearest,recompute"),
     Case("interpolate", (2, 3, 5, 6), size=(8, 4), mode="nearest-exact"),
+    # out == in and out == 2 in by a scale_factor: torch's 2-D kernel copies / shifts,
+    # its 1-D kernel steps by 1 / scale_factor (indices 0 0 1 2 3 for 5 -> 5)
+    Case("interpolate", (2, 3, 5, 6), scale_factor=(1.1, 2.05),
+         name="interpolate,nearest,1.1x2.05 (out = in, 2 in)"),
+    # (the 1-D kernel's case is in tests/nn/test_conv_more.py: torch's 1-D backward is
+    # not the transpose of its forward there)
     Case("interpolate", (2, 3, 4, 5), size=(7, 9), mode="bilinear"),
     Case("interpolate", (2, 3, 4, 5), size=(7, 3), mode="bilinear", align_corners=True),
     Case("interpolate", (2, 3, 4, 5), scale_factor=(2.5, 1.5), mode="bilinear",

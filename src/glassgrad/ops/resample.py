@@ -306,11 +306,16 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
 _MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2}
 
 
-def _nearest_index(size, out, scale, exact):
-    """torch's source index of each output (computed in float32, as torch does)."""
-    if not exact and out == size:
+def _nearest_index(size, out, scale, exact, shortcuts):
+    """torch's source index of each output (computed in float32, as torch does).
+
+    ``shortcuts``: torch's 2-D nearest kernel (its nearest_idx) copies when out == size and
+    shifts (i >> 1) when out == 2 size, whatever the scale_factor; its 1-D kernel does not,
+    and uses the step 1 / scale_factor there too (size 5, scale_factor 1.1: indices
+    0 0 1 2 3 in 1-D, 0 1 2 3 4 in 2-D). Without a scale_factor both rules agree."""
+    if shortcuts and not exact and out == size:
         return xp.arange(out)
-    if not exact and out == 2 * size:
+    if shortcuts and not exact and out == 2 * size:
         return xp.arange(out) >> 1
     step = xp.float32(1.0 / scale) if scale else xp.float32(size) / xp.float32(out)
     dst = xp.arange(out, dtype=xp.float32) + (xp.float32(0.5) if exact else xp.float32(0))
@@ -396,7 +401,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         scales = (None,) * dims if recompute_scale_factor else tuple(map(float, factors))
     if mode.startswith("nearest"):
         exact = mode == "nearest-exact"
-        index = tuple(_nearest_index(s, o, sc, exact) for s, o, sc in zip(spatial, out, scales))
+        index = tuple(_nearest_index(s, o, sc, exact, shortcuts=dims == 2)
+                      for s, o, sc in zip(spatial, out, scales))
         axes = tuple((s, o, [(xp.arange(o), i, xp.ones(o))])
                      for i, s, o in zip(index, spatial, out))
         return Resample.apply(input, axes=axes, gather=index)
