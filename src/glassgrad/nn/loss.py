@@ -804,7 +804,8 @@ _KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")
 
 class KLDivergence(Function):
     label = "kl_div"
-    rule = r"\partial \ell / \partial x = -p,\quad \partial \ell / \partial p = \log p + 1 - x"
+    rule = (r"\partial \ell / \partial x = -p,\quad \partial \ell / \partial p = \log p + 1 - x"
+            r"\quad(\text{log\_target}, t = \log p:\ \partial \ell / \partial t = p\,(t - x + 1))")
     float_only = True
 
     def forward(ctx, x, t, reduction="mean", log_target=False):
