@@ -407,7 +407,9 @@ class ConstantLR(LRScheduler):
     r"""Multiply the rate by ``factor`` for the first ``total_iters`` epochs, then restore it.
 
     Closed form: :math:`\eta_t = \eta_0 \cdot \text{factor}` for :math:`t <` ``total_iters``,
-    :math:`\eta_0` after. A warm-up at a reduced, constant rate.
+    :math:`\eta_0` after. A warm-up at a reduced, constant rate. ``factor`` must be in
+    (0, 1]: PyTorch accepts 0 and then fails with ZeroDivisionError when it restores the
+    rate at ``total_iters``; glassgrad refuses it in the constructor.
     """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
