@@ -205,6 +205,8 @@ def test_sort_ties_and_nan_in_pytorch_order_when_stable():
     (lambda: gg.gather(gg.randn(3, 4), 1, gg.tensor([[0]] * 4)), ShapeError,
      r"larger than the input"),
     (lambda: gg.gather(gg.randn(3, 4), 2, gg.tensor([[0]])), IndexError, "dimension out of range"),
+    (lambda: gg.gather(gg.randn(3, 4), 1, gg.tensor([[0]]), sparse_grad=True), ValueError,
+     "sparse_grad=True is not supported"),
     (lambda: gg.scatter(gg.randn(3, 4), 1, gg.tensor([[0, 1]]), gg.randn(1, 1)), ShapeError,
      r"does not fit src of shape \(1, 1\)"),
     (lambda: gg.scatter(gg.randn(3, 4), 1, gg.tensor([[0]])), TypeError, "exactly one of src"),

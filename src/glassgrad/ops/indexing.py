@@ -106,11 +106,14 @@ class Gather(Function):
         return g, None
 
 
-def gather(input, dim, index):
+def gather(input, dim, index, *, sparse_grad=False):
     """out[i][j][k] = input[index[i][j][k]][j][k] (dim=0; likewise for other dims).
     ``index`` has input's number of dims and is no larger on the other dims; the output
     has index's shape. The gradient of an input element is the sum of the upstreams of
-    every output that gathered it."""
+    every output that gathered it. (``sparse_grad=True`` is refused: dense gradients only.)"""
+    if sparse_grad:
+        raise ValueError("gather: sparse_grad=True is not supported (glassgrad has dense "
+                         "gradients only); use sparse_grad=False")
     d = _dim(dim, input.ndim, "gather")
     _index_tensor(index, "gather")
     if input.ndim == 0:  # PyTorch accepts a 0-d input with a 0-d index 0
