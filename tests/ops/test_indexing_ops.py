@@ -112,7 +112,7 @@ def test_masked_fill_in_place_untracked_writes_through_and_casts():
 def test_scatter_in_place_bumps_version_and_matches_torch():
     import torch
 
-    x = gg.zeros(3, 4)
+    x = gg.zeros(3, 4, dtype=gg.float64)  # src's dtype, as torch requires
     idx = [[0, 1], [2, 3], [1, 0]]
     src = np.arange(6.0).reshape(3, 2)
     x.scatter_(1, gg.tensor(idx), gg.tensor(src))
@@ -210,6 +210,12 @@ def test_sort_ties_and_nan_in_pytorch_order_when_stable():
     (lambda: gg.scatter(gg.randn(3, 4), 1, gg.tensor([[0, 1]]), gg.randn(1, 1)), ShapeError,
      r"does not fit src of shape \(1, 1\)"),
     (lambda: gg.scatter(gg.randn(3, 4), 1, gg.tensor([[0]])), TypeError, "exactly one of src"),
+    (lambda: gg.scatter(gg.randn(3, 4), 1, gg.tensor([[0]]), gg.randn(1, 1).double()), TypeError,
+     "src has dtype float64 but the input is float32"),
+    (lambda: gg.zeros(3, 4).scatter_add_(1, gg.tensor([[0]]), gg.ones(1, 1).double()), TypeError,
+     "src has dtype float64"),
+    (lambda: gg.index_copy(gg.randn(5, 3), 0, gg.tensor([0]), gg.randn(1, 3).double()),
+     TypeError, "source has dtype float64 but the input is float32"),
     (lambda: gg.scatter_add(gg.randn(3, 4), 1, gg.tensor([[0]]), 1.0), TypeError,
      "src must be a tensor"),
     (lambda: gg.index_select(gg.randn(3, 4), 0, gg.tensor([[0]])), ShapeError, "1-D or 0-d"),

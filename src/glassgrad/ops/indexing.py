@@ -171,11 +171,20 @@ class ScatterAdd(Scatter):
     add = True
 
 
+def _same_dtype(op, input, src, name):
+    """PyTorch's rule: a src tensor written into the input has the input's dtype (a float64
+    src would otherwise be rounded into a float32 input without a word)."""
+    if src.data.dtype != input.data.dtype:
+        raise TypeError(f"{op}: {name} has dtype {src.data.dtype} but the input is "
+                        f"{input.data.dtype}; convert one of them (e.g. {name}.to(input.dtype))")
+
+
 def _scatter_args(op, input, dim, index, src):
     d = _dim(dim, input.ndim, op)
     _index_tensor(index, op)
     if isinstance(src, Tensor):
         _check_dims(op, input.shape, index.data, d, src.shape)
+        _same_dtype(op, input, src, "src")
     elif isinstance(src, (int, float, bool, xp.number)):
         _check_dims(op, input.shape, index.data, d)
     else:
@@ -294,6 +303,7 @@ def _index_source(op, input, dim, index, source):
     if tuple(source.shape) != want:
         raise ShapeError(f"{op}: source of shape {tuple(source.shape)} does not fit: expected "
                          f"{want} (the input's shape with dim {dim} of len(index))")
+    _same_dtype(op, input, source, "source")
     return d
 
 
