@@ -212,7 +212,11 @@ def _where_kept(upstream, bits):
 
 class GELU(Function):
     label = "gelu"
-    rule = r"\partial\,(s\,\Phi(s))/\partial s = \Phi(s) + s\,\varphi(s)"
+    # (one rule for both forms: approximate='tanh' differentiates its own formula, with
+    # t = tanh(sqrt(2/pi) (s + 0.044715 s^3)))
+    rule = (r"\partial\,(s\,\Phi(s))/\partial s = \Phi(s) + s\,\varphi(s);\ "
+            r"\text{tanh form: } \tfrac12 (1 + t) + \tfrac12 s\,(1 - t^2)\,"
+            r"\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\, s^2)")
     float_only = True
 
     def forward(ctx, s, approximate="none"):
