@@ -325,6 +325,10 @@ def test_moduledict_registers_children_like_torch():
     assert list(ours.keys()) == ["lin", "out"]
     ours.eval()
     assert not ours["lin"].training
+    copy = nn.ModuleDict(ours)  # another ModuleDict is a mapping, as torch's
+    assert list(copy) == ["lin", "out"] and copy["out"] is ours["out"]
+    with pytest.raises(TypeError, match="mapping or an iterable"):
+        nn.ModuleDict(nn.Linear(2, 3))
 
 
 def test_parameterlist_and_dict_register_parameters():

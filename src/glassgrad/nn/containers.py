@@ -73,7 +73,9 @@ class ModuleDict(Module):
         return self._modules.values()
 
     def update(self, modules):
-        if isinstance(modules, Module) or not hasattr(modules, "__iter__"):
+        # another ModuleDict is a mapping (as in PyTorch); any other Module is not
+        if isinstance(modules, Module) and not isinstance(modules, ModuleDict) \
+                or not hasattr(modules, "__iter__"):
             raise TypeError("ModuleDict.update should be called with a mapping or an iterable "
                             f"of (key, module) pairs, got {type(modules).__name__}")
         for key, module in _pairs(modules, "ModuleDict"):
