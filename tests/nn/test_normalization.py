@@ -310,6 +310,12 @@ def test_unflatten_matches_torch_forward_and_backward():
         assert_close(x_ours.grad, x_theirs.grad, "float64")
     with pytest.raises(ValueError, match="does not multiply"):
         nn.Unflatten(1, (4, 2))(gg.randn(2, 6))
+    for size in [(0, 3), (2, -1)]:  # an empty dim, as torch: (2, 0, 3) and (2, 2, 0)
+        want = tuple(tnn.Unflatten(1, size)(torch.zeros(2, 0)).shape)
+        assert nn.Unflatten(1, size)(gg.zeros(2, 0)).shape == want
+    for size in [(0, -1), (-2, 3)]:  # nothing to infer from; a negative size
+        with pytest.raises(ValueError, match="does not multiply"):
+            nn.Unflatten(1, size)(gg.zeros(2, 6 if -2 in size else 0))
 
 
 # ---------------------------------------------------------------- containers

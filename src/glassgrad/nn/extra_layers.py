@@ -39,16 +39,20 @@ class Unflatten(Module):
             raise IndexError(f"Unflatten: dim {self.dim} is out of range for a {n}-D input")
         d = self.dim % n
         size = input.shape[d]
+        sizes = tuple(self.unflattened_size)
         known = 1
-        for s in self.unflattened_size:
+        for s in sizes:
             known *= s if s != -1 else 1
-        inferred = -1 in self.unflattened_size
-        if (self.unflattened_size.count(-1) > 1 or known == 0
-                or (size % known if inferred else size != known)):
+        inferred = -1 in sizes
+        # a 0 among the sizes is fine (an empty dim), but then a -1 cannot be inferred
+        if (sizes.count(-1) > 1 or any(s < -1 for s in sizes)
+                or (known == 0 or size % known if inferred else size != known)):
             raise ValueError(f"Unflatten: unflattened_size {self.unflattened_size} does not "
                              f"multiply to the size {size} of dim {self.dim} (input shape "
                              f"{tuple(input.shape)})")
-        shape = tuple(input.shape[:d]) + tuple(self.unflattened_size) + tuple(input.shape[d + 1:])
+        if inferred:  # spelt out: NumPy cannot infer a -1 in a reshape of 0 elements
+            sizes = tuple(size // known if s == -1 else s for s in sizes)
+        shape = tuple(input.shape[:d]) + sizes + tuple(input.shape[d + 1:])
         return input.reshape(shape)
 
     def extra_repr(self):
