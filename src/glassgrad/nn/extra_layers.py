@@ -50,8 +50,6 @@ class Unflatten(Module):
             raise ValueError(f"Unflatten: unflattened_size {self.unflattened_size} does not "
                              f"multiply to the size {size} of dim {self.dim} (input shape "
                              f"{tuple(input.shape)})")
-        if inferred:  # spelt out: NumPy cannot infer a -1 in a reshape of 0 elements
-            sizes = tuple(size // known if s == -1 else s for s in sizes)
         shape = tuple(input.shape[:d]) + sizes + tuple(input.shape[d + 1:])
         return input.reshape(shape)
 
