@@ -366,6 +366,16 @@ def test_functional_errors_name_what_was_wrong():
         F.conv1d(gg.zeros(2, 3, 5), gg.zeros(2, 3, 3), stride=0)
     with pytest.raises(ValueError, match="max_pool1d: kernel_size must be an int >= 1"):
         F.max_pool1d(gg.zeros(2, 3, 5), 0)
+    # what only the 2-D op underneath can check is reported under the 1-D op's name
+    height_1 = r" \(run as {} on an image of height 1: the shapes and sizes below have an added "
+    with pytest.raises(ValueError, match=r"^conv1d" + height_1.format("conv2d") + r".* has 3 channels"):
+        F.conv1d(gg.zeros(2, 3, 5), gg.zeros(4, 2, 3))
+    with pytest.raises(ValueError, match=r"^conv_transpose1d" + height_1.format("conv_transpose2d")):
+        F.conv_transpose1d(gg.zeros(2, 4, 5), gg.zeros(4, 2, 3), stride=2, output_padding=3)
+    with pytest.raises(ValueError, match=r"^max_pool1d" + height_1.format("max_pool2d")):
+        F.max_pool1d(gg.zeros(2, 3, 5), 7)
+    with pytest.raises(ValueError, match=r"^avg_pool1d" + height_1.format("avg_pool2d")):
+        F.avg_pool1d(gg.zeros(2, 3, 5), 2, padding=2)
     with pytest.raises(ValueError, match=r"adaptive_avg_pool2d: output_size must be a positive "
                                          r"int or 2 of them, got \(0, 2\)"):
         F.adaptive_avg_pool2d(x, (0, 2))

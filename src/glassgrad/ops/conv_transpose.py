@@ -17,6 +17,8 @@ conv1d is conv2d on an image of height 1 (and conv_transpose1d likewise): the re
 nodes around it route the gradients, and the 2-D op does the work.
 """
 
+import contextlib
+
 from ..autograd.function import Function
 from ..backend import xp
 from .nn import (
@@ -196,6 +198,18 @@ def _as_image(input, op, what="input"):
     return input.unsqueeze(-2)
 
 
+@contextlib.contextmanager
+def _errors_of_1d(op, op_2d):
+    """A bad argument that only the 2-D op underneath notices is reported under the 1-D
+    op's name, saying why its shapes have a height axis of size 1 the caller never wrote."""
+    try:
+        yield
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"{op} (run as {op_2d} on an image of height 1: the shapes and "
+                          f"sizes below have an added axis of size 1 at dim -2): {error}"
+                          ) from error
+
+
 def _check_weight_1d(op, weight):
     if _data(weight).ndim != 3:
         raise ValueError(f"{op}: weight must be 3-D, got shape {tuple(_data(weight).shape)}")
@@ -221,8 +235,10 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     elif padding == "same" and stride != 1:
         raise ValueError(f"{op}: padding='same' is not supported for strided convolutions "
                          f"(stride={stride}); give the padding as a number")
-    y = conv2d(_as_image(input, op), weight.unsqueeze(2), bias, stride=(1, stride),
-               padding=padding, dilation=(1, dilation), groups=groups)
+    image = _as_image(input, op)
+    with _errors_of_1d(op, "conv2d"):
+        y = conv2d(image, weight.unsqueeze(2), bias, stride=(1, stride), padding=padding,
+                   dilation=(1, dilation), groups=groups)
     return y.squeeze(-2)
 
 
@@ -234,9 +250,11 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
     conv_transpose2d on an image of height 1."""
     op = "conv_transpose1d"
     _check_weight_1d(op, weight)
-    y = conv_transpose2d(
-        _as_image(input, op), weight.unsqueeze(2), bias, stride=(1, _one(stride, "stride", op)),
-        padding=(0, _one(padding, "padding", op, minimum=0)),
-        output_padding=(0, _one(output_padding, "output_padding", op, minimum=0)),
-        groups=groups, dilation=(1, _one(dilation, "dilation", op)))
+    sizes = dict(stride=(1, _one(stride, "stride", op)),
+                 padding=(0, _one(padding, "padding", op, minimum=0)),
+                 output_padding=(0, _one(output_padding, "output_padding", op, minimum=0)),
+                 dilation=(1, _one(dilation, "dilation", op)))
+    image = _as_image(input, op)
+    with _errors_of_1d(op, "conv_transpose2d"):
+        y = conv_transpose2d(image, weight.unsqueeze(2), bias, groups=groups, **sizes)
     return y.squeeze(-2)

@@ -22,6 +22,7 @@ import math
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
+from .conv_transpose import _errors_of_1d
 from .nn import _data, _is_channels_last, avg_pool2d, max_pool2d
 
 __all__ = [
@@ -278,11 +279,13 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     (default: kernel_size), padded with -inf; the gradient goes to each window's (first)
     max. max_pool2d on an image of height 1."""
     op = "max_pool1d"
+    kernel = _one(kernel_size, "kernel_size", op)
     stride = _one(stride, "stride", op)
-    out = max_pool2d(_as_image(input, op), _one(kernel_size, "kernel_size", op),
-                     stride if stride is not None else _one(kernel_size, "kernel_size", op),
-                     _one(padding, "padding", op, minimum=0), _one(dilation, "dilation", op),
-                     ceil_mode=ceil_mode, return_indices=return_indices)
+    padding, dilation = _one(padding, "padding", op, minimum=0), _one(dilation, "dilation", op)
+    image = _as_image(input, op)
+    with _errors_of_1d(op, "max_pool2d"):
+        out = max_pool2d(image, kernel, stride if stride is not None else kernel, padding,
+                         dilation, ceil_mode=ceil_mode, return_indices=return_indices)
     if return_indices:
         return out[0].squeeze(-2), out[1].squeeze(-2)
     return out.squeeze(-2)
@@ -296,9 +299,11 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     op = "avg_pool1d"
     kernel = _one(kernel_size, "kernel_size", op)
     stride = _one(stride, "stride", op)
-    out = avg_pool2d(_as_image(input, op), kernel, stride if stride is not None else kernel,
-                     _one(padding, "padding", op, minimum=0), ceil_mode=ceil_mode,
-                     count_include_pad=count_include_pad)
+    padding = _one(padding, "padding", op, minimum=0)
+    image = _as_image(input, op)
+    with _errors_of_1d(op, "avg_pool2d"):
+        out = avg_pool2d(image, kernel, stride if stride is not None else kernel, padding,
+                         ceil_mode=ceil_mode, count_include_pad=count_include_pad)
     return out.squeeze(-2)
 
 
