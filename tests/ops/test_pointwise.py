@@ -328,6 +328,20 @@ def test_isclose_refuses_mixed_dtypes_and_negative_tolerances():
         gg.isclose(a, gg.ones(3))
 
 
+def test_lerp_refuses_integer_tensors_and_a_number_end_as_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.raises(NotImplementedError):  # torch: "lerp_kernel_scalar" not for 'Long'
+        torch.lerp(torch.tensor([1, 2]), torch.tensor([3, 4]), 0.3)
+    # (computed, it would be rounded back to integers: lerp(1, 3, 0.3) = 1, not 1.6)
+    with pytest.raises(TypeError, match="lerp expects floating-point tensors, got input of "
+                                        "dtype int64"):
+        gg.lerp(gg.tensor([1, 2]), gg.tensor([3, 4]), 0.3)
+    with pytest.raises(TypeError, match="got weight of dtype int64"):
+        gg.lerp(gg.tensor([1.0, 2.0]), gg.tensor([3.0, 4.0]), gg.tensor([1, 0]))
+    with pytest.raises(TypeError, match="expected a Tensor as end, got float"):
+        gg.lerp(gg.tensor([1.0, 2.0]), 3.0, 0.3)
+
+
 def test_round_frac_and_logical_ops_name_the_problem():
     with pytest.raises(TypeError, match="decimals=2 needs a floating-point tensor, got dtype int"):
         gg.round(gg.tensor([1, 2]), decimals=2)

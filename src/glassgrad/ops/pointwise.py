@@ -559,6 +559,14 @@ def atan2(input, other):
 def lerp(input, end, weight):
     """input + weight * (end - input); weight a number or a tensor.
     d/d input = 1 - w, d/d end = w, d/dw = end - input."""
+    # integers would be rounded back to integers (lerp(1, 3, 0.3) = 1); torch refuses them
+    for name, value in (("input", input), ("end", end), ("weight", weight)):
+        if isinstance(value, Tensor) and value.data.dtype.kind != "f":
+            raise TypeError(f"lerp expects floating-point tensors, got {name} of dtype "
+                            f"{value.dtype}; convert with .float() first")
+    for name, value in (("input", input), ("end", end)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"lerp: expected a Tensor as {name}, got {type(value).__name__}")
     return Lerp.apply(input, end, weight)
 
 
