@@ -91,6 +91,11 @@ CASES = [
     Case("interpolate", (2, 3, 6), scale_factor=0.5, mode="linear", align_corners=True,
          name="interpolate,linear,down,align_corners"),
     Case("interpolate", (2, 3, 6), size=4, name="interpolate,nearest,1-d"),
+    # an axis that keeps its size is a copy in torch's linear kernels, whatever the factor
+    Case("interpolate", (2, 3, 5), scale_factor=1.1, mode="linear",
+         name="interpolate,linear,1.1 (out = in)"),
+    Case("interpolate", (2, 3, 3, 4), scale_factor=(1.2, 1.3), mode="bilinear",
+         name="interpolate,bilinear,1.2x1.3 (H: out = in)"),
 ]
 
 assert torch  # the torch_fn lambdas receive torch from the harness; imported for linters

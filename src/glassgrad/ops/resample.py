@@ -365,7 +365,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     Each is a fixed matrix per axis: y = A_H x A_W^T, and the gradient
     dL/dx = A_H^T (dL/dy) A_W adds each output's gradient back to the inputs it read,
     with the same weights. When scale_factor is given (and recompute_scale_factor is not
-    True) the index rule uses 1 / scale_factor, as torch does."""
+    True) the index rule uses 1 / scale_factor, as torch does, except where torch's kernels
+    do not: an axis that keeps its size is copied (linear, bilinear, 2-D nearest), and 2-D
+    nearest doubling an axis takes input i // 2."""
     op = "interpolate"
     x = _data(input)
     if mode not in _MODES:
@@ -411,6 +413,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         axes = tuple((s, o, [(xp.arange(o), i, xp.ones(o))])
                      for i, s, o in zip(index, spatial, out))
         return Resample.apply(input, axes=axes, gather=index)
-    axes = tuple(_linear_axis(s, o, sc, bool(align_corners), x.dtype)
+    # An axis whose size does not change is read as by size=: torch's linear kernels step
+    # by in / out = 1 there whatever the scale_factor (5 -> 5 at 1.1 is a copy)
+    axes = tuple(_linear_axis(s, o, None if o == s else sc, bool(align_corners), x.dtype)
                  for s, o, sc in zip(spatial, out, scales))
     return Resample.apply(input, axes=axes)
