@@ -400,6 +400,14 @@ def test_clip_grad_norm_nonfinite_error_changes_nothing():
         nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
     assert p.grad.data[1] == 1.0
     assert float(nn.utils.clip_grad_norm_([], 1.0)) == 0.0
+    # a norm that overflows float32 is inf, as torch's, without a NumPy warning
+    import warnings
+
+    big = np.full(3, 3e38, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        total = nn.utils.get_total_norm([gg.tensor(big)], 3.0)
+    assert total.data == torch.nn.utils.get_total_norm([torch.tensor(big)], 3.0).numpy()
 
 
 def test_clip_grad_value_matches_torch():

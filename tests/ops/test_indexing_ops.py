@@ -298,3 +298,17 @@ def test_repeat_backward_overflow_is_inf_without_a_warning():
         x.repeat(4, 1).backward(gg.tensor(up))
     t.repeat(4, 1).backward(torch.tensor(up))
     np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+
+
+def test_trace_overflow_is_inf_without_a_warning():
+    import warnings
+
+    import torch
+
+    a = np.full((3, 3), 3e38, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as above: only a warning that reaches the user fails
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glassgrad(\.|$)")
+        got = gg.trace(gg.tensor(a))
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got.data, torch.trace(torch.tensor(a)).numpy())
