@@ -250,6 +250,20 @@ def test_embedding_max_norm_renormalises_looked_up_rows_as_torch():
     assert_close(ours.weight, theirs.weight, "float64")  # rows 0 and 2 shrunk, others kept
 
 
+def test_embedding_max_norm_of_an_overflowing_row_is_zero_without_a_warning():
+    import warnings
+
+    w = np.full((3, 4), 3e38, dtype=np.float32)  # its norm overflows float32: inf
+    ours, theirs = gg.tensor(w.copy(), requires_grad=True), torch.tensor(w.copy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glassgrad(\.|$)")
+        out = nn.functional.embedding(gg.tensor([0, 1]), ours, max_norm=1.0)
+    want = torch.nn.functional.embedding(torch.tensor([0, 1]), theirs, max_norm=1.0)
+    np.testing.assert_array_equal(out.data, want.numpy())
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
 def test_embedding_from_pretrained_and_errors():
     w = gg.tensor(randn(3, 2))
     layer = nn.Embedding.from_pretrained(w)

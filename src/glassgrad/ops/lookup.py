@@ -105,7 +105,9 @@ def _renorm_rows(weight, idx, max_norm, norm_type):
     """PyTorch's embedding_renorm_: shrink the looked-up rows longer than max_norm."""
     rows = xp.unique(idx)
     w = weight.data
-    norms = xp.linalg.norm(w[rows], ord=norm_type, axis=1)
+    with xp.errstate(over="ignore"):  # an overflowing norm is inf (the row shrinks to 0, as
+        # torch); np.linalg.norm is NumPy Python code, so its warning would reach the user
+        norms = xp.linalg.norm(w[rows], ord=norm_type, axis=1)
     too_long = norms > max_norm
     if too_long.any():
         with no_grad():
