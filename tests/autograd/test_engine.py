@@ -193,6 +193,39 @@ def test_gradient_argument_on_non_scalar():
         (a * 2.0).backward()
 
 
+def test_the_given_gradient_is_neither_copied_into_nor_aliased_by_a_grad():
+    # backward(gradient=v) reads v without copying it: a leaf reached by v unchanged (an
+    # add routes it through; a backward on the leaf itself) gets its own copy, so changing
+    # that .grad in place leaves v alone, and v is never written.
+    v = np.array([1.0, 2.0, 3.0])
+    kept = v.copy()
+    a = gg.tensor(np.zeros(3), requires_grad=True)
+    b = gg.tensor(np.zeros(3), requires_grad=True)
+    (a + b).backward(v)
+    a.backward(v)
+    for leaf in (a, b):
+        assert not np.shares_memory(leaf.grad.data, v)
+        leaf.grad.data += 100.0
+    np.testing.assert_array_equal(v, kept)
+    np.testing.assert_array_equal(a.grad.data, 2 * kept + 100.0)  # sum of two backwards
+
+
+def test_an_op_that_writes_into_its_upstream_is_stopped_before_the_callers_array_changes():
+    class Scribbler(gg.Function):  # breaks the op rule "never write into upstream"
+        def forward(ctx, x):
+            return x.copy()
+
+        def backward(ctx, upstream):
+            upstream *= 2
+            return upstream
+
+    v = np.ones(2)
+    x = gg.tensor(np.zeros(2), requires_grad=True)
+    with pytest.raises(ValueError, match="read-only"):
+        Scribbler.apply(x).backward(v)
+    np.testing.assert_array_equal(v, np.ones(2))
+
+
 def test_backward_on_leaf():
     a, ta = pair([1.0, 2.0])
     a.backward(gg.tensor(np.array([3.0, 4.0])))

@@ -47,7 +47,15 @@ def backward(root, gradient=None, retain_graph=False):
                 f"backward: gradient has shape {tuple(grad.shape)} but the tensor has shape "
                 f"{tuple(root.shape)}; they must match"
             )
-        grad = grad.astype(root.data.dtype, copy=True)
+        if grad.dtype != root.data.dtype:
+            grad = grad.astype(root.data.dtype)
+        else:
+            # No copy of the caller's array: a read-only view of it. Ops never write into
+            # their upstream (an op that did would now raise instead of corrupting the
+            # caller's array), and a leaf is handed a copy of any view (_accumulate_leaves),
+            # so no .grad aliases it.
+            grad = grad.view()
+            grad.flags.writeable = False
 
     node = root.grad_fn
     if node is None:  # backward on a leaf: d(x)/d(x) = gradient
