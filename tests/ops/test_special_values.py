@@ -686,24 +686,31 @@ KNOWN = {
 }
 
 
-def _xfail(case, part, dtype, upstream=None):
+# The checks below serve this file's rows and test_special_values_more.py's: each file
+# has its CASES and KNOWN and parametrises the same three tests with them.
+def xfail_marks(known, case, part, dtype, upstream=None):
+    """A strict xfail when ``known`` lists the run under one of its keys (the most general
+    first): part, "part,dtype", "part,upstream", "part,dtype,upstream"."""
     keys = [part, f"{part},{dtype}"]
     if upstream is not None:
         keys += [f"{part},{upstream}", f"{part},{dtype},{upstream}"]
-    reason = next((KNOWN[case.name, k] for k in keys if (case.name, k) in KNOWN), None)
+    reason = next((known[case.name, k] for k in keys if (case.name, k) in known), None)
     return [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
 
 
-def _unknown_names():
-    names = {c.name for c in CASES}
-    return sorted(name for name, _ in KNOWN if name not in names)
+def forward_runs(cases, known):
+    return [pytest.param(case, dtype, marks=xfail_marks(known, case, "forward", dtype),
+                         id=f"{case.name}-{dtype}")
+            for case in cases for dtype in case.dtypes]
 
 
-# ---------------------------------------------------------------- the tests
-@pytest.mark.parametrize("case, dtype", [
-    pytest.param(case, dtype, marks=_xfail(case, "forward", dtype), id=f"{case.name}-{dtype}")
-    for case in CASES for dtype in case.dtypes])
-def test_forward_special_values(case, dtype):
+def backward_runs(cases, known):
+    return [pytest.param(case, dtype, up, marks=xfail_marks(known, case, "backward", dtype, up),
+                         id=f"{case.name}-{dtype}-{up}")
+            for case in cases for dtype in case.dtypes for up in ("ones", "random")]
+
+
+def check_forward(case, dtype):
     rtol, atol = TOLERANCES[dtype]
     arrays, (exp_out, _, _), (got_out, _, _) = _both_sides(case, dtype, "ones")
     assert len(got_out) == len(exp_out)
@@ -711,11 +718,7 @@ def test_forward_special_values(case, dtype):
         _assert_same(g, e, arrays, rtol, atol, f"{case.name} {dtype}: output {i}")
 
 
-@pytest.mark.parametrize("case, dtype, upstream", [
-    pytest.param(case, dtype, up, marks=_xfail(case, "backward", dtype, up),
-                 id=f"{case.name}-{dtype}-{up}")
-    for case in CASES for dtype in case.dtypes for up in ("ones", "random")])
-def test_backward_special_values(case, dtype, upstream):
+def check_backward(case, dtype, upstream):
     rtol, atol = TOLERANCES[dtype]
     arrays, (_, _, exp_grads), (_, _, got_grads) = _both_sides(case, dtype, upstream)
     for i, (g, e, arr) in enumerate(zip(got_grads, exp_grads, arrays)):
@@ -726,8 +729,25 @@ def test_backward_special_values(case, dtype, upstream):
                          f"{case.name} {dtype}: gradient of input {i} ({upstream} upstream)")
 
 
+def unknown_names(cases, known):
+    """Names in ``known`` that no case has (a renamed row would silently lose its xfail)."""
+    names = {c.name for c in cases}
+    return sorted(name for name, _ in known if name not in names)
+
+
+# ---------------------------------------------------------------- the tests
+@pytest.mark.parametrize("case, dtype", forward_runs(CASES, KNOWN))
+def test_forward_special_values(case, dtype):
+    check_forward(case, dtype)
+
+
+@pytest.mark.parametrize("case, dtype, upstream", backward_runs(CASES, KNOWN))
+def test_backward_special_values(case, dtype, upstream):
+    check_backward(case, dtype, upstream)
+
+
 def test_every_known_difference_names_a_case():
-    assert _unknown_names() == []
+    assert unknown_names(CASES, KNOWN) == []
 
 
 # NumPy's floating-point RuntimeWarnings from glassgrad's own calls are silenced by
@@ -740,7 +760,7 @@ import sys
 sys.path.insert(0, {here!r})
 import numpy as np
 import glassgrad
-import test_special_values as T
+import {module} as T
 for case in T.CASES:
     for dtype in case.dtypes:
         rng = np.random.default_rng(0)
@@ -757,16 +777,21 @@ for case in T.CASES:
 """
 
 
-def test_no_numpy_warning_leaks_out_of_glassgrad():
+def check_no_warning_leaks(module):
+    """Run every row of ``module`` (a test file of this folder) in a fresh interpreter."""
     import pathlib
     import subprocess
     import sys
 
-    script = _NO_WARNINGS.format(here=str(pathlib.Path(__file__).parent))
+    script = _NO_WARNINGS.format(here=str(pathlib.Path(__file__).parent), module=module)
     run = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", script],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout == "", "RuntimeWarnings that reach the user:\n" + run.stdout
+
+
+def test_no_numpy_warning_leaks_out_of_glassgrad():
+    check_no_warning_leaks("test_special_values")
 
 
 _UNBROADCAST = """

@@ -9,17 +9,14 @@ list. Where glassgrad knowingly differs from torch, KNOWN states the exact diffe
 marks the case a strict xfail.
 """
 
-import pathlib
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
-from harness import TOLERANCES, Case
+from harness import Case
 from test_special_values import (
-    INF, NAN, ROWS, Fixed, MATRIX, VALUES, A, B, _NO_WARNINGS, _assert_same, _both_sides,
-    _cycle, _functional, _variances, specials)
+    INF, NAN, ROWS, Fixed, MATRIX, VALUES, A, B, _cycle, _functional, _variances,
+    backward_runs, check_backward, check_forward, check_no_warning_leaks, forward_runs,
+    specials, unknown_names)
 
 
 # ---------------------------------------------------------------- inputs
@@ -335,8 +332,9 @@ _COSINE_LENGTH_1 = (
     "+-1 there and glassgrad's 0, with gradients of 1e8 (= 1/eps-sized) against 0; "
     "elsewhere zero signs of the gradient differ (" + _COSINE_SIGNS + ")")
 
-# (case name, part) -> reason, or (reason, where): part is "forward" or "backward"; where
-# lists the runs it holds for, each "dtype", "upstream" or "dtype,upstream" (default: all)
+# (case name, key) -> reason, keys as test_special_values.py's: "forward" or "backward",
+# optionally narrowed to the runs of one dtype and/or upstream: "forward,float32",
+# "backward,random", "backward,float64,random"
 KNOWN = {
     **{(name, "backward"): _ELU_NAN for name in (
         "elu", "selu", "celu", "elu,alpha 2", "elu,alpha -0.5", "celu,alpha 0.5",
@@ -348,10 +346,10 @@ KNOWN = {
         "softshrink,lambd 0", "-softshrink")},
     **{(name, "backward"): _HARDSWISH_NAN for name in ("hardswish", "-hardswish")},
     **{(name, "backward"): _SOFTSIGN for name in ("softsign", "-softsign")},
-    **{(name, "forward"): (_GELU, ["float32"]) for name in ("gelu", "-gelu")},
+    **{(name, "forward,float32"): _GELU for name in ("gelu", "-gelu")},
     **{(name, "forward"): _SOFTSHRINK for name in (
         "softshrink", "softshrink,lambd 1", "softshrink,lambd 0", "-softshrink")},
-    **{(name, "forward"): (_ADAPTIVE_AVG, ["float32"]) for name in (
+    **{(name, "forward,float32"): _ADAPTIVE_AVG for name in (
         "adaptive_avg_pool1d,1", "adaptive_avg_pool1d,3", "adaptive_avg_pool2d,3",
         "adaptive_avg_pool2d,(2, 3)")},
     **{(name, "forward"): _AVG_ZERO
@@ -359,85 +357,49 @@ KNOWN = {
     **{(name, "forward"): _MAX_TIE for name in (
         "max_pool1d,2", "max_pool1d,3,stride 1,padding 1", "max_pool2d,2",
         "max_pool2d,3,stride 1,padding 1", "max_pool2d,3,stride 2,padding 1,ceil_mode")},
-    **{(name, "backward"): (_MAX_BACKWARD, ["random"])
+    **{(name, "backward,random"): _MAX_BACKWARD
        for name in ("max_pool1d,2", "max_pool2d,2")},
     ("conv1d", "forward"): _CONV1D,
     ("interpolate,linear", "forward"): _LINEAR_ZERO,
     ("interpolate,linear,align_corners", "forward"): _LINEAR_ZERO,
     ("interpolate,bilinear,shrink", "forward"): _BILINEAR_NOISE,
-    **{(name, part): (_BN_HUGE_CONSTANT, ["float32"]) for name in (
+    **{(name, f"{part},float32"): _BN_HUGE_CONSTANT for name in (
         "batch_norm,training", "batch_norm,training,affine") for part in ("forward", "backward")},
-    ("layer_norm", "forward"): (_NORM_F32_OVERFLOW, ["float32"]),
-    ("layer_norm", "backward"): (_NORM_F32_OVERFLOW + "; " + _NORM_CONSTANT_ROW,
-                                 ["float32", "float64,random"]),
-    ("layer_norm,affine", "forward"): (_NORM_F32_OVERFLOW, ["float32"]),
+    ("layer_norm", "forward,float32"): _NORM_F32_OVERFLOW,
+    **{("layer_norm", key): _NORM_F32_OVERFLOW + "; " + _NORM_CONSTANT_ROW
+       for key in ("backward,float32", "backward,float64,random")},
+    ("layer_norm,affine", "forward,float32"): _NORM_F32_OVERFLOW,
     ("layer_norm,affine", "backward"): _NORM_F32_OVERFLOW + "; " + _NORM_CONSTANT_ROW,
-    ("group_norm,2 groups", "forward"): (_NORM_F32_OVERFLOW, ["float32"]),
-    ("group_norm,2 groups", "backward"): (_NORM_F32_OVERFLOW, ["float32"]),
+    ("group_norm,2 groups", "forward,float32"): _NORM_F32_OVERFLOW,
+    ("group_norm,2 groups", "backward,float32"): _NORM_F32_OVERFLOW,
     ("group_norm,4 groups,affine", "forward"): _GROUP_AFFINE + "; " + _NORM_F32_OVERFLOW,
-    ("group_norm,4 groups,affine", "backward"): (_GROUP_AFFINE + "; " + _NORM_F32_OVERFLOW,
-                                                 ["float32", "float64,random"]),
-    ("normalize,p=1.0,dim=1", "backward"): (_NORMALIZE_F32, ["float32,random"]),
-    ("normalize,p=2.0,dim=1", "backward"): (_NORMALIZE_F32, ["float32,random"]),
-    ("normalize,p=3.0,dim=1", "backward"): (_NORMALIZE_F32, ["float32"]),
-    ("cosine_similarity,rows", "backward"): (_COSINE_SIGNS, ["float32"]),
-    ("cosine_similarity,one ordinary row", "backward"): (_COSINE_SIGNS,
-                                                         ["float32", "float64,random"]),
+    **{("group_norm,4 groups,affine", key): _GROUP_AFFINE + "; " + _NORM_F32_OVERFLOW
+       for key in ("backward,float32", "backward,float64,random")},
+    ("normalize,p=1.0,dim=1", "backward,float32,random"): _NORMALIZE_F32,
+    ("normalize,p=2.0,dim=1", "backward,float32,random"): _NORMALIZE_F32,
+    ("normalize,p=3.0,dim=1", "backward,float32"): _NORMALIZE_F32,
+    ("cosine_similarity,rows", "backward,float32"): _COSINE_SIGNS,
+    **{("cosine_similarity,one ordinary row", key): _COSINE_SIGNS
+       for key in ("backward,float32", "backward,float64,random")},
     ("cosine_similarity,pairs,length 1", "forward"): _COSINE_LENGTH_1,
     ("cosine_similarity,pairs,length 1", "backward"): _COSINE_LENGTH_1,
 }
 
 
-def _xfail(case, part, dtype, upstream=None):
-    entry = KNOWN.get((case.name, part))
-    if entry is None:
-        return []
-    reason, where = entry if isinstance(entry, tuple) else (entry, None)
-    run = {dtype, upstream}
-    if where is not None and not any(set(w.split(",")) <= run for w in where):
-        return []
-    return [pytest.mark.xfail(strict=True, reason=reason)]
-
-
 # ---------------------------------------------------------------- the tests
-@pytest.mark.parametrize("case, dtype", [
-    pytest.param(case, dtype, marks=_xfail(case, "forward", dtype), id=f"{case.name}-{dtype}")
-    for case in CASES for dtype in case.dtypes])
+@pytest.mark.parametrize("case, dtype", forward_runs(CASES, KNOWN))
 def test_forward_special_values(case, dtype):
-    rtol, atol = TOLERANCES[dtype]
-    arrays, (exp_out, _, _), (got_out, _, _) = _both_sides(case, dtype, "ones")
-    assert len(got_out) == len(exp_out)
-    for i, (g, e) in enumerate(zip(got_out, exp_out)):
-        _assert_same(g, e, arrays, rtol, atol, f"{case.name} {dtype}: output {i}")
+    check_forward(case, dtype)
 
 
-@pytest.mark.parametrize("case, dtype, upstream", [
-    pytest.param(case, dtype, up, marks=_xfail(case, "backward", dtype, up),
-                 id=f"{case.name}-{dtype}-{up}")
-    for case in CASES for dtype in case.dtypes for up in ("ones", "random")])
+@pytest.mark.parametrize("case, dtype, upstream", backward_runs(CASES, KNOWN))
 def test_backward_special_values(case, dtype, upstream):
-    rtol, atol = TOLERANCES[dtype]
-    arrays, (_, _, exp_grads), (_, _, got_grads) = _both_sides(case, dtype, upstream)
-    for i, (g, e, arr) in enumerate(zip(got_grads, exp_grads, arrays)):
-        assert (g is None) == (e is None), f"{case.name}: grad of input {i}: {g} vs torch {e}"
-        if g is not None:
-            assert g.dtype == arr.dtype, f"{case.name}: grad {i} dtype {g.dtype}, input {arr.dtype}"
-            _assert_same(g, e, arrays, rtol, atol,
-                         f"{case.name} {dtype}: gradient of input {i} ({upstream} upstream)")
+    check_backward(case, dtype, upstream)
 
 
 def test_every_known_difference_names_a_case():
-    names = {c.name for c in CASES}
-    assert sorted(name for name, _ in KNOWN if name not in names) == []
+    assert unknown_names(CASES, KNOWN) == []
 
 
 def test_no_numpy_warning_leaks_out_of_glassgrad():
-    """Every row in a fresh interpreter where a RuntimeWarning is an error (the script of
-    test_special_values.py, pointed at this file's rows)."""
-    script = _NO_WARNINGS.format(here=str(pathlib.Path(__file__).parent)).replace(
-        "import test_special_values as T", "import test_special_values_more as T")
-    assert "test_special_values_more as T" in script
-    run = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", script],
-                         capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout == "", "RuntimeWarnings that reach the user:\n" + run.stdout
+    check_no_warning_leaks("test_special_values_more")
