@@ -12,6 +12,8 @@ With ``maximize=True`` both receive the gradient of -L, so maximizing -L walks t
 (bounded) path as minimizing L.
 """
 
+import contextlib
+
 import numpy as np
 
 import glassgrad as gg
@@ -82,3 +84,21 @@ def assert_trajectories_close(ours, theirs, dtype="float64"):
         assert not np.allclose(a, start[i], rtol=1e-3), f"parameter {i} did not move"
         assert a.dtype == np.dtype(dtype), f"parameter {i} changed dtype to {a.dtype}"
         np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"parameter {i}")
+
+
+def assert_resumed_run_matches_uninterrupted(ours, theirs, torch_context=contextlib.nullcontext):
+    """Save after 10 steps, load into a fresh optimizer over fresh tensors holding the
+    saved weights, take 10 more steps: the result equals torch's uninterrupted 20 steps
+    (run inside ``torch_context``)."""
+    _, params, opt = run_glassgrad(ours, steps=10)
+    saved_weights = [p.data.copy() for p in params]
+    saved = opt.state_dict()
+    run_glassgrad(ours, steps=3, params=params, opt=opt, start=10)  # must not touch `saved`
+
+    fresh = [gg.tensor(w, requires_grad=True) for w in saved_weights]
+    opt2 = ours(fresh)
+    opt2.load_state_dict(saved)
+    resumed, _, _ = run_glassgrad(None, steps=10, params=fresh, opt=opt2, start=10)
+    with torch_context():
+        expected, _, _ = run_torch(theirs, steps=20)
+    assert_trajectories_close(resumed, expected)

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
-from optim_harness import assert_trajectories_close, run_glassgrad, run_torch
+from optim_harness import (
+    assert_resumed_run_matches_uninterrupted, assert_trajectories_close, run_glassgrad, run_torch)
 
 torch = pytest.importorskip("torch")
 
@@ -217,21 +218,7 @@ ALL = {
 
 @pytest.mark.parametrize("name", ALL)
 def test_state_dict_round_trip_continues_like_torch_uninterrupted(name):
-    """Save after 10 steps, load into a fresh optimizer over fresh tensors holding the
-    saved weights, take 10 more: equal to torch's uninterrupted 20 steps."""
-    ours, theirs = ALL[name]
-    _, params, opt = run_glassgrad(ours, steps=10)
-    saved_weights = [p.data.copy() for p in params]
-    saved = opt.state_dict()
-    run_glassgrad(ours, steps=3, params=params, opt=opt, start=10)  # must not touch `saved`
-
-    fresh = [gg.tensor(w, requires_grad=True) for w in saved_weights]
-    opt2 = ours(fresh)
-    opt2.load_state_dict(saved)
-    resumed, _, _ = run_glassgrad(None, steps=10, params=fresh, opt=opt2, start=10)
-    with torch_default_float64():
-        expected, _, _ = run_torch(theirs, steps=20)
-    assert_trajectories_close(resumed, expected)
+    assert_resumed_run_matches_uninterrupted(*ALL[name], torch_context=torch_default_float64)
 
 
 @pytest.mark.parametrize("name", ALL)
