@@ -102,3 +102,38 @@ def assert_resumed_run_matches_uninterrupted(ours, theirs, torch_context=context
     with torch_context():
         expected, _, _ = run_torch(theirs, steps=20)
     assert_trajectories_close(resumed, expected)
+
+
+def compare_with_torch(ours, theirs, dtype="float64", steps=20, maximize=False,
+                       torch_context=contextlib.nullcontext):
+    """Both trajectories from the same start and gradients, asserted equal; returns ours.
+    With ``maximize`` both get the gradient of -L (the same path as minimizing L)."""
+    sign = -1 if maximize else 1
+    a, _, _ = run_glassgrad(ours, steps=steps, dtype=dtype, sign=sign)
+    with torch_context():
+        b, _, _ = run_torch(theirs, steps=steps, dtype=dtype, sign=sign)
+    assert_trajectories_close(a, b, dtype)
+    return a
+
+
+def case_id(kw):
+    """A readable pytest id for a dict of optimizer keyword arguments."""
+    return "-".join(f"{k}={v}" for k, v in kw.items())
+
+
+class ShrinkThen:
+    """torch optimizer ``make(params)`` preceded each step by w <- (1 - lr wd) w on the
+    parameters that have a gradient: decoupled weight decay written out by hand (the
+    oracle for glassgrad's decay='decoupled' where torch has no such option)."""
+
+    def __init__(self, params, make, lr, wd):
+        self.params, self.opt, self.factor = params, make(params), 1 - lr * wd
+
+    def step(self):
+        import torch
+
+        with torch.no_grad():
+            for p in self.params:
+                if p.grad is not None:
+                    p.mul_(self.factor)
+        self.opt.step()

@@ -15,7 +15,8 @@ import pytest
 
 import glassgrad as gg
 from optim_harness import (
-    assert_resumed_run_matches_uninterrupted, assert_trajectories_close, run_glassgrad, run_torch)
+    ShrinkThen, assert_resumed_run_matches_uninterrupted, case_id, compare_with_torch,
+    run_glassgrad, run_torch)
 
 torch = pytest.importorskip("torch")
 
@@ -33,32 +34,9 @@ def torch_default_float64():
         torch.set_default_dtype(before)
 
 
-def _compare(ours, theirs, dtype="float64", steps=20, maximize=False):
-    sign = -1 if maximize else 1  # maximize -L: the same path as minimizing L
-    a, _, _ = run_glassgrad(ours, steps=steps, dtype=dtype, sign=sign)
-    with torch_default_float64() if dtype == "float64" else contextlib.nullcontext():
-        b, _, _ = run_torch(theirs, steps=steps, dtype=dtype, sign=sign)
-    assert_trajectories_close(a, b, dtype)
-    return a
-
-
-def _ids(kw):
-    return "-".join(f"{k}={v}" for k, v in kw.items())
-
-
-class ShrinkThen:
-    """torch optimizer ``make(params)`` preceded each step by w <- (1 - lr wd) w on the
-    parameters that have a gradient: decoupled weight decay written out by hand."""
-
-    def __init__(self, params, make, lr, wd):
-        self.params, self.opt, self.factor = params, make(params), 1 - lr * wd
-
-    def step(self):
-        with torch.no_grad():
-            for p in self.params:
-                if p.grad is not None:
-                    p.mul_(self.factor)
-        self.opt.step()
+def _compare(ours, theirs, dtype="float64", **kw):
+    context = torch_default_float64 if dtype == "float64" else contextlib.nullcontext
+    compare_with_torch(ours, theirs, dtype, torch_context=context, **kw)
 
 
 # ---------------------------------------------------------------- NAdam
@@ -69,7 +47,7 @@ NADAM_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kw", NADAM_CASES, ids=_ids)
+@pytest.mark.parametrize("kw", NADAM_CASES, ids=case_id)
 def test_nadam_matches_torch(kw):
     _compare(lambda p: gg.optim.NAdam(p, lr=0.05, betas=(0.8, 0.95), eps=1e-6, **kw),
              lambda p: torch.optim.NAdam(p, lr=0.05, betas=(0.8, 0.95), eps=1e-6, **kw),
@@ -99,7 +77,7 @@ def test_nadam_defaults_and_float32_default_dtype_oracle():
 ADAMAX_CASES = [dict(weight_decay=wd, maximize=mx) for wd, mx in itertools.product([0, 0.1], [False, True])]
 
 
-@pytest.mark.parametrize("kw", ADAMAX_CASES, ids=_ids)
+@pytest.mark.parametrize("kw", ADAMAX_CASES, ids=case_id)
 def test_adamax_l2_matches_torch(kw):
     _compare(lambda p: gg.optim.Adamax(p, lr=0.05, betas=(0.8, 0.95), eps=1e-6, **kw),
              lambda p: torch.optim.Adamax(p, lr=0.05, betas=(0.8, 0.95), eps=1e-6, **kw),
@@ -126,7 +104,7 @@ ADADELTA_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kw", ADADELTA_CASES, ids=_ids)
+@pytest.mark.parametrize("kw", ADADELTA_CASES, ids=case_id)
 def test_adadelta_matches_torch(kw):
     _compare(lambda p: gg.optim.Adadelta(p, eps=1e-3, **kw), lambda p: torch.optim.Adadelta(p, eps=1e-3, **kw),
              maximize=kw["maximize"])
@@ -145,7 +123,7 @@ RADAM_CASES = [
 
 
 @pytest.mark.parametrize("betas", [(0.8, 0.7), (0.9, 0.999)], ids=["beta2=0.7", "beta2=0.999"])
-@pytest.mark.parametrize("kw", RADAM_CASES, ids=_ids)
+@pytest.mark.parametrize("kw", RADAM_CASES, ids=case_id)
 def test_radam_matches_torch(kw, betas):
     """Both runs cross from the momentum-SGD phase (rho_t <= 5) into the rectified phase
     within the 20 steps: at step 10 for beta2 = 0.7, at step 6 for beta2 = 0.999."""

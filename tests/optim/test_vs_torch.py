@@ -11,17 +11,10 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
-from optim_harness import assert_trajectories_close, run_glassgrad, run_torch
+from optim_harness import ShrinkThen, assert_trajectories_close, case_id, run_glassgrad, run_torch
+from optim_harness import compare_with_torch as _compare  # the name every test here calls
 
 torch = pytest.importorskip("torch")
-
-
-def _compare(ours, theirs, dtype="float64", steps=20, maximize=False):
-    sign = -1 if maximize else 1  # maximize -L: the same path as minimizing L
-    a, _, _ = run_glassgrad(ours, steps=steps, dtype=dtype, sign=sign)
-    b, _, _ = run_torch(theirs, steps=steps, dtype=dtype, sign=sign)
-    assert_trajectories_close(a, b, dtype)
-    return a
 
 
 # ---------------------------------------------------------------- SGD
@@ -40,7 +33,7 @@ def _sgd_cases():
 SGD_CASES = list(_sgd_cases())
 
 
-@pytest.mark.parametrize("kw", SGD_CASES, ids=lambda kw: "-".join(f"{k}={v}" for k, v in kw.items()))
+@pytest.mark.parametrize("kw", SGD_CASES, ids=case_id)
 def test_sgd_l2_matches_torch(kw):
     _compare(lambda p: gg.optim.SGD(p, lr=0.05, decay="l2", **kw),
              lambda p: torch.optim.SGD(p, lr=0.05, **kw), maximize=kw["maximize"])
@@ -52,7 +45,7 @@ def test_sgd_has_torchs_default_lr():
 
 
 @pytest.mark.parametrize("kw", [kw for kw in SGD_CASES if kw["weight_decay"]],
-                         ids=lambda kw: "-".join(f"{k}={v}" for k, v in kw.items()))
+                         ids=case_id)
 def test_sgd_decoupled_matches_torch_with_a_manual_shrink(kw):
     """Decoupled decay is, by definition, w <- (1 - lr wd) w before the plain step.
 
@@ -60,19 +53,8 @@ def test_sgd_decoupled_matches_torch_with_a_manual_shrink(kw):
     lr, wd = 0.05, kw["weight_decay"]
     torch_kw = dict(kw, weight_decay=0)
 
-    class ShrinkThenSGD:
-        def __init__(self, params):
-            self.params = params
-            self.opt = torch.optim.SGD(params, lr=lr, **torch_kw)
-
-        def step(self):
-            with torch.no_grad():
-                for p in self.params:
-                    if p.grad is not None:
-                        p.mul_(1 - lr * wd)
-            self.opt.step()
-
-    _compare(lambda p: gg.optim.SGD(p, lr=lr, decay="decoupled", **kw), ShrinkThenSGD,
+    _compare(lambda p: gg.optim.SGD(p, lr=lr, decay="decoupled", **kw),
+             lambda p: ShrinkThen(p, lambda q: torch.optim.SGD(q, lr=lr, **torch_kw), lr, wd),
              maximize=kw["maximize"])
 
 
@@ -83,23 +65,19 @@ ADAM_CASES = [
 ]
 
 
-def _ids(kw):
-    return "-".join(f"{k}={v}" for k, v in kw.items())
-
-
-@pytest.mark.parametrize("kw", ADAM_CASES, ids=_ids)
+@pytest.mark.parametrize("kw", ADAM_CASES, ids=case_id)
 def test_adam_l2_matches_torch_adam(kw):
     _compare(lambda p: gg.optim.Adam(p, lr=0.05, betas=(0.8, 0.95), eps=1e-6, decay="l2", **kw),
              lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.8, 0.95), eps=1e-6, **kw), maximize=kw["maximize"])
 
 
-@pytest.mark.parametrize("kw", ADAM_CASES, ids=_ids)
+@pytest.mark.parametrize("kw", ADAM_CASES, ids=case_id)
 def test_adam_decoupled_matches_torch_adamw(kw):
     _compare(lambda p: gg.optim.Adam(p, lr=0.05, betas=(0.8, 0.95), eps=1e-6, decay="decoupled", **kw),
              lambda p: torch.optim.AdamW(p, lr=0.05, betas=(0.8, 0.95), eps=1e-6, **kw), maximize=kw["maximize"])
 
 
-@pytest.mark.parametrize("kw", ADAM_CASES, ids=_ids)
+@pytest.mark.parametrize("kw", ADAM_CASES, ids=case_id)
 def test_adamw_matches_torch_adamw(kw):
     _compare(lambda p: gg.optim.AdamW(p, lr=0.05, **kw),
              lambda p: torch.optim.AdamW(p, lr=0.05, **kw), maximize=kw["maximize"])
@@ -132,7 +110,7 @@ RMS_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kw", RMS_CASES, ids=_ids)
+@pytest.mark.parametrize("kw", RMS_CASES, ids=case_id)
 def test_rmsprop_matches_torch(kw):
     _compare(lambda p: gg.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-6, **kw),
              lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-6, **kw), maximize=kw["maximize"])
@@ -151,7 +129,7 @@ ADAGRAD_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kw", ADAGRAD_CASES, ids=_ids)
+@pytest.mark.parametrize("kw", ADAGRAD_CASES, ids=case_id)
 def test_adagrad_matches_torch(kw):
     _compare(lambda p: gg.optim.Adagrad(p, lr=0.1, eps=1e-10, **kw),
              lambda p: torch.optim.Adagrad(p, lr=0.1, eps=1e-10, **kw), maximize=kw["maximize"])
