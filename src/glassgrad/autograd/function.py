@@ -108,22 +108,37 @@ class Function:
                 raw.append(a)
             need.append(False)
             edges.append(None)
-        if cls.float_only:
-            _check_float(cls, args)
         if record and not _enabled[0]:
             record = False
             need = [False] * len(args)
         ctx.needs_input_grad = need
 
-        data = ctx.forward(*raw, **kwargs)
+        try:
+            data = ctx.forward(*raw, **kwargs) if kwargs else ctx.forward(*raw)
+        except Exception:
+            if cls.float_only:  # integer input: say so, rather than how NumPy tripped on it
+                _check_float(cls, args)
+            raise
         if type(data) is not _ndarray:
             data = xp.asarray(data)
-        out = _wrap(data)
+        dtype = data.dtype
+        # Integer inputs to a float-only op are refused here, after the fact: a float32
+        # result (the default dtype, what training runs in) costs one identity test
+        # instead of a look at every input's dtype. (NumPy turns int64 into float64.)
+        if dtype is not _f32 and cls.float_only:
+            _check_float(cls, args)
 
+        # Tensor._wrap, inlined (one call less per op)
+        out = _new(Tensor)
+        out.data = data
+        out.grad = None
+        out.name = None
+        out._hooks = None
+        out._vc = version = [0]
         if record:
             ctx._next = edges
             ctx._out_shape = data.shape
-            ctx._out_dtype = data.dtype
+            ctx._out_dtype = dtype
             ctx._seq = _next_seq()
             ctx._grad = None
             saved = ctx.saved
@@ -133,8 +148,8 @@ class Function:
                 checks = []
                 for s in saved:
                     if s is data:
-                        checks.append((out._vc, 0, s.shape))
-                    elif s is not None:
+                        checks.append((version, 0, s.shape))
+                    elif type(s) is _ndarray:
                         for a in args:
                             if isinstance(a, Tensor) and a.data is s:
                                 checks.append((a._vc, a._vc[0], s.shape))
@@ -142,6 +157,9 @@ class Function:
                 ctx._checks = checks
             out.grad_fn = ctx
             out.requires_grad = True
+        else:
+            out.grad_fn = None
+            out.requires_grad = False
         if observers:
             ctx._params = kwargs  # the keyword parameters, for observers that re-run the op
             for obs in observers:
@@ -151,7 +169,7 @@ class Function:
 
 _new = object.__new__
 _next_seq = itertools.count().__next__
-_wrap = Tensor._wrap
+_f32 = xp.dtype("float32")
 
 
 def _check_float(cls, args):
