@@ -14,7 +14,7 @@
 4. After a node has run, its saved arrays are released (unless retain_graph=True).
 """
 
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heappushpop
 
 from ..backend import xp
 from ..tensor import Tensor
@@ -66,13 +66,17 @@ def backward(root, gradient=None, retain_graph=False):
     # handling nodes in decreasing creation number is a valid topological order, and the
     # heap only ever holds nodes that have received some gradient. Each node keeps its
     # pending upstream gradient in node._grad until it runs.
+    #
+    # A chain (each node feeding one node) never needs the heap: when a node makes exactly
+    # one node ready and nothing else waits, that node is the next one. ``fresh`` holds it
+    # outside the heap; heappushpop hands it straight back when it is the newest pending.
     node._grad = grad
-    heap = [(-node._seq, node)]
+    heap = []
+    fresh = None
     leaves = {}  # leaf Tensor -> summed gradient (Tensors hash by identity)
     watch = bool(observers)
     try:
-        while heap:
-            node = heappop(heap)[1]
+        while True:
             upstream = node._grad
             node._grad = None
             if node._hooks is not None:  # also set by retain_grad(): one test per node
@@ -106,7 +110,10 @@ def backward(root, gradient=None, retain_graph=False):
                     prev = edge._grad
                     if prev is None:
                         edge._grad = g
-                        heappush(heap, (-edge._seq, edge))
+                        if fresh is None:
+                            fresh = edge
+                        else:
+                            heappush(heap, (-edge._seq, edge))
                     else:
                         edge._grad = prev + g
                 else:  # a leaf Tensor
@@ -119,7 +126,17 @@ def backward(root, gradient=None, retain_graph=False):
                     obs.on_backward(node, upstream, downstream)
             if saved and not retain_graph:
                 node.saved = None  # free the buffers; a second backward will say so
+
+            if fresh is not None:
+                node = heappushpop(heap, (-fresh._seq, fresh))[1] if heap else fresh
+                fresh = None
+            elif heap:
+                node = heappop(heap)[1]
+            else:
+                break
     except BaseException:
+        if fresh is not None:
+            heap.append((0, fresh))
         for _, pending in heap:  # leave no half-summed gradient behind
             pending._grad = None
         raise
