@@ -7,9 +7,9 @@ Three measurements, each the median over REPEATS runs of a timed loop:
 2. 20-op chain: mul / add / tanh / exp alternating on a 16-element float32 tensor,
    forward + backward, reported as microseconds per op;
 3. the same chain under no_grad, against the bare NumPy calls it wraps;
-4. calibration: the tiny graph in a minimal engine (below, micrograd's design on NumPy
-   arrays: a closure per node, a recursive topological sort, no checks of any kind), the
-   floor for a Python engine on this machine. PERFORMANCE-NOTES measured it at 15 us on
+4. calibration: the tiny graph and the chain in a minimal engine (below, micrograd's
+   design on NumPy arrays: a closure per node, a recursive topological sort, no checks of
+   any kind), the floor for a Python engine on this machine. PERFORMANCE-NOTES measured it at 15 us on
    its machine, where torch took 53 us; the ratio of the two machines' figures turns an
    absolute target (8 us per op) into this machine's terms.
 
@@ -59,8 +59,21 @@ class MinimalTensor:
         a, b = self.data, other.data
         return MinimalTensor(a @ b, (self, other), lambda g: (g @ b.T, a.T @ g))
 
+    def __mul__(self, k):  # times a Python number (the chain's only use)
+        return MinimalTensor(self.data * k, (self,), lambda g: (g * k,))
+
     def __add__(self, other):
-        return MinimalTensor(self.data + other.data, (self, other), lambda g: (g, g))
+        if isinstance(other, MinimalTensor):
+            return MinimalTensor(self.data + other.data, (self, other), lambda g: (g, g))
+        return MinimalTensor(self.data + other, (self,), lambda g: (g,))
+
+    def tanh(self):
+        y = np.tanh(self.data)
+        return MinimalTensor(y, (self,), lambda g: (g * (1 - y * y),))
+
+    def exp(self):
+        y = np.exp(self.data)
+        return MinimalTensor(y, (self,), lambda g: (g * y,))
 
     def sum(self):
         shape, dtype = self.data.shape, self.data.dtype
@@ -175,6 +188,9 @@ def main():
     m_leaves = [MinimalTensor(m) for m in mats]
     time.sleep(PAUSE)
     results["minimal"] = median_time(tiny_graph(None, *m_leaves), 3000)
+    time.sleep(PAUSE)
+    results["minimal_chain"] = median_time(
+        chain_step(MinimalTensor(x0), n_ops, MinimalTensor.tanh, MinimalTensor.exp), 500)
 
     us = 1e6
     clock = "CPU time" if CLOCK is time.process_time else "wall clock"
@@ -200,6 +216,8 @@ def main():
     print(f"this machine vs PERFORMANCE-NOTES': torch {slower[0]:.1f}x, minimal engine "
           f"{slower[1]:.1f}x slower; 8 us per op there is about "
           f"{8 * min(slower):.0f}-{8 * max(slower):.0f} us here")
+    print(f"{'calibration: 20-op chain, minimal engine, per op':<44}"
+          f"{results['minimal_chain'] / n_ops * us:>10.2f}us   (the floor of a Python engine here)")
     print()
     print("targets: tiny graph glassgrad/torch <= 0.30; per-op fwd+bwd <= 8 us")
     print(f"  tiny graph ratio {results['tiny'][0] / results['tiny'][1]:.2f}, "
