@@ -19,11 +19,26 @@ import glassgrad.nn as nn  # noqa: E402,F401
 from . import utils  # noqa: F401  (glassgrad.utils.checkpoint)
 from . import special  # noqa: F401  (torch.special names: erf, erfc, expit)
 from . import optim  # noqa: F401
-from . import data  # noqa: F401
 from .io import load, save  # noqa: F401
-from . import train, viz  # noqa: F401  (viz imports matplotlib only when drawing)
-from . import explain, textbook  # noqa: F401  (rich and tomllib are imported when used)
 
 bool = bool_  # noqa: A001 - torch.bool
 
 __version__ = "0.1.0"
+
+# Imported on first use (PEP 562): datasets, the training loop, figures and the explain
+# mode are not needed to build and differentiate a graph, and cost about 60 ms of the
+# import (a sixth of it). ``glassgrad.data.mnist(...)`` and ``from glassgrad import viz``
+# work as if they had been imported here.
+_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook")
+
+
+def __getattr__(name):
+    if name in _ON_FIRST_USE:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")  # also binds glassgrad.<name>
+    raise AttributeError(f"module 'glassgrad' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_ON_FIRST_USE))

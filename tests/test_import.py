@@ -1,0 +1,34 @@
+"""`import glassgrad` loads the engine, the ops, nn and optim; datasets, the training loop,
+figures and the explain mode load on first use, and then behave as if always there."""
+
+import subprocess
+import sys
+
+ON_FIRST_USE = ["data", "train", "viz", "explain", "textbook"]
+
+
+def run(code):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.split()
+
+
+def test_import_glassgrad_leaves_the_optional_subpackages_unloaded():
+    code = ("import sys, glassgrad; "
+            f"print(*[f'glassgrad.{{m}}' in sys.modules for m in {ON_FIRST_USE!r}])")
+    assert run(code) == ["False"] * len(ON_FIRST_USE)
+
+
+def test_each_is_there_on_first_use_by_attribute_and_by_from_import():
+    code = ("import glassgrad as gg, types; "
+            "print(type(gg.data.mnist).__name__, type(gg.train.fit).__name__, "
+            "isinstance(gg.explain, types.ModuleType), isinstance(gg.textbook, types.ModuleType)); "
+            "from glassgrad import viz; print(viz.__name__, all(m in dir(gg) for m in "
+            f"{ON_FIRST_USE!r}))")
+    assert run(code) == ["function", "function", "True", "True", "glassgrad.viz", "True"]
+
+
+def test_an_unknown_attribute_is_still_an_attribute_error():
+    code = ("import glassgrad\n"
+            "try:\n    glassgrad.no_such_thing\n"
+            "except AttributeError as e:\n    print('AttributeError', 'no_such_thing' in str(e))")
+    assert run(code) == ["AttributeError", "True"]
