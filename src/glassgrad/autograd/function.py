@@ -149,7 +149,7 @@ class Function:
                 for s in saved:
                     if s is data:
                         checks.append((version, 0, s.shape))
-                    elif type(s) is _ndarray:
+                    elif isinstance(s, _ndarray):  # not a number an op kept
                         for a in args:
                             if isinstance(a, Tensor) and a.data is s:
                                 checks.append((a._vc, a._vc[0], s.shape))

@@ -110,8 +110,8 @@ def _masked(upstream, mask):
 # on a small array (x * 0.5: 1.6 us; x * a 0-d float32 array: 0.8 us). The values are the
 # same. Zero is left alone (0.0 and -0.0 are one dict key, and the sign of zero matters),
 # and so are inf, nan and what float32 cannot hold (NumPy's own cast decides those).
-_SCALARS = {xp.dtype("float32"): {}, _f64: {}}
-_SCALAR_LIMIT = {xp.dtype("float32"): float(xp.finfo(xp.float32).max), _f64: float(xp.finfo(xp.float64).max)}
+_SCALARS = {xp.dtype("float32"): {}, _f64: {}}  # dtype -> {value: read-only 0-d array}
+_SCALAR_LIMIT = {dtype: float(xp.finfo(dtype).max) for dtype in _SCALARS}
 
 
 def _as_array_scalar(value, like):
