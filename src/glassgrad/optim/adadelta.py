@@ -46,14 +46,9 @@ class Adadelta(Optimizer):
         lr = group["lr"]
         rho = group["rho"]
         eps = group["eps"]
-        direction = self._direction(group)
         state = self.state
-        views = self._work.views
 
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            w = p.data
+        for p, w, d, scratch in self._with_grad(group):
             st = state[p]
             if not st:
                 st["step"] = 0
@@ -62,9 +57,8 @@ class Adadelta(Optimizer):
             st["step"] += 1
             v = st["square_avg"]
             a = st["acc_delta"]
-            s, t, delta = views(p)
+            s, t, delta = scratch
 
-            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             ema_square_(v, d, rho, tmp=t)  # v <- rho v + (1 - rho) d^2
             std = xp.add(v, eps, out=t)  # sqrt(v + eps)
             xp.sqrt(std, out=std)
@@ -75,4 +69,3 @@ class Adadelta(Optimizer):
             ema_square_(a, delta, rho, tmp=t)  # a <- rho a + (1 - rho) delta^2
             delta *= lr  # w <- w - lr delta
             xp.subtract(w, delta, out=w)
-            p._vc[0] += 1

@@ -41,23 +41,17 @@ class Adagrad(Optimizer):
         lr = group["lr"]
         lr_decay = group["lr_decay"]
         eps = group["eps"]
-        direction = self._direction(group)
         state = self.state
-        views = self._work.views
 
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            w = p.data
+        for p, w, d, scratch in self._with_grad(group):
             st = state[p]
             if not st:
                 st["step"] = 0
                 st["sum"] = xp.full_like(w, group["initial_accumulator_value"])
             step = st["step"] = st["step"] + 1
             total = st["sum"]
-            s, t = views(p)
+            s, t = scratch
 
-            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             clr = lr / (1 + (step - 1) * lr_decay)
             xp.multiply(d, d, out=t)  # G <- G + d^2
             total += t
@@ -66,4 +60,3 @@ class Adagrad(Optimizer):
             xp.multiply(d, clr, out=s)  # w <- w - clr d / std
             s /= std
             xp.subtract(w, s, out=w)
-            p._vc[0] += 1

@@ -47,14 +47,9 @@ class Adam(Optimizer):
         beta1, beta2 = group["betas"]
         eps = group["eps"]
         amsgrad = group["amsgrad"]
-        direction = self._direction(group)
         state = self.state
-        views = self._work.views
 
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            w = p.data
+        for p, w, d, scratch in self._with_grad(group):
             st = state[p]
             if not st:
                 st["step"] = 0
@@ -63,9 +58,8 @@ class Adam(Optimizer):
             step = st["step"] = st["step"] + 1
             m = st["exp_avg"]
             v = st["exp_avg_sq"]
-            s, t = views(p)
+            s, t = scratch
 
-            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             lerp_(m, d, 1 - beta1, tmp=t)  # m <- beta1 m + (1 - beta1) d
             ema_square_(v, d, beta2, tmp=t)  # v <- beta2 v + (1 - beta2) d^2
 
@@ -85,7 +79,6 @@ class Adam(Optimizer):
             xp.multiply(m, step_size, out=t)  # w <- w - step_size * m / denom
             t /= denom
             xp.subtract(w, t, out=w)
-            p._vc[0] += 1
 
 
 class AdamW(Adam):

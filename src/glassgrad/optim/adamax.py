@@ -44,14 +44,9 @@ class Adamax(Optimizer):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
         eps = group["eps"]
-        direction = self._direction(group)
         state = self.state
-        views = self._work.views
 
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            w = p.data
+        for p, w, d, scratch in self._with_grad(group):
             st = state[p]
             if not st:
                 st["step"] = 0
@@ -60,9 +55,8 @@ class Adamax(Optimizer):
             step = st["step"] = st["step"] + 1
             m = st["exp_avg"]
             u = st["exp_inf"]
-            s, t = views(p)
+            s, t = scratch
 
-            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             lerp_(m, d, 1 - beta1, tmp=t)  # m <- beta1 m + (1 - beta1) d
             u *= beta2  # u <- max(beta2 u, |d| + eps)
             xp.abs(d, out=t)
@@ -72,4 +66,3 @@ class Adamax(Optimizer):
             xp.multiply(m, lr / (1 - beta1**step), out=t)  # w <- w - lr / (1 - beta1^t) m / u
             t /= u
             xp.subtract(w, t, out=w)
-            p._vc[0] += 1

@@ -65,14 +65,9 @@ class NAdam(Optimizer):
         beta1, beta2 = group["betas"]
         eps = group["eps"]
         psi = group["momentum_decay"]
-        direction = self._direction(group)
         state = self.state
-        views = self._work.views
 
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            w = p.data
+        for p, w, d, scratch in self._with_grad(group):
             st = state[p]
             if not st:
                 st["step"] = 0
@@ -82,9 +77,8 @@ class NAdam(Optimizer):
             step = st["step"] = st["step"] + 1
             m = st["exp_avg"]
             v = st["exp_avg_sq"]
-            s, t = views(p)
+            s, t = scratch
 
-            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))  # momentum weight, warming up
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
             mu_product = st["mu_product"] = st["mu_product"] * mu
@@ -100,4 +94,3 @@ class NAdam(Optimizer):
             xp.multiply(m, lr * mu_next / (1.0 - mu_product * mu_next), out=s)  # the look-ahead
             s /= denom
             xp.subtract(w, s, out=w)
-            p._vc[0] += 1

@@ -154,6 +154,24 @@ class Optimizer:
     def _update_group(self, group):
         raise NotImplementedError(f"{type(self).__name__} does not implement _update_group")
 
+    def _with_grad(self, group):
+        """The loop every update rule shares: for each parameter of ``group`` that has a
+        gradient, yields ``(p, w, d, scratch)``: the parameter, its array, the direction
+        ``d`` of :meth:`_direction` (the gradient itself when there is nothing to add) and
+        the parameter's scratch arrays, of which ``d`` may occupy the first. Once the rule
+        has updated ``w`` in place and asks for the next parameter, ``p``'s version moves
+        on, so a graph that saved the old weights refuses to run backward."""
+        direction = self._direction(group)
+        views = self._work.views
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            w = p.data
+            scratch = views(p)
+            d = p.grad.data if direction is None else direction(p.grad.data, w, out=scratch[0])
+            yield p, w, d, scratch
+            p._vc[0] += 1
+
     def _direction(self, group):
         r"""The step every rule starts with: ``direction(g, w, out) -> d`` for one parameter.
 

@@ -53,15 +53,10 @@ class RAdam(Optimizer):
         lr = group["lr"]
         beta1, beta2 = group["betas"]
         eps = group["eps"]
-        direction = self._direction(group)
         state = self.state
-        views = self._work.views
         rho_inf = 2 / (1 - beta2) - 1  # the longest moving average v_t can approximate
 
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            w = p.data
+        for p, w, d, scratch in self._with_grad(group):
             st = state[p]
             if not st:
                 st["step"] = 0
@@ -70,9 +65,8 @@ class RAdam(Optimizer):
             step = st["step"] = st["step"] + 1
             m = st["exp_avg"]
             v = st["exp_avg_sq"]
-            s, t = views(p)
+            s, t = scratch
 
-            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             lerp_(m, d, 1 - beta1, tmp=t)  # m <- beta1 m + (1 - beta1) d
             ema_square_(v, d, beta2, tmp=t)  # v <- beta2 v + (1 - beta2) d^2
 
@@ -91,4 +85,3 @@ class RAdam(Optimizer):
                 update *= adaptive
                 update *= rect
             xp.subtract(w, update, out=w)
-            p._vc[0] += 1

@@ -44,14 +44,9 @@ class RMSprop(Optimizer):
         eps = group["eps"]
         momentum = group["momentum"]
         centered = group["centered"]
-        direction = self._direction(group)
         state = self.state
-        views = self._work.views
 
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            w = p.data
+        for p, w, d, scratch in self._with_grad(group):
             st = state[p]
             if not st:
                 st["step"] = 0
@@ -62,9 +57,8 @@ class RMSprop(Optimizer):
                     st["grad_avg"] = xp.zeros_like(w)
             st["step"] += 1
             v = st["square_avg"]
-            s, t = views(p)
+            s, t = scratch
 
-            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
             ema_square_(v, d, alpha, tmp=t)  # v <- alpha v + (1 - alpha) d^2
             if centered:
                 g_avg = st["grad_avg"]
@@ -86,4 +80,3 @@ class RMSprop(Optimizer):
                 xp.multiply(d, lr, out=s)  # w <- w - lr d / rms
                 xp.divide(s, rms, out=t)
             xp.subtract(w, t, out=w)
-            p._vc[0] += 1

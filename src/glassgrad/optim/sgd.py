@@ -56,16 +56,10 @@ class SGD(Optimizer):
         momentum = group["momentum"]
         dampening = group["dampening"]
         nesterov = group["nesterov"]
-        direction = self._direction(group)
         state = self.state
-        views = self._work.views
 
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            w = p.data
-            s, t = views(p)
-            d = p.grad.data if direction is None else direction(p.grad.data, w, out=s)
+        for p, w, d, scratch in self._with_grad(group):
+            s, t = scratch
             if momentum != 0:
                 st = state[p]
                 buf = st.get("momentum_buffer")
@@ -85,4 +79,3 @@ class SGD(Optimizer):
                     d = buf
             xp.multiply(d, lr, out=t)  # w <- w - lr * d
             xp.subtract(w, t, out=w)
-            p._vc[0] += 1
