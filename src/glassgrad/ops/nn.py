@@ -563,8 +563,8 @@ class Conv2d(Function):
             r"\partial y_{nfij}/\partial b_f = 1")
     float_only = True
 
-    def forward(ctx, x, weight, bias, stride, padding, dilation):
-        x, unbatched = _unbatched(x, "conv2d")
+    def forward(ctx, given, weight, bias, stride, padding, dilation):
+        x, unbatched = _unbatched(given, "conv2d")
         n, c, h, w = x.shape
         f, _, kh, kw = weight.shape
         (top, bottom, left, right) = padding
@@ -576,24 +576,32 @@ class Conv2d(Function):
             # makes the patch copies read runs of C numbers (measured 1.8x faster overall)
             xpad = x.transpose(0, 2, 3, 1).copy().transpose(0, 3, 1, 2)
         windows = _windows(xpad, (kh, kw), stride, dilation, (oh, ow))
+        need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        # dL/dw needs the patch matrix again. Up to _KEEP_PATCHES numbers it is written
+        # into an array of its own and kept for backward, which saves copying it twice
+        # (measured: 9 ms of the benchmark's 94 ms step); above that, backward keeps only
+        # the padded input, KH*KW times smaller, and copies the patches again.
+        keep = need_w and windows.size <= _KEEP_PATCHES
+        kept = _patch_matrix(windows) if keep else None
         # The weights as a (KH*KW*C, F) matrix whose rows follow the patch columns.
         w_mat = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c, f)
         out = xp.empty((n * oh * ow, f), dtype=x.dtype)  # row (n, i, j), column f
-        for rows, patches in _patch_chunks(windows):
+        for rows, patches in _patch_chunks(windows, into=kept):
             xp.matmul(patches, w_mat, out=out[rows])  # (pixels, KH*KW*C) @ (KH*KW*C, F)
             if bias is not None:
                 out[rows] += bias  # while the chunk is in cache
         ctx.geometry = ((top, left), (h, w), stride, dilation, unbatched)
-        need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        # Keep the (padded) input, not the patch matrix, which is KH*KW times larger: the
-        # backward copies the patches again, chunk by chunk, while they are in cache.
-        ctx.save_for_backward(xpad if need_w else None, weight if need_x else None)
-        ctx.padded_shape, ctx.kernel = xpad.shape, (kh, kw)
+        saved_for_w = None if not need_w else _as_patch_rows(kept) if keep else xpad
+        # The input itself is saved too, though backward reads only its copies: an in-place
+        # edit of it is then refused at backward, as in PyTorch (which saves the input).
+        ctx.save_for_backward(saved_for_w, weight if need_x else None,
+                              given if need_w else None)
+        ctx.patches_kept, ctx.padded_shape, ctx.kernel = keep, xpad.shape, (kh, kw)
         y = out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)  # NCHW view of NHWC memory
         return y[0] if unbatched else y
 
     def backward(ctx, upstream):
-        xpad, weight = ctx.saved
+        for_w, weight, _ = ctx.saved  # for_w: the patch matrix if kept, else the padded input
         (top, left), (h, w), stride, dilation, unbatched = ctx.geometry
         g = upstream[None] if unbatched else upstream
         n, f, oh, ow = g.shape
@@ -602,11 +610,14 @@ class Conv2d(Function):
         need_x, need_w, need_b = ctx.needs_input_grad
         d_x = d_w = d_b = None
         if need_w:  # dL/dw = sum over output pixels of upstream x patch = patches^T @ G
-            windows = _windows(xpad, ctx.kernel, stride, dilation, (oh, ow))
-            kh, kw, c = windows.shape[3:]
-            d_w_mat = xp.zeros((kh * kw * c, f), dtype=g.dtype)
-            for rows, patches in _patch_chunks(windows):
-                d_w_mat += _tall_product(patches, g_mat[rows])
+            (kh, kw), c = ctx.kernel, ctx.padded_shape[1]
+            if ctx.patches_kept:
+                d_w_mat = _tall_product(for_w, g_mat)
+            else:
+                d_w_mat = xp.zeros((kh * kw * c, f), dtype=g.dtype)
+                windows = _windows(for_w, ctx.kernel, stride, dilation, (oh, ow))
+                for rows, patches in _patch_chunks(windows):
+                    d_w_mat += _tall_product(patches, g_mat[rows])
             d_w = d_w_mat.reshape(kh, kw, c, f).transpose(3, 2, 0, 1).copy()
         if need_b:  # every output pixel of channel f added b_f once: a column sum of G
             # as a product with ones: 2.5x faster than g.sum(axis=(0, 2, 3)) and more
@@ -636,6 +647,7 @@ def _windows(xpad, kernel, stride, dilation, out_size):
 # descheduled thread. Measured (float32, the benchmark's conv): 8 MB / 1 MB chunks ran 3x
 # faster than 2 MB / 256 KB on the loaded 2-core machine, and within 5 % of them alone.
 _PATCH_FLOATS = 1 << 21  # an im2col chunk (8 MB of float32)
+_KEEP_PATCHES = 1 << 25  # the largest patch matrix conv2d keeps for backward (128 MB of float32)
 _CACHE_FLOATS = 1 << 18  # one kernel offset's contribution in a col2im chunk (1 MB)
 
 
@@ -678,13 +690,14 @@ def _is_narrow(kw, c):
     return kw * c < _NARROW_ROW
 
 
-def _patch_chunks(windows):
+def _patch_chunks(windows, into=None):
     """im2col, a few images at a time: yields (rows, patches), the patch matrix of those
     images (one row per output pixel, columns ordered kernel row, kernel column, channel)
     and which rows of the whole matrix they are. The patches are copied into one reused
     buffer of at most _PATCH_FLOATS numbers, so the GEMM that follows reads them from cache;
     use each chunk before asking for the next. From channels-last memory the copy moves
-    runs of C contiguous numbers.
+    runs of C contiguous numbers. With ``into`` (an array from _patch_matrix) the chunks
+    are written into it instead, so that the whole matrix outlives the loop.
 
     For a narrow window (few channels: an image batch) the matrix is filled one kernel
     offset and channel at a time, as a column-major (Fortran-ordered) view: each copy then
@@ -694,20 +707,41 @@ def _patch_chunks(windows):
     per_image, width = oh * ow, kh * kw * c
     chunk = max(1, _PATCH_FLOATS // (per_image * width))  # images per chunk
     narrow = _is_narrow(kw, c)
-    buffer = _scratch_buffer("patches", (min(chunk, n) * per_image * width,), windows.dtype)
+    if into is None:
+        buffer = _scratch_buffer("patches", (min(chunk, n) * per_image * width,), windows.dtype)
     for n0 in range(0, n, chunk):
         b = min(chunk, n - n0)
-        block = windows[n0:n0 + b]
+        block, rows = windows[n0:n0 + b], slice(n0 * per_image, (n0 + b) * per_image)
         if narrow:
-            columns = buffer[:width * b * per_image].reshape(kh, kw, c, b, oh, ow)
+            columns = (into[:, :, :, n0:n0 + b] if into is not None
+                       else buffer[:width * b * per_image].reshape(kh, kw, c, b, oh, ow))
             for i in range(kh):
                 for j in range(kw):
                     xp.copyto(columns[i, j], block[:, :, :, i, j, :].transpose(3, 0, 1, 2))
             patches = columns.reshape(width, b * per_image).T
         else:
-            patches = buffer[:b * per_image * width].reshape(b * per_image, width)
+            patches = (into[rows] if into is not None
+                       else buffer[:b * per_image * width].reshape(b * per_image, width))
             xp.copyto(patches.reshape(b, oh, ow, kh, kw, c), block)
-        yield slice(n0 * per_image, (n0 + b) * per_image), patches
+        yield rows, patches
+
+
+def _patch_matrix(windows):
+    """A new, empty array for the whole patch matrix of ``windows``, in the layout
+    _patch_chunks writes: (KH, KW, C, N, OH, OW) for a narrow window, else
+    (N*OH*OW, KH*KW*C)."""
+    n, oh, ow, kh, kw, c = windows.shape
+    if _is_narrow(kw, c):
+        return xp.empty((kh, kw, c, n, oh, ow), dtype=windows.dtype)
+    return xp.empty((n * oh * ow, kh * kw * c), dtype=windows.dtype)
+
+
+def _as_patch_rows(matrix):
+    """An array from _patch_matrix as the (N*OH*OW, KH*KW*C) patch matrix (a view)."""
+    if matrix.ndim == 2:
+        return matrix
+    kh, kw, c, n, oh, ow = matrix.shape
+    return matrix.reshape(kh * kw * c, n * oh * ow).T
 
 
 def _tall_product(a, b):
@@ -790,7 +824,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     over the zero-padded input; output size floor((H + 2p - d(KH-1) - 1)/s) + 1 per axis.
     ``padding`` is an int, a pair, 'valid' (0) or 'same' (stride 1). Computed as one matrix
     product of the patch matrix (N*OH*OW, KH*KW*C) with the weights (im2col); backward is
-    two more: dW = upstream^T @ patches, and dX by kernel offset (col2im).
+    two more: dW = patches^T @ upstream, and dX by kernel offset (col2im). The patch matrix
+    (KH*KW times the input) is kept for dW up to 2^25 numbers and built again above that.
 
     ``groups`` = G splits the C input channels and the F filters into G groups: filters
     f of group g see only the C/G channels of group g, so ``weight`` is (F, C/G, KH, KW)
