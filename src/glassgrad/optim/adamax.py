@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the root mean square."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_betas, check_decay, check_number, lerp_
+from .optimizer import Optimizer, check_adam_group, lerp_
 
 
 class Adamax(Optimizer):
@@ -33,12 +33,7 @@ class Adamax(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group):
-        who = type(self).__name__
-        check_number(who, "learning rate lr", group["lr"])
-        check_betas(who, group["betas"])
-        check_number(who, "eps", group["eps"])
-        check_number(who, "weight_decay", group["weight_decay"])
-        check_decay(who, group["decay"])
+        check_adam_group(type(self).__name__, group)
 
     def _update_group(self, group):
         lr = group["lr"]

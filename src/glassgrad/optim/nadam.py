@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum (the first moment is looked at one step ahead)."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_betas, check_decay, check_number, ema_square_, lerp_
+from .optimizer import Optimizer, check_adam_group, check_number, ema_square_, lerp_
 
 
 def _decay_mode(who, decay, decoupled_weight_decay):
@@ -53,12 +53,8 @@ class NAdam(Optimizer):
 
     def _check_group(self, group):
         who = type(self).__name__
-        check_number(who, "learning rate lr", group["lr"])
-        check_betas(who, group["betas"])
-        check_number(who, "eps", group["eps"])
-        check_number(who, "weight_decay", group["weight_decay"])
+        check_adam_group(who, group)
         check_number(who, "momentum_decay", group["momentum_decay"])
-        check_decay(who, group["decay"])
 
     def _update_group(self, group):
         lr = group["lr"]

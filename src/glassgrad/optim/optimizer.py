@@ -368,6 +368,16 @@ def check_number(who, name, value, low=0, high=None, high_open=False):
         raise ValueError(f"{who}: invalid {name} {value}; expected a value >= {low}{upper}")
 
 
+def check_adam_group(who, group):
+    """The hyperparameters Adam, AdamW, Adamax, NAdam and RAdam share: lr, betas, eps,
+    weight_decay and decay."""
+    check_number(who, "learning rate lr", group["lr"])
+    check_betas(who, group["betas"])
+    check_number(who, "eps", group["eps"])
+    check_number(who, "weight_decay", group["weight_decay"])
+    check_decay(who, group["decay"])
+
+
 def check_betas(who, betas):
     """Adam's family: betas = (beta1, beta2), each in [0, 1)."""
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:

@@ -4,7 +4,7 @@ import math
 
 from ..backend import xp
 from .nadam import _decay_mode
-from .optimizer import Optimizer, check_betas, check_decay, check_number, ema_square_, lerp_
+from .optimizer import Optimizer, check_adam_group, ema_square_, lerp_
 
 
 class RAdam(Optimizer):
@@ -42,12 +42,7 @@ class RAdam(Optimizer):
         super().__init__(params, defaults)
 
     def _check_group(self, group):
-        who = type(self).__name__
-        check_number(who, "learning rate lr", group["lr"])
-        check_betas(who, group["betas"])
-        check_number(who, "eps", group["eps"])
-        check_number(who, "weight_decay", group["weight_decay"])
-        check_decay(who, group["decay"])
+        check_adam_group(type(self).__name__, group)
 
     def _update_group(self, group):
         lr = group["lr"]
