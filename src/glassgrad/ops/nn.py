@@ -586,8 +586,9 @@ class Conv2d(Function):
         # The weights as a (KH*KW*C, F) matrix whose rows follow the patch columns.
         w_mat = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c, f)
         out = xp.empty((n * oh * ow, f), dtype=x.dtype)  # row (n, i, j), column f
-        # The bias repeated along an output row: added to rows of OW*F numbers, not of F
-        # (NumPy's loop per row costs more than 16 additions; 1.5x faster here)
+        # The bias repeated along an output row, so that it is added to rows of OW*F numbers
+        # rather than of F: with few filters NumPy's cost per row outweighs the additions
+        # (the benchmark's F = 32 layer: 1.46 -> 1.07 ms)
         bias_row = None if bias is None else xp.tile(bias, ow)
         for rows, patches in _patch_chunks(windows, into=kept):
             xp.matmul(patches, w_mat, out=out[rows])  # (pixels, KH*KW*C) @ (KH*KW*C, F)
