@@ -13,6 +13,7 @@ from glassgrad.autograd import BackwardError
     lambda x: x.view(-1), lambda x: x.reshape(6), lambda x: x.t(), lambda x: x.transpose(0, 1),
     lambda x: x.permute(1, 0), lambda x: x[1], lambda x: x[:, 1:], lambda x: x[None],
     lambda x: x.unsqueeze(0), lambda x: x[:1].squeeze(0), lambda x: x.flatten(),
+    lambda x: x[1, 2], lambda x: x[-1][0],  # one element: a 0-d view, as PyTorch's
 ])
 def test_in_place_through_a_view_changes_the_base_and_its_version(make_view):
     base = gg.zeros(2, 3)

@@ -478,9 +478,14 @@ class GetItem(Function):
         ctx.in_shape = a.shape
         ctx.index = index
         try:
-            return a[index]
+            out = a[index]
         except IndexError as e:
             raise IndexError(f"getitem: {e} (indexing a tensor of shape {a.shape})") from None
+        if not isinstance(out, xp.ndarray):
+            # an int for every dim: NumPy returns a scalar (a copy); PyTorch's x[i] is a 0-d
+            # view, which sees later in-place changes of x. The Ellipsis makes it one.
+            out = a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        return out
 
     def backward(ctx, upstream):
         g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
