@@ -269,6 +269,21 @@ class Tensor:
         self._bump()
         return self
 
+    def _unary_inplace(self, outofplace):
+        """x.op_() for an elementwise op (relu_, sigmoid_, F.relu(x, inplace=True), ...):
+        the op's result written into x, whose version moves on. In a graph it is computed
+        out of place and swapped in (_assign_inplace); outside one it is written into x's
+        own memory, so views of x see it. ``outofplace(t)`` computes the op."""
+        if self._tracks():
+            result = outofplace(self._stand_in())
+            _check_cast(result, self)
+            return self._assign_inplace(result)
+        result = outofplace(self)
+        _check_cast(result, self)
+        self.data[...] = result.data
+        self._bump()
+        return self
+
     def add_(self, other, alpha=1):
         if alpha != 1:
             other = other * alpha
@@ -337,6 +352,15 @@ class Tensor:
             extras.append(f"name={self.name!r}")
         tail = "".join(", " + e for e in extras)
         return f"tensor({body}{tail})"
+
+
+def _check_cast(result, t):
+    """An in-place op cannot change its tensor's dtype (an integer tensor cannot hold a
+    sigmoid): PyTorch's error, raised before anything is written."""
+    if not xp.can_cast(result.data.dtype, t.data.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {result.data.dtype} can't be cast to the desired output "
+                           f"type {t.data.dtype} of the tensor changed in place (shape "
+                           f"{tuple(t.shape)}); convert it first, e.g. x = x.float()")
 
 
 def _engine_backward(root, gradient, retain_graph):

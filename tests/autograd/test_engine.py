@@ -445,6 +445,26 @@ def test_sigmoid_output_changed_in_place():
     assert f"is at version {actual}; expected version {expected}" in str(info.value)
 
 
+def test_relu_in_place_over_a_saved_output_is_caught_as_in_torch():
+    # sigmoid keeps its output for backward (d sigma = sigma (1 - sigma)); ReLU(inplace=True)
+    # overwrites it: the in-place hazard of the course, caught at backward in both libraries
+    x, tx = pair(np.linspace(-2.0, 2.0, 24).reshape(4, 6))
+
+    def torch_side():
+        s = tx.sigmoid()
+        torch.nn.ReLU(inplace=True)(s)
+        s.sum().backward()
+
+    s = x.sigmoid()
+    gg.nn.ReLU(inplace=True)(s)
+    with pytest.raises(BackwardError) as info:
+        s.sum().backward()
+    actual, expected = torch_versions(torch_side)
+    message = str(info.value)
+    assert "'sigmoid'" in message and "shape (4, 6)" in message
+    assert f"is at version {actual}; expected version {expected}" in message
+
+
 def test_inplace_on_unsaved_tensor_is_fine():
     x, tx = pair([1.0, 2.0])
     y = x + 1.0  # add saves nothing

@@ -18,8 +18,9 @@ __all__ = ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSo
 class ReLU(Module):
     """relu(s) = max(s, 0); derivative 1 where s > 0, else 0 (no vanishing for s > 0).
 
-    ``inplace=True`` is accepted for PyTorch compatibility; the result (and gradient) is
-    the same, computed out of place.
+    ``inplace=True`` writes the result into the input and returns it, as in PyTorch (so do
+    the other activations that take ``inplace``): the same values and gradient, and a node
+    that saved the input (sigmoid keeps its output) then refuses to run backward.
     """
 
     def __init__(self, inplace=False):
@@ -27,7 +28,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return relu(input)
+        return relu(input, self.inplace)
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
@@ -42,7 +43,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return leaky_relu(input, self.negative_slope)
+        return leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
@@ -163,15 +164,14 @@ class GELU(Module):
 
 
 class SiLU(Module):
-    """silu(s) = s sigma(s) (swish); derivative sigma(s) (1 + s (1 - sigma(s))).
-    ``inplace=True`` is accepted; the result is computed out of place."""
+    """silu(s) = s sigma(s) (swish); derivative sigma(s) (1 + s (1 - sigma(s)))."""
 
     def __init__(self, inplace=False):
         super().__init__()
         self.inplace = inplace
 
     def forward(self, input):
-        return silu(input)
+        return silu(input, self.inplace)
 
     def extra_repr(self):
         return _inplace_repr(self.inplace)
@@ -186,7 +186,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return elu(input, self.alpha)
+        return elu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -201,7 +201,7 @@ class SELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return selu(input)
+        return selu(input, self.inplace)
 
     def extra_repr(self):
         return _inplace_repr(self.inplace)
@@ -216,7 +216,7 @@ class CELU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return celu(input, self.alpha)
+        return celu(input, self.alpha, self.inplace)
 
     def extra_repr(self):
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -249,7 +249,7 @@ class Hardtanh(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return hardtanh(input, self.min_val, self.max_val)
+        return hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self):
         return (f"min_val={self.min_val}, max_val={self.max_val}"
@@ -263,7 +263,7 @@ class ReLU6(Hardtanh):
         super().__init__(0.0, 6.0, inplace)
 
     def forward(self, input):
-        return relu6(input)
+        return relu6(input, self.inplace)
 
     def extra_repr(self):
         return _inplace_repr(self.inplace)
@@ -277,7 +277,7 @@ class Hardsigmoid(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return hardsigmoid(input)
+        return hardsigmoid(input, self.inplace)
 
 
 class Hardswish(Module):
@@ -288,7 +288,7 @@ class Hardswish(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return hardswish(input)
+        return hardswish(input, self.inplace)
 
 
 class Mish(Module):
@@ -299,7 +299,10 @@ class Mish(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return mish(input)
+        return mish(input, self.inplace)
+
+    def extra_repr(self):
+        return _inplace_repr(self.inplace)
 
 
 class Softmin(Module):
@@ -409,7 +412,7 @@ class Threshold(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return threshold(input, self.threshold, self.value)
+        return threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self):
         return (f"threshold={self.threshold}, value={self.value}"

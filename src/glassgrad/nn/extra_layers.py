@@ -13,7 +13,7 @@ class Dropout2d(_DropoutNd):
     in eval mode, the identity. See ``glassgrad.ops.channel_dropout``."""
 
     def forward(self, input):
-        return dropout2d(input, self.p, self.training)
+        return dropout2d(input, self.p, self.training, self.inplace)
 
 
 class Unflatten(Module):

@@ -12,6 +12,9 @@ from ..ops.activation import (  # noqa: F401
     silu, softmin, softsign,
 )
 from ..ops.activation import hardshrink, softshrink, tanhshrink, threshold  # noqa: F401
+from ..ops.activation import (  # noqa: F401  (inplace=True under torch's names)
+    celu_, elu_, hardtanh_, leaky_relu_, relu_, selu_, threshold_,
+)
 from ..ops.linalg import linear  # noqa: F401
 from ..ops.nn import (  # noqa: F401
     avg_pool2d, conv2d, cross_entropy, dropout, log_softmax, max_pool2d, nll_loss, softmax,
@@ -53,3 +56,4 @@ __all__ = [
 ]
 __all__ += ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_similarity", "embedding", "one_hot", "dropout2d"]  # normalization / embedding family
 __all__ += ["gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "softmin", "prelu", "glu", "hardshrink", "softshrink", "tanhshrink", "threshold"]  # activations family
+__all__ += ["relu_", "leaky_relu_", "elu_", "selu_", "celu_", "hardtanh_", "threshold_"]  # in-place

@@ -348,11 +348,11 @@ class Dropout(_DropoutNd):
     y_i = 0 with probability p, else x_i / (1 - p)   (seed 002, with theta = p)
 
     The gradient is the same mask and scale: dy_i/dx_i = m_i / (1 - p). ``inplace=True``
-    is accepted for PyTorch compatibility; the result is the same, computed out of place.
+    writes the result into the input and returns it, as in PyTorch.
     """
 
     def forward(self, input):
-        return dropout(input, self.p, self.training)
+        return dropout(input, self.p, self.training, self.inplace)
 
 
 class Identity(Module):

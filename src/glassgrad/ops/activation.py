@@ -140,18 +140,32 @@ class Softplus(Function):
         return upstream * local
 
 
-def relu(input):
+def relu(input, inplace=False):
     """max(s, 0) elementwise. d/ds = 1 where s > 0, else 0 (0 at s = 0, as PyTorch).
 
     Values as PyTorch's at -inf (0), nan (nan, the gradient passes) and -0.0 (kept). The
     backward is upstream * mask, so a blocked place gets -0.0 for a negative upstream and
-    nan for an inf one, where PyTorch writes 0 (see tests/ops/test_special_values.py)."""
+    nan for an inf one, where PyTorch writes 0 (see tests/ops/test_special_values.py).
+
+    ``inplace=True`` writes the result into ``input`` and returns it, as in PyTorch (the
+    same for every activation here that takes ``inplace``): the gradient is the same, and
+    a node that saved ``input`` before (sigmoid keeps its output, for one) then refuses to
+    run backward, because the version of ``input`` moved on."""
+    if inplace:
+        return input._unary_inplace(ReLU.apply)
     return ReLU.apply(input)
 
 
-def leaky_relu(input, negative_slope=0.01):
+def leaky_relu(input, negative_slope=0.01, inplace=False):
     """s where s > 0, else negative_slope * s. d/ds = 1 or negative_slope."""
+    if inplace:
+        return input._unary_inplace(lambda t: LeakyReLU.apply(t, negative_slope=negative_slope))
     return LeakyReLU.apply(input, negative_slope=negative_slope)
+
+
+def _maybe_in_place(input, inplace, outofplace):
+    """``outofplace(input)``, or with ``inplace=True`` its result written into ``input``."""
+    return input._unary_inplace(outofplace) if inplace else outofplace(input)
 
 
 def tanh(input):
@@ -497,26 +511,26 @@ def gelu(input, approximate="none"):
 
 
 def silu(input, inplace=False):
-    """SiLU (swish): s sigma(s). d/ds = sigma(s) (1 + s (1 - sigma(s))).
-    ``inplace`` is accepted for PyTorch compatibility; the result is computed out of place."""
-    return SiLU.apply(input)
+    """SiLU (swish): s sigma(s). d/ds = sigma(s) (1 + s (1 - sigma(s)))."""
+    return _maybe_in_place(input, inplace, SiLU.apply)
 
 
-def _elu(input, alpha, scale, input_scale):
-    return ELU.apply(input, alpha=alpha, scale=scale, input_scale=input_scale)
+def _elu(input, alpha, scale, input_scale, inplace):
+    return _maybe_in_place(input, inplace, lambda t: ELU.apply(
+        t, alpha=alpha, scale=scale, input_scale=input_scale))
 
 
 def elu(input, alpha=1.0, inplace=False):
     """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
     below 0 (so alpha at s = 0, PyTorch's choice)."""
-    return _elu(input, alpha, 1.0, 1.0)
+    return _elu(input, alpha, 1.0, 1.0, inplace)
 
 
 def selu(input, inplace=False):
     """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
     and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
     scale alpha e^s at and below 0."""
-    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace)
 
 
 def celu(input, alpha=1.0, inplace=False):
@@ -524,7 +538,7 @@ def celu(input, alpha=1.0, inplace=False):
     at and below 0. alpha must not be 0."""
     if alpha == 0:
         raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
-    return _elu(input, alpha, 1.0, 1.0 / alpha)
+    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
 
 
 def logsigmoid(input):
@@ -543,30 +557,31 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     (PyTorch's convention)."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    return Hardtanh.apply(input, min_val=min_val, max_val=max_val)
+    return _maybe_in_place(input, inplace,
+                           lambda t: Hardtanh.apply(t, min_val=min_val, max_val=max_val))
 
 
 def relu6(input, inplace=False):
     """min(max(s, 0), 6) = hardtanh(s, 0, 6). d/ds = 1 for 0 < s < 6, else 0."""
-    return Hardtanh.apply(input, min_val=0.0, max_val=6.0)
+    return _maybe_in_place(input, inplace, lambda t: Hardtanh.apply(t, min_val=0.0, max_val=6.0))
 
 
 def hardsigmoid(input, inplace=False):
     """relu6(s + 3) / 6: 0 for s <= -3, 1 for s >= 3, s/6 + 1/2 between.
     d/ds = 1/6 for -3 < s < 3, else 0."""
-    return Hardsigmoid.apply(input)
+    return _maybe_in_place(input, inplace, Hardsigmoid.apply)
 
 
 def hardswish(input, inplace=False):
     """s relu6(s + 3) / 6: 0 for s <= -3, s for s >= 3, s (s + 3)/6 between.
     d/ds = 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (PyTorch's convention)."""
-    return Hardswish.apply(input)
+    return _maybe_in_place(input, inplace, Hardswish.apply)
 
 
 def mish(input, inplace=False):
     """s tanh(softplus(s)), computed without overflow for any s.
     d/ds = tanh(sp(s)) + s sigma(s) (1 - tanh(sp(s))^2)."""
-    return Mish.apply(input)
+    return _maybe_in_place(input, inplace, Mish.apply)
 
 
 def softmin(input, dim=None, _stacklevel=3, dtype=None):
@@ -721,7 +736,48 @@ def tanhshrink(input):
 
 def threshold(input, threshold, value, inplace=False):
     """s where s > threshold, else value. d/ds = 1 where s > threshold, else 0."""
-    return Threshold.apply(input, threshold=threshold, value=value)
+    return _maybe_in_place(input, inplace,
+                           lambda t: Threshold.apply(t, threshold=threshold, value=value))
 
 
 __all__ += ["hardshrink", "threshold"]  # (softshrink, tanhshrink: F only, as in torch)
+
+
+# ---------------------------------------------------------------- the in-place spellings
+# torch.nn.functional's names for inplace=True (reached as glassgrad.nn.functional.relu_ ...).
+def relu_(input):
+    """relu(input, inplace=True)."""
+    return relu(input, inplace=True)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    """leaky_relu(input, negative_slope, inplace=True)."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    """elu(input, alpha, inplace=True)."""
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    """selu(input, inplace=True)."""
+    return selu(input, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    """celu(input, alpha, inplace=True)."""
+    return celu(input, alpha, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """hardtanh(input, min_val, max_val, inplace=True)."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input, threshold, value):
+    """threshold(input, threshold, value, inplace=True)."""
+    return _threshold(input, threshold, value, inplace=True)
+
+
+_threshold = threshold  # (inside threshold_, the name threshold is the argument)

@@ -28,7 +28,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     r"""Zero each channel of each sample with probability ``p`` and scale the kept ones by
     1/(1-p) (E[output] = input). Input (N, C, H, W), or (N, C, L) (as PyTorch, a 3-D input
     is read as a batch of 1-D feature maps). ``training=False`` returns ``input``.
-    ``inplace=True`` is accepted for compatibility; the result is computed out of place.
+    ``inplace=True`` writes the result into ``input`` and returns it (the same mask).
     The mask comes from the global generator (``glassgrad.manual_seed``).
     """
     if isinstance(p, bool) or not isinstance(p, (int, float, xp.floating, xp.integer)) \
@@ -42,4 +42,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     if not training or p == 0:
         return input
     mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)  # one draw per (sample, channel)
+    if inplace:
+        return input._unary_inplace(
+            lambda t: ChannelDropout.apply(t, float(p), mask_shape=mask_shape))
     return ChannelDropout.apply(input, float(p), mask_shape=mask_shape)

@@ -90,12 +90,33 @@ METHODS = {
     "softmax": ("nn", "softmax"), "log_softmax": ("nn", "log_softmax"),
 }
 
+# x.name_(...) for these: the result of x.name(...) written into x (Tensor._unary_inplace)
+IN_PLACE = (
+    "relu", "sigmoid", "tanh", "exp", "log", "sqrt", "abs", "neg", "erf", "erfc",
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
+    "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min",
+    "clamp_max", "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "pow",
+    "lerp",
+)
+
 
 def _bind_methods():
     for method, (module, name) in METHODS.items():
         fn = getattr(importlib.import_module(f"glassgrad.ops.{module}"), name, None)
         if fn is not None:
             setattr(Tensor, method, fn)
+    for name in IN_PLACE:
+        if hasattr(Tensor, name) and not hasattr(Tensor, name + "_"):
+            setattr(Tensor, name + "_", _in_place(getattr(Tensor, name), name))
+
+
+def _in_place(method, name):
+    def in_place(self, *args, **kwargs):
+        return self._unary_inplace(lambda t: method(t, *args, **kwargs))
+
+    in_place.__name__ = in_place.__qualname__ = name + "_"
+    in_place.__doc__ = f"In-place version of :meth:`{name}`: x.{name}_() writes x.{name}() into x."
+    return in_place
 
 
 def _swap(fn):

@@ -469,9 +469,10 @@ class Dropout(Function):
         return upstream * scaled_mask  # a dropped unit (or channel) passes no gradient
 
 
-def dropout(input, p=0.5, training=True):
+def dropout(input, p=0.5, training=True, inplace=False):
     """Inverted dropout: zero each element with probability ``p`` and scale the kept ones
     by 1/(1-p), so E[output] = input. ``training=False`` returns ``input`` unchanged.
+    ``inplace=True`` writes the result into ``input`` and returns it (the same mask).
 
     The mask comes from the global generator (``glassgrad.manual_seed``), so restoring the
     RNG state (as ``glassgrad.utils.checkpoint`` does) reproduces the same mask.
@@ -481,6 +482,8 @@ def dropout(input, p=0.5, training=True):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
+    if inplace:
+        return input._unary_inplace(lambda t: Dropout.apply(t, float(p)))
     return Dropout.apply(input, float(p))
 
 
