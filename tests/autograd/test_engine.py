@@ -465,6 +465,30 @@ def test_relu_in_place_over_a_saved_output_is_caught_as_in_torch():
     assert f"is at version {actual}; expected version {expected}" in message
 
 
+@pytest.mark.parametrize("exponent", ["number", "tensor", "tensor requiring grad"])
+def test_inplace_on_a_power_is_refused_where_torch_refuses(exponent):
+    # x ** 2 keeps only x (d/dx = 2x); with a tensor exponent the output is kept too (for
+    # the exponent's gradient y ln x), as in PyTorch, so then an in-place change is caught
+    x, tx = pair([0.5, 1.5, 2.5])
+    e, te = (2.0, 2.0) if exponent == "number" else pair(
+        [2.0, 2.0, 2.0], requires_grad=exponent == "tensor requiring grad")
+
+    def run(base, power):
+        y = (base * 1.0) ** power
+        y.add_(1.0)
+        y.sum().backward()
+
+    if exponent == "number":
+        run(tx, te)
+        run(x, e)
+        close(x.grad, tx.grad)
+    else:
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            run(tx, te)
+        with pytest.raises(BackwardError, match="'pow'"):
+            run(x, e)
+
+
 def test_inplace_on_unsaved_tensor_is_fine():
     x, tx = pair([1.0, 2.0])
     y = x + 1.0  # add saves nothing

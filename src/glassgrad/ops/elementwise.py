@@ -251,7 +251,10 @@ class Pow(Function):
                                  "convert the base with .float()") from None
             raise _broadcast_error("pow", a, b) from None
         out = _torch_dtype(out, (a, b))
-        ctx.save_for_backward(a, b, out)
+        # The output is kept for the exponent's gradient (a^b ln a) when the exponent is a
+        # tensor, as PyTorch keeps it then; x ** 2 keeps only x, so an in-place change of
+        # its result is no error, as in PyTorch
+        ctx.save_for_backward(a, b, out if type(b) is _ndarray else None)
         return out
 
     def backward(ctx, upstream):
