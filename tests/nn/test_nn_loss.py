@@ -380,6 +380,14 @@ def test_regression_losses_refuse_mismatched_shapes_naming_both():
             fn(gg.zeros(4, 1), gg.zeros(4))
 
 
+def test_mse_loss_refuses_a_weight_of_another_shape():
+    with pytest.raises(ValueError, match="Weights and input must have the same size"):
+        TF.mse_loss(torch.zeros(4, 2), torch.zeros(4, 2), weight=torch.ones(4, 1))
+    with pytest.raises(ValueError, match=r"weight of shape \(4, 1\) must have the input's "
+                                         r"shape \(4, 2\)"):
+        F.mse_loss(gg.zeros(4, 2), gg.zeros(4, 2), weight=gg.ones(4, 1))
+
+
 def test_regression_losses_refuse_integer_targets():
     with pytest.raises(TypeError, match="target must be a floating-point tensor, got dtype int64"):
         F.mse_loss(gg.zeros(3), gg.tensor([0, 1, 1]))

@@ -66,6 +66,12 @@ CASES += [
          name="gaussian_nll_loss,full,one var per example"),
     Case("gaussian_nll_loss", (4, 3), (4, 3), pos(4, 1), fn=_f("gaussian_nll_loss"), reduction="sum",
          name="gaussian_nll_loss,var (N,1)"),
+    # mse_loss with a weight per squared error (PyTorch composes it; 'mean' divides by the
+    # weights' sum), the weight's own gradient included
+    *[Case("mse_loss", grid(4, 3, parity=0), grid(4, 3, parity=1), pos(4, 3),
+           fn=lambda F, a, b, w, **kw: F.nn.functional.mse_loss(a, b, weight=w, **kw),
+           reduction=reduction, name=f"mse_loss,weight,{reduction}")
+      for reduction in ("mean", "sum", "none")],
     # var below eps: clamped in the forward, invisible to the gradient (PyTorch's rule), so
     # finite differences (which see the clamp) cannot be the oracle here
     Case("gaussian_nll_loss", (4, 3), (4, 3), const(np.full((4, 3), 1e-9)), fn=_f("gaussian_nll_loss"),

@@ -18,6 +18,11 @@ CASES = [
     Case("log_softmax", (3, 5), dim=-1, hyp="reduce"),
     Case("log_softmax", (2, 3, 4), dim=1),
     Case("log_softmax", uniform(4, 6, low=-800, high=800), dim=1, name="log_softmax,huge logits"),
+    # dtype=: the input is cast first (float32 rows then compute in float64)
+    Case("softmax", (3, 5), fn=lambda F, x: F.nn.functional.softmax(x, dim=1, dtype=F.float64),
+         name="softmax,dtype=float64"),
+    Case("log_softmax", (3, 5), fn=lambda F, x: F.log_softmax(x, 0, dtype=F.float64),
+         name="log_softmax,dtype=float64"),
     # --- cross_entropy: class indices (plain, every reduction, weight, ignore_index,
     # label smoothing, spatial (N, C, d1, d2), unbatched), then probability targets
     Case("cross_entropy", (6, 4), index(6, high=4)),

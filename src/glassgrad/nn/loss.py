@@ -260,14 +260,27 @@ def squared_error(input, target, reduction="sum"):
     return HalfSquaredError.apply(input, target, reduction=reduction)
 
 
-def mse_loss(input, target, reduction="mean"):
+def mse_loss(input, target, reduction="mean", weight=None):
     r"""Mean squared error, as PyTorch: (1/n) \sum_i (\hat y_i - y_i)^2 over all n elements.
 
     Gradient: 2 (\hat y - y) / n. Unlike PyTorch, input and target must have the same
     shape (PyTorch broadcasts with a warning); see ``squared_error`` for the seeds' 1/2 form.
+
+    ``weight`` (the input's shape) weighs each squared error, as PyTorch's: 'none' gives
+    w_i (\hat y_i - y_i)^2, 'sum' their sum, 'mean' their sum divided by \sum_i w_i (a
+    weighted mean). Composed of glassgrad ops, so the weight gets a gradient too.
     """
     _check_regression("mse_loss", input, target, reduction)
-    return MeanSquaredError.apply(input, target, reduction=reduction)
+    if weight is None:
+        return MeanSquaredError.apply(input, target, reduction=reduction)
+    _check_tensor("mse_loss", "weight", weight)
+    if weight.shape != input.shape:
+        raise ValueError(f"mse_loss: weight of shape {tuple(weight.shape)} must have the "
+                         f"input's shape {tuple(input.shape)} (one weight per squared error)")
+    weighted = (input - target) ** 2 * weight
+    if reduction == "none":
+        return weighted
+    return weighted.sum() if reduction == "sum" else weighted.sum() / weight.sum()
 
 
 # ---------------------------------------------------------------------- binary cross-entropy

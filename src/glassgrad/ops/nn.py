@@ -114,19 +114,25 @@ def _along(fn_class, input, dim, op):
     return fn_class.apply(input, dim=dim)
 
 
-def softmax(input, dim=None):
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim`` (computed as exp(x_i - max)).
+    ``dtype``: the input is cast to it first, as in PyTorch.
 
     Backward with the saved output y: dL/dx = y * (g - sum(g * y)).
     """
+    if dtype is not None:
+        input = input.to(dtype)
     return _along(Softmax, input, dim, "softmax")
 
 
-def log_softmax(input, dim=None):
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """log_softmax(x)_i = x_i - log sum_j exp(x_j) along ``dim`` (stable: max subtracted).
+    ``dtype``: the input is cast to it first, as in PyTorch.
 
     Backward with the saved output y: dL/dx = g - exp(y) * sum(g).
     """
+    if dtype is not None:
+        input = input.to(dtype)
     return _along(LogSoftmax, input, dim, "log_softmax")
 
 
