@@ -1,14 +1,19 @@
-"""PyTorch's argument names and defaults, checked against torch itself: every parameter
-of a torch.nn.functional function (and of a torch.nn layer's constructor) that has a
-glassgrad twin is accepted by the twin, with the same default. The few left out on
-purpose are listed with the reason."""
+"""PyTorch's argument names, order and defaults, checked against torch itself: every
+parameter of a torch.nn.functional function, and of the constructor of a torch.nn layer,
+a torch.optim optimizer or scheduler, DataLoader or a sampler, that has a glassgrad twin
+is accepted by the twin, with the same default, and torch's positional parameters come in
+torch's order (SGD(params, 0.1, 0.9, 0, 5e-4) sets weight_decay in both). The few left out
+on purpose are listed with the reason."""
 
 import inspect
 
 import pytest
 
+import glassgrad.data as data
 import glassgrad.nn as nn
 import glassgrad.nn.functional as F
+import glassgrad.optim as optim
+from glassgrad.optim import lr_scheduler
 
 torch = pytest.importorskip("torch")
 
@@ -44,6 +49,22 @@ def _differences(ours, theirs, skip):
     return missing, defaults
 
 
+def _positional(signature):
+    return [name for name, p in signature.parameters.items()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and name != "self"]
+
+
+def _check_order(ours, theirs, label, skip):
+    """torch's positional parameters (less the ones left out) open glassgrad's list, in
+    torch's order. (A call that passes a deprecated size_average positionally is the one
+    that means something else here.)"""
+    torch_order = [name for name in _positional(theirs)
+                   if not name.startswith("_") and name not in skip]
+    mine = [name for name in _positional(ours) if not name.startswith("_")]
+    assert mine[:len(torch_order)] == torch_order, (
+        f"{label}: positional parameters {mine} do not start with torch's {torch_order}")
+
+
 FUNCTIONS = [name for name in F.__all__ if hasattr(torch.nn.functional, name)
              and _signature(getattr(torch.nn.functional, name)) is not None]
 
@@ -55,6 +76,8 @@ def test_functional_takes_torchs_arguments(name):
                                      _signature(getattr(torch.nn.functional, name)), skip)
     assert not missing, f"F.{name} lacks torch's parameters {missing}"
     assert not defaults, f"F.{name} has other defaults than torch: {defaults}"
+    _check_order(_signature(getattr(F, name)), _signature(getattr(torch.nn.functional, name)),
+                 f"F.{name}", skip)
 
 
 LAYERS = [name for name in dir(nn) if isinstance(getattr(nn, name), type)
@@ -70,6 +93,32 @@ def test_layer_takes_torchs_arguments(name):
     missing, defaults = _differences(ours, theirs, set(LEFT_OUT) | {"self"})
     assert not missing, f"nn.{name} lacks torch's parameters {missing}"
     assert not defaults, f"nn.{name} has other defaults than torch: {defaults}"
+    _check_order(ours, theirs, f"nn.{name}", set(LEFT_OUT))
+
+
+def _twins(ours_module, torch_module):
+    return [name for name in dir(ours_module) if isinstance(getattr(ours_module, name), type)
+            and isinstance(getattr(torch_module, name, None), type) and not name.startswith("_")]
+
+
+CLASSES = (
+    [(f"optim.{n}", getattr(optim, n), getattr(torch.optim, n))
+     for n in _twins(optim, torch.optim) if n != "Optimizer"]
+    + [(f"lr_scheduler.{n}", getattr(lr_scheduler, n), getattr(torch.optim.lr_scheduler, n))
+       for n in _twins(lr_scheduler, torch.optim.lr_scheduler)]
+    + [(f"data.{n}", getattr(data, n), getattr(torch.utils.data, n))
+       for n in ("DataLoader", "TensorDataset", "SequentialSampler", "RandomSampler",
+                 "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler")]
+)
+
+
+@pytest.mark.parametrize("label, ours, theirs", CLASSES, ids=[c[0] for c in CLASSES])
+def test_optimizers_schedulers_and_loaders_take_torchs_arguments(label, ours, theirs):
+    mine, torchs = _signature(ours.__init__), _signature(theirs.__init__)
+    missing, defaults = _differences(mine, torchs, {"self"})
+    assert not missing, f"{label} lacks torch's parameters {missing}"
+    assert not defaults, f"{label} has other defaults than torch: {defaults}"
+    _check_order(mine, torchs, label, set(LEFT_OUT))
 
 
 def test_the_check_covers_the_common_names():
@@ -78,3 +127,7 @@ def test_the_check_covers_the_common_names():
         assert name in FUNCTIONS
     for name in ("Linear", "Conv2d", "ReLU", "Dropout", "CrossEntropyLoss", "Sequential"):
         assert name in LAYERS
+    labels = [c[0] for c in CLASSES]
+    for name in ("optim.SGD", "optim.Adam", "optim.AdamW", "lr_scheduler.StepLR",
+                 "lr_scheduler.ReduceLROnPlateau", "data.DataLoader"):
+        assert name in labels

@@ -8,6 +8,7 @@ which is the definition of decoupled decay.
 """
 
 import contextlib
+import inspect
 import itertools
 
 import numpy as np
@@ -239,3 +240,37 @@ def test_a_bad_group_leaves_the_optimizer_unchanged():
     with pytest.raises(ValueError, match="rho"):
         opt.add_param_group({"params": [v], "rho": 2.0})
     assert len(opt.param_groups) == 1
+
+
+# ---------------------------------------------------------------- PyTorch's switches
+def test_adam_takes_torchs_decoupled_flag_and_is_then_adamw():
+    ours = lambda p: gg.optim.Adam(p, lr=0.05, weight_decay=0.2, decoupled_weight_decay=True)  # noqa: E731
+    theirs = lambda p: torch.optim.Adam(p, lr=0.05, weight_decay=0.2, decoupled_weight_decay=True)  # noqa: E731
+    _compare(ours, theirs)
+    _compare(ours, lambda p: torch.optim.AdamW(p, lr=0.05, weight_decay=0.2))
+    w = gg.tensor([1.0], requires_grad=True)
+    assert gg.optim.Adam([w]).defaults["decay"] == "l2"
+    with pytest.raises(ValueError, match="contradicts"):
+        gg.optim.Adam([w], decoupled_weight_decay=True, decay="l2")
+
+
+def test_positional_arguments_mean_what_they_mean_in_torch():
+    # torch's order: SGD(params, lr, momentum, dampening, weight_decay, nesterov) and
+    # Adam(params, lr, betas, eps, weight_decay, amsgrad)
+    _compare(lambda p: gg.optim.SGD(p, 0.05, 0.9, 0, 0.1, True),
+             lambda p: torch.optim.SGD(p, 0.05, 0.9, 0, 0.1, True))
+    _compare(lambda p: gg.optim.Adam(p, 0.05, (0.8, 0.9), 1e-6, 0.1, True),
+             lambda p: torch.optim.Adam(p, 0.05, (0.8, 0.9), 1e-6, 0.1, True))
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop",
+                                  "Adagrad", "Adadelta"])
+def test_torchs_kernel_switches_are_accepted_and_differentiable_is_refused(name):
+    w = gg.tensor([1.0], requires_grad=True)
+    flags = {"foreach": False}
+    for flag in ("fused", "capturable"):
+        if flag in inspect.signature(getattr(torch.optim, name).__init__).parameters:
+            flags[flag] = False
+    getattr(gg.optim, name)([w], **flags)  # accepted: they pick among torch's kernels
+    with pytest.raises(ValueError, match="differentiable=True is not supported"):
+        getattr(gg.optim, name)([w], differentiable=True)

@@ -1,7 +1,7 @@
 """Adadelta: a step whose units match the weights', from two running averages."""
 
 from ..backend import xp
-from .optimizer import Optimizer, _Workspace, check_number, ema_square_
+from .optimizer import Optimizer, _Workspace, check_number, check_torch_flags, ema_square_
 
 
 class _ThreeSlots(_Workspace):
@@ -30,7 +30,9 @@ class Adadelta(Optimizer):
     that Adadelta does not use as a step size.
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False):
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
+                 capturable=False, maximize=False, differentiable=False):
+        check_torch_flags(type(self).__name__, differentiable)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize)
         super().__init__(params, defaults)
         self._work = _ThreeSlots()

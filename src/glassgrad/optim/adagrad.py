@@ -1,7 +1,7 @@
 """Adagrad: each coordinate's step shrinks with the sum of its squared gradients."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_number
+from .optimizer import Optimizer, check_number, check_torch_flags
 
 
 class Adagrad(Optimizer):
@@ -23,7 +23,8 @@ class Adagrad(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, maximize=False):
+                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
+        check_torch_flags(type(self).__name__, differentiable)
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, eps=eps,
                         maximize=maximize)

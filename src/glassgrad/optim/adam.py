@@ -1,7 +1,9 @@
 """Adam and AdamW: steps scaled per coordinate by running moments of the gradient."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_adam_group, ema_square_, lerp_
+from .optimizer import (
+    Optimizer, check_adam_group, check_torch_flags, decay_mode, ema_square_, lerp_,
+)
 
 
 class Adam(Optimizer):
@@ -29,7 +31,10 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decay="l2", amsgrad=False, maximize=False):
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False, decay=None):
+        check_torch_flags(type(self).__name__, differentiable)
+        decay = decay_mode(type(self).__name__, decay, decoupled_weight_decay)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         decay=decay, amsgrad=amsgrad, maximize=maximize)
         super().__init__(params, defaults)
@@ -85,9 +90,11 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, maximize=False):
+                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
+                 differentiable=False, fused=None):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         decay="decoupled", amsgrad=amsgrad, maximize=maximize)
+                         amsgrad=amsgrad, maximize=maximize, differentiable=differentiable,
+                         decay="decoupled")
 
     def _check_group(self, group):
         super()._check_group(group)

@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm in place of the root mean square."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_adam_group, lerp_
+from .optimizer import Optimizer, check_adam_group, check_torch_flags, lerp_
 
 
 class Adamax(Optimizer):
@@ -27,7 +27,9 @@ class Adamax(Optimizer):
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decay="l2", maximize=False):
+                 foreach=None, *, maximize=False, differentiable=False, capturable=False,
+                 decay="l2"):
+        check_torch_flags(type(self).__name__, differentiable)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         decay=decay, maximize=maximize)
         super().__init__(params, defaults)

@@ -1,19 +1,9 @@
 """NAdam: Adam with Nesterov momentum (the first moment is looked at one step ahead)."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_adam_group, check_number, ema_square_, lerp_
-
-
-def _decay_mode(who, decay, decoupled_weight_decay):
-    """PyTorch's ``decoupled_weight_decay=True`` is glassgrad's ``decay='decoupled'``."""
-    if decay is None:
-        return "decoupled" if decoupled_weight_decay else "l2"
-    if decoupled_weight_decay and decay != "decoupled":
-        raise ValueError(
-            f"{who}: decoupled_weight_decay=True contradicts decay={decay!r}; "
-            "give one of them (decay='decoupled' is the same as decoupled_weight_decay=True)"
-        )
-    return decay
+from .optimizer import (
+    Optimizer, check_adam_group, check_number, check_torch_flags, decay_mode, ema_square_, lerp_,
+)
 
 
 class NAdam(Optimizer):
@@ -45,8 +35,10 @@ class NAdam(Optimizer):
     """
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False, maximize=False, decay=None):
-        decay = _decay_mode("NAdam", decay, decoupled_weight_decay)
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
+                 maximize=False, capturable=False, differentiable=False, decay=None):
+        check_torch_flags(type(self).__name__, differentiable)
+        decay = decay_mode(type(self).__name__, decay, decoupled_weight_decay)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         momentum_decay=momentum_decay, decay=decay, maximize=maximize)
         super().__init__(params, defaults)

@@ -368,6 +368,28 @@ def check_number(who, name, value, low=0, high=None, high_open=False):
         raise ValueError(f"{who}: invalid {name} {value}; expected a value >= {low}{upper}")
 
 
+def decay_mode(who, decay, decoupled_weight_decay):
+    """PyTorch's ``decoupled_weight_decay=True`` is glassgrad's ``decay='decoupled'``."""
+    if decay is None:
+        return "decoupled" if decoupled_weight_decay else "l2"
+    if decoupled_weight_decay and decay != "decoupled":
+        raise ValueError(
+            f"{who}: decoupled_weight_decay=True contradicts decay={decay!r}; "
+            "give one of them (decay='decoupled' is the same as decoupled_weight_decay=True)"
+        )
+    return decay
+
+
+def check_torch_flags(who, differentiable):
+    """PyTorch's implementation switches. ``foreach``, ``fused`` and ``capturable`` choose
+    among PyTorch's kernels for the same update (glassgrad has one per rule), so they are
+    accepted and change nothing; ``differentiable=True`` asks for a step that autograd can
+    differentiate through, which glassgrad's in-place steps are not."""
+    if differentiable:
+        raise ValueError(f"{who}: differentiable=True is not supported: glassgrad updates the "
+                         "weights in place, outside the graph")
+
+
 def check_adam_group(who, group):
     """The hyperparameters Adam, AdamW, Adamax, NAdam and RAdam share: lr, betas, eps,
     weight_decay and decay."""

@@ -3,8 +3,9 @@
 import math
 
 from ..backend import xp
-from .nadam import _decay_mode
-from .optimizer import Optimizer, check_adam_group, ema_square_, lerp_
+from .optimizer import (
+    Optimizer, check_adam_group, check_torch_flags, decay_mode, ema_square_, lerp_,
+)
 
 
 class RAdam(Optimizer):
@@ -35,8 +36,10 @@ class RAdam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decoupled_weight_decay=False, maximize=False, decay=None):
-        decay = _decay_mode("RAdam", decay, decoupled_weight_decay)
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
+                 capturable=False, differentiable=False, decay=None):
+        check_torch_flags(type(self).__name__, differentiable)
+        decay = decay_mode(type(self).__name__, decay, decoupled_weight_decay)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         decay=decay, maximize=maximize)
         super().__init__(params, defaults)

@@ -1,7 +1,7 @@
 """RMSprop: divide each coordinate's step by a running root-mean-square of its gradient."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_number, ema_square_, lerp_
+from .optimizer import Optimizer, check_number, check_torch_flags, ema_square_, lerp_
 
 
 class RMSprop(Optimizer):
@@ -25,7 +25,9 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, maximize=False):
+                 centered=False, capturable=False, foreach=None, maximize=False,
+                 differentiable=False):
+        check_torch_flags(type(self).__name__, differentiable)
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                         momentum=momentum, centered=centered, maximize=maximize)
         super().__init__(params, defaults)

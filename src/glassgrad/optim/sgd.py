@@ -1,7 +1,7 @@
 """SGD: gradient descent, with momentum, Nesterov momentum and two kinds of weight decay."""
 
 from ..backend import xp
-from .optimizer import Optimizer, check_decay, check_number
+from .optimizer import Optimizer, check_decay, check_number, check_torch_flags
 
 
 class SGD(Optimizer):
@@ -35,8 +35,10 @@ class SGD(Optimizer):
     tensor([ 0.95, -2.05], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, nesterov=False,
-                 weight_decay=0, decay="l2", maximize=False):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
+                 nesterov=False, *, maximize=False, foreach=None, differentiable=False,
+                 fused=None, decay="l2"):
+        check_torch_flags(type(self).__name__, differentiable)
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
                         weight_decay=weight_decay, decay=decay, maximize=maximize)
         super().__init__(params, defaults)
