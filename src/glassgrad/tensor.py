@@ -121,6 +121,96 @@ class Tensor:
     def is_floating_point(self):
         return self.data.dtype.kind == "f"
 
+    def is_complex(self):
+        return self.data.dtype.kind == "c"
+
+    def nelement(self):
+        return self.data.size
+
+    def ndimension(self):
+        return self.data.ndim
+
+    def element_size(self):
+        """Bytes per element (4 for float32)."""
+        return self.data.itemsize
+
+    def stride(self, dim=None):
+        """Steps in elements between neighbours along each dim, as PyTorch counts them
+        (NumPy's .strides are in bytes). conv2d's outputs are channels-last in memory, so
+        their strides are those of an (N, H, W, C) array read as (N, C, H, W)."""
+        steps = tuple(b // self.data.itemsize for b in self.data.strides)
+        return steps if dim is None else steps[dim]
+
+    def is_contiguous(self):
+        """True when the elements lie in memory in row-major order without gaps."""
+        return self.data.flags.c_contiguous
+
+    # ------------------------------------------------------------ device (CPU only)
+    def cpu(self):
+        """The tensor itself: glassgrad has only CPU memory (as PyTorch for a CPU tensor)."""
+        return self
+
+    def cuda(self, *args, **kwargs):
+        raise RuntimeError("glassgrad runs on the CPU only (NumPy): there is no CUDA device; "
+                           "drop .cuda() / .to('cuda'), or use .cpu(), which returns the tensor")
+
+    # ------------------------------------------------------------ new tensors like this one
+    def new_tensor(self, data, dtype=None, requires_grad=False):
+        """A new tensor from ``data``, of this tensor's dtype unless ``dtype`` is given."""
+        return Tensor(data, dtype=self.data.dtype if dtype is None else dtype,
+                      requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+        return self._new(xp.full(_size(size), fill_value, dtype=dtype or self.data.dtype),
+                         requires_grad)
+
+    def new_zeros(self, *size, dtype=None, requires_grad=False):
+        return self._new(xp.zeros(_size(size), dtype=dtype or self.data.dtype), requires_grad)
+
+    def new_ones(self, *size, dtype=None, requires_grad=False):
+        return self._new(xp.ones(_size(size), dtype=dtype or self.data.dtype), requires_grad)
+
+    def new_empty(self, *size, dtype=None, requires_grad=False):
+        return self._new(xp.empty(_size(size), dtype=dtype or self.data.dtype), requires_grad)
+
+    @staticmethod
+    def _new(array, requires_grad):
+        t = Tensor._wrap(array)
+        return t.requires_grad_(True) if requires_grad else t
+
+    def type_as(self, other):
+        """This tensor in ``other``'s dtype (``self.to(other.dtype)``)."""
+        return self.to(other.data.dtype)
+
+    # ------------------------------------------------------------ random fills, in place
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        """Fill with draws from U(a, b) (the global generator, or ``generator``)."""
+        return self._fill_random(lambda rng, n: rng.uniform(a, b, n), generator)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Fill with draws from N(mean, std^2)."""
+        return self._fill_random(lambda rng, n: rng.normal(mean, std, n), generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        """Fill with 1 (probability p) or 0."""
+        return self._fill_random(lambda rng, n: rng.random(n) < p, generator)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        """Fill with draws from the exponential distribution of rate ``lambd``."""
+        return self._fill_random(lambda rng, n: rng.exponential(1.0 / lambd, n), generator)
+
+    def _fill_random(self, draw, generator):
+        tracked = self._tracks()
+        if tracked:
+            self._refuse_leaf_in_graph()  # before a number is drawn
+        values = xp.asarray(draw(backend.rng(generator), self.data.size))
+        values = values.reshape(self.data.shape).astype(self.data.dtype, copy=False)
+        if tracked:  # a tensor of the graph becomes a constant: no gradient flows through
+            return self._assign_inplace(Tensor._wrap(values))
+        self.data[...] = values
+        self._bump()
+        return self
+
     # ------------------------------------------------------------ conversion
     def numpy(self):
         if self.requires_grad:
@@ -232,16 +322,19 @@ class Tensor:
         """Finish an in-place op computed out of place on a tensor that is in the graph:
         this tensor takes the result's data and node, and its version moves on, so any
         node that saved the old value will refuse to run backward."""
-        if self.is_leaf and self.requires_grad:
-            raise RuntimeError(
-                "a leaf Variable that requires grad is being used in an in-place operation; "
-                "wrap the update in `with glassgrad.no_grad():`"
-            )
+        self._refuse_leaf_in_graph()
         self.data = result.data
         self.grad_fn = result.grad_fn
         self.requires_grad = result.requires_grad
         self._bump()
         return self
+
+    def _refuse_leaf_in_graph(self):
+        if self.is_leaf and self.requires_grad:
+            raise RuntimeError(
+                "a leaf Variable that requires grad is being used in an in-place operation; "
+                "wrap the update in `with glassgrad.no_grad():`"
+            )
 
     def _stand_in(self):
         """This tensor as the input of an in-place op's out-of-place computation: same
@@ -254,12 +347,12 @@ class Tensor:
         t.requires_grad = self.requires_grad
         return t
 
-    def _tracks(self, other=None):
+    def _tracks(self, *others):
         from .autograd.grad_mode import _enabled
 
         if not _enabled[0]:
             return False
-        return self.requires_grad or (isinstance(other, Tensor) and other.requires_grad)
+        return self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad for o in others)
 
     def _inplace_binary(self, other, ufunc, outofplace):
         if self._tracks(other):
@@ -269,12 +362,13 @@ class Tensor:
         self._bump()
         return self
 
-    def _unary_inplace(self, outofplace):
+    def _unary_inplace(self, outofplace, *others):
         """x.op_() for an elementwise op (relu_, sigmoid_, F.relu(x, inplace=True), ...):
-        the op's result written into x, whose version moves on. In a graph it is computed
-        out of place and swapped in (_assign_inplace); outside one it is written into x's
-        own memory, so views of x see it. ``outofplace(t)`` computes the op."""
-        if self._tracks():
+        the op's result written into x, whose version moves on. In a graph (x, or one of
+        the op's other tensor arguments ``others``, requires grad) it is computed out of
+        place and swapped in (_assign_inplace); outside one it is written into x's own
+        memory, so views of x see it. ``outofplace(t)`` computes the op."""
+        if self._tracks(*others):
             result = outofplace(self._stand_in())
             _check_cast(result, self)
             return self._assign_inplace(result)
@@ -352,6 +446,13 @@ class Tensor:
             extras.append(f"name={self.name!r}")
         tail = "".join(", " + e for e in extras)
         return f"tensor({body}{tail})"
+
+
+def _size(size):
+    """A shape given as numbers or as one tuple/list: (2, 3) or ((2, 3),)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    return tuple(int(n) for n in size) if isinstance(size, (tuple, list)) else (int(size),)
 
 
 def _check_cast(result, t):

@@ -16,4 +16,5 @@ from .shape_more import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
 from .accumulate import *  # noqa: F401,F403
+from .counting import *  # noqa: F401,F403
 from . import methods  # noqa: F401  (binds Tensor methods and operators)

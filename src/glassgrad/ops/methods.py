@@ -88,6 +88,13 @@ METHODS = {
     "cumprod": ("accumulate", "cumprod"), "norm": ("accumulate", "norm"),
     # nn
     "softmax": ("nn", "softmax"), "log_softmax": ("nn", "log_softmax"),
+    # finding and counting (no gradient), and a few more PyTorch spellings
+    **{name: ("counting", name) for name in (
+        "nonzero", "argwhere", "count_nonzero", "unique", "bincount")},
+    "repeat_interleave": ("shape_more", "repeat_interleave"), "ravel": ("shape_more", "ravel"),
+    "unflatten": ("shape_more", "unflatten"),
+    "addcmul": ("pointwise", "addcmul"), "addcdiv": ("pointwise", "addcdiv"),
+    "true_divide": ("elementwise", "div"),
 }
 
 # x.name_(...) for these: the result of x.name(...) written into x (Tensor._unary_inplace)
@@ -96,7 +103,7 @@ IN_PLACE = (
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
     "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min",
     "clamp_max", "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "pow",
-    "lerp",
+    "lerp", "clip", "addcmul", "addcdiv",
 )
 
 
@@ -112,7 +119,7 @@ def _bind_methods():
 
 def _in_place(method, name):
     def in_place(self, *args, **kwargs):
-        return self._unary_inplace(lambda t: method(t, *args, **kwargs))
+        return self._unary_inplace(lambda t: method(t, *args, **kwargs), *args, *kwargs.values())
 
     in_place.__name__ = in_place.__qualname__ = name + "_"
     in_place.__doc__ = f"In-place version of :meth:`{name}`: x.{name}_() writes x.{name}() into x."

@@ -757,3 +757,19 @@ __all__ = [
     "isnan", "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "equal",
     "logical_and", "logical_or", "logical_xor", "logical_not", "any", "all",
 ]
+
+
+# ---------------------------------------------------------------- addcmul, addcdiv
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2 (optimizers' building block), composed of mul
+    and add, so each of the three gets its gradient: d/d t1 = value t2, d/d t2 = value t1."""
+    return input + (tensor1 * value) * tensor2
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2, composed of mul, div and add:
+    d/d t1 = value / t2, d/d t2 = -value t1 / t2^2."""
+    return input + (tensor1 * value) / tensor2
+
+
+__all__ += ["addcmul", "addcdiv"]

@@ -436,3 +436,44 @@ __all__ = [
     "tril", "triu", "diagonal", "diag", "trace",
 ]
 # repeat is a Tensor method only (torch.repeat does not exist); see ops/methods.py
+
+
+# ---------------------------------------------------------------- repeat_interleave, ravel
+def repeat_interleave(input, repeats, dim=None, *, output_size=None):
+    """Each element (each slice along ``dim``) repeated ``repeats`` times in place:
+    [1, 2] -> [1, 1, 2, 2] for repeats=2; ``repeats`` may give one count per element.
+    Without ``dim`` the input is flattened first. Computed as index_select with the
+    positions np.repeat gives, so backward adds the gradients of an element's copies."""
+    from ..tensor import Tensor
+    from .indexing import index_select
+
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    dim = _dim(dim, input.ndim, "repeat_interleave")
+    counts = repeats.data if isinstance(repeats, Tensor) else xp.asarray(repeats)
+    if counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
+        raise ValueError(f"repeat_interleave: repeats must be non-negative integers, got "
+                         f"{counts.tolist()}")
+    if counts.ndim > 1 or counts.size not in (1, input.shape[dim]):
+        raise ValueError(f"repeat_interleave: repeats must be one count or one per element "
+                         f"({input.shape[dim]} along dim {dim}), got {counts.size}")
+    positions = xp.repeat(xp.arange(input.shape[dim]), counts.reshape(-1))
+    if output_size is not None and output_size != positions.size:
+        raise ValueError(f"repeat_interleave: output_size={output_size} but the repeats give "
+                         f"{positions.size}")
+    return index_select(input, dim, Tensor._wrap(positions.astype(xp.int64)))
+
+
+def ravel(input):
+    """input flattened to 1-D (a view when the memory allows, as reshape)."""
+    return input.reshape(-1)
+
+
+def unflatten(input, dim, sizes):
+    """Dim ``dim`` split into ``sizes`` (one may be -1): (N, 12) -> (N, 3, 4)."""
+    dim = _dim(dim, input.ndim, "unflatten")
+    shape = input.shape
+    return input.reshape(shape[:dim] + tuple(sizes) + shape[dim + 1:])
+
+
+__all__ += ["repeat_interleave", "ravel", "unflatten"]
