@@ -17,6 +17,7 @@ from collections import OrderedDict, namedtuple
 from ..autograd.grad_mode import no_grad
 from ..backend import get_default_dtype, xp
 from ..tensor import Tensor, _as_array
+from .backward_hooks import call_with_backward_hooks
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "IncompatibleKeys"]
 
@@ -92,6 +93,8 @@ class Module:
         d["_modules"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
+        d["_backward_hooks"] = OrderedDict()
+        d["_backward_pre_hooks"] = OrderedDict()
 
     # ------------------------------------------------------------ calling
     def forward(self, *args, **kwargs):
@@ -100,13 +103,17 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
             return self.forward(*args, **kwargs)
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
+        if self._backward_hooks or self._backward_pre_hooks:
+            output = call_with_backward_hooks(self, self.forward, args, kwargs)
+        else:
+            output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
@@ -120,6 +127,17 @@ class Module:
     def register_forward_hook(self, hook):
         """Call ``hook(module, args, output)`` after forward; a returned value replaces output."""
         return self._add_hook(self._forward_hooks, hook)
+
+    def register_full_backward_hook(self, hook):
+        """Call ``hook(module, grad_input, grad_output)`` once the gradients with respect to
+        this module's inputs are known (tuples of Tensors; None for an input that needs no
+        gradient); a returned tuple replaces grad_input. See nn/backward_hooks.py."""
+        return self._add_hook(self._backward_hooks, hook)
+
+    def register_full_backward_pre_hook(self, hook):
+        """Call ``hook(module, grad_output)`` when the gradient of this module's output is
+        known, before it goes on into the module; a returned tuple replaces it."""
+        return self._add_hook(self._backward_pre_hooks, hook)
 
     def _add_hook(self, table, hook):
         self._check_init()
@@ -421,6 +439,14 @@ class Module:
         if dtype.kind != "f":
             raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
         return self._apply_to_floating(dtype)
+
+    def cpu(self):
+        """The module itself: glassgrad's parameters live in CPU memory (NumPy)."""
+        return self
+
+    def cuda(self, device=None):
+        raise RuntimeError("glassgrad runs on the CPU only (NumPy): there is no CUDA device; "
+                           "drop .cuda() / .to('cuda'), or use .cpu(), which returns the module")
 
     def double(self):
         """Make floating-point parameters and buffers float64; return self."""
