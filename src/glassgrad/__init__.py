@@ -10,7 +10,9 @@ from .backend import (  # noqa: F401
 )
 from .tensor import Tensor  # noqa: F401
 from .creation import *  # noqa: F401,F403
-from .autograd import Function, enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .autograd import (  # noqa: F401
+    Function, enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
+)
 from .ops import *  # noqa: F401,F403
 from . import autograd, ops  # noqa: F401
 # Not `from . import nn`: `from .ops import *` above bound the name nn to glassgrad.ops.nn,

@@ -127,8 +127,65 @@ def randperm(n, generator=None):
     return Tensor._wrap(backend.rng(generator).permutation(n).astype(xp.int64))
 
 
+def empty_like(input, dtype=None, requires_grad=False):
+    return _make(xp.empty_like(input.data, dtype=dtype), requires_grad)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.data.size
+
+
+# ---------------------------------------------------------------- sampling (no gradient)
+def normal(mean, std, size=None, *, generator=None, dtype=None):
+    """Draws from N(mean, std^2): numbers with ``size``, or tensors (broadcast together)
+    giving a mean and a standard deviation per element."""
+    m = mean.data if isinstance(mean, Tensor) else mean
+    s = std.data if isinstance(std, Tensor) else std
+    if size is not None:
+        size = _shape((size,))
+    draws = backend.rng(generator).normal(m, s, size)
+    if dtype is None:
+        dtype = next((t.dtype for t in (mean, std) if isinstance(t, Tensor)), None)
+    return Tensor._wrap(xp.asarray(draws, dtype=_float(dtype)))
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """1 with probability ``input`` (or ``p``), else 0, elementwise; input's dtype."""
+    prob = input.data if p is None else p
+    if xp.any((xp.asarray(prob) < 0) | (xp.asarray(prob) > 1)):
+        raise ValueError("bernoulli: the probabilities must lie in [0, 1]")
+    draws = backend.rng(generator).random(input.data.shape) < prob
+    return Tensor._wrap(draws.astype(input.data.dtype))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """Indices drawn with probability proportional to the (non-negative) weights in each
+    row of ``input`` (1-D: one row): an int64 tensor (rows, num_samples)."""
+    w = input.data
+    rows = w.reshape(1, -1) if w.ndim == 1 else w
+    if w.ndim not in (1, 2) or (rows < 0).any() or not xp.isfinite(rows).all():
+        raise ValueError(f"multinomial: expected a 1-D or 2-D tensor of finite, non-negative "
+                         f"weights, got shape {tuple(w.shape)}")
+    totals = rows.sum(axis=1)
+    if (totals <= 0).any():
+        raise ValueError("multinomial: every row needs a positive sum of weights")
+    if not replacement and num_samples > int((rows > 0).sum(axis=1).min()):
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement "
+                         f"from a row with fewer non-zero weights")
+    rng = backend.rng(generator)
+    rows = rows.astype(xp.float64)  # NumPy wants probabilities that sum to 1 in float64
+    drawn = xp.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement,
+                                 p=r / r.sum()) for r in rows])
+    return Tensor._wrap((drawn[0] if w.ndim == 1 else drawn).astype(xp.int64))
+
+
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
-    "ones_like", "full_like", "rand_like", "randn_like", "eye", "arange", "linspace",
-    "rand", "randn", "randint", "randperm",
+    "ones_like", "full_like", "rand_like", "randn_like", "empty_like", "eye", "arange",
+    "linspace", "rand", "randn", "randint", "randperm", "is_tensor", "numel", "normal",
+    "bernoulli", "multinomial",
 ]

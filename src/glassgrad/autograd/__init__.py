@@ -1,7 +1,7 @@
 """Reverse-mode automatic differentiation: Function, the engine, grad modes and checks."""
 
 from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .engine import BackwardError, backward
 from .gradcheck import GradcheckError, gradcheck, gradcheck_graph, record_inputs
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
@@ -14,6 +14,7 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "set_grad_enabled",
+    "inference_mode",
     "gradcheck",
     "GradcheckError",
     "gradcheck_graph",

@@ -13,10 +13,6 @@ def is_grad_enabled():
     return _enabled[0]
 
 
-def set_grad_enabled(mode):
-    _enabled[0] = bool(mode)
-
-
 class _GradMode:
     """Context manager and decorator that sets the recording flag, restoring it on exit."""
 
@@ -50,3 +46,53 @@ class enable_grad(_GradMode):
     """Turn recording back on inside a no_grad block."""
 
     mode = True
+
+
+class set_grad_enabled(_GradMode):
+    """Set recording on or off, as PyTorch's: at once as a call
+    (``set_grad_enabled(False)``), for a block as a context manager
+    (``with set_grad_enabled(phase == "train"):``, restored on exit), or for a function as
+    a decorator."""
+
+    def __init__(self, mode):
+        self._prev = _enabled[0]
+        self.mode = bool(mode)
+        _enabled[0] = self.mode
+
+    def __enter__(self):
+        return self  # already set by __init__
+
+    def __call__(self, fn):
+        _enabled[0] = self._prev  # as a decorator it changes nothing until fn is called
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class inference_mode(_GradMode):
+    """PyTorch's inference_mode: here the same as no_grad (glassgrad has no separate
+    inference tensors). ``inference_mode(False)`` leaves recording as it is."""
+
+    def __init__(self, mode=True):
+        self.active = bool(mode)
+
+    def __enter__(self):
+        self._prev = _enabled[0]
+        if self.active:
+            _enabled[0] = False
+        return self
+
+    def __call__(self, fn):
+        active = self.active
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(active):
+                return fn(*args, **kwargs)
+
+        return wrapper

@@ -21,6 +21,12 @@ from .conv_layers import (  # noqa: F401,E402
 from . import init  # noqa: F401,E402
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm  # noqa: F401,E402
 from .embedding import Embedding  # noqa: F401,E402
-from .extra_layers import Dropout2d, Unflatten  # noqa: F401,E402
+from .extra_layers import (  # noqa: F401,E402
+    CosineSimilarity, Dropout2d, PairwiseDistance, Softmax2d, Unflatten,
+)
+from .padding import (  # noqa: F401,E402
+    CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
+    ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
+)
 from .containers import ModuleDict, ParameterDict, ParameterList  # noqa: F401,E402
 from . import utils  # noqa: F401,E402  (glassgrad.nn.utils: clip_grad_norm_, ...)

@@ -1,6 +1,8 @@
 """Small shape and regularisation layers: Dropout2d (whole channels) and Unflatten."""
 
 from ..ops.channel_dropout import dropout2d
+from ..ops.nn import softmax
+from ..ops.normalization import cosine_similarity, pairwise_distance
 from .layers import _DropoutNd
 from .module import Module
 
@@ -55,3 +57,38 @@ class Unflatten(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+class CosineSimilarity(Module):
+    """F.cosine_similarity(x1, x2, dim, eps) as a layer."""
+
+    def __init__(self, dim=1, eps=1e-8):
+        super().__init__()
+        self.dim, self.eps = dim, eps
+
+    def forward(self, x1, x2):
+        return cosine_similarity(x1, x2, self.dim, self.eps)
+
+
+class PairwiseDistance(Module):
+    """F.pairwise_distance(x1, x2, p, eps, keepdim) as a layer: \\|x1 - x2 + eps\\|_p."""
+
+    def __init__(self, p=2.0, eps=1e-6, keepdim=False):
+        super().__init__()
+        self.norm, self.eps, self.keepdim = p, eps, keepdim
+
+    def forward(self, x1, x2):
+        return pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at every pixel: dim -3 of (N, C, H, W) or (C, H, W)."""
+
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got shape "
+                             f"{tuple(input.shape)}")
+        return softmax(input, -3)
+
+
+__all__ += ["CosineSimilarity", "PairwiseDistance", "Softmax2d"]

@@ -473,3 +473,13 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         raise ValueError(f"{op}: inputs must have at least one dimension")
     dim = _dim_index(dim, len(shape), op)
     return CosineSimilarity.apply(x1, x2, dim=dim, eps=float(eps))
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    r"""The p-norm distance between the rows of x1 and x2 (broadcast together) along the
+    last dim, as PyTorch: \|x_1 - x_2 + \epsilon\|_p (the eps keeps the gradient finite
+    where the two coincide). Composed of sub, add and norm."""
+    return (x1 - x2 + eps).norm(p, dim=-1, keepdim=keepdim)
+
+
+__all__ += ["pairwise_distance"]

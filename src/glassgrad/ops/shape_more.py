@@ -477,3 +477,49 @@ def unflatten(input, dim, sizes):
 
 
 __all__ += ["repeat_interleave", "ravel", "unflatten"]
+
+
+# ---------------------------------------------------------------- meshgrid, broadcasting
+def broadcast_shapes(*shapes):
+    """The shape that tensors of these shapes broadcast to (NumPy's and PyTorch's rule)."""
+    try:
+        return tuple(xp.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,)
+                                            for s in shapes]))
+    except ValueError:
+        raise ValueError(f"broadcast_shapes: shapes {list(shapes)} cannot be broadcast "
+                         f"together") from None
+
+
+def broadcast_tensors(*tensors):
+    """Each tensor expanded to the common broadcast shape (views; the gradient of an
+    expanded tensor sums over the copies)."""
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(t.expand(*shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-D tensors: with ``indexing='ij'`` grid k varies along dim
+    k; with ``'xy'`` the first two dims are swapped (Cartesian, as for plotting a decision
+    boundary). Each grid is an expanded view of its input, so gradients flow back."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise ValueError(f"meshgrid: expected 0-D or 1-D tensors, got shape {tuple(t.shape)}")
+    sizes = [t.numel() for t in tensors]
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        order[0], order[1] = 1, 0
+    shape = [sizes[k] for k in order]
+    grids = []
+    for k, t in enumerate(tensors):
+        where = order.index(k)  # the dim along which input k varies
+        view = [1] * len(tensors)
+        view[where] = sizes[k]
+        grids.append(t.reshape(*view).expand(*shape))
+    return tuple(grids)
+
+
+__all__ += ["broadcast_shapes", "broadcast_tensors", "meshgrid"]
