@@ -30,10 +30,14 @@ class _GradMode:
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with self._again():
                 return fn(*args, **kwargs)
 
         return wrapper
+
+    def _again(self):
+        """A fresh manager like this one, entered on each call of a decorated function."""
+        return self.__class__()
 
 
 class no_grad(_GradMode):
@@ -64,14 +68,10 @@ class set_grad_enabled(_GradMode):
 
     def __call__(self, fn):
         _enabled[0] = self._prev  # as a decorator it changes nothing until fn is called
-        mode = self.mode
+        return super().__call__(fn)
 
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return fn(*args, **kwargs)
-
-        return wrapper
+    def _again(self):
+        return set_grad_enabled(self.mode)
 
 
 class inference_mode(_GradMode):
@@ -87,12 +87,5 @@ class inference_mode(_GradMode):
             _enabled[0] = False
         return self
 
-    def __call__(self, fn):
-        active = self.active
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with inference_mode(active):
-                return fn(*args, **kwargs)
-
-        return wrapper
+    def _again(self):
+        return inference_mode(self.active)
