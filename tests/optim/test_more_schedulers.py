@@ -93,6 +93,16 @@ def _seq_nested(lib):
     return make
 
 
+def _chained(lib):
+    """A constant warm-up factor and an exponential decay, stepped together."""
+    s = lib.optim.lr_scheduler if lib is gg else tsched
+
+    def make(o):
+        return s.ChainedScheduler([s.ConstantLR(o, factor=0.2, total_iters=4),
+                                   s.ExponentialLR(o, gamma=0.9)])
+    return make
+
+
 def _both(name, **kw):
     return (lambda o: getattr(sched, name)(o, **kw)), (lambda o: getattr(tsched, name)(o, **kw))
 
@@ -118,6 +128,9 @@ CASES = {
     "SequentialLR": ((_seq(gg), _seq(torch)), 30),
     "SequentialLR-get_lr-restart": ((_seq_no_closed_form(gg), _seq_no_closed_form(torch)), 16),
     "SequentialLR-nested": ((_seq_nested(gg), _seq_nested(torch)), 20),
+    "PolynomialLR": (_both("PolynomialLR"), 8),
+    "PolynomialLR-power": (_both("PolynomialLR", total_iters=9, power=2.5), 12),
+    "ChainedScheduler": ((_chained(gg), _chained(torch)), 12),
 }
 
 
@@ -202,7 +215,7 @@ def test_warm_restarts_fractional_epochs_match_torch(T_mult):
         assert s.T_i == ts.T_i and s.last_epoch == ts.last_epoch
 
 
-@pytest.mark.parametrize("name", ["ConstantLR-args", "LinearLR-decay"])
+@pytest.mark.parametrize("name", ["ConstantLR-args", "LinearLR-decay", "PolynomialLR-power"])
 def test_closed_forms_agree_with_the_recursion(name):
     (ours, _), steps = CASES[name]
     opt, _ = _optimizers(lrs=(0.2, 0.2))

@@ -665,7 +665,24 @@ class OneCycleLR(LRScheduler):
         return lrs
 
 
-class SequentialLR(LRScheduler):
+class _Composite(LRScheduler):
+    """A schedule made of schedules (SequentialLR, ChainedScheduler): its state dict holds
+    its own counters plus each inner schedule's state dict."""
+
+    def state_dict(self):
+        state = {key: value for key, value in super().state_dict().items() if key != "_schedulers"}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        inner = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, saved in zip(self._schedulers, inner):
+            scheduler.load_state_dict(saved)
+
+
+class SequentialLR(_Composite):
     r"""Run schedules one after another: ``schedulers[i]`` from ``milestones[i-1]`` on.
 
     At each milestone the next schedule restarts at its epoch 0 (from its closed form
@@ -736,15 +753,59 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self):
-        """Its own counters plus each inner schedule's state dict."""
-        state = {key: value for key, value in super().state_dict().items() if key != "_schedulers"}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
 
-    def load_state_dict(self, state_dict):
-        state = dict(state_dict)
-        inner = state.pop("_schedulers")
-        self.__dict__.update(state)
-        for scheduler, saved in zip(self._schedulers, inner):
-            scheduler.load_state_dict(saved)
+
+class PolynomialLR(LRScheduler):
+    r"""Decay the rate polynomially to 0 over ``total_iters`` epochs, then keep it.
+
+    Closed form: :math:`\eta_t = \eta_0 (1 - \min(t, T)/T)^p`. Like PyTorch, each step
+    multiplies the previous rate by :math:`\left(\frac{1 - t/T}{1 - (t-1)/T}\right)^p`.
+    """
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        _check_positive_int("PolynomialLR", "total_iters", total_iters)
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._current_lrs()
+        t, total = self.last_epoch, self.total_iters
+        factor = ((1.0 - t / total) / (1.0 - (t - 1) / total)) ** self.power
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self):
+        progress = min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base * (1.0 - progress) ** self.power for base in self.base_lrs]
+
+
+class ChainedScheduler(_Composite):
+    """Step several schedules of one optimizer together, each step: their factors
+    multiply (e.g. a constant warm-up factor and an exponential decay at once)."""
+
+    def __init__(self, schedulers, optimizer=None):
+        who = "ChainedScheduler"
+        schedulers = list(schedulers)
+        if not schedulers:
+            raise ValueError(f"{who} expects at least one scheduler to be chained, got none")
+        optimizer = optimizer or schedulers[0].optimizer
+        for i, scheduler in enumerate(schedulers):
+            if isinstance(scheduler, ReduceLROnPlateau):
+                raise ValueError(f"{who}: scheduler {i} is a ReduceLROnPlateau, which needs the "
+                                 "metric in step(); it cannot be chained")
+            if not isinstance(scheduler, LRScheduler):
+                raise TypeError(f"{who}: scheduler {i} is a {type(scheduler).__name__}, not a "
+                                "glassgrad LRScheduler")
+            if scheduler.optimizer is not optimizer:
+                raise ValueError(f"{who}: every scheduler must belong to the same optimizer, but "
+                                 f"scheduler {i} ({type(scheduler).__name__}) drives another one")
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = self._current_lrs()
+
+    def step(self):
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = self._current_lrs()
+
