@@ -19,7 +19,9 @@ from .conv_layers import (  # noqa: F401,E402
     ConvTranspose2d, Fold, MaxPool1d, Unfold, Upsample,
 )
 from . import init  # noqa: F401,E402
-from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm  # noqa: F401,E402
+from .normalization import (  # noqa: F401,E402
+    BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm, RMSNorm,
+)
 from .embedding import Embedding  # noqa: F401,E402
 from .extra_layers import (  # noqa: F401,E402
     CosineSimilarity, Dropout2d, PairwiseDistance, Softmax2d, Unflatten,

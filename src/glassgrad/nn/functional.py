@@ -21,6 +21,7 @@ from ..ops.nn import (  # noqa: F401
 )
 from ..ops.shape import pad  # noqa: F401
 from ..ops.normalization import batch_norm, cosine_similarity, group_norm, layer_norm, normalize, pairwise_distance  # noqa: F401,E402
+from ..ops.normalization import instance_norm, rms_norm  # noqa: F401,E402
 from ..ops.lookup import embedding, one_hot  # noqa: F401,E402
 from ..ops.channel_dropout import dropout2d  # noqa: F401,E402
 from ..ops.conv_transpose import conv1d, conv_transpose1d, conv_transpose2d  # noqa: F401
@@ -58,3 +59,4 @@ __all__ += ["batch_norm", "layer_norm", "group_norm", "normalize", "cosine_simil
 __all__ += ["gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid", "hardswish", "mish", "softmin", "prelu", "glu", "hardshrink", "softshrink", "tanhshrink", "threshold"]  # activations family
 __all__ += ["relu_", "leaky_relu_", "elu_", "selu_", "celu_", "hardtanh_", "threshold_"]  # in-place
 __all__ += ["pairwise_distance"]
+__all__ += ["instance_norm", "rms_norm"]

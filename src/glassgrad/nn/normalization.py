@@ -1,4 +1,5 @@
-r"""Normalisation layers: BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm.
+r"""Normalisation layers: BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d,
+InstanceNorm2d, RMSNorm.
 
 Each calls one fused op of ``glassgrad.ops.normalization`` (forward and closed-form
 backward there). The state follows PyTorch name for name, so state_dicts load across:
@@ -14,7 +15,9 @@ unbiased); ``momentum=None`` makes it the plain average of all batches so far
 """
 
 from ..backend import xp
-from ..ops.normalization import _normalized_shape, batch_norm, group_norm, layer_norm
+from ..ops.normalization import (
+    _normalized_shape, batch_norm, group_norm, instance_norm, layer_norm, rms_norm,
+)
 from ..tensor import Tensor
 from .layers import _check_device, _float_dtype
 from .module import Module, Parameter
@@ -181,3 +184,74 @@ class GroupNorm(Module):
     def extra_repr(self):
         return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
                 f"bias={self.bias is not None}")
+
+
+class _InstanceNorm(_BatchNorm):
+    """Instance normalisation: each (sample, channel) standardised over its positions
+    (F.instance_norm). PyTorch's defaults differ from batch norm's: no affine parameters
+    and no running statistics unless asked for."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False,
+                 track_running_stats=False, device=None, dtype=None, *, bias=True):
+        # (num_batches_tracked is kept, as PyTorch keeps it, for the state dict's names,
+        # and, as there, instance norm never counts with it)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
+                         bias=bias)
+
+    def forward(self, input):
+        if not isinstance(input, Tensor) or input.ndim not in self._dims:
+            got = f"{input.ndim}D input" if isinstance(input, Tensor) else type(input).__name__
+            raise ValueError(f"{type(self).__name__}: expected {self._expected} (got {got})")
+        unbatched = input.ndim == min(self._dims)
+        x = input.unsqueeze(0) if unbatched else input
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"{type(self).__name__}: expected {self.num_features} channels, "
+                             f"got input of shape {tuple(input.shape)}")
+        out = instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                            self.training or not self.track_running_stats,
+                            0.0 if self.momentum is None else self.momentum, self.eps)
+        return out.squeeze(0) if unbatched else out
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or (C, L) inputs."""
+
+    _dims = (2, 3)
+    _expected = "2D or 3D input (C, L) or (N, C, L)"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or (C, H, W) inputs (style transfer's norm)."""
+
+    _dims = (3, 4)
+    _expected = "3D or 4D input (C, H, W) or (N, C, H, W)"
+
+
+class RMSNorm(Module):
+    r"""RMS normalisation over the last dims (F.rms_norm): y = x / \sqrt{\overline{x^2} +
+    \epsilon} \cdot \gamma, \gamma of shape normalized_shape (ones) when
+    ``elementwise_affine``; \epsilon None means the dtype's machine epsilon."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        owner = "RMSNorm"
+        _check_device(device, owner)
+        dtype = _float_dtype(dtype, owner)
+        self.normalized_shape = _normalized_shape(normalized_shape, owner)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(Tensor._wrap(xp.ones(self.normalized_shape, dtype=dtype)))
+        else:
+            self.register_parameter("weight", None)
+
+    def forward(self, input):
+        return rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+__all__ += ["InstanceNorm1d", "InstanceNorm2d", "RMSNorm"]

@@ -483,3 +483,49 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 
 __all__ += ["pairwise_distance"]
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    r"""Instance normalisation of an (N, C, ...) input: every (sample, channel) slice is
+    standardised over its positions, y = \gamma_c (x - \mu_{nc}) / \sqrt{\sigma^2_{nc} +
+    \epsilon} + \beta_c. As in PyTorch, this is batch_norm on the input seen as one sample
+    with N*C channels (the running statistics and \gamma, \beta repeated N times), and the
+    running statistics it updates are averaged back over the N samples."""
+    n, c = input.shape[:2]
+    flat = input.reshape(1, n * c, *input.shape[2:])
+    w = None if weight is None else weight.repeat(n)
+    b = None if bias is None else bias.repeat(n)
+    if running_mean is None and running_var is None:
+        return batch_norm(flat, None, None, w, b, True, momentum, eps).reshape(input.shape)
+    if not use_input_stats:
+        return batch_norm(flat, running_mean.repeat(n), running_var.repeat(n), w, b, False,
+                          momentum, eps).reshape(input.shape)
+    from ..tensor import Tensor
+
+    mean_n = Tensor._wrap(xp.tile(running_mean.data, n))
+    var_n = Tensor._wrap(xp.tile(running_var.data, n))
+    out = batch_norm(flat, mean_n, var_n, w, b, True, momentum, eps)
+    running_mean.data[...] = mean_n.data.reshape(n, c).mean(axis=0)  # back to one per channel
+    running_var.data[...] = var_n.data.reshape(n, c).mean(axis=0)
+    running_mean._bump()
+    running_var._bump()
+    return out.reshape(input.shape)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    r"""RMS normalisation over the last dims: y = x / \sqrt{\overline{x^2} + \epsilon}
+    \cdot \gamma (no mean subtracted; \epsilon defaults to the dtype's machine epsilon, as
+    in PyTorch). Composed of mul, mean, add, rsqrt and mul, so the gradient follows."""
+    shape = _normalized_shape(normalized_shape, "rms_norm")
+    if tuple(input.shape[input.ndim - len(shape):]) != shape:
+        raise ValueError(f"rms_norm: the last dims of the input of shape {tuple(input.shape)} "
+                         f"must be normalized_shape {shape}")
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    if eps is None:
+        eps = float(xp.finfo(input.dtype).eps)
+    y = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
+__all__ += ["instance_norm", "rms_norm"]
