@@ -161,20 +161,20 @@ class Tensor:
                       requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, requires_grad=False):
-        return self._new(xp.full(_size(size), fill_value, dtype=dtype or self.data.dtype),
-                         requires_grad)
+        return self._new(xp.full, _size(size), dtype, requires_grad, fill_value)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False):
-        return self._new(xp.zeros(_size(size), dtype=dtype or self.data.dtype), requires_grad)
+        return self._new(xp.zeros, _size(size), dtype, requires_grad)
 
     def new_ones(self, *size, dtype=None, requires_grad=False):
-        return self._new(xp.ones(_size(size), dtype=dtype or self.data.dtype), requires_grad)
+        return self._new(xp.ones, _size(size), dtype, requires_grad)
 
     def new_empty(self, *size, dtype=None, requires_grad=False):
-        return self._new(xp.empty(_size(size), dtype=dtype or self.data.dtype), requires_grad)
+        return self._new(xp.empty, _size(size), dtype, requires_grad)
 
-    @staticmethod
-    def _new(array, requires_grad):
+    def _new(self, make, shape, dtype, requires_grad, *fill):
+        """``make(shape, *fill)`` in ``dtype``, or this tensor's dtype when None."""
+        array = make(shape, *fill, dtype=self.data.dtype if dtype is None else dtype)
         t = Tensor._wrap(array)
         return t.requires_grad_(True) if requires_grad else t
 
