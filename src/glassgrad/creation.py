@@ -104,6 +104,11 @@ def linspace(start, end, steps, dtype=None, requires_grad=False):
     return _make(xp.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
 
 
+def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False):
+    """``steps`` numbers base**t for t evenly spaced from start to end."""
+    return _make(xp.logspace(start, end, steps, base=base).astype(_float(dtype)), requires_grad)
+
+
 def rand(*size, dtype=None, requires_grad=False, generator=None):
     """Uniform on [0, 1)."""
     dtype = _float(dtype)
@@ -186,6 +191,6 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 __all__ = [
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "zeros_like",
     "ones_like", "full_like", "rand_like", "randn_like", "empty_like", "eye", "arange",
-    "linspace", "rand", "randn", "randint", "randperm", "is_tensor", "numel", "normal",
+    "linspace", "logspace", "rand", "randn", "randint", "randperm", "is_tensor", "numel", "normal",
     "bernoulli", "multinomial",
 ]

@@ -201,3 +201,52 @@ def test_pow_in_place_with_an_exponent_that_requires_grad():
 def test_true_divide_is_div():
     x, tx = both(np.array([1.0, 3.0]))
     same(x.true_divide(gg.tensor([2.0, 4.0])), tx.true_divide(torch.tensor([2.0, 4.0])))
+
+
+# ---------------------------------------------------------------- tensordot, cdist, diff, logspace
+def grads_match(fn, tfn, arrays, rtol=1e-10):
+    ours = [gg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out, tout = fn(*ours), tfn(*theirs)
+    same(out, tout, rtol=rtol)
+    weights = RNG.standard_normal(tuple(tout.shape))
+    (out * gg.tensor(weights)).sum().backward()
+    (tout * torch.tensor(weights)).sum().backward()
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.grad.data, t.grad.numpy(), rtol=rtol, atol=1e-12)
+
+
+@pytest.mark.parametrize("dims, b_shape", [(2, (4, 5, 2)), (1, (5, 2)), (0, (2,)),
+                                           (([1, 0], [0, 1]), (4, 3, 2)), (([-1], [1]), (2, 5))])
+def test_tensordot_matches_torch(dims, b_shape):
+    a, b = RNG.standard_normal((3, 4, 5)), RNG.standard_normal(b_shape)
+    grads_match(lambda x, y: gg.tensordot(x, y, dims), lambda x, y: torch.tensordot(x, y, dims),
+                [a, b])
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0])
+def test_cdist_matches_torch_and_is_finite_where_rows_coincide(p):
+    x, y = RNG.standard_normal((5, 3)), RNG.standard_normal((4, 3))
+    y[1] = x[2]  # a distance of exactly 0: torch's gradient there is 0, and so is ours
+    grads_match(lambda a, b: gg.cdist(a, b, p), lambda a, b: torch.cdist(a, b, p), [x, y])
+    grads_match(lambda a, b: gg.cdist(a, b, p), lambda a, b: torch.cdist(a, b, p),
+                [RNG.standard_normal((2, 5, 3)), RNG.standard_normal((2, 4, 3))])
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"n": 2, "dim": 0}, {"n": 3}, {"prepend": True},
+                                    {"append": True, "n": 2}])
+def test_diff_matches_torch(kwargs):
+    v = RNG.standard_normal((4, 6))
+    extra = RNG.standard_normal((4, 2))
+    ours = dict(kwargs)
+    theirs = dict(kwargs)
+    for key in ("prepend", "append"):
+        if key in kwargs:
+            ours[key], theirs[key] = gg.tensor(extra), torch.tensor(extra)
+    grads_match(lambda x: x.diff(**ours), lambda x: x.diff(**theirs), [v])
+
+
+def test_logspace_matches_torch():
+    same(gg.logspace(-1, 2, 7), torch.logspace(-1, 2, 7), rtol=1e-6)
+    same(gg.logspace(0, 3, 4, base=2.0, dtype=gg.float64),
+         torch.logspace(0, 3, 4, base=2.0, dtype=torch.float64))

@@ -412,3 +412,47 @@ def einsum(equation, *operands):
 
 
 __all__ += ["einsum"]
+
+
+# ---------------------------------------------------------------- tensordot, cdist
+def tensordot(a, b, dims=2):
+    """Sum over pairs of dims: ``dims=k`` contracts the last k dims of a with the first k
+    of b; ``dims=([da...], [db...])`` names the pairs. Written as an einsum, whose
+    backward is einsum again."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    if isinstance(dims, int):
+        if dims < 0 or dims > min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: dims={dims} must be between 0 and the smaller "
+                             f"number of dims ({min(a.ndim, b.ndim)})")
+        pairs = (list(range(a.ndim - dims, a.ndim)), list(range(dims)))
+    else:
+        pairs = ([d % a.ndim for d in dims[0]], [d % b.ndim for d in dims[1]])
+        if len(pairs[0]) != len(pairs[1]):
+            raise ValueError(f"tensordot: dims {dims} pair {len(pairs[0])} dims of a with "
+                             f"{len(pairs[1])} of b")
+    if a.ndim + b.ndim > len(letters):
+        raise ValueError("tensordot: too many dims")
+    sub_a = list(letters[:a.ndim])
+    sub_b = list(letters[a.ndim:a.ndim + b.ndim])
+    for da, db in zip(*pairs):
+        if a.shape[da] != b.shape[db]:
+            raise ShapeError(f"tensordot: dim {da} of a (size {a.shape[da]}) and dim {db} of b "
+                             f"(size {b.shape[db]}) are contracted but differ")
+        sub_b[db] = sub_a[da]
+    out = [s for i, s in enumerate(sub_a) if i not in pairs[0]] + \
+          [s for i, s in enumerate(sub_b) if i not in pairs[1]]
+    return einsum(f"{''.join(sub_a)},{''.join(sub_b)}->{''.join(out)}", a, b)
+
+
+def cdist(x1, x2, p=2.0):
+    """The p-norm distance between every row of x1 (..., P, M) and every row of x2
+    (..., R, M): a (..., P, R) tensor. Computed from the differences (not PyTorch's
+    ||a||^2 + ||b||^2 - 2ab shortcut, which loses digits for close points), through
+    norm, whose gradient is 0 where two rows coincide, as PyTorch's."""
+    if x1.ndim < 2 or x2.ndim < 2 or x1.shape[-1] != x2.shape[-1]:
+        raise ShapeError(f"cdist: expected (..., P, M) and (..., R, M) with the same M, got "
+                         f"shapes {tuple(x1.shape)} and {tuple(x2.shape)}")
+    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
+
+
+__all__ += ["tensordot", "cdist"]

@@ -94,7 +94,7 @@ METHODS = {
     "repeat_interleave": ("shape_more", "repeat_interleave"), "ravel": ("shape_more", "ravel"),
     "unflatten": ("shape_more", "unflatten"),
     "addcmul": ("pointwise", "addcmul"), "addcdiv": ("pointwise", "addcdiv"),
-    "true_divide": ("elementwise", "div"),
+    "true_divide": ("elementwise", "div"), "diff": ("shape_more", "diff"),
 }
 
 # x.name_(...) for these: the result of x.name(...) written into x (Tensor._unary_inplace)

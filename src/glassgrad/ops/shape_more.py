@@ -523,3 +523,23 @@ def meshgrid(*tensors, indexing="ij"):
 
 
 __all__ += ["broadcast_shapes", "broadcast_tensors", "meshgrid"]
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """Forward differences along ``dim``, ``n`` times: out[i] = x[i+1] - x[i], after
+    ``prepend`` / ``append`` are joined on. Composed of narrow and sub (and cat)."""
+    from .shape import cat
+
+    dim = _dim(dim, input.ndim, "diff")
+    x = input
+    if prepend is not None or append is not None:
+        x = cat([t for t in (prepend, x, append) if t is not None], dim=dim)
+    for _ in range(n):
+        length = x.shape[dim]
+        if length == 0:
+            break
+        x = narrow(x, dim, 1, length - 1) - narrow(x, dim, 0, length - 1)
+    return x
+
+
+__all__ += ["diff"]
