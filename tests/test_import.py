@@ -32,3 +32,13 @@ def test_an_unknown_attribute_is_still_an_attribute_error():
             "try:\n    glassgrad.no_such_thing\n"
             "except AttributeError as e:\n    print('AttributeError', 'no_such_thing' in str(e))")
     assert run(code) == ["AttributeError", "True"]
+
+
+def test_torchs_import_path_for_the_data_tools():
+    # `from torch.utils.data import ...` has a glassgrad twin; importing glassgrad.utils
+    # (checkpoint) does not load the data package
+    code = ("import sys, glassgrad.utils; print('glassgrad.data' in sys.modules); "
+            "from glassgrad.utils.data import DataLoader, TensorDataset, default_collate, "
+            "WeightedRandomSampler; import glassgrad.data as d; "
+            "print(DataLoader is d.DataLoader, default_collate is d.collate)")
+    assert run(code) == ["False", "True", "True"]
