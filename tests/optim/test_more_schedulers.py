@@ -316,6 +316,13 @@ def test_sequential_state_dict_holds_the_inner_states():
     (lambda o: sched.SequentialLR(o, [sched.StepLR(o, 2), sched.ReduceLROnPlateau(o)], milestones=[3]),
      "ReduceLROnPlateau"),
     (lambda o: sched.SequentialLR(o, [sched.StepLR(_optimizers()[0], 2)], milestones=[]), "belong"),
+    (lambda o: sched.ChainedScheduler([]), "at least one"),
+    (lambda o: sched.ChainedScheduler([sched.StepLR(o, 2), sched.ReduceLROnPlateau(o)]),
+     "ReduceLROnPlateau"),
+    (lambda o: sched.ChainedScheduler([sched.StepLR(o, 2), "not a schedule"], o),
+     "not a glassgrad LRScheduler"),
+    (lambda o: sched.ChainedScheduler([sched.StepLR(o, 2), sched.StepLR(_optimizers()[0], 3)]),
+     "belong"),
 ])
 def test_bad_scheduler_arguments(make, match):
     opt, _ = _optimizers()

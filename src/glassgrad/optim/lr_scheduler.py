@@ -669,6 +669,23 @@ class _Composite(LRScheduler):
     """A schedule made of schedules (SequentialLR, ChainedScheduler): its state dict holds
     its own counters plus each inner schedule's state dict."""
 
+    @staticmethod
+    def _check_parts(who, schedulers, optimizer, verb, which):
+        """Refuse an empty list, a ReduceLROnPlateau (its step() needs the metric), anything
+        that is not a glassgrad LRScheduler, and a schedule of another optimizer."""
+        if not schedulers:
+            raise ValueError(f"{who} expects at least one scheduler to be {verb}, got none")
+        for i, scheduler in enumerate(schedulers):
+            if isinstance(scheduler, ReduceLROnPlateau):
+                raise ValueError(f"{who}: scheduler {i} is a ReduceLROnPlateau, which needs the "
+                                 f"metric in step(); it cannot be {verb}")
+            if not isinstance(scheduler, LRScheduler):
+                raise TypeError(f"{who}: scheduler {i} is a {type(scheduler).__name__}, not a "
+                                "glassgrad LRScheduler")
+            if scheduler.optimizer is not optimizer:
+                raise ValueError(f"{who}: every scheduler must belong to {which} optimizer, but "
+                                 f"scheduler {i} ({type(scheduler).__name__}) drives another one")
+
     def state_dict(self):
         state = {key: value for key, value in super().state_dict().items() if key != "_schedulers"}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
@@ -697,21 +714,7 @@ class SequentialLR(_Composite):
             raise TypeError(f"{who} expects a glassgrad Optimizer, got {type(optimizer).__name__}")
         schedulers = list(schedulers)
         milestones = list(milestones)
-        if not schedulers:
-            raise ValueError(f"{who} expects at least one scheduler, got none")
-        for i, scheduler in enumerate(schedulers):
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f"{who}: scheduler {i} is a ReduceLROnPlateau, which needs the metric in step(); "
-                    "it cannot be sequenced"
-                )
-            if not isinstance(scheduler, LRScheduler):
-                raise TypeError(f"{who}: scheduler {i} is a {type(scheduler).__name__}, not a glassgrad LRScheduler")
-            if scheduler.optimizer is not optimizer:
-                raise ValueError(
-                    f"{who}: every scheduler must belong to the given optimizer, but scheduler {i} "
-                    f"({type(scheduler).__name__}) drives another one"
-                )
+        self._check_parts(who, schedulers, optimizer, "sequenced", "the given")
         if len(milestones) != len(schedulers) - 1:
             raise ValueError(
                 f"{who}: expected one milestone fewer than schedulers ({len(schedulers) - 1}), "
@@ -787,19 +790,9 @@ class ChainedScheduler(_Composite):
     def __init__(self, schedulers, optimizer=None):
         who = "ChainedScheduler"
         schedulers = list(schedulers)
-        if not schedulers:
-            raise ValueError(f"{who} expects at least one scheduler to be chained, got none")
-        optimizer = optimizer or schedulers[0].optimizer
-        for i, scheduler in enumerate(schedulers):
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(f"{who}: scheduler {i} is a ReduceLROnPlateau, which needs the "
-                                 "metric in step(); it cannot be chained")
-            if not isinstance(scheduler, LRScheduler):
-                raise TypeError(f"{who}: scheduler {i} is a {type(scheduler).__name__}, not a "
-                                "glassgrad LRScheduler")
-            if scheduler.optimizer is not optimizer:
-                raise ValueError(f"{who}: every scheduler must belong to the same optimizer, but "
-                                 f"scheduler {i} ({type(scheduler).__name__}) drives another one")
+        if schedulers and optimizer is None:
+            optimizer = getattr(schedulers[0], "optimizer", None)
+        self._check_parts(who, schedulers, optimizer, "chained", "the same")
         self._schedulers = schedulers
         self.optimizer = optimizer
         self._last_lr = self._current_lrs()
