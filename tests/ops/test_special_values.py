@@ -735,19 +735,28 @@ def unknown_names(cases, known):
     return sorted(name for name, _ in known if name not in names)
 
 
+def special_value_tests(cases, known):
+    """The three tests of a table of special-value rows, for a test module to bind: every
+    row's forward and backward against torch, and every KNOWN entry naming a row."""
+
+    @pytest.mark.parametrize("case, dtype", forward_runs(cases, known))
+    def test_forward_special_values(case, dtype):
+        check_forward(case, dtype)
+
+    @pytest.mark.parametrize("case, dtype, upstream", backward_runs(cases, known))
+    def test_backward_special_values(case, dtype, upstream):
+        check_backward(case, dtype, upstream)
+
+    def test_every_known_difference_names_a_case():
+        assert unknown_names(cases, known) == []
+
+    return (test_forward_special_values, test_backward_special_values,
+            test_every_known_difference_names_a_case)
+
+
 # ---------------------------------------------------------------- the tests
-@pytest.mark.parametrize("case, dtype", forward_runs(CASES, KNOWN))
-def test_forward_special_values(case, dtype):
-    check_forward(case, dtype)
-
-
-@pytest.mark.parametrize("case, dtype, upstream", backward_runs(CASES, KNOWN))
-def test_backward_special_values(case, dtype, upstream):
-    check_backward(case, dtype, upstream)
-
-
-def test_every_known_difference_names_a_case():
-    assert unknown_names(CASES, KNOWN) == []
+(test_forward_special_values, test_backward_special_values,
+ test_every_known_difference_names_a_case) = special_value_tests(CASES, KNOWN)
 
 
 # NumPy's floating-point RuntimeWarnings from glassgrad's own calls are silenced by

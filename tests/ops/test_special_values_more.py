@@ -10,13 +10,11 @@ marks the case a strict xfail.
 """
 
 import numpy as np
-import pytest
 
 from harness import Case
 from test_special_values import (
     INF, NAN, ROWS, Fixed, MATRIX, VALUES, A, B, _cycle, _functional, _variances,
-    backward_runs, check_backward, check_forward, check_no_warning_leaks, forward_runs,
-    specials, unknown_names)
+    check_no_warning_leaks, special_value_tests, specials)
 
 
 # ---------------------------------------------------------------- inputs
@@ -387,18 +385,8 @@ KNOWN = {
 
 
 # ---------------------------------------------------------------- the tests
-@pytest.mark.parametrize("case, dtype", forward_runs(CASES, KNOWN))
-def test_forward_special_values(case, dtype):
-    check_forward(case, dtype)
-
-
-@pytest.mark.parametrize("case, dtype, upstream", backward_runs(CASES, KNOWN))
-def test_backward_special_values(case, dtype, upstream):
-    check_backward(case, dtype, upstream)
-
-
-def test_every_known_difference_names_a_case():
-    assert unknown_names(CASES, KNOWN) == []
+(test_forward_special_values, test_backward_special_values,
+ test_every_known_difference_names_a_case) = special_value_tests(CASES, KNOWN)
 
 
 def test_no_numpy_warning_leaks_out_of_glassgrad():
