@@ -6,16 +6,7 @@ Random factories draw from the global generator seeded by ``manual_seed``.
 
 from . import backend
 from .backend import xp
-from .tensor import Tensor
-
-
-def _shape(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for n in size:
-        if isinstance(n, bool) or not isinstance(n, (int, xp.integer)) or n < 0:
-            raise ValueError(f"sizes must be non-negative integers, got {tuple(size)}")
-    return tuple(int(n) for n in size)
+from .tensor import Tensor, _shape
 
 
 def _make(array, requires_grad, name=None):

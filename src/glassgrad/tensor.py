@@ -161,16 +161,16 @@ class Tensor:
                       requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, requires_grad=False):
-        return self._new(xp.full, _size(size), dtype, requires_grad, fill_value)
+        return self._new(xp.full, _shape((size,)), dtype, requires_grad, fill_value)
 
     def new_zeros(self, *size, dtype=None, requires_grad=False):
-        return self._new(xp.zeros, _size(size), dtype, requires_grad)
+        return self._new(xp.zeros, _shape(size), dtype, requires_grad)
 
     def new_ones(self, *size, dtype=None, requires_grad=False):
-        return self._new(xp.ones, _size(size), dtype, requires_grad)
+        return self._new(xp.ones, _shape(size), dtype, requires_grad)
 
     def new_empty(self, *size, dtype=None, requires_grad=False):
-        return self._new(xp.empty, _size(size), dtype, requires_grad)
+        return self._new(xp.empty, _shape(size), dtype, requires_grad)
 
     def _new(self, make, shape, dtype, requires_grad, *fill):
         """``make(shape, *fill)`` in ``dtype``, or this tensor's dtype when None."""
@@ -448,11 +448,15 @@ class Tensor:
         return f"tensor({body}{tail})"
 
 
-def _size(size):
-    """A shape given as numbers or as one tuple/list: (2, 3) or ((2, 3),)."""
+def _shape(size):
+    """A shape given as numbers or as one tuple/list, (2, 3) or ((2, 3),), checked: the
+    factories (zeros, ones, ...) and the new_* methods take sizes this way."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    return tuple(int(n) for n in size) if isinstance(size, (tuple, list)) else (int(size),)
+        size = tuple(size[0])
+    for n in size:
+        if isinstance(n, bool) or not isinstance(n, (int, xp.integer)) or n < 0:
+            raise ValueError(f"sizes must be non-negative integers, got {tuple(size)}")
+    return tuple(int(n) for n in size)
 
 
 def _check_cast(result, t):

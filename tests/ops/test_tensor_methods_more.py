@@ -68,6 +68,8 @@ def test_new_factories_take_the_dtype_of_their_tensor(dtype):
         assert x.new_ones(2, requires_grad=True).requires_grad
     f = gg.ones(2)
     same(x.type_as(f), tx.type_as(torch.ones(2)))
+    with pytest.raises(ValueError, match="non-negative integers"):  # as gg.zeros(2.5)
+        x.new_zeros(2.5)
 
 
 # ---------------------------------------------------------------- random fills

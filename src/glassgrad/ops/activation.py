@@ -151,16 +151,15 @@ def relu(input, inplace=False):
     same for every activation here that takes ``inplace``): the gradient is the same, and
     a node that saved ``input`` before (sigmoid keeps its output, for one) then refuses to
     run backward, because the version of ``input`` moved on."""
-    if inplace:
+    if inplace:  # (not _maybe_in_place: relu is on every MLP's hot path, one call less)
         return input._unary_inplace(ReLU.apply)
     return ReLU.apply(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """s where s > 0, else negative_slope * s. d/ds = 1 or negative_slope."""
-    if inplace:
-        return input._unary_inplace(lambda t: LeakyReLU.apply(t, negative_slope=negative_slope))
-    return LeakyReLU.apply(input, negative_slope=negative_slope)
+    return _maybe_in_place(input, inplace,
+                           lambda t: LeakyReLU.apply(t, negative_slope=negative_slope))
 
 
 def _maybe_in_place(input, inplace, outofplace):

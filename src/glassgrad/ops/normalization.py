@@ -501,8 +501,6 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if not use_input_stats:
         return batch_norm(flat, running_mean.repeat(n), running_var.repeat(n), w, b, False,
                           momentum, eps).reshape(input.shape)
-    from ..tensor import Tensor
-
     mean_n = Tensor._wrap(xp.tile(running_mean.data, n))
     var_n = Tensor._wrap(xp.tile(running_var.data, n))
     out = batch_norm(flat, mean_n, var_n, w, b, True, momentum, eps)
