@@ -151,8 +151,8 @@ def normal(mean, std, size=None, *, generator=None, dtype=None):
 
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability ``input`` (or ``p``), else 0, elementwise; input's dtype."""
-    prob = input.data if p is None else p
-    if xp.any((xp.asarray(prob) < 0) | (xp.asarray(prob) > 1)):
+    prob = xp.asarray(input.data if p is None else p)
+    if xp.any((prob < 0) | (prob > 1)):
         raise ValueError("bernoulli: the probabilities must lie in [0, 1]")
     draws = backend.rng(generator).random(input.data.shape) < prob
     return Tensor._wrap(draws.astype(input.data.dtype))
@@ -166,16 +166,16 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if w.ndim not in (1, 2) or (rows < 0).any() or not xp.isfinite(rows).all():
         raise ValueError(f"multinomial: expected a 1-D or 2-D tensor of finite, non-negative "
                          f"weights, got shape {tuple(w.shape)}")
-    totals = rows.sum(axis=1)
+    rows = rows.astype(xp.float64)  # NumPy wants probabilities that sum to 1 in float64
+    totals = rows.sum(axis=1, keepdims=True)
     if (totals <= 0).any():
         raise ValueError("multinomial: every row needs a positive sum of weights")
     if not replacement and num_samples > int((rows > 0).sum(axis=1).min()):
         raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement "
                          f"from a row with fewer non-zero weights")
     rng = backend.rng(generator)
-    rows = rows.astype(xp.float64)  # NumPy wants probabilities that sum to 1 in float64
-    drawn = xp.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement,
-                                 p=r / r.sum()) for r in rows])
+    drawn = xp.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=p)
+                      for p in rows / totals])
     return Tensor._wrap((drawn[0] if w.ndim == 1 else drawn).astype(xp.int64))
 
 

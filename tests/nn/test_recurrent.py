@@ -86,3 +86,5 @@ def test_init_bounds_and_refusals():
         nn.RNN(4, 8)(gg.zeros(5, 2, 3))
     with pytest.raises(ValueError, match="hidden size"):
         nn.RNN(4, 8)(gg.zeros(5, 2, 4), gg.zeros(1, 3, 8))
+    with pytest.raises(ValueError, match=r"a tuple \(h_0, c_0\)"):  # not two rows of a tensor
+        nn.LSTM(4, 8)(gg.zeros(5, 2, 4), gg.zeros(2, 2, 8))

@@ -38,8 +38,9 @@ def call_with_backward_hooks(module, forward, args, kwargs):
     pre_hooks = list(module._backward_pre_hooks.values())
     post_hooks = list(module._backward_hooks.values())
     args = list(args)
+    recording = is_grad_enabled()
     tracked = [i for i, a in enumerate(args)
-               if isinstance(a, Tensor) and a.requires_grad and is_grad_enabled()]
+               if recording and isinstance(a, Tensor) and a.requires_grad]
     for i in tracked:
         args[i] = BackwardHookGate.apply(args[i])
     output = forward(*args, **kwargs)

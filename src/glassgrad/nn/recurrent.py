@@ -110,7 +110,7 @@ class _RNNBase(Module):
         if hx is None:
             zeros = Tensor._wrap(xp.zeros(shape, dtype=x.data.dtype))
             return [zeros] * count
-        given = list(hx) if count == 2 else [hx]
+        given = list(hx) if count == 2 and isinstance(hx, (tuple, list)) else [hx]
         if len(given) != count or not all(isinstance(t, Tensor) for t in given):
             raise ValueError(f"{type(self).__name__}: hx must be "
                              f"{'a tuple (h_0, c_0)' if count == 2 else 'a tensor h_0'}")
