@@ -60,7 +60,7 @@ def glassgrad_side(x, weights):
             w1, b1, w2, b2 = params
             F.relu(F.conv2d(F.relu(F.conv2d(X, w1, b1)), w2, b2))
 
-    return step, forward, lambda: [p.grad.data for p in params]
+    return step, forward, lambda: [p.grad.array for p in params]
 
 
 def torch_side(x, weights):

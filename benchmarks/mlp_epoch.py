@@ -45,8 +45,8 @@ def load_data(n):
         from glassgrad.data import mnist
 
         X, y = mnist("train").tensors
-        X = np.ascontiguousarray(X.data.reshape(len(X.data), -1)[:n])
-        return X, y.data[:n].copy(), "real MNIST training images"
+        X = np.ascontiguousarray(X.array.reshape(len(X.array), -1)[:n])
+        return X, y.array[:n].copy(), "real MNIST training images"
     except (FileNotFoundError, ValueError):
         rng = np.random.default_rng(0)
         X = rng.random((n, 784), dtype=np.float32)
@@ -79,7 +79,7 @@ class GlassgradSide:
         self.model = nn.Sequential(nn.Linear(a, b), nn.ReLU(), nn.Linear(b, c), nn.ReLU(), nn.Linear(c, d))
         with gg.no_grad():
             for p, w in zip(self.model.parameters(), initial_weights()):
-                p.data[...] = w
+                p.array[...] = w
         self.loss_fn = nn.CrossEntropyLoss()
         self.opt = gg.optim.SGD(self.model.parameters(), lr=LR, momentum=MOMENTUM)
         self.loader = DataLoader(TensorDataset(gg.tensor(X), gg.tensor(y)), batch_size=batch, shuffle=True,

@@ -208,7 +208,7 @@ def bench_epoch(batches=50, batch_size=128):
                 hand.step(grads)
 
         params = [gg.tensor(w, requires_grad=True) for w in weights]
-        gg_w = [p.data for p in params]
+        gg_w = [p.array for p in params]
         for p, g in zip(params, grads):
             p.grad = gg.Tensor._wrap(g)  # backward writes into these arrays
         opt = make_gg(params)

@@ -53,37 +53,37 @@ class MinimalTensor:
     """The least a reverse-mode engine needs (calibration only, not glassgrad's design)."""
 
     def __init__(self, data, parents=(), backward=None):
-        self.data, self.grad, self.parents, self.backward_fn = data, None, parents, backward
+        self.array, self.grad, self.parents, self.backward_fn = data, None, parents, backward
 
     def __matmul__(self, other):
-        a, b = self.data, other.data
+        a, b = self.array, other.array
         return MinimalTensor(a @ b, (self, other), lambda g: (g @ b.T, a.T @ g))
 
     def __mul__(self, k):  # times a Python number (the chain's only use)
-        return MinimalTensor(self.data * k, (self,), lambda g: (g * k,))
+        return MinimalTensor(self.array * k, (self,), lambda g: (g * k,))
 
     def __add__(self, other):
         if isinstance(other, MinimalTensor):
-            return MinimalTensor(self.data + other.data, (self, other), lambda g: (g, g))
-        return MinimalTensor(self.data + other, (self,), lambda g: (g,))
+            return MinimalTensor(self.array + other.array, (self, other), lambda g: (g, g))
+        return MinimalTensor(self.array + other, (self,), lambda g: (g,))
 
     def tanh(self):
-        y = np.tanh(self.data)
+        y = np.tanh(self.array)
         return MinimalTensor(y, (self,), lambda g: (g * (1 - y * y),))
 
     def exp(self):
-        y = np.exp(self.data)
+        y = np.exp(self.array)
         return MinimalTensor(y, (self,), lambda g: (g * y,))
 
     def sum(self):
-        shape, dtype = self.data.shape, self.data.dtype
+        shape, dtype = self.array.shape, self.array.dtype
 
         def backward(g):
             full = np.empty(shape, dtype)
             full.fill(g)
             return (full,)
 
-        return MinimalTensor(self.data.sum(), (self,), backward)
+        return MinimalTensor(self.array.sum(), (self,), backward)
 
     def backward(self):
         order, seen = [], set()
@@ -96,7 +96,7 @@ class MinimalTensor:
                 order.append(t)
 
         visit(self)
-        grads = {self: np.array(1, self.data.dtype)}
+        grads = {self: np.array(1, self.array.dtype)}
         for t in reversed(order):
             g = grads.pop(t)
             if t.backward_fn is None:

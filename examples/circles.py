@@ -75,8 +75,8 @@ try:
 except ImportError:
     print("scikit-learn is not installed: skipping the SVM (pip install 'glassgrad[svm]')")
 else:
-    Xtr, ytr = train.tensors[0].data, train.tensors[1].data
-    Xte, yte = test.tensors[0].data, test.tensors[1].data
+    Xtr, ytr = train.tensors[0].array, train.tensors[1].array
+    Xte, yte = test.tensors[0].array, test.tensors[1].array
     svm = SVC(kernel="rbf", C=1.0, gamma="scale").fit(Xtr, ytr)
     svm_acc = (svm.predict(Xte) == yte).mean()
     print(f"SVM (RBF kernel): test accuracy {svm_acc:.1%} with {len(svm.support_)} support vectors")

@@ -38,8 +38,8 @@ def _optimizer_state():
 def _assert_same(a, b):
     if isinstance(a, glassgrad.Tensor):
         assert isinstance(b, glassgrad.Tensor)
-        assert a.data.dtype == b.data.dtype and a.data.shape == b.data.shape
-        np.testing.assert_array_equal(a.data, b.data)
+        assert a.array.dtype == b.array.dtype and a.array.shape == b.array.shape
+        np.testing.assert_array_equal(a.array, b.array)
     elif isinstance(a, (np.ndarray, np.generic)):
         assert type(a) is type(b) and a.dtype == b.dtype
         np.testing.assert_array_equal(a, b)
@@ -75,7 +75,7 @@ def test_npz_is_readable_by_numpy_alone_with_the_documented_keys(tmp_path):
         assert sorted(npz.files) == sorted([
             "model/0.weight", "model/0.bias", "model/2.weight", "model/bn.num_batches", "model/mask",
             "optim/state/0/momentum_buffer", "optim/state/1/exp_avg", "optim/state/1/step", "__glassgrad__"])
-        np.testing.assert_array_equal(npz["model/0.weight"], obj["model"]["0.weight"].data)
+        np.testing.assert_array_equal(npz["model/0.weight"], obj["model"]["0.weight"].array)
         meta = json.loads(npz["__glassgrad__"].tobytes())
     assert meta["format"] == "glassgrad" and meta["version"] == 1
     flat = tmp_path / "flat.npz"
@@ -91,8 +91,8 @@ def test_safetensors_file_is_readable_by_safetensors(tmp_path):
     glassgrad.save(state, path)
     arrays = st.load_file(str(path))
     for name, t in state.items():
-        np.testing.assert_array_equal(arrays[name], t.data)
-        assert arrays[name].dtype == t.data.dtype
+        np.testing.assert_array_equal(arrays[name], t.array)
+        assert arrays[name].dtype == t.array.dtype
 
 
 def test_plain_numpy_npz_loads_as_tensors(tmp_path):
@@ -142,7 +142,7 @@ def _saved(tmp_path, name="m.npz"):
 
 def test_flipped_byte_in_the_data_is_refused(tmp_path):
     path, raw = _saved(tmp_path)
-    weight = _model_state()["0.weight"].data.tobytes()
+    weight = _model_state()["0.weight"].array.tobytes()
     at = raw.index(weight) + 5  # inside the stored array: only the CRC can tell
     path.write_bytes(raw[:at] + bytes([raw[at] ^ 0xFF]) + raw[at + 1:])
     with pytest.raises(CheckpointError, match="corrupt or truncated"):
@@ -295,4 +295,4 @@ def test_resuming_from_a_checkpoint_continues_exactly(tmp_path):
     fresh_opt.load_state_dict(checkpoint["optim"])
     steps(fresh, fresh_opt, 3)
     for (name, a), (_, b) in zip(model.state_dict().items(), fresh.state_dict().items()):
-        np.testing.assert_array_equal(a.data, b.data, err_msg=name)
+        np.testing.assert_array_equal(a.array, b.array, err_msg=name)

@@ -44,8 +44,8 @@ def torch_twin(model):
         if name == "Linear":
             t = torch.nn.Linear(m.in_features, m.out_features, dtype=torch.float64)
             with torch.no_grad():
-                t.weight.copy_(torch.from_numpy(m.weight.data.astype(np.float64)))
-                t.bias.copy_(torch.from_numpy(m.bias.data.astype(np.float64)))
+                t.weight.copy_(torch.from_numpy(m.weight.array.astype(np.float64)))
+                t.bias.copy_(torch.from_numpy(m.bias.array.astype(np.float64)))
             layers.append(t)
         elif name == "Tanh":
             layers.append(torch.nn.Tanh())
@@ -55,7 +55,7 @@ def torch_twin(model):
 
 
 def weights(model):
-    return [p.data.copy() for p in model.parameters()]
+    return [p.array.copy() for p in model.parameters()]
 
 
 class Recorder:
@@ -70,7 +70,7 @@ class Recorder:
 
     def __iter__(self):
         for x, y in self.loader:
-            self.batches.append((x.data.copy(), y.data.copy()))
+            self.batches.append((x.array.copy(), y.array.copy()))
             yield x, y
 
 
@@ -86,7 +86,7 @@ def test_fit_matches_a_torch_loop_over_the_same_batches():
     history = fit(model, nn.CrossEntropyLoss(), opt, loader, val, epochs=3, progress=False)
 
     topt = torch.optim.SGD(twin.parameters(), lr=0.1, momentum=0.9)
-    Xv, yv = (torch.from_numpy(t.data) for t in blobs(30, seed=2))
+    Xv, yv = (torch.from_numpy(t.array) for t in blobs(30, seed=2))
     per_epoch = len(loader)
     for epoch in range(3):
         loss_sum = correct = seen = 0
@@ -108,18 +108,18 @@ def test_fit_matches_a_torch_loop_over_the_same_batches():
             assert record["val_loss"] == pytest.approx(torch.nn.functional.cross_entropy(vout, yv).item(), rel=1e-9)
             assert record["val_accuracy"] == pytest.approx((vout.argmax(1) == yv).double().mean().item(), rel=1e-12)
     for p, t in zip(model.parameters(), twin.parameters()):
-        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-7, atol=1e-12)
+        np.testing.assert_allclose(p.array, t.detach().numpy(), rtol=1e-7, atol=1e-12)
 
 
 def test_sum_reduction_losses_are_divided_by_the_examples_not_multiplied():
     # SquaredError's default reduction is 'sum' (the seeds' 1/2 sum): the epoch loss is
     # then the total over the epoch divided by N, which torch gives as 1/2 * sum of squares.
     X, y = blobs(20)
-    target = gg.tensor(np.eye(3)[y.data])
+    target = gg.tensor(np.eye(3)[y.array])
     model = mlp()
     twin = torch_twin(model)
     with torch.no_grad():
-        expected = 0.5 * ((twin(torch.from_numpy(X.data)) - torch.from_numpy(target.data)) ** 2).sum().item() / 20
+        expected = 0.5 * ((twin(torch.from_numpy(X.array)) - torch.from_numpy(target.array)) ** 2).sum().item() / 20
     # lr = 0 keeps the weights fixed, so the running loss is the loss of the initial weights.
     opt = gg.optim.SGD(model.parameters(), lr=0.0)
     history = fit(model, nn.SquaredError(), opt, DataLoader(TensorDataset(X, target), batch_size=6),
@@ -127,7 +127,7 @@ def test_sum_reduction_losses_are_divided_by_the_examples_not_multiplied():
     assert history[0]["train_loss"] == pytest.approx(expected, rel=1e-9)
     # one-hot targets: accuracy is argmax against argmax
     with torch.no_grad():
-        acc = (twin(torch.from_numpy(X.data)).argmax(1).numpy() == y.data).mean()
+        acc = (twin(torch.from_numpy(X.array)).argmax(1).numpy() == y.array).mean()
     assert history[0]["train_accuracy"] == pytest.approx(acc)
 
 
@@ -318,8 +318,8 @@ def test_evaluate_uses_eval_mode_no_grad_and_restores_the_mode():
     scores = evaluate(model, DataLoader(TensorDataset(X, y), batch_size=7), nn.CrossEntropyLoss())
     assert model.training  # put back
     with torch.no_grad():
-        out = twin(torch.from_numpy(X.data))
-        yt = torch.from_numpy(y.data)
+        out = twin(torch.from_numpy(X.array))
+        yt = torch.from_numpy(y.array)
         assert scores["loss"] == pytest.approx(torch.nn.functional.cross_entropy(out, yt).item(), rel=1e-9)
         assert scores["accuracy"] == pytest.approx((out.argmax(1) == yt).double().mean().item())
     assert scores["examples"] == 30
@@ -337,7 +337,7 @@ class Fixed(nn.Module):
         self.outputs = outputs
 
     def forward(self, x):
-        return gg.tensor(self.outputs[x.data.astype(int).reshape(-1)])
+        return gg.tensor(self.outputs[x.array.astype(int).reshape(-1)])
 
 
 @pytest.mark.parametrize("outputs, targets, expected", [
@@ -373,7 +373,7 @@ def test_predict_in_chunks_equals_one_pass():
     twin = torch_twin(model)
     out = predict(model, X, batch_size=4)
     with torch.no_grad():
-        expected = twin(torch.from_numpy(X.data)).numpy()
+        expected = twin(torch.from_numpy(X.array)).numpy()
     np.testing.assert_allclose(out, expected, rtol=1e-7)
 
 
@@ -403,7 +403,7 @@ def test_xor_reaches_100_percent():
 
 def test_a_diverging_run_warns_and_keeps_going():
     X, y = blobs(20)
-    X.data[3, 0] = np.nan  # one bad value poisons the loss, as a divergence does
+    X.array[3, 0] = np.nan  # one bad value poisons the loss, as a divergence does
     model = mlp()
     opt = gg.optim.SGD(model.parameters(), lr=0.1)
     with pytest.warns(RuntimeWarning, match="inf/NaN"):

@@ -151,8 +151,8 @@ def test_a_glassgrad_model_decides_by_argmax():
     X, y = two_d_data()
     model = nn.Sequential(nn.Linear(2, 2))
     with gg.no_grad():  # score_1 - score_0 = 2 * x_2: the upper half is class 1
-        model[0].weight.data[...] = [[0.0, -1.0], [0.0, 1.0]]
-        model[0].bias.data[...] = 0.0
+        model[0].weight.array[...] = [[0.0, -1.0], [0.0, 1.0]]
+        model[0].bias.array[...] = 0.0
     fig = viz.plot_decision_boundary(model, X, y, resolution=60)
     ax = fig.axes[0]
     np.testing.assert_allclose(_pixel(fig, ax, 0.0, -1.1), to_rgb(viz._REGION_COLOURS[0]), atol=0.02)
@@ -174,8 +174,8 @@ def _class_offsets(ax):
 def test_two_hidden_units_are_drawn_as_they_are_with_the_output_line():
     X, y = two_d_data()
     model = small_net(hidden=2)
-    W1, b1 = model[0].weight.data.astype(np.float64), model[0].bias.data.astype(np.float64)
-    W2, b2 = model[2].weight.data.astype(np.float64), model[2].bias.data.astype(np.float64)
+    W1, b1 = model[0].weight.array.astype(np.float64), model[0].bias.array.astype(np.float64)
+    W2, b2 = model[2].weight.array.astype(np.float64), model[2].bias.array.astype(np.float64)
     H = np.tanh(X @ W1.T + b1)  # the hidden activations, by hand
     fig = viz.plot_hidden_space(model, X, y)
     hidden_ax = fig.axes[1]
@@ -192,8 +192,8 @@ def test_two_hidden_units_are_drawn_as_they_are_with_the_output_line():
 def test_more_hidden_units_are_projected_on_the_output_direction():
     X, y = two_d_data(60)
     model = small_net(hidden=5, seed=3)
-    W1, b1 = model[0].weight.data.astype(np.float64), model[0].bias.data.astype(np.float64)
-    W2, b2 = model[2].weight.data.astype(np.float64), model[2].bias.data.astype(np.float64)
+    W1, b1 = model[0].weight.array.astype(np.float64), model[0].bias.array.astype(np.float64)
+    W2, b2 = model[2].weight.array.astype(np.float64), model[2].bias.array.astype(np.float64)
     H = np.tanh(X @ W1.T + b1)
     a, c = W2[0] - W2[1], b2[0] - b2[1]
     fig = viz.plot_hidden_space(model, X, y)
@@ -229,7 +229,7 @@ def test_weights_are_tiled_as_28_by_28_images():
     w = np.random.default_rng(1).normal(size=(10, 784))
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.ReLU(), nn.Linear(10, 3))
     with gg.no_grad():
-        model[1].weight.data[...] = w
+        model[1].weight.array[...] = w
     fig = viz.plot_weights(model, max_tiles=6)
     images = [ax.images[0] for ax in fig.axes if ax.images]
     assert len(images) == 6

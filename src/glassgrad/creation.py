@@ -58,15 +58,15 @@ def full(size, fill_value, dtype=None, requires_grad=False):
 
 
 def zeros_like(input, dtype=None, requires_grad=False):
-    return _make(xp.zeros_like(input.data, dtype=dtype), requires_grad)
+    return _make(xp.zeros_like(input.array, dtype=dtype), requires_grad)
 
 
 def ones_like(input, dtype=None, requires_grad=False):
-    return _make(xp.ones_like(input.data, dtype=dtype), requires_grad)
+    return _make(xp.ones_like(input.array, dtype=dtype), requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, requires_grad=False):
-    return _make(xp.full_like(input.data, fill_value, dtype=dtype), requires_grad)
+    return _make(xp.full_like(input.array, fill_value, dtype=dtype), requires_grad)
 
 
 def rand_like(input, dtype=None, requires_grad=False):
@@ -124,7 +124,7 @@ def randperm(n, generator=None):
 
 
 def empty_like(input, dtype=None, requires_grad=False):
-    return _make(xp.empty_like(input.data, dtype=dtype), requires_grad)
+    return _make(xp.empty_like(input.array, dtype=dtype), requires_grad)
 
 
 def is_tensor(obj):
@@ -132,15 +132,15 @@ def is_tensor(obj):
 
 
 def numel(input):
-    return input.data.size
+    return input.array.size
 
 
 # ---------------------------------------------------------------- sampling (no gradient)
 def normal(mean, std, size=None, *, generator=None, dtype=None):
     """Draws from N(mean, std^2): numbers with ``size``, or tensors (broadcast together)
     giving a mean and a standard deviation per element."""
-    m = mean.data if isinstance(mean, Tensor) else mean
-    s = std.data if isinstance(std, Tensor) else std
+    m = mean.array if isinstance(mean, Tensor) else mean
+    s = std.array if isinstance(std, Tensor) else std
     if size is not None:
         size = _shape((size,))
     draws = backend.rng(generator).normal(m, s, size)
@@ -151,17 +151,17 @@ def normal(mean, std, size=None, *, generator=None, dtype=None):
 
 def bernoulli(input, p=None, *, generator=None):
     """1 with probability ``input`` (or ``p``), else 0, elementwise; input's dtype."""
-    prob = xp.asarray(input.data if p is None else p)
+    prob = xp.asarray(input.array if p is None else p)
     if xp.any((prob < 0) | (prob > 1)):
         raise ValueError("bernoulli: the probabilities must lie in [0, 1]")
-    draws = backend.rng(generator).random(input.data.shape) < prob
-    return Tensor._wrap(draws.astype(input.data.dtype))
+    draws = backend.rng(generator).random(input.array.shape) < prob
+    return Tensor._wrap(draws.astype(input.array.dtype))
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Indices drawn with probability proportional to the (non-negative) weights in each
     row of ``input`` (1-D: one row): an int64 tensor (rows, num_samples)."""
-    w = input.data
+    w = input.array
     rows = w.reshape(1, -1) if w.ndim == 1 else w
     if w.ndim not in (1, 2) or (rows < 0).any() or not xp.isfinite(rows).all():
         raise ValueError(f"multinomial: expected a 1-D or 2-D tensor of finite, non-negative "

@@ -85,7 +85,7 @@ def _encode(value, parts, arrays):
         if key == META_KEY or key in arrays:
             raise ValueError(f"cannot save: two entries would both be stored under the key {key!r}")
         kind = "tensor" if isinstance(value, Tensor) else "ndarray" if isinstance(value, xp.ndarray) else "scalar"
-        arrays[key] = _array_of(value.data if isinstance(value, Tensor) else value, key)
+        arrays[key] = _array_of(value.array if isinstance(value, Tensor) else value, key)
         return {kind: key}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value

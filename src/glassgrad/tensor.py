@@ -1,6 +1,8 @@
 """Tensor: an ndarray, the node that made it, and a version counter.
 
-A Tensor is deliberately thin. ``data`` is a plain NumPy array you can always look at;
+A Tensor is deliberately thin. ``array`` is the plain NumPy array behind it, which you can
+always look at (the framework's own code reads it; users reach it with ``.numpy()``);
+``data`` is PyTorch's detached view of the same memory, a Tensor;
 ``grad_fn`` is the graph node (a Function instance) that produced it, None for leaves;
 ``_vc`` is a one-element list shared with views, bumped by every in-place change so that
 backward can tell when a value it saved was overwritten.
@@ -24,7 +26,7 @@ def _as_array(data, dtype=None):
     ints become int64; bools stay bool; NumPy arrays keep their dtype (float64 included).
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if dtype is not None:
         dtype = xp.dtype(dtype)
         return xp.array(data, dtype=dtype, copy=True)
@@ -52,11 +54,11 @@ class Tensor:
     tensor([2., 4.])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_vc", "name", "_hooks", "__weakref__")
+    __slots__ = ("array", "grad", "requires_grad", "grad_fn", "_vc", "name", "_hooks", "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
 
     def __init__(self, data, dtype=None, requires_grad=False, name=None):
-        self.data = _as_array(data, dtype)
+        self.array = _as_array(data, dtype)
         self.grad = None
         self.grad_fn = None
         self._vc = [0]
@@ -70,7 +72,7 @@ class Tensor:
     def _wrap(cls, data, vc=None):
         """Fast constructor for op outputs: no conversion, no copy."""
         t = object.__new__(cls)
-        t.data = data
+        t.array = data
         t.grad = None
         t.grad_fn = None
         t.requires_grad = False
@@ -82,15 +84,15 @@ class Tensor:
     # ------------------------------------------------------------ properties
     @property
     def shape(self):
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def is_leaf(self):
@@ -105,45 +107,45 @@ class Tensor:
         return "cpu"
 
     def size(self, dim=None):
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self):
-        return self.data.size
+        return self.array.size
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     def is_complex(self):
-        return self.data.dtype.kind == "c"
+        return self.array.dtype.kind == "c"
 
     def nelement(self):
-        return self.data.size
+        return self.array.size
 
     def ndimension(self):
-        return self.data.ndim
+        return self.array.ndim
 
     def element_size(self):
         """Bytes per element (4 for float32)."""
-        return self.data.itemsize
+        return self.array.itemsize
 
     def stride(self, dim=None):
         """Steps in elements between neighbours along each dim, as PyTorch counts them
         (NumPy's .strides are in bytes). conv2d's outputs are channels-last in memory, so
         their strides are those of an (N, H, W, C) array read as (N, C, H, W)."""
-        steps = tuple(b // self.data.itemsize for b in self.data.strides)
+        steps = tuple(b // self.array.itemsize for b in self.array.strides)
         return steps if dim is None else steps[dim]
 
     def is_contiguous(self):
         """True when the elements lie in memory in row-major order without gaps."""
-        return self.data.flags.c_contiguous
+        return self.array.flags.c_contiguous
 
     # ------------------------------------------------------------ device (CPU only)
     def cpu(self):
@@ -157,7 +159,7 @@ class Tensor:
     # ------------------------------------------------------------ new tensors like this one
     def new_tensor(self, data, dtype=None, requires_grad=False):
         """A new tensor from ``data``, of this tensor's dtype unless ``dtype`` is given."""
-        return Tensor(data, dtype=self.data.dtype if dtype is None else dtype,
+        return Tensor(data, dtype=self.array.dtype if dtype is None else dtype,
                       requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, requires_grad=False):
@@ -174,13 +176,13 @@ class Tensor:
 
     def _new(self, make, shape, dtype, requires_grad, *fill):
         """``make(shape, *fill)`` in ``dtype``, or this tensor's dtype when None."""
-        array = make(shape, *fill, dtype=self.data.dtype if dtype is None else dtype)
+        array = make(shape, *fill, dtype=self.array.dtype if dtype is None else dtype)
         t = Tensor._wrap(array)
         return t.requires_grad_(True) if requires_grad else t
 
     def type_as(self, other):
         """This tensor in ``other``'s dtype (``self.to(other.dtype)``)."""
-        return self.to(other.data.dtype)
+        return self.to(other.array.dtype)
 
     # ------------------------------------------------------------ random fills, in place
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
@@ -203,11 +205,11 @@ class Tensor:
         tracked = self._tracks()
         if tracked:
             self._refuse_leaf_in_graph()  # before a number is drawn
-        values = xp.asarray(draw(backend.rng(generator), self.data.size))
-        values = values.reshape(self.data.shape).astype(self.data.dtype, copy=False)
+        values = xp.asarray(draw(backend.rng(generator), self.array.size))
+        values = values.reshape(self.array.shape).astype(self.array.dtype, copy=False)
         if tracked:  # a tensor of the graph becomes a constant: no gradient flows through
             return self._assign_inplace(Tensor._wrap(values))
-        self.data[...] = values
+        self.array[...] = values
         self._bump()
         return self
 
@@ -217,17 +219,17 @@ class Tensor:
             raise RuntimeError(
                 "Can't call numpy() on a Tensor that requires grad. Use tensor.detach().numpy()"
             )
-        return self.data
+        return self.array
 
     def item(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(
                 f"only one element tensors can be converted to Python scalars, got shape {self.shape}"
             )
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __float__(self):
         return float(self.item())
@@ -236,19 +238,19 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of Tensor with {self.array.size} elements is ambiguous"
             )
-        return bool(self.data.item())
+        return bool(self.array.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be used as an index")
-        return int(self.data.item())
+        return int(self.array.item())
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def __hash__(self):
         return id(self)
@@ -259,16 +261,35 @@ class Tensor:
             raise RuntimeError(
                 "requires_grad_() can only change leaf tensors; use .detach() to make a new leaf"
             )
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self.array.dtype.kind not in "fc":
             raise TypeError(
-                f"only floating-point tensors can require gradients, got dtype {self.data.dtype}"
+                f"only floating-point tensors can require gradients, got dtype {self.array.dtype}"
             )
         self.requires_grad = bool(requires_grad)
         return self
 
+    @property
+    def data(self):
+        """The same values as a Tensor cut from the graph, as PyTorch's ``.data``.
+
+        It shares memory with this tensor, so ``p.data.add_(u)`` or ``w.data.normal_(0, 0.02)``
+        change ``p`` and ``w``; unlike ``detach()`` it has a version counter of its own, so
+        autograd does not see such changes (PyTorch's rule: ``.data`` is the unchecked way in).
+        """
+        return Tensor._wrap(self.array)
+
+    @data.setter
+    def data(self, value):
+        # p.data = new_values swaps the array behind p (any shape), as in PyTorch
+        if isinstance(value, Tensor):
+            value = value.array
+        elif not isinstance(value, _ndarray):
+            raise TypeError(f"Tensor.data must be set to a Tensor, got {type(value).__name__}")
+        self.array = value
+
     def detach(self):
         """A new leaf sharing this tensor's data (and version counter), cut from the graph."""
-        return Tensor._wrap(self.data, self._vc)
+        return Tensor._wrap(self.array, self._vc)
 
     def detach_(self):
         self.grad_fn = None
@@ -323,7 +344,7 @@ class Tensor:
         this tensor takes the result's data and node, and its version moves on, so any
         node that saved the old value will refuse to run backward."""
         self._refuse_leaf_in_graph()
-        self.data = result.data
+        self.array = result.array
         self.grad_fn = result.grad_fn
         self.requires_grad = result.requires_grad
         self._bump()
@@ -342,7 +363,7 @@ class Tensor:
         computation save the old value, which the swap in _assign_inplace leaves intact, so
         they must not trip over the version bump that follows; nodes made earlier that
         saved this tensor (including as ``other`` of x.mul_(x)) still do, as in PyTorch."""
-        t = Tensor._wrap(self.data.view())
+        t = Tensor._wrap(self.array.view())
         t.grad_fn = self.grad_fn
         t.requires_grad = self.requires_grad
         return t
@@ -357,8 +378,8 @@ class Tensor:
     def _inplace_binary(self, other, ufunc, outofplace):
         if self._tracks(other):
             return self._assign_inplace(outofplace(self._stand_in(), other))
-        o = other.data if isinstance(other, Tensor) else other
-        ufunc(self.data, o, out=self.data, casting="same_kind")
+        o = other.array if isinstance(other, Tensor) else other
+        ufunc(self.array, o, out=self.array, casting="same_kind")
         self._bump()
         return self
 
@@ -374,7 +395,7 @@ class Tensor:
             return self._assign_inplace(result)
         result = outofplace(self)
         _check_cast(result, self)
-        self.data[...] = result.data
+        self.array[...] = result.array
         self._bump()
         return self
 
@@ -400,21 +421,21 @@ class Tensor:
     def fill_(self, value):
         if self._tracks():
             return self._assign_inplace(self._stand_in() * 0 + value)
-        self.data[...] = value
+        self.array[...] = value
         self._bump()
         return self
 
     def clamp_(self, min=None, max=None):
         if self._tracks():
             return self._assign_inplace(self._stand_in().clamp(min, max))
-        xp.clip(self.data, min, max, out=self.data)
+        xp.clip(self.array, min, max, out=self.array)
         self._bump()
         return self
 
     def copy_(self, src):
         if self._tracks(src):
             return self._assign_inplace(src + self._stand_in() * 0)
-        self.data[...] = src.data if isinstance(src, Tensor) else src
+        self.array[...] = src.array if isinstance(src, Tensor) else src
         self._bump()
         return self
 
@@ -424,20 +445,20 @@ class Tensor:
 
             return self._assign_inplace(index_put(self._stand_in(), index, value))
         if isinstance(index, Tensor):
-            index = index.data
+            index = index.array
         elif isinstance(index, tuple):
-            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-        self.data[index] = value.data if isinstance(value, Tensor) else value
+            index = tuple(i.array if isinstance(i, Tensor) else i for i in index)
+        self.array[index] = value.array if isinstance(value, Tensor) else value
         self._bump()
 
     # ------------------------------------------------------------ display
     def __repr__(self):
         body = xp.array2string(
-            self.data, separator=", ", prefix="tensor(", precision=4, suppress_small=True
+            self.array, separator=", ", prefix="tensor(", precision=4, suppress_small=True
         )
         extras = []
-        if self.data.dtype not in (backend.get_default_dtype(), xp.int64, xp.bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self.array.dtype not in (backend.get_default_dtype(), xp.int64, xp.bool_):
+            extras.append(f"dtype={self.array.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
@@ -462,9 +483,9 @@ def _shape(size):
 def _check_cast(result, t):
     """An in-place op cannot change its tensor's dtype (an integer tensor cannot hold a
     sigmoid): PyTorch's error, raised before anything is written."""
-    if not xp.can_cast(result.data.dtype, t.data.dtype, casting="same_kind"):
-        raise RuntimeError(f"result type {result.data.dtype} can't be cast to the desired output "
-                           f"type {t.data.dtype} of the tensor changed in place (shape "
+    if not xp.can_cast(result.array.dtype, t.array.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {result.array.dtype} can't be cast to the desired output "
+                           f"type {t.array.dtype} of the tensor changed in place (shape "
                            f"{tuple(t.shape)}); convert it first, e.g. x = x.float()")
 
 

@@ -250,10 +250,10 @@ def fit(
                 optimizer.step()
 
                 n = len(y)
-                value = float(loss.data)
+                value = float(loss.array)
                 loss_sum += value * n if loss_weighted else value
                 if counter is not None:
-                    correct += counter(out.data, y.data if isinstance(y, Tensor) else y)
+                    correct += counter(out.array, y.array if isinstance(y, Tensor) else y)
                 seen += n
                 iterations += 1
                 step += 1
@@ -424,7 +424,7 @@ def _restore(model, state):
 
 
 def _raw(value):
-    return value.data if isinstance(value, Tensor) else xp.asarray(value)
+    return value.array if isinstance(value, Tensor) else xp.asarray(value)
 
 
 def _warn_nonfinite(epoch, lr):
@@ -493,9 +493,9 @@ def evaluate(model, loader, loss_fn=None):
                 out = model(x)
                 n = len(y)
                 if loss_fn is not None:
-                    value = float(loss_fn(out, y).data)
+                    value = float(loss_fn(out, y).array)
                     loss_sum += value * n if loss_weighted else value
-                correct += counter(out.data, y.data if isinstance(y, Tensor) else xp.asarray(y))
+                correct += counter(out.array, y.array if isinstance(y, Tensor) else xp.asarray(y))
                 seen += n
     finally:
         model.train(was_training)
@@ -520,7 +520,7 @@ def predict(model, x, batch_size=4096):
     model.eval()
     try:
         with no_grad():
-            parts = [model(Tensor._wrap(data[i:i + batch_size])).data for i in range(0, len(data), batch_size)]
+            parts = [model(Tensor._wrap(data[i:i + batch_size])).array for i in range(0, len(data), batch_size)]
     finally:
         model.train(was_training)
     if not parts:

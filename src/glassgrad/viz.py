@@ -70,7 +70,7 @@ def _finish(fig, path):
 
 def _array(x):
     if isinstance(x, Tensor):
-        return x.data
+        return x.array
     return xp.asarray(x)
 
 
@@ -293,7 +293,7 @@ def _run(layers, data):
         t = Tensor._wrap(data)
         for m in layers:
             t = m(t)
-    return t.data
+    return t.array
 
 
 def plot_hidden_space(model, X, y, path=None, layer=None, title=None, grid_lines=21):
@@ -402,9 +402,9 @@ def _linear_head(rest):
     linear = [m for m in rest if _is_linear(m)]
     if len(linear) != 1 or any(not _is_linear(m) and type(m).__name__ not in harmless for m in rest):
         return None
-    w = linear[0].weight.data.astype(xp.float64)
+    w = linear[0].weight.array.astype(xp.float64)
     bias = getattr(linear[0], "bias", None)
-    b = bias.data.astype(xp.float64) if bias is not None else xp.zeros(w.shape[0])
+    b = bias.array.astype(xp.float64) if bias is not None else xp.zeros(w.shape[0])
     if w.shape[0] == 2:
         return w[0] - w[1], b[0] - b[1]
     if w.shape[0] == 1:
@@ -503,9 +503,9 @@ def _first_weight(obj):
     if isinstance(obj, Tensor) or isinstance(obj, xp.ndarray):
         return _array(obj)
     if _is_linear(obj):
-        return obj.weight.data
+        return obj.weight.array
     if hasattr(obj, "modules"):
         for m in obj.modules():
             if _is_linear(m):
-                return m.weight.data
+                return m.weight.array
     raise ValueError("plot_weights needs a weight matrix, a Linear layer or a model containing one")

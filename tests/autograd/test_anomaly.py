@@ -83,13 +83,13 @@ def test_finite_passes_and_state_restored():
     assert not is_anomaly_enabled()
     assert observers == before
     # Hand derivation: d(x e^x)/dx = e^x (1 + x).
-    np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0]) * (1 + np.array([1.0, 2.0])), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, np.exp([1.0, 2.0]) * (1 + np.array([1.0, 2.0])), rtol=1e-12)
 
 
 def test_off_by_default_nothing_raises():
     x = gg.tensor(np.array([-1.0]), requires_grad=True)
     y = x.log()  # nan, but anomaly detection is off
-    assert np.isnan(y.data).all()
+    assert np.isnan(y.array).all()
     assert creation_site(y.grad_fn) is None
 
 

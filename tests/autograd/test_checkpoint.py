@@ -45,7 +45,7 @@ def run_glassgrad(x_requires_grad, use_checkpoint):
     x = gg.tensor(np.random.default_rng(3).normal(size=(4, 3)), requires_grad=x_requires_grad)
     loss = glassgrad_loss(p, x, use_checkpoint)
     loss.backward()
-    after = gg.rand(3, dtype=gg.float64).data  # where the random stream stands afterwards
+    after = gg.rand(3, dtype=gg.float64).array  # where the random stream stands afterwards
     return loss, p, x, after
 
 
@@ -67,11 +67,11 @@ def test_gradients_match_unchecked_run_and_torch(x_requires_grad):
     assert loss_c.item() == pytest.approx(loss_t.item(), rel=1e-12)
     for k in p_t:  # parameters captured by the block's closure get their gradients too
         assert p_c[k].grad is not None, k
-        np.testing.assert_allclose(p_c[k].grad.data, p_t[k].grad.numpy(), rtol=1e-10, atol=1e-14)
-        np.testing.assert_array_equal(p_c[k].grad.data, p_u[k].grad.data)
+        np.testing.assert_allclose(p_c[k].grad.array, p_t[k].grad.numpy(), rtol=1e-10, atol=1e-14)
+        np.testing.assert_array_equal(p_c[k].grad.array, p_u[k].grad.array)
     if x_requires_grad:
-        np.testing.assert_allclose(x_c.grad.data, x_t.grad.numpy(), rtol=1e-10)
-        np.testing.assert_array_equal(x_c.grad.data, x_u.grad.data)
+        np.testing.assert_allclose(x_c.grad.array, x_t.grad.numpy(), rtol=1e-10)
+        np.testing.assert_array_equal(x_c.grad.array, x_u.grad.array)
     else:
         assert x_c.grad is None
     # The recomputation replayed the random numbers without moving the caller's stream.
@@ -85,8 +85,8 @@ def test_without_preserved_rng_the_recomputed_mask_differs():
     glassgrad_loss(p, x, use_checkpoint=True, preserve=False).backward()
     _, p_t, _ = run_torch(False)
     # W2 sees the forward value; b1 sees the mask of the recomputation, a new draw.
-    np.testing.assert_allclose(p["W2"].grad.data, p_t["W2"].grad.numpy(), rtol=1e-10)
-    assert not np.allclose(p["b1"].grad.data, p_t["b1"].grad.numpy())
+    np.testing.assert_allclose(p["W2"].grad.array, p_t["W2"].grad.numpy(), rtol=1e-10)
+    assert not np.allclose(p["b1"].grad.array, p_t["b1"].grad.numpy())
 
 
 def test_real_dropout_inside_block():
@@ -107,7 +107,7 @@ def test_real_dropout_inside_block():
 
         out = checkpoint(block, x) if use else block(x)
         (out * out).sum().backward()
-        grads.append((w.grad.data.copy(), x.grad.data.copy()))
+        grads.append((w.grad.array.copy(), x.grad.array.copy()))
     np.testing.assert_array_equal(grads[0][0], grads[1][0])
     np.testing.assert_array_equal(grads[0][1], grads[1][1])
     assert (grads[0][1] == 0).any() or (grads[0][0] != 0).any()
@@ -134,8 +134,8 @@ def test_one_node_and_no_intermediate_kept():
     finally:
         gc.enable()
     # Hand derivation: y = 2 exp(x w), with x w = 3 everywhere.
-    np.testing.assert_allclose(x.grad.data, np.full((2, 3), 2 * 3 * np.exp(3.0)), rtol=1e-12)
-    np.testing.assert_allclose(w.grad.data, np.full((3, 3), 2 * 2 * np.exp(3.0)), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, np.full((2, 3), 2 * 3 * np.exp(3.0)), rtol=1e-12)
+    np.testing.assert_allclose(w.grad.array, np.full((3, 3), 2 * 2 * np.exp(3.0)), rtol=1e-12)
 
 
 def test_finite_differences_through_checkpoint():
@@ -149,7 +149,7 @@ def test_nothing_requires_grad_gives_plain_tensor():
     x = gg.tensor(np.ones(3))
     y = checkpoint(lambda a: a * 2.0, x)
     assert not y.requires_grad and y.grad_fn is None
-    np.testing.assert_array_equal(y.data, [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(y.array, [2.0, 2.0, 2.0])
 
 
 def test_under_no_grad_just_runs():
@@ -164,7 +164,7 @@ def test_retain_graph_recomputes_twice():
     y = checkpoint(lambda a: a * a, x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, 2 * 2 * np.array([1.0, 2.0]))  # 2x, twice
+    np.testing.assert_array_equal(x.grad.array, 2 * 2 * np.array([1.0, 2.0]))  # 2x, twice
 
 
 def test_input_changed_in_place_is_caught():
@@ -172,7 +172,7 @@ def test_input_changed_in_place_is_caught():
     h = x * 1.0
     y = checkpoint(lambda a: a.exp(), h).sum()
     with gg.no_grad():
-        h.data[0] = 5.0
+        h.array[0] = 5.0
         h._bump()
     with pytest.raises(BackwardError, match="in-place"):
         y.backward()
@@ -182,7 +182,7 @@ def test_non_tensor_arguments_and_errors():
     x = gg.tensor(np.array([1.0, 2.0]), requires_grad=True)
     y = checkpoint(lambda a, k: a * k, x, 3.0)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [3.0, 3.0])
     with pytest.raises(TypeError, match="a Tensor or a tuple of Tensors, got float"):
         checkpoint(lambda a: 1.0, x)
     with pytest.raises(TypeError, match=r"share one float dtype, got \['float32', 'float64'\]"):
@@ -219,7 +219,7 @@ def test_tuple_outputs_match_torch(x_requires_grad, container):
         if theirs is None:
             assert ours is None
         else:
-            np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-12, atol=1e-14)
 
 
 def test_checkpoint_sequential_matches_torch():
@@ -238,8 +238,8 @@ def test_checkpoint_sequential_matches_torch():
     for w in tw:
         h = torch.tanh(h @ w)
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-10)
     for a, b in zip(gw, tw):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10)
+        np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-10)
     with pytest.raises(ValueError, match="segments"):
         checkpoint_sequential(layers, 0, x)

@@ -22,7 +22,7 @@ def pair(values, requires_grad=True):
 
 
 def close(g, t):
-    np.testing.assert_allclose(g.data, t.detach().numpy(), rtol=1e-7, atol=0)
+    np.testing.assert_allclose(g.array, t.detach().numpy(), rtol=1e-7, atol=0)
 
 
 # ------------------------------------------------------------------ graph shapes
@@ -35,7 +35,7 @@ def test_reused_node_sums_both_uses():
     (tb * tb).sum().backward()
     close(a.grad, ta.grad)
     # Hand derivation: c = (2a)^2, dc/da = 8a.
-    np.testing.assert_allclose(a.grad.data, 8 * a.data, rtol=1e-15)
+    np.testing.assert_allclose(a.grad.array, 8 * a.array, rtol=1e-15)
 
 
 def test_diamond_graph():
@@ -133,20 +133,20 @@ def test_only_needed_inputs_get_gradients():
     k = gg.tensor(np.array([3.0, 4.0]))  # requires_grad=False
     (a * k).sum().backward()
     assert k.grad is None
-    np.testing.assert_array_equal(a.grad.data, [3.0, 4.0])
+    np.testing.assert_array_equal(a.grad.array, [3.0, 4.0])
 
 
 # ------------------------------------------------------------------ hooks
 def test_leaf_hook_sees_and_replaces_gradient():
     a, ta = pair([1.0, 2.0, 3.0])
     seen, tseen = [], []
-    a.register_hook(lambda g: seen.append(g.data.copy()) or g * 2.0)
+    a.register_hook(lambda g: seen.append(g.array.copy()) or g * 2.0)
     ta.register_hook(lambda g: tseen.append(g.clone()) or g * 2.0)
     (a * a).sum().backward()
     (ta * ta).sum().backward()
     close(gg.tensor(seen[0]), tseen[0])
     close(a.grad, ta.grad)
-    np.testing.assert_array_equal(a.grad.data, 2 * 2 * a.data)
+    np.testing.assert_array_equal(a.grad.array, 2 * 2 * a.array)
 
 
 def test_non_leaf_hook_modifies_what_flows_on():
@@ -154,7 +154,7 @@ def test_non_leaf_hook_modifies_what_flows_on():
     b = a * a
     tb = ta * ta
     seen, tseen = [], []
-    b.register_hook(lambda g: seen.append(g.data.copy()) or g * 3.0)
+    b.register_hook(lambda g: seen.append(g.array.copy()) or g * 3.0)
     tb.register_hook(lambda g: tseen.append(g.clone()) or g * 3.0)
     (b * gg.tensor(np.array([1.0, 2.0, 3.0]))).sum().backward()
     (tb * torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)).sum().backward()
@@ -168,12 +168,12 @@ def test_hook_returning_none_keeps_gradient_and_remove_works():
     handle = a.register_hook(lambda g: calls.append(1))
     (a * 3.0).sum().backward()
     assert calls == [1]
-    np.testing.assert_array_equal(a.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(a.grad.array, [3.0, 3.0])
     handle.remove()
     handle.remove()  # removing twice is harmless, as in torch
     (a * 3.0).sum().backward()
     assert calls == [1]
-    np.testing.assert_array_equal(a.grad.data, [6.0, 6.0])
+    np.testing.assert_array_equal(a.grad.array, [6.0, 6.0])
 
 
 def test_hooks_run_in_registration_order():
@@ -182,7 +182,7 @@ def test_hooks_run_in_registration_order():
     b.register_hook(lambda g: g + 1.0)
     b.register_hook(lambda g: g * 10.0)
     b.sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [(1.0 + 1.0) * 10.0 * 2.0])
+    np.testing.assert_array_equal(a.grad.array, [(1.0 + 1.0) * 10.0 * 2.0])
 
 
 def test_register_hook_on_tensor_without_grad_raises():
@@ -271,10 +271,10 @@ def test_the_given_gradient_is_neither_copied_into_nor_aliased_by_a_grad():
     (a + b).backward(v)
     a.backward(v)
     for leaf in (a, b):
-        assert not np.shares_memory(leaf.grad.data, v)
-        leaf.grad.data += 100.0
+        assert not np.shares_memory(leaf.grad.array, v)
+        leaf.grad.array += 100.0
     np.testing.assert_array_equal(v, kept)
-    np.testing.assert_array_equal(a.grad.data, 2 * kept + 100.0)  # sum of two backwards
+    np.testing.assert_array_equal(a.grad.array, 2 * kept + 100.0)  # sum of two backwards
 
 
 def test_an_op_that_writes_into_its_upstream_is_stopped_before_the_callers_array_changes():
@@ -323,7 +323,7 @@ def test_gradient_of_float32_node_behind_float64_op_is_float32_like_torch():
         h = x * 3.0
         h.register_hook(lambda g, lib=lib: seen.__setitem__(lib, str(g.dtype)))
         (h * make(w0)).sum().backward()
-        grads.append(np.asarray(x.grad.data if lib == "gg" else x.grad.numpy()))
+        grads.append(np.asarray(x.grad.array if lib == "gg" else x.grad.numpy()))
     assert seen == {"gg": "float32", "torch": "torch.float32"}
     assert grads[0].dtype == np.float32
     np.testing.assert_array_equal(grads[0], grads[1])
@@ -508,7 +508,7 @@ def test_100000_op_chain_has_no_recursion_error():
         y = y * 1.000001
     y.backward(gg.tensor(np.array([1.0])))
     # Hand derivation: dy/dx = 1.000001^100000.
-    np.testing.assert_allclose(x.grad.data, [1.000001 ** 100_000], rtol=1e-9)
+    np.testing.assert_allclose(x.grad.array, [1.000001 ** 100_000], rtol=1e-9)
     del y  # freeing the chain must not recurse either
 
 
@@ -517,12 +517,12 @@ def test_detach_shares_data_and_leaves_graph():
     b = a * 2.0
     d = b.detach()
     assert d.is_leaf and not d.requires_grad and d.grad_fn is None
-    d.data[0] = 10.0
-    assert b.data[0] == 10.0  # same memory, as torch's detach
-    assert np.shares_memory(d.data, b.data)
+    d.array[0] = 10.0
+    assert b.array[0] == 10.0  # same memory, as torch's detach
+    assert np.shares_memory(d.array, b.array)
     e = d * a  # no gradient flows back into b through d
     e.sum().backward()
-    np.testing.assert_array_equal(a.grad.data, d.data)
+    np.testing.assert_array_equal(a.grad.array, d.array)
 
 
 def test_detached_in_place_change_is_seen_by_backward():
@@ -541,7 +541,7 @@ def test_leaf_requiring_grad_refuses_in_place():
         ta.add_(1)
     with gg.no_grad():
         a.add_(1)  # the optimizer's way
-    np.testing.assert_array_equal(a.data, [2.0, 3.0])
+    np.testing.assert_array_equal(a.array, [2.0, 3.0])
 
 
 INPLACE_CASES = {

@@ -34,7 +34,7 @@ def test_enable_grad_inside_no_grad_and_nesting_restores():
     assert y.requires_grad and y.grad_fn is not None
     assert not z.requires_grad
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])
+    np.testing.assert_array_equal(x.grad.array, [2.0, 4.0])
 
 
 def test_decorator_forms():
@@ -80,4 +80,4 @@ def test_in_place_update_under_no_grad_bumps_version_only():
         w -= 0.5 * gg.tensor(np.array([2.0, 2.0]))
     assert w.is_leaf and w.requires_grad and w.grad_fn is None
     assert w._version == v0 + 1
-    np.testing.assert_array_equal(w.data, [0.0, 1.0])
+    np.testing.assert_array_equal(w.array, [0.0, 1.0])

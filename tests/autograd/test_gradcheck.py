@@ -67,7 +67,7 @@ def test_wrong_backward_names_input_element_and_both_values(mode):
     assert "input 1 index (1, 1)" in msg  # flat element 5 of a (2, 4) tensor
     assert "output 0 index (1, 1)" in msg
     # Hand derivation: d(x^2)/dx = 2x; the bad backward adds 0.25.
-    true = 2 * x.data[1, 1]
+    true = 2 * x.array[1, 1]
     assert f"finite differences {true:.6g}" in msg
     assert f"backward {true + 0.25:.6g}" in msg
 

@@ -87,7 +87,7 @@ def test_broken_op_in_mlp_is_named_with_element_and_values(mode):
     i, j, oi, oj = map(int, m.groups()[:4])
     assert (i, j) == (oi, oj)  # tanh is elementwise: only diagonal entries are non-zero
     # Hand derivation at that element: z = tanh(s), true dz/ds = 1 - z^2, wrong one 1 - z.
-    s = x.data @ p["W1"].data + p["b1"].data
+    s = x.array @ p["W1"].array + p["b1"].array
     z = np.tanh(s[i, j])
     assert float(m.group(5)) == pytest.approx(1 - z, rel=1e-5)
     assert float(m.group(6)) == pytest.approx(1 - z * z, rel=1e-5)
@@ -119,7 +119,7 @@ def test_inputs_changed_in_place_after_recording_are_the_recorded_values():
     with record_inputs():
         h = a * 2.0
         loss = BadTanh.apply(h).sum()
-    h.data[...] = 100.0  # tanh would be flat here; the recorded copy keeps 0.6, -1.4
+    h.array[...] = 100.0  # tanh would be flat here; the recorded copy keeps 0.6, -1.4
     with pytest.raises(GradcheckError) as info:
         gradcheck_graph(loss, mode="full")
     z = np.tanh(0.6)

@@ -26,7 +26,7 @@ def no_gc():
 def test_saved_buffers_and_nodes_die_right_after_backward(no_gc):
     x = gg.tensor(np.array([0.5, 1.5]), requires_grad=True)
     h = x.exp()  # Exp saves its output array; Mul below saves it too
-    saved = weakref.ref(h.data)
+    saved = weakref.ref(h.array)
     node = weakref.ref(h.grad_fn)
     loss = (h * 3.0).sum()
     del h
@@ -41,7 +41,7 @@ def test_saved_buffers_and_nodes_die_right_after_backward(no_gc):
 def test_retain_graph_keeps_buffers_until_graph_dropped(no_gc):
     x = gg.tensor(np.array([0.5, 1.5]), requires_grad=True)
     h = x.exp()
-    saved = weakref.ref(h.data)
+    saved = weakref.ref(h.array)
     loss = (h * 3.0).sum()
     del h
     loss.backward(retain_graph=True)

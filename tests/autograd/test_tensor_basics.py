@@ -23,7 +23,7 @@ def test_tensor_dtype_rules_match_torch(data):
     g = gg.tensor(data)
     t = torch.tensor(data)
     assert g.dtype == TORCH_TO_NUMPY[t.dtype]
-    np.testing.assert_array_equal(g.data, t.numpy())
+    np.testing.assert_array_equal(g.array, t.numpy())
 
 
 def test_tensor_copies_and_from_numpy_shares():
@@ -31,8 +31,8 @@ def test_tensor_copies_and_from_numpy_shares():
     t = gg.tensor(a)
     f = gg.from_numpy(a)
     a[0] = 9.0
-    assert t.data[0] == 1.0  # tensor() copies, as torch.tensor
-    assert f.data[0] == 9.0  # from_numpy shares, as torch.from_numpy
+    assert t.array[0] == 1.0  # tensor() copies, as torch.tensor
+    assert f.array[0] == 9.0  # from_numpy shares, as torch.from_numpy
     assert f.dtype == np.float64
     with pytest.raises(TypeError, match="numpy.ndarray"):
         gg.from_numpy([1.0])
@@ -61,14 +61,14 @@ def test_factories_match_torch(name, args, kwargs):
     t = getattr(torch, name)(*args, **tkwargs)
     assert g.dtype == TORCH_TO_NUMPY[t.dtype], (g.dtype, t.dtype)
     assert g.shape == tuple(t.shape)
-    np.testing.assert_allclose(g.data, t.numpy(), rtol=1e-7)
+    np.testing.assert_allclose(g.array, t.numpy(), rtol=1e-7)
 
 
 def test_like_factories():
     base = gg.tensor(np.ones((2, 3), dtype=np.float64))
     z, o = gg.zeros_like(base), gg.ones_like(base)
     assert z.shape == o.shape == (2, 3) and z.dtype == o.dtype == np.float64
-    assert (z.data == 0).all() and (o.data == 1).all()
+    assert (z.array == 0).all() and (o.array == 1).all()
     assert gg.zeros_like(base, dtype=gg.float32).dtype == np.float32
 
 
@@ -77,28 +77,28 @@ def test_random_factories_and_manual_seed():
     a, b = gg.rand(3, 4), gg.randn(3, 4)
     gg.manual_seed(42)
     a2, b2 = gg.rand(3, 4), gg.randn(3, 4)
-    np.testing.assert_array_equal(a.data, a2.data)
-    np.testing.assert_array_equal(b.data, b2.data)
+    np.testing.assert_array_equal(a.array, a2.array)
+    np.testing.assert_array_equal(b.array, b2.array)
     assert a.dtype == b.dtype == np.float32 and a.shape == (3, 4)
-    assert ((a.data >= 0) & (a.data < 1)).all()
+    assert ((a.array >= 0) & (a.array < 1)).all()
     gg.manual_seed(43)
-    assert not np.array_equal(gg.rand(3, 4).data, a.data)
+    assert not np.array_equal(gg.rand(3, 4).array, a.array)
     # Independent check of the stream: the global generator is PCG64 seeded with the seed.
     gg.manual_seed(7)
     expected = np.random.Generator(np.random.PCG64(7)).random((5,), dtype=np.float32)
-    np.testing.assert_array_equal(gg.rand(5).data, expected)
+    np.testing.assert_array_equal(gg.rand(5).array, expected)
     # get/set_rng_state replays the stream.
     state = gg.get_rng_state()
-    r1 = gg.randn(4).data
+    r1 = gg.randn(4).array
     gg.set_rng_state(state)
-    np.testing.assert_array_equal(gg.randn(4).data, r1)
+    np.testing.assert_array_equal(gg.randn(4).array, r1)
     with pytest.raises(TypeError):
         gg.manual_seed(1.5)
 
 
 def test_big_randn_statistics():
     gg.manual_seed(0)
-    r = gg.randn(200_000, dtype=gg.float64).data
+    r = gg.randn(200_000, dtype=gg.float64).array
     assert abs(r.mean()) < 0.01 and abs(r.std() - 1) < 0.01
 
 
@@ -110,7 +110,7 @@ def test_conversions_and_properties():
     assert g.tolist() == t.tolist()
     assert gg.tensor(2.5).item() == torch.tensor(2.5).item() == 2.5
     assert type(gg.tensor([3]).item()) is type(torch.tensor([3]).item()) is int
-    assert g.numpy() is g.data
+    assert g.numpy() is g.array
     with pytest.raises(ValueError, match="one element"):
         g.item()
     with pytest.raises(RuntimeError, match="detach"):

@@ -83,7 +83,7 @@ def test_saved_weights_give_the_reported_accuracy_by_hand(circles_run):
     X, y = gg.data.circles(n=config["n"], noise=config["noise"], seed=config["seed"])
     _, _, test = gg.data.train_val_test_split(X, y, val=config["val_fraction"], test=config["test_fraction"],
                                               seed=config["seed"], stratify=y)
-    Xt, yt = (t.data for t in test.tensors)
+    Xt, yt = (t.array for t in test.tensors)
     scores = numpy_forward(load_npz(out / "model.npz"), Xt)
     expected = 100 * (scores.argmax(1) == yt).mean()
     assert percent(done.stdout, "test accuracy:") == pytest.approx(expected, abs=0.006)
@@ -167,8 +167,8 @@ def test_svm_beside_an_mlp(tmp_path):
     # scikit-learn, run here on the same split, gives the same SVM accuracy
     X, y = gg.data.circles(n=1000, noise=0.05, seed=0)
     train, _, test = gg.data.train_val_test_split(X, y, val=0.1, test=0.2, seed=0, stratify=y)
-    svc = svm_module.SVC(kernel="rbf", C=1.0, gamma="scale").fit(train.tensors[0].data, train.tensors[1].data)
-    expected = (svc.predict(test.tensors[0].data) == test.tensors[1].data).mean()
+    svc = svm_module.SVC(kernel="rbf", C=1.0, gamma="scale").fit(train.tensors[0].array, train.tensors[1].array)
+    expected = (svc.predict(test.tensors[0].array) == test.tensors[1].array).mean()
     assert summary["svm_test_accuracy"] == pytest.approx(expected)
     assert percent(done.stdout, "SVM (RBF) test accuracy:") == pytest.approx(100 * expected, abs=0.006)
     assert percent(done.stdout, "MLP       test accuracy:") == pytest.approx(100 * summary["mlp_test_accuracy"], abs=0.006)

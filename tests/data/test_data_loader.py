@@ -34,17 +34,17 @@ def test_tensor_dataset_rows_and_tensors():
     ds = TensorDataset(glassgrad.tensor(X), glassgrad.tensor(y))
     assert len(ds) == 5
     x2, y2 = ds[2]
-    np.testing.assert_array_equal(x2.data, [6.0, 7.0, 8.0])
+    np.testing.assert_array_equal(x2.array, [6.0, 7.0, 8.0])
     assert y2.item() == 2
     Xt, yt = ds.tensors
-    np.testing.assert_array_equal(Xt.data, X)
+    np.testing.assert_array_equal(Xt.array, X)
     assert yt.dtype == np.int64
 
 
 def test_tensor_dataset_accepts_arrays_without_copy():
     X, y = _rows(4)
     ds = TensorDataset(X, y)
-    assert np.shares_memory(ds.tensors[0].data, X)
+    assert np.shares_memory(ds.tensors[0].array, X)
 
 
 def test_tensor_dataset_names_mismatched_sizes():
@@ -73,8 +73,8 @@ def test_base_dataset_is_abstract():
 def test_sequential_batches_are_consecutive_rows():
     X, y = _rows(10)
     batches = list(DataLoader(TensorDataset(X, y), batch_size=4))
-    assert [b[1].data.tolist() for b in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
-    np.testing.assert_array_equal(batches[1][0].data, X[4:8])
+    assert [b[1].array.tolist() for b in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    np.testing.assert_array_equal(batches[1][0].array, X[4:8])
     assert batches[0][0].dtype == np.float32 and batches[0][1].dtype == np.int64
 
 
@@ -82,7 +82,7 @@ def test_drop_last_drops_the_short_batch():
     X, y = _rows(10)
     loader = DataLoader(TensorDataset(X, y), batch_size=4, drop_last=True)
     assert len(loader) == 2
-    assert [len(b[1].data) for b in loader] == [4, 4]
+    assert [len(b[1].array) for b in loader] == [4, 4]
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 10, 64, 65])
@@ -98,7 +98,7 @@ def test_batch_counts_match_torch(n, batch_size, drop_last):
                             batch_size=batch_size, drop_last=drop_last)
     assert len(ours) == len(theirs)
     assert sum(1 for _ in ours) == sum(1 for _ in theirs)
-    assert [len(b[1].data) for b in ours] == [len(b[1]) for b in theirs]
+    assert [len(b[1].array) for b in ours] == [len(b[1]) for b in theirs]
 
 
 def test_len_formula():
@@ -111,7 +111,7 @@ def test_batches_are_copies_not_views_of_the_dataset():
     X, y = _rows(6)
     for shuffle in (False, True):
         xb, _ = next(iter(DataLoader(TensorDataset(X, y), batch_size=3, shuffle=shuffle)))
-        xb.data[...] = -1.0
+        xb.array[...] = -1.0
         np.testing.assert_array_equal(X, _rows(6)[0])
 
 
@@ -132,8 +132,8 @@ def test_shuffled_epoch_is_a_permutation_with_rows_kept_together():
     X, y = _rows(23)
     seen = []
     for xb, yb in DataLoader(TensorDataset(X, y), batch_size=5, shuffle=True):
-        np.testing.assert_array_equal(xb.data, X[yb.data])  # X and y stay aligned
-        seen.extend(yb.data.tolist())
+        np.testing.assert_array_equal(xb.array, X[yb.array])  # X and y stay aligned
+        seen.extend(yb.array.tolist())
     assert sorted(seen) == list(range(23))
     assert seen != list(range(23))
 
@@ -145,7 +145,7 @@ def test_shuffle_uses_the_generator_permutation():
     reference = np.random.Generator(np.random.PCG64(7))
     for _ in range(2):  # two epochs: two successive permutations
         expected = reference.permutation(12)
-        got = np.concatenate([yb.data for _, yb in loader])
+        got = np.concatenate([yb.array for _, yb in loader])
         np.testing.assert_array_equal(got, expected)
 
 
@@ -155,7 +155,7 @@ def test_seeded_runs_are_bit_identical_and_epochs_differ():
 
     def two_epochs():
         glassgrad.manual_seed(123)
-        return [np.concatenate([yb.data for _, yb in loader]) for _ in range(2)]
+        return [np.concatenate([yb.array for _, yb in loader]) for _ in range(2)]
 
     first, second = two_epochs(), two_epochs()
     np.testing.assert_array_equal(first[0], second[0])
@@ -169,7 +169,7 @@ def test_private_generator_ignores_global_seed():
     for global_seed in (1, 2):
         glassgrad.manual_seed(global_seed)
         loader = DataLoader(TensorDataset(X, y), batch_size=30, shuffle=True, generator=glassgrad.Generator(5))
-        orders.append(next(iter(loader))[1].data)
+        orders.append(next(iter(loader))[1].array)
     np.testing.assert_array_equal(*orders)
 
 
@@ -180,8 +180,8 @@ def test_generic_dataset_is_collated_like_the_fast_path():
     fast = DataLoader(TensorDataset(X, y), batch_size=4, shuffle=True, generator=glassgrad.Generator(3))
     slow = DataLoader(ListDataset(X, y), batch_size=4, shuffle=True, generator=glassgrad.Generator(3))
     for (xf, yf), (xs, ys) in zip(fast, slow, strict=True):
-        np.testing.assert_array_equal(xf.data, xs.data)
-        np.testing.assert_array_equal(yf.data, ys.data)
+        np.testing.assert_array_equal(xf.array, xs.array)
+        np.testing.assert_array_equal(yf.array, ys.array)
         assert ys.dtype == np.int64  # Python ints collate to int64, as in torch
 
 
@@ -200,7 +200,7 @@ def test_collate_python_floats_and_single_values_like_torch():
     theirs = next(iter(tud.DataLoader(Floats(), batch_size=5)))
     assert isinstance(ours, glassgrad.Tensor)  # single values: a Tensor, not a tuple
     assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "") == "float64"
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
     assert torch.is_tensor(theirs)
 
 
@@ -227,11 +227,11 @@ def test_tensor_dataset_and_its_subsets_never_go_example_by_example():
     X, y = _rows(20)
     ds = NoPerExample(X, y)
     batches = list(DataLoader(ds, batch_size=6, shuffle=True))
-    assert sum(len(b[1].data) for b in batches) == 20
+    assert sum(len(b[1].array) for b in batches) == 20
     sub = Subset(ds, [19, 3, 5, 7, 11])
     (xb, yb), = list(DataLoader(sub, batch_size=5))
-    assert yb.data.tolist() == [19, 3, 5, 7, 11]
-    np.testing.assert_array_equal(xb.data, X[[19, 3, 5, 7, 11]])
+    assert yb.array.tolist() == [19, 3, 5, 7, 11]
+    np.testing.assert_array_equal(xb.array, X[[19, 3, 5, 7, 11]])
 
 
 def test_empty_dataset_gives_no_batches():

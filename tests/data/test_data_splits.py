@@ -8,7 +8,7 @@ from glassgrad.data import Dataset, Subset, TensorDataset, random_split, train_v
 def _ids(part):
     """The row ids held by a part (datasets built from y = row id)."""
     if isinstance(part, TensorDataset):
-        return part.tensors[-1].data.tolist()
+        return part.tensors[-1].array.tolist()
     return [int(part[i][-1]) for i in range(len(part))]
 
 
@@ -59,7 +59,7 @@ def test_random_split_parts_feed_a_loader():
     from glassgrad.data import DataLoader
 
     train, _ = random_split(_ds(10), [0.8, 0.2], generator=glassgrad.Generator(1))
-    seen = [i for _, yb in DataLoader(train, batch_size=3) for i in yb.data.tolist()]
+    seen = [i for _, yb in DataLoader(train, batch_size=3) for i in yb.array.tolist()]
     assert seen == _ids(train)
 
 
@@ -74,7 +74,7 @@ def test_sizes_and_partition():
     assert sorted(ids) == list(range(100))
     for part in (train, val, test):  # rows stay aligned with their labels
         Xp, yp = part.tensors
-        np.testing.assert_array_equal(Xp.data, X[yp.data])
+        np.testing.assert_array_equal(Xp.array, X[yp.array])
 
 
 def test_fraction_rounds_half_up_and_counts_are_accepted():
@@ -100,17 +100,17 @@ def test_stratified_parts_keep_class_proportions():
     sizes = [len(p) for p in parts]
     assert sizes == [700, 150, 150]
     for part, size in zip(parts, sizes):
-        counts = np.bincount(part.tensors[1].data, minlength=3)
+        counts = np.bincount(part.tensors[1].array, minlength=3)
         fair = size * np.array([0.6, 0.3, 0.1])
         assert np.all(np.abs(counts - fair) <= 1), (counts, fair)
-    ids = sorted(i for p in parts for i in p.tensors[0].data.tolist())
+    ids = sorted(i for p in parts for i in p.tensors[0].array.tolist())
     assert ids == list(range(1000))
 
 
 def test_stratify_true_uses_the_last_tensor():
     y = np.repeat([0, 1], [80, 20])
     _, _, test = train_val_test_split(np.zeros((100, 3)), y, val=0.1, test=0.1, stratify=True)
-    assert np.bincount(test.tensors[1].data).tolist() == [8, 2]
+    assert np.bincount(test.tensors[1].array).tolist() == [8, 2]
 
 
 def test_generic_dataset_gives_subsets():

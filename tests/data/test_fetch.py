@@ -95,7 +95,7 @@ def test_url_fetch_writes_verified_uncompressed_files(tiny):
     assert len(server.requests) == 8
     assert any("verified" in m for m in log)
     ds = mnist_module.load_idx_dataset("tiny", "train", root=root)
-    assert ds.tensors[1].data.tolist() == [0, 1, 2, 3]
+    assert ds.tensors[1].array.tolist() == [0, 1, 2, 3]
 
 
 def test_fetch_is_idempotent(tiny):

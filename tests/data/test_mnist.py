@@ -39,10 +39,10 @@ def test_loads_images_scaled_and_labels(fake_mnist):
     X, y = ds.tensors
     assert X.shape == (5, 1, 4, 4) and X.dtype == np.float32
     assert y.shape == (5,) and y.dtype == np.int64
-    assert y.data.tolist() == [0, 1, 2, 3, 4]
+    assert y.array.tolist() == [0, 1, 2, 3, 4]
     # pixel (k, i, j) = (50 k + 7 i + j) % 256, divided by 255 in float32
     k, i, j = 4, 3, 2
-    assert X.data[k, 0, i, j] == np.float32((50 * k + 7 * i + j) % 256) / np.float32(255)
+    assert X.array[k, 0, i, j] == np.float32((50 * k + 7 * i + j) % 256) / np.float32(255)
     assert len(glassgrad.data.mnist("test")) == 3
 
 
@@ -50,7 +50,7 @@ def test_scaling_matches_torch(fake_mnist):
     import torch
 
     folder, contents = fake_mnist
-    X = glassgrad.data.mnist("train").tensors[0].data
+    X = glassgrad.data.mnist("train").tensors[0].array
     raw = np.frombuffer(contents["train-images-idx3-ubyte"], dtype=np.uint8, offset=16).reshape(5, 1, 4, 4)
     np.testing.assert_array_equal(X, torch.from_numpy(raw.copy()).float().div(255).numpy())
 
@@ -60,7 +60,7 @@ def test_gz_files_are_accepted(fake_mnist):
     for name in FILES["test"]:
         (folder / name).unlink()
         (folder / (name + ".gz")).write_bytes(gz(contents[name]))
-    assert glassgrad.data.mnist("test").tensors[1].data.tolist() == [0, 1, 2]
+    assert glassgrad.data.mnist("test").tensors[1].array.tolist() == [0, 1, 2]
 
 
 def test_missing_files_say_how_to_fetch(fake_mnist):
@@ -144,14 +144,14 @@ def test_real_mnist():
     X, y = train.tensors
     assert X.shape == (60000, 1, 28, 28) and X.dtype == np.float32
     assert y.shape == (60000,) and y.dtype == np.int64
-    assert y.data[0] == 5  # the famous first training digit
-    assert X.data.min() == 0.0 and X.data.max() == 1.0
+    assert y.array[0] == 5  # the famous first training digit
+    assert X.array.min() == 0.0 and X.array.max() == 1.0
     # Class counts of MNIST as published with the dataset (e.g. in many course notes).
-    assert np.bincount(y.data).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert np.bincount(y.array).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
     Xt, yt = glassgrad.data.mnist("test").tensors
     assert Xt.shape == (10000, 1, 28, 28) and yt.shape == (10000,)
-    assert np.bincount(yt.data).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
-    assert yt.data[0] == 7
+    assert np.bincount(yt.array).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert yt.array[0] == 7
 
 
 @pytest.mark.mnist
@@ -159,5 +159,5 @@ def test_real_fashion_mnist():
     _real("fashion-mnist")
     X, y = glassgrad.data.fashion_mnist("test").tensors
     assert X.shape == (10000, 1, 28, 28) and X.dtype == np.float32
-    assert np.bincount(y.data).tolist() == [1000] * 10  # balanced by construction
-    assert y.data[0] == 9  # the first test image is an ankle boot
+    assert np.bincount(y.array).tolist() == [1000] * 10  # balanced by construction
+    assert y.array[0] == 9  # the first test image is an ankle boot

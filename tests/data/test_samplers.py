@@ -48,7 +48,7 @@ def test_loader_with_a_sampler_matches_torch(drop_last):
     assert labels(mine) == labels(torchs)
     assert len(mine) == len(torchs)
     xb, yb = next(iter(mine))
-    np.testing.assert_array_equal(xb.data, X[order[:3]])  # rows stay with their labels
+    np.testing.assert_array_equal(xb.array, X[order[:3]])  # rows stay with their labels
 
 
 def test_loader_with_a_batch_sampler_matches_torch():

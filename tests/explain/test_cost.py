@@ -35,7 +35,7 @@ def test_sampled_when_large_and_the_document_says_so():
 
 def test_finite_differences_count_forward_passes():
     params, loss = _network(1, 3, 2, 1, 4, 0)
-    n = sum(t.data.size for t in params)
+    n = sum(t.array.size for t in params)
     _, forwards = finite_difference_gradients(params, loss)
     assert forwards == n + 1
     _, forwards = finite_difference_gradients(params, loss, indices=[(0, 0), (1, 2)], central=True)

@@ -100,7 +100,7 @@ def test_expression_gradients_match_torch(text):
     # the oracle evaluates the same (trusted, test-written) text with torch functions
     out = eval(text, {"__builtins__": {}}, env)  # noqa: S307 - test-side oracle, fixed strings
     out.backward()
-    assert float(r.output.data) == pytest.approx(out.item(), rel=1e-12)
+    assert float(r.output.array) == pytest.approx(out.item(), rel=1e-12)
     for name, g in r.gradient.items():
         expected = tv[name].grad.item() if tv[name].grad is not None else 0.0
         assert g == pytest.approx(expected, rel=1e-10, abs=1e-14), name
@@ -147,7 +147,7 @@ def test_bad_values(values, constants, message):
 
 def test_domain_errors_are_reported_not_raised():
     r = explain_expression("log(x)", {"x": -1.0})
-    assert np.isnan(float(r.output.data))
+    assert np.isnan(float(r.output.array))
     assert "outside a function's domain" in to_text(r.document())
 
 

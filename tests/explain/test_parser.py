@@ -132,7 +132,7 @@ def test_parser_never_calls_eval_or_exec(monkeypatch):
     from glassgrad.explain import explain_expression
 
     r = explain_expression("2*(x*y + max(z, w))", {"x": 3, "y": -4, "z": 2, "w": -1})
-    assert float(r.output.data) == -20.0
+    assert float(r.output.array) == -20.0
 
 
 def test_huge_exponent_is_a_float_overflow_not_a_hang():
@@ -140,6 +140,6 @@ def test_huge_exponent_is_a_float_overflow_not_a_hang():
 
     # With Python ints 9**9**9 would take minutes; in float64 it is inf at once.
     r = explain_expression("x * 9**9**9", {"x": 1.0})
-    assert float(r.output.data) == float("inf")
+    assert float(r.output.array) == float("inf")
     r = explain_expression("x + 10**400", {"x": 1.0})
-    assert float(r.output.data) == float("inf")
+    assert float(r.output.array) == float("inf")

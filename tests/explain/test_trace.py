@@ -79,7 +79,7 @@ def test_a_second_backward_starts_a_new_pass():
         y.backward()
     assert t.passes == 2
     assert float(t["x"].gradient) == 4.0  # the last pass only, not the accumulated .grad
-    assert float(x.grad.data) == 8.0
+    assert float(x.grad.array) == 8.0
 
 
 def test_the_trace_is_removed_even_when_the_block_raises():

@@ -12,7 +12,7 @@ ATOL = {np.dtype("float64"): 1e-12, np.dtype("float32"): 1e-6}
 
 def assert_close(ours, theirs, dtype=None, rtol=None, atol=None):
     """Compare a glassgrad Tensor/array with a torch tensor/array elementwise."""
-    a = ours.data if isinstance(ours, gg.Tensor) else np.asarray(ours)
+    a = ours.array if isinstance(ours, gg.Tensor) else np.asarray(ours)
     b = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
     dtype = np.dtype(dtype or a.dtype)
     assert a.shape == b.shape, f"shape {a.shape} != torch's {b.shape}"
@@ -28,7 +28,7 @@ def copy_weights_to_torch(ours, theirs):
     assert list(state) == list(theirs_state)
     with torch.no_grad():
         for key, value in state.items():
-            theirs_state[key].copy_(torch.from_numpy(np.array(value.data)))
+            theirs_state[key].copy_(torch.from_numpy(np.array(value.array)))
 
 
 def randn(*shape, seed=0):
@@ -61,7 +61,7 @@ def compare_with_torch(make, x, dtype, seed=0, training=True, call=None):
     call = call or (lambda m, x: m(x))
     out_ours, out_theirs = call(ours, x_ours), call(theirs, x_theirs)
     if isinstance(out_theirs, tuple):  # (values, indices)
-        np.testing.assert_array_equal(out_ours[1].data, out_theirs[1].numpy())
+        np.testing.assert_array_equal(out_ours[1].array, out_theirs[1].numpy())
         out_ours, out_theirs = out_ours[0], out_theirs[0]
     assert out_ours.dtype == np.dtype(dtype)
     assert_close(out_ours, out_theirs, dtype)
@@ -89,6 +89,6 @@ def backward_with(ours_out, theirs_out, seed=0):
     import torch
 
     shape = tuple(ours_out.shape)
-    upstream = np.random.default_rng(seed).standard_normal(shape).astype(ours_out.data.dtype)
+    upstream = np.random.default_rng(seed).standard_normal(shape).astype(ours_out.array.dtype)
     ours_out.backward(gg.tensor(upstream))
     theirs_out.backward(torch.from_numpy(upstream.copy()))

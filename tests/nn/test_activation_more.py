@@ -74,7 +74,7 @@ def test_module_forward_backward_vs_torch(name, dtype):
     assert_close(x_ours.grad, x_theirs.grad, dtype)
     for (key, p), (t_key, t_p) in zip(ours.named_parameters(), theirs.named_parameters()):
         assert key == t_key
-        assert p.grad.data.dtype == np.dtype(dtype)
+        assert p.grad.array.dtype == np.dtype(dtype)
         assert_close(p.grad, t_p.grad, dtype)
 
 
@@ -101,16 +101,16 @@ def test_prelu_parameter_state_dict_and_init():
     ours, theirs = nn.PReLU(3, init=0.1), tnn.PReLU(3, init=0.1)
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
     w = ours.state_dict()["weight"]
-    assert tuple(w.shape) == (3,) and w.data.dtype == np.float32  # torch's default dtype
-    np.testing.assert_array_equal(w.data, theirs.weight.detach().numpy())
+    assert tuple(w.shape) == (3,) and w.array.dtype == np.float32  # torch's default dtype
+    np.testing.assert_array_equal(w.array, theirs.weight.detach().numpy())
     assert [n for n, _ in ours.named_parameters()] == ["weight"]
     assert ours.weight.requires_grad
     # load_state_dict, then reset_parameters goes back to init
     ours.load_state_dict({"weight": gg.tensor([0.5, -0.5, 2.0])})
-    np.testing.assert_array_equal(ours.weight.data, np.float32([0.5, -0.5, 2.0]))
+    np.testing.assert_array_equal(ours.weight.array, np.float32([0.5, -0.5, 2.0]))
     ours.reset_parameters()
-    np.testing.assert_array_equal(ours.weight.data, np.float32([0.1, 0.1, 0.1]))
-    assert nn.PReLU(dtype=gg.float64).weight.data.dtype == np.float64
+    np.testing.assert_array_equal(ours.weight.array, np.float32([0.1, 0.1, 0.1]))
+    assert nn.PReLU(dtype=gg.float64).weight.array.dtype == np.float64
 
 
 def test_prelu_trains_like_torch_over_three_sgd_steps():
@@ -185,13 +185,13 @@ def test_value_and_gradient_at_kinks_and_extremes_match_torch(name, dtype):
     ours, theirs = pair(x)
     out = getattr(gg.nn.functional, name)(ours, **kwargs)
     t_out = getattr(torch.nn.functional, name)(theirs, **kwargs)
-    got, expected = out.data, t_out.detach().numpy()
+    got, expected = out.array, t_out.detach().numpy()
     np.testing.assert_allclose(got, expected, rtol=1e-7 if dtype == "float64" else 1e-6, atol=0)
     assert np.array_equal(np.signbit(got), np.signbit(expected)), "signed zeros differ"
     out.sum().backward()
     t_out.sum().backward()
     # hardsigmoid: torch multiplies by float32(1/6) even in float64 (3e-8 off); we use 1/6
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-7, atol=0)
+    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-7, atol=0)
 
 
 def test_prelu_gradient_at_zero_takes_the_slope_side():
@@ -199,8 +199,8 @@ def test_prelu_gradient_at_zero_takes_the_slope_side():
     w = gg.tensor([0.3], dtype=gg.float64, requires_grad=True)
     gg.nn.functional.prelu(x, w).sum().backward()
     # torch: s > 0 ? g : a g, and d/da = s > 0 ? 0 : s g
-    np.testing.assert_array_equal(x.grad.data, [0.3, 0.3, 1.0, 0.3])
-    np.testing.assert_array_equal(w.grad.data, [-2.0])
+    np.testing.assert_array_equal(x.grad.array, [0.3, 0.3, 1.0, 0.3])
+    np.testing.assert_array_equal(w.grad.array, [-2.0])
 
 
 # ---------------------------------------------------------------- bad arguments
@@ -243,10 +243,10 @@ def test_bad_arguments_are_refused_with_clear_errors():
 
 def test_prelu_error_leaves_the_weight_untouched():
     layer = nn.PReLU(4)
-    before = layer.weight.data.copy()
+    before = layer.weight.array.copy()
     with pytest.raises(ValueError):
         layer(gg.randn(2, 3))
-    np.testing.assert_array_equal(layer.weight.data, before)
+    np.testing.assert_array_equal(layer.weight.array, before)
     assert layer.weight.grad is None
 
 
@@ -261,7 +261,7 @@ def test_elu_keeps_the_digits_of_e_to_the_s_minus_1(dtype):
     """elu's e^s - 1 (no NumPy expm1 inside) against math.expm1, from s = -1e-300, where
     e^s - 1 would round to 0, to s = -800, where e^s underflows."""
     x = -np.geomspace(1e-300, 800, 4001).astype(dtype)
-    got = gg.nn.functional.elu(gg.tensor(x)).data
+    got = gg.nn.functional.elu(gg.tensor(x)).array
     expected = np.array([math.expm1(float(v)) for v in x])
     assert _ulps(got, expected, dtype).max() <= 4
 
@@ -270,7 +270,7 @@ def test_elu_keeps_the_digits_of_e_to_the_s_minus_1(dtype):
 def test_logsigmoid_keeps_its_digits_for_every_s(dtype):
     x = np.concatenate([-np.geomspace(1e-30, 700, 2001), np.geomspace(1e-30, 700, 2001)])
     x = x.astype(dtype)
-    got = gg.nn.functional.logsigmoid(gg.tensor(x)).data
+    got = gg.nn.functional.logsigmoid(gg.tensor(x)).array
     # log sigma(s) = -log(1 + e^{-s}), written per sign so that the reference is exact too
     expected = np.array([-math.log1p(math.exp(-v)) if v > 0 else v - math.log1p(math.exp(v))
                          for v in map(float, x)])

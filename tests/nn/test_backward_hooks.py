@@ -22,7 +22,7 @@ def models():
 
 
 def as_numpy(grads):
-    return [None if g is None else (g.data if isinstance(g, gg.Tensor) else g.detach().numpy())
+    return [None if g is None else (g.array if isinstance(g, gg.Tensor) else g.detach().numpy())
             for g in grads]
 
 
@@ -65,7 +65,7 @@ def test_replacements_change_the_gradients_as_in_torch():
     grads_o, grads_t = run(ours, x, gg), run(theirs, x, torch)
     assert_same(grads_o, grads_t)
     plain = run(models()[0], x, gg)
-    assert not np.allclose(plain[0].data, grads_o[0].data)  # the hooks did change them
+    assert not np.allclose(plain[0].array, grads_o[0].array)  # the hooks did change them
 
 
 def test_a_removed_hook_is_not_called_and_the_fast_path_returns():

@@ -124,10 +124,10 @@ def test_conv_transpose_init_uses_fan_in_of_out_channels_times_kernel():
     layer = nn.ConvTranspose2d(300, 16, 5, groups=2)
     bound = 1 / np.sqrt(8 * 25)
     assert layer.weight.shape == (300, 8, 5, 5) and layer.bias.shape == (16,)
-    values = layer.weight.data
+    values = layer.weight.array
     assert np.abs(values).max() <= bound and np.abs(values).max() > 0.999 * bound
     assert values.std() == pytest.approx(bound / np.sqrt(3), rel=0.01)  # 60,000 draws
-    assert np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.bias.array).max() <= bound
     assert layer.weight.dtype == np.float32
     assert nn.ConvTranspose1d(3, 4, 2).weight.shape == (3, 4, 2)
     assert nn.Conv1d(3, 4, 2, dtype=gg.float64).weight.dtype == np.float64
@@ -135,9 +135,9 @@ def test_conv_transpose_init_uses_fan_in_of_out_channels_times_kernel():
 
 def test_init_is_reproducible_with_manual_seed():
     gg.manual_seed(3)
-    a = nn.ConvTranspose2d(2, 3, 3).weight.data.copy()
+    a = nn.ConvTranspose2d(2, 3, 3).weight.array.copy()
     gg.manual_seed(3)
-    assert np.array_equal(a, nn.ConvTranspose2d(2, 3, 3).weight.data)
+    assert np.array_equal(a, nn.ConvTranspose2d(2, 3, 3).weight.array)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -153,13 +153,13 @@ def test_unfold_is_the_patch_matrix_of_conv2d_and_fold_counts_windows():
     x, w = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((4, 3, 3, 3))
     cols = F.unfold(gg.tensor(x), 3, padding=1, stride=2)  # (2, 27, 3 * 3)
     conv = F.conv2d(gg.tensor(x), gg.tensor(w), padding=1, stride=2)
-    np.testing.assert_allclose((w.reshape(4, -1) @ cols.data).reshape(conv.shape), conv.data,
+    np.testing.assert_allclose((w.reshape(4, -1) @ cols.array).reshape(conv.shape), conv.array,
                                rtol=1e-12)
     # fold(unfold(x)) = x times the number of windows covering each pixel (by hand: 2x2
     # windows with stride 1 on a 3x3 image cover the corners once, edges twice, centre 4x)
     x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
     back = F.fold(F.unfold(gg.tensor(x), 2), (3, 3), 2)
-    np.testing.assert_allclose(back.data[0, 0], x[0, 0] * [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
+    np.testing.assert_allclose(back.array[0, 0], x[0, 0] * [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
     with pytest.raises(ValueError, match="has 9 columns, but output_size=.* give 2 x 2 = 4 windows"):
         F.fold(gg.zeros(1, 4, 9), (3, 3), 2)
     with pytest.raises(ValueError, match="divisible by the product of kernel_size 4"):
@@ -178,10 +178,10 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d():
         x = rng.standard_normal((2, 3, 4, 5))
         w = rng.standard_normal((3, 2, 3, 3))
         z = F.conv_transpose2d(gg.tensor(x), gg.tensor(w), stride=stride, padding=padding,
-                               output_padding=output_padding, dilation=dilation).data
+                               output_padding=output_padding, dilation=dilation).array
         y = rng.standard_normal(z.shape)
         conv = F.conv2d(gg.tensor(y), gg.tensor(w), stride=stride, padding=padding,
-                        dilation=dilation).data
+                        dilation=dilation).array
         assert conv.shape == x.shape
         assert np.vdot(conv, x) == pytest.approx(np.vdot(y, z), rel=1e-12)
 
@@ -198,14 +198,14 @@ def test_conv_transpose2d_by_loops():
                 full[0, :, s * i:s * i + 2, s * j:s * j + 2] += x[0, c, i, j] * w[c]
     expected = full[:, :, p:-p, p:-p] + b[:, None, None]
     y = F.conv_transpose2d(gg.tensor(x), gg.tensor(w), gg.tensor(b), stride=s, padding=p)
-    np.testing.assert_allclose(y.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(y.array, expected, rtol=1e-12)
 
 
 def test_adaptive_avg_pool_bins_by_hand():
     # H = 5 into 3 bins: rows [0, 2), [1, 4), [3, 5): the middle bin overlaps both others
     x = np.arange(5.0).reshape(1, 1, 5, 1)
     y = F.adaptive_avg_pool2d(gg.tensor(x), (3, 1))
-    np.testing.assert_allclose(y.data.ravel(), [0.5, 2.0, 3.5])
+    np.testing.assert_allclose(y.array.ravel(), [0.5, 2.0, 3.5])
 
 
 @pytest.mark.parametrize("op,kwargs", [
@@ -224,13 +224,13 @@ def test_inf_and_nan_reach_the_same_outputs_as_in_torch(op, kwargs):
     x[0, 0, 2, 3], x[0, 1, 1, 1] = np.inf, np.nan
     ours, theirs = pair(x)
     y, ty = getattr(F, op)(ours, **kwargs), getattr(torch.nn.functional, op)(theirs, **kwargs)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, equal_nan=True)
-    assert np.isfinite(y.data).any() and not np.isfinite(y.data).all()
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-12, equal_nan=True)
+    assert np.isfinite(y.array).any() and not np.isfinite(y.array).all()
     g = np.ones(y.shape)
     g[0, 0, 0, 0] = np.inf
     y.backward(gg.tensor(g))
     ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(ours.grad.array, theirs.grad.numpy(), rtol=1e-12, equal_nan=True)
 
 
 def test_adaptive_max_pool2d_ties_and_nans_as_torch():
@@ -240,11 +240,11 @@ def test_adaptive_max_pool2d_ties_and_nans_as_torch():
     ours, theirs = pair(x)
     y, index = F.adaptive_max_pool2d(ours, 2, return_indices=True)
     ty, tindex = torch.nn.functional.adaptive_max_pool2d(theirs, 2, return_indices=True)
-    np.testing.assert_array_equal(index.data, tindex.numpy())
-    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    np.testing.assert_array_equal(index.array, tindex.numpy())
+    np.testing.assert_array_equal(y.array, ty.detach().numpy())
     y.sum().backward()
     ty.sum().backward()
-    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+    np.testing.assert_array_equal(ours.grad.array, theirs.grad.numpy())
 
 
 @pytest.mark.parametrize("length, factor, index", [
@@ -260,13 +260,13 @@ def test_nearest_1d_scale_factor_steps_by_its_inverse(length, factor, index):
     ours, theirs = pair(x)
     y = F.interpolate(ours, scale_factor=factor)
     ty = torch.nn.functional.interpolate(theirs, scale_factor=factor)
-    np.testing.assert_array_equal(y.data, x[..., index])
+    np.testing.assert_array_equal(y.array, x[..., index])
     np.testing.assert_array_equal(ty.detach().numpy(), x[..., index])
     g = randn(*y.shape)
     y.backward(gg.tensor(g))
     expected = np.zeros_like(x)
     np.add.at(expected, (Ellipsis, index), g)
-    np.testing.assert_array_equal(ours.grad.data, expected)
+    np.testing.assert_array_equal(ours.grad.array, expected)
 
 
 @pytest.mark.xfail(strict=True, reason="torch 2.13's 1-D nearest backward uses the 2-D rule "
@@ -277,7 +277,7 @@ def test_nearest_1d_scale_factor_gradient_vs_torch():
     ours, theirs = pair(x)
     F.interpolate(ours, scale_factor=1.1).sum().backward()
     torch.nn.functional.interpolate(theirs, scale_factor=1.1).sum().backward()
-    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+    np.testing.assert_array_equal(ours.grad.array, theirs.grad.numpy())
 
 
 # ---------------------------------------------------------------- hypothesis geometry

@@ -44,14 +44,14 @@ def test_in_a_graph_same_values_and_gradient_as_torch(name):
     out = getattr(F, name)(h, **kwargs, inplace=True)
     tout = getattr(TF, name)(th, **kwargs, inplace=True)
     assert out is h and tout is th
-    np.testing.assert_allclose(h.data, th.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(h.array, th.detach().numpy(), rtol=1e-12, atol=1e-15)
     assert h._version == th._version
     (out * gg.tensor(WEIGHTS)).sum().backward()
     (tout * torch.tensor(WEIGHTS)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-6, atol=1e-10)
     out_of_place = pair()[0]
     (getattr(F, name)(out_of_place, **kwargs) * gg.tensor(WEIGHTS)).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, out_of_place.grad.data)
+    np.testing.assert_array_equal(x.grad.array, out_of_place.grad.array)
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
@@ -62,8 +62,8 @@ def test_outside_a_graph_the_memory_is_written_and_views_see_it(name):
     element, telement = x[2, 3], tx[2, 3]
     assert getattr(F, name)(x, **kwargs, inplace=True) is x
     getattr(TF, name)(tx, **kwargs, inplace=True)
-    np.testing.assert_allclose(x.data, tx.numpy(), rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(row.data, trow.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(x.array, tx.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(row.array, trow.numpy(), rtol=1e-12, atol=1e-15)
     assert element.item() == pytest.approx(telement.item(), rel=1e-12, abs=1e-15)
     assert x._version == tx._version == 1
 
@@ -77,7 +77,7 @@ def test_a_leaf_that_requires_grad_is_refused_and_left_alone(name):
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad") as info:
         getattr(F, name)(x, **kwargs, inplace=True)
     assert "no_grad" in str(info.value)
-    np.testing.assert_array_equal(x.data, VALUES)
+    np.testing.assert_array_equal(x.array, VALUES)
     assert x._version == 0
     with gg.no_grad():  # allowed there, as in torch
         getattr(F, name)(x, **kwargs, inplace=True)
@@ -106,11 +106,11 @@ def test_modules_with_inplace_true_match_torch_inside_a_model(make):
     hidden = ours[0](x)
     assert ours[1](hidden) is hidden
     out, tout = ours(x), theirs(tx)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-12)
     out.sum().backward()
     tout.sum().backward()
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-6, atol=1e-10,
+        np.testing.assert_allclose(p.grad.array, tp.grad.numpy(), rtol=1e-6, atol=1e-10,
                                    err_msg=name)
 
 
@@ -119,14 +119,14 @@ def test_dropout_in_place_draws_the_same_mask():
     gg.manual_seed(3)
     expected = F.dropout(x * 1.0, 0.4)
     expected.sum().backward()
-    expected_grad = x.grad.data.copy()
+    expected_grad = x.grad.array.copy()
     x.grad = None
     gg.manual_seed(3)
     h = x * 1.0
     assert F.dropout(h, 0.4, inplace=True) is h
-    np.testing.assert_array_equal(h.data, expected.data)
+    np.testing.assert_array_equal(h.array, expected.array)
     h.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, expected_grad)
+    np.testing.assert_array_equal(x.grad.array, expected_grad)
     layer = nn.Dropout(0.4, inplace=True)
     h2 = x * 1.0
     assert layer(h2) is h2
@@ -151,12 +151,12 @@ def test_tensor_methods_match_torch(name):
     assert getattr(h, name + "_")() is h
     in_place = torch.tensor(values)
     getattr(in_place, name + "_")()
-    np.testing.assert_allclose(h.data, in_place.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(h.array, in_place.numpy(), rtol=1e-12)
     # the gradient against torch's out-of-place op (torch has no backward for some of its
     # in-place methods, acosh_ among them)
     (h * gg.tensor(values)).sum().backward()
     (getattr(tx, name)() * torch.tensor(values)).sum().backward()
-    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(x.grad.array, tx.grad.numpy(), rtol=1e-10, atol=1e-15)
 
 
 def test_methods_with_arguments_and_the_functional_spellings():
@@ -164,13 +164,13 @@ def test_methods_with_arguments_and_the_functional_spellings():
     h, th = x * 1.0, tx * 1.0
     h.pow_(2).clamp_min_(1.5).clamp_max_(20.0)
     th.pow_(2).clamp_min_(1.5).clamp_max_(20.0)
-    np.testing.assert_allclose(h.data, th.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(h.array, th.detach().numpy(), rtol=1e-12)
     for name, args in [("relu_", ()), ("leaky_relu_", (0.2,)), ("elu_", (0.7,)), ("selu_", ()),
                        ("celu_", (1.3,)), ("hardtanh_", (-0.5, 0.8)), ("threshold_", (0.1, -2.0))]:
         g, t = gg.tensor(VALUES), torch.tensor(VALUES)
         assert getattr(F, name)(g, *args) is g
         getattr(TF, name)(t, *args)
-        np.testing.assert_allclose(g.data, t.numpy(), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(g.array, t.numpy(), rtol=1e-12, err_msg=name)
 
 
 def test_a_result_the_tensor_cannot_hold_is_refused_before_any_change():
@@ -180,5 +180,5 @@ def test_a_result_the_tensor_cannot_hold_is_refused_before_any_change():
     with pytest.raises(RuntimeError, match="can't be cast"):
         torch.tensor([1, 4]).pow_(0.5)
     assert "int64" in str(info.value) and ".float()" in str(info.value)
-    np.testing.assert_array_equal(counts.data, [1, 4])
+    np.testing.assert_array_equal(counts.array, [1, 4])
     assert counts._version == 0

@@ -17,16 +17,16 @@ SETTINGS = [{}, {"affine": True}, {"track_running_stats": True},
 def compare(ours, theirs, x):
     a, ta = gg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     out, tout = ours(a), theirs(ta)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-10, atol=1e-12)
     w = RNG.standard_normal(x.shape)
     (out * gg.tensor(w)).sum().backward()
     (tout * torch.tensor(w)).sum().backward()
-    np.testing.assert_allclose(a.grad.data, ta.grad.numpy(), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(a.grad.array, ta.grad.numpy(), rtol=1e-8, atol=1e-10)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-8, atol=1e-10,
+        np.testing.assert_allclose(p.grad.array, tp.grad.numpy(), rtol=1e-8, atol=1e-10,
                                    err_msg=name)
     for name, buffer in ours.named_buffers():
-        np.testing.assert_allclose(buffer.data, getattr(theirs, name).numpy(), rtol=1e-12,
+        np.testing.assert_allclose(buffer.array, getattr(theirs, name).numpy(), rtol=1e-12,
                                    err_msg=name)
 
 
@@ -51,7 +51,7 @@ def test_rms_norm_matches_torch(kwargs):
     assert repr(ours) == repr(theirs)
     if ours.weight is not None:
         w = RNG.uniform(0.5, 1.5, (5, 6))
-        ours.weight.data[...] = w
+        ours.weight.array[...] = w
         with torch.no_grad():
             theirs.weight.copy_(torch.tensor(w))
     compare(ours, theirs, RNG.standard_normal((3, 5, 6)))

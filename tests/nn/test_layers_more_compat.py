@@ -23,12 +23,12 @@ def check(ours, theirs, arrays, **kwargs):
     g = [gg.tensor(a, requires_grad=True) for a in arrays]
     t = [torch.tensor(a, requires_grad=True) for a in arrays]
     out, tout = ours(*g, **kwargs), theirs(*t, **kwargs)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-12, atol=1e-14)
     weights = RNG.standard_normal(tout.shape)
     (out * gg.tensor(weights)).sum().backward()
     (tout * torch.tensor(weights)).sum().backward()
     for a, b in zip(g, t):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.parametrize("name, args, ndim", PADS, ids=[p[0] for p in PADS])
@@ -56,12 +56,12 @@ def test_meshgrid_matches_torch_with_gradients(indexing):
     ours, theirs = gg.meshgrid(*g, indexing=indexing), torch.meshgrid(*t, indexing=indexing)
     total, ttotal = 0, 0
     for k, (o, th) in enumerate(zip(ours, theirs)):
-        np.testing.assert_array_equal(o.data, th.detach().numpy())
+        np.testing.assert_array_equal(o.array, th.detach().numpy())
         total, ttotal = total + o * (k + 1.0), ttotal + th * (k + 1.0)
     total.sum().backward()
     ttotal.sum().backward()
     for a, b in zip(g, t):
-        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-12)
 
 
 def test_broadcast_tensors_and_shapes_match_torch():
@@ -76,16 +76,16 @@ def test_broadcast_tensors_and_shapes_match_torch():
 def test_sampling_functions_draw_what_they_should():
     gg.manual_seed(0)
     draws = gg.normal(2.0, 0.5, (20_000,))
-    assert draws.dtype == np.float32 and abs(draws.data.mean() - 2) < 0.02
+    assert draws.dtype == np.float32 and abs(draws.array.mean() - 2) < 0.02
     per_element = gg.normal(gg.tensor([0.0, 10.0]), gg.tensor([1.0, 0.0]))
-    assert per_element.data[1] == 10.0
+    assert per_element.array[1] == 10.0
     coins = gg.bernoulli(gg.full((20_000,), 0.25))
-    assert set(np.unique(coins.data)) <= {0.0, 1.0} and abs(coins.data.mean() - 0.25) < 0.02
+    assert set(np.unique(coins.array)) <= {0.0, 1.0} and abs(coins.array.mean() - 0.25) < 0.02
     picks = gg.multinomial(gg.tensor([0.0, 1.0, 3.0]), 20_000, replacement=True)
-    counts = np.bincount(picks.data, minlength=3)
+    counts = np.bincount(picks.array, minlength=3)
     assert picks.dtype == np.int64 and counts[0] == 0 and abs(counts[2] / counts[1] - 3) < 0.2
     rows = gg.multinomial(gg.tensor([[1.0, 1.0, 0.0], [0.0, 2.0, 5.0]]), 2)
-    assert rows.shape == (2, 2) and sorted(rows.data[0].tolist()) == [0, 1]
+    assert rows.shape == (2, 2) and sorted(rows.array[0].tolist()) == [0, 1]
     with pytest.raises(ValueError, match="without replacement"):
         gg.multinomial(gg.tensor([0.0, 1.0]), 2)
     gg.manual_seed(5)
@@ -96,7 +96,7 @@ def test_sampling_functions_draw_what_they_should():
 
 def test_small_helpers():
     x = gg.ones(2, 3)
-    assert gg.is_tensor(x) and not gg.is_tensor(x.data) and gg.numel(x) == 6
+    assert gg.is_tensor(x) and not gg.is_tensor(x.array) and gg.numel(x) == 6
     assert gg.empty_like(x).shape == (2, 3) and gg.empty_like(x).dtype == x.dtype
 
 

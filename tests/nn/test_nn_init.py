@@ -77,14 +77,14 @@ def test_xavier_uniform_bound(shape):
     fan_in, fan_out = _fans(shape)
     for gain in (1.0, 5 / 3):
         t = init.xavier_uniform_(gg.empty(*shape), gain=gain)
-        _check_uniform(t.data, gain * math.sqrt(6.0 / (fan_in + fan_out)))
+        _check_uniform(t.array, gain * math.sqrt(6.0 / (fan_in + fan_out)))
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_xavier_normal_std(shape):
     fan_in, fan_out = _fans(shape)
     t = init.xavier_normal_(gg.empty(*shape, dtype=gg.float64), gain=2.0)
-    _check_normal(t.data, 0.0, 2.0 * math.sqrt(2.0 / (fan_in + fan_out)))
+    _check_normal(t.array, 0.0, 2.0 * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -98,15 +98,15 @@ def test_kaiming_uniform_and_normal(shape, a, mode, nonlinearity, gain):
     fan_in, fan_out = _fans(shape)
     fan = fan_in if mode == "fan_in" else fan_out
     t = init.kaiming_uniform_(gg.empty(*shape), a=a, mode=mode, nonlinearity=nonlinearity)
-    _check_uniform(t.data, gain * math.sqrt(3.0 / fan))
+    _check_uniform(t.array, gain * math.sqrt(3.0 / fan))
     t = init.kaiming_normal_(gg.empty(*shape), a=a, mode=mode, nonlinearity=nonlinearity)
-    _check_normal(t.data, 0.0, gain / math.sqrt(fan))
+    _check_normal(t.array, 0.0, gain / math.sqrt(fan))
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_same_bounds_as_torch_draws(shape):
     """torch's own draws as a second, independent witness of the bound."""
-    ours = init.kaiming_uniform_(gg.empty(*shape), a=math.sqrt(5)).data
+    ours = init.kaiming_uniform_(gg.empty(*shape), a=math.sqrt(5)).array
     theirs = tinit.kaiming_uniform_(torch.empty(shape), a=math.sqrt(5)).numpy()
     assert np.abs(ours).max() == pytest.approx(np.abs(theirs).max(), rel=2e-3)
     assert ours.std() == pytest.approx(theirs.std(), rel=0.02)
@@ -114,12 +114,12 @@ def test_same_bounds_as_torch_draws(shape):
 
 def test_uniform_normal_constant():
     t = init.uniform_(gg.empty(500, 400, dtype=gg.float64), a=-2.0, b=3.0)
-    assert t.data.min() >= -2.0 and t.data.max() <= 3.0
-    assert t.data.mean() == pytest.approx(0.5, abs=5 * 5 / math.sqrt(12) / math.sqrt(t.data.size))
-    assert t.data.std() == pytest.approx(5 / math.sqrt(12), rel=0.01)
-    _check_normal(init.normal_(gg.empty(500, 400), mean=3.0, std=0.5).data, 3.0, 0.5)
-    assert np.all(init.constant_(gg.empty(3, 2), 0.25).data == 0.25)
-    assert np.all(init.zeros_(gg.ones(3)).data == 0) and np.all(init.ones_(gg.zeros(3)).data == 1)
+    assert t.array.min() >= -2.0 and t.array.max() <= 3.0
+    assert t.array.mean() == pytest.approx(0.5, abs=5 * 5 / math.sqrt(12) / math.sqrt(t.array.size))
+    assert t.array.std() == pytest.approx(5 / math.sqrt(12), rel=0.01)
+    _check_normal(init.normal_(gg.empty(500, 400), mean=3.0, std=0.5).array, 3.0, 0.5)
+    assert np.all(init.constant_(gg.empty(3, 2), 0.25).array == 0.25)
+    assert np.all(init.zeros_(gg.ones(3)).array == 0) and np.all(init.ones_(gg.zeros(3)).array == 1)
 
 
 def test_init_is_in_place_without_graph_and_keeps_dtype():
@@ -135,17 +135,17 @@ def test_init_is_in_place_without_graph_and_keeps_dtype():
 
 def test_global_seed_and_generator_make_draws_reproducible():
     gg.manual_seed(7)
-    a = init.kaiming_normal_(gg.empty(20, 30)).data.copy()
+    a = init.kaiming_normal_(gg.empty(20, 30)).array.copy()
     gg.manual_seed(7)
-    b = init.kaiming_normal_(gg.empty(20, 30)).data.copy()
+    b = init.kaiming_normal_(gg.empty(20, 30)).array.copy()
     np.testing.assert_array_equal(a, b)
-    c = init.uniform_(gg.empty(10), generator=gg.Generator(3)).data.copy()
-    d = init.uniform_(gg.empty(10), generator=gg.Generator(3)).data.copy()
+    c = init.uniform_(gg.empty(10), generator=gg.Generator(3)).array.copy()
+    d = init.uniform_(gg.empty(10), generator=gg.Generator(3)).array.copy()
     np.testing.assert_array_equal(c, d)
     gg.manual_seed(1)
-    first = nn.Linear(5, 5).weight.data.copy()
+    first = nn.Linear(5, 5).weight.array.copy()
     gg.manual_seed(1)
-    np.testing.assert_array_equal(nn.Linear(5, 5).weight.data, first)
+    np.testing.assert_array_equal(nn.Linear(5, 5).weight.array, first)
 
 
 def test_zero_element_tensor_is_a_warned_no_op():

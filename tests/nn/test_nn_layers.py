@@ -27,10 +27,10 @@ def test_linear_matches_torch(dtype, shape, bias):
 def test_linear_init_is_uniform_with_bound_one_over_sqrt_fan_in():
     layer = nn.Linear(1000, 400)
     bound = 1 / np.sqrt(1000)
-    for values in (layer.weight.data, layer.bias.data):
+    for values in (layer.weight.array, layer.bias.array):
         assert np.abs(values).max() <= bound
-    assert np.abs(layer.weight.data).max() > bound * 0.999
-    assert layer.weight.data.std() == pytest.approx(bound / np.sqrt(3), rel=0.01)  # 400,000 draws
+    assert np.abs(layer.weight.array).max() > bound * 0.999
+    assert layer.weight.array.std() == pytest.approx(bound / np.sqrt(3), rel=0.01)  # 400,000 draws
     assert layer.weight.shape == (400, 1000) and layer.bias.shape == (400,)
     assert layer.weight.dtype == np.float32
 
@@ -83,9 +83,9 @@ def test_conv2d_init_bound_uses_fan_in_of_channels_times_kernel():
     layer = nn.Conv2d(16, 300, 5)
     bound = 1 / np.sqrt(16 * 25)
     assert layer.weight.shape == (300, 16, 5, 5)
-    assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.weight.data).max() > 0.999 * bound
-    assert layer.weight.data.std() == pytest.approx(bound / np.sqrt(3), rel=0.01)  # 120,000 draws
-    assert np.abs(layer.bias.data).max() <= bound
+    assert np.abs(layer.weight.array).max() <= bound and np.abs(layer.weight.array).max() > 0.999 * bound
+    assert layer.weight.array.std() == pytest.approx(bound / np.sqrt(3), rel=0.01)  # 120,000 draws
+    assert np.abs(layer.bias.array).max() <= bound
 
 
 def test_conv2d_refuses_bad_input_and_arguments():
@@ -122,7 +122,7 @@ def test_max_pool_return_indices_match_torch():
     ours = nn.MaxPool2d(2, return_indices=True)(gg.tensor(x))
     theirs = tnn.MaxPool2d(2, return_indices=True)(torch.tensor(x))
     assert_close(ours[0], theirs[0])
-    np.testing.assert_array_equal(ours[1].data, theirs[1].numpy())
+    np.testing.assert_array_equal(ours[1].array, theirs[1].numpy())
 
 
 # ---------------------------------------------------------------- Flatten, Identity
@@ -140,7 +140,7 @@ def test_identity_returns_its_input():
 def test_dropout_in_eval_mode_is_the_identity():
     layer = nn.Dropout(0.5).eval()
     x = gg.randn(100, 100)
-    assert np.array_equal(layer(x).data, x.data)
+    assert np.array_equal(layer(x).array, x.array)
 
 
 @pytest.mark.parametrize("p", [0.2, 0.5, 0.9])
@@ -148,22 +148,22 @@ def test_dropout_in_training_zeroes_a_fraction_p_and_scales_the_rest(p):
     layer = nn.Dropout(p)
     x = gg.tensor(np.random.default_rng(0).uniform(1, 2, (200, 500)), requires_grad=True)
     y = layer(x)
-    dropped = y.data == 0
+    dropped = y.array == 0
     # 100,000 Bernoulli(p) draws: the fraction has standard error sqrt(p(1-p)/n) <= 0.0016.
     assert dropped.mean() == pytest.approx(p, abs=0.01)
-    np.testing.assert_allclose(y.data[~dropped], x.data[~dropped] / (1 - p), rtol=1e-12)
+    np.testing.assert_allclose(y.array[~dropped], x.array[~dropped] / (1 - p), rtol=1e-12)
     y.sum().backward()  # dy/dx: the same mask, scaled by 1/(1-p)
-    np.testing.assert_allclose(x.grad.data, np.where(dropped, 0.0, 1 / (1 - p)), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, np.where(dropped, 0.0, 1 / (1 - p)), rtol=1e-12)
 
 
 def test_dropout_follows_train_and_eval_of_its_model():
     model = nn.Sequential(nn.Linear(50, 50), nn.Dropout(0.5), nn.ReLU())
     x = gg.ones(4, 50)
     model.eval()
-    a, b = model(x).data, model(x).data
+    a, b = model(x).array, model(x).array
     np.testing.assert_array_equal(a, b)  # deterministic
     model.train()
-    c, d = model(x).data, model(x).data
+    c, d = model(x).array, model(x).array
     assert not np.array_equal(c, d)  # a fresh mask each call
     assert np.any((c == 0) & (a != 0))
 
@@ -171,11 +171,11 @@ def test_dropout_follows_train_and_eval_of_its_model():
 def test_dropout_reproducible_with_manual_seed_and_edge_probabilities():
     x = gg.ones(10, 10)
     gg.manual_seed(3)
-    a = nn.Dropout(0.3)(x).data
+    a = nn.Dropout(0.3)(x).array
     gg.manual_seed(3)
-    np.testing.assert_array_equal(nn.Dropout(0.3)(x).data, a)
-    np.testing.assert_array_equal(nn.Dropout(0.0)(x).data, x.data)
-    np.testing.assert_array_equal(nn.Dropout(1.0)(x).data, np.zeros((10, 10)))
+    np.testing.assert_array_equal(nn.Dropout(0.3)(x).array, a)
+    np.testing.assert_array_equal(nn.Dropout(0.0)(x).array, x.array)
+    np.testing.assert_array_equal(nn.Dropout(1.0)(x).array, np.zeros((10, 10)))
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout(1.5)
 
@@ -250,7 +250,7 @@ def test_mlp_matches_torch_over_several_sgd_steps(dtype):
         assert_close(loss_ours, loss_theirs, dtype)
         with gg.no_grad(), torch.no_grad():
             for p, q in zip(ours.parameters(), theirs.parameters()):
-                p.data -= 0.05 * p.grad.data
+                p.array -= 0.05 * p.grad.array
                 q -= 0.05 * q.grad
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
         assert_close(p, q, dtype)

@@ -72,15 +72,15 @@ def test_squared_error_mean_and_none_are_per_example(shape):
     a = gg.tensor(yhat, requires_grad=True)
     none = F.squared_error(a, gg.tensor(y), reduction="none")
     assert none.shape == (n,)
-    np.testing.assert_allclose(none.data, per_example, rtol=1e-12)
+    np.testing.assert_allclose(none.array, per_example, rtol=1e-12)
     mean = F.squared_error(a, gg.tensor(y), reduction="mean")
-    np.testing.assert_allclose(mean.data, per_example.mean(), rtol=1e-12)
+    np.testing.assert_allclose(mean.array, per_example.mean(), rtol=1e-12)
     mean.backward()
-    np.testing.assert_allclose(a.grad.data, (yhat - y) / n, rtol=1e-12)  # mean of per-example gradients
+    np.testing.assert_allclose(a.grad.array, (yhat - y) / n, rtol=1e-12)  # mean of per-example gradients
     a.grad = None
     weights = _rng(3).standard_normal(n)
     none.backward(gg.tensor(weights))
-    np.testing.assert_allclose(a.grad.data, (yhat - y) * weights.reshape((n,) + (1,) * (len(shape) - 1)), rtol=1e-12)
+    np.testing.assert_allclose(a.grad.array, (yhat - y) * weights.reshape((n,) + (1,) * (len(shape) - 1)), rtol=1e-12)
 
 
 def test_squared_error_reproduces_seed_001_forward():
@@ -107,8 +107,8 @@ def test_squared_error_reproduces_seed_001_forward():
     loss.backward()
     # Output layer: dL/dW3 = (y_hat - y) h2^T, with h2 = tanh(z2) in all three entries.
     delta = np.array([z3, z3 - 1, z3])
-    np.testing.assert_allclose(model[4].weight.grad.data, np.outer(delta, [math.tanh(z2)] * 3), rtol=1e-12)
-    np.testing.assert_allclose(model[4].bias.grad.data, delta, rtol=1e-12)
+    np.testing.assert_allclose(model[4].weight.grad.array, np.outer(delta, [math.tanh(z2)] * 3), rtol=1e-12)
+    np.testing.assert_allclose(model[4].bias.grad.array, delta, rtol=1e-12)
 
 
 def test_squared_error_docstring_says_why_it_differs_from_mse():
@@ -142,15 +142,15 @@ def test_bce_at_probabilities_zero_and_one_is_clamped_like_torch():
     ours.sum().backward()
     theirs.sum().backward()
     assert_close(p1.grad, p2.grad)
-    np.testing.assert_array_equal(y1.grad.data[:2], y2.grad.numpy()[:2])  # +-inf, as torch
-    assert_close(y1.grad.data[4:], y2.grad[4:])
+    np.testing.assert_array_equal(y1.grad.array[:2], y2.grad.numpy()[:2])  # +-inf, as torch
+    assert_close(y1.grad.array[4:], y2.grad[4:])
 
 
 def test_bce_weight_gradient_is_the_unweighted_loss():
     p, y, w = _rng().uniform(0.1, 0.9, 5), _rng(1).uniform(0, 1, 5), _rng(2).uniform(0.5, 2, 5)
     wt = gg.tensor(w, requires_grad=True)
     F.binary_cross_entropy(gg.tensor(p), gg.tensor(y), weight=wt, reduction="sum").backward()
-    np.testing.assert_allclose(wt.grad.data, -(y * np.log(p) + (1 - y) * np.log(1 - p)), rtol=1e-12)
+    np.testing.assert_allclose(wt.grad.array, -(y * np.log(p) + (1 - y) * np.log(1 - p)), rtol=1e-12)
 
 
 def test_bce_refuses_values_outside_0_1():
@@ -171,13 +171,13 @@ def test_bce_with_logits_is_finite_and_exact_at_extreme_logits(dtype):
     (z1, z2), (y1, y2) = pair(z), pair(y)
     ours = F.binary_cross_entropy_with_logits(z1, y1, reduction="none")
     theirs = TF.binary_cross_entropy_with_logits(z2, y2, reduction="none")
-    assert np.all(np.isfinite(ours.data))
+    assert np.all(np.isfinite(ours.array))
     assert_close(ours, theirs, dtype)
     # Hand values: at z = 1e4 and y = 1 the loss is 0; at y = 0 it is z itself.
-    assert ours.data[0] == 1e4 and ours.data[1] == 0 and ours.data[3] == 0 and ours.data[4] == 1e4
-    assert ours.data[12] == pytest.approx(math.log(2), rel=1e-6)  # z = 0: log 2 for any y
+    assert ours.array[0] == 1e4 and ours.array[1] == 0 and ours.array[3] == 0 and ours.array[4] == 1e4
+    assert ours.array[12] == pytest.approx(math.log(2), rel=1e-6)  # z = 0: log 2 for any y
     backward_with(ours, theirs, seed=1)
-    assert np.all(np.isfinite(z1.grad.data))
+    assert np.all(np.isfinite(z1.grad.array))
     assert_close(z1.grad, z2.grad, dtype)
     assert_close(y1.grad, y2.grad, dtype)
 
@@ -186,9 +186,9 @@ def test_bce_with_logits_gradient_is_sigmoid_minus_target():
     z, y = _rng().standard_normal(7) * 4, _rng(1).uniform(0, 1, 7)
     zt = gg.tensor(z, requires_grad=True)
     F.binary_cross_entropy_with_logits(zt, gg.tensor(y), reduction="sum").backward()
-    np.testing.assert_allclose(zt.grad.data, 1 / (1 + np.exp(-z)) - y, rtol=1e-12)  # seed 002
+    np.testing.assert_allclose(zt.grad.array, 1 / (1 + np.exp(-z)) - y, rtol=1e-12)  # seed 002
     loss = F.binary_cross_entropy_with_logits(gg.tensor(z), gg.tensor(y), reduction="none")
-    np.testing.assert_allclose(loss.data, -y * z + np.log1p(np.exp(z)), rtol=1e-12)
+    np.testing.assert_allclose(loss.array, -y * z + np.log1p(np.exp(z)), rtol=1e-12)
 
 
 def test_bce_with_logits_is_one_fused_node():
@@ -309,7 +309,7 @@ def test_multi_margin_single_example_and_hand_value():
     np.testing.assert_allclose(ours.item(), (0.3 + 0.7) / 3, rtol=1e-12)
     assert_close(ours, theirs.reshape(()))
     ours.backward()
-    np.testing.assert_allclose(x1.grad.data, [1 / 3, -2 / 3, 1 / 3], rtol=1e-12)
+    np.testing.assert_allclose(x1.grad.array, [1 / 3, -2 / 3, 1 / 3], rtol=1e-12)
 
 
 def test_multi_margin_weight_gradient_by_finite_differences():
@@ -324,7 +324,7 @@ def test_multi_margin_weight_gradient_by_finite_differences():
         down[c] -= h
         numeric = (F.multi_margin_loss(gg.tensor(x), gg.tensor(y), p=2, weight=gg.tensor(up)).item()
                    - F.multi_margin_loss(gg.tensor(x), gg.tensor(y), p=2, weight=gg.tensor(down)).item()) / (2 * h)
-        np.testing.assert_allclose(wt.grad.data[c], numeric, rtol=1e-6)
+        np.testing.assert_allclose(wt.grad.array[c], numeric, rtol=1e-6)
 
 
 # ---------------------------------------------------------------- SoftmaxHingeLoss (seed 003)
@@ -361,7 +361,7 @@ def test_softmax_hinge_gradient_by_hand_for_margin_one():
     loss = F.softmax_hinge_loss(ot, gg.tensor(y), margin=1.0)
     np.testing.assert_allclose(loss.item(), 1 - k * p[y] + (k - 1) * 1.0, rtol=1e-12)
     loss.backward()
-    np.testing.assert_allclose(ot.grad.data, -k * p[y] * (np.eye(k)[y] - p), rtol=1e-10)
+    np.testing.assert_allclose(ot.grad.array, -k * p[y] * (np.eye(k)[y] - p), rtol=1e-10)
 
 
 def test_softmax_hinge_inactive_terms_cost_nothing():
@@ -370,7 +370,7 @@ def test_softmax_hinge_inactive_terms_cost_nothing():
     loss = F.softmax_hinge_loss(ot, gg.tensor([0]), margin=0.5)
     assert loss.item() == 0
     loss.backward()
-    np.testing.assert_array_equal(ot.grad.data, np.zeros((1, 3)))
+    np.testing.assert_array_equal(ot.grad.array, np.zeros((1, 3)))
 
 
 # ---------------------------------------------------------------- input checks

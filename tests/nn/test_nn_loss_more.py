@@ -130,7 +130,7 @@ def _grads_at(fn_ours, fn_theirs, x, y):
     theirs.backward()
     assert_close(x1.grad, x2.grad)
     assert_close(y1.grad, y2.grad)
-    return x1.grad.data
+    return x1.grad.array
 
 
 def test_l1_gradient_at_zero_error_is_zero():
@@ -175,9 +175,9 @@ def test_kl_div_target_zero_contributes_zero_and_its_gradient_is_nan_like_torch(
     ours.backward()
     theirs.backward()
     assert_close(x1.grad, x2.grad)  # -p, also 0 where p = 0
-    np.testing.assert_array_equal(np.isnan(t1.grad.data), [True, False, False])
+    np.testing.assert_array_equal(np.isnan(t1.grad.array), [True, False, False])
     np.testing.assert_array_equal(np.isnan(t2.grad.numpy()), [True, False, False])
-    np.testing.assert_allclose(t1.grad.data[1:], t2.grad.numpy()[1:], rtol=1e-12)
+    np.testing.assert_allclose(t1.grad.array[1:], t2.grad.numpy()[1:], rtol=1e-12)
 
 
 def test_kl_div_batchmean_on_a_scalar_is_the_sum_like_torch():
@@ -199,7 +199,7 @@ def test_cosine_embedding_gradient_flows_at_cos_equal_margin_like_torch():
     theirs.backward()
     assert_close(a1.grad, a2.grad)
     assert_close(b1.grad, b2.grad)
-    assert a1.grad.data[0, 1] != 0
+    assert a1.grad.array[0, 1] != 0
 
 
 def test_cosine_embedding_labels_other_than_plus_minus_one_contribute_nothing():
@@ -208,7 +208,7 @@ def test_cosine_embedding_labels_other_than_plus_minus_one_contribute_nothing():
     ours = F.cosine_embedding_loss(a1, b1, gg.tensor(y), reduction="none")
     theirs = TF.cosine_embedding_loss(a2, b2, torch.tensor(y), reduction="none")
     assert_close(ours, theirs)
-    assert ours.data[1] == ours.data[2] == 0
+    assert ours.array[1] == ours.array[2] == 0
 
 
 # ---------------------------------------------------------------- soft margin far out
@@ -218,9 +218,9 @@ def test_soft_margin_stays_finite_where_torch_overflows():
     x = gg.tensor(np.array([-800.0, 800.0, 800.0, 30.0]), requires_grad=True)
     y = gg.tensor(np.array([1.0, -1.0, 1.0, 1.0]))
     loss = F.soft_margin_loss(x, y, reduction="none")
-    np.testing.assert_allclose(loss.data, [800.0, 800.0, 0.0, math.log1p(math.exp(-30.0))], rtol=1e-15)
+    np.testing.assert_allclose(loss.array, [800.0, 800.0, 0.0, math.log1p(math.exp(-30.0))], rtol=1e-15)
     loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [-1.0, 1.0, 0.0, -math.exp(-30) / (1 + math.exp(-30))],
+    np.testing.assert_allclose(x.grad.array, [-1.0, 1.0, 0.0, -math.exp(-30) / (1 + math.exp(-30))],
                                rtol=1e-12, atol=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -206,7 +206,7 @@ def test_forward_hooks_and_missing_forward():
     pre = layer.register_forward_pre_hook(lambda mod, args: (args[0] * 0,))
     out = layer(gg.ones(5, 2))
     assert seen == [(5, 2)]
-    np.testing.assert_array_equal(out.data, np.broadcast_to(layer.bias.data, (5, 2)))  # input zeroed by the pre-hook
+    np.testing.assert_array_equal(out.array, np.broadcast_to(layer.bias.array, (5, 2)))  # input zeroed by the pre-hook
     handle.remove()
     pre.remove()
     layer(gg.ones(1, 2))
@@ -220,14 +220,14 @@ def test_parameter_is_a_leaf_that_requires_grad_and_shares_memory():
     t = gg.tensor([1.0, 2.0])
     p = nn.Parameter(t)
     assert isinstance(p, gg.Tensor) and p.requires_grad and p.is_leaf and p.grad_fn is None
-    t.data[0] = 7.0
-    assert p.data[0] == 7.0  # shares storage like torch.nn.Parameter
+    t.array[0] = 7.0
+    assert p.array[0] == 7.0  # shares storage like torch.nn.Parameter
     assert repr(p).startswith("Parameter containing:\ntensor([7., 2.], requires_grad=True)")
     assert not nn.Parameter(t, requires_grad=False).requires_grad
     with pytest.raises(TypeError, match="floating"):
         nn.Parameter(gg.tensor([1, 2]))
     (p * p).sum().backward()
-    np.testing.assert_array_equal(p.grad.data, [14.0, 4.0])
+    np.testing.assert_array_equal(p.grad.array, [14.0, 4.0])
     assert type(p * 2) is gg.Tensor  # results of ops are plain tensors
 
 
@@ -248,9 +248,9 @@ def test_zero_grad_to_none_or_zeros():
     x = gg.randn(4, 784)
     model(x).sum().backward()
     grads = [p.grad for p in model.parameters()]
-    assert all(g is not None and np.any(g.data != 0) for g in grads)
+    assert all(g is not None and np.any(g.array != 0) for g in grads)
     model.zero_grad(set_to_none=False)
-    assert all(p.grad is g and not np.any(g.data) for p, g in zip(model.parameters(), grads))
+    assert all(p.grad is g and not np.any(g.array) for p, g in zip(model.parameters(), grads))
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
 
@@ -286,15 +286,15 @@ def test_double_model_matches_torch_in_float64():
     ours, theirs = mlp(nn).double(), mlp(tnn).double()
     copy_weights_to_torch(ours, theirs)
     x = np.random.default_rng(1).standard_normal((3, 784))
-    np.testing.assert_allclose(ours(gg.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-7)
+    np.testing.assert_allclose(ours(gg.tensor(x)).array, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-7)
 
 
 def test_deepcopy_is_independent():
     model = mlp(nn)
     clone = copy.deepcopy(model)
     assert repr(clone) == repr(model)
-    clone[0].weight.data[...] = 0
-    assert np.any(model[0].weight.data != 0)
+    clone[0].weight.array[...] = 0
+    assert np.any(model[0].weight.array != 0)
     assert isinstance(clone[0].weight, nn.Parameter) and clone[0].weight.requires_grad
 
 
@@ -310,7 +310,7 @@ def test_state_dict_values_are_detached_and_share_memory():
     model = mlp(nn)
     state = model.state_dict()
     assert not state["0.weight"].requires_grad and state["0.weight"].grad_fn is None
-    assert np.shares_memory(state["0.weight"].data, model[0].weight.data)
+    assert np.shares_memory(state["0.weight"].array, model[0].weight.array)
     kept = model.state_dict(keep_vars=True)
     assert kept["0.weight"] is model[0].weight
 
@@ -318,12 +318,12 @@ def test_state_dict_values_are_detached_and_share_memory():
 def test_state_dict_round_trip_gives_the_same_function():
     a, b = mlp(nn), mlp(nn)
     x = gg.randn(5, 784)
-    assert not np.allclose(a(x).data, b(x).data)
+    assert not np.allclose(a(x).array, b(x).array)
     result = b.load_state_dict(a.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
-    np.testing.assert_array_equal(a(x).data, b(x).data)
-    a[0].weight.data[...] = 0  # b copied the values, it does not alias a
-    assert np.any(b[0].weight.data != 0)
+    np.testing.assert_array_equal(a(x).array, b(x).array)
+    a[0].weight.array[...] = 0  # b copied the values, it does not alias a
+    assert np.any(b[0].weight.array != 0)
 
 
 def test_load_torch_state_dict_then_outputs_agree():
@@ -331,7 +331,7 @@ def test_load_torch_state_dict_then_outputs_agree():
     ours = mlp(nn)
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})  # arrays accepted
     x = np.random.default_rng(0).standard_normal((4, 784)).astype(np.float32)
-    np.testing.assert_allclose(ours(gg.tensor(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(ours(gg.tensor(x)).array, theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-4, atol=1e-6)
 
 
 def test_load_keeps_parameter_identity_and_bumps_version():
@@ -344,23 +344,23 @@ def test_load_keeps_parameter_identity_and_bumps_version():
 
 def test_load_casts_between_float_precisions_like_torch():
     model = mlp(nn)
-    state = {k: gg.tensor(v.data.astype(np.float64)) for k, v in mlp(nn).state_dict().items()}
+    state = {k: gg.tensor(v.array.astype(np.float64)) for k, v in mlp(nn).state_dict().items()}
     model.load_state_dict(state)
     assert model[0].weight.dtype == np.float32
-    np.testing.assert_array_equal(model[0].weight.data, state["0.weight"].data.astype(np.float32))
+    np.testing.assert_array_equal(model[0].weight.array, state["0.weight"].array.astype(np.float32))
 
 
 def _snapshot(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.array.copy() for k, v in model.state_dict().items()}
 
 
 def _assert_unchanged(model, snapshot):
     for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(v.data, snapshot[k], err_msg=f"{k} changed by a failed load")
+        np.testing.assert_array_equal(v.array, snapshot[k], err_msg=f"{k} changed by a failed load")
 
 
 def _good_state():
-    return OrderedDict((k, v.data.copy() + 1) for k, v in mlp(nn).state_dict().items())
+    return OrderedDict((k, v.array.copy() + 1) for k, v in mlp(nn).state_dict().items())
 
 
 @pytest.mark.parametrize(
@@ -411,7 +411,7 @@ def test_non_strict_loads_what_matches_but_shape_errors_still_raise():
     state = {"0.weight": good["0.weight"], "junk": np.zeros(2)}
     missing, unexpected = model.load_state_dict(state, strict=False)
     assert missing == ["0.bias", "2.weight", "2.bias"] and unexpected == ["junk"]
-    np.testing.assert_array_equal(model[0].weight.data, good["0.weight"])
+    np.testing.assert_array_equal(model[0].weight.array, good["0.weight"])
     snapshot = _snapshot(model)
     with pytest.raises(RuntimeError, match="size mismatch for 0.bias"):
         model.load_state_dict({"0.weight": good["0.weight"] + 1, "0.bias": np.zeros(3, np.float32)}, strict=False)

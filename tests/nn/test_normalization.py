@@ -25,11 +25,11 @@ def _assert_state_equal(ours, theirs, dtype):
     state_theirs = theirs.state_dict()
     assert list(ours.state_dict()) == list(state_theirs)
     for key, value in ours.state_dict().items():
-        if value.data.dtype.kind == "f":
+        if value.array.dtype.kind == "f":
             assert_close(value, state_theirs[key], dtype)
         else:
-            assert value.data.dtype == np.int64
-            assert int(value.data) == int(state_theirs[key]), key
+            assert value.array.dtype == np.int64
+            assert int(value.array) == int(state_theirs[key]), key
 
 
 def _step(ours, theirs, x, dtype, seed, lr=0.01):
@@ -45,7 +45,7 @@ def _step(ours, theirs, x, dtype, seed, lr=0.01):
     for name, p in ours.named_parameters():
         assert_close(p.grad, theirs_params[name].grad, dtype)
         with gg.no_grad():
-            p.data -= lr * p.grad.data
+            p.array -= lr * p.grad.array
         with torch.no_grad():
             theirs_params[name] -= lr * theirs_params[name].grad
         p.grad = None
@@ -84,10 +84,10 @@ def test_batchnorm_running_stats_by_hand():
     layer = nn.BatchNorm1d(3, momentum=0.25).double()
     y = layer(gg.tensor(x))
     mu, var_b, var_u = x.mean(0), x.var(0), x.var(0, ddof=1)
-    np.testing.assert_allclose(layer.running_mean.data, 0.25 * mu, rtol=1e-12)
-    np.testing.assert_allclose(layer.running_var.data, 0.75 + 0.25 * var_u, rtol=1e-12)
-    np.testing.assert_allclose(y.data, (x - mu) / np.sqrt(var_b + 1e-5), rtol=1e-12)
-    assert int(layer.num_batches_tracked.data) == 1
+    np.testing.assert_allclose(layer.running_mean.array, 0.25 * mu, rtol=1e-12)
+    np.testing.assert_allclose(layer.running_var.array, 0.75 + 0.25 * var_u, rtol=1e-12)
+    np.testing.assert_allclose(y.array, (x - mu) / np.sqrt(var_b + 1e-5), rtol=1e-12)
+    assert int(layer.num_batches_tracked.array) == 1
 
 
 def test_batchnorm_backward_is_one_fused_node():
@@ -148,9 +148,9 @@ def test_batchnorm_bad_input_changes_nothing():
         layer(gg.randn(1, 3, 1, 1))
     with pytest.raises(TypeError, match="float64"):
         layer(gg.randn(2, 3, 2, 2).double())
-    assert int(layer.num_batches_tracked.data) == 0
-    np.testing.assert_array_equal(layer.running_mean.data, 0)
-    np.testing.assert_array_equal(layer.running_var.data, 1)
+    assert int(layer.num_batches_tracked.array) == 0
+    np.testing.assert_array_equal(layer.running_mean.array, 0)
+    np.testing.assert_array_equal(layer.running_var.array, 1)
 
 
 def test_functional_batch_norm_errors():
@@ -216,7 +216,7 @@ def test_embedding_repeated_indices_and_padding_match_torch(dtype, kwargs):
     backward_with(out_ours, out_theirs, seed=3)
     assert_close(ours.weight.grad, theirs.weight.grad, dtype)
     if "padding_idx" in kwargs:
-        np.testing.assert_array_equal(ours.weight.grad.data[kwargs["padding_idx"]], 0)
+        np.testing.assert_array_equal(ours.weight.grad.array[kwargs["padding_idx"]], 0)
 
 
 def test_embedding_gradient_is_the_sum_of_upstream_rows():
@@ -227,13 +227,13 @@ def test_embedding_gradient_is_the_sum_of_upstream_rows():
     expected = np.zeros((4, 2))
     expected[0] = up[1]
     expected[3] = up[0] + up[2] + up[3]
-    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-15)
+    np.testing.assert_allclose(w.grad.array, expected, rtol=1e-15)
 
 
 def test_embedding_init_is_standard_normal_with_zero_padding_row():
     gg.manual_seed(0)
     layer = nn.Embedding(4000, 50, padding_idx=7)
-    w = layer.weight.data
+    w = layer.weight.array
     np.testing.assert_array_equal(w[7], 0)
     rest = np.delete(w, 7, axis=0)
     assert abs(rest.mean()) < 0.01 and abs(rest.std() - 1) < 0.01  # 199950 draws of N(0, 1)
@@ -244,7 +244,7 @@ def test_embedding_max_norm_renormalises_looked_up_rows_as_torch():
     ours, theirs = twins(lambda lib: lib.Embedding(5, 3, max_norm=1.0), "float64")
     with torch.no_grad():  # make some rows long
         theirs.weight.mul_(3)
-    ours.weight.data *= 3
+    ours.weight.array *= 3
     idx = np.array([0, 2, 2])
     assert_close(ours(gg.tensor(idx)), theirs(torch.tensor(idx)), "float64")
     assert_close(ours.weight, theirs.weight, "float64")  # rows 0 and 2 shrunk, others kept
@@ -260,15 +260,15 @@ def test_embedding_max_norm_of_an_overflowing_row_is_zero_without_a_warning():
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glassgrad(\.|$)")
         out = nn.functional.embedding(gg.tensor([0, 1]), ours, max_norm=1.0)
     want = torch.nn.functional.embedding(torch.tensor([0, 1]), theirs, max_norm=1.0)
-    np.testing.assert_array_equal(out.data, want.numpy())
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(out.array, want.numpy())
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 def test_embedding_from_pretrained_and_errors():
     w = gg.tensor(randn(3, 2))
     layer = nn.Embedding.from_pretrained(w)
     assert not layer.weight.requires_grad
-    np.testing.assert_array_equal(layer(gg.tensor(np.array([2]))).data, w.data[[2]])
+    np.testing.assert_array_equal(layer(gg.tensor(np.array([2]))).array, w.array[[2]])
     with pytest.raises(IndexError, match=r"index 3 is out of range.*\[0, 2\]"):
         layer(gg.tensor(np.array([3])))
     with pytest.raises(TypeError, match="integer indices"):
@@ -279,7 +279,7 @@ def test_embedding_from_pretrained_and_errors():
 
 def test_one_hot_matches_torch_and_refuses_bad_values():
     t = np.array([[0, 3], [2, 2]])
-    np.testing.assert_array_equal(nn.functional.one_hot(gg.tensor(t)).data,
+    np.testing.assert_array_equal(nn.functional.one_hot(gg.tensor(t)).array,
                                   torch.nn.functional.one_hot(torch.tensor(t)).numpy())
     out = nn.functional.one_hot(gg.tensor(t), 5)
     assert out.dtype == np.int64 and out.shape == (2, 2, 5)
@@ -295,13 +295,13 @@ def test_dropout2d_drops_whole_channels_and_scales():
     layer = nn.Dropout2d(0.5)
     x = gg.tensor(np.ones((50, 40, 3, 3)), requires_grad=True)
     y = layer(x)
-    per_channel = y.data.reshape(50, 40, 9)
+    per_channel = y.array.reshape(50, 40, 9)
     # each (sample, channel) map is all 0 or all 2 = 1 / (1 - p)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
     kept = (per_channel[..., 0] == 2).mean()
     assert 0.45 < kept < 0.55  # 2000 draws: 5 standard deviations is 0.056
     y.backward(gg.tensor(np.full(y.shape, 3.0)))
-    np.testing.assert_array_equal(x.grad.data, 3.0 * y.data)  # gradient = the same mask
+    np.testing.assert_array_equal(x.grad.array, 3.0 * y.array)  # gradient = the same mask
     layer.eval()
     assert layer(x) is x
 
@@ -403,7 +403,7 @@ def test_clip_grad_norm_float32_and_by_hand():
     p.grad = gg.tensor(g)
     total = nn.utils.clip_grad_norm_(p, 1.0)
     assert total.dtype == np.float32 and float(total) == 5.0
-    np.testing.assert_allclose(p.grad.data, g / (5 + 1e-6), rtol=1e-6)
+    np.testing.assert_allclose(p.grad.array, g / (5 + 1e-6), rtol=1e-6)
     assert p.grad.dtype == np.float32
 
 
@@ -412,7 +412,7 @@ def test_clip_grad_norm_nonfinite_error_changes_nothing():
     p.grad = gg.tensor([np.inf, 1.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
-    assert p.grad.data[1] == 1.0
+    assert p.grad.array[1] == 1.0
     assert float(nn.utils.clip_grad_norm_([], 1.0)) == 0.0
     # a norm that overflows float32 is inf, as torch's, without a NumPy warning
     import warnings
@@ -421,7 +421,7 @@ def test_clip_grad_norm_nonfinite_error_changes_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         total = nn.utils.get_total_norm([gg.tensor(big)], 3.0)
-    assert total.data == torch.nn.utils.get_total_norm([torch.tensor(big)], 3.0).numpy()
+    assert total.array == torch.nn.utils.get_total_norm([torch.tensor(big)], 3.0).numpy()
 
 
 def test_clip_grad_value_matches_torch():
@@ -438,7 +438,7 @@ def test_parameters_to_vector_and_back():
     v_theirs = torch.nn.utils.parameters_to_vector(theirs)
     assert_close(v_ours, v_theirs, "float64")
     v_ours.sum().backward()  # differentiable, like torch's cat of views
-    np.testing.assert_array_equal(ours[0].grad.data, 1.0 + _model_with_grads(nn, 2)[0].grad.data)
+    np.testing.assert_array_equal(ours[0].grad.array, 1.0 + _model_with_grads(nn, 2)[0].grad.array)
     new = np.arange(v_ours.shape[0], dtype=np.float64)
     first = ours[0]
     nn.utils.vector_to_parameters(gg.tensor(new), ours)
@@ -470,7 +470,7 @@ def test_to_dtype_converts_running_stats_but_not_the_count():
     assert layer.running_mean.dtype == np.float64 and layer.running_var.dtype == np.float64
     assert layer.num_batches_tracked.dtype == np.int64
     layer(gg.randn(4, 3).double())
-    assert int(layer.num_batches_tracked.data) == 1
+    assert int(layer.num_batches_tracked.array) == 1
 
 
 # ---------------------------------------------------------------- hypothesis shapes
@@ -532,4 +532,4 @@ def test_embedding_of_no_indices_gives_a_zero_gradient():
     out = nn.functional.embedding(gg.tensor(np.zeros((0, 3), dtype=np.int64)), w)
     assert out.shape == (0, 3, 2)
     out.sum().backward()
-    np.testing.assert_array_equal(w.grad.data, np.zeros((4, 2)))
+    np.testing.assert_array_equal(w.grad.array, np.zeros((4, 2)))

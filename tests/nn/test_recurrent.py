@@ -51,18 +51,18 @@ def test_recurrent_layers_match_torch(name, kwargs, with_state):
     outs, touts = flat(ours(gx, states)), flat(theirs(tx, tstates))
     loss, tloss = 0, 0
     for o, t in zip(outs, touts):
-        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(o.array, t.detach().numpy(), rtol=1e-10, atol=1e-12)
         w = RNG.standard_normal(tuple(t.shape))
         loss, tloss = loss + (o * gg.tensor(w)).sum(), tloss + (t * torch.tensor(w)).sum()
     loss.backward()
     tloss.backward()
-    np.testing.assert_allclose(gx.grad.data, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(gx.grad.array, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
     for (pname, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-9, atol=1e-12,
+        np.testing.assert_allclose(p.grad.array, tp.grad.numpy(), rtol=1e-9, atol=1e-12,
                                    err_msg=pname)
     if with_state:
         for a, b in zip(g0, t0):
-            np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
@@ -71,7 +71,7 @@ def test_unbatched_input_matches_torch(name):
     x = RNG.standard_normal((6, 3))
     for o, t in zip(flat(ours(gg.tensor(x))), flat(theirs(torch.tensor(x)))):
         assert o.shape == tuple(t.shape)
-        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(o.array, t.detach().numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_init_bounds_and_refusals():
@@ -79,7 +79,7 @@ def test_init_bounds_and_refusals():
     lstm = nn.LSTM(4, 8)
     assert lstm.weight_ih_l0.shape == (32, 4) and lstm.weight_hh_l0.shape == (32, 8)
     bound = 1 / np.sqrt(8)
-    assert all(np.abs(p.data).max() <= bound for p in lstm.parameters())
+    assert all(np.abs(p.array).max() <= bound for p in lstm.parameters())
     with pytest.raises(NotImplementedError, match="bidirectional"):
         nn.GRU(4, 8, bidirectional=True)
     with pytest.raises(ValueError, match="input_size"):

@@ -252,7 +252,7 @@ def _numpy_of(t):
 
     if isinstance(t, torch.Tensor):
         return t.detach().numpy()
-    return np.asarray(t.data)
+    return np.asarray(t.array)
 
 
 def make_arrays(case, dtype, shapes=None, salt=""):

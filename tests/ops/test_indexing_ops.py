@@ -31,7 +31,7 @@ def test_split_pieces_used_several_times_sum_their_gradients():
     expected[:2] = 3 + xv[2:4] + 1  # d/da of 3a + a*b + a
     expected[2:4] = xv[:2]  # d/db of a*b
     expected[4] = 2 * xv[4]  # d/dc of c^2
-    np.testing.assert_array_equal(x.grad.data, expected)
+    np.testing.assert_array_equal(x.grad.array, expected)
 
 
 def test_chunk_and_unbind_multi_use_against_torch():
@@ -43,7 +43,7 @@ def test_chunk_and_unbind_multi_use_against_torch():
         r0, r1, r2 = x.unbind(1)
         loss = (p * q).sum() + (p.exp()).sum() + (r0 * r2).sum() + (r0 * r1 * r0).sum()
         loss.backward()
-    np.testing.assert_allclose(g.grad.data, t.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(g.grad.array, t.grad.numpy(), rtol=1e-12)
 
 
 def test_pieces_are_views_sharing_the_version_counter():
@@ -54,7 +54,7 @@ def test_pieces_are_views_sharing_the_version_counter():
         b.add_(1.0)
         row.add_(1.0)
     assert x._version == 2 and a._version == 2
-    np.testing.assert_array_equal(x.data.sum(axis=1), [0, 0, 3, 6])
+    np.testing.assert_array_equal(x.array.sum(axis=1), [0, 0, 3, 6])
 
 
 def test_chunk_counts_as_torch():
@@ -85,19 +85,19 @@ def test_masked_fill_in_place_gradient_against_torch():
         y = x * 2
         y.masked_fill_(mask, 0.5)
         (y * y).sum().backward()
-    np.testing.assert_allclose(g.grad.data, t.grad.numpy(), rtol=1e-12)
-    np.testing.assert_array_equal(g.grad.data[m], 0.0)
+    np.testing.assert_allclose(g.grad.array, t.grad.numpy(), rtol=1e-12)
+    np.testing.assert_array_equal(g.grad.array[m], 0.0)
 
 
 def test_masked_fill_in_place_refused_on_a_leaf_that_requires_grad():
     x = gg.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         x.masked_fill_(gg.tensor([True, False, True]), 0.0)
-    np.testing.assert_array_equal(x.data, [1, 1, 1])  # nothing changed
+    np.testing.assert_array_equal(x.array, [1, 1, 1])  # nothing changed
     assert x._version == 0
     with gg.no_grad():  # allowed there, as in PyTorch
         x.masked_fill_(gg.tensor([True, False, True]), 0.0)
-    np.testing.assert_array_equal(x.data, [0, 1, 0])
+    np.testing.assert_array_equal(x.array, [0, 1, 0])
     assert x._version == 1
 
 
@@ -105,7 +105,7 @@ def test_masked_fill_in_place_untracked_writes_through_and_casts():
     x = gg.tensor([1, 2, 3, 4])  # int64
     view = x[1:]
     view.masked_fill_(gg.tensor([True, False, True]), 9.7)  # truncated, as torch
-    np.testing.assert_array_equal(x.data, [1, 9, 3, 9])
+    np.testing.assert_array_equal(x.array, [1, 9, 3, 9])
     assert x._version == 1
 
 
@@ -122,7 +122,7 @@ def test_scatter_in_place_bumps_version_and_matches_torch():
     want.scatter_add_(1, torch.tensor(idx), torch.tensor(src))
     x.scatter_(1, gg.tensor([[3], [0], [2]]), value=-1.0)
     want.scatter_(1, torch.tensor([[3], [0], [2]]), value=-1.0)
-    np.testing.assert_array_equal(x.data, want.numpy())
+    np.testing.assert_array_equal(x.array, want.numpy())
     assert x._version == 3
 
 
@@ -134,7 +134,7 @@ def test_scatter_in_place_on_a_transposed_view_writes_into_the_base():
     src = np.arange(6.0, dtype=np.float32).reshape(3, 2) + 1
     base.t().scatter_(1, gg.tensor(idx), gg.tensor(src))
     tbase.t().scatter_(1, torch.tensor(idx), torch.tensor(src))
-    np.testing.assert_array_equal(base.data, tbase.numpy())
+    np.testing.assert_array_equal(base.array, tbase.numpy())
     assert base._version == 1
 
 
@@ -143,7 +143,7 @@ def test_diagonal_is_a_writable_view():
     x.diagonal(1).fill_(0.0)  # PyTorch's idiom for clearing a diagonal
     expected = np.ones((3, 4))
     expected[[0, 1, 2], [1, 2, 3]] = 0
-    np.testing.assert_array_equal(x.data, expected)
+    np.testing.assert_array_equal(x.array, expected)
     assert x._version == 1
 
 
@@ -151,7 +151,7 @@ def test_flip_is_a_copy():
     x = gg.zeros(3)
     y = x.flip(0)
     y.add_(1.0)
-    np.testing.assert_array_equal(x.data, 0.0)
+    np.testing.assert_array_equal(x.array, 0.0)
 
 
 # ---------------------------------------------------------------- scatter with a larger src
@@ -166,20 +166,20 @@ def test_scatter_src_larger_than_index_gradient_by_finite_differences():
     gg.scatter(x, 1, idx, src).sum().backward()
     expected = np.zeros((3, 4))
     expected[:2, :2] = 1
-    np.testing.assert_array_equal(src.grad.data, expected)
+    np.testing.assert_array_equal(src.grad.array, expected)
 
 
 # ---------------------------------------------------------------- named tuples
 def test_sort_and_topk_return_named_tuples_with_int64_indices():
     x = gg.tensor([[3.0, 1.0, 2.0], [0.5, 4.0, -1.0]], requires_grad=True)
     s = x.sort(descending=True)
-    np.testing.assert_array_equal(s.values.data, [[3, 2, 1], [4, 0.5, -1]])
-    np.testing.assert_array_equal(s.indices.data, [[0, 2, 1], [1, 0, 2]])
+    np.testing.assert_array_equal(s.values.array, [[3, 2, 1], [4, 0.5, -1]])
+    np.testing.assert_array_equal(s.indices.array, [[0, 2, 1], [1, 0, 2]])
     assert s.indices.dtype == np.int64 and not s.indices.requires_grad
     values, indices = gg.topk(x, 1, dim=1, largest=False)
-    np.testing.assert_array_equal(indices.data, [[1], [2]])
+    np.testing.assert_array_equal(indices.array, [[1], [2]])
     values.sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [[0, 1, 0], [0, 0, 1]])
+    np.testing.assert_array_equal(x.grad.array, [[0, 1, 0], [0, 0, 1]])
     assert type(s).__name__ == "sort" and type(gg.topk(x, 1)).__name__ == "topk"
 
 
@@ -190,8 +190,8 @@ def test_sort_ties_and_nan_in_pytorch_order_when_stable():
     for descending in (False, True):
         got = gg.sort(gg.tensor(a), descending=descending, stable=True)
         want = torch.sort(torch.tensor(a), descending=descending, stable=True)
-        np.testing.assert_array_equal(got.indices.data, want.indices.numpy())
-        np.testing.assert_array_equal(got.values.data, want.values.numpy())
+        np.testing.assert_array_equal(got.indices.array, want.indices.numpy())
+        np.testing.assert_array_equal(got.values.array, want.values.numpy())
 
 
 # ---------------------------------------------------------------- bad input
@@ -279,7 +279,7 @@ def test_bad_in_place_input_changes_nothing():
         x.scatter_(1, gg.tensor([[0, 5]]), 1.0)
     with pytest.raises(TypeError):
         x.masked_fill_(gg.tensor([1, 0, 1]), 1.0)
-    assert x._version == 0 and not x.data.any()
+    assert x._version == 0 and not x.array.any()
 
 
 def test_repeat_backward_overflow_is_inf_without_a_warning():
@@ -297,7 +297,7 @@ def test_repeat_backward_overflow_is_inf_without_a_warning():
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glassgrad(\.|$)")
         x.repeat(4, 1).backward(gg.tensor(up))
     t.repeat(4, 1).backward(torch.tensor(up))
-    np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+    np.testing.assert_array_equal(x.grad.array, t.grad.numpy())
 
 
 def test_trace_overflow_is_inf_without_a_warning():
@@ -311,4 +311,4 @@ def test_trace_overflow_is_inf_without_a_warning():
         warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"glassgrad(\.|$)")
         got = gg.trace(gg.tensor(a))
     assert got.dtype == np.float32
-    np.testing.assert_array_equal(got.data, torch.trace(torch.tensor(a)).numpy())
+    np.testing.assert_array_equal(got.array, torch.trace(torch.tensor(a)).numpy())

@@ -30,7 +30,7 @@ def _assert_close(actual, expected, dtype, what=""):
     """Relative tolerance per dtype, with an absolute floor scaled by the magnitude of the
     values: float32 sums of many terms carry absolute rounding errors near zero."""
     expected = expected.detach().numpy() if isinstance(expected, torch.Tensor) else expected
-    actual = actual.data if isinstance(actual, glassgrad.Tensor) else actual
+    actual = actual.array if isinstance(actual, glassgrad.Tensor) else actual
     scale = float(np.abs(expected).max()) if expected.size else 1.0
     atol = RTOL[dtype] * 1e-2 * scale if dtype == "float64" else 1e-5 * scale
     assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
@@ -41,15 +41,15 @@ def _assert_close(actual, expected, dtype, what=""):
 class TestDropout:
     def test_kept_values_are_scaled_and_dropped_are_zero(self):
         x = glassgrad.tensor(np.random.default_rng(1).uniform(1, 2, (200, 50)))
-        y = F.dropout(x, p=0.3).data
+        y = F.dropout(x, p=0.3).array
         kept = y != 0
-        np.testing.assert_allclose(y[kept], x.data[kept] / 0.7, rtol=1e-15)
+        np.testing.assert_allclose(y[kept], x.array[kept] / 0.7, rtol=1e-15)
 
     def test_mask_statistics(self):
         # 100,000 Bernoulli(0.7) draws: the kept fraction has std sqrt(.21/1e5) = 0.0014,
         # so 0.7 +- 0.01 is a 7-sigma band; the mean of the output stays that of the input.
         x = glassgrad.ones(100_000, dtype=glassgrad.float64)
-        y = F.dropout(x, p=0.3).data
+        y = F.dropout(x, p=0.3).array
         assert abs((y != 0).mean() - 0.7) < 0.01
         assert abs(y.mean() - 1.0) < 0.015  # E[y] = E[x]: inverted dropout
 
@@ -59,8 +59,8 @@ class TestDropout:
         y = F.dropout(x, p=0.4)
         upstream = rng.standard_normal((30, 40))
         y.backward(glassgrad.tensor(upstream))
-        mask_times_scale = y.data / x.data  # 0 or 1/(1-p), read off the forward
-        np.testing.assert_allclose(x.grad.data, upstream * mask_times_scale, rtol=1e-12)
+        mask_times_scale = y.array / x.array  # 0 or 1/(1-p), read off the forward
+        np.testing.assert_allclose(x.grad.array, upstream * mask_times_scale, rtol=1e-12)
         assert set(np.unique(np.round(mask_times_scale, 12))) <= {0.0, round(1 / 0.6, 12)}
 
     def test_training_false_is_identity(self):
@@ -69,24 +69,24 @@ class TestDropout:
 
     def test_p_zero_is_identity(self):
         x = glassgrad.randn(5, 6, requires_grad=True)
-        np.testing.assert_array_equal(F.dropout(x, p=0.0).data, x.data)
+        np.testing.assert_array_equal(F.dropout(x, p=0.0).array, x.array)
 
     def test_p_one_gives_zeros_and_zero_gradient(self):
         x = glassgrad.randn(5, 6, requires_grad=True)
         y = F.dropout(x, p=1.0)
-        assert not np.isnan(y.data).any()
-        np.testing.assert_array_equal(y.data, np.zeros((5, 6), np.float32))
+        assert not np.isnan(y.array).any()
+        np.testing.assert_array_equal(y.array, np.zeros((5, 6), np.float32))
         y.sum().backward()
-        np.testing.assert_array_equal(x.grad.data, np.zeros((5, 6), np.float32))
+        np.testing.assert_array_equal(x.grad.array, np.zeros((5, 6), np.float32))
 
     def test_seeded_runs_are_identical_and_seeds_differ(self):
         x = glassgrad.ones(1000)
         glassgrad.manual_seed(7)
-        a = F.dropout(x).data
+        a = F.dropout(x).array
         glassgrad.manual_seed(7)
-        b = F.dropout(x).data
+        b = F.dropout(x).array
         glassgrad.manual_seed(8)
-        c = F.dropout(x).data
+        c = F.dropout(x).array
         np.testing.assert_array_equal(a, b)
         assert (a != c).any()
 
@@ -94,9 +94,9 @@ class TestDropout:
         # what glassgrad.utils.checkpoint relies on: the mask comes from the global generator
         x = glassgrad.ones(500)
         state = glassgrad.get_rng_state()
-        a = F.dropout(x).data
+        a = F.dropout(x).array
         glassgrad.set_rng_state(state)
-        b = F.dropout(x).data
+        b = F.dropout(x).array
         np.testing.assert_array_equal(a, b)
 
     def test_float32_stays_float32(self):
@@ -138,12 +138,12 @@ class TestSoftmax:
         expected = y * (c - (c * y).sum())
         g = glassgrad.tensor(x, requires_grad=True)
         (F.softmax(g, dim=0) * glassgrad.tensor(c)).sum().backward()
-        np.testing.assert_allclose(g.grad.data, expected, rtol=1e-12)
+        np.testing.assert_allclose(g.grad.array, expected, rtol=1e-12)
 
     def test_no_overflow_on_huge_logits(self):
         g = glassgrad.tensor([[1000.0, 0.0, -1000.0]], dtype=glassgrad.float64)
-        np.testing.assert_allclose(F.softmax(g, 1).data, [[1.0, 0.0, 0.0]], atol=1e-300)
-        np.testing.assert_allclose(F.log_softmax(g, 1).data, [[0.0, -1000.0, -2000.0]])
+        np.testing.assert_allclose(F.softmax(g, 1).array, [[1.0, 0.0, 0.0]], atol=1e-300)
+        np.testing.assert_allclose(F.log_softmax(g, 1).array, [[0.0, -1000.0, -2000.0]])
 
     def test_dim_is_required_and_checked(self):
         x = glassgrad.randn(2, 3)
@@ -170,7 +170,7 @@ class TestCrossEntropy:
         loss = F.cross_entropy(zt, glassgrad.tensor(y))
         np.testing.assert_allclose(loss.item(), -np.log(y_hat[np.arange(4), y]).mean(), rtol=1e-12)
         loss.backward()
-        np.testing.assert_allclose(zt.grad.data, (y_hat - onehot) / 4, rtol=1e-12, atol=1e-16)
+        np.testing.assert_allclose(zt.grad.array, (y_hat - onehot) / 4, rtol=1e-12, atol=1e-16)
 
     def test_equals_nll_of_log_softmax(self):
         rng = np.random.default_rng(6)
@@ -180,7 +180,7 @@ class TestCrossEntropy:
         b = glassgrad.tensor(z, requires_grad=True)
         F.cross_entropy(a, y).backward()
         F.nll_loss(F.log_softmax(b, 1), y).backward()
-        np.testing.assert_allclose(a.grad.data, b.grad.data, rtol=1e-12, atol=1e-16)
+        np.testing.assert_allclose(a.grad.array, b.grad.array, rtol=1e-12, atol=1e-16)
 
     @pytest.mark.parametrize("dtype", ["float64", "float32"])
     @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -360,7 +360,7 @@ class TestConv2d:
         assert F.conv2d(x, w, stride=2).shape == (1, 1, 2, 3)
         assert (5 - 3 + 1) // 2 == 1  # the seed's formula, for the record
         # each output is the sum of its 3x3 window of ones
-        np.testing.assert_array_equal(F.conv2d(x, w, stride=2).data, np.full((1, 1, 2, 3), 9.0))
+        np.testing.assert_array_equal(F.conv2d(x, w, stride=2).array, np.full((1, 1, 2, 3), 9.0))
 
     def test_weight_count(self):
         # K filters of n' x p' over C channels: K*C*n'*p' weights + K biases
@@ -429,8 +429,8 @@ class TestPooling:
         g, t = _pair(x)
         F.max_pool2d(g, 2).sum().backward()
         TF.max_pool2d(t, 2).sum().backward()
-        np.testing.assert_array_equal(g.grad.data, t.grad.numpy())
-        assert g.grad.data[0, 0, 0, 1] == 1 and g.grad.data[0, 0, 1, 1] == 0
+        np.testing.assert_array_equal(g.grad.array, t.grad.numpy())
+        assert g.grad.array[0, 0, 0, 1] == 1 and g.grad.array[0, 0, 1, 1] == 0
 
     def test_max_pool_overlapping_windows_add_up(self):
         x = np.arange(16.0).reshape(1, 1, 4, 4)  # the max of every 3x3 window is bottom-right
@@ -438,12 +438,12 @@ class TestPooling:
         F.max_pool2d(g, 3, stride=1).sum().backward()
         expected = np.zeros((4, 4))
         expected[2:, 2:] = 1  # four windows, four different maxima
-        np.testing.assert_array_equal(g.grad.data[0, 0], expected)
+        np.testing.assert_array_equal(g.grad.array[0, 0], expected)
 
     def test_max_pool_nan_propagates_like_torch(self):
         x = np.arange(16.0).reshape(1, 1, 4, 4)
         x[0, 0, 0, 0] = np.nan
-        ours = F.max_pool2d(glassgrad.tensor(x), 2).data
+        ours = F.max_pool2d(glassgrad.tensor(x), 2).array
         theirs = TF.max_pool2d(torch.tensor(x), 2).numpy()
         np.testing.assert_array_equal(ours, theirs)
 
@@ -454,8 +454,8 @@ class TestPooling:
         x = np.random.default_rng(12).permutation(2 * 3 * 9 * 8).reshape(2, 3, 9, 8) * 1.0
         out_g, idx_g = F.max_pool2d(glassgrad.tensor(x), return_indices=True, **kwargs)
         out_t, idx_t = TF.max_pool2d(torch.tensor(x), return_indices=True, **kwargs)
-        np.testing.assert_array_equal(out_g.data, out_t.numpy())
-        np.testing.assert_array_equal(idx_g.data, idx_t.numpy())
+        np.testing.assert_array_equal(out_g.array, out_t.numpy())
+        np.testing.assert_array_equal(idx_g.array, idx_t.numpy())
         assert idx_g.dtype == np.int64
 
     @pytest.mark.parametrize("dtype", ["float64", "float32"])
@@ -477,9 +477,9 @@ class TestPooling:
         # 2x2 average of 0..15 in a 4x4 grid; backward spreads upstream / 4 over each window
         x = glassgrad.tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True)
         y = F.avg_pool2d(x, 2)
-        np.testing.assert_array_equal(y.data[0, 0], [[2.5, 4.5], [10.5, 12.5]])
+        np.testing.assert_array_equal(y.array[0, 0], [[2.5, 4.5], [10.5, 12.5]])
         y.sum().backward()
-        np.testing.assert_array_equal(x.grad.data, np.full((1, 1, 4, 4), 0.25))
+        np.testing.assert_array_equal(x.grad.array, np.full((1, 1, 4, 4), 0.25))
 
     def test_errors(self):
         x = glassgrad.randn(1, 1, 4, 4)
@@ -501,5 +501,5 @@ def test_max_pool_gradient_goes_to_the_nan_like_torch():
     g, t = _pair(x)
     F.max_pool2d(g, 2).sum().backward()
     TF.max_pool2d(t, 2).sum().backward()
-    np.testing.assert_array_equal(g.grad.data, t.grad.numpy())
-    assert g.grad.data[0, 0, 1, 0] == 1
+    np.testing.assert_array_equal(g.grad.array, t.grad.numpy())
+    assert g.grad.array[0, 0, 1, 0] == 1

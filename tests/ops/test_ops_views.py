@@ -22,7 +22,7 @@ def test_in_place_through_a_view_changes_the_base_and_its_version(make_view):
     v.add_(1.0)
     assert base._version == before + 1
     assert v._version == base._version
-    assert base.data.sum() == v.data.size  # the base's memory changed
+    assert base.array.sum() == v.array.size  # the base's memory changed
 
 
 @pytest.mark.parametrize("make_copy", [
@@ -33,7 +33,7 @@ def test_copies_have_their_own_version(make_copy):
     c = make_copy(base)
     c.add_(1.0)
     assert base._version == 0
-    assert base.data.sum() == 6
+    assert base.array.sum() == 6
 
 
 def test_saved_tensor_changed_through_a_view_fails_backward():
@@ -68,7 +68,7 @@ def test_view_refuses_a_layout_that_needs_a_copy():
 def test_contiguous_returns_self_when_already_contiguous():
     x = gg.randn(3, 4)
     assert x.contiguous() is x
-    assert x.t().contiguous().data.flags.c_contiguous
+    assert x.t().contiguous().array.flags.c_contiguous
 
 
 def test_max_with_dim_is_a_named_tuple_like_torch():

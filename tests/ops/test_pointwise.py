@@ -24,14 +24,14 @@ def test_prod_one_zero_gets_the_product_of_the_others():
     x = leaf([2.0, 0.0, 3.0, -1.5])
     gg.prod(x).backward()
     # d/dx_j prod = prod_{i != j} x_i: only the zero's "others" hold no zero
-    np.testing.assert_array_equal(x.grad.data, [0.0, 2.0 * 3.0 * -1.5, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 2.0 * 3.0 * -1.5, 0.0, 0.0])
 
 
 def test_prod_two_zeros_give_zero_gradient_everywhere():
     x = leaf([2.0, 0.0, 3.0, 0.0])
     gg.prod(x).backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros(4))
-    assert not np.isnan(x.grad.data).any()
+    np.testing.assert_array_equal(x.grad.array, np.zeros(4))
+    assert not np.isnan(x.grad.array).any()
 
 
 def test_prod_along_a_dim_with_zeros_in_some_rows():
@@ -40,7 +40,7 @@ def test_prod_along_a_dim_with_zeros_in_some_rows():
     expected = [[0.0, 6.0, 0.0],                     # one zero: the others' product
                 [0.0, 0.0, 0.0],                     # two zeros
                 [2 * -2.0 * 0.5, 2 * 1.5 * 0.5, 2 * 1.5 * -2.0]]  # no zero, upstream 2
-    np.testing.assert_allclose(x.grad.data, expected, rtol=1e-15)
+    np.testing.assert_allclose(x.grad.array, expected, rtol=1e-15)
 
 
 @pytest.mark.parametrize("values, dim", [
@@ -59,14 +59,14 @@ def test_cumprod_one_zero_by_hand():
     gg.cumprod(x, 0).backward(gg.tensor([1.0, 2.0, 3.0, 4.0], dtype=gg.float64))
     # out = [x0, x0 x1, x0 x1 x2, x0 x1 x2 x3]; every product through x1 = 0 is 0 except
     # its derivative in x1: d/dx0 = 1 (the others hold x1); d/dx1 = 2 x0 + 3 x0 x2 + 4 x0 x2 x3
-    np.testing.assert_array_equal(x.grad.data, [1.0, 2 * 2 + 3 * 2 * 3 + 4 * 2 * 3 * 4, 0, 0])
+    np.testing.assert_array_equal(x.grad.array, [1.0, 2 * 2 + 3 * 2 * 3 + 4 * 2 * 3 * 4, 0, 0])
 
 
 def test_cumprod_two_zeros_by_hand():
     x = leaf([2.0, 0.0, 3.0, 0.0, 5.0])
     gg.cumprod(x, 0).sum().backward()
     # d/dx1 = x0 + x0 x2 (later products also hold the second zero); after x1: 0
-    np.testing.assert_array_equal(x.grad.data, [1.0, 2.0 + 2.0 * 3.0, 0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [1.0, 2.0 + 2.0 * 3.0, 0.0, 0.0, 0.0])
 
 
 @pytest.mark.parametrize("values, dim", [
@@ -86,10 +86,10 @@ def test_scans_of_float32_accumulate_in_float64_as_torch():
     t = torch.tensor(values, requires_grad=True)
     torch.cumsum(t, 0).backward(torch.tensor(values))
     # 3e38 + 3e38 overflows float32 but not the float64 running sum: [3e38, inf, 3e38]
-    np.testing.assert_array_equal(gg.cumsum(x, 0).data, torch.cumsum(t, 0).detach().numpy())
-    np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
+    np.testing.assert_array_equal(gg.cumsum(x, 0).array, torch.cumsum(t, 0).detach().numpy())
+    np.testing.assert_array_equal(x.grad.array, t.grad.numpy())
     small = np.array([1e30, 1e30, 1e-30], dtype=np.float32)
-    np.testing.assert_array_equal(gg.cumprod(gg.tensor(small), 0).data,
+    np.testing.assert_array_equal(gg.cumprod(gg.tensor(small), 0).array,
                                   torch.cumprod(torch.tensor(small), 0).numpy())
 
 
@@ -100,20 +100,20 @@ def test_norm_gradient_at_zero_is_zero_not_nan(p):
     y = gg.norm(x, p=p)
     y.backward()
     assert y.item() == 0.0
-    np.testing.assert_array_equal(x.grad.data, np.zeros(3))
+    np.testing.assert_array_equal(x.grad.array, np.zeros(3))
 
 
 def test_norm_zero_row_and_nonzero_row_by_hand():
     x = leaf([[0.0, 0.0], [3.0, -4.0]])
     gg.norm(x, dim=1).sum().backward()
-    np.testing.assert_allclose(gg.norm(x, dim=1).data, [0.0, 5.0])
-    np.testing.assert_allclose(x.grad.data, [[0.0, 0.0], [3 / 5, -4 / 5]], rtol=1e-15)
+    np.testing.assert_allclose(gg.norm(x, dim=1).array, [0.0, 5.0])
+    np.testing.assert_allclose(x.grad.array, [[0.0, 0.0], [3 / 5, -4 / 5]], rtol=1e-15)
 
 
 def test_norm_p0_counts_nonzeros_and_has_no_gradient_as_torch():
     x = leaf([[0.0, 2.0, -1.0], [0.0, 0.0, 5.0]])
     y = gg.norm(x, p=0, dim=1)
-    np.testing.assert_array_equal(y.data, [2.0, 1.0])
+    np.testing.assert_array_equal(y.array, [2.0, 1.0])
     assert y.requires_grad  # torch: in the graph ...
     y.sum().backward()
     assert x.grad is None  # ... with no gradient at all
@@ -122,25 +122,25 @@ def test_norm_p0_counts_nonzeros_and_has_no_gradient_as_torch():
 def test_norm_inf_ties_share_the_gradient():
     x = leaf([1.0, -3.0, 3.0])
     gg.norm(x, p=math.inf).backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, -0.5, 0.5])
+    np.testing.assert_array_equal(x.grad.array, [0.0, -0.5, 0.5])
 
 
 # ---------------------------------------------------------------- PyTorch's conventions
 def test_clamp_min_and_max_pass_the_gradient_at_the_bound():
     x = leaf([-1.0, 0.5, 1.0])
     gg.clamp_min(x, 0.5).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 1.0, 1.0])
     x.grad = None
     x.clamp_max(0.5).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 1.0, 0.0])
+    np.testing.assert_array_equal(x.grad.array, [1.0, 1.0, 0.0])
 
 
 def test_round_halves_to_even_and_decimals():
     x = gg.tensor([0.5, 1.5, 2.5, -0.5, -2.5, 0.51])
-    np.testing.assert_array_equal(gg.round(x).data, [0.0, 2.0, 2.0, -0.0, -2.0, 1.0])
-    np.testing.assert_allclose(gg.round(gg.tensor([1.2345, -0.125]), decimals=2).data,
+    np.testing.assert_array_equal(gg.round(x).array, [0.0, 2.0, 2.0, -0.0, -2.0, 1.0])
+    np.testing.assert_allclose(gg.round(gg.tensor([1.2345, -0.125]), decimals=2).array,
                                [1.23, -0.12])
-    np.testing.assert_array_equal(gg.round(gg.tensor([1250.0, 1351.0]), decimals=-2).data,
+    np.testing.assert_array_equal(gg.round(gg.tensor([1250.0, 1351.0]), decimals=-2).array,
                                   [1200.0, 1400.0])
 
 
@@ -150,42 +150,42 @@ def test_step_ops_stay_in_the_graph_with_zero_gradient(name):
     y = getattr(gg, name)(x)
     assert y.requires_grad and y.grad_fn is not None
     (y * 3).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.zeros(4))
+    np.testing.assert_array_equal(x.grad.array, np.zeros(4))
 
 
 def test_frac_has_gradient_one_and_keeps_the_sign():
     x = leaf([-1.5, 2.25, -0.0])
     y = gg.frac(x)
-    np.testing.assert_array_equal(y.data, [-0.5, 0.25, 0.0])
+    np.testing.assert_array_equal(y.array, [-0.5, 0.25, 0.0])
     y.backward(gg.tensor([1.0, 2.0, 3.0], dtype=gg.float64))
-    np.testing.assert_array_equal(x.grad.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x.grad.array, [1.0, 2.0, 3.0])
 
 
 def test_sign_of_nan_and_negative_zero_as_torch():
     y = gg.sign(gg.tensor([float("nan"), -0.0, 0.0, -3.0]))
-    np.testing.assert_array_equal(y.data, [0.0, 0.0, 0.0, -1.0])
-    assert not np.signbit(y.data[1])  # torch's (0 < a) - (a < 0): +0.0
+    np.testing.assert_array_equal(y.array, [0.0, 0.0, 0.0, -1.0])
+    assert not np.signbit(y.array[1])  # torch's (0 < a) - (a < 0): +0.0
 
 
 def test_nan_to_num_gradient_is_zero_where_replaced():
     x = leaf([float("nan"), float("inf"), -float("inf"), 1.5])
     y = gg.nan_to_num(x, nan=1.0, posinf=2.0)
-    np.testing.assert_array_equal(y.data, [1.0, 2.0, np.finfo(np.float64).min, 1.5])
+    np.testing.assert_array_equal(y.array, [1.0, 2.0, np.finfo(np.float64).min, 1.5])
     y.backward(gg.tensor([5.0, 6.0, 7.0, 8.0], dtype=gg.float64))
-    np.testing.assert_array_equal(x.grad.data, [0.0, 0.0, 0.0, 8.0])
+    np.testing.assert_array_equal(x.grad.array, [0.0, 0.0, 0.0, 8.0])
 
 
 def test_log1p_and_expm1_keep_the_digits_of_tiny_inputs():
     x = gg.tensor([1e-12], dtype=gg.float64)
     # log(1 + 1e-12) = 1e-12 - 5e-25 + ...: log1p gets every digit; log(1 + x) gets 4
-    np.testing.assert_allclose(gg.log1p(x).data, [1e-12 - 5e-25], rtol=1e-15)
-    np.testing.assert_allclose(gg.expm1(x).data, [1e-12 + 5e-25], rtol=1e-15)
+    np.testing.assert_allclose(gg.log1p(x).array, [1e-12 - 5e-25], rtol=1e-15)
+    np.testing.assert_allclose(gg.expm1(x).array, [1e-12 + 5e-25], rtol=1e-15)
 
 
 def test_lerp_is_exact_at_both_ends():
     a, b = gg.tensor([0.1, -3.3]), gg.tensor([7.7, 1e-8])
-    np.testing.assert_array_equal(gg.lerp(a, b, 0.0).data, a.data)
-    np.testing.assert_array_equal(gg.lerp(a, b, 1.0).data, b.data)
+    np.testing.assert_array_equal(gg.lerp(a, b, 0.0).array, a.array)
+    np.testing.assert_array_equal(gg.lerp(a, b, 1.0).array, b.array)
 
 
 # ---------------------------------------------------------------- Python-bool answers
@@ -237,7 +237,7 @@ def test_integer_and_bool_inputs_get_torchs_dtype(name, dtype):
         return
     got = getattr(gg, name)(gg.tensor(values))
     assert got.dtype == expected.numpy().dtype
-    np.testing.assert_allclose(got.data, expected.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(got.array, expected.numpy(), rtol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["prod", "cumsum", "cumprod"])
@@ -264,7 +264,7 @@ def test_unary_tensor_methods_agree_with_torchs(name):
     values = np.array([[0.3, -0.6], [0.9, 0.2]])
     got = getattr(gg.tensor(values), name)()
     expected = getattr(torch.tensor(values), name)()
-    np.testing.assert_allclose(got.data, expected.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(got.array, expected.numpy(), rtol=1e-12)
 
 
 def test_tensor_methods_with_arguments():
@@ -284,7 +284,7 @@ def test_tensor_methods_with_arguments():
     ]
     for call in calls:
         got, expected = call(g, gg), call(t, torch)
-        np.testing.assert_allclose(got.data, expected.numpy(), rtol=1e-12)
+        np.testing.assert_allclose(got.array, expected.numpy(), rtol=1e-12)
     assert g.equal(gg.tensor(values)) is True
     assert g.allclose(gg.tensor(values + 1e-9)) is True
 
@@ -396,8 +396,8 @@ def _both(torch, fn, values, upstream_seed):
         to.backward(torch.tensor(up))
         go.backward(gg.tensor(up))
     tg = None if t.grad is None else t.grad.numpy()
-    gr = None if g.grad is None else g.grad.data
-    return (go.data, to.detach().numpy()), (gr, tg)
+    gr = None if g.grad is None else g.grad.array
+    return (go.array, to.detach().numpy()), (gr, tg)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])

@@ -46,8 +46,8 @@ def test_result_and_gradient_are_numpys_own(dtype, op, value, scalar_first):
         else:  # x / value
             grad = upstream / value
     assert out.dtype == expected.dtype == dtype
-    np.testing.assert_array_equal(bits(out.data), bits(expected))
-    np.testing.assert_array_equal(bits(x.grad.data), bits(np.asarray(grad, dtype=dtype)))
+    np.testing.assert_array_equal(bits(out.array), bits(expected))
+    np.testing.assert_array_equal(bits(x.grad.array), bits(np.asarray(grad, dtype=dtype)))
 
 
 def test_many_distinct_floats_do_not_grow_the_cache_without_bound():

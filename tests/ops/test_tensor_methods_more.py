@@ -19,7 +19,7 @@ def both(array, requires_grad=False):
 
 def same(ours, theirs, rtol=1e-12):
     theirs = theirs.detach().numpy() if isinstance(theirs, torch.Tensor) else np.asarray(theirs)
-    ours = ours.data if isinstance(ours, gg.Tensor) else np.asarray(ours)
+    ours = ours.array if isinstance(ours, gg.Tensor) else np.asarray(ours)
     assert ours.shape == theirs.shape
     assert ours.dtype == theirs.dtype, (ours.dtype, theirs.dtype)
     np.testing.assert_allclose(ours, theirs, rtol=rtol)
@@ -83,11 +83,11 @@ def test_random_fills_draw_the_distribution_in_place_and_repeat_with_a_seed(fill
     x = gg.zeros(20_000)  # the standard errors of these means are 0.5 % to 1.5 %
     gg.manual_seed(7)
     assert fill(x) is x and x._version == 1 and x.dtype == np.float32
-    assert check(x.data.astype(np.float64))
+    assert check(x.array.astype(np.float64))
     y = gg.zeros(20_000)
     gg.manual_seed(7)
     fill(y)
-    np.testing.assert_array_equal(x.data, y.data)
+    np.testing.assert_array_equal(x.array, y.array)
 
 
 def test_random_fill_of_a_leaf_in_the_graph_is_refused_before_drawing():
@@ -97,7 +97,7 @@ def test_random_fill_of_a_leaf_in_the_graph_is_refused_before_drawing():
         w.normal_()
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         torch.zeros(3, requires_grad=True).normal_()
-    assert w._version == 0 and not w.data.any()
+    assert w._version == 0 and not w.array.any()
     assert str(gg.get_rng_state()) == state  # no number was drawn
     with gg.no_grad():
         w.normal_()
@@ -215,7 +215,7 @@ def grads_match(fn, tfn, arrays, rtol=1e-10):
     (out * gg.tensor(weights)).sum().backward()
     (tout * torch.tensor(weights)).sum().backward()
     for o, t in zip(ours, theirs):
-        np.testing.assert_allclose(o.grad.data, t.grad.numpy(), rtol=rtol, atol=1e-12)
+        np.testing.assert_allclose(o.grad.array, t.grad.numpy(), rtol=rtol, atol=1e-12)
 
 
 @pytest.mark.parametrize("dims, b_shape", [(2, (4, 5, 2)), (1, (5, 2)), (0, (2,)),

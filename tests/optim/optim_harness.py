@@ -56,11 +56,11 @@ def run_glassgrad(make_opt, steps=20, dtype="float64", params=None, opt=None, st
     if opt is None:
         opt = make_opt(params)
     for k in range(start, start + steps):
-        grads = [sign * g for g in gradients(*(p.data for p in params))]
+        grads = [sign * g for g in gradients(*(p.array for p in params))]
         for i, (p, g) in enumerate(zip(params, grads)):
             p.grad = None if skipped(k, i) else gg.tensor(g)
         opt.step()
-    return [p.data.copy() for p in params], params, opt
+    return [p.array.copy() for p in params], params, opt
 
 
 def run_torch(make_opt, steps=20, dtype="float64", sign=1):
@@ -91,7 +91,7 @@ def assert_resumed_run_matches_uninterrupted(ours, theirs, torch_context=context
     saved weights, take 10 more steps: the result equals torch's uninterrupted 20 steps
     (run inside ``torch_context``)."""
     _, params, opt = run_glassgrad(ours, steps=10)
-    saved_weights = [p.data.copy() for p in params]
+    saved_weights = [p.array.copy() for p in params]
     saved = opt.state_dict()
     run_glassgrad(ours, steps=3, params=params, opt=opt, start=10)  # must not touch `saved`
 

@@ -111,20 +111,20 @@ def test_load_state_dict_validates_before_changing_anything():
 @pytest.mark.parametrize("name", ALL)
 def test_step_updates_in_place_and_bumps_the_version(name):
     params = [gg.tensor(w, requires_grad=True) for w in initial_weights()]
-    arrays = [p.data for p in params]
-    view = params[0].data[0]  # a view must see the update
+    arrays = [p.array for p in params]
+    view = params[0].array[0]  # a view must see the update
     opt = ALL[name][0](params)
     for p in params:
-        p.grad = gg.tensor(np.ones_like(p.data))
+        p.grad = gg.tensor(np.ones_like(p.array))
     params[1].grad = None
     versions = [p._version for p in params]
     opt.step()
-    assert all(p.data is a for p, a in zip(params, arrays))
+    assert all(p.array is a for p, a in zip(params, arrays))
     assert params[0]._version == versions[0] + 1
     assert params[1]._version == versions[1]  # no grad: untouched
-    np.testing.assert_array_equal(view, params[0].data[0])
-    assert not np.allclose(params[0].data, initial_weights()[0])
-    np.testing.assert_array_equal(params[1].data, initial_weights()[1])
+    np.testing.assert_array_equal(view, params[0].array[0])
+    assert not np.allclose(params[0].array, initial_weights()[0])
+    np.testing.assert_array_equal(params[1].array, initial_weights()[1])
 
 
 def test_step_does_not_change_the_gradient():
@@ -133,7 +133,7 @@ def test_step_does_not_change_the_gradient():
     w.grad = gg.tensor(np.array([0.25, 0.5]))
     opt.step()
     opt.step()
-    np.testing.assert_array_equal(w.grad.data, [0.25, 0.5])
+    np.testing.assert_array_equal(w.grad.array, [0.25, 0.5])
 
 
 def test_a_graph_that_saved_the_old_weights_refuses_backward():
@@ -161,7 +161,7 @@ def test_training_with_autograd_matches_torch():
         topt.zero_grad()
         ((torch.tensor(x) @ tw) ** 2).sum().backward()
         topt.step()
-    np.testing.assert_allclose(w.data, tw.detach().numpy(), rtol=1e-7)
+    np.testing.assert_allclose(w.array, tw.detach().numpy(), rtol=1e-7)
 
 
 # ---------------------------------------------------------------- zero_grad
@@ -176,9 +176,9 @@ def test_zero_grad_in_place_keeps_the_array():
     w = leaf(2)
     g = gg.tensor(np.ones(2))
     w.grad = g
-    array = g.data
+    array = g.array
     gg.optim.SGD([w], lr=0.1).zero_grad(set_to_none=False)
-    assert w.grad is g and g.data is array
+    assert w.grad is g and g.array is array
     np.testing.assert_array_equal(array, [0.0, 0.0])
 
 

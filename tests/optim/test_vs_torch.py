@@ -206,4 +206,4 @@ def test_closure_is_called_and_its_loss_returned():
         loss = opt.step(closure)
     assert calls == [True]  # recorded with grad on, even inside no_grad
     assert loss.item() == 5.0
-    np.testing.assert_allclose(w.data, [1.0 - 0.1 * 2.0, 2.0 - 0.1 * 4.0], rtol=1e-15)
+    np.testing.assert_allclose(w.array, [1.0 - 0.1 * 2.0, 2.0 - 0.1 * 4.0], rtol=1e-15)

@@ -50,11 +50,11 @@ def test_the_exams_weight_decay_factor_is_l2_with_lambda_over_eps():
     params = [gg.tensor(a, requires_grad=True) for a in initial_weights()]
     opt = gg.optim.SGD(params, lr=eps, weight_decay=lam_prime / eps, decay="l2")
     for _ in range(20):
-        for p, g in zip(params, gradients(*(p.data for p in params))):
+        for p, g in zip(params, gradients(*(p.array for p in params))):
             p.grad = gg.tensor(g)
         opt.step()
     for p, a in zip(params, weights):
-        np.testing.assert_allclose(p.data, a, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(p.array, a, rtol=1e-12, atol=1e-14)
 
 
 def test_one_sgd_step_by_hand():
@@ -64,7 +64,7 @@ def test_one_sgd_step_by_hand():
         w = gg.tensor(w0, requires_grad=True)
         w.grad = gg.tensor(g)
         gg.optim.SGD([w], lr=lr, weight_decay=lam, decay=decay).step()
-        np.testing.assert_allclose(w.data, expected, rtol=1e-15)
+        np.testing.assert_allclose(w.array, expected, rtol=1e-15)
     np.testing.assert_allclose(expected, [1.89, -0.995], rtol=1e-15)
 
 
@@ -104,9 +104,9 @@ def test_adam_l2_versus_adamw_one_step_by_hand():
     w = gg.tensor(np.array([2.0]), requires_grad=True)
     w.grad = gg.tensor(np.array([0.0]))
     gg.optim.Adam([w], lr=lr, weight_decay=lam).step()
-    assert w.data[0] == pytest.approx(2 - 0.1 * 0.02 / (0.02 + 1e-8), rel=1e-14)
+    assert w.array[0] == pytest.approx(2 - 0.1 * 0.02 / (0.02 + 1e-8), rel=1e-14)
 
     w = gg.tensor(np.array([2.0]), requires_grad=True)
     w.grad = gg.tensor(np.array([0.0]))
     gg.optim.AdamW([w], lr=lr, weight_decay=lam).step()
-    assert w.data[0] == pytest.approx(1.998, rel=1e-14)
+    assert w.array[0] == pytest.approx(1.998, rel=1e-14)

@@ -14,7 +14,7 @@ def _twin_models():
     theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3)).double()
     with torch.no_grad():
         for ours_p, their_p in zip(ours.parameters(), theirs.parameters()):
-            their_p.copy_(torch.from_numpy(ours_p.data))
+            their_p.copy_(torch.from_numpy(ours_p.array))
     return ours, theirs
 
 
@@ -43,4 +43,4 @@ def test_mlp_training_steps_match_torch(make):
         losses.append(loss.item())
     assert losses[-1] < losses[0]
     for ours_p, their_p in zip(ours.parameters(), theirs.parameters()):
-        np.testing.assert_allclose(ours_p.data, their_p.detach().numpy(), rtol=1e-7, atol=1e-12)
+        np.testing.assert_allclose(ours_p.array, their_p.detach().numpy(), rtol=1e-7, atol=1e-12)

@@ -123,7 +123,7 @@ class _AnomalyObserver:
             site = user_frame_site()
             remember_site(ctx, site)
         if self.check_forward:
-            bad = _bad_values(out.data)
+            bad = _bad_values(out.array)
             if bad is not None:
                 site = site or user_frame_site()
                 raise RuntimeError(

@@ -32,23 +32,23 @@ def backward(root, gradient=None, retain_graph=False):
             "nothing to differentiate (did you create it under no_grad, or forget requires_grad=True?)"
         )
     if gradient is None:
-        if root.data.size != 1:
+        if root.array.size != 1:
             raise RuntimeError(
                 f"grad can be implicitly created only for scalar outputs; this tensor has shape "
                 f"{tuple(root.shape)}: pass backward(gradient=...) with that shape"
             )
-        grad = xp.array(1, dtype=root.data.dtype)  # (np.ones: 5x slower)
-        if root.data.ndim:
-            grad = grad.reshape(root.data.shape)
+        grad = xp.array(1, dtype=root.array.dtype)  # (np.ones: 5x slower)
+        if root.array.ndim:
+            grad = grad.reshape(root.array.shape)
     else:
-        grad = gradient.data if isinstance(gradient, Tensor) else xp.asarray(gradient)
-        if grad.shape != root.data.shape:
+        grad = gradient.array if isinstance(gradient, Tensor) else xp.asarray(gradient)
+        if grad.shape != root.array.shape:
             raise RuntimeError(
                 f"backward: gradient has shape {tuple(grad.shape)} but the tensor has shape "
                 f"{tuple(root.shape)}; they must match"
             )
-        if grad.dtype != root.data.dtype:
-            grad = grad.astype(root.data.dtype)
+        if grad.dtype != root.array.dtype:
+            grad = grad.astype(root.array.dtype)
         else:
             # No copy of the caller's array: a read-only view of it. Ops never write into
             # their upstream (an op that did would now raise instead of corrupting the
@@ -117,8 +117,8 @@ def backward(root, gradient=None, retain_graph=False):
                     else:
                         edge._grad = prev + g
                 else:  # a leaf Tensor
-                    if g.shape != edge.data.shape:
-                        g = unbroadcast(g, edge.data.shape, node, index)
+                    if g.shape != edge.array.shape:
+                        g = unbroadcast(g, edge.array.shape, node, index)
                     prev = leaves.get(edge)
                     leaves[edge] = g if prev is None else prev + g
             if watch:
@@ -192,7 +192,7 @@ def _run_hooks(hooks, grad):
     for hook in list(hooks):
         result = hook(Tensor._wrap(grad))
         if result is not None:
-            grad = result.data if isinstance(result, Tensor) else xp.asarray(result)
+            grad = result.array if isinstance(result, Tensor) else xp.asarray(result)
     return grad
 
 
@@ -203,7 +203,7 @@ def _retain(node, grad):
     if t.grad is None:
         t.grad = Tensor._wrap(grad.copy())
     else:
-        t.grad.data = t.grad.data + grad
+        t.grad.array = t.grad.array + grad
 
 
 def _raise_released(node):
@@ -230,7 +230,7 @@ def _accumulate_leaves(leaves):
     for leaf, g in leaves.items():
         if leaf._hooks:
             g = _run_hooks(leaf._hooks, g)
-        dtype = leaf.data.dtype
+        dtype = leaf.array.dtype
         if g.dtype is not dtype and g.dtype != dtype:
             g = g.astype(dtype)
         grad = leaf.grad
@@ -248,7 +248,7 @@ def _accumulate_leaves(leaves):
                 handed_out.add(id(g))
             leaf.grad = _wrap(g)
         else:
-            grad.data += g
+            grad.array += g
             grad._vc[0] += 1
 
 

@@ -98,7 +98,7 @@ class Function:
         record = False
         for a in args:
             if isinstance(a, Tensor):
-                raw.append(a.data)
+                raw.append(a.array)
                 if a.requires_grad:
                     record = True
                     need.append(True)
@@ -130,7 +130,7 @@ class Function:
 
         # Tensor._wrap, inlined (one call less per op)
         out = _new(Tensor)
-        out.data = data
+        out.array = data
         out.grad = None
         out.name = None
         out._hooks = None
@@ -151,7 +151,7 @@ class Function:
                         checks.append((version, 0, s.shape))
                     elif isinstance(s, _ndarray):  # not a number an op kept
                         for a in args:
-                            if isinstance(a, Tensor) and a.data is s:
+                            if isinstance(a, Tensor) and a.array is s:
                                 checks.append((a._vc, a._vc[0], s.shape))
                                 break
                 ctx._checks = checks
@@ -174,13 +174,13 @@ _f32 = xp.dtype("float32")
 
 def _check_float(cls, args):
     for a in args:
-        if isinstance(a, Tensor) and a.data.dtype.kind not in "fc":
+        if isinstance(a, Tensor) and a.array.dtype.kind not in "fc":
             _refuse_dtype(cls, a)
 
 
 def _refuse_dtype(cls, t):
     raise TypeError(
-        f"{cls.label} expects a floating-point tensor, got dtype {t.data.dtype} "
+        f"{cls.label} expects a floating-point tensor, got dtype {t.array.dtype} "
         f"(shape {tuple(t.shape)}); convert it with .float() or .double()"
     )
 

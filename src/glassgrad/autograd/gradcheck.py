@@ -133,7 +133,7 @@ def _prepare(inputs, what):
                     f"{a.dtype}, whose ~7 significant digits drown a finite difference. "
                     "Pass x.double() instead (and build any weights used inside fn in float64)."
                 )
-            leaf = Tensor._wrap(xp.array(a.data, dtype=backend.float64, copy=True))
+            leaf = Tensor._wrap(xp.array(a.array, dtype=backend.float64, copy=True))
             leaf.requires_grad = True
             args.append(leaf)
             checked.append(i)
@@ -164,7 +164,7 @@ class _Problem:
         self.args = args
         self.checked = checked
         self.rng_state = backend.get_rng_state()
-        self.base = [args[i].data for i in checked]
+        self.base = [args[i].array for i in checked]
         self.graph = None  # outputs of a recorded forward, for repeated backwards
         with enable_grad():
             outs = self._call()
@@ -189,16 +189,16 @@ class _Problem:
     def forward_at(self, c, point):
         """Outputs (float64 copies) with checked input c set to ``point``."""
         leaf = self.args[self.checked[c]]
-        leaf.data = point
+        leaf.array = point
         try:
             with no_grad():
                 outs = self._call()
             return [
-                xp.array(o.data, dtype=backend.float64, copy=True) if d else None
+                xp.array(o.array, dtype=backend.float64, copy=True) if d else None
                 for o, d in zip(outs, self.differentiable)
             ]
         finally:
-            leaf.data = self.base[c]
+            leaf.array = self.base[c]
 
     def directional(self, c, u, eps):
         """Central difference of every output along direction u of checked input c."""
@@ -218,7 +218,7 @@ class _Problem:
                 continue
             out.backward(gradient=v.astype(out.dtype), retain_graph=True)
         return [
-            xp.zeros_like(b) if leaf.grad is None else xp.array(leaf.grad.data, copy=True)
+            xp.zeros_like(b) if leaf.grad is None else xp.array(leaf.grad.array, copy=True)
             for leaf, b in zip(leaves, self.base)
         ]
 
@@ -410,7 +410,7 @@ class _InputRecorder:
         is_tensor = []
         for a in args:
             if isinstance(a, Tensor):
-                inputs.append(xp.array(a.data, copy=True))
+                inputs.append(xp.array(a.array, copy=True))
                 is_tensor.append(True)
             else:
                 inputs.append(a)

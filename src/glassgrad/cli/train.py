@@ -275,7 +275,7 @@ def load_data(s):
             X, y, val=s["val_fraction"], test=s["test_fraction"], seed=s["seed"], stratify=y)
         if len(val) == 0:
             val = None
-        n_classes = int(y.data.max()) + 1
+        n_classes = int(y.array.max()) + 1
     in_shape = tuple(train.tensors[0].shape[1:])
     if s["loss"] in ("mse", "squared"):
         train, val, test = (_one_hot_dataset(d, n_classes) if d is not None else None for d in (train, val, test))
@@ -299,7 +299,7 @@ def _one_hot_dataset(dataset, n_classes):
     from glassgrad.tensor import Tensor
 
     X, y = dataset.tensors
-    one_hot = xp.eye(n_classes, dtype=X.data.dtype)[y.data]
+    one_hot = xp.eye(n_classes, dtype=X.array.dtype)[y.array]
     return TensorDataset(X, Tensor._wrap(one_hot))
 
 
@@ -435,7 +435,7 @@ def _describe_model(model, s):
             if not sizes:
                 sizes.append(m.in_features)
             sizes.append(m.out_features)
-    n_params = sum(p.data.size for p in model.parameters())
+    n_params = sum(p.array.size for p in model.parameters())
     shape = "-".join(map(str, sizes)) if s["model"] != "cnn" else "cnn"
     return (f"{shape} {s['activation']} network ({n_params:,} parameters), {s['loss']} loss, "
             f"{s['optimizer']} lr={s['lr']:g}, batch {s['batch_size'] or 'full'}, {s['epochs']} epochs")
@@ -511,7 +511,7 @@ def write_run(out, s, model, history, metrics, data, figures=True):
 
 
 def _class_labels(y):
-    data = y.data
+    data = y.array
     return data.argmax(1) if data.ndim == 2 else data
 
 
@@ -521,7 +521,7 @@ def _all_points(*parts):
     parts = [p for p in parts if p is not None]
     if parts[0] is parts[-1]:  # xor: one set
         parts = parts[:1]
-    X = xp.concatenate([p.tensors[0].data for p in parts])
+    X = xp.concatenate([p.tensors[0].array for p in parts])
     y = xp.concatenate([_class_labels(p.tensors[1]) for p in parts])
     return X, y
 
@@ -598,8 +598,8 @@ def _svm_command(args):
     train, val, test, _, _ = data
     # The SVM has no epochs: it fits on the training set (the validation part, which the
     # MLP used for model selection, is not given to it either, so both see the same data).
-    Xtr, ytr = train.tensors[0].data, _class_labels(train.tensors[1])
-    Xte, yte = test.tensors[0].data, _class_labels(test.tensors[1])
+    Xtr, ytr = train.tensors[0].array, _class_labels(train.tensors[1])
+    Xte, yte = test.tensors[0].array, _class_labels(test.tensors[1])
     start = time.perf_counter()
     svm = SVC(kernel="rbf", C=args.C, gamma=gamma).fit(Xtr, ytr)
     svm_seconds = time.perf_counter() - start
@@ -611,7 +611,7 @@ def _svm_command(args):
         {f"SVM, RBF kernel (C={args.C:g}): test {_percent(svm_acc)}": svm.predict,
          f"MLP {s['model']} {s['activation']}: test {_percent(mlp_acc)}": model},
         Xa, ya, figure, title=f"{s['dataset']}: {len(svm.support_)} support vectors vs "
-        f"{sum(p.data.size for p in model.parameters())} weights")
+        f"{sum(p.array.size for p in model.parameters())} weights")
     summary = {"dataset": s["dataset"], "svm_test_accuracy": svm_acc, "mlp_test_accuracy": mlp_acc,
                "svm_support_vectors": int(len(svm.support_)), "svm_seconds": round(svm_seconds, 3),
                "mlp_seconds": metrics["train_seconds"], "C": args.C, "gamma": args.gamma}

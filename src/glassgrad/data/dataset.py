@@ -46,14 +46,14 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset needs at least one tensor")
         tensors = tuple(_as_tensor(t, i) for i, t in enumerate(tensors))
         for i, t in enumerate(tensors):
-            if t.data.ndim == 0:
+            if t.array.ndim == 0:
                 raise ValueError(f"TensorDataset: tensor {i} is 0-dimensional; examples are rows")
-        sizes = [t.data.shape[0] for t in tensors]
+        sizes = [t.array.shape[0] for t in tensors]
         if len(set(sizes)) != 1:
             listing = ", ".join(f"tensor {i}: {n}" for i, n in enumerate(sizes))
             raise ValueError(f"TensorDataset: all tensors must have the same first dimension, got {listing}")
         self.tensors = tensors
-        self._arrays = tuple(t.data for t in tensors)
+        self._arrays = tuple(t.array for t in tensors)
 
     def __len__(self):
         return self._arrays[0].shape[0]

@@ -154,7 +154,7 @@ def collate(examples):
                                  f"{len(e) if isinstance(e, (tuple, list)) else 1}")
         return tuple(collate([e[i] for e in examples]) for i in range(width))
     if isinstance(first, Tensor):
-        return Tensor._wrap(_stack([e.data if isinstance(e, Tensor) else e for e in examples]))
+        return Tensor._wrap(_stack([e.array if isinstance(e, Tensor) else e for e in examples]))
     if isinstance(first, (xp.ndarray, xp.generic)):
         return Tensor._wrap(_stack(examples))
     if isinstance(first, bool):

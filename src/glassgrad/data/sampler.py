@@ -97,7 +97,7 @@ class WeightedRandomSampler(Sampler):
         _check_positive_int("num_samples", num_samples)
         if not isinstance(replacement, bool):
             raise ValueError(f"replacement should be a boolean value, but got {replacement!r}")
-        w = xp.asarray(getattr(weights, "data", weights), dtype=xp.float64)
+        w = xp.asarray(getattr(weights, "array", weights), dtype=xp.float64)
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape "
                              f"{tuple(w.shape)}")

@@ -113,7 +113,7 @@ def train_val_test_split(*data, val=0.1, test=0.1, seed=0, stratify=None):
             if not isinstance(dataset, TensorDataset):
                 raise ValueError("stratify=True takes the labels from the last tensor; pass the labels instead")
             stratify = dataset.tensors[-1]
-        labels = stratify.data if isinstance(stratify, Tensor) else xp.asarray(stratify)
+        labels = stratify.array if isinstance(stratify, Tensor) else xp.asarray(stratify)
         if labels.ndim != 1 or len(labels) != n:
             raise ValueError(f"stratify must hold one label per example: expected shape ({n},), "
                              f"got {tuple(labels.shape)}")

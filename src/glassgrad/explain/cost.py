@@ -84,21 +84,21 @@ def finite_difference_gradients(params, loss, indices=None, eps=None, central=Fa
     if eps is None:
         eps = 1e-6 if central else 1e-7
     if indices is None:
-        indices = [(p, i) for p, t in enumerate(params) for i in range(t.data.size)]
+        indices = [(p, i) for p, t in enumerate(params) for i in range(t.array.size)]
     out = {}
     forwards = 0
     with gg.no_grad():
-        base = None if central else float(loss().data)
+        base = None if central else float(loss().array)
         forwards += 0 if central else 1
         for p, i in indices:
-            flat = params[p].data.reshape(-1)
+            flat = params[p].array.reshape(-1)
             old = flat[i]
             flat[i] = old + eps
-            up = float(loss().data)
+            up = float(loss().array)
             forwards += 1
             if central:
                 flat[i] = old - eps
-                down = float(loss().data)
+                down = float(loss().array)
                 forwards += 1
                 out[(p, i)] = (up - down) / (2 * eps)
             else:
@@ -118,7 +118,7 @@ def measure_costs(depth=4, width=64, inputs=None, batch=32, widths=None, central
     for w in widths:
         n_in = inputs or w
         params, loss = _network(depth, w, n_in, outputs, batch, seed)
-        P = sum(t.data.size for t in params)
+        P = sum(t.array.size for t in params)
 
         def forward():
             with gg.no_grad():
@@ -133,9 +133,9 @@ def measure_costs(depth=4, width=64, inputs=None, batch=32, widths=None, central
         backprop()  # warm up
         t_fwd = _median_time(forward, repeats)
         t_bp = _median_time(backprop, repeats)
-        grads = [t.grad.data.reshape(-1).copy() for t in params]
+        grads = [t.grad.array.reshape(-1).copy() for t in params]
 
-        all_indices = [(p, i) for p, t in enumerate(params) for i in range(t.data.size)]
+        all_indices = [(p, i) for p, t in enumerate(params) for i in range(t.array.size)]
         estimated = P > full_limit
         if estimated:
             rng = np.random.default_rng(seed)

@@ -63,7 +63,7 @@ class ExpressionResult:
             head.append(Paragraph.of(f"Backward starts from the upstream gradient "
                                      f"dL/d{self.program.output} = {number(self.upstream)} "
                                      "(it comes from later in the network)."))
-        out = self.output.data.reshape(()).item()
+        out = self.output.array.reshape(()).item()
         if not math.isfinite(out):
             head.append(Paragraph.of(f"Note: {self.program.output} = {number(out)}: an input is "
                                      "outside a function's domain (log or sqrt of a negative "
@@ -77,7 +77,7 @@ class ExpressionResult:
         """The gradient of each variable, in order of first appearance."""
         out = {}
         for name, t in self.tensors.items():
-            out[name] = None if t.grad is None else float(t.grad.data.reshape(()).item())
+            out[name] = None if t.grad is None else float(t.grad.array.reshape(()).item())
         return out
 
 

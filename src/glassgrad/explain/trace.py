@@ -75,7 +75,7 @@ class Record:
     def __init__(self, trace, tensor):
         self.trace = trace
         self.tensor = tensor  # kept alive so that a name given later is seen
-        self.value = _copy(tensor.data)
+        self.value = _copy(tensor.array)
         self.incoming = []  # Messages received from consumers in the last backward
         self._auto = None
 

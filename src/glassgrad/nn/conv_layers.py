@@ -29,10 +29,10 @@ __all__ = [
 
 def _check_layer_input(module, input, dims):
     """Refuse an input of the wrong dtype, rank or channel count, naming the layer."""
-    dtype = module.weight.data.dtype
-    if (not isinstance(input, Tensor) or input.data.dtype != dtype
-            or input.data.ndim not in (dims + 1, dims + 2)
-            or input.data.shape[-dims - 1] != module.in_channels):
+    dtype = module.weight.array.dtype
+    if (not isinstance(input, Tensor) or input.array.dtype != dtype
+            or input.array.ndim not in (dims + 1, dims + 2)
+            or input.array.shape[-dims - 1] != module.in_channels):
         spatial = "L" if dims == 1 else "H, W"
         _check_input(repr(module), input, dtype,
                      f"a (N, {module.in_channels}, {spatial}) or ({module.in_channels}, "

@@ -86,7 +86,7 @@ def _fill(tensor, values):
     """Write ``values`` into ``tensor`` in place (no graph), bump its version, return it."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"init functions expect a glassgrad Tensor, got {type(tensor).__name__}")
-    tensor.data[...] = values
+    tensor.array[...] = values
     tensor._bump()
     return tensor
 
@@ -94,8 +94,8 @@ def _fill(tensor, values):
 def _check_float(tensor, name):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{name} expects a glassgrad Tensor, got {type(tensor).__name__}")
-    if tensor.data.dtype.kind != "f":
-        raise TypeError(f"{name} fills floating-point tensors, got dtype {tensor.data.dtype}")
+    if tensor.array.dtype.kind != "f":
+        raise TypeError(f"{name} fills floating-point tensors, got dtype {tensor.array.dtype}")
 
 
 def constant_(tensor, val):

@@ -97,10 +97,10 @@ def _check_input(owner, input, dtype, expected):
     """Refuse an input the layer cannot take, naming the layer, what it got and wanted."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{owner} expects a glassgrad Tensor, got {type(input).__name__}")
-    if input.data.dtype != dtype:
+    if input.array.dtype != dtype:
         raise TypeError(
-            f"{owner} has {dtype} parameters but the input is {input.data.dtype}: convert the "
-            f"input (x.float() / x.double()) or the model (model.to({input.data.dtype.name}))"
+            f"{owner} has {dtype} parameters but the input is {input.array.dtype}: convert the "
+            f"input (x.float() / x.double()) or the model (model.to({input.array.dtype.name}))"
         )
     if expected is not None:
         raise ValueError(f"{owner} expects {expected}, got input of shape {tuple(input.shape)}")
@@ -132,12 +132,12 @@ class Linear(Module):
         weight = self.weight
         if (
             not isinstance(input, Tensor)
-            or input.data.dtype != weight.data.dtype
-            or input.data.ndim == 0
-            or input.data.shape[-1] != self.in_features
+            or input.array.dtype != weight.array.dtype
+            or input.array.ndim == 0
+            or input.array.shape[-1] != self.in_features
         ):
             _check_input(
-                repr(self), input, weight.data.dtype,
+                repr(self), input, weight.array.dtype,
                 f"an input whose last dimension is in_features={self.in_features}",
             )
         return linear(input, weight, self.bias)
@@ -227,12 +227,12 @@ class Conv2d(_ConvNd):
                          groups, bias, padding_mode, device, dtype)
 
     def forward(self, input):
-        dtype = self.weight.data.dtype
+        dtype = self.weight.array.dtype
         if (
             not isinstance(input, Tensor)
-            or input.data.dtype != dtype
-            or input.data.ndim not in (3, 4)
-            or input.data.shape[-3] != self.in_channels
+            or input.array.dtype != dtype
+            or input.array.ndim not in (3, 4)
+            or input.array.shape[-3] != self.in_channels
         ):
             _check_input(
                 repr(self), input, dtype,

@@ -63,9 +63,9 @@ def _check_tensor(fn, name, value, optional=False):
 
 
 def _check_floating(fn, name, value):
-    if value.data.dtype.kind != "f":
+    if value.array.dtype.kind != "f":
         raise TypeError(
-            f"{fn}: {name} must be a floating-point tensor, got dtype {value.data.dtype} "
+            f"{fn}: {name} must be a floating-point tensor, got dtype {value.array.dtype} "
             f"(shape {tuple(value.shape)}); convert it with .float() or .double()"
         )
 
@@ -96,9 +96,9 @@ def _check_class_targets(fn, input, target):
     _check_tensor(fn, "input", input)
     _check_tensor(fn, "target", target)
     _check_floating(fn, "input", input)
-    if target.data.dtype.kind not in "iu":
+    if target.array.dtype.kind not in "iu":
         raise TypeError(
-            f"{fn}: target must hold class indices (an integer tensor), got dtype {target.data.dtype}; "
+            f"{fn}: target must hold class indices (an integer tensor), got dtype {target.array.dtype}; "
             "convert it with .long()"
         )
     if not (
@@ -110,8 +110,8 @@ def _check_class_targets(fn, input, target):
             f"0-d target; got input of shape {tuple(input.shape)} and target of shape {tuple(target.shape)}"
         )
     classes = input.shape[-1]
-    if target.data.size:
-        low, high = target.data.min(), target.data.max()
+    if target.array.size:
+        low, high = target.array.min(), target.array.max()
         if low < 0 or high >= classes:
             bad = low if low < 0 else high
             raise IndexError(f"{fn}: target {bad} is out of bounds for {classes} classes (valid: 0..{classes - 1})")
@@ -327,7 +327,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     fn = "binary_cross_entropy"
     _check_regression(fn, input, target, reduction)
     _check_broadcasts_to(fn, "weight", weight, input.shape)
-    p = input.data
+    p = input.array
     if p.size and not (p.min() >= 0 and p.max() <= 1):  # also catches NaN
         raise ValueError(
             f"{fn}: all elements of input should be probabilities between 0 and 1 "
@@ -1080,7 +1080,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     fn = "gaussian_nll_loss"
     _check_regression(fn, input, target, reduction)
     if isinstance(var, (int, float)) and not isinstance(var, bool):
-        var = Tensor(xp.full(input.shape, var, dtype=input.data.dtype))
+        var = Tensor(xp.full(input.shape, var, dtype=input.array.dtype))
     _check_tensor(fn, "var", var)
     _check_floating(fn, "var", var)
     if var.shape != input.shape:
@@ -1093,8 +1093,8 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
                 "expected the input's shape, the input's shape without its last dimension, or the input's "
                 "shape with one dimension of size 1"
             )
-    if var.data.size and xp.any(var.data < 0):
-        raise ValueError(f"{fn}: var has negative entries (min {var.data.min()}); variances must be >= 0")
+    if var.array.size and xp.any(var.array < 0):
+        raise ValueError(f"{fn}: var has negative entries (min {var.array.min()}); variances must be >= 0")
     return GaussianNLL.apply(input, target, var, full=bool(full), eps=eps, reduction=reduction)
 
 

@@ -37,7 +37,7 @@ class Parameter(Tensor):
         if data is None:
             data = xp.empty((0,), dtype=get_default_dtype())
         if isinstance(data, Tensor):
-            array, vc = data.data, data._vc  # share storage and version, like a detach
+            array, vc = data.array, data._vc  # share storage and version, like a detach
         else:
             array, vc = _as_array(data), None
         param = cls._wrap(array, vc)  # Tensor's own constructor: every slot set
@@ -52,9 +52,9 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     def __deepcopy__(self, memo):
-        copy = Parameter(self.data.copy(), requires_grad=self.requires_grad)
+        copy = Parameter(self.array.copy(), requires_grad=self.requires_grad)
         if self.grad is not None:
-            copy.grad = Tensor._wrap(self.grad.data.copy())
+            copy.grad = Tensor._wrap(self.grad.array.copy())
         memo[id(self)] = copy
         return copy
 
@@ -398,7 +398,7 @@ class Module:
                 p.grad = None
             else:
                 p.grad.detach_()
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
                 p.grad._bump()
 
     # ------------------------------------------------------------ dtype conversion
@@ -408,11 +408,11 @@ class Module:
         for module in self.modules():
             for table in (module._parameters, module._buffers):
                 for t in table.values():
-                    if t is None or t.data.dtype.kind != "f" or t.data.dtype == dtype:
+                    if t is None or t.array.dtype.kind != "f" or t.array.dtype == dtype:
                         continue
-                    t.data = t.data.astype(dtype)
+                    t.array = t.array.astype(dtype)
                     if t.grad is not None:
-                        t.grad.data = t.grad.data.astype(dtype)
+                        t.grad.array = t.grad.array.astype(dtype)
         return self
 
     def to(self, *args, dtype=None, device=None):
@@ -522,7 +522,7 @@ class Module:
                 continue
             value = state_dict[key]
             if isinstance(value, Tensor):
-                array = value.data
+                array = value.array
             elif isinstance(value, (xp.ndarray, xp.generic)):
                 array = xp.asarray(value)
             else:
@@ -531,16 +531,16 @@ class Module:
                     f"but received {type(value).__name__}."
                 )
                 continue
-            if array.shape != target.data.shape:
+            if array.shape != target.array.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} from "
-                    f"checkpoint, the shape in current model is {tuple(target.data.shape)}."
+                    f"checkpoint, the shape in current model is {tuple(target.array.shape)}."
                 )
                 continue
-            if _kind(array.dtype) != _kind(target.data.dtype):
+            if _kind(array.dtype) != _kind(target.array.dtype):
                 errors.append(
                     f"dtype mismatch for {key}: copying a value of dtype {array.dtype} from checkpoint "
-                    f"into a {target.data.dtype} tensor of the current model."
+                    f"into a {target.array.dtype} tensor of the current model."
                 )
                 continue
             copies.append((target, array))
@@ -551,8 +551,8 @@ class Module:
             )
         with no_grad():
             for target, array in copies:
-                if array is not target.data:
-                    xp.copyto(target.data, array, casting="unsafe")  # same kind: checked above
+                if array is not target.array:
+                    xp.copyto(target.array, array, casting="unsafe")  # same kind: checked above
                 target._bump()
         return IncompatibleKeys(missing, unexpected)
 

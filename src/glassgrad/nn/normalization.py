@@ -80,10 +80,10 @@ class _BatchNorm(Module):
     def reset_parameters(self):
         self.reset_running_stats()
         if self.affine:
-            self.weight.data[...] = 1
+            self.weight.array[...] = 1
             self.weight._bump()
             if self.bias is not None:
-                self.bias.data[...] = 0
+                self.bias.array[...] = 0
                 self.bias._bump()
 
     def forward(self, input):
@@ -99,7 +99,7 @@ class _BatchNorm(Module):
         count = self.num_batches_tracked
         counting = self.training and self.track_running_stats and count is not None
         if counting and self.momentum is None:
-            factor = 1.0 / float(int(count.data) + 1)  # the average over all batches so far
+            factor = 1.0 / float(int(count.array) + 1)  # the average over all batches so far
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
         out = batch_norm(
@@ -107,7 +107,7 @@ class _BatchNorm(Module):
             self.weight, self.bias, use_batch, factor, self.eps,
         )
         if counting:  # after batch_norm accepted the input: a refused batch changes nothing
-            count.data += 1
+            count.array += 1
             count._bump()
         return out
 

@@ -108,7 +108,7 @@ class _RNNBase(Module):
         count = 2 if self.mode == "LSTM" else 1
         shape = (self.num_layers, x.shape[1], self.hidden_size)
         if hx is None:
-            zeros = Tensor._wrap(xp.zeros(shape, dtype=x.data.dtype))
+            zeros = Tensor._wrap(xp.zeros(shape, dtype=x.array.dtype))
             return [zeros] * count
         given = list(hx) if count == 2 and isinstance(hx, (tuple, list)) else [hx]
         if len(given) != count or not all(isinstance(t, Tensor) for t in given):

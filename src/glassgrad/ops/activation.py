@@ -603,10 +603,10 @@ def prelu(input, weight):
     if weight.ndim > 1:
         raise ValueError(f"prelu: weight must be a number or a 1-D tensor (one slope per "
                          f"channel), got a {weight.ndim}-D tensor of shape {tuple(weight.shape)}")
-    if input.data.dtype != weight.data.dtype:
-        raise TypeError(f"prelu: input ({input.data.dtype}) and weight ({weight.data.dtype}) "
+    if input.array.dtype != weight.array.dtype:
+        raise TypeError(f"prelu: input ({input.array.dtype}) and weight ({weight.array.dtype}) "
                         "must have the same dtype")
-    n = weight.data.size
+    n = weight.array.size
     channels = input.shape[1] if input.ndim >= 2 else 1
     if n == 1:
         slope = _reshape(weight, ())

@@ -14,7 +14,7 @@ __all__ = ["nonzero", "argwhere", "count_nonzero", "unique", "bincount"]
 def _data(t, op):
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a glassgrad Tensor, got {type(t).__name__}")
-    return t.data
+    return t.array
 
 
 def _wrap(array):

@@ -538,7 +538,7 @@ def where(condition, input, other):
     """input where condition is True, else other (numbers allowed for input and other).
     The gradient of input is upstream masked by condition; of other, by not condition."""
     if isinstance(condition, Tensor):
-        condition = condition.data
+        condition = condition.array
     condition = xp.asarray(condition)
     if condition.dtype != xp.bool_:
         raise TypeError(f"where expected condition to be a boolean tensor, got dtype "
@@ -596,7 +596,7 @@ def to(input, *args, **kwargs):
         return clone(input) if copy else input
     if input.dtype.kind == "f" and dtype.kind == "f":
         return Cast.apply(input, dtype=dtype)
-    return Tensor._wrap(input.data.astype(dtype))  # integers carry no gradient
+    return Tensor._wrap(input.array.astype(dtype))  # integers carry no gradient
 
 
 def _cast_method(dtype, name):

@@ -32,9 +32,9 @@ def _index_tensor(index, op, name="index"):
     if not isinstance(index, Tensor):
         raise TypeError(f"{op}: {name} must be an integer tensor (int64), got "
                         f"{type(index).__name__}")
-    if index.data.dtype.kind not in "iu":
+    if index.array.dtype.kind not in "iu":
         raise TypeError(f"{op}: {name} must be an integer tensor (int64), got dtype "
-                        f"{index.data.dtype}")
+                        f"{index.array.dtype}")
     return index
 
 
@@ -118,7 +118,7 @@ def gather(input, dim, index, *, sparse_grad=False):
     _index_tensor(index, "gather")
     if input.ndim == 0:  # PyTorch accepts a 0-d input with a 0-d index 0
         return gather(input.reshape(1), 0, index.reshape(1)).reshape(())
-    _check_dims("gather", input.shape, index.data, d)
+    _check_dims("gather", input.shape, index.array, d)
     return Gather.apply(input, index, dim=d)
 
 
@@ -174,19 +174,19 @@ class ScatterAdd(Scatter):
 def _same_dtype(op, input, src, name):
     """PyTorch's rule: a src tensor written into the input has the input's dtype (a float64
     src would otherwise be rounded into a float32 input without a word)."""
-    if src.data.dtype != input.data.dtype:
-        raise TypeError(f"{op}: {name} has dtype {src.data.dtype} but the input is "
-                        f"{input.data.dtype}; convert one of them (e.g. {name}.to(input.dtype))")
+    if src.array.dtype != input.array.dtype:
+        raise TypeError(f"{op}: {name} has dtype {src.array.dtype} but the input is "
+                        f"{input.array.dtype}; convert one of them (e.g. {name}.to(input.dtype))")
 
 
 def _scatter_args(op, input, dim, index, src):
     d = _dim(dim, input.ndim, op)
     _index_tensor(index, op)
     if isinstance(src, Tensor):
-        _check_dims(op, input.shape, index.data, d, src.shape)
+        _check_dims(op, input.shape, index.array, d, src.shape)
         _same_dtype(op, input, src, "src")
     elif isinstance(src, (int, float, bool, xp.number)):
-        _check_dims(op, input.shape, index.data, d)
+        _check_dims(op, input.shape, index.array, d)
     else:
         raise TypeError(f"{op}: src must be a tensor or a number, got {type(src).__name__}")
     return d
@@ -252,7 +252,7 @@ def index_select(input, dim, index):
                          f"{tuple(index.shape)}")
     if input.ndim == 0:
         return index_select(input.reshape(1), 0, index).reshape(())
-    _check_range(index.data, input.shape[d], "index_select", d)
+    _check_range(index.array, input.shape[d], "index_select", d)
     return IndexSelect.apply(input, index.reshape(-1) if index.ndim == 0 else index, dim=d)
 
 
@@ -282,7 +282,7 @@ def take_along_dim(input, indices, dim=None):
 
         input = broadcast_to(input, a_shape)
     if i_shape != indices.shape:
-        indices = Tensor._wrap(xp.broadcast_to(indices.data, i_shape))
+        indices = Tensor._wrap(xp.broadcast_to(indices.array, i_shape))
     return gather(input, d, indices)
 
 
@@ -290,8 +290,8 @@ def _along(index, dim, shape):
     """A 1-D index placed along ``dim`` and repeated to ``shape``: the index tensor that
     makes scatter / gather act on whole slices (index_add, index_copy)."""
     along = [1] * len(shape)
-    along[dim] = index.data.size
-    return Tensor._wrap(xp.broadcast_to(index.data.reshape(along), shape))
+    along[dim] = index.array.size
+    return Tensor._wrap(xp.broadcast_to(index.array.reshape(along), shape))
 
 
 def _index_source(op, input, dim, index, source):
@@ -299,7 +299,7 @@ def _index_source(op, input, dim, index, source):
     _index_tensor(index, op)
     if index.ndim > 1:
         raise ShapeError(f"{op}: index must be 1-D or 0-d, got shape {tuple(index.shape)}")
-    want = input.shape[:d] + (index.data.size,) + input.shape[d + 1:]
+    want = input.shape[:d] + (index.array.size,) + input.shape[d + 1:]
     if tuple(source.shape) != want:
         raise ShapeError(f"{op}: source of shape {tuple(source.shape)} does not fit: expected "
                          f"{want} (the input's shape with dim {dim} of len(index))")
@@ -333,9 +333,9 @@ def index_fill(input, dim, index, value):
     if index.ndim > 1:
         raise ShapeError(f"index_fill: index must be 1-D or 0-d, got shape {tuple(index.shape)}")
     n = input.shape[d] if input.ndim else 1
-    _check_range(index.data, n, "index_fill", d)
+    _check_range(index.array, n, "index_fill", d)
     hit = xp.zeros(n, dtype=bool)
-    hit[index.data.reshape(-1)] = True
+    hit[index.array.reshape(-1)] = True
     along = [1] * input.ndim
     if input.ndim:
         along[d] = n
@@ -350,7 +350,7 @@ def masked_select(input, mask):
         from .shape import broadcast_to
 
         input = broadcast_to(input, shape)
-    m = mask.data if mask.shape == shape else xp.broadcast_to(mask.data, shape)
+    m = mask.array if mask.shape == shape else xp.broadcast_to(mask.array, shape)
     from .shape import getitem
 
     return getitem(input, m)
@@ -375,8 +375,8 @@ class MaskedFill(Function):
 
 
 def _masked_fill_args(op, input, mask, value):
-    if not isinstance(mask, Tensor) or mask.data.dtype.kind != "b":
-        what = mask.data.dtype if isinstance(mask, Tensor) else type(mask).__name__
+    if not isinstance(mask, Tensor) or mask.array.dtype.kind != "b":
+        what = mask.array.dtype if isinstance(mask, Tensor) else type(mask).__name__
         raise TypeError(f"{op}: mask must be a bool tensor, got {what}")
     if isinstance(value, Tensor):
         if value.ndim:
@@ -424,9 +424,9 @@ def masked_fill_(self, mask, value):
     if shape != self.shape:
         raise ShapeError(f"masked_fill_: the mask of shape {tuple(mask.shape)} would enlarge "
                          f"the tensor of shape {tuple(self.shape)}")
-    v = value.data if isinstance(value, Tensor) else value
+    v = value.array if isinstance(value, Tensor) else value
     return _in_place(self, value, lambda t: masked_fill(t, mask, value),
-                     lambda: xp.copyto(self.data, v, casting="unsafe", where=mask.data))
+                     lambda: xp.copyto(self.array, v, casting="unsafe", where=mask.array))
 
 
 def _scatter_in_place(op, fn, add):
@@ -439,15 +439,15 @@ def _scatter_in_place(op, fn, add):
         d = _scatter_args(op, self, dim, index, src)
 
         def direct():
-            pos = _positions(self.shape, d, index.data).reshape(-1)
-            s = src.data[_lead(index.shape)].reshape(-1) if isinstance(src, Tensor) else src
-            flat = self.data.reshape(-1)  # a view when the tensor is C-contiguous
+            pos = _positions(self.shape, d, index.array).reshape(-1)
+            s = src.array[_lead(index.shape)].reshape(-1) if isinstance(src, Tensor) else src
+            flat = self.array.reshape(-1)  # a view when the tensor is C-contiguous
             if add:
                 _add_at(flat, pos, s)
             else:
                 flat[pos] = s
-            if not xp.shares_memory(flat, self.data):  # it was a copy: write it back
-                self.data[...] = flat.reshape(self.data.shape)
+            if not xp.shares_memory(flat, self.array):  # it was a copy: write it back
+                self.array[...] = flat.reshape(self.array.shape)
 
         return _in_place(self, src, lambda t: fn(t, d, index, src), direct)
 
@@ -513,7 +513,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     if input.ndim == 0:
         return Tensor._wrap(xp.zeros((), dtype=xp.int64))
     d = _dim(dim, input.ndim, "argsort")
-    return Tensor._wrap(_argsort(input.data, d, descending, stable).astype(xp.int64, copy=False))
+    return Tensor._wrap(_argsort(input.array, d, descending, stable).astype(xp.int64, copy=False))
 
 
 def sort(input, dim=-1, descending=False, stable=False):
@@ -538,7 +538,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's
     if input.ndim == 0:
         return topk_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
     d = _dim(dim, input.ndim, "topk")
-    indices = Tensor._wrap(_topk_indices(input.data, k, d, largest).astype(xp.int64, copy=False))
+    indices = Tensor._wrap(_topk_indices(input.array, k, d, largest).astype(xp.int64, copy=False))
     return topk_result(TopK.apply(input, indices, dim=d), indices)
 
 
@@ -568,13 +568,13 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if input.ndim == 0:
         return kthvalue_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
     d = _dim(dim, input.ndim, "kthvalue")
-    picked = xp.argpartition(input.data, k - 1, axis=d)[(slice(None),) * d + (slice(k - 1, k),)]
+    picked = xp.argpartition(input.array, k - 1, axis=d)[(slice(None),) * d + (slice(k - 1, k),)]
     indices = Tensor._wrap(xp.ascontiguousarray(picked).astype(xp.int64, copy=False))
     values = KthValue.apply(input, indices, dim=d)
     if not keepdim:
         from .shape import squeeze
 
-        values, indices = squeeze(values, d), Tensor._wrap(indices.data.squeeze(d))
+        values, indices = squeeze(values, d), Tensor._wrap(indices.array.squeeze(d))
     return kthvalue_result(values, indices)
 
 

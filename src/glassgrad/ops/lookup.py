@@ -57,9 +57,9 @@ def _check_indices(input, op, what="indices"):
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a glassgrad Tensor of integer {what}, "
                         f"got {type(input).__name__}")
-    if input.data.dtype.kind not in "iu":
+    if input.array.dtype.kind not in "iu":
         raise TypeError(f"{op}: input must hold integer {what} (int64, as torch.long), got "
-                        f"dtype {input.data.dtype}")
+                        f"dtype {input.array.dtype}")
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -74,14 +74,14 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     to norm max_norm (as PyTorch: W_v <- W_v max_norm / (\|W_v\| + 1e-7)).
     """
     op = "embedding"
-    if not isinstance(weight, Tensor) or weight.ndim != 2 or weight.data.dtype.kind != "f":
-        got = f"shape {tuple(weight.shape)}, dtype {weight.data.dtype}" \
+    if not isinstance(weight, Tensor) or weight.ndim != 2 or weight.array.dtype.kind != "f":
+        got = f"shape {tuple(weight.shape)}, dtype {weight.array.dtype}" \
             if isinstance(weight, Tensor) else type(weight).__name__
         raise ValueError(f"{op}: weight must be a 2-D float tensor (num_embeddings, "
                          f"embedding_dim), got {got}")
     num = weight.shape[0]
     _check_indices(input, op)
-    idx = input.data
+    idx = input.array
     if idx.size and (idx.min() < 0 or idx.max() >= num):
         bad = idx.min() if idx.min() < 0 else idx.max()
         raise IndexError(f"{op}: index {bad} is out of range for a table of {num} rows "
@@ -104,7 +104,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
 def _renorm_rows(weight, idx, max_norm, norm_type):
     """PyTorch's embedding_renorm_: shrink the looked-up rows longer than max_norm."""
     rows = xp.unique(idx)
-    w = weight.data
+    w = weight.array
     with xp.errstate(over="ignore"):  # an overflowing norm is inf (the row shrinks to 0, as
         # torch); np.linalg.norm is NumPy Python code, so its warning would reach the user
         norms = xp.linalg.norm(w[rows], ord=norm_type, axis=1)
@@ -122,7 +122,7 @@ def one_hot(tensor, num_classes=-1):
     output is integer)."""
     op = "one_hot"
     _check_indices(tensor, op, "class values")
-    t = tensor.data
+    t = tensor.array
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, xp.integer)):
         raise TypeError(f"{op}: num_classes must be an int, got {num_classes!r}")
     if num_classes == -1:

@@ -135,8 +135,8 @@ def _swap(fn):
 
 def _no_grad_compare(ufunc):
     def compare(self, other):
-        o = other.data if isinstance(other, Tensor) else other
-        return Tensor._wrap(ufunc(self.data, o))
+        o = other.array if isinstance(other, Tensor) else other
+        return Tensor._wrap(ufunc(self.array, o))
 
     return compare
 

@@ -29,7 +29,7 @@ _as_strided = xp.lib.stride_tricks.as_strided
 
 # ===================================================================== small helpers
 def _data(t):
-    return t.data if isinstance(t, Tensor) else t
+    return t.array if isinstance(t, Tensor) else t
 
 
 def _check_dim(dim, ndim, op):
@@ -377,10 +377,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     # ignore_index < 0 cannot match an index in [0, C), which the short path checks
     if (weight is None and not label_smoothing and ignore_index < 0 and type(input) is Tensor
             and type(target) is Tensor and (reduction == "mean" or reduction == "sum")
-            and _plain_class_indices(input.data, target.data)):
+            and _plain_class_indices(input.array, target.array)):
         if reduction == "mean":  # the default as the default: keywords cost ~1 us per call
-            return CrossEntropyIndices.apply(input, target.data)
-        return CrossEntropyIndices.apply(input, target.data, reduction=reduction)
+            return CrossEntropyIndices.apply(input, target.array)
+        return CrossEntropyIndices.apply(input, target.array, reduction=reduction)
     _check_reduction(reduction, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "

@@ -91,8 +91,8 @@ def _standardise_backward(u, x_hat, scale, axes, sum_u=None, sum_ux=None):
 def _float_tensor(t, name, op):
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: {name} must be a glassgrad Tensor, got {type(t).__name__}")
-    if t.data.dtype.kind != "f":
-        raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype {t.data.dtype}")
+    if t.array.dtype.kind != "f":
+        raise TypeError(f"{op}: {name} must be a floating-point tensor, got dtype {t.array.dtype}")
 
 
 def _check_vector(t, name, shape, dtype, op):
@@ -102,8 +102,8 @@ def _check_vector(t, name, shape, dtype, op):
     _float_tensor(t, name, op)
     if tuple(t.shape) != tuple(shape):
         raise ValueError(f"{op}: {name} must have shape {tuple(shape)}, got {tuple(t.shape)}")
-    if t.data.dtype != dtype:
-        raise TypeError(f"{op}: {name} has dtype {t.data.dtype} but the input is {dtype}; "
+    if t.array.dtype != dtype:
+        raise TypeError(f"{op}: {name} has dtype {t.array.dtype} but the input is {dtype}; "
                         "convert one of them")
 
 
@@ -166,7 +166,7 @@ def _running(t, name, channels, dtype, op):
     _check_vector(t, name, (channels,), dtype, op)
     if t.requires_grad:
         raise RuntimeError(f"{op}: {name} must not require grad (it is a buffer, updated in place)")
-    return t.data
+    return t.array
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -194,7 +194,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if input.ndim < 2:
         raise ValueError(f"batch_norm: input must be (N, C) or (N, C, ...), got shape "
                          f"{tuple(input.shape)}")
-    channels, dtype = input.shape[1], input.data.dtype
+    channels, dtype = input.shape[1], input.array.dtype
     rm = _running(running_mean, "running_mean", channels, dtype, op)
     rv = _running(running_var, "running_var", channels, dtype, op)
     _check_vector(weight, "weight", (channels,), dtype, op)
@@ -202,7 +202,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if not training and (rm is None or rv is None):
         raise ValueError("batch_norm: running_mean and running_var are required when "
                          "training=False (evaluation uses the running statistics)")
-    if training and input.data.size // max(channels, 1) <= 1:
+    if training and input.array.size // max(channels, 1) <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                          f"got input of shape {tuple(input.shape)}")
     if isinstance(momentum, bool) or not isinstance(momentum, (int, float)):
@@ -215,7 +215,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     mean, var = stats
     # torch's update: the running mean of the batch means, and of the UNBIASED batch
     # variances (M/(M-1) sigma^2), although x_hat used the biased one
-    m = input.data.size // channels
+    m = input.array.size // channels
     if rm is not None:
         rm *= 1.0 - momentum
         rm += momentum * mean
@@ -284,8 +284,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             or input.ndim < len(shape):
         raise ValueError(f"layer_norm: input of shape {tuple(input.shape)} must end with "
                          f"normalized_shape {shape}")
-    _check_vector(weight, "weight", shape, input.data.dtype, op)
-    _check_vector(bias, "bias", shape, input.data.dtype, op)
+    _check_vector(weight, "weight", shape, input.array.dtype, op)
+    _check_vector(bias, "bias", shape, input.array.dtype, op)
     return LayerNorm.apply(input, weight, bias, n_dims=len(shape), eps=float(eps))
 
 
@@ -344,8 +344,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             or num_groups < 1 or c % num_groups:
         raise ValueError(f"group_norm: num_groups must be a positive int dividing the number "
                          f"of channels {c}, got {num_groups!r}")
-    _check_vector(weight, "weight", (c,), input.data.dtype, op)
-    _check_vector(bias, "bias", (c,), input.data.dtype, op)
+    _check_vector(weight, "weight", (c,), input.array.dtype, op)
+    _check_vector(bias, "bias", (c,), input.array.dtype, op)
     return GroupNorm.apply(input, weight, bias, num_groups=int(num_groups), eps=float(eps))
 
 
@@ -467,8 +467,8 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     except ValueError:
         raise ValueError(f"{op}: x1 of shape {tuple(x1.shape)} and x2 of shape "
                          f"{tuple(x2.shape)} do not broadcast") from None
-    if x1.data.dtype != x2.data.dtype:
-        raise TypeError(f"{op}: x1 is {x1.data.dtype} but x2 is {x2.data.dtype}; convert one")
+    if x1.array.dtype != x2.array.dtype:
+        raise TypeError(f"{op}: x1 is {x1.array.dtype} but x2 is {x2.array.dtype}; convert one")
     if len(shape) == 0:
         raise ValueError(f"{op}: inputs must have at least one dimension")
     dim = _dim_index(dim, len(shape), op)
@@ -501,11 +501,11 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if not use_input_stats:
         return batch_norm(flat, running_mean.repeat(n), running_var.repeat(n), w, b, False,
                           momentum, eps).reshape(input.shape)
-    mean_n = Tensor._wrap(xp.tile(running_mean.data, n))
-    var_n = Tensor._wrap(xp.tile(running_var.data, n))
+    mean_n = Tensor._wrap(xp.tile(running_mean.array, n))
+    var_n = Tensor._wrap(xp.tile(running_var.array, n))
     out = batch_norm(flat, mean_n, var_n, w, b, True, momentum, eps)
-    running_mean.data[...] = mean_n.data.reshape(n, c).mean(axis=0)  # back to one per channel
-    running_var.data[...] = var_n.data.reshape(n, c).mean(axis=0)
+    running_mean.array[...] = mean_n.array.reshape(n, c).mean(axis=0)  # back to one per channel
+    running_var.array[...] = var_n.array.reshape(n, c).mean(axis=0)
     running_mean._bump()
     running_var._bump()
     return out.reshape(input.shape)

@@ -43,7 +43,7 @@ def _tensor(input, op):
 
 def _number(input, op):
     """A tensor of numbers: rounding a bool tensor is refused, as torch refuses it."""
-    if _tensor(input, op).data.dtype.kind == "b":
+    if _tensor(input, op).array.dtype.kind == "b":
         raise TypeError(f"{op} is not defined for bool tensors; convert with .float() or "
                         ".long() first")
     return input
@@ -52,9 +52,9 @@ def _number(input, op):
 def _floating(input, op):
     """The input itself if it is floating point; an integer or bool tensor as the default
     float dtype (torch.sin(int tensor) is float32). Integer tensors never need a grad."""
-    kind = _tensor(input, op).data.dtype.kind
+    kind = _tensor(input, op).array.dtype.kind
     if kind in "biu":
-        return Tensor._wrap(input.data.astype(backend.get_default_dtype()))
+        return Tensor._wrap(input.array.astype(backend.get_default_dtype()))
     return input
 
 
@@ -561,7 +561,7 @@ def lerp(input, end, weight):
     d/d input = 1 - w, d/d end = w, d/dw = end - input."""
     # integers would be rounded back to integers (lerp(1, 3, 0.3) = 1); torch refuses them
     for name, value in (("input", input), ("end", end), ("weight", weight)):
-        if isinstance(value, Tensor) and value.data.dtype.kind != "f":
+        if isinstance(value, Tensor) and value.array.dtype.kind != "f":
             raise TypeError(f"lerp expects floating-point tensors, got {name} of dtype "
                             f"{value.dtype}; convert with .float() first")
     for name, value in (("input", input), ("end", end)):
@@ -599,7 +599,7 @@ def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
     _number(input, "round")
     if not isinstance(decimals, int) or isinstance(decimals, bool):
         raise TypeError(f"round: decimals must be an int, got {decimals!r}")
-    if decimals and input.data.dtype.kind != "f":
+    if decimals and input.array.dtype.kind != "f":
         raise TypeError(f"round: decimals={decimals} needs a floating-point tensor, got "
                         f"dtype {input.dtype}")
     if decimals == 0:
@@ -609,7 +609,7 @@ def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
 
 def frac(input):
     """a - trunc(a), the fractional part with a's sign. d/da = 1."""
-    if _tensor(input, "frac").data.dtype.kind != "f":
+    if _tensor(input, "frac").array.dtype.kind != "f":
         raise TypeError(f"frac expects a floating-point tensor, got dtype {input.dtype}")
     return Frac.apply(input)
 
@@ -622,7 +622,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
 
 # ================================================================ predicates: no gradient
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x.array if isinstance(x, Tensor) else x
 
 
 def _bool_result(array):
@@ -631,27 +631,27 @@ def _bool_result(array):
 
 def isnan(input):
     """True where a is nan."""
-    return _bool_result(xp.isnan(_tensor(input, "isnan").data))
+    return _bool_result(xp.isnan(_tensor(input, "isnan").array))
 
 
 def isinf(input):
     """True where a is +inf or -inf."""
-    return _bool_result(xp.isinf(_tensor(input, "isinf").data))
+    return _bool_result(xp.isinf(_tensor(input, "isinf").array))
 
 
 def isposinf(input):
     """True where a is +inf."""
-    return _bool_result(xp.isposinf(_tensor(input, "isposinf").data))
+    return _bool_result(xp.isposinf(_tensor(input, "isposinf").array))
 
 
 def isneginf(input):
     """True where a is -inf."""
-    return _bool_result(xp.isneginf(_tensor(input, "isneginf").data))
+    return _bool_result(xp.isneginf(_tensor(input, "isneginf").array))
 
 
 def isfinite(input):
     """True where a is neither nan nor infinite."""
-    return _bool_result(xp.isfinite(_tensor(input, "isfinite").data))
+    return _bool_result(xp.isfinite(_tensor(input, "isfinite").array))
 
 
 def _check_tolerances(op, rtol, atol):
@@ -728,11 +728,11 @@ def logical_xor(input, other):
 
 def logical_not(input):
     """Elementwise NOT a: True where a is zero. A bool tensor."""
-    return _bool_result(xp.logical_not(_tensor(input, "logical_not").data))
+    return _bool_result(xp.logical_not(_tensor(input, "logical_not").array))
 
 
 def _any_all(op, reduce, input, dim, keepdim):
-    a = _tensor(input, op).data
+    a = _tensor(input, op).array
     axes = _axes(dim, a.ndim, op)
     out = reduce(a, axis=axes, keepdims=keepdim)
     if a.dtype == xp.uint8:

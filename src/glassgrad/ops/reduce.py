@@ -241,13 +241,13 @@ def _max_or_min(op, input, dim, keepdim, other):
     extreme, select, arg = (Amax, MaxDim, xp.argmax) if op == "max" else (Amin, MinDim, xp.argmin)
     if dim is None:
         return extreme.apply(input, dim=None, keepdim=False, full=True)
-    if input.data.size == 0:
+    if input.array.size == 0:
         raise ValueError(f"{op}: cannot reduce an empty tensor of shape {tuple(input.shape)}")
     axis = _one_dim(dim, input.ndim, op)
     if input.ndim == 0:
         return (max_result if op == "max" else min_result)(
             extreme.apply(input, full=True), Tensor._wrap(xp.zeros((), dtype=xp.int64)))
-    indices = arg(input.data, axis=axis, keepdims=keepdim)
+    indices = arg(input.array, axis=axis, keepdims=keepdim)
     values = select.apply(input, indices, dim=axis, keepdim=keepdim)
     result = max_result if op == "max" else min_result
     return result(values, Tensor._wrap(indices.astype(xp.int64, copy=False)))
@@ -278,7 +278,7 @@ def amin(input, dim=(), keepdim=False):
 
 
 def _arg(fn, op, input, dim, keepdim):
-    a = input.data
+    a = input.array
     if dim is None:
         idx = fn(a.reshape(-1))
         if keepdim:

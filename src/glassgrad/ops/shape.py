@@ -67,10 +67,10 @@ def reshape(input, *shape):
     """The same elements in a new shape (one size may be -1: inferred). A view when the
     memory layout allows it, a copy otherwise."""
     shape = _sizes(shape, "reshape")
-    if shape == input.data.shape:
+    if shape == input.array.shape:
         return input
     out = Reshape.apply(input, shape=shape)
-    if xp.may_share_memory(out.data, input.data):
+    if xp.may_share_memory(out.array, input.array):
         _share_version(out, input)
     return out
 
@@ -80,15 +80,15 @@ def view(input, *shape):
     Raises when the layout would need a copy (use reshape or contiguous then)."""
     shape = _sizes(shape, "view")
     try:
-        input.data.reshape(shape, copy=False)
+        input.array.reshape(shape, copy=False)
     except ValueError as e:
         if "copy" in str(e) or "without copying" in str(e) or "Unable to avoid" in str(e):
             raise ShapeError(
                 f"view: size {shape} is not compatible with the memory layout of the input "
-                f"(shape {tuple(input.shape)}, strides {input.data.strides}); use "
+                f"(shape {tuple(input.shape)}, strides {input.array.strides}); use "
                 ".reshape(...) or .contiguous().view(...)") from None
         raise ShapeError(f"view: shape {shape} is invalid for an input of shape "
-                         f"{tuple(input.shape)} ({input.data.size} elements)") from None
+                         f"{tuple(input.shape)} ({input.array.size} elements)") from None
     return _share_version(Reshape.apply(input, shape=shape), input)
 
 
@@ -150,7 +150,7 @@ class Contiguous(Function):
 
 def contiguous(input):
     """input itself if its memory is C-contiguous, else a C-contiguous copy."""
-    if input.data.flags.c_contiguous:
+    if input.array.flags.c_contiguous:
         return input
     return Contiguous.apply(input)
 
@@ -449,7 +449,7 @@ def _raw_index(index):
 
 def _raw_index_item(i):
     if isinstance(i, Tensor):
-        i = i.data
+        i = i.array
     elif isinstance(i, list):
         i = xp.asarray(i)
     if isinstance(i, xp.ndarray) and i.dtype.kind not in "biu":

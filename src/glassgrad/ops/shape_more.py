@@ -450,7 +450,7 @@ def repeat_interleave(input, repeats, dim=None, *, output_size=None):
     if dim is None:
         input, dim = input.reshape(-1), 0
     dim = _dim(dim, input.ndim, "repeat_interleave")
-    counts = repeats.data if isinstance(repeats, Tensor) else xp.asarray(repeats)
+    counts = repeats.array if isinstance(repeats, Tensor) else xp.asarray(repeats)
     if counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
         raise ValueError(f"repeat_interleave: repeats must be non-negative integers, got "
                          f"{counts.tolist()}")

@@ -11,12 +11,12 @@ An optimizer owns
   shaped like the parameter, created on the parameter's first step.
 
 ``step()`` walks the groups and updates every parameter that has a ``.grad``, in place on
-its raw array (``p.data``), so views of the parameter and the optimizer's own references
+its raw array (``p.array``), so views of the parameter and the optimizer's own references
 stay valid. The updates use NumPy ufuncs with ``out=`` into preallocated buffers: no
 temporary arrays on the training hot path. Each update bumps the tensor's version counter,
 so a graph that saved the old value refuses to backpropagate through it.
 
-No graph is recorded during an update: the arithmetic is on ``p.data`` (plain arrays), not
+No graph is recorded during an update: the arithmetic is on ``p.array`` (plain arrays), not
 on Tensors, which is what ``torch.no_grad()`` achieves inside ``torch.optim``.
 """
 
@@ -133,7 +133,7 @@ class Optimizer:
                     if grad.grad_fn is not None:  # a gradient built with a graph: cut it
                         grad.grad_fn = None
                         grad.requires_grad = False
-                    grad.data.fill(0)
+                    grad.array.fill(0)
                     grad._vc[0] += 1
 
     # ------------------------------------------------------------------ the update
@@ -166,9 +166,9 @@ class Optimizer:
         for p in group["params"]:
             if p.grad is None:
                 continue
-            w = p.data
+            w = p.array
             scratch = views(p)
-            d = p.grad.data if direction is None else direction(p.grad.data, w, out=scratch[0])
+            d = p.grad.array if direction is None else direction(p.grad.array, w, out=scratch[0])
             yield p, w, d, scratch
             p._vc[0] += 1
 
@@ -321,8 +321,8 @@ def _refuse_set(params, who):
 def _check_param(p, i, who):
     if not isinstance(p, Tensor):
         raise TypeError(f"{who} can only optimize Tensors, but parameter {i} is a {type(p).__name__}")
-    if p.data.dtype.kind != "f":
-        raise TypeError(f"{who} can only optimize floating-point tensors, parameter {i} has dtype {p.data.dtype}")
+    if p.array.dtype.kind != "f":
+        raise TypeError(f"{who} can only optimize floating-point tensors, parameter {i} has dtype {p.array.dtype}")
     if not p.requires_grad:
         raise ValueError(
             f"{who}: parameter {i} (shape {tuple(p.shape)}) does not require grad; create it "
@@ -340,7 +340,7 @@ def _restore_value(key, value, p, idx, who):
     if value is None:
         return None
     if isinstance(value, Tensor):
-        value = value.data
+        value = value.array
     if key == "step":
         step = xp.asarray(value)
         if step.size != 1:
@@ -349,12 +349,12 @@ def _restore_value(key, value, p, idx, who):
     if isinstance(value, numbers.Number):
         return value
     arr = xp.asarray(value)
-    if arr.shape != p.data.shape:
+    if arr.shape != p.array.shape:
         raise ValueError(
             f"{who}.load_state_dict: state '{key}' of parameter {idx} has shape "
-            f"{tuple(arr.shape)}, but the parameter has shape {tuple(p.data.shape)}"
+            f"{tuple(arr.shape)}, but the parameter has shape {tuple(p.array.shape)}"
         )
-    return xp.array(arr, dtype=p.data.dtype, copy=True)
+    return xp.array(arr, dtype=p.array.dtype, copy=True)
 
 
 def check_number(who, name, value, low=0, high=None, high_open=False):
@@ -461,9 +461,9 @@ class _Workspace:
         self._by_param = {}  # id(tensor) -> (its data array, views): the fast path
 
     def views(self, p):
-        """Scratch arrays shaped and typed like ``p.data``."""
+        """Scratch arrays shaped and typed like ``p.array``."""
         entry = self._by_param.get(id(p))
-        a = p.data
+        a = p.array
         if entry is not None and entry[0] is a:  # same array as last step
             return entry[1]
         views = self._views.get((a.shape, a.dtype))

@@ -45,9 +45,9 @@ def engine_gradients(mlp, X, Y, loss="squared_error", reduction="sum", margin=1.
     per_example = _loss(loss, s, h, Y, margin)
     total = per_example.sum() if reduction == "sum" else per_example.sum() / N
     total.backward()
-    dW = [W.grad.data for W in Ws]
-    db = [None if b is None else b.grad.data.reshape(-1) for b in bs]
-    return float(total.data), dW, db
+    dW = [W.grad.array for W in Ws]
+    db = [None if b is None else b.grad.array.reshape(-1) for b in bs]
+    return float(total.array), dW, db
 
 
 def _loss(name, s, h, Y, margin):

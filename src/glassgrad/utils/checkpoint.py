@@ -81,7 +81,7 @@ class Checkpoint(Function):
         grads = []
         for i, t in enumerate(inputs):
             if i < len(needs) and needs[i] and isinstance(t, Tensor) and t.grad is not None:
-                grads.append(t.grad.data)
+                grads.append(t.grad.array)
             else:
                 grads.append(None)
         if len(needs) > len(inputs):
@@ -188,9 +188,9 @@ def _layout(out):
     if isinstance(out, Tensor):
         return None
     if isinstance(out, (tuple, list)) and out and all(isinstance(o, Tensor) for o in out):
-        dtypes = {o.data.dtype for o in out}
+        dtypes = {o.array.dtype for o in out}
         if len(dtypes) == 1 and next(iter(dtypes)).kind == "f":
-            return tuple(o.data.shape for o in out)
+            return tuple(o.array.shape for o in out)
         raise TypeError(f"checkpoint: the Tensors fn returns must share one float dtype, got "
                         f"{sorted(str(d) for d in dtypes)}")
     raise TypeError(f"checkpoint: fn must return a Tensor or a tuple of Tensors, got "
@@ -199,8 +199,8 @@ def _layout(out):
 
 def _pack(out, layout):
     if layout is None:
-        return out.data
-    return xp.concatenate([o.data.reshape(-1) for o in out])
+        return out.array
+    return xp.concatenate([o.array.reshape(-1) for o in out])
 
 
 def _unpack(flat, layout):

@@ -55,8 +55,8 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     p = _norm_type(norm_type)
     if not tensors:
         return Tensor._wrap(xp.array(0.0, dtype=get_default_dtype()))
-    norms = [_vector_norm(t.data, p) for t in tensors]
-    dtype = xp.result_type(*[t.data.dtype for t in tensors])
+    norms = [_vector_norm(t.array, p) for t in tensors]
+    dtype = xp.result_type(*[t.array.dtype for t in tensors])
     total = xp.asarray(_vector_norm(xp.array(norms, dtype=dtype), p), dtype=dtype)
     if error_if_nonfinite and not math.isfinite(float(total)):
         raise RuntimeError(
@@ -73,10 +73,10 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return
-    total = total_norm.data if isinstance(total_norm, Tensor) else xp.asarray(total_norm)
+    total = total_norm.array if isinstance(total_norm, Tensor) else xp.asarray(total_norm)
     coef = xp.minimum(total.dtype.type(float(max_norm)) / (total + total.dtype.type(1e-6)), 1.0)
     for g in grads:
-        g.data *= coef.astype(g.data.dtype)  # always, as PyTorch (a factor of 1 is harmless)
+        g.array *= coef.astype(g.array.dtype)  # always, as PyTorch (a factor of 1 is harmless)
         g._bump()
 
 
@@ -101,5 +101,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for p in parameters:
         if p.grad is not None:
-            xp.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            xp.clip(p.grad.array, -clip_value, clip_value, out=p.grad.array)
             p.grad._bump()

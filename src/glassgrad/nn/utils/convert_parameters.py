@@ -31,14 +31,14 @@ def vector_to_parameters(vec, parameters):
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected glassgrad.Tensor, but got: {type(vec).__name__}")
     parameters = list(parameters)
-    total = sum(p.data.size for p in parameters)
-    if vec.ndim != 1 or vec.data.size != total:
+    total = sum(p.array.size for p in parameters)
+    if vec.ndim != 1 or vec.array.size != total:
         raise ValueError(f"vector_to_parameters: vec must be 1-D with {total} entries (the "
                          f"parameters' total size), got shape {tuple(vec.shape)}")
     pointer = 0
     with no_grad():
         for p in parameters:
-            n = p.data.size
-            p.data[...] = vec.data[pointer:pointer + n].reshape(p.data.shape)
+            n = p.array.size
+            p.array[...] = vec.array[pointer:pointer + n].reshape(p.array.shape)
             p._bump()
             pointer += n
