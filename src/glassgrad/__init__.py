@@ -9,11 +9,17 @@ from .backend import (  # noqa: F401
     set_rng_state, uint8,
 )
 from .tensor import Tensor  # noqa: F401
+from .device import device, get_default_device, set_default_device  # noqa: F401
+from .size import Size  # noqa: F401
+from .legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from .creation import *  # noqa: F401,F403
 from .autograd import (  # noqa: F401
     Function, enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .ops import *  # noqa: F401,F403
+from .aliases import install as _install_aliases
+
+_install_aliases(globals())  # axis=/keepdims= and out= on PyTorch's functions (aliases.py)
 from . import autograd, ops  # noqa: F401
 # Not `from . import nn`: `from .ops import *` above bound the name nn to glassgrad.ops.nn,
 # and a from-import would keep that; this import rebinds it to the nn package.
@@ -31,7 +37,8 @@ __version__ = "0.1.0"
 # mode are not needed to build and differentiate a graph, and cost about 60 ms of the
 # import (a sixth of it). ``glassgrad.data.mnist(...)`` and ``from glassgrad import viz``
 # work as if they had been imported here.
-_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook")
+# PyTorch's device modules (cuda, accelerator, backends) are small and rarely needed.
+_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook", "cuda", "accelerator", "backends")
 
 
 def __getattr__(name):

@@ -5,6 +5,7 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 from .engine import BackwardError, backward
 from .gradcheck import GradcheckError, gradcheck, gradcheck_graph, record_inputs
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .variable import Variable
 
 __all__ = [
     "Function",
@@ -22,4 +23,5 @@ __all__ = [
     "detect_anomaly",
     "set_detect_anomaly",
     "is_anomaly_enabled",
+    "Variable",
 ]

@@ -9,6 +9,7 @@ PyTorch, so a model printed here reads exactly as it does there.
 import math
 
 from ..backend import get_default_dtype, xp
+from ..device import cpu_only
 from ..tensor import Tensor
 from ..ops.linalg import linear
 from ..ops.nn import _conv_padding, avg_pool2d, conv2d, dropout, max_pool2d
@@ -64,8 +65,7 @@ def _default_init(weight, bias):
 
 
 def _check_device(device, owner):
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise ValueError(f"{owner}: glassgrad runs on the CPU only; got device {device!r}")
+    cpu_only(owner, device)  # one line saying glassgrad has only the CPU
 
 
 def _pair(value, name, owner, minimum):

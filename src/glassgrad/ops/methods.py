@@ -23,7 +23,7 @@ METHODS = {
     "maximum": ("elementwise", "maximum"), "minimum": ("elementwise", "minimum"),
     "clamp": ("elementwise", "clamp"), "clip": ("elementwise", "clamp"),
     "where": ("elementwise", "tensor_where"),
-    "to": ("elementwise", "to"), "type": ("elementwise", "to"),
+    "to": ("elementwise", "to"),  # x.type() is Tensor.type (PyTorch's type names)
     "float": ("elementwise", "float"), "double": ("elementwise", "double"),
     "long": ("elementwise", "long"), "int": ("elementwise", "int"), "bool": ("elementwise", "bool"),
     "half": ("elementwise", "half"),
