@@ -4,13 +4,14 @@ The public face: re-exports only, no logic. ``import glassgrad`` needs NumPy alo
 """
 
 from .backend import (  # noqa: F401
-    Generator, bool_, default_generator, double, float, float16, float32, float64, get_default_dtype,
-    get_rng_state, half, int8, int16, int32, int64, long, manual_seed, set_default_dtype,
-    set_rng_state, uint8,
+    Generator, bool_, complex64, complex128, default_generator, double, dtype, float, float16,
+    float32, float64, get_default_dtype, get_rng_state, half, int8, int16, int32, int64, long,
+    manual_seed, set_default_dtype, set_rng_state, uint8,
 )
 from .tensor import Tensor  # noqa: F401
 from .device import device, get_default_device, set_default_device  # noqa: F401
 from .size import Size  # noqa: F401
+from .printing import get_printoptions, set_printoptions  # noqa: F401
 from .legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from .creation import *  # noqa: F401,F403
 from .autograd import (  # noqa: F401

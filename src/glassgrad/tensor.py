@@ -19,6 +19,7 @@ from .device import CPU, CPUOnlyError, cpu_only, not_on_cpu
 from .size import Size
 
 _ndarray = xp.ndarray
+_DTYPES = backend._DTYPES
 
 
 def _as_array(data, dtype=None):
@@ -107,7 +108,9 @@ class Tensor:
 
     @property
     def dtype(self):
-        return self.array.dtype
+        """The element type, e.g. glassgrad.float32 (equal to NumPy's float32)."""
+        dtype = self.array.dtype
+        return _DTYPES.get(dtype, dtype)
 
     @property
     def is_leaf(self):
@@ -494,12 +497,20 @@ class Tensor:
 
     # ------------------------------------------------------------ display
     def __repr__(self):
-        body = xp.array2string(
-            self.array, separator=", ", prefix="tensor(", precision=4, suppress_small=True
-        )
+        """PyTorch's printout (glassgrad.printing; glassgrad.set_printoptions changes it)."""
+        from .printing import tensor_body
+
+        array = self.array
         extras = []
-        if self.array.dtype not in (backend.get_default_dtype(), xp.int64, xp.bool_):
-            extras.append(f"dtype={self.array.dtype}")
+        if array.size == 0:
+            body = "[]"
+            if array.ndim != 1:
+                extras.append(f"size={tuple(array.shape)}")
+        else:
+            body = tensor_body(array, len("tensor("))
+        if array.dtype not in (backend.get_default_dtype(), xp.int64, xp.bool_) or (
+                array.size == 0 and array.dtype == xp.int64):
+            extras.append(f"dtype={self.dtype!r}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
