@@ -9,6 +9,7 @@ given ``path``, writes it there as PNG or SVG (chosen by the suffix), atomically
 
 import os
 
+from .atomic import atomic_open
 from .backend import xp
 from .tensor import Tensor
 
@@ -53,16 +54,11 @@ def _check_path(path):
 
 
 def save_figure(fig, path):
-    """Write ``fig`` to ``path`` (.png or .svg) through a temporary file and a rename."""
+    """Write ``fig`` to ``path`` (.png or .svg) atomically (glassgrad.atomic)."""
     path = _check_path(path)
     fmt = _FORMATS[os.path.splitext(path)[1].lower()]
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        fig.savefig(tmp, format=fmt, dpi=100)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_open(path) as f:
+        fig.savefig(f, format=fmt, dpi=100)
     return path
 
 
