@@ -28,12 +28,16 @@ _REGION_COLOURS = ["#c6dbef", "#fcbba1", "#c7e9c0", "#fdd0a2", "#dadaeb", "#e7d4
 
 # ------------------------------------------------------------------------------ plumbing
 def _figure(width, height):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    # A Figure that a notebook draws inline when a cell returns it (display/figure.py)
+    try:
+        from .display.figure import NotebookFigure
+    except ImportError as exc:
+        if "matplotlib" not in str(exc):
+            raise
+        raise ImportError("glassgrad.viz draws with matplotlib, which is not installed: "
+                          "pip install 'glassgrad[viz]'") from None
 
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
+    return NotebookFigure(figsize=(width, height), dpi=100, layout="constrained")
 
 
 def _check_path(path):
