@@ -39,7 +39,8 @@ __version__ = "0.1.0"
 # import (a sixth of it). ``glassgrad.data.mnist(...)`` and ``from glassgrad import viz``
 # work as if they had been imported here.
 # PyTorch's device modules (cuda, accelerator, backends) are small and rarely needed.
-_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook", "cuda", "accelerator", "backends")
+_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook", "display", "cuda", "accelerator",
+                 "backends")
 
 
 def __getattr__(name):

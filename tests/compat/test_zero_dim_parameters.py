@@ -117,3 +117,16 @@ def test_the_dynamic_net_scalar_parameters_train_as_in_torch():
     ours, theirs = fit(gg), fit(torch)
     assert ours == pytest.approx(theirs, rel=1e-9)
     assert ours < 50  # it trained (torch ends here near 10)
+
+
+def test_autograd_grad_of_a_zero_dim_input_is_a_zero_dim_array():
+    a = gg.tensor(2.0, requires_grad=True)
+    h = a * a
+    (ga, gh) = gg.autograd.grad(h * h + a, [a, h])  # d/da = 4 a^3 + 1, d/dh = 2 h
+    ta = torch.tensor(2.0, requires_grad=True)
+    th = ta * ta
+    (tga, tgh) = torch.autograd.grad(th * th + ta, [ta, th])
+    for g, t in ((ga, tga), (gh, tgh)):
+        assert isinstance(g.array, np.ndarray) and g.shape == ()
+        assert g.item() == t.item()
+    ga.zero_()  # an array, so in-place ops work on it
