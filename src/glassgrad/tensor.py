@@ -129,6 +129,25 @@ class Tensor:
     def is_cuda(self):
         return False
 
+    @property
+    def is_cpu(self):
+        return True
+
+    @property
+    def is_mps(self):
+        return False
+
+    @property
+    def is_meta(self):
+        return False
+
+    def is_pinned(self):
+        """False: pinned memory is for copies to a GPU, which glassgrad does not have."""
+        return False
+
+    def pin_memory(self):
+        raise CPUOnlyError(not_on_cpu("Tensor.pin_memory()", "accelerator"))
+
     def get_device(self):
         """-1, PyTorch's answer for a CPU tensor."""
         return -1

@@ -106,6 +106,11 @@ def test_the_usual_device_line_runs_and_picks_the_cpu():
         assert repr(x.device) == "device(type='cpu')" and str(x.device) == "cpu"
         assert x.device == device and x.cpu() is x and x.to("cpu") is x
         assert x.is_cuda is False and x.get_device() == -1
+        assert x.is_cpu is True and x.is_meta is False and x.is_pinned() is False
+    with pytest.raises(RuntimeError):
+        torch.ones(1).pin_memory()  # "Cannot access accelerator device when none is available."
+    with pytest.raises(CPUOnlyError, match="CPU only"):
+        gg.ones(1).pin_memory()
     mps = "mps" if gg.backends.mps.is_available() else "cpu"
     assert gg.zeros(1, device=mps).device == gg.device("cpu")
 
