@@ -22,11 +22,11 @@ training (``keep_best``); the test set is never looked at here.
 
 import json
 import math
-import os
 import sys
 import time
 import warnings
 
+from .atomic import write_text as write_text_atomic  # noqa: F401 (cli.train uses it)
 from .autograd.grad_mode import no_grad
 from .backend import xp
 from .tensor import Tensor
@@ -152,19 +152,6 @@ def _finite_or_none(value):
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def write_text_atomic(path, text):
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
-    path = os.fspath(path)
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 # ------------------------------------------------------------------------------ fit

@@ -349,6 +349,12 @@ class Trace:
 
         return trace_to_dot(self)
 
+    def graph(self):
+        """The graph with every value and gradient, shown inline as SVG in a notebook."""
+        from ..display.graph import graph
+
+        return graph(self)
+
     def _repr_html_(self):
         from .render_markdown import to_html
 

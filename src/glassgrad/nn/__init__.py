@@ -27,7 +27,7 @@ from .normalization import (  # noqa: F401,E402
     BatchNorm1d, BatchNorm2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm, RMSNorm,
 )
 from .embedding import Embedding  # noqa: F401,E402
-from .recurrent import GRU, LSTM, RNN  # noqa: F401,E402
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: F401,E402
 from .padding import (  # noqa: F401,E402
     CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
     ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,
