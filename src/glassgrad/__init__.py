@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 # mode are not needed to build and differentiate a graph, and cost about 60 ms of the
 # import (a sixth of it). ``glassgrad.data.mnist(...)`` and ``from glassgrad import viz``
 # work as if they had been imported here.
-_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook")
+_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook", "display")
 
 
 def __getattr__(name):

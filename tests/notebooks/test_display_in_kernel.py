@@ -104,3 +104,27 @@ def test_viz_figures_display_inline_without_a_magic(run_cells):
         "viz.plot_history(h)")
     png = data_of(out, "image/png")
     assert png and len(png) == 1
+
+
+def test_fit_in_a_notebook_shows_progress_then_the_kept_epoch_and_live_plots_redraw(run_cells):
+    pytest.importorskip("matplotlib")
+    (out,) = run_cells(
+        "import glassgrad as gg\n"
+        "from glassgrad.data import DataLoader, TensorDataset, circles\n"
+        "from glassgrad.train import fit\n"
+        "gg.manual_seed(0)\n"
+        "X, y = circles(200, seed=0)\n"
+        "model = gg.nn.Sequential(gg.nn.Linear(2, 8), gg.nn.Tanh(), gg.nn.Linear(8, 2))\n"
+        "live = gg.display.LiveTraining(model, X, y, resolution=40)\n"
+        "h = fit(model, gg.nn.CrossEntropyLoss(), gg.optim.SGD(model.parameters(), lr=0.5),\n"
+        "        DataLoader(TensorDataset(X, y), batch_size=50), DataLoader(TensorDataset(X, y), batch_size=200),\n"
+        "        epochs=3, callbacks=[live], keep_best='val_loss')\n"
+        "print(live.draws, h.best_epoch)")
+    html = "".join(data_of(out, "text/html"))
+    best = "".join(o.get("text", "") for o in out if o["output_type"] == "stream").split()
+    assert best[0] == "3"  # one drawing per epoch
+    assert f"kept the weights of epoch {best[1]} (best val_loss" in html
+    assert "<progress" in html and "<table>" in html  # the bar, then the table of epochs
+    assert len(data_of(out, "image/png")) == 1  # one figure, redrawn in place
+    stream = "".join(o.get("text", "") for o in out if o["output_type"] == "stream")
+    assert "epoch 1 " not in stream  # no per-epoch lines: the notebook shows HTML instead

@@ -11,12 +11,15 @@ one-liners that call in here, so this package holds all the HTML and SVG writing
   the forward pass (parameter shapes only), shown by a Module in a notebook;
 - ``graph(t)``: the graph that made a tensor (or a trace's graph), as SVG: through
   Graphviz's ``dot`` when it is installed, else through a small layout written here;
+- ``LiveTraining(model, X, y)``: a fit callback redrawing the loss curves and the
+  decision boundary in place each epoch;
 - ``in_notebook()`` and ``show(obj)``: display now when running inside a kernel.
 
 Nothing here imports IPython at module level: ``import glassgrad`` needs NumPy only.
 """
 
 from .graph import Graph, graph  # noqa: F401
+from .live import LiveTraining  # noqa: F401
 from .summary import Summary, module_html, summary  # noqa: F401
 from .tensor_html import tensor_html  # noqa: F401
 
@@ -42,4 +45,4 @@ def show(obj):
     return True
 
 
-__all__ = ["Graph", "Summary", "graph", "in_notebook", "module_html", "show", "summary", "tensor_html"]
+__all__ = ["Graph", "LiveTraining", "Summary", "graph", "in_notebook", "module_html", "show", "summary", "tensor_html"]
