@@ -16,8 +16,9 @@ PyTorch's message, and ``load_state_dict`` into a lazy layer needs one call firs
 
 from ..backend import xp
 from ..tensor import Tensor
-from .conv_layers import Conv1d
-from .layers import Conv2d, Linear, _check_device, _check_size, _float_dtype
+from ._layer_setup import _check_device, _check_size, _float_dtype
+from .conv import Conv1d, Conv2d
+from .linear import Linear
 from .module import Module, Parameter
 
 __all__ = ["UninitializedParameter", "LazyLinear", "LazyConv1d", "LazyConv2d"]
