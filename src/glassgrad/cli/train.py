@@ -76,8 +76,9 @@ def register(subparsers):
     _add_training_options(svm, default_dataset="circles", two_d_only=True)
     svm.add_argument("--C", type=float, default=1.0, help="SVM regularisation C (default: 1)")
     svm.add_argument("--gamma", default="scale", help="RBF kernel width: 'scale', 'auto' or a number")
-    svm.add_argument("--out", metavar="DIR", default=".",
-                     help="folder for svm_vs_mlp.png and svm_metrics.json (default: .)")
+    svm.add_argument("--out", metavar="DIR", default=os.path.join("runs", "svm"),
+                     help="folder for svm_vs_mlp.png and svm_metrics.json, written as a unit "
+                     "(default: runs/svm)")
     svm.set_defaults(func=_svm_command)
 
     sweep = _add_parser(subparsers, "sweep", "train one model per value of a hyper-parameter",
@@ -87,8 +88,9 @@ def register(subparsers):
     sweep.add_argument("--values", required=True, help="comma-separated values, e.g. 1e-3,1e-2,1e-1,1 "
                        "(separate with ';' when a value has commas: \"mlp:4;mlp:8,8\")")
     _add_training_options(sweep, default_dataset="circles")
-    sweep.add_argument("--out", metavar="DIR", default=".",
-                       help="folder for sweep_<param>.png and sweep_<param>.json (default: .)")
+    sweep.add_argument("--out", metavar="DIR", default=None,
+                       help="folder for sweep_<param>.png and sweep_<param>.json, written as a unit "
+                       "(default: runs/sweep_<param>)")
     sweep.set_defaults(func=_sweep_command)
 
 
@@ -474,16 +476,31 @@ def _train_command(args):
 
 
 def _prepare_out(out):
+    """Check --out before anything runs; nothing is created until the run is complete
+    (then the whole folder is written as a unit: glassgrad.atomic.atomic_folder)."""
+    from glassgrad.atomic import TargetError, check_folder_target
+
     if not out:
         return None
     if os.path.exists(out) and not os.path.isdir(out):
         raise _error()(f"--out {out!r} exists and is not a folder")
-    os.makedirs(out, exist_ok=True)
+    try:
+        check_folder_target(out)
+    except TargetError as exc:
+        raise _error()(f"--out: {exc}") from None
     return out
 
 
 def write_run(out, s, model, history, metrics, data, figures=True):
-    """Everything a run leaves behind: config, weights, history, metrics, figures."""
+    """Everything a run leaves behind, written as a unit: built in a temporary folder next
+    to ``out`` and swapped in whole, so ``out`` holds the old run or the new, never a mix."""
+    from glassgrad.atomic import atomic_folder
+
+    with atomic_folder(out) as folder:
+        return _write_run_files(str(folder), s, model, history, metrics, data, figures)
+
+
+def _write_run_files(out, s, model, history, metrics, data, figures):
     import glassgrad
     from glassgrad import viz
     from glassgrad.train import confusion_matrix, predict_classes, write_text_atomic
@@ -619,17 +636,19 @@ def _svm_command(args):
     mlp_acc = metrics["test_accuracy"]
     Xa, ya = _all_points(train, val, test)
     figure = os.path.join(out, "svm_vs_mlp.png")
-    viz.plot_decision_boundaries(
-        {f"SVM, RBF kernel (C={args.C:g}): test {_percent(svm_acc)}": svm.predict,
-         f"MLP {s['model']} {s['activation']}: test {_percent(mlp_acc)}": model},
-        Xa, ya, figure, title=f"{s['dataset']}: {len(svm.support_)} support vectors vs "
-        f"{sum(p.array.size for p in model.parameters())} weights")
     summary = {"dataset": s["dataset"], "svm_test_accuracy": svm_acc, "mlp_test_accuracy": mlp_acc,
                "svm_support_vectors": int(len(svm.support_)), "svm_seconds": round(svm_seconds, 3),
                "mlp_seconds": metrics["train_seconds"], "C": args.C, "gamma": args.gamma}
+    from glassgrad.atomic import atomic_folder
     from glassgrad.train import write_text_atomic
 
-    write_text_atomic(os.path.join(out, "svm_metrics.json"), json.dumps(summary, indent=2) + "\n")
+    with atomic_folder(out) as folder:  # written as a unit
+        viz.plot_decision_boundaries(
+            {f"SVM, RBF kernel (C={args.C:g}): test {_percent(svm_acc)}": svm.predict,
+             f"MLP {s['model']} {s['activation']}: test {_percent(mlp_acc)}": model},
+            Xa, ya, os.path.join(folder, "svm_vs_mlp.png"), title=f"{s['dataset']}: {len(svm.support_)} "
+            f"support vectors vs {sum(p.array.size for p in model.parameters())} weights")
+        write_text_atomic(os.path.join(folder, "svm_metrics.json"), json.dumps(summary, indent=2) + "\n")
     print(f"SVM (RBF) test accuracy: {_percent(svm_acc)}  ({len(svm.support_)} support vectors)")
     print(f"MLP       test accuracy: {_percent(mlp_acc)}")
     print(f"wrote {figure}")
@@ -665,7 +684,7 @@ def _sweep_command(args):
         raise CommandError(f"--values for {args.param} must be {kind.__name__} values, got {args.values!r}") from None
     if len(set(values)) != len(values):
         raise CommandError(f"--values repeats a value: {args.values}")
-    out = _prepare_out(args.out)
+    out = _prepare_out(args.out or os.path.join("runs", f"sweep_{args.param.replace('-', '_')}"))
     # Check every run's settings before the first one starts.
     runs = []
     for v in values:
@@ -686,11 +705,15 @@ def _sweep_command(args):
               flush=True)
     stem = f"sweep_{args.param.replace('-', '_')}"
     figure = os.path.join(out, stem + ".png")
-    viz.plot_histories(histories, figure, title=f"{runs[0][1]['dataset']}: influence of {args.param}")
-    write_text_atomic(os.path.join(out, stem + ".json"),
-                      json.dumps({"param": args.param, "runs": rows,
-                                  "histories": {k: h.to_dict() for k, h in histories.items()}},
-                                 indent=2) + "\n")
+    from glassgrad.atomic import atomic_folder
+
+    with atomic_folder(out) as folder:  # written as a unit
+        viz.plot_histories(histories, os.path.join(folder, stem + ".png"),
+                           title=f"{runs[0][1]['dataset']}: influence of {args.param}")
+        write_text_atomic(os.path.join(folder, stem + ".json"),
+                          json.dumps({"param": args.param, "runs": rows,
+                                      "histories": {k: h.to_dict() for k, h in histories.items()}},
+                                     indent=2) + "\n")
     print(f"wrote {figure} and {stem}.json")
     return 0
 
