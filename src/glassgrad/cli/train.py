@@ -226,7 +226,7 @@ def _check_settings(s):
     from glassgrad.nn.init import parse_init_scheme
 
     try:
-        parse_init_scheme(s["init"])
+        parse_init_scheme(s.get("init", "default"))  # evaluate's saved config has none
     except ValueError as exc:
         raise CommandError(f"--{exc}") from None
 
