@@ -16,8 +16,11 @@ _TYPES = (
 )
 
 
-class CPUOnlyError(RuntimeError):
-    """Something that needs a GPU (or another accelerator) was asked of glassgrad."""
+class CPUOnlyError(RuntimeError, ValueError):
+    """Something that needs a GPU (or another accelerator) was asked of glassgrad.
+
+    A RuntimeError, as PyTorch's own refusal on a machine without CUDA, and a ValueError
+    (a device argument of a value glassgrad cannot take), as glassgrad's layers said before."""
 
 
 class device:  # noqa: N801 - PyTorch's name
