@@ -441,7 +441,7 @@ class Tensor:
 
     def __setitem__(self, index, value):
         if self._tracks(value):
-            from .ops.shape import index_put
+            from .ops.indexing import index_put
 
             return self._assign_inplace(index_put(self._stand_in(), index, value))
         if isinstance(index, Tensor):

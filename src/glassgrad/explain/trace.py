@@ -26,7 +26,7 @@ from ..tensor import Tensor
 
 # Ops whose backward is upstream x (a local derivative of the same shape): their classes
 # live in these modules, or set ``elementwise = True`` on the class.
-_ELEMENTWISE_MODULES = ("glassgrad.ops.elementwise", "glassgrad.ops.activation")
+_ELEMENTWISE_MODULES = ("glassgrad.ops.arithmetic", "glassgrad.ops.activation")
 
 
 def _copy(a):

@@ -30,10 +30,10 @@ from .. import backend
 from ..backend import xp
 from ..ops.activation import relu, sigmoid, tanh
 from ..ops.linalg import linear
-from ..ops.nn import dropout
+from ..ops.stochastic import dropout
 from ..ops.shape import stack
 from ..tensor import Tensor
-from .layers import _check_device, _float_dtype
+from ._layer_setup import _check_device, _float_dtype
 from .module import Module, Parameter
 
 __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
