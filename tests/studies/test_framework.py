@@ -110,8 +110,8 @@ def test_cli_list_shows_name_and_question(capsys):
     (["study", "vanishing-gradients", "--seed", "-2"], "--seed must be"),
     (["study", "vanishing-gradients", "--list"], "--list takes no study name"),
 ])
-def test_cli_refuses_bad_options_in_one_line_and_creates_nothing(tmp_path, capsys, argv, message):
-    os.chdir(tmp_path)
+def test_cli_refuses_bad_options_in_one_line_and_creates_nothing(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
     assert main(argv + ["--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1

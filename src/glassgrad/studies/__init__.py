@@ -26,7 +26,8 @@ __all__ = ["Study", "StudyResult", "Finding", "study", "names", "get", "run", "M
 # The modules that define studies, in the order `glassgrad study --list` shows them.
 # Imported on first use, so `import glassgrad.studies` stays cheap.
 MODULES = [
-    "vanishing_gradients",
+    "vanishing_gradients", "autoencoder_outliers", "vae", "checkpointing", "weight_decay",
+    "symmetry", "overwrite", "xor",
 ]
 
 _REGISTRY = {}
@@ -76,9 +77,14 @@ def _load():
 
 
 def names():
-    """The registered study names, in listing order."""
+    """The registered study names, in the order of MODULES (whatever order they were imported in)."""
     _load()
-    return list(_REGISTRY)
+
+    def place(name):
+        module = _REGISTRY[name].fn.__module__.rpartition(".")[2]
+        return MODULES.index(module) if module in MODULES else len(MODULES)
+
+    return sorted(_REGISTRY, key=place)
 
 
 def get(name):
@@ -87,7 +93,7 @@ def get(name):
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise ValueError(f"no study named {name!r}; the studies are: {', '.join(_REGISTRY)}") from None
+        raise ValueError(f"no study named {name!r}; the studies are: {', '.join(names())}") from None
 
 
 def run(name, quick=False, seed=0, out=None, progress=False, dpi=150):
