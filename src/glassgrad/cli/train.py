@@ -43,6 +43,11 @@ PRESETS["fashion-mnist"] = dict(PRESETS["mnist"])
 # Files written by --out, read back by `glassgrad evaluate`.
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.npz"
+# What train, svm and sweep write: a folder holding only these (from a glassgrad older
+# than the .glassgrad-run marker) may be replaced by a new run.
+RUN_FILES = (CONFIG_FILE, WEIGHTS_FILE, "history.json", "metrics.json", "curves.png", "confusion.png",
+             "boundary.png", "hidden.png", "weights.png", "svm_vs_mlp.png", "svm_metrics.json",
+             "sweep_*.png", "sweep_*.json")
 
 
 def _error():
@@ -473,7 +478,7 @@ def _prepare_out(out):
     if os.path.exists(out) and not os.path.isdir(out):
         raise _error()(f"--out {out!r} exists and is not a folder")
     try:
-        check_folder_target(out)
+        check_folder_target(out, known=RUN_FILES)
     except TargetError as exc:
         raise _error()(f"--out: {exc}") from None
     return out
@@ -484,7 +489,7 @@ def write_run(out, s, model, history, metrics, data, figures=True):
     to ``out`` and swapped in whole, so ``out`` holds the old run or the new, never a mix."""
     from glassgrad.atomic import atomic_folder
 
-    with atomic_folder(out) as folder:
+    with atomic_folder(out, known=RUN_FILES) as folder:
         return _write_run_files(str(folder), s, model, history, metrics, data, figures)
 
 
@@ -630,7 +635,7 @@ def _svm_command(args):
     from glassgrad.atomic import atomic_folder
     from glassgrad.train import write_text_atomic
 
-    with atomic_folder(out) as folder:  # written as a unit
+    with atomic_folder(out, known=RUN_FILES) as folder:  # written as a unit
         viz.plot_decision_boundaries(
             {f"SVM, RBF kernel (C={args.C:g}): test {_percent(svm_acc)}": svm.predict,
              f"MLP {s['model']} {s['activation']}: test {_percent(mlp_acc)}": model},
@@ -695,7 +700,7 @@ def _sweep_command(args):
     figure = os.path.join(out, stem + ".png")
     from glassgrad.atomic import atomic_folder
 
-    with atomic_folder(out) as folder:  # written as a unit
+    with atomic_folder(out, known=RUN_FILES) as folder:  # written as a unit
         viz.plot_histories(histories, os.path.join(folder, stem + ".png"),
                            title=f"{runs[0][1]['dataset']}: influence of {args.param}")
         write_text_atomic(os.path.join(folder, stem + ".json"),
