@@ -98,7 +98,10 @@ def check_folder_target(path, marker=RUN_MARKER, known=()):
     if os.path.islink(path) or not os.path.isdir(path):
         what = "a symbolic link" if os.path.islink(path) else _kind(os.stat(path).st_mode)
         raise TargetError(f"refusing to write the folder {path}: it exists and is {what}")
-    entries = os.listdir(path)
+    try:
+        entries = os.listdir(path)
+    except FileNotFoundError:  # swapped away by a concurrent writer this instant: absent
+        return
     ours = marker in entries or all(any(fnmatch.fnmatchcase(e, k) for k in known) for e in entries)
     if not ours:
         raise TargetError(f"refusing to replace the folder {path}: it holds files glassgrad did not write "
@@ -182,11 +185,15 @@ def _new_temp(target, make):
     """Create and lock a fresh temporary name next to ``target``; returns (fd, path).
     ``make(path)`` creates it and returns an fd. The name is checked again once the lock is
     held: a cleaner that locked the new file first (between creation and locking) has
-    removed it, and a new name is tried."""
+    removed it, and a new name is tried (likewise for a folder removed between its
+    creation and its opening)."""
     prefix = _temp_prefix(target)
     for _ in range(100):
         temp = target.parent / (prefix + os.urandom(4).hex())
-        fd = make(temp)
+        try:
+            fd = make(temp)
+        except FileNotFoundError:  # a folder made, then removed by a cleaner before it was opened
+            continue
         _lock(fd, wait=True)
         if _same_file(temp, fd):
             return fd, temp

@@ -170,25 +170,16 @@ def _metadata(path):
 
 
 def _write_atomic(path, text):
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    from glassgrad.atomic import write_text  # the one atomic writer
+
+    write_text(path, text)
 
 
 def _save_figure(fig, path, dpi):
     from matplotlib import rc_context
 
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        # SVG text as text (not glyph outlines): smaller files, editable, LaTeX-friendly
-        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "glassgrad"}):
-            fig.savefig(tmp, format=path.rsplit(".", 1)[1], dpi=dpi, metadata=_metadata(path))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    from glassgrad.atomic import atomic_open
+
+    # SVG text as text (not glyph outlines): smaller files, editable, LaTeX-friendly
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "glassgrad"}), atomic_open(path) as f:
+        fig.savefig(f, format=path.rsplit(".", 1)[1], dpi=dpi, metadata=_metadata(path))
