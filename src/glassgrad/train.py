@@ -137,6 +137,11 @@ class History:
                 raise ValueError(f"{path}: not valid JSON ({exc})") from None
         return cls.from_dict(d)
 
+    def _repr_html_(self):  # Jupyter: a table of the epochs, the kept one in bold
+        from .display.tables import history_html
+
+        return history_html(self)
+
     def __repr__(self):
         if not self.epochs:
             return "History(no epochs)"
@@ -198,8 +203,9 @@ def fit(
     (``reduction="mean"``, the default) and added as it is for ``reduction="sum"``, so the
     epoch's loss is the mean over examples either way. A loss that becomes inf/NaN gives
     a RuntimeWarning; training goes on (the History stores such values as null).
-    Seeded runs are bit-identical: ``fit`` itself draws no random numbers (shuffling comes
-    from the DataLoader's generator, dropout from the global one).
+    Seeded runs on the same machine (same BLAS kernel and thread count) are bit-identical:
+    ``fit`` itself draws no random numbers (shuffling comes from the DataLoader's
+    generator, dropout from the global one).
     """
     _check_fit_arguments(epochs, metrics, keep_best, early_stopping, val_loader)
     want_loss = "loss" in metrics

@@ -13,6 +13,8 @@ import platform
 
 import numpy as np
 
+from ..atomic import atomic_open, write_text
+
 MIN_DPI, MAX_DPI = 20, 1200
 
 
@@ -103,10 +105,15 @@ class StudyResult:
                 for ext in ("png", "svg"):
                     _save_figure(fig, os.path.join(directory, f"{name}.{ext}"), dpi)
                     written.append(f"{name}.{ext}")
-        _write_atomic(os.path.join(directory, "results.json"),
+        write_text(os.path.join(directory, "results.json"),
                       json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
         written.append("results.json")
         return written
+
+    def _repr_html_(self):  # Jupyter: the findings as a table
+        from ..display.tables import findings_html
+
+        return findings_html(self, _format)
 
     def __repr__(self):
         return f"StudyResult({self.name!r}, {len(self.findings)} findings, figures {self.figure_names})"
@@ -169,17 +176,10 @@ def _metadata(path):
     return {"Date": None} if path.endswith(".svg") else {"Software": "glassgrad"}
 
 
-def _write_atomic(path, text):
-    from glassgrad.atomic import write_text  # the one atomic writer
-
-    write_text(path, text)
-
-
 def _save_figure(fig, path, dpi):
     from matplotlib import rc_context
 
-    from glassgrad.atomic import atomic_open
-
-    # SVG text as text (not glyph outlines): smaller files, editable, LaTeX-friendly
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "glassgrad"}), atomic_open(path) as f:
+    # through the project's one atomic writer: a reader never sees half a figure
+    with atomic_open(path) as f, rc_context({"svg.fonttype": "none", "svg.hashsalt": "glassgrad"}):
+        # SVG text as text (not glyph outlines): smaller files, editable, LaTeX-friendly
         fig.savefig(f, format=path.rsplit(".", 1)[1], dpi=dpi, metadata=_metadata(path))
