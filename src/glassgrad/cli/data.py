@@ -5,8 +5,6 @@
     glassgrad data verify [NAME] [--root DIR]
 """
 
-import sys
-
 
 def register(subparsers):
     from glassgrad.data.mnist import DATASETS
@@ -15,7 +13,7 @@ def register(subparsers):
     data = subparsers.add_parser("data", help="fetch, list and verify datasets (MNIST, Fashion-MNIST)",
                                  description="Fetch, list and verify the datasets glassgrad reads from disk.")
     sub = data.add_subparsers(dest="data_command", metavar="ACTION")
-    data.set_defaults(func=lambda args: _usage(data))
+    data.set_defaults(func=_usage)
 
     root_help = "data folder (default: $GLASSGRAD_DATA, else $XDG_CACHE_HOME/glassgrad or ~/.cache/glassgrad)"
 
@@ -36,13 +34,14 @@ def register(subparsers):
     verify.set_defaults(func=_verify)
 
 
-def _usage(parser):
-    parser.print_help(sys.stderr)
-    return 2
+def _usage(args):
+    from glassgrad.errors import UserError
+
+    raise UserError("expected an action: fetch, list or verify (see glassgrad data --help)")
 
 
 def _fetch(args):
-    from glassgrad.cli import CommandError
+    from glassgrad.errors import UserError as CommandError
     from glassgrad.data.fetch import FetchError, fetch
 
     try:
@@ -65,7 +64,7 @@ def _list(args):
 
 
 def _verify(args):
-    from glassgrad.cli import CommandError
+    from glassgrad.errors import UserError as CommandError
     from glassgrad.data.mnist import DATASETS, dataset_dir, status
 
     names = [args.name] if args.name else list(DATASETS)

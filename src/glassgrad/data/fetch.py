@@ -18,6 +18,7 @@ verified are left alone; a damaged one is replaced.
 import shutil
 from pathlib import Path
 
+from ..errors import UserError
 from ..io import atomic_open
 from .mnist import DatasetIntegrityError, dataset_dir, get_spec, locate, read_verified, sha256_hex
 
@@ -38,7 +39,7 @@ def fetch(name, root=None, source="auto", log=None, timeout=60):
     them in order). ``log`` receives one-line progress messages (e.g. ``print``)."""
     spec = get_spec(name)
     if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+        raise UserError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     log = log or _quiet
     folder = dataset_dir(spec.name, root)
     sources = _sources(spec, source)  # a source that cannot apply is an error even if nothing is needed
@@ -102,7 +103,7 @@ def _sources(spec, source):
                 if not (s == "npm" and shutil.which("npm") is None)
                 and not (s == "debian" and not Path(spec.debian_dir).is_dir())]
     if source not in usable:
-        raise ValueError(f"{spec.name} has no {source} source; use one of: {', '.join(usable)}")
+        raise UserError(f"{spec.name} has no {source} source; use one of: {', '.join(usable)}")
     return [source]
 
 
