@@ -258,7 +258,7 @@ def parse_model(spec, name="--model"):
         hidden = [int(p) if len(p) <= _MAX_DIGITS else MAX_WIDTH + 1 for p in parts]
         for h in hidden:
             if not 1 <= h <= MAX_WIDTH:
-                raise refuse(name, f"hidden sizes from 1 to {MAX_WIDTH:_}", spec)
+                raise refuse(name, f"hidden sizes from 1 to {MAX_WIDTH}", spec)
         return "mlp", hidden
     raise refuse(name, expected, spec)
 
@@ -274,8 +274,8 @@ def check_model(spec, dataset, name="--model"):
     widths = [math.prod(in_shape)] + hidden + [classes]
     parameters = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
     if parameters > MAX_PARAMETERS:
-        raise UserError(f"{name}: expected at most {MAX_PARAMETERS:_} parameters, got {spec!r} "
-                        f"with {parameters:_} on {dataset}")
+        raise UserError(f"{name}: expected at most {MAX_PARAMETERS} parameters, got {spec!r} "
+                        f"with {parameters} on {dataset}")
 
 
 # ------------------------------------------------------------------------------ files and folders
