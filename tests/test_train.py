@@ -462,25 +462,47 @@ def test_batches_must_be_pairs():
 
 
 # ------------------------------------------------------------------------------ progress
-def test_quiet_when_stdout_is_not_a_terminal(capsys):
+def test_into_a_pipe_one_line_per_epoch_with_the_time_left_and_the_kept_epoch(capsys):
     X, y = blobs(10)
     model = mlp()
     fit(model, nn.CrossEntropyLoss(), gg.optim.SGD(model.parameters(), lr=0.1),
-        DataLoader(TensorDataset(X, y), batch_size=5), epochs=2, progress=True)
+        DataLoader(TensorDataset(X, y), batch_size=5), epochs=3, progress=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines[:3]] == [["epoch", "1"], ["epoch", "2"], ["epoch", "3"]]
+    assert "left" in lines[0] and "left" in lines[1]  # the last epoch has nothing left
+    assert lines[3] == "kept the weights of epoch 3, the last" and len(lines) == 4
+
+
+def test_the_kept_line_names_the_best_epoch_under_keep_best(capsys):
+    X, y = blobs(10)
+    model = mlp()
+    val = DataLoader(TensorDataset(X, y), batch_size=10)
+    h = fit(model, nn.CrossEntropyLoss(), gg.optim.SGD(model.parameters(), lr=0.1),
+            DataLoader(TensorDataset(X, y), batch_size=5), val, epochs=3, progress=True, keep_best="val_loss")
+    last = capsys.readouterr().out.splitlines()[-1]
+    best = min(h.epochs, key=lambda r: r["val_loss"])  # the epoch of least validation loss
+    assert last.startswith(f"kept the weights of epoch {best['epoch']} (best val_loss {best['val_loss']:.4f})")
+
+
+def test_silent_without_progress(capsys):
+    X, y = blobs(10)
+    model = mlp()
+    fit(model, nn.CrossEntropyLoss(), gg.optim.SGD(model.parameters(), lr=0.1),
+        DataLoader(TensorDataset(X, y), batch_size=5), epochs=2, progress=False)
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
 
 
 def test_the_progress_bar_prints_one_summary_per_epoch_on_a_terminal(monkeypatch, capsys):
-    import glassgrad.train as train
+    import glassgrad.progress as progress
 
-    monkeypatch.setattr(train, "_isatty", lambda: True)
+    monkeypatch.setattr(progress, "_isatty", lambda: True)
     X, y = blobs(10)
     model = mlp()
     fit(model, nn.CrossEntropyLoss(), gg.optim.SGD(model.parameters(), lr=0.1),
         DataLoader(TensorDataset(X, y), batch_size=5), epochs=2, progress=True)
     out = capsys.readouterr().out
-    assert "epoch 1" in out and "epoch 2" in out and "loss" in out
+    assert "epoch 1" in out and "epoch 2" in out and "loss" in out and "kept the weights of epoch 2" in out
     fit(model, nn.CrossEntropyLoss(), gg.optim.SGD(model.parameters(), lr=0.1),
         DataLoader(TensorDataset(X, y), batch_size=5), epochs=1, progress=False)
     assert capsys.readouterr().out == ""

@@ -15,9 +15,7 @@ from .autograd import (  # noqa: F401
 )
 from .ops import *  # noqa: F401,F403
 from . import autograd, ops  # noqa: F401
-# Not `from . import nn`: `from .ops import *` above bound the name nn to glassgrad.ops.nn,
-# and a from-import would keep that; this import rebinds it to the nn package.
-import glassgrad.nn as nn  # noqa: E402,F401
+from . import nn  # noqa: F401
 from . import utils  # noqa: F401  (glassgrad.utils.checkpoint)
 from . import special  # noqa: F401  (torch.special names: erf, erfc, expit)
 from . import optim  # noqa: F401
@@ -31,7 +29,7 @@ __version__ = "0.1.0"
 # mode are not needed to build and differentiate a graph, and cost about 60 ms of the
 # import (a sixth of it). ``glassgrad.data.mnist(...)`` and ``from glassgrad import viz``
 # work as if they had been imported here.
-_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook")
+_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook", "display")
 
 
 def __getattr__(name):

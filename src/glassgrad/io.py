@@ -24,10 +24,9 @@ every array appears as ``{"tensor": key}`` (or ``"ndarray"``, ``"scalar"``), a d
 A plain .npz written by numpy.savez loads too, as a dict of name -> Tensor.
 """
 
-import os
-from contextlib import contextmanager
 from pathlib import Path
 
+from .atomic import atomic_open
 from .backend import xp
 from .tensor import Tensor
 
@@ -39,34 +38,6 @@ FORMATS = (".npz", ".safetensors")
 
 class CheckpointError(ValueError):
     """A file could not be read as a glassgrad checkpoint (the message says why)."""
-
-
-# ------------------------------------------------------------------ atomic writing
-
-@contextmanager
-def atomic_open(path):
-    """Open a temporary file next to ``path`` for binary writing; on a clean exit it is
-    flushed to disk and renamed onto ``path`` (os.replace is atomic), on an exception it
-    is deleted and ``path`` is left as it was."""
-    import secrets
-
-    path = Path(path)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # os.open with mode 0o666 lets the umask decide the permissions, as for any new file
-    # (tempfile would make it private, 0o600).
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # ------------------------------------------------------------------ encoding the tree

@@ -441,7 +441,7 @@ class Tensor:
 
     def __setitem__(self, index, value):
         if self._tracks(value):
-            from .ops.shape import index_put
+            from .ops.indexing import index_put
 
             return self._assign_inplace(index_put(self._stand_in(), index, value))
         if isinstance(index, Tensor):
@@ -452,6 +452,17 @@ class Tensor:
         self._bump()
 
     # ------------------------------------------------------------ display
+    def _repr_html_(self):  # Jupyter: values as a table, shape, dtype, grad_fn
+        from .display.tensor_html import tensor_html
+
+        return tensor_html(self)
+
+    def graph(self):
+        """The graph that made this tensor (a ``display.Graph``: SVG in a notebook, ``.to_dot()``)."""
+        from .display.graph import graph
+
+        return graph(self)
+
     def __repr__(self):
         body = xp.array2string(
             self.array, separator=", ", prefix="tensor(", precision=4, suppress_small=True

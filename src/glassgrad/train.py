@@ -22,13 +22,13 @@ training (``keep_best``); the test set is never looked at here.
 
 import json
 import math
-import os
-import sys
 import time
 import warnings
 
+from .atomic import write_text as write_text_atomic  # noqa: F401 (cli.train uses it)
 from .autograd.grad_mode import no_grad
 from .backend import xp
+from .progress import reporter
 from .tensor import Tensor
 
 __all__ = ["fit", "evaluate", "predict", "confusion_matrix", "History", "Callback", "StopTraining"]
@@ -154,19 +154,6 @@ def _finite_or_none(value):
     return value
 
 
-def write_text_atomic(path, text):
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half a file."""
-    path = os.fspath(path)
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 # ------------------------------------------------------------------------------ fit
 def fit(
     model,
@@ -195,8 +182,10 @@ def fit(
             the validation metrics use the weights at the end of the epoch. Accuracy is
             recorded when the outputs and targets look like classification (see
             ``evaluate``), else None.
-        progress: show a progress bar (rich, else tqdm) with the loss and the throughput;
-            it is shown only when stdout is a terminal.
+        progress: report the run as it goes (see progress.py): in a notebook an HTML bar
+            and a table of epochs redrawn in place, on a terminal a progress bar (rich, else
+            tqdm), into a file or a pipe one line per epoch; each shows the time left, and
+            the last line names the epoch whose weights were kept. False: silent.
         keep_best: ``"val_loss"`` or ``"val_accuracy"``: remember the weights of the epoch
             with the best validation value and load them back at the end (model selection
             on the validation set). Among epochs of equal validation accuracy, the lower
@@ -224,7 +213,9 @@ def fit(
     history = History(monitor=monitor)
     for c in callbacks:
         c.on_train_begin(history)
-    bar = _progress_bar(progress)
+    bar = reporter(progress)
+    if bar is not None:
+        bar.start(epochs, _safe_len(train_loader))
     best_score, best_state, stale = None, None, 0
     step = 0
     try:
@@ -315,6 +306,8 @@ def fit(
             bar.close()
     if best_state is not None:
         _restore(model, best_state)
+    if bar is not None:
+        bar.finish(history)  # names the epoch whose weights the model now holds
     for c in callbacks:
         c.on_train_end(history)
     return history
@@ -550,143 +543,5 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
 
 
 # ------------------------------------------------------------------------------ progress
-def progress_shown(progress=True):
-    """Whether ``fit(progress=progress)`` would draw a bar (stdout is a terminal)."""
-    return bool(progress) and _isatty()
-
-
-def _isatty():
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _progress_bar(progress):
-    if not progress_shown(progress):
-        return None
-    try:
-        return _RichBar()
-    except ImportError:
-        pass
-    try:
-        return _TqdmBar()
-    except ImportError:
-        return _PlainBar()
-
-
-class _Throttle:
-    """Redraw at most ten times a second: drawing costs far more than a training step."""
-
-    interval = 0.1
-
-    def __init__(self):
-        self.next = 0.0
-        self.t0 = time.perf_counter()
-
-    def due(self):
-        now = time.perf_counter()
-        if now < self.next:
-            return False
-        self.next = now + self.interval
-        return True
-
-
-def _worth_a_line(epoch, epochs):
-    """About ten summary lines per run: the first epoch, every tenth of the run, the last."""
-    return epoch == 1 or epoch == epochs or epoch % max(1, epochs // 10) == 0
-
-
-def _summary(record):
-    parts = [f"epoch {record['epoch']}"]
-    for key, label, fmt in (
-        ("train_loss", "loss", "{:.4f}"), ("train_accuracy", "acc", "{:.2%}"),
-        ("val_loss", "val_loss", "{:.4f}"), ("val_accuracy", "val_acc", "{:.2%}"),
-    ):
-        if record.get(key) is not None:
-            parts.append(f"{label} {fmt.format(record[key])}")
-    parts.append(f"{record['iterations']} it, {record['time']:.1f} s")
-    return "  ".join(parts)
-
-
-class _RichBar:
-    def __init__(self):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[stats]}"), TimeElapsedColumn(), transient=False,
-        )
-        self.progress.start()
-        self.task = None
-
-    def start_epoch(self, epoch, epochs, total):
-        if self.task is not None:
-            self.progress.remove_task(self.task)
-        self.task = self.progress.add_task(f"epoch {epoch}/{epochs}", total=total, stats="")
-        self.throttle = _Throttle()
-        self.epochs = epochs
-
-    def advance(self, iterations, seen, loss):
-        if self.throttle.due():
-            rate = seen / max(time.perf_counter() - self.throttle.t0, 1e-9)
-            self.progress.update(self.task, completed=iterations, stats=f"loss {loss:.4f}  {rate:,.0f} ex/s")
-
-    def end_epoch(self, record):
-        self.progress.update(self.task, completed=record["iterations"])
-        self.progress.remove_task(self.task)
-        self.task = None
-        if _worth_a_line(record["epoch"], self.epochs):
-            self.progress.console.print(_summary(record))
-
-    def close(self):
-        self.progress.stop()
-
-
-class _TqdmBar:
-    def __init__(self):
-        import tqdm
-
-        self.tqdm = tqdm.tqdm
-        self.bar = None
-
-    def start_epoch(self, epoch, epochs, total):
-        self.bar = self.tqdm(total=total, desc=f"epoch {epoch}/{epochs}", leave=False)
-        self.throttle = _Throttle()
-        self.done = 0
-        self.epochs = epochs
-
-    def advance(self, iterations, seen, loss):
-        if self.throttle.due():
-            self.bar.update(iterations - self.done)
-            self.done = iterations
-            self.bar.set_postfix_str(f"loss {loss:.4f}")
-
-    def end_epoch(self, record):
-        self.bar.close()
-        if _worth_a_line(record["epoch"], self.epochs):
-            self.tqdm.write(_summary(record))
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-
-
-class _PlainBar:
-    def start_epoch(self, epoch, epochs, total):
-        self.epochs = epochs
-
-    def advance(self, iterations, seen, loss):
-        pass
-
-    def end_epoch(self, record):
-        if _worth_a_line(record["epoch"], self.epochs):
-            print(_summary(record), flush=True)
-
-    def close(self):
-        pass
-
-
-def print_epochs(epoch, logs):
-    """A callback that prints one line per epoch (for logs and pipes, where no bar shows)."""
-    print(_summary(logs), flush=True)
+# How a run is reported (notebook, terminal, file or pipe) lives in progress.py.
+from .progress import print_epochs, progress_shown  # noqa: E402,F401 (public names of train)

@@ -9,6 +9,7 @@ given ``path``, writes it there as PNG or SVG (chosen by the suffix), atomically
 
 import os
 
+from .atomic import atomic_open
 from .backend import xp
 from .tensor import Tensor
 
@@ -27,12 +28,16 @@ _REGION_COLOURS = ["#c6dbef", "#fcbba1", "#c7e9c0", "#fdd0a2", "#dadaeb", "#e7d4
 
 # ------------------------------------------------------------------------------ plumbing
 def _figure(width, height):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    # A Figure that a notebook draws inline when a cell returns it (display/figure.py)
+    try:
+        from .display.figure import NotebookFigure
+    except ImportError as exc:
+        if "matplotlib" not in str(exc):
+            raise
+        raise ImportError("glassgrad.viz draws with matplotlib, which is not installed: "
+                          "pip install 'glassgrad[viz]'") from None
 
-    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
+    return NotebookFigure(figsize=(width, height), dpi=100, layout="constrained")
 
 
 def _check_path(path):
@@ -49,16 +54,11 @@ def _check_path(path):
 
 
 def save_figure(fig, path):
-    """Write ``fig`` to ``path`` (.png or .svg) through a temporary file and a rename."""
+    """Write ``fig`` to ``path`` (.png or .svg) atomically (glassgrad.atomic)."""
     path = _check_path(path)
     fmt = _FORMATS[os.path.splitext(path)[1].lower()]
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        fig.savefig(tmp, format=fmt, dpi=100)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_open(path) as f:
+        fig.savefig(f, format=fmt, dpi=100)
     return path
 
 

@@ -309,6 +309,8 @@ ROWS += [
     ("explain x*y --at x=1 y=2 --format pdf", "--format: invalid choice"),
     ("explain x*y --at x=1 y=2 --out {in}/no_such_folder/f.txt", "--out: cannot write"),
     ("explain x*y --at x=1 y=2 --out {in}", "--out: expected a file name"),
+    ("explain x*y --at x=1 y=2 --out /dev/null", "--out: refusing to write /dev/null"),
+    ("exercise {in}/good.toml --out /dev/null", "--out: refusing to write /dev/null"),
     ("explain \"__import__('os').system('true')\" --at x=1", "not allowed"),
     ("explain x.y --at x=1", "attribute access"),
     ("explain 'x*' --at x=1", "cannot parse the expression"),

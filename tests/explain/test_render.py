@@ -129,7 +129,7 @@ def test_svg_without_graphviz_says_so(monkeypatch):
 def test_jupyter_html():
     r = explain_expression(*SEED000)
     html = r.trace._repr_html_()
-    assert html.startswith("<div") and "<table>" in html and "max gate" in html
+    assert html.startswith("<div") and "<table" in html and "max gate" in html
 
 
 def test_large_arrays_are_summarised():

@@ -1,5 +1,5 @@
 """Op table rows: pointwise math (ops/pointwise.py) and prod / cumsum / cumprod / norm
-(ops/accumulate.py). Row format: see harness.py.
+(ops/reduction.py). Row format: see harness.py.
 
 Inputs stay away from poles and kinks: tan on [-1.2, 1.2] (poles at +-pi/2), asin/acos on
 [-0.9, 0.9] (infinite slope at +-1), atanh on [-0.9, 0.9] and acosh on [1.2, 4] (poles at

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
-from glassgrad.ops.elementwise import ShapeError
+from glassgrad.ops.arithmetic import ShapeError
 
 
 def t(*shape, dtype=None):

@@ -8,7 +8,7 @@ import pytest
 
 import glassgrad as gg
 from glassgrad.autograd import BackwardError
-from glassgrad.ops.elementwise import ShapeError
+from glassgrad.ops.arithmetic import ShapeError
 
 
 def _pair(shape, seed=0):

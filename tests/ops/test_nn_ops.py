@@ -313,7 +313,7 @@ class TestConv2d:
         # (col2im): every chunk boundary and the short last chunk are exercised, with the
         # patch matrix kept for dL/dw or copied again in backward (above _KEEP_PATCHES),
         # in both patch layouts (3 channels x 3 columns is a narrow window row, 6 is not)
-        import glassgrad.ops.nn as nn_ops
+        import glassgrad.ops._kernels.conv as nn_ops
 
         assert nn_ops._is_narrow(3, channels) == (channels == 3)
         per_image_patches, per_image_contribution = 9 * 8 * 9 * channels, 9 * 8 * channels

@@ -12,7 +12,7 @@ import pytest
 
 import glassgrad as gg
 from glassgrad.autograd import gradcheck
-from glassgrad.ops.elementwise import ShapeError
+from glassgrad.ops.arithmetic import ShapeError
 
 
 def leaf(values, dtype=gg.float64):

@@ -411,7 +411,7 @@ def _wave3_cases():
         Case("any", MATRIX, dim=1, name="any,dim=1"),
         Case("all", MATRIX, dim=1, name="all,dim=1"),
     ]
-    # --- ops/accumulate.py
+    # --- ops/reduction.py: prod, cumsum, cumprod, norm
     c += [
         Case("prod", MATRIX, dim=1, name="prod,dim=1"),
         Case("prod", MATRIX_NO_NAN, name="prod,all elements,no nan"),
@@ -466,7 +466,7 @@ def _wave3_cases():
         Case("topk", MATRIX, k=2, dim=1, largest=False, name="topk,k=2,smallest"),
         Case("kthvalue", MATRIX, k=2, dim=1, name="kthvalue,k=2"),
     ]
-    # --- ops/shape_more.py: data movement, and the zeros its backward writes
+    # --- ops/shape.py: data movement, and the zeros its backward writes
     c += [
         Case("narrow", MATRIX, fn=lambda F, x: F.narrow(x, 1, 1, 2), name="narrow"),
         Case("select", MATRIX, fn=lambda F, x: F.select(x, 1, -1), name="select"),

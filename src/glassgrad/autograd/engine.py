@@ -26,9 +26,19 @@ class BackwardError(RuntimeError):
 
 
 def backward(root, gradient=None, retain_graph=False):
+    grad = _seed(root, gradient)
+    node = root.grad_fn
+    if node is None:  # backward on a leaf: d(x)/d(x) = gradient
+        _accumulate_leaves({root: grad})
+        return
+    _accumulate_leaves(propagate([(node, grad)], retain_graph))
+
+
+def _seed(root, gradient, index=0):
+    """The gradient that starts the pass at ``root``: ones for a scalar, else ``gradient``."""
     if not root.requires_grad:
         raise RuntimeError(
-            "element 0 of tensors does not require grad and does not have a grad_fn: "
+            f"element {index} of tensors does not require grad and does not have a grad_fn: "
             "nothing to differentiate (did you create it under no_grad, or forget requires_grad=True?)"
         )
     if gradient is None:
@@ -40,28 +50,40 @@ def backward(root, gradient=None, retain_graph=False):
         grad = xp.array(1, dtype=root.array.dtype)  # (np.ones: 5x slower)
         if root.array.ndim:
             grad = grad.reshape(root.array.shape)
-    else:
-        grad = gradient.array if isinstance(gradient, Tensor) else xp.asarray(gradient)
-        if grad.shape != root.array.shape:
-            raise RuntimeError(
-                f"backward: gradient has shape {tuple(grad.shape)} but the tensor has shape "
-                f"{tuple(root.shape)}; they must match"
-            )
-        if grad.dtype != root.array.dtype:
-            grad = grad.astype(root.array.dtype)
-        else:
-            # No copy of the caller's array: a read-only view of it. Ops never write into
-            # their upstream (an op that did would now raise instead of corrupting the
-            # caller's array), and a leaf is handed a copy of any view (_accumulate_leaves),
-            # so no .grad aliases it.
-            grad = grad.view()
-            grad.flags.writeable = False
+        return grad
+    grad = gradient.array if isinstance(gradient, Tensor) else xp.asarray(gradient)
+    if grad.shape != root.array.shape:
+        raise RuntimeError(
+            f"backward: gradient has shape {tuple(grad.shape)} but the tensor has shape "
+            f"{tuple(root.shape)}; they must match"
+        )
+    if grad.dtype != root.array.dtype:
+        return grad.astype(root.array.dtype)
+    # No copy of the caller's array: a read-only view of it. Ops never write into
+    # their upstream (an op that did would now raise instead of corrupting the
+    # caller's array), and a leaf is handed a copy of any view (_accumulate_leaves),
+    # so no .grad aliases it.
+    grad = grad.view()
+    grad.flags.writeable = False
+    return grad
 
-    node = root.grad_fn
-    if node is None:  # backward on a leaf: d(x)/d(x) = gradient
-        _accumulate_leaves({root: grad})
-        return
 
+def propagate(seeds, retain_graph=False, capture=None):
+    """Run the backward pass from ``seeds``, a list of (node, upstream gradient) pairs.
+
+    Returns {leaf Tensor: summed gradient} for the caller to store (backward) or hand back
+    (autograd.grad). ``capture``, a dict keyed by nodes, receives the upstream gradient
+    each of those nodes got: the gradient of a non-leaf tensor, for autograd.grad.
+    """
+    heap = []
+    for node, grad in seeds:
+        if node._grad is None:
+            node._grad = grad
+            heap.append((-node._seq, node))
+        else:  # two roots made by the same node
+            node._grad = node._grad + grad
+    heap.sort()
+    node = heappop(heap)[1]
     # Newest node first: a node is always created after the nodes of its inputs, so
     # handling nodes in decreasing creation number is a valid topological order, and the
     # heap only ever holds nodes that have received some gradient. Each node keeps its
@@ -70,8 +92,6 @@ def backward(root, gradient=None, retain_graph=False):
     # A chain (each node feeding one node) never needs the heap: when a node makes exactly
     # one node ready and nothing else waits, that node is the next one. ``fresh`` holds it
     # outside the heap; heappushpop hands it straight back when it is the newest pending.
-    node._grad = grad
-    heap = []
     fresh = None
     leaves = {}  # leaf Tensor -> summed gradient (Tensors hash by identity)
     watch = bool(observers)
@@ -83,6 +103,8 @@ def backward(root, gradient=None, retain_graph=False):
                 upstream = _run_hooks(node._hooks, upstream)
                 if node._retain is not None:
                     _retain(node, upstream)
+            if capture is not None and node in capture:
+                capture[node] = upstream
             saved = node.saved
             if saved:
                 for counter, expected, shape in node._checks:
@@ -140,7 +162,7 @@ def backward(root, gradient=None, retain_graph=False):
         for _, pending in heap:  # leave no half-summed gradient behind
             pending._grad = None
         raise
-    _accumulate_leaves(leaves)
+    return leaves
 
 
 def _topological_order(root):

@@ -310,6 +310,12 @@ def check_out_file(out, name="--out"):
         raise UserError(f"{name}: cannot write {out!r}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UserError(f"{name}: cannot write {out!r} (permission denied in {folder})")
+    from glassgrad.atomic import TargetError, check_file_target
+
+    try:  # a device or a link is never replaced by a regular file
+        check_file_target(out)
+    except TargetError as exc:
+        raise UserError(f"{name}: {exc}") from None
     return out
 
 

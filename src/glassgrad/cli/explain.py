@@ -12,7 +12,6 @@ Thin: parses the arguments and calls glassgrad.explain.
 import argparse
 import os
 import sys
-import tempfile
 
 from glassgrad.errors import UserError
 
@@ -129,15 +128,12 @@ def write_output(text, out, binary=False):
     folder = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(folder):
         raise CommandError(f"cannot write {out}: the folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".glassgrad-", suffix=".tmp")
+    from glassgrad.atomic import TargetError, write_text
+
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        write_text(out, text)
+    except TargetError as exc:
+        raise CommandError(str(exc)) from None
     print(f"wrote {out}", file=sys.stderr)
 
 

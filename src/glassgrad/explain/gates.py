@@ -28,7 +28,7 @@ FORMS = {
     "matmul": ("{0} @ {1}", "{0} {1}"),
     "sum": ("sum({0})", r"\textstyle\sum {0}"),
 }
-# (not "max"/"min": those are the reductions of ops/reduce.py)
+# (not "max"/"min": those are the reductions of ops/reduction.py)
 ALIASES = {"multiply": "mul", "subtract": "sub",
            "divide": "div", "negative": "neg", "power": "pow", "mm": "matmul",
            "truediv": "div"}

@@ -1,10 +1,8 @@
-"""Markdown rendering (math as $...$, which GitHub and Jupyter display) and the HTML shown
-by a trace in Jupyter (plain spellings, no math engine needed)."""
-
-import html
+"""Markdown rendering (math as $...$, which GitHub and Jupyter display); the HTML shown
+in Jupyter is render_html's."""
 
 from .document import Equations, Heading, Math, Paragraph, Table, Value
-from .format import array_inline, array_tex
+from .format import array_tex
 from .render_text import cell_text
 
 
@@ -75,30 +73,7 @@ def to_markdown(doc):
 
 
 def to_html(doc):
-    """A self-contained HTML fragment (Jupyter's rich display of a trace)."""
-    e = html.escape
-    parts = [f"<div class='glassgrad-explain'><h3>{e(doc.title)}</h3>"]
-    for block in doc.blocks_for("text"):
-        if isinstance(block, Heading):
-            parts.append(f"<h4>{e(block.text)}</h4>")
-        elif isinstance(block, Paragraph):
-            parts.append("<p>" + e("".join(cell_text(p, doc) for p in block.parts)) + "</p>")
-        elif isinstance(block, Table):
-            cols = [j for j in range(len(block.columns))
-                    if j not in block.text_hidden and any(cell_text(r[j], doc) for r in block.rows)]
-            parts.append("<table><thead><tr>" + "".join(f"<th>{e(block.columns[j])}</th>" for j in cols)
-                         + "</tr></thead><tbody>")
-            for row in block.rows:
-                cells = "".join(
-                    "<td style='text-align:left'><pre style='margin:0'>"
-                    + e(cell_text(row[j], doc)) + "</pre></td>" for j in cols)
-                parts.append(f"<tr>{cells}</tr>")
-            parts.append("</tbody></table>")
-        elif isinstance(block, Equations):
-            for eq in block.lines:
-                line = " = ".join([cell_text(eq.lhs, doc)] + [
-                    array_inline(r.array, doc.digits, doc.zero_tol) if isinstance(r, Value)
-                    else cell_text(r, doc) for r in eq.rhs])
-                parts.append(f"<div><code>{e(line)}</code></div>")
-    parts.append("</div>")
-    return "".join(parts)
+    """A self-contained HTML fragment (Jupyter's rich display): see render_html."""
+    from .render_html import to_html as html_of
+
+    return html_of(doc)

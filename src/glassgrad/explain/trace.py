@@ -26,7 +26,7 @@ from ..tensor import Tensor
 
 # Ops whose backward is upstream x (a local derivative of the same shape): their classes
 # live in these modules, or set ``elementwise = True`` on the class.
-_ELEMENTWISE_MODULES = ("glassgrad.ops.elementwise", "glassgrad.ops.activation")
+_ELEMENTWISE_MODULES = ("glassgrad.ops.arithmetic", "glassgrad.ops.activation")
 
 
 def _copy(a):
@@ -348,6 +348,12 @@ class Trace:
         from .render_dot import trace_to_dot
 
         return trace_to_dot(self)
+
+    def graph(self):
+        """The graph with every value and gradient, shown inline as SVG in a notebook."""
+        from ..display.graph import graph
+
+        return graph(self)
 
     def _repr_html_(self):
         from .render_markdown import to_html

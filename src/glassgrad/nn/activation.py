@@ -1,18 +1,31 @@
-"""Activation layers: ReLU, LeakyReLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax; below
-them GELU SiLU ELU SELU CELU LogSigmoid Softsign Hardtanh ReLU6 Hardsigmoid Hardswish Mish
-Softmin PReLU (the one with a weight) GLU Hardshrink Softshrink Tanhshrink Threshold.
+"""Activation layers: ReLU LeakyReLU Tanh Sigmoid Softplus Softmax LogSoftmax Softmax2d GELU
+SiLU ELU SELU CELU LogSigmoid Softsign Hardtanh ReLU6 Hardsigmoid Hardswish Mish Softmin
+PReLU (the one with a weight) GLU Hardshrink Softshrink Tanhshrink Threshold.
 
-Each is a Module around one op (``F.relu`` ... in ``glassgrad.nn.functional``), without weights, so that it
-can sit in a Sequential; the local derivative each op multiplies by is in the docstring.
+Each is a Module around one op (``F.relu`` ... in ``glassgrad.nn.functional``), without
+weights (but PReLU), so that it can sit in a Sequential; the local derivative each op
+multiplies by is in the op's class (``glassgrad.ops.activation``).
 """
 
 import warnings
 
-from ..ops.activation import leaky_relu, relu, sigmoid, softplus, tanh
-from ..ops.nn import log_softmax, softmax
-from .module import Module
+from ..backend import xp
+from ..ops.activation import (
+    celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid,
+    mish, prelu, relu, relu6, selu, sigmoid, silu, softmin, softplus, softshrink, softsign, tanh,
+    tanhshrink, threshold,
+)
+from ..ops.activation import log_softmax, softmax
+from ._layer_setup import _float_dtype
+from .init import constant_
+from .module import Module, Parameter
 
-__all__ = ["ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax"]
+__all__ = [
+    "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softplus", "Softmax", "LogSoftmax",
+    "Softmax2d", "GELU", "SiLU", "ELU", "SELU", "CELU", "LogSigmoid", "Softsign",
+    "Hardtanh", "ReLU6", "Hardsigmoid", "Hardswish", "Mish", "Softmin", "PReLU", "GLU",
+    "Hardshrink", "Softshrink", "Tanhshrink", "Threshold",
+]
 
 
 class ReLU(Module):
@@ -126,20 +139,14 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
-# ---------------------------------------------------------------- more activations
-# (wave 3: the rest of PyTorch's common activation layers; each calls one op of
-# glassgrad.ops.activation, whose docstring has the math and the derivative)
-from ..backend import xp  # noqa: E402
-from ..ops.activation import (  # noqa: E402
-    celu, elu, gelu, glu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu, relu6, selu,
-    silu, softmin, softsign,
-)
-from .module import Parameter  # noqa: E402
+class Softmax2d(Module):
+    """Softmax over the channels at every pixel: dim -3 of (N, C, H, W) or (C, H, W)."""
 
-__all__ += [
-    "GELU", "SiLU", "ELU", "SELU", "CELU", "LogSigmoid", "Softsign", "Hardtanh", "ReLU6",
-    "Hardsigmoid", "Hardswish", "Mish", "Softmin", "PReLU", "GLU",
-]
+    def forward(self, input):
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got shape "
+                             f"{tuple(input.shape)}")
+        return softmax(input, -3)
 
 
 def _inplace_repr(inplace):
@@ -327,7 +334,6 @@ class PReLU(Module):
 
     def __init__(self, num_parameters=1, init=0.25, device=None, dtype=None):
         super().__init__()
-        from .layers import _float_dtype
 
         if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
             raise ValueError(f"PReLU: num_parameters must be a positive int (1, or the number "
@@ -337,7 +343,6 @@ class PReLU(Module):
         self.weight = Parameter(xp.full((num_parameters,), init, dtype=_float_dtype(dtype, "PReLU")))
 
     def reset_parameters(self):
-        from .init import constant_
 
         constant_(self.weight, self.init)
 
@@ -360,11 +365,6 @@ class GLU(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
-
-
-from ..ops.activation import hardshrink, softshrink, tanhshrink, threshold  # noqa: E402
-
-__all__ += ["Hardshrink", "Softshrink", "Tanhshrink", "Threshold"]
 
 
 class Hardshrink(Module):

@@ -11,7 +11,7 @@ from ..backend import xp
 from ..ops.lookup import embedding
 from ..tensor import Tensor
 from . import init
-from .layers import _check_device, _check_size, _empty_parameter, _float_dtype
+from ._layer_setup import _check_device, _check_size, _empty_parameter, _float_dtype
 from .module import Module, Parameter
 
 __all__ = ["Embedding"]

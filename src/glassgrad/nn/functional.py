@@ -1,6 +1,6 @@
 """``glassgrad.nn.functional``: the ops under the names PyTorch users type (``F.relu``,
 ``F.cross_entropy``, ``F.conv2d``, ...). Thin re-exports only: every op, with its forward
-and backward, lives in ``glassgrad.ops``; the extra losses live in ``glassgrad.nn.loss``.
+and backward, lives in ``glassgrad.ops`` (the losses in ``glassgrad.ops.loss``).
 
     import glassgrad.nn.functional as F
     loss = F.cross_entropy(F.linear(F.relu(x), w), y)
@@ -16,27 +16,21 @@ from ..ops.activation import (  # noqa: F401  (inplace=True under torch's names)
     celu_, elu_, hardtanh_, leaky_relu_, relu_, selu_, threshold_,
 )
 from ..ops.linalg import linear  # noqa: F401
-from ..ops.nn import (  # noqa: F401
-    avg_pool2d, conv2d, cross_entropy, dropout, log_softmax, max_pool2d, nll_loss, softmax,
+from ..ops.activation import log_softmax, softmax  # noqa: F401
+from ..ops.stochastic import dropout, dropout2d  # noqa: F401
+from ..ops.convolution import conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold  # noqa: F401
+from ..ops.pooling import (  # noqa: F401
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
+    interpolate, max_pool1d, max_pool2d,
 )
 from ..ops.shape import pad  # noqa: F401
 from ..ops.normalization import batch_norm, cosine_similarity, group_norm, layer_norm, normalize, pairwise_distance  # noqa: F401,E402
 from ..ops.normalization import instance_norm, rms_norm  # noqa: F401,E402
 from ..ops.lookup import embedding, one_hot  # noqa: F401,E402
-from ..ops.channel_dropout import dropout2d  # noqa: F401,E402
-from ..ops.conv_transpose import conv1d, conv_transpose1d, conv_transpose2d  # noqa: F401
-from ..ops.resample import (  # noqa: F401
-    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, interpolate,
-    max_pool1d,
-)
-from ..ops.im2col import fold, unfold  # noqa: F401
-
-# ---- losses defined in nn/loss.py (owned by the nn helper): the functional names only,
-# not its Module classes.
-from .loss import (  # noqa: F401,E402
-    binary_cross_entropy, binary_cross_entropy_with_logits, mse_loss, multi_margin_loss,
-    softmax_hinge_loss, squared_error,
-    cosine_embedding_loss, gaussian_nll_loss, huber_loss, kl_div, l1_loss, smooth_l1_loss, soft_margin_loss,
+from ..ops.loss import (  # noqa: F401
+    binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss, cross_entropy,
+    gaussian_nll_loss, huber_loss, kl_div, l1_loss, mse_loss, multi_margin_loss, nll_loss,
+    smooth_l1_loss, soft_margin_loss, softmax_hinge_loss, squared_error,
 )
 
 __all__ = [
@@ -45,11 +39,11 @@ __all__ = [
     # nn ops
     "softmax", "log_softmax", "cross_entropy", "nll_loss", "dropout", "conv2d",
     "max_pool2d", "avg_pool2d",
-    # convolution family (ops/conv_transpose.py, ops/resample.py)
+    # convolution and pooling (ops/convolution.py, ops/pooling.py)
     "conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "avg_pool1d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate",
     "unfold", "fold",
-    # losses from nn/loss.py
+    # losses (ops/loss.py)
     "squared_error", "mse_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "multi_margin_loss", "softmax_hinge_loss",
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "soft_margin_loss", "cosine_embedding_loss",

@@ -564,6 +564,11 @@ class Module:
     def _get_name(self):
         return type(self).__name__
 
+    def _repr_html_(self):  # Jupyter: a summary table (glassgrad.display.summary adds output shapes)
+        from ..display.summary import module_html
+
+        return module_html(self)
+
     def __repr__(self):
         # PyTorch's layout, character for character: extra_repr lines, then one line per
         # child "(name): repr", children indented by two spaces.

@@ -19,7 +19,7 @@ from ..ops.normalization import (
     _normalized_shape, batch_norm, group_norm, instance_norm, layer_norm, rms_norm,
 )
 from ..tensor import Tensor
-from .layers import _check_device, _float_dtype
+from ._layer_setup import _check_device, _float_dtype
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm"]

@@ -18,6 +18,10 @@ Parameters per layer k: ``weight_ih_l{k}`` (G*H, input), ``weight_hh_l{k}`` (G*H
 U(-1/\sqrt{H}, 1/\sqrt{H}) as PyTorch does, so a PyTorch state dict loads. Inputs are
 (L, N, input) (or (N, L, input) with ``batch_first``, or (L, input) unbatched). Not
 written: ``bidirectional=True`` and LSTM's ``proj_size``, refused with a clear error.
+
+The cells RNNCell, LSTMCell and GRUCell take one time step: the same step functions
+(rnn_step, lstm_step, gru_step) as the layers, with parameters ``weight_ih``,
+``weight_hh``, ``bias_ih``, ``bias_hh`` as PyTorch names them.
 """
 
 import math
@@ -26,15 +30,59 @@ from .. import backend
 from ..backend import xp
 from ..ops.activation import relu, sigmoid, tanh
 from ..ops.linalg import linear
-from ..ops.nn import dropout
+from ..ops.stochastic import dropout
 from ..ops.shape import stack
 from ..tensor import Tensor
-from .layers import _check_device, _float_dtype
+from ._layer_setup import _check_device, _float_dtype
 from .module import Module, Parameter
 
-__all__ = ["RNN", "LSTM", "GRU"]
+__all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+# ------------------------------------------------------------ one time step
+# ``projected`` is the input's share, W_ih x_t + b_ih, computed by the caller (a layer does
+# it for all time steps at once).
+
+def rnn_step(projected, h, w_hh, b_hh, nonlinearity="tanh"):
+    r"""h_t = \tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)   (or relu)"""
+    pre = projected + linear(h, w_hh, b_hh)
+    return tanh(pre) if nonlinearity == "tanh" else relu(pre)
+
+
+def lstm_step(projected, h, c, w_hh, b_hh):
+    r"""i, f, g, o = \sigma, \sigma, \tanh, \sigma of the gates' four chunks;
+    c_t = f c_{t-1} + i g,   h_t = o \tanh(c_t).   Returns (h_t, c_t)."""
+    i, f, g, o = (projected + linear(h, w_hh, b_hh)).chunk(4, dim=-1)
+    c = sigmoid(f) * c + sigmoid(i) * tanh(g)
+    return sigmoid(o) * tanh(c), c
+
+
+def gru_step(projected, h, w_hh, b_hh):
+    r"""r, z = \sigma(...);  n = \tanh(W_in x + b_in + r (W_hn h + b_hn));
+    h_t = (1 - z) n + z h_{t-1}"""
+    x_r, x_z, x_n = projected.chunk(3, dim=-1)
+    h_r, h_z, h_n = linear(h, w_hh, b_hh).chunk(3, dim=-1)
+    r = sigmoid(x_r + h_r)
+    z = sigmoid(x_z + h_z)
+    n = tanh(x_n + r * h_n)
+    return (1.0 - z) * n + z * h
+
+
+def _uniform_parameters(module, shapes, hidden_size, dtype):
+    """PyTorch's recurrent init: every parameter from U(-1/sqrt(H), 1/sqrt(H))."""
+    bound = 1.0 / math.sqrt(hidden_size)
+    rng = backend.rng()
+    for name, shape in shapes:
+        values = rng.uniform(-bound, bound, shape).astype(dtype)
+        setattr(module, name, Parameter(Tensor._wrap(values)))
+
+
+def _check_sizes(owner, **sizes):
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
 
 
 class _RNNBase(Module):
@@ -43,10 +91,8 @@ class _RNNBase(Module):
                  device=None, dtype=None):
         super().__init__()
         owner = type(self).__name__
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size),
-                            ("num_layers", num_layers)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
+        _check_sizes(owner, input_size=input_size, hidden_size=hidden_size,
+                     num_layers=num_layers)
         if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
                 or not 0 <= dropout <= 1:
             raise ValueError(f"{owner}: dropout must be a number in [0, 1], got {dropout!r}")
@@ -62,17 +108,14 @@ class _RNNBase(Module):
         self.bias, self.batch_first, self.dropout = bias, batch_first, float(dropout)
         self.bidirectional, self.proj_size = False, 0
         gate_size = _GATES[mode] * hidden_size
-        bound = 1.0 / math.sqrt(hidden_size)
-        rng = backend.rng()
+        shapes = []
         for k in range(num_layers):
             width = input_size if k == 0 else hidden_size
-            shapes = [(f"weight_ih_l{k}", (gate_size, width)),
-                      (f"weight_hh_l{k}", (gate_size, hidden_size))]
+            shapes += [(f"weight_ih_l{k}", (gate_size, width)),
+                       (f"weight_hh_l{k}", (gate_size, hidden_size))]
             if bias:
                 shapes += [(f"bias_ih_l{k}", (gate_size,)), (f"bias_hh_l{k}", (gate_size,))]
-            for name, shape in shapes:
-                values = rng.uniform(-bound, bound, shape).astype(dtype)
-                setattr(self, name, Parameter(Tensor._wrap(values)))
+        _uniform_parameters(self, shapes, hidden_size, dtype)
 
     def _layer_parameters(self, k):
         return (getattr(self, f"weight_ih_l{k}"), getattr(self, f"weight_hh_l{k}"),
@@ -158,8 +201,7 @@ class RNN(_RNNBase):
                          device=device, dtype=dtype)
 
     def _cell(self, projected, state, w_hh, b_hh):
-        pre = projected + linear(state[0], w_hh, b_hh)
-        return [tanh(pre) if self.nonlinearity == "tanh" else relu(pre)]
+        return [rnn_step(projected, state[0], w_hh, b_hh, self.nonlinearity)]
 
 
 class LSTM(_RNNBase):
@@ -172,10 +214,7 @@ class LSTM(_RNNBase):
                          bidirectional, proj_size, device, dtype)
 
     def _cell(self, projected, state, w_hh, b_hh):
-        h, c = state
-        i, f, g, o = (projected + linear(h, w_hh, b_hh)).chunk(4, dim=-1)
-        c = sigmoid(f) * c + sigmoid(i) * tanh(g)
-        return [sigmoid(o) * tanh(c), c]
+        return list(lstm_step(projected, *state, w_hh, b_hh))
 
 
 class GRU(_RNNBase):
@@ -188,10 +227,116 @@ class GRU(_RNNBase):
                          bidirectional, device=device, dtype=dtype)
 
     def _cell(self, projected, state, w_hh, b_hh):
-        h = state[0]
-        x_r, x_z, x_n = projected.chunk(3, dim=-1)
-        h_r, h_z, h_n = linear(h, w_hh, b_hh).chunk(3, dim=-1)
-        r = sigmoid(x_r + h_r)
-        z = sigmoid(x_z + h_z)
-        n = tanh(x_n + r * h_n)
-        return [(1.0 - z) * n + z * h]
+        return [gru_step(projected, state[0], w_hh, b_hh)]
+
+
+# ------------------------------------------------------------ cells: one step
+class _CellBase(Module):
+    _gates = 1
+    _states = 1  # 2 for LSTMCell: (h, c)
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__()
+        owner = type(self).__name__
+        _check_sizes(owner, input_size=input_size, hidden_size=hidden_size)
+        _check_device(device, owner)
+        dtype = _float_dtype(dtype, owner)
+        self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
+        gate_size = self._gates * hidden_size
+        shapes = [("weight_ih", (gate_size, input_size)), ("weight_hh", (gate_size, hidden_size))]
+        if bias:
+            shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+        else:
+            self.bias_ih = self.bias_hh = None
+        _uniform_parameters(self, shapes, hidden_size, dtype)
+
+    def forward(self, input, hx=None):
+        owner = type(self).__name__
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{owner}: input must be a Tensor, got {type(input).__name__}")
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{owner}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        if input.shape[-1] != self.input_size:
+            raise ValueError(f"{owner}: input has {input.shape[-1]} features; expected "
+                             f"input_size={self.input_size}")
+        batched = input.ndim == 2
+        x = input if batched else input.unsqueeze(0)
+        states = self._states_from(hx, x.shape[0], x.array.dtype, batched)
+        projected = linear(x, self.weight_ih, self.bias_ih)
+        new = self._step(projected, states)
+        if not batched:
+            new = [s.squeeze(0) for s in new]
+        return tuple(new) if self._states == 2 else new[0]
+
+    def _states_from(self, hx, batch, dtype, batched):
+        owner = type(self).__name__
+        shape = (batch, self.hidden_size)
+        if hx is None:
+            zeros = Tensor._wrap(xp.zeros(shape, dtype=dtype))
+            return [zeros] * self._states
+        if self._states == 2:
+            if not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+                raise ValueError(f"{owner}: hx must be a tuple (h_0, c_0), got "
+                                 f"{type(hx).__name__}")
+            given = list(hx)
+        else:
+            given = [hx]
+        states = []
+        for index, t in enumerate(given):
+            where = f"hx[{index}]" if self._states == 2 else "hx"
+            if not isinstance(t, Tensor):
+                raise TypeError(f"{owner}: {where} must be a Tensor, got {type(t).__name__}")
+            if t.ndim != (2 if batched else 1):
+                raise ValueError(f"{owner}: Expected {where} to be {2 if batched else 1}D for "
+                                 f"{'a batched' if batched else 'an unbatched'} input, got "
+                                 f"{t.ndim}D instead")
+            t = t if batched else t.unsqueeze(0)
+            if tuple(t.shape) != shape:
+                raise ValueError(f"{owner}: {where} has shape {tuple(t.shape)}; expected "
+                                 f"{shape if batched else shape[1:]}")
+            states.append(t)
+        return states
+
+    def extra_repr(self):
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            text += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            text += f", nonlinearity={self.nonlinearity}"
+        return text
+
+
+class RNNCell(_CellBase):
+    r"""One Elman step: h' = \tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu). Input (N, in)
+    or (in,); hx (N, H) or (H,), zeros if not given. Returns h'."""
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh",
+                 device=None, dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"RNNCell: unknown nonlinearity {nonlinearity!r}; use 'tanh' or "
+                             "'relu'")
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def _step(self, projected, states):
+        return [rnn_step(projected, states[0], self.weight_hh, self.bias_hh, self.nonlinearity)]
+
+
+class LSTMCell(_CellBase):
+    r"""One LSTM step (gates i, f, g, o): c' = f c + i g, h' = o \tanh(c').
+    hx is the tuple (h, c), zeros if not given. Returns (h', c')."""
+
+    _gates = 4
+    _states = 2
+
+    def _step(self, projected, states):
+        return list(lstm_step(projected, *states, self.weight_hh, self.bias_hh))
+
+
+class GRUCell(_CellBase):
+    r"""One GRU step: h' = (1 - z) n + z h. Returns h'."""
+
+    _gates = 3
+
+    def _step(self, projected, states):
+        return [gru_step(projected, states[0], self.weight_hh, self.bias_hh)]

@@ -1,4 +1,4 @@
-"""Activations: relu leaky_relu tanh sigmoid softplus; below them gelu silu elu selu celu
+r"""Activations: relu leaky_relu tanh sigmoid softplus; below them gelu silu elu selu celu
 logsigmoid softsign hardtanh relu6 hardsigmoid hardswish mish softmin prelu glu hardshrink
 softshrink tanhshrink threshold (PyTorch's formulas and its derivative at each kink).
 
@@ -9,10 +9,30 @@ its local derivative (computed from the exponential the forward needed anyway).
 Speed note: np.where with a data-dependent mask costs a mispredicted branch per element
 (about 10x a multiply on random signs), so masks are applied by multiplying, and a choice
 between two values is written as the sum of two terms of which one is always 0 (exact).
+
+softmax and log_softmax (along one dim) are here too:
+
+    softmax(s)_i = e^{s_i} / \sum_j e^{s_j},      log_softmax(s)_i = s_i - \log \sum_j e^{s_j}
+
+Both subtract the largest score first (the result is unchanged, and no exponent
+overflows). Their backward passes are the Jacobian-vector products written out:
+softmax's \bar s = z (\bar z - \sum_j \bar z_j z_j), log_softmax's
+\bar s = \bar z - softmax(s) \sum_j \bar z_j.
 """
+
+import math
 
 from ..autograd.function import Function
 from ..backend import xp
+from ._kernels.windows import _data
+from .arithmetic import neg as _neg, to as _to
+from .error_function import erfc_array as _erfc_array
+from .shape import reshape as _reshape
+
+__all__ = [
+    "relu", "leaky_relu", "tanh", "sigmoid", "softplus", "selu", "celu", "prelu",
+    "hardshrink", "threshold", "softmax", "log_softmax",
+]
 
 
 class ReLU(Function):
@@ -183,25 +203,18 @@ def softplus(input, beta=1, threshold=20):
     return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
-__all__ = ["relu", "leaky_relu", "tanh", "sigmoid", "softplus"]
+_SQRT_HALF = math.sqrt(0.5)
 
 
-# =====================================================================================
-# More activations (PyTorch's formulas; each derivative follows PyTorch's convention at
-# its kinks, named in the docstring): gelu silu elu selu celu logsigmoid softsign
-# hardtanh relu6 hardsigmoid hardswish mish softmin prelu glu.
-# =====================================================================================
-import math as _math  # noqa: E402
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)  # the standard normal density at 0
 
-from .elementwise import neg as _neg, to as _to  # noqa: E402
-from .error_function import erfc_array as _erfc_array  # noqa: E402
-from .nn import Softmax as _Softmax, _along  # noqa: E402
-from .shape import reshape as _reshape  # noqa: E402
 
-_SQRT_HALF = _math.sqrt(0.5)
-_INV_SQRT_2PI = 1 / _math.sqrt(2 * _math.pi)  # the standard normal density at 0
-_SQRT_2_OVER_PI = _math.sqrt(2 / _math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
 _SELU_ALPHA = 1.6732632423543772848170429916717
+
+
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
@@ -588,7 +601,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
     if dtype is not None:
         input = _to(input, dtype)
-    return _along(_Softmax, _neg(input), dim, "softmin")
+    return _along(Softmax, _neg(input), dim, "softmin")
 
 
 def prelu(input, weight):
@@ -636,11 +649,6 @@ def glu(input, dim=-1):
         raise ValueError(f"glu: the size of dim {dim} must be even to split it in halves, "
                          f"got {shape[dim]} (shape {tuple(shape)})")
     return GLU.apply(input, dim=dim)
-
-
-# At the top level (gg.selu, ...) only what torch has there with the same signature; every
-# name is in glassgrad.nn.functional (F.gelu, F.silu, ...), as in PyTorch.
-__all__ += ["selu", "celu", "prelu"]
 
 
 # ---------------------------------------------------------------- shrinkage and threshold
@@ -739,9 +747,6 @@ def threshold(input, threshold, value, inplace=False):
                            lambda t: Threshold.apply(t, threshold=threshold, value=value))
 
 
-__all__ += ["hardshrink", "threshold"]  # (softshrink, tanhshrink: F only, as in torch)
-
-
 # ---------------------------------------------------------------- the in-place spellings
 # torch.nn.functional's names for inplace=True (reached as glassgrad.nn.functional.relu_ ...).
 def relu_(input):
@@ -780,3 +785,92 @@ def threshold_(input, threshold, value):
 
 
 _threshold = threshold  # (inside threshold_, the name threshold is the argument)
+
+
+def _check_dim(dim, ndim, op):
+    """Normalise a dim (negative allowed) or raise an IndexError naming the valid range."""
+    if dim is None:
+        raise TypeError(
+            f"{op}() needs dim=: the axis along which the outputs sum to 1 "
+            f"(for a batch of scores of shape (N, C), dim=1)"
+        )
+    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
+        raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}(): dim {dim} is out of range for a {ndim}-D tensor "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    return int(dim) % n
+
+
+# ===================================================================== softmax
+class Softmax(Function):
+    label = "softmax"
+    rule = r"\partial y_i/\partial x_j = y_i(\delta_{ij} - y_j)"
+    float_only = True
+
+    def forward(ctx, x, dim):
+        # Subtracting the max changes nothing mathematically (e^{x-m}/sum e^{x-m}) but keeps
+        # exp from overflowing: the largest exponent is e^0 = 1.
+        y = x - x.max(axis=dim, keepdims=True)
+        xp.exp(y, out=y)
+        y /= xp.add.reduce(y, axis=dim, keepdims=True)
+        ctx.dim = dim
+        ctx.save_for_backward(y)  # the Jacobian needs only the output
+        return y
+
+    def backward(ctx, upstream):
+        (y,) = ctx.saved
+        # sum_i g_i y_i (delta_ij - y_j) = y_j (g_j - sum_i g_i y_i), in this order (PyTorch's:
+        # the same rounding, and the same zero signs where y_j = 0)
+        return y * (upstream - xp.add.reduce(upstream * y, axis=ctx.dim, keepdims=True))
+
+
+class LogSoftmax(Function):
+    label = "log_softmax"
+    rule = r"\partial y_i/\partial x_j = \delta_{ij} - \mathrm{softmax}(x)_j"
+    float_only = True
+
+    def forward(ctx, x, dim):
+        y = x - x.max(axis=dim, keepdims=True)
+        y -= xp.log(xp.add.reduce(xp.exp(y), axis=dim, keepdims=True))  # log sum exp, stable
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    def backward(ctx, upstream):
+        (y,) = ctx.saved
+        # sum_i g_i (delta_ij - softmax_j) = g_j - softmax_j sum_i g_i, and softmax = e^y
+        return upstream - xp.exp(y) * xp.add.reduce(upstream, axis=ctx.dim, keepdims=True)
+
+
+def _along(fn_class, input, dim, op):
+    x = _data(input)
+    dim = _check_dim(dim, x.ndim, op)
+    if x.ndim == 0:  # one number (softmax 1, log_softmax 0): as a vector of length 1
+        from .shape import reshape
+
+        return reshape(fn_class.apply(reshape(input, (1,)), dim=0), ())
+    return fn_class.apply(input, dim=dim)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim`` (computed as exp(x_i - max)).
+    ``dtype``: the input is cast to it first, as in PyTorch.
+
+    Backward with the saved output y: dL/dx = y * (g - sum(g * y)).
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    return _along(Softmax, input, dim, "softmax")
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log_softmax(x)_i = x_i - log sum_j exp(x_j) along ``dim`` (stable: max subtracted).
+    ``dtype``: the input is cast to it first, as in PyTorch.
+
+    Backward with the saved output y: dL/dx = g - exp(y) * sum(g).
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    return _along(LogSoftmax, input, dim, "log_softmax")

@@ -14,6 +14,14 @@ one ``np.add.at`` on a 1-D array (fast; on an n-D array it is many times slower)
 sort and topk return a named tuple (values, indices) like PyTorch's torch.return_types:
 the values carry the gradient (each goes back to the one input element it came from), the
 indices are int64 and carry none.
+
+Python indexing (``x[i]``, ``x[mask]``, ``x[i] = v``) is ``getitem`` and ``index_put``:
+basic indices give views, advanced ones copies whose backward adds into repeated places.
+
+Finding and counting (nonzero, argwhere, count_nonzero, unique, bincount) return positions
+and counts, integers with no gradient (as in PyTorch, where these ops are not
+differentiable), so each is a NumPy call wrapped in a Tensor, not a Function. Index results
+are int64, as PyTorch's.
 """
 
 from collections import namedtuple
@@ -21,8 +29,16 @@ from collections import namedtuple
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
-from .elementwise import ShapeError
-from .shape import _dim
+from .arithmetic import ShapeError
+from .shape import _dim, _share_version, broadcast_to, squeeze
+
+__all__ = [
+    "gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy",
+    "index_fill", "take_along_dim", "masked_fill", "masked_select", "sort", "argsort",
+    "topk", "kthvalue", "getitem", "index_put", "nonzero", "argwhere", "count_nonzero",
+    "unique", "bincount",
+]
+
 
 _add_at = xp.add.at
 
@@ -278,7 +294,6 @@ def take_along_dim(input, indices, dim=None):
     a_shape = rest[:d] + (input.shape[d],) + rest[d + 1:]
     i_shape = rest[:d] + (indices.shape[d],) + rest[d + 1:]
     if a_shape != input.shape:
-        from .shape import broadcast_to
 
         input = broadcast_to(input, a_shape)
     if i_shape != indices.shape:
@@ -347,11 +362,9 @@ def masked_select(input, mask):
     broadcast together). The gradient is the upstream put back at those places."""
     shape = _masked_fill_args("masked_select", input, mask, 0)
     if input.shape != shape:
-        from .shape import broadcast_to
 
         input = broadcast_to(input, shape)
     m = mask.array if mask.shape == shape else xp.broadcast_to(mask.array, shape)
-    from .shape import getitem
 
     return getitem(input, m)
 
@@ -458,6 +471,8 @@ def _scatter_in_place(op, fn, add):
 
 
 scatter_ = _scatter_in_place("scatter_", scatter, add=False)
+
+
 scatter_add_ = _scatter_in_place("scatter_add_", scatter_add, add=True)
 
 
@@ -494,7 +509,11 @@ class KthValue(_TakeAlongDim):
 
 
 sort_result = namedtuple("sort", ["values", "indices"])
+
+
 topk_result = namedtuple("topk", ["values", "indices"])
+
+
 kthvalue_result = namedtuple("kthvalue", ["values", "indices"])
 
 
@@ -572,14 +591,209 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     indices = Tensor._wrap(xp.ascontiguousarray(picked).astype(xp.int64, copy=False))
     values = KthValue.apply(input, indices, dim=d)
     if not keepdim:
-        from .shape import squeeze
 
         values, indices = squeeze(values, d), Tensor._wrap(indices.array.squeeze(d))
     return kthvalue_result(values, indices)
 
 
-__all__ = [
-    "gather", "scatter", "scatter_add", "index_select", "index_add", "index_copy",
-    "index_fill", "take_along_dim", "masked_fill", "masked_select", "sort", "argsort", "topk",
-    "kthvalue",
-]
+# ---------------------------------------------------------------- indexing
+def _raw_index(index):
+    """Replace Tensors inside an index by their arrays (and lists by arrays)."""
+    if isinstance(index, tuple):
+        return tuple(_raw_index_item(i) for i in index)
+    return _raw_index_item(index)
+
+
+def _raw_index_item(i):
+    if isinstance(i, Tensor):
+        i = i.array
+    elif isinstance(i, list):
+        i = xp.asarray(i)
+    if isinstance(i, xp.ndarray) and i.dtype.kind not in "biu":
+        raise IndexError(f"tensors used as indices must be long, int or bool tensors, got "
+                         f"dtype {i.dtype}")
+    return i
+
+
+def _is_basic(index):
+    """True when numpy indexing returns a view: ints, slices, None, Ellipsis only."""
+    items = index if isinstance(index, tuple) else (index,)
+    return not any(isinstance(i, xp.ndarray) for i in items)
+
+
+def _repeats_possible(index):
+    """Integer arrays may name one element twice; booleans and slices never do."""
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, xp.ndarray) and i.dtype.kind in "iu" for i in items)
+
+
+class GetItem(Function):
+    label = "getitem"
+    rule = r"\partial a[i]/\partial a = 1 \text{ at the indexed places, summed over repeats}"
+
+    def forward(ctx, a, index):
+        ctx.in_shape = a.shape
+        ctx.index = index
+        try:
+            out = a[index]
+        except IndexError as e:
+            raise IndexError(f"getitem: {e} (indexing a tensor of shape {a.shape})") from None
+        if not isinstance(out, xp.ndarray):
+            # an int for every dim: NumPy returns a scalar (a copy); PyTorch's x[i] is a 0-d
+            # view, which sees later in-place changes of x. The Ellipsis makes it one.
+            out = a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        return out
+
+    def backward(ctx, upstream):
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        if _repeats_possible(ctx.index):
+            _scatter_add(g, ctx.index, upstream)  # an element picked twice gets both
+        else:
+            g[ctx.index] = upstream
+        return g
+
+
+def _scatter_add(g, index, upstream):
+    """g[index] += upstream, adding (not overwriting) where index repeats an element.
+
+    np.add.at is fast only on a 1-D target with one flat index (about 25x faster than
+    on a 2-D target here), so the index is turned into flat positions first."""
+    flat_g = g.reshape(-1)  # g is fresh and contiguous: a view
+    if isinstance(index, xp.ndarray) and g.ndim >= 1:
+        # x[idx]: whole rows (sub-arrays) picked by one integer array, the usual gather
+        n = g.shape[0]
+        row = g.size // n if n else 0
+        idx = index.reshape(-1)
+        idx = idx + n * (idx < 0)  # negative indices count from the end
+        positions = idx[:, None] * row + xp.arange(row)
+    elif g.size <= 1 << 22:
+        # any mixture of arrays and slices: index an array of positions the same way
+        positions = xp.arange(g.size).reshape(g.shape)[index]
+    else:  # too large for a positions array: the general (slower) path
+        xp.add.at(g, index, upstream)
+        return
+    xp.add.at(flat_g, positions.reshape(-1), upstream.reshape(-1))
+
+
+def getitem(input, index):
+    """input[index]: ints, slices, None, Ellipsis, integer arrays/tensors and boolean
+    masks, as in NumPy and PyTorch. Basic indexing gives a view."""
+    index = _raw_index(index)
+    out = GetItem.apply(input, index=index)
+    if _is_basic(index):
+        _share_version(out, input)
+    return out
+
+
+class IndexPut(Function):
+    label = "index_put"
+    rule = (r"\partial\,\mathrm{put}(a,i,v)/\partial a = 1 \text{ off } i,\ 0 \text{ on } i;\ "
+            r"\partial/\partial v = 1 \text{ at } i")
+
+    def forward(ctx, a, value, index, accumulate=False):
+        ctx.index = index
+        ctx.accumulate = accumulate
+        out = a.copy()
+        try:
+            if accumulate:
+                xp.add.at(out, index, value)  # repeated positions add up
+            else:
+                out[index] = value
+        except ValueError:
+            shape = a[index].shape
+            raise ShapeError(f"index_put: a value of shape {xp.shape(value)} cannot be "
+                             f"assigned to the indexed region of shape {shape}") from None
+        ctx.value_shape = xp.shape(value)
+        return out
+
+    def backward(ctx, upstream):
+        need_a, need_v = ctx.needs_input_grad
+        da = dv = None
+        if need_a:
+            if ctx.accumulate:
+                da = upstream  # every old value still reaches the output
+            else:
+                da = upstream.copy()
+                da[ctx.index] = 0  # overwritten: the old values no longer reach the output
+        if need_v:
+            dv = upstream[ctx.index]  # gathered (PyTorch gathers repeats too)
+            extra = len(ctx.value_shape) - dv.ndim
+            if extra > 0:  # value had extra leading 1s that assignment dropped
+                dv = dv.reshape((1,) * extra + dv.shape)
+        return da, dv
+
+
+def index_put(tensor, index, value, accumulate=False):
+    """Out-of-place ``tensor[index] = value`` (or ``+= value`` with accumulate=True, where
+    a repeated index adds every time): a new tensor. Tensor.__setitem__ uses it when the
+    graph is tracked. The gradient of tensor is zero where it was overwritten; value's is
+    the upstream gradient gathered at the index. ``index`` is anything ``x[index]``
+    accepts (PyTorch's tuple of index tensors included)."""
+    return IndexPut.apply(tensor, value, index=_raw_index(index), accumulate=accumulate)
+
+
+def _data(t, op):
+    if not isinstance(t, Tensor):
+        raise TypeError(f"{op}: expected a glassgrad Tensor, got {type(t).__name__}")
+    return t.array
+
+
+def _wrap(array):
+    return Tensor._wrap(xp.asarray(array))
+
+
+def nonzero(input, *, as_tuple=False):
+    """Positions of the non-zero elements: an int64 tensor (n, ndim), one row per element
+    in row-major order; with ``as_tuple=True``, one 1-D tensor per dim (NumPy's form)."""
+    a = _data(input, "nonzero")
+    if a.ndim == 0:  # PyTorch: a 0-d input is read as one element, with no dims to index
+        hit = int(bool(a))
+        if as_tuple:
+            return (_wrap(xp.zeros(hit, dtype=xp.int64)),)
+        return _wrap(xp.zeros((hit, 0), dtype=xp.int64))
+    positions = xp.nonzero(a)
+    if as_tuple:
+        return tuple(_wrap(p.astype(xp.int64)) for p in positions)
+    return _wrap(xp.stack(positions, axis=1).astype(xp.int64).reshape(-1, a.ndim))
+
+
+def argwhere(input):
+    """nonzero(input) as an (n, ndim) tensor."""
+    return nonzero(input)
+
+
+def count_nonzero(input, dim=None):
+    """How many elements are non-zero, over ``dim`` (an int or tuple) or all of them."""
+    return _wrap(xp.asarray(xp.count_nonzero(_data(input, "count_nonzero"), axis=dim),
+                            dtype=xp.int64))
+
+
+def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
+    """The distinct values (sorted), and optionally, for each element, the index of its
+    value among them (``return_inverse``, shaped like the input) and how often each value
+    occurs (``return_counts``). With ``dim``, the distinct slices along that dim."""
+    a = _data(input, "unique")
+    values, inverse, counts = xp.unique(a, return_inverse=True, return_counts=True, axis=dim)
+    out = [_wrap(values)]
+    if return_inverse:
+        shape = a.shape if dim is None else (a.shape[dim],)
+        out.append(_wrap(inverse.reshape(shape).astype(xp.int64)))
+    if return_counts:
+        out.append(_wrap(counts.astype(xp.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(input, weights=None, minlength=0):
+    """For a 1-D tensor of non-negative ints, how often each value 0, 1, ... occurs (or
+    the sum of ``weights`` over its occurrences); at least ``minlength`` bins."""
+    a = _data(input, "bincount")
+    if a.ndim != 1 or a.dtype.kind not in "iub":
+        raise ValueError(f"bincount: expected a 1-D tensor of non-negative integers, got "
+                         f"shape {tuple(a.shape)} and dtype {a.dtype}")
+    if a.size and a.min() < 0:
+        raise ValueError(f"bincount: the values must be non-negative, got {int(a.min())}")
+    w = None if weights is None else _data(weights, "bincount")
+    counts = xp.bincount(a, weights=w, minlength=minlength)
+    if w is None:
+        return _wrap(counts.astype(xp.int64))
+    return _wrap(counts.astype(w.dtype if w.dtype.kind == "f" else xp.float64))  # torch's

@@ -9,7 +9,7 @@ backward (it is matmul's own broadcasting, not an elementwise broadcast of its o
 
 from ..autograd.function import Function
 from ..backend import xp
-from .elementwise import ShapeError
+from .arithmetic import ShapeError
 
 
 def _matmul_error(a, b):

@@ -1,100 +1,100 @@
 """Attach the ops to Tensor as methods and Python operators, as PyTorch spells them.
 
-Ops import tensor.py, so tensor.py cannot import ops; instead this module, imported once by
-``glassgrad/__init__``, binds ``Tensor.exp``, ``Tensor.__add__`` and the rest. Each row
-says which function a method is: ``x.sum(dim=1)`` is ``glassgrad.sum(x, dim=1)``.
+Ops import tensor.py, so tensor.py does not import ops; instead this module, imported once by
+``glassgrad.ops``, binds ``Tensor.exp``, ``Tensor.__add__`` and the rest. Each row names the
+function a method is: ``"sum": reduction.sum`` says ``x.sum(dim=1)`` is
+``glassgrad.ops.reduction.sum(x, dim=1)``.
 """
-
-import importlib
 
 from ..backend import xp
 from ..tensor import Tensor
-from .elementwise import Add, Div, Mul, Neg, Sub
+from . import activation, arithmetic, error_function, indexing, linalg, pointwise, reduction, shape
+from .arithmetic import Add, Div, Mul, Neg, Sub
 from .linalg import MatMul
 
-# method name -> (module in glassgrad.ops, function name)
+# method name -> the op it calls: x.sum(dim=1) is reduction.sum(x, dim=1)
 METHODS = {
     # elementwise
-    "add": ("elementwise", "add"), "sub": ("elementwise", "sub"),
-    "mul": ("elementwise", "mul"), "div": ("elementwise", "div"),
-    "neg": ("elementwise", "neg"), "pow": ("elementwise", "pow"),
-    "exp": ("elementwise", "exp"), "log": ("elementwise", "log"),
-    "sqrt": ("elementwise", "sqrt"), "abs": ("elementwise", "abs"),
-    "maximum": ("elementwise", "maximum"), "minimum": ("elementwise", "minimum"),
-    "clamp": ("elementwise", "clamp"), "clip": ("elementwise", "clamp"),
-    "where": ("elementwise", "tensor_where"),
-    "to": ("elementwise", "to"), "type": ("elementwise", "to"),
-    "float": ("elementwise", "float"), "double": ("elementwise", "double"),
-    "long": ("elementwise", "long"), "int": ("elementwise", "int"), "bool": ("elementwise", "bool"),
-    "half": ("elementwise", "half"),
-    "clone": ("elementwise", "clone"),
+    "add": arithmetic.add, "sub": arithmetic.sub,
+    "mul": arithmetic.mul, "div": arithmetic.div,
+    "neg": arithmetic.neg, "pow": arithmetic.pow,
+    "exp": arithmetic.exp, "log": arithmetic.log,
+    "sqrt": arithmetic.sqrt, "abs": arithmetic.abs,
+    "maximum": arithmetic.maximum, "minimum": arithmetic.minimum,
+    "clamp": arithmetic.clamp, "clip": arithmetic.clamp,
+    "where": arithmetic.tensor_where,
+    "to": arithmetic.to, "type": arithmetic.to,
+    "float": arithmetic.float, "double": arithmetic.double,
+    "long": arithmetic.long, "int": arithmetic.int, "bool": arithmetic.bool,
+    "half": arithmetic.half,
+    "clone": arithmetic.clone,
     # activations
-    "relu": ("activation", "relu"), "tanh": ("activation", "tanh"),
-    "sigmoid": ("activation", "sigmoid"),
-    "prelu": ("activation", "prelu"), "hardshrink": ("activation", "hardshrink"),
-    "erf": ("error_function", "erf"), "erfc": ("error_function", "erfc"),
+    "relu": activation.relu, "tanh": activation.tanh,
+    "sigmoid": activation.sigmoid,
+    "prelu": activation.prelu, "hardshrink": activation.hardshrink,
+    "erf": error_function.erf, "erfc": error_function.erfc,
     # reductions
-    "sum": ("reduce", "sum"), "mean": ("reduce", "mean"), "max": ("reduce", "max"),
-    "min": ("reduce", "min"), "logsumexp": ("reduce", "logsumexp"), "var": ("reduce", "var"),
-    "std": ("reduce", "std"), "argmax": ("reduce", "argmax"), "argmin": ("reduce", "argmin"),
-    "amax": ("reduce", "amax"), "amin": ("reduce", "amin"),
+    "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max,
+    "min": reduction.min, "logsumexp": reduction.logsumexp, "var": reduction.var,
+    "std": reduction.std, "argmax": reduction.argmax, "argmin": reduction.argmin,
+    "amax": reduction.amax, "amin": reduction.amin,
     # shape
-    "reshape": ("shape", "reshape"), "view": ("shape", "view"),
-    "transpose": ("shape", "transpose"), "permute": ("shape", "permute"),
-    "t": ("shape", "t"), "broadcast_to": ("shape", "broadcast_to"),
-    "expand": ("shape", "expand"), "expand_as": ("shape", "expand_as"),
-    "view_as": ("shape", "view_as"), "reshape_as": ("shape", "reshape_as"),
-    "squeeze": ("shape", "squeeze"), "unsqueeze": ("shape", "unsqueeze"),
-    "flatten": ("shape", "flatten"), "contiguous": ("shape", "contiguous"),
-    "__getitem__": ("shape", "getitem"), "index_put": ("shape", "index_put"),
-    "narrow": ("shape_more", "narrow"), "select": ("shape_more", "select"),
-    "split": ("shape_more", "split"), "chunk": ("shape_more", "chunk"),
-    "unbind": ("shape_more", "unbind"), "flip": ("shape_more", "flip"),
-    "roll": ("shape_more", "roll"), "repeat": ("shape_more", "repeat"),
-    "tile": ("shape_more", "tile"), "tril": ("shape_more", "tril"), "triu": ("shape_more", "triu"),
-    "diag": ("shape_more", "diag"), "diagonal": ("shape_more", "diagonal"),
-    "trace": ("shape_more", "trace"),
+    "reshape": shape.reshape, "view": shape.view,
+    "transpose": shape.transpose, "permute": shape.permute,
+    "t": shape.t, "broadcast_to": shape.broadcast_to,
+    "expand": shape.expand, "expand_as": shape.expand_as,
+    "view_as": shape.view_as, "reshape_as": shape.reshape_as,
+    "squeeze": shape.squeeze, "unsqueeze": shape.unsqueeze,
+    "flatten": shape.flatten, "contiguous": shape.contiguous,
+    "__getitem__": indexing.getitem, "index_put": indexing.index_put,
+    "narrow": shape.narrow, "select": shape.select,
+    "split": shape.split, "chunk": shape.chunk,
+    "unbind": shape.unbind, "flip": shape.flip,
+    "roll": shape.roll, "repeat": shape.repeat,
+    "tile": shape.tile, "tril": shape.tril, "triu": shape.triu,
+    "diag": shape.diag, "diagonal": shape.diagonal,
+    "trace": shape.trace,
     # indexing along a dim
-    "gather": ("indexing", "gather"), "scatter": ("indexing", "scatter"),
-    "scatter_add": ("indexing", "scatter_add"), "scatter_": ("indexing", "scatter_"),
-    "scatter_add_": ("indexing", "scatter_add_"), "index_select": ("indexing", "index_select"),
-    "masked_fill": ("indexing", "masked_fill"), "masked_fill_": ("indexing", "masked_fill_"),
-    "sort": ("indexing", "sort"), "argsort": ("indexing", "argsort"), "topk": ("indexing", "topk"),
-    "kthvalue": ("indexing", "kthvalue"), "take_along_dim": ("indexing", "take_along_dim"),
-    "index_add": ("indexing", "index_add"), "index_copy": ("indexing", "index_copy"),
-    "index_fill": ("indexing", "index_fill"), "masked_select": ("indexing", "masked_select"),
-    "fliplr": ("shape_more", "fliplr"), "flipud": ("shape_more", "flipud"),
-    "rot90": ("shape_more", "rot90"), "movedim": ("shape_more", "movedim"),
-    "moveaxis": ("shape_more", "moveaxis"), "swapaxes": ("shape_more", "swapaxes"),
-    "swapdims": ("shape_more", "swapdims"),
+    "gather": indexing.gather, "scatter": indexing.scatter,
+    "scatter_add": indexing.scatter_add, "scatter_": indexing.scatter_,
+    "scatter_add_": indexing.scatter_add_, "index_select": indexing.index_select,
+    "masked_fill": indexing.masked_fill, "masked_fill_": indexing.masked_fill_,
+    "sort": indexing.sort, "argsort": indexing.argsort, "topk": indexing.topk,
+    "kthvalue": indexing.kthvalue, "take_along_dim": indexing.take_along_dim,
+    "index_add": indexing.index_add, "index_copy": indexing.index_copy,
+    "index_fill": indexing.index_fill, "masked_select": indexing.masked_select,
+    "fliplr": shape.fliplr, "flipud": shape.flipud,
+    "rot90": shape.rot90, "movedim": shape.movedim,
+    "moveaxis": shape.moveaxis, "swapaxes": shape.swapaxes,
+    "swapdims": shape.swapdims,
     # linear algebra
-    "matmul": ("linalg", "matmul"), "mm": ("linalg", "matmul"),
-    "outer": ("linalg", "outer"), "dot": ("linalg", "dot"), "bmm": ("linalg", "bmm"),
-    "addmm": ("linalg", "addmm"), "mv": ("linalg", "mv"),
+    "matmul": linalg.matmul, "mm": linalg.matmul,
+    "outer": linalg.outer, "dot": linalg.dot, "bmm": linalg.bmm,
+    "addmm": linalg.addmm, "mv": linalg.mv,
     # pointwise math, rounding, predicates
-    **{name: ("pointwise", name) for name in (
+    **{name: getattr(pointwise, name) for name in (
         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
         "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min",
         "clamp_max", "atan2", "lerp",
         "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "isnan",
         "isinf", "isposinf", "isneginf", "isfinite", "isclose", "allclose", "equal",
         "logical_and", "logical_or", "logical_xor", "logical_not", "any", "all")},
-    "arcsin": ("pointwise", "asin"), "arccos": ("pointwise", "acos"),
-    "arctan": ("pointwise", "atan"), "arctan2": ("pointwise", "atan2"),
-    "arcsinh": ("pointwise", "asinh"), "arccosh": ("pointwise", "acosh"),
-    "arctanh": ("pointwise", "atanh"),
+    "arcsin": pointwise.asin, "arccos": pointwise.acos,
+    "arctan": pointwise.atan, "arctan2": pointwise.atan2,
+    "arcsinh": pointwise.asinh, "arccosh": pointwise.acosh,
+    "arctanh": pointwise.atanh,
     # products, running sums and norms
-    "prod": ("accumulate", "prod"), "cumsum": ("accumulate", "cumsum"),
-    "cumprod": ("accumulate", "cumprod"), "norm": ("accumulate", "norm"),
+    "prod": reduction.prod, "cumsum": reduction.cumsum,
+    "cumprod": reduction.cumprod, "norm": reduction.norm,
     # nn
-    "softmax": ("nn", "softmax"), "log_softmax": ("nn", "log_softmax"),
+    "softmax": activation.softmax, "log_softmax": activation.log_softmax,
     # finding and counting (no gradient), and a few more PyTorch spellings
-    **{name: ("counting", name) for name in (
+    **{name: getattr(indexing, name) for name in (
         "nonzero", "argwhere", "count_nonzero", "unique", "bincount")},
-    "repeat_interleave": ("shape_more", "repeat_interleave"), "ravel": ("shape_more", "ravel"),
-    "unflatten": ("shape_more", "unflatten"),
-    "addcmul": ("pointwise", "addcmul"), "addcdiv": ("pointwise", "addcdiv"),
-    "true_divide": ("elementwise", "div"), "diff": ("shape_more", "diff"),
+    "repeat_interleave": shape.repeat_interleave, "ravel": shape.ravel,
+    "unflatten": shape.unflatten,
+    "addcmul": pointwise.addcmul, "addcdiv": pointwise.addcdiv,
+    "true_divide": arithmetic.div, "diff": shape.diff,
 }
 
 # x.name_(...) for these: the result of x.name(...) written into x (Tensor._unary_inplace)
@@ -108,10 +108,8 @@ IN_PLACE = (
 
 
 def _bind_methods():
-    for method, (module, name) in METHODS.items():
-        fn = getattr(importlib.import_module(f"glassgrad.ops.{module}"), name, None)
-        if fn is not None:
-            setattr(Tensor, method, fn)
+    for method, fn in METHODS.items():
+        setattr(Tensor, method, fn)
     for name in IN_PLACE:
         if hasattr(Tensor, name) and not hasattr(Tensor, name + "_"):
             setattr(Tensor, name + "_", _in_place(getattr(Tensor, name), name))

@@ -26,8 +26,9 @@ from .. import backend
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
-from .elementwise import Clamp, _broadcast_error, _torch_dtype
-from .reduce import _axes
+from ._kernels.signs import torch_sign
+from .arithmetic import Clamp, _broadcast_error, _torch_dtype
+from .reduction import _axes
 
 _LN2 = math.log(2.0)
 # PyTorch's literal (derivatives.yaml), one ulp below math.log(10.0): log10's float64
@@ -56,12 +57,6 @@ def _floating(input, op):
     if kind in "biu":
         return Tensor._wrap(input.array.astype(backend.get_default_dtype()))
     return input
-
-
-def torch_sign(a):
-    """PyTorch's sign, (0 < a) - (a < 0): 0 for nan and +0.0 for -0.0, where np.sign gives
-    nan and -0.0. (Backward formulas that multiply by sign(a) use it too.)"""
-    return xp.greater(a, 0).astype(a.dtype) - xp.less(a, 0)
 
 
 # ================================================================ smooth unary ops

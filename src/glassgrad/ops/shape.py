@@ -1,21 +1,42 @@
 """Shape ops: reshape view transpose permute t broadcast_to expand squeeze unsqueeze flatten
-contiguous cat stack pad getitem index_put.
+contiguous cat stack pad; narrow select split chunk unbind flip roll repeat tile movedim;
+tril triu diag diagonal trace.
 
-None of these changes a value, so every backward only moves the upstream gradient back to
-where each element came from: reshape it back, transpose it back, slice it apart, or
-scatter it into zeros (adding where an index was used twice).
+None of these changes a value (trace adds some up), so every backward only moves the
+upstream gradient back to where each element came from: reshape it back, transpose it
+back, slice it apart, or scatter it into zeros (adding where one input element was copied
+more than once: repeat, tile, a replicated pad).
 
 Views. Where PyTorch returns a view (view, transpose, permute, expand, squeeze, unsqueeze,
-basic slicing), glassgrad's result shares the input's memory *and its version counter*,
-so an in-place change through either one is seen by backward checks on both.
+narrow, select, diagonal ...), so does glassgrad: the result shares memory and version
+counter with its input.
+
+Pieces. ``split``, ``chunk`` and ``unbind`` return a tuple of tensors. The engine has one
+output per node, so every piece is its own node (a ``narrow`` or ``select``); when several
+pieces are used, the engine adds their gradients into the input's, each piece filling only
+its own slice. (That costs one input-sized array per used piece in backward: fine for a
+handful of pieces; ``unbind`` of a thousand rows is better written as one op on the whole
+tensor.)
 """
 
+import builtins
 import operator
 
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
-from .elementwise import ShapeError, _torch_result_dtype
+from .arithmetic import ShapeError, _torch_result_dtype
+
+_as_strided = xp.lib.stride_tricks.as_strided
+
+__all__ = [
+    "reshape", "reshape_as", "view", "view_as", "flatten", "squeeze", "unsqueeze",
+    "contiguous", "permute", "transpose", "t", "broadcast_to", "expand", "expand_as", "cat",
+    "concat", "concatenate", "stack", "pad", "narrow", "select", "split", "chunk", "unbind",
+    "flip", "fliplr", "flipud", "rot90", "roll", "movedim", "moveaxis", "swapaxes",
+    "swapdims", "tile", "tril", "triu", "diagonal", "diag", "trace", "repeat_interleave",
+    "ravel", "unflatten", "broadcast_shapes", "broadcast_tensors", "meshgrid", "diff",
+]
 
 
 def _share_version(out, base):
@@ -356,7 +377,6 @@ class Pad(Function):
         return g
 
 
-
 class PadIndexed(Function):
     """reflect / replicate / circular padding: every output element is a copy of one input
     element, so along each padded dim the op is a gather out[..., k] = a[..., src[k]]."""
@@ -439,144 +459,501 @@ def pad(input, pad, mode="constant", value=None):
     return PadIndexed.apply(input, sources=_pad_sources(tuple(input.shape), pad, mode))
 
 
-# ---------------------------------------------------------------- indexing
-def _raw_index(index):
-    """Replace Tensors inside an index by their arrays (and lists by arrays)."""
-    if isinstance(index, tuple):
-        return tuple(_raw_index_item(i) for i in index)
-    return _raw_index_item(index)
+# ---------------------------------------------------------------- slices along one dim
+class Narrow(Function):
+    label = "narrow"
+    rule = r"\partial a_{[s:s+n]}/\partial a = 1 \text{ on the slice, } 0 \text{ elsewhere}"
 
-
-def _raw_index_item(i):
-    if isinstance(i, Tensor):
-        i = i.array
-    elif isinstance(i, list):
-        i = xp.asarray(i)
-    if isinstance(i, xp.ndarray) and i.dtype.kind not in "biu":
-        raise IndexError(f"tensors used as indices must be long, int or bool tensors, got "
-                         f"dtype {i.dtype}")
-    return i
-
-
-def _is_basic(index):
-    """True when numpy indexing returns a view: ints, slices, None, Ellipsis only."""
-    items = index if isinstance(index, tuple) else (index,)
-    return not any(isinstance(i, xp.ndarray) for i in items)
-
-
-def _repeats_possible(index):
-    """Integer arrays may name one element twice; booleans and slices never do."""
-    items = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, xp.ndarray) and i.dtype.kind in "iu" for i in items)
-
-
-class GetItem(Function):
-    label = "getitem"
-    rule = r"\partial a[i]/\partial a = 1 \text{ at the indexed places, summed over repeats}"
-
-    def forward(ctx, a, index):
-        ctx.in_shape = a.shape
-        ctx.index = index
-        try:
-            out = a[index]
-        except IndexError as e:
-            raise IndexError(f"getitem: {e} (indexing a tensor of shape {a.shape})") from None
-        if not isinstance(out, xp.ndarray):
-            # an int for every dim: NumPy returns a scalar (a copy); PyTorch's x[i] is a 0-d
-            # view, which sees later in-place changes of x. The Ellipsis makes it one.
-            out = a[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
-        return out
+    def forward(ctx, a, dim, start, length):
+        ctx.in_shape, ctx.dim = a.shape, dim
+        ctx.region = (slice(None),) * dim + (slice(start, start + length),)
+        return a[ctx.region]
 
     def backward(ctx, upstream):
         g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
-        if _repeats_possible(ctx.index):
-            _scatter_add(g, ctx.index, upstream)  # an element picked twice gets both
-        else:
-            g[ctx.index] = upstream
+        g[ctx.region] = upstream  # the rest of the input did not reach this piece
         return g
 
 
-def _scatter_add(g, index, upstream):
-    """g[index] += upstream, adding (not overwriting) where index repeats an element.
+class Select(Function):
+    label = "select"
+    rule = r"\partial a_{[i]}/\partial a = 1 \text{ at index } i, 0 \text{ elsewhere}"
 
-    np.add.at is fast only on a 1-D target with one flat index (about 25x faster than
-    on a 2-D target here), so the index is turned into flat positions first."""
-    flat_g = g.reshape(-1)  # g is fresh and contiguous: a view
-    if isinstance(index, xp.ndarray) and g.ndim >= 1:
-        # x[idx]: whole rows (sub-arrays) picked by one integer array, the usual gather
-        n = g.shape[0]
-        row = g.size // n if n else 0
-        idx = index.reshape(-1)
-        idx = idx + n * (idx < 0)  # negative indices count from the end
-        positions = idx[:, None] * row + xp.arange(row)
-    elif g.size <= 1 << 22:
-        # any mixture of arrays and slices: index an array of positions the same way
-        positions = xp.arange(g.size).reshape(g.shape)[index]
-    else:  # too large for a positions array: the general (slower) path
-        xp.add.at(g, index, upstream)
-        return
-    xp.add.at(flat_g, positions.reshape(-1), upstream.reshape(-1))
-
-
-def getitem(input, index):
-    """input[index]: ints, slices, None, Ellipsis, integer arrays/tensors and boolean
-    masks, as in NumPy and PyTorch. Basic indexing gives a view."""
-    index = _raw_index(index)
-    out = GetItem.apply(input, index=index)
-    if _is_basic(index):
-        _share_version(out, input)
-    return out
-
-
-class IndexPut(Function):
-    label = "index_put"
-    rule = (r"\partial\,\mathrm{put}(a,i,v)/\partial a = 1 \text{ off } i,\ 0 \text{ on } i;\ "
-            r"\partial/\partial v = 1 \text{ at } i")
-
-    def forward(ctx, a, value, index, accumulate=False):
-        ctx.index = index
-        ctx.accumulate = accumulate
-        out = a.copy()
-        try:
-            if accumulate:
-                xp.add.at(out, index, value)  # repeated positions add up
-            else:
-                out[index] = value
-        except ValueError:
-            shape = a[index].shape
-            raise ShapeError(f"index_put: a value of shape {xp.shape(value)} cannot be "
-                             f"assigned to the indexed region of shape {shape}") from None
-        ctx.value_shape = xp.shape(value)
-        return out
+    def forward(ctx, a, dim, index):
+        ctx.in_shape = a.shape
+        ctx.region = (slice(None),) * dim + (index,)
+        return a[ctx.region]
 
     def backward(ctx, upstream):
-        need_a, need_v = ctx.needs_input_grad
-        da = dv = None
-        if need_a:
-            if ctx.accumulate:
-                da = upstream  # every old value still reaches the output
-            else:
-                da = upstream.copy()
-                da[ctx.index] = 0  # overwritten: the old values no longer reach the output
-        if need_v:
-            dv = upstream[ctx.index]  # gathered (PyTorch gathers repeats too)
-            extra = len(ctx.value_shape) - dv.ndim
-            if extra > 0:  # value had extra leading 1s that assignment dropped
-                dv = dv.reshape((1,) * extra + dv.shape)
-        return da, dv
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        g[ctx.region] = upstream
+        return g
 
 
-def index_put(tensor, index, value, accumulate=False):
-    """Out-of-place ``tensor[index] = value`` (or ``+= value`` with accumulate=True, where
-    a repeated index adds every time): a new tensor. Tensor.__setitem__ uses it when the
-    graph is tracked. The gradient of tensor is zero where it was overwritten; value's is
-    the upstream gradient gathered at the index. ``index`` is anything ``x[index]``
-    accepts (PyTorch's tuple of index tensors included)."""
-    return IndexPut.apply(tensor, value, index=_raw_index(index), accumulate=accumulate)
+def narrow(input, dim, start, length):
+    """The slice ``start : start + length`` of ``dim`` (a view). The gradient is the
+    upstream on that slice and zero elsewhere."""
+    d = _dim(dim, input.ndim, "narrow")
+    n = input.shape[d]
+    given = start  # the message names the start the caller wrote, not its wrapped value
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"narrow: start {given} and length {length} do not fit dim {dim} of "
+                         f"size {n} (shape {tuple(input.shape)}): need -{n} <= start <= {n}, "
+                         f"length >= 0 and start + length <= {n} (a negative start counts "
+                         "from the end)")
+    return _share_version(Narrow.apply(input, dim=d, start=int(start), length=int(length)), input)
 
 
-__all__ = [
-    "reshape", "reshape_as", "view", "view_as", "flatten", "squeeze", "unsqueeze", "contiguous", "permute",
-    "transpose", "t", "broadcast_to", "expand", "expand_as", "cat", "concat", "concatenate",
-    "stack", "pad", "getitem", "index_put",
-]
+def select(input, dim, index):
+    """The slice at ``index`` of ``dim``, with that dim removed (a view): x.select(0, i)
+    is x[i]."""
+    d = _dim(dim, input.ndim, "select")
+    n = input.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select: index {index} is out of range for dim {dim} of size {n} "
+                         f"(shape {tuple(input.shape)})")
+    return _share_version(Select.apply(input, dim=d, index=int(index) % n), input)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Cut ``tensor`` along ``dim`` into pieces: of ``split_size`` each (the last one may be
+    smaller), or of the sizes listed in ``sections`` (they must add up to the dim's size).
+    A tuple of views; the gradients of the pieces used are added into the input's."""
+    d = _dim(dim, tensor.ndim, "split")
+    n = tensor.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = _sizes((split_size_or_sections,), "split")
+        if builtins.sum(sizes) != n or builtins.min(sizes, default=0) < 0:
+            raise ValueError(f"split: sections {list(sizes)} must be non-negative and add up to "
+                             f"{n}, the size of dim {dim} (shape {tuple(tensor.shape)})")
+    else:
+        size = _sizes((split_size_or_sections,), "split")[0]
+        if size <= 0 and n > 0 or size < 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if n else [0]
+    pieces, start = [], 0
+    for s in sizes:
+        pieces.append(narrow(tensor, d, start, s))
+        start += s
+    return tuple(pieces)
+
+
+def chunk(input, chunks, dim=0):
+    """Cut ``input`` along ``dim`` into ``chunks`` pieces of ceil(n / chunks) elements (the
+    last smaller; fewer pieces when n is not large enough, as in PyTorch)."""
+    if isinstance(chunks, bool) or not isinstance(chunks, (int, xp.integer)) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    d = _dim(dim, input.ndim, "chunk")
+    n = input.shape[d]
+    size = -(-n // chunks) if n else 0
+    if size == 0:  # an empty dim: PyTorch gives `chunks` empty pieces
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
+    return split(input, size, d)
+
+
+def unbind(input, dim=0):
+    """Every slice along ``dim``, that dim removed: a tuple of views (x[0], x[1], ...)."""
+    d = _dim(dim, input.ndim, "unbind")
+    return tuple(select(input, d, i) for i in range(input.shape[d]))
+
+
+# ---------------------------------------------------------------- reordering
+class Flip(Function):
+    label = "flip"
+    rule = r"\partial\,\mathrm{flip}(a)/\partial a = 1\ (\text{the gradient is flipped back})"
+
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return xp.flip(a, dims).copy()  # PyTorch's flip is a copy, not a view
+
+    def backward(ctx, upstream):
+        return xp.flip(upstream, ctx.dims)
+
+
+def _dims(dims, ndim, op):
+    if isinstance(dims, (int, xp.integer)):
+        dims = (dims,)
+    axes = tuple(_dim(d, ndim, op) for d in dims)
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dims {tuple(dims)} name the same dim twice")
+    return axes
+
+
+def flip(input, *dims_, dims=None):
+    """Reverse the order of the elements along each of ``dims`` (a copy). Both spellings
+    work: flip(x, (0, 1)) / flip(x, dims=[0]) and x.flip(0, 1)."""
+    if dims is None:
+        dims = dims_[0] if len(dims_) == 1 and isinstance(dims_[0], (tuple, list)) else dims_
+    return Flip.apply(input, dims=_dims(dims, input.ndim, "flip"))
+
+
+class Roll(Function):
+    label = "roll"
+    rule = r"\partial\,\mathrm{roll}(a, s)/\partial a = 1\ (\text{the gradient is rolled by } -s)"
+
+    def forward(ctx, a, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        if dims is None:  # roll the flattened tensor, keep the shape
+            return xp.roll(a, shifts)
+        return xp.roll(a, shifts, dims)
+
+    def backward(ctx, upstream):
+        back = tuple(-s for s in ctx.shifts) if ctx.dims is not None else -ctx.shifts
+        if ctx.dims is None:
+            return xp.roll(upstream, back)
+        return xp.roll(upstream, back, ctx.dims)
+
+
+def roll(input, shifts, dims=None):
+    """Shift the elements along ``dims`` by ``shifts``, wrapping around (without dims: the
+    flattened tensor is rolled and the shape kept). out[i + s] = a[i]."""
+    if dims is None:
+        shifts = _sizes((shifts,), "roll")
+        if len(shifts) != 1:
+            raise ValueError(f"roll: without dims, shifts must be one int, got {shifts}")
+        return Roll.apply(input, shifts=shifts[0], dims=None)
+    shifts, dims = _sizes((shifts,), "roll"), _sizes((dims,), "roll")
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    axes = tuple(_dim(d, input.ndim, "roll") for d in dims)
+    return Roll.apply(input, shifts=shifts, dims=axes)
+
+
+def fliplr(input):
+    """flip(input, (1,)): left and right swapped (at least 2-D)."""
+    if input.ndim < 2:
+        raise ShapeError(f"fliplr: input must be at least 2-D, got shape {tuple(input.shape)}")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    """flip(input, (0,)): up and down swapped (at least 1-D)."""
+    if input.ndim < 1:
+        raise ShapeError("flipud: input must be at least 1-D, got a 0-d tensor")
+    return flip(input, (0,))
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotate by 90 degrees k times in the plane of ``dims``, from the first dim towards
+    the second (a flip and a transpose: the gradient is rotated back by those two)."""
+    if len(dims) != 2:
+        raise ValueError(f"rot90: dims must name two dims, got {dims!r}")
+    d0, d1 = (_dim(d, input.ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise ValueError(f"rot90: dims {tuple(dims)} must be two different dims")
+    k %= 4
+    if k == 0:
+        from .arithmetic import clone
+
+        return clone(input)  # a copy, as PyTorch's rot90 with k = 0
+    if k == 2:
+        return flip(input, (d0, d1))
+
+    return transpose(flip(input, (d1,) if k == 1 else (d0,)), d0, d1)
+
+
+def movedim(input, source, destination):
+    """Move dim(s) ``source`` to position(s) ``destination``, the others keeping their
+    order (a permute: a view)."""
+
+    src = _sizes((source,), "movedim")
+    dst = _sizes((destination,), "movedim")
+    if len(src) != len(dst):
+        raise ValueError(f"movedim: source {src} and destination {dst} must have the same "
+                         "number of dims")
+    n = input.ndim
+    src = [_dim(d, n, "movedim") for d in src]
+    dst = [_dim(d, n, "movedim") for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: repeated dim in source {tuple(src)} or destination "
+                         f"{tuple(dst)}")
+    order = [d for d in range(n) if d not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return permute(input, order)
+
+
+moveaxis = movedim
+
+
+def swapaxes(input, axis0, axis1):
+    """transpose(input, axis0, axis1) (NumPy's name; also swapdims)."""
+
+    return transpose(input, axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+# ---------------------------------------------------------------- repeating
+class Repeat(Function):
+    label = "repeat"
+    rule = (r"\partial\,\mathrm{repeat}(a)/\partial a = 1\ (\text{an element copied } r"
+            r"\text{ times gets the sum of } r \text{ upstreams})")
+
+    def forward(ctx, a, repeats):
+        ctx.in_shape = (1,) * (len(repeats) - a.ndim) + a.shape
+        ctx.a_shape, ctx.repeats = a.shape, repeats
+        return xp.tile(a, repeats)
+
+    def backward(ctx, upstream):
+        # view the output as (r0, n0, r1, n1, ...) and add up the copies (the r axes)
+        split_shape = []
+        for r, n in zip(ctx.repeats, ctx.in_shape):
+            split_shape += [r, n]
+        copies = tuple(range(0, 2 * len(ctx.repeats), 2))
+        # (add.reduce, not .sum(): an overflow warning from NumPy's Python-level sum()
+        # would escape backend.py's filter of glassgrad's own warnings)
+        return xp.add.reduce(upstream.reshape(split_shape), axis=copies).reshape(ctx.a_shape)
+
+
+def repeat(input, *sizes):
+    """Tensor.repeat: tile the tensor ``sizes[i]`` times along dim i (sizes may have more
+    entries than the tensor has dims: new leading dims). The gradient of an element is the
+    sum of the upstreams of its copies."""
+    sizes = _sizes(sizes, "repeat")
+    if len(sizes) < input.ndim:
+        raise ValueError(f"repeat: the number of repeats {sizes} can not be smaller than the "
+                         f"number of dims of the tensor (shape {tuple(input.shape)})")
+    if builtins.min(sizes, default=0) < 0:
+        raise ValueError(f"repeat: repeats must be non-negative, got {sizes}")
+    return Repeat.apply(input, repeats=sizes)
+
+
+def tile(input, dims):
+    """torch.tile: repeat with ``dims`` padded by leading 1s when it is shorter than the
+    tensor's dims."""
+    dims = _sizes((dims,), "tile")
+    dims = (1,) * (input.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+# ---------------------------------------------------------------- triangles and diagonals
+class Tril(Function):
+    label = "tril"
+    rule = r"\partial\,\mathrm{tril}(a)_{ij}/\partial a_{ij} = [j - i \le k]"
+
+    def forward(ctx, a, diagonal):
+        ctx.k = diagonal
+        return xp.tril(a, diagonal)
+
+    def backward(ctx, upstream):
+        return xp.tril(upstream, ctx.k)
+
+
+class Triu(Function):
+    label = "triu"
+    rule = r"\partial\,\mathrm{triu}(a)_{ij}/\partial a_{ij} = [j - i \ge k]"
+
+    def forward(ctx, a, diagonal):
+        ctx.k = diagonal
+        return xp.triu(a, diagonal)
+
+    def backward(ctx, upstream):
+        return xp.triu(upstream, ctx.k)
+
+
+def _matrix(input, op):
+    if input.ndim < 2:
+        raise ShapeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
+                         f"{tuple(input.shape)}")
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims: entries (i, j) with j - i <= diagonal are
+    kept, the others set to 0."""
+    _matrix(input, "tril")
+    return Tril.apply(input, diagonal=int(diagonal))
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dims: entries (i, j) with j - i >= diagonal are
+    kept, the others set to 0."""
+    _matrix(input, "triu")
+    return Triu.apply(input, diagonal=int(diagonal))
+
+
+def _diagonal_view(a, offset, dim1, dim2):
+    """A writable view of a[..., i, i + offset] with the diagonal as the last dim (NumPy's
+    own diagonal() is read-only): the same memory, walked with stride s1 + s2."""
+    start = [slice(None)] * a.ndim
+    start[dim2 if offset >= 0 else dim1] = slice(builtins.abs(offset), None)
+    b = a[tuple(start)]
+    n = builtins.min(b.shape[dim1], b.shape[dim2])
+    keep = [i for i in range(a.ndim) if i not in (dim1, dim2)]
+    shape = tuple(b.shape[i] for i in keep) + (n,)
+    strides = tuple(b.strides[i] for i in keep) + (b.strides[dim1] + b.strides[dim2],)
+    return _as_strided(b, shape, strides)
+
+
+class Diagonal(Function):
+    label = "diagonal"
+    rule = r"\partial a_{i,i+k}/\partial a = 1 \text{ on the diagonal, } 0 \text{ elsewhere}"
+
+    def forward(ctx, a, offset, dim1, dim2, copy=False):
+        ctx.in_shape, ctx.where = a.shape, (offset, dim1, dim2)
+        d = _diagonal_view(a, offset, dim1, dim2)
+        return d.copy() if copy else d
+
+    def backward(ctx, upstream):
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        _diagonal_view(g, *ctx.where)[...] = upstream
+        return g
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal a[..., i, i + offset] of the 2-D slices spanned by dim1 and dim2, as the
+    last dim (a writable view). offset > 0: above the main diagonal, < 0: below."""
+    n = input.ndim
+    d1, d2 = _dim(dim1, n, "diagonal"), _dim(dim2, n, "diagonal")
+    if n < 2 or d1 == d2:
+        raise ValueError(f"diagonal: dim1 ({dim1}) and dim2 ({dim2}) must be two different "
+                         f"dims of the input (shape {tuple(input.shape)})")
+    return _share_version(Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2), input)
+
+
+class DiagEmbed(Function):
+    label = "diag"
+    rule = r"\partial D(v)_{i,i+k}/\partial v_i = 1"
+
+    def forward(ctx, v, diagonal):
+        ctx.k = diagonal
+        return xp.diag(v, diagonal)
+
+    def backward(ctx, upstream):
+        return _diagonal_view(upstream, ctx.k, 0, 1).copy()
+
+
+def diag(input, diagonal=0):
+    """torch.diag: a 1-D input becomes the square matrix with it on diagonal ``diagonal``;
+    a 2-D input gives its diagonal ``diagonal`` as a 1-D copy."""
+    if input.ndim == 1:
+        return DiagEmbed.apply(input, diagonal=int(diagonal))
+    if input.ndim == 2:
+        return Diagonal.apply(input, offset=int(diagonal), dim1=0, dim2=1, copy=True)
+    raise ShapeError(f"diag: expected a 1-D or 2-D input, got shape {tuple(input.shape)}")
+
+
+class Trace(Function):
+    label = "trace"
+    rule = r"\partial \sum_i a_{ii}/\partial a_{jk} = [j = k]"
+
+    def forward(ctx, a):
+        ctx.in_shape = a.shape
+        # add.reduce of the diagonal, not np.trace: that is NumPy Python code, so its
+        # overflow warning would escape backend.py's filter (torch gives inf silently)
+        return xp.add.reduce(_diagonal_view(a, 0, 0, 1), axis=-1)
+
+    def backward(ctx, upstream):
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        _diagonal_view(g, 0, 0, 1)[...] = upstream
+        return g
+
+
+def trace(input):
+    """The sum of the main diagonal of a 2-D tensor. Its gradient is the upstream on the
+    diagonal and 0 elsewhere."""
+    if input.ndim != 2:
+        raise ShapeError(f"trace: expected a 2-D tensor, got shape {tuple(input.shape)}")
+    return Trace.apply(input)
+
+
+# repeat is a Tensor method only (torch.repeat does not exist); see ops/methods.py
+
+
+# ---------------------------------------------------------------- repeat_interleave, ravel
+def repeat_interleave(input, repeats, dim=None, *, output_size=None):
+    """Each element (each slice along ``dim``) repeated ``repeats`` times in place:
+    [1, 2] -> [1, 1, 2, 2] for repeats=2; ``repeats`` may give one count per element.
+    Without ``dim`` the input is flattened first. Computed as index_select with the
+    positions np.repeat gives, so backward adds the gradients of an element's copies."""
+    from .indexing import index_select
+
+    if dim is None:
+        input, dim = input.reshape(-1), 0
+    dim = _dim(dim, input.ndim, "repeat_interleave")
+    counts = repeats.array if isinstance(repeats, Tensor) else xp.asarray(repeats)
+    if counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
+        raise ValueError(f"repeat_interleave: repeats must be non-negative integers, got "
+                         f"{counts.tolist()}")
+    if counts.ndim > 1 or counts.size not in (1, input.shape[dim]):
+        raise ValueError(f"repeat_interleave: repeats must be one count or one per element "
+                         f"({input.shape[dim]} along dim {dim}), got {counts.size}")
+    positions = xp.repeat(xp.arange(input.shape[dim]), counts.reshape(-1))
+    if output_size is not None and output_size != positions.size:
+        raise ValueError(f"repeat_interleave: output_size={output_size} but the repeats give "
+                         f"{positions.size}")
+    return index_select(input, dim, Tensor._wrap(positions.astype(xp.int64)))
+
+
+def ravel(input):
+    """input flattened to 1-D (a view when the memory allows, as reshape)."""
+    return input.reshape(-1)
+
+
+def unflatten(input, dim, sizes):
+    """Dim ``dim`` split into ``sizes`` (one may be -1): (N, 12) -> (N, 3, 4)."""
+    dim = _dim(dim, input.ndim, "unflatten")
+    shape = input.shape
+    return input.reshape(shape[:dim] + tuple(sizes) + shape[dim + 1:])
+
+
+# ---------------------------------------------------------------- meshgrid, broadcasting
+def broadcast_shapes(*shapes):
+    """The shape that tensors of these shapes broadcast to (NumPy's and PyTorch's rule)."""
+    try:
+        return tuple(xp.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,)
+                                            for s in shapes]))
+    except ValueError:
+        raise ValueError(f"broadcast_shapes: shapes {list(shapes)} cannot be broadcast "
+                         f"together") from None
+
+
+def broadcast_tensors(*tensors):
+    """Each tensor expanded to the common broadcast shape (views; the gradient of an
+    expanded tensor sums over the copies)."""
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(t.expand(*shape) for t in tensors)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-D tensors: with ``indexing='ij'`` grid k varies along dim
+    k; with ``'xy'`` the first two dims are swapped (Cartesian, as for plotting a decision
+    boundary). Each grid is an expanded view of its input, so gradients flow back."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise ValueError(f"meshgrid: expected 0-D or 1-D tensors, got shape {tuple(t.shape)}")
+    sizes = [t.numel() for t in tensors]
+    order = list(range(len(tensors)))
+    if indexing == "xy" and len(tensors) >= 2:
+        order[0], order[1] = 1, 0
+    shape = [sizes[k] for k in order]
+    grids = []
+    for k, t in enumerate(tensors):
+        where = order.index(k)  # the dim along which input k varies
+        view = [1] * len(tensors)
+        view[where] = sizes[k]
+        grids.append(t.reshape(*view).expand(*shape))
+    return tuple(grids)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """Forward differences along ``dim``, ``n`` times: out[i] = x[i+1] - x[i], after
+    ``prepend`` / ``append`` are joined on. Composed of narrow and sub (and cat)."""
+
+    dim = _dim(dim, input.ndim, "diff")
+    x = input
+    if prepend is not None or append is not None:
+        x = cat([t for t in (prepend, x, append) if t is not None], dim=dim)
+    for _ in range(n):
+        length = x.shape[dim]
+        if length == 0:
+            break
+        x = narrow(x, dim, 1, length - 1) - narrow(x, dim, 0, length - 1)
+    return x

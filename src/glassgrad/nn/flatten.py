@@ -1,21 +1,27 @@
-"""Small shape and regularisation layers: Dropout2d (whole channels) and Unflatten."""
+"""Flatten and Unflatten: reshape layers (a range of dims into one, and one dim into
+several), for a Sequential between convolution and linear layers.
+"""
 
-from ..ops.channel_dropout import dropout2d
-from ..ops.nn import softmax
-from ..ops.normalization import cosine_similarity, pairwise_distance
-from .layers import _DropoutNd
 from .module import Module
 
-__all__ = ["Dropout2d", "Unflatten"]
+__all__ = [
+    "Flatten", "Unflatten",
+]
 
 
-class Dropout2d(_DropoutNd):
-    r"""Channel-wise dropout for (N, C, H, W) (or (N, C, L)) inputs: in training, each
-    channel of each sample is zeroed with probability p, the kept ones scaled by 1/(1-p);
-    in eval mode, the identity. See ``glassgrad.ops.channel_dropout``."""
+class Flatten(Module):
+    """Merge dimensions start_dim..end_dim into one: (N, C, H, W) -> (N, C*H*W) by default."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
 
     def forward(self, input):
-        return dropout2d(input, self.p, self.training, self.inplace)
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Unflatten(Module):
@@ -57,38 +63,3 @@ class Unflatten(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
-
-
-class CosineSimilarity(Module):
-    """F.cosine_similarity(x1, x2, dim, eps) as a layer."""
-
-    def __init__(self, dim=1, eps=1e-8):
-        super().__init__()
-        self.dim, self.eps = dim, eps
-
-    def forward(self, x1, x2):
-        return cosine_similarity(x1, x2, self.dim, self.eps)
-
-
-class PairwiseDistance(Module):
-    """F.pairwise_distance(x1, x2, p, eps, keepdim) as a layer: \\|x1 - x2 + eps\\|_p."""
-
-    def __init__(self, p=2.0, eps=1e-6, keepdim=False):
-        super().__init__()
-        self.norm, self.eps, self.keepdim = p, eps, keepdim
-
-    def forward(self, x1, x2):
-        return pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
-
-
-class Softmax2d(Module):
-    """Softmax over the channels at every pixel: dim -3 of (N, C, H, W) or (C, H, W)."""
-
-    def forward(self, input):
-        if input.ndim not in (3, 4):
-            raise ValueError(f"Softmax2d: expected a 3-D or 4-D input, got shape "
-                             f"{tuple(input.shape)}")
-        return softmax(input, -3)
-
-
-__all__ += ["CosineSimilarity", "PairwiseDistance", "Softmax2d"]

@@ -1,42 +1,132 @@
-"""More convolution, pooling and resampling layers, as torch.nn has them: Conv1d,
-ConvTranspose1d, ConvTranspose2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
-AdaptiveAvgPool2d, AdaptiveMaxPool2d, Upsample, Unfold, Fold.
+"""Convolution layers, as torch.nn has them: Conv1d, Conv2d, ConvTranspose1d,
+ConvTranspose2d, and the patch layers Unfold and Fold.
 
-Each layer holds its parameters and calls one op from ``glassgrad.ops`` (also exported by
-``glassgrad.nn.functional``). Constructor arguments, initialisation (drawn from the global
-generator, so ``manual_seed`` fixes them), ``state_dict`` names and ``repr`` follow PyTorch.
+Each layer holds its parameters and calls one op of ``glassgrad.ops.convolution`` (also
+exported by ``glassgrad.nn.functional``). Constructor arguments, initialisation (drawn
+from the global generator, so ``manual_seed`` fixes them), ``state_dict`` names and
+``repr`` follow PyTorch.
 """
 
-from ..ops.conv_transpose import conv1d, conv_transpose1d, conv_transpose2d
-from ..ops.resample import (
-    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, interpolate,
-    max_pool1d,
-)
-from ..ops.im2col import fold, unfold
+from ..ops.convolution import _conv_padding, conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold
 from ..ops.shape import pad
 from ..tensor import Tensor
-from .layers import (
-    _ConvNd, _MaxPoolNd, _check_channels, _check_device, _check_input, _empty_parameter,
-    _float_dtype, _single,
+from ._layer_setup import (
+    _add_weight_and_bias, _check_channels, _check_device, _check_input, _check_layer_input,
+    _default_init, _empty_parameter, _float_dtype, _pair, _single,
 )
 from .module import Module
 
 __all__ = [
-    "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d",
-    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "Upsample", "Unfold", "Fold",
+    "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "Unfold", "Fold",
 ]
 
 
-def _check_layer_input(module, input, dims):
-    """Refuse an input of the wrong dtype, rank or channel count, naming the layer."""
-    dtype = module.weight.array.dtype
-    if (not isinstance(input, Tensor) or input.array.dtype != dtype
-            or input.array.ndim not in (dims + 1, dims + 2)
-            or input.array.shape[-dims - 1] != module.in_channels):
-        spatial = "L" if dims == 1 else "H, W"
-        _check_input(repr(module), input, dtype,
-                     f"a (N, {module.in_channels}, {spatial}) or ({module.in_channels}, "
-                     f"{spatial}) input")
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+class _ConvNd(Module):
+    r"""What the convolution layers share, as PyTorch's _ConvNd: the checked constructor of
+    Conv1d and Conv2d (each passes its arguments on), PyTorch's initialisation and repr
+    (ConvTranspose1d/2d keep their own constructor and share the rest).
+
+    ``_size`` turns an int or a tuple into a size tuple of the layer's rank, naming the
+    layer and the argument when it cannot: ``_pair`` for 2-D layers, ``_single`` for 1-D.
+    """
+
+    _size = staticmethod(_pair)
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups,
+                 bias, padding_mode, device, dtype):  # the defaults are the subclass's
+        super().__init__()
+        owner, size = type(self).__name__, self._size
+        self.in_channels, self.out_channels, self.groups = _check_channels(
+            owner, in_channels, out_channels, groups)
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"{owner}: padding_mode must be 'zeros', 'reflect', 'replicate' or "
+                             f"'circular', got {padding_mode!r}")
+        _check_device(device, owner)
+        self.kernel_size = size(kernel_size, "kernel_size", owner, 1)
+        self.stride = size(stride, "stride", owner, 1)
+        self.dilation = size(dilation, "dilation", owner, 1)
+        if isinstance(padding, str):
+            if padding not in ("same", "valid"):
+                ints = "an int" if size is _single else "ints"
+                raise ValueError(f"{owner}: padding must be 'same', 'valid' or {ints}, got "
+                                 f"{padding!r}")
+            if padding == "same" and self.stride != (1,) * len(self.stride):
+                raise ValueError(f"{owner}: padding='same' is not supported for strided "
+                                 "convolutions")
+            self.padding = padding
+        else:
+            self.padding = size(padding, "padding", owner, 0)
+        self.padding_mode = padding_mode
+        dtype = _float_dtype(dtype, owner)
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        _add_weight_and_bias(self, shape, bias, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Draw fresh weights as PyTorch does: weight, then bias, from the global generator."""
+        _default_init(self.weight, self.bias)
+
+    def extra_repr(self):
+        # PyTorch's format: defaults are left out, sizes are shown as tuples.
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * len(self.padding):
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * len(self.dilation):
+            s += f", dilation={self.dilation}"
+        output_padding = getattr(self, "output_padding", ())  # transposed layers only
+        if output_padding != (0,) * len(output_padding):
+            s += f", output_padding={output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv2d(_ConvNd):
+    r"""2-D cross-correlation over (N, C_in, H, W) images, as PyTorch's Conv2d.
+
+    weight: (C_out, C_in / groups, kH, kW), bias: (C_out,), both uniform on
+    [-1/\sqrt{fan_in}, 1/\sqrt{fan_in}] with fan_in = C_in / groups * kH * kW.
+    Output size per spatial dimension:
+    floor((n + 2 padding - dilation (k - 1) - 1) / stride) + 1.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        # Spelled out (as torch does) so that help() and Python's argument errors name Conv2d.
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input):
+        dtype = self.weight.array.dtype
+        if (
+            not isinstance(input, Tensor)
+            or input.array.dtype != dtype
+            or input.array.ndim not in (3, 4)
+            or input.array.shape[-3] != self.in_channels
+        ):
+            _check_input(
+                repr(self), input, dtype,
+                f"a (N, {self.in_channels}, H, W) or ({self.in_channels}, H, W) input",
+            )
+        padding = self.padding
+        if self.padding_mode != "zeros":
+            # As PyTorch: pad explicitly in that mode, then convolve without padding.
+            top, bottom, left, right = _conv_padding(padding, self.kernel_size, self.dilation,
+                                                     self.stride)
+            input = pad(input, (left, right, top, bottom), mode=self.padding_mode)
+            padding = 0
+        return conv2d(
+            input, self.weight, self.bias, stride=self.stride, padding=padding,
+            dilation=self.dilation, groups=self.groups,
+        )
 
 
 # ===================================================================== Conv1d
@@ -171,100 +261,6 @@ class ConvTranspose1d(_ConvTranspose):
         output_padding = self._output_padding(input, output_size)
         return conv_transpose1d(input, self.weight, self.bias, self.stride[0], self.padding[0],
                                 output_padding[0], self.groups, self.dilation[0])
-
-
-# ===================================================================== pooling
-class MaxPool1d(_MaxPoolNd):
-    """Maximum over each kernel_size window of (N, C, L) (stride defaults to kernel_size);
-    the gradient flows to the (first) maximum of each window."""
-
-    def forward(self, input):
-        return max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                          ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-
-
-class AvgPool1d(Module):
-    """Mean over each kernel_size window of (N, C, L) (stride defaults to kernel_size)."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True):
-        super().__init__()
-        self.kernel_size = _single(kernel_size, "kernel_size", "AvgPool1d", 1)
-        self.stride = (self.kernel_size if stride is None
-                       else _single(stride, "stride", "AvgPool1d", 1))
-        self.padding = _single(padding, "padding", "AvgPool1d", 0)
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-
-    def forward(self, input):
-        return avg_pool1d(input, self.kernel_size, self.stride, self.padding,
-                          ceil_mode=self.ceil_mode, count_include_pad=self.count_include_pad)
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class _Adaptive(Module):
-    def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
-
-    def extra_repr(self):
-        return f"output_size={self.output_size}"
-
-
-class AdaptiveAvgPool2d(_Adaptive):
-    """Average pooling to a fixed output size (oh, ow), whatever the input size (torch's
-    bins: floor(i H / oh) .. ceil((i + 1) H / oh)); output_size=1 is global average
-    pooling."""
-
-    def forward(self, input):
-        return adaptive_avg_pool2d(input, self.output_size)
-
-
-class AdaptiveAvgPool1d(_Adaptive):
-    """Average pooling of (N, C, L) to a fixed number of bins."""
-
-    def forward(self, input):
-        return adaptive_avg_pool1d(input, self.output_size)
-
-
-class AdaptiveMaxPool2d(_Adaptive):
-    """Max pooling to a fixed output size with torch's adaptive bins."""
-
-    def __init__(self, output_size, return_indices=False):
-        super().__init__(output_size)
-        self.return_indices = return_indices
-
-    def forward(self, input):
-        return adaptive_max_pool2d(input, self.output_size, self.return_indices)
-
-
-# ===================================================================== Upsample
-class Upsample(Module):
-    """Resize (N, C, L) or (N, C, H, W) inputs to ``size`` or by ``scale_factor`` with
-    ``F.interpolate`` (mode 'nearest', 'nearest-exact', 'linear' or 'bilinear')."""
-
-    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                 recompute_scale_factor=None):
-        super().__init__()
-        self.size = size
-        if isinstance(scale_factor, (tuple, list)):
-            self.scale_factor = tuple(float(f) for f in scale_factor)
-        else:
-            self.scale_factor = float(scale_factor) if scale_factor else None
-        self.mode = mode
-        self.align_corners = align_corners
-        self.recompute_scale_factor = recompute_scale_factor
-
-    def forward(self, input):
-        return interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
-                           recompute_scale_factor=self.recompute_scale_factor)
-
-    def extra_repr(self):
-        info = (f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None
-                else f"size={self.size!r}")
-        return info + f", mode={self.mode!r}"
 
 
 # ===================================================================== Unfold / Fold

@@ -1,17 +1,18 @@
-"""Pooling over 1-D signals, adaptive pooling and resampling: max_pool1d, avg_pool1d,
+r"""Pooling and resampling: max_pool2d, avg_pool2d, max_pool1d, avg_pool1d,
 adaptive_avg_pool2d (and 1d), adaptive_max_pool2d, interpolate (nearest, nearest-exact,
 linear, bilinear).
 
-One idea carries the resampling ops: each of them is *separable*, a fixed matrix applied
-along each spatial axis. Adaptive average pooling averages rows start..end-1 of the input
-into output row i (the matrix has 1/(end - start) there), bilinear interpolation mixes two
-neighbouring rows with weights 1 - t and t, nearest copies one row. So
+A pool reduces every window of the input (a strided view, ops/_kernels/windows.py) to one
+number. Max pooling's backward sends each upstream value to the element that won its
+window (\partial \max/\partial x_i = [x_i \text{ is the max}]); average pooling's spreads
+it evenly over the window (\partial\, \mathrm{mean}/\partial x_i = 1/|window|).
 
-    y = A_H x A_W^T          (per image and channel)
+The resampling ops are *separable*: a fixed matrix applied along each spatial axis.
+Adaptive average pooling averages rows start..end-1 of the input into output row i (the
+matrix has 1/(end - start) there), bilinear interpolation mixes two neighbouring rows with
+weights 1 - t and t, nearest copies one row. So
 
-and, since y is linear in x with local derivative A, the backward pass is the transpose:
-
-    dL/dx = A_H^T (dL/dy) A_W
+    y = A_H x A_W^T          (per image and channel),      dL/dx = A_H^T (dL/dy) A_W
 
 Each product is one BLAS call over the whole batch (``tensordot``). The 1-D pools are the
 2-D ones on an image of height 1.
@@ -22,13 +23,227 @@ import math
 from ..autograd.function import Function
 from ..backend import xp
 from ..tensor import Tensor
-from .conv_transpose import _errors_of_1d
-from .nn import _data, _is_channels_last, avg_pool2d, max_pool2d
+from ._kernels.windows import _data, _is_channels_last, _offsets, _out_size, _padded, _pair, _unbatched
+from .convolution import _errors_of_1d
 
 __all__ = [
-    "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
-    "adaptive_max_pool2d", "interpolate",
+    "max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d", "adaptive_max_pool2d", "interpolate",
 ]
+
+
+# ===================================================================== pooling
+def _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode):
+    kh, kw = _pair(kernel_size, "kernel_size", op)
+    if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
+        sh, sw = kh, kw  # PyTorch's default: windows side by side
+    else:
+        sh, sw = _pair(stride, "stride", op)
+    ph, pw = _pair(padding, "padding", op, minimum=0)
+    dh, dw = _pair(dilation, "dilation", op)
+    if 2 * ph > dh * (kh - 1) + 1 or 2 * pw > dw * (kw - 1) + 1:
+        raise ValueError(f"{op}: pad should be at most half of effective kernel size, but got "
+                         f"padding={padding}, kernel_size={kernel_size} and dilation={dilation}")
+    h, w = x.shape[-2:]
+    oh = _out_size(h, kh, sh, ph, ph, dh, ceil_mode)
+    ow = _out_size(w, kw, sw, pw, pw, dw, ceil_mode)
+    if oh < 1 or ow < 1:
+        raise ValueError(f"{op}: input of shape {tuple(x.shape)} is too small for "
+                         f"kernel_size={kernel_size} (padding={padding}, dilation={dilation}): "
+                         f"the output would be {oh} x {ow}")
+    # ceil_mode may let the last window hang over the padded border: pad a bit more there
+    bottom = max(ph, (oh - 1) * sh + dh * (kh - 1) + 1 - h - ph)
+    right = max(pw, (ow - 1) * sw + dw * (kw - 1) + 1 - w - pw)
+    return (kh, kw), (sh, sw), (ph, bottom, pw, right), (dh, dw), (oh, ow)
+
+
+class MaxPool2d(Function):
+    label = "max_pool2d"
+    rule = r"y = \max_{k \in \text{window}} x_k,\ \partial y/\partial x_k = [k = \arg\max]"
+    float_only = True
+
+    def forward(ctx, x, kernel, stride, pads, dilation, out_size):
+        x, unbatched = _unbatched(x, "max_pool2d")
+        out, arg, xpad_shape = _max_windows(x, kernel, stride, pads, dilation, out_size)
+        ctx.save_for_backward(arg)
+        ctx.geometry = (x.shape, xpad_shape, kernel, stride, pads, dilation, out_size, unbatched)
+        ctx.channels_last = _is_channels_last(x)
+        return out[0] if unbatched else out
+
+    def backward(ctx, upstream):
+        (arg,) = ctx.saved
+        shape, xpad_shape, (kh, kw), (sh, sw), pads, (dh, dw), (oh, ow), unbatched = ctx.geometry
+        g = upstream[None] if unbatched else upstream
+        # Each window sends its upstream to the one input that was its max (the first one
+        # on ties, as PyTorch); overlapping windows add up.
+        d_xpad = _zeros(xpad_shape, g.dtype, ctx.channels_last)
+        overlapping = _overlapping((kh, kw), (sh, sw), (dh, dw))
+        for k, where in _offsets(kh, kw, dh, dw, sh, sw, oh, ow):
+            if overlapping:
+                d_xpad[where] += g * (arg == k)
+            else:  # every input cell in at most one window: write, don't add (5x faster)
+                xp.multiply(g, arg == k, out=d_xpad[where])
+        top, left = pads[0], pads[2]
+        d_x = d_xpad[:, :, top:top + shape[2], left:left + shape[3]]
+        return d_x[0] if unbatched else d_x
+
+
+def _overlapping(kernel, stride, dilation):
+    """Do windows share input cells (a stride shorter than the dilated kernel)?"""
+    return any(s < d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+
+
+def _zeros(shape, dtype, channels_last):
+    """Zeros of an (N, C, H, W) shape, with (N, H, W, C) memory when ``channels_last``: a
+    pool's input gradient takes the layout of its input, so that the next elementwise
+    backward (a ReLU's) multiplies arrays of one layout."""
+    if channels_last:
+        n, c, h, w = shape
+        return xp.zeros((n, h, w, c), dtype=dtype).transpose(0, 3, 1, 2)
+    return xp.zeros(shape, dtype=dtype)
+
+
+def _max_windows(x, kernel, stride, pads, dilation, out_size):
+    """Max over every window, and which kernel offset k = i*kw + j held it: the first max
+    on ties, and a NaN wins over numbers (the last NaN), as in PyTorch. A few passes per
+    kernel offset, each over a strided view."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    xpad = _padded(x, *pads, -xp.inf, channels_last=_is_channels_last(x))
+    candidates = [xpad[where] for _, where in _offsets(kh, kw, dh, dw, sh, sw, oh, ow)]
+    out = candidates[0].copy(order="K")  # keeps the input's memory layout
+    for candidate in candidates[1:]:
+        xp.maximum(out, candidate, out=out)  # NaN propagates, as in PyTorch
+    # Which offset: walk the offsets backwards, so that the first one equal to the max is
+    # written last.
+    arg = xp.zeros_like(out, dtype=xp.int8 if kh * kw < 128 else xp.int32)  # same layout
+    for k in range(len(candidates) - 1, -1, -1):
+        xp.copyto(arg, k, where=candidates[k] == out)
+    nan = out != out
+    if nan.any():  # rare: a NaN window sends its gradient to its last NaN
+        for k, candidate in enumerate(candidates):
+            xp.copyto(arg, k, where=nan & (candidate != candidate))
+    if xpad is not x:
+        _first_inside_on_all_neg_inf(x.shape, xpad.shape, pads, out, arg, kernel, stride,
+                                     dilation, out_size)
+    return out, arg, xpad.shape
+
+
+def _first_inside_on_all_neg_inf(shape, padded_shape, pads, out, arg, kernel, stride,
+                                 dilation, out_size):
+    """A window over the border whose input cells are all -inf ties with its -inf padding:
+    as in PyTorch, its max is then its first cell inside the input, not a padding cell
+    (whose gradient would be cut away with the padding, and whose index lies outside the
+    input). Only the windows over the border are read, so this costs little."""
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    top, left = pads[0], pads[2]
+    inside = xp.zeros((1, 1) + tuple(padded_shape[2:]), dtype=bool)
+    inside[:, :, top:top + shape[2], left:left + shape[3]] = True
+    offsets = list(_offsets(kh, kw, dh, dw, sh, sw, oh, ow))
+    border = ~xp.logical_and.reduce([inside[where] for _, where in offsets])[0, 0]
+    if not (out[:, :, border] == -xp.inf).any():
+        return
+    all_neg_inf = (out == -xp.inf) & border
+    for k, where in reversed(offsets):  # the first inside cell is written last
+        xp.copyto(arg, k, where=all_neg_inf & inside[where])
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over each kernel_size window of ``input`` (N, C, H, W), moved by ``stride``
+    (default: kernel_size) over the input padded with -inf. The gradient goes to the
+    argmax of each window (the first one on ties). With ``return_indices`` also returns
+    the flat index h*W + w of each max in its (unpadded) input plane."""
+    x = _data(input)
+    x4, _ = _unbatched(x, "max_pool2d")
+    kernel, stride, pads, dilation, out_size = _pool_geometry(
+        "max_pool2d", x4, kernel_size, stride, padding, dilation, ceil_mode)
+    out = MaxPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
+                          out_size=out_size)
+    if not return_indices:
+        return out
+    return out, Tensor._wrap(_max_indices(x, kernel, stride, pads, dilation, out_size))
+
+
+def _max_indices(x, kernel, stride, pads, dilation, out_size):
+    x4, unbatched = _unbatched(x, "max_pool2d")
+    _, arg, _ = _max_windows(x4, kernel, stride, pads, dilation, out_size)
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    i, j = xp.divmod(arg.astype(xp.int64), kw)
+    rows = (xp.arange(oh) * sh - pads[0])[:, None] + i * dh
+    cols = (xp.arange(ow) * sw - pads[2])[None, :] + j * dw
+    index = rows * x4.shape[3] + cols
+    return index[0] if unbatched else index
+
+
+class AvgPool2d(Function):
+    label = "avg_pool2d"
+    rule = r"y = \frac{1}{D} \sum_{k \in \text{window}} x_k,\ \partial y/\partial x_k = 1/D"
+    float_only = True
+
+    def forward(ctx, x, kernel, stride, pads, out_size, divisor):
+        x, unbatched = _unbatched(x, "avg_pool2d")
+        (kh, kw), (sh, sw), (oh, ow) = kernel, stride, out_size
+        xpad = _padded(x, *pads, 0, channels_last=_is_channels_last(x))
+        total = None
+        for _, where in _offsets(kh, kw, 1, 1, sh, sw, oh, ow):  # window sums, offset by offset
+            if total is None:
+                total = xpad[where].copy(order="K")
+            else:
+                total += xpad[where]
+        total /= divisor
+        ctx.geometry = (x.shape, xpad.shape, kernel, stride, pads, out_size, unbatched)
+        ctx.divisor, ctx.channels_last = divisor, _is_channels_last(x)
+        return total[0] if unbatched else total
+
+    def backward(ctx, upstream):
+        shape, xpad_shape, (kh, kw), (sh, sw), pads, (oh, ow), unbatched = ctx.geometry
+        g = (upstream[None] if unbatched else upstream) / ctx.divisor  # each input got 1/D
+        d_xpad = _zeros(xpad_shape, g.dtype, ctx.channels_last)
+        overlapping = _overlapping((kh, kw), (sh, sw), (1, 1))
+        for _, where in _offsets(kh, kw, 1, 1, sh, sw, oh, ow):
+            if overlapping:
+                d_xpad[where] += g
+            else:
+                d_xpad[where] = g
+        top, left = pads[0], pads[2]
+        d_x = d_xpad[:, :, top:top + shape[2], left:left + shape[3]]
+        return d_x[0] if unbatched else d_x
+
+
+def _avg_divisor(size, kernel, stride, pad, out, count_include_pad):
+    """Per output position along one axis: how many cells the average divides by (PyTorch:
+    padding cells count when count_include_pad, never the ceil_mode overhang)."""
+    start = xp.arange(out) * stride - pad
+    end = xp.minimum(start + kernel, size + pad)
+    if count_include_pad:
+        return end - start
+    return xp.minimum(end, size) - xp.maximum(start, 0)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over each kernel_size window of ``input`` (N, C, H, W), moved by ``stride``
+    (default: kernel_size), over the input zero-padded by ``padding``. The divisor counts
+    the padding cells when ``count_include_pad`` (or is ``divisor_override``); each input
+    cell gets upstream / divisor from every window that covered it."""
+    x = _data(input)
+    x4, _ = _unbatched(x, "avg_pool2d")
+    kernel, stride, pads, _, out_size = _pool_geometry(
+        "avg_pool2d", x4, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None:
+        if isinstance(divisor_override, bool) or not isinstance(divisor_override, int) \
+                or divisor_override <= 0:
+            raise ValueError(f"avg_pool2d: divisor_override must be a positive int, got "
+                             f"{divisor_override!r}")
+        divisor = xp.asarray(divisor_override, dtype=x.dtype)
+    else:
+        rows = _avg_divisor(x4.shape[2], kernel[0], stride[0], pads[0], out_size[0],
+                            count_include_pad)
+        cols = _avg_divisor(x4.shape[3], kernel[1], stride[1], pads[2], out_size[1],
+                            count_include_pad)
+        divisor = xp.outer(rows, cols).astype(x.dtype)
+    return AvgPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, out_size=out_size,
+                           divisor=divisor)
 
 
 # ===================================================================== separable linear maps
