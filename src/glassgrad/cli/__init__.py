@@ -18,6 +18,7 @@ import argparse
 import importlib
 import os
 import sys
+import warnings
 
 from glassgrad.errors import UserError
 
@@ -85,7 +86,9 @@ def main(argv=None):
             parser.print_help(sys.stderr)
             return EXIT_USER
         prog = f"glassgrad {args.command}"
-        status = args.func(args) or 0
+        with warnings.catch_warnings():  # a warning is one line too, not the source line that raised it
+            warnings.showwarning = _warning_printer(prog)
+            status = args.func(args) or 0
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return status
     except UsageError as exc:
@@ -113,6 +116,14 @@ def _one_line(prog, message, status):
     text = " ".join(str(message).split())  # one line, whatever the message held
     print(f"{prog}: error: {text}", file=sys.stderr)
     return status
+
+
+def _warning_printer(prog):
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = " ".join(str(message).split())
+        print(f"{prog}: warning: {text}", file=sys.stderr if file is None else file)
+
+    return show
 
 
 def _describe_os_error(exc):

@@ -571,3 +571,21 @@ def test_a_value_error_from_a_bug_is_not_taken_for_bad_input(monkeypatch, capsys
     assert main(["exercise", "seed001-q1"]) == 1
     err = capsys.readouterr().err
     assert "Traceback" in err and "KeyError" in err and "bug in glassgrad" in err
+
+
+def test_a_diverged_run_writes_standard_json_and_warns_in_one_line(tmp_path, capsys):
+    """lr = 1e300 is a valid (finite) setting; the run diverges. Its files stay standard
+    JSON (no NaN or Infinity, which JSON does not have) and the warnings are one line each."""
+    run = tmp_path / "run"
+    status = main(["train", "--dataset", "circles", "--n", "40", "--epochs", "2", "--lr", "1e300",
+                   "--no-progress", "--no-figures", "--out", str(run)])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert err and all(line.startswith("glassgrad train: warning: ") for line in err.splitlines())
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not standard JSON")
+
+    for name in ("config.json", "metrics.json", "history.json"):
+        json.loads((run / name).read_text(), parse_constant=refuse)
+    assert json.loads((run / "metrics.json").read_text())["test_loss"] is None
