@@ -18,6 +18,7 @@ lesson needs and far below what would exhaust the memory of a laptop.
 import argparse
 import math
 import os
+import re
 
 from glassgrad.errors import UserError, require
 
@@ -29,6 +30,7 @@ MAX_PARAMETERS = 100_000_000  # weights of a network trained by `glassgrad train
 MAX_SEED = 2**64 - 1  # what torch.manual_seed accepts
 MAX_SWEEP_VALUES = 50  # runs of one sweep
 _MAX_DIGITS = 30  # longest whole number read from text (int() of 5000 digits is slow and refused)
+_WHOLE = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: str.isdigit() also accepts '²'
 
 
 def describe(value):
@@ -117,7 +119,7 @@ class Whole(Rule):
 
     def parse(self, text, name):
         digits = str(text).strip()
-        if len(digits) > _MAX_DIGITS or not digits.lstrip("+-").isdigit():
+        if len(digits) > _MAX_DIGITS or not _WHOLE.fullmatch(digits):
             raise refuse(name, self.expected(), text)
         return self._in_range(int(digits), name, text)
 
@@ -253,7 +255,7 @@ def parse_model(spec, name="--model"):
     if text == "mlp" or text.startswith("mlp:"):
         sizes = text[4:].replace(" ", "")
         parts = sizes.split(",") if sizes else []
-        if any(not p.isdigit() for p in parts):
+        if any(not re.fullmatch(r"[0-9]+", p) for p in parts):
             raise refuse(name, expected, spec)
         hidden = [int(p) if len(p) <= _MAX_DIGITS else MAX_WIDTH + 1 for p in parts]
         for h in hidden:

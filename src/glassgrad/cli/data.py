@@ -5,6 +5,8 @@
     glassgrad data verify [NAME] [--root DIR]
 """
 
+import os
+
 
 def register(subparsers):
     from glassgrad.data.mnist import DATASETS
@@ -40,9 +42,26 @@ def _usage(args):
     raise UserError("expected an action: fetch, list or verify (see glassgrad data --help)")
 
 
+def _check_root(args):
+    """--root names a folder (or one to create): a file there is refused before any work."""
+    from glassgrad.errors import UserError
+
+    root = getattr(args, "root", None)
+    if root is None:
+        return
+    path = os.path.abspath(root)
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise UserError(f"--root: expected a folder, got {root!r}" +
+                        ("" if path == os.path.abspath(root) else f" ({path} is a file)"))
+
+
 def _fetch(args):
     from glassgrad.errors import UserError as CommandError
     from glassgrad.data.fetch import FetchError, fetch
+
+    _check_root(args)
 
     try:
         fetch(args.name, root=args.root, source=args.source, log=lambda msg: print(msg, flush=True))
@@ -54,6 +73,7 @@ def _fetch(args):
 def _list(args):
     from glassgrad.data.mnist import DATASETS, data_root, dataset_dir, status
 
+    _check_root(args)
     print(f"data folder: {data_root(args.root)}")
     for name, spec in DATASETS.items():
         rows = status(name, args.root)
@@ -67,6 +87,7 @@ def _verify(args):
     from glassgrad.errors import UserError as CommandError
     from glassgrad.data.mnist import DATASETS, dataset_dir, status
 
+    _check_root(args)
     names = [args.name] if args.name else list(DATASETS)
     checked, bad = 0, []
     for name in names:
