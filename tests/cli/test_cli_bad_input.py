@@ -139,6 +139,7 @@ FILES = {
     "run_bad_weights/config.json": _config(),
     "run_no_config/model.npz": b"not a checkpoint",
     "run_mixed/config.json": _config(optimizer="adagrad", decay="decoupled"),
+    "run_init/config.json": _config(init="normal:0"),
     "a_file": "not a folder",
 }
 RUN_DIRS = sorted({name.split("/")[0] for name in FILES if "/" in name})
@@ -217,6 +218,11 @@ TRAINING_OPTIONS = [
     ("--optimizer adamw --decay l2", "--decay: adamw is Adam with decoupled decay"),
     ("--optimizer adam --momentum 0.9", "--momentum: does not apply to adam"),
     ("--dataset circles --val-fraction 0.5 --test-fraction 0.5", "--val-fraction + --test-fraction"),
+    ("--init orthogonal", "--init: expected default, xavier, kaiming"),
+    ("--init normal:nan", "--init"),
+    ("--init normal:-1", "--init"),
+    ("--init constant:inf", "--init"),
+    ("--activation softmax", "--activation: invalid choice"),
     ("--lr", "--lr: expected one argument"),
     ("--no-such-option 1", "unrecognized arguments: --no-such-option"),
 ]
@@ -251,6 +257,8 @@ ROWS += [
     ("sweep model --values 'mlp:4;cnn' --out OUT", "--values (model cnn): cnn needs images"),
     ("sweep optimizer --values sgd,adam --momentum 0.5 --out OUT", "--momentum: does not apply to adam"),
     ("sweep colour --values 1 --out OUT", "param: invalid choice: 'colour'"),
+    ("sweep init --values xavier,foo --out OUT", "--values (init): expected default, xavier"),
+    ("sweep init --values default,normal:nan --out OUT", "--values (init)"),
     ("sweep lr --out OUT", "the following arguments are required: --values"),
     ("sweep lr --values 0.1 --out {in}/a_file", "--out: expected a folder"),
     # svm: its own options, before the MLP trains
@@ -291,6 +299,7 @@ ROWS += [
     ("evaluate --model {in}/run_latin1", "run_latin1/config.json: expected UTF-8 text"),
     ("evaluate --model {in}/run_deep", "run_deep/config.json: expected a glassgrad run config"),
     ("evaluate --model {in}/run_mixed", "run_mixed/config.json: key 'decay'"),
+    ("evaluate --model {in}/run_init", "run_init/config.json: key 'init'"),
     ("evaluate --model {in}/run_bad_weights", "run_bad_weights/model.npz"),
     ("evaluate --model {in}/run_bad_weights --split all", "--split: invalid choice"),
     ("evaluate", "the following arguments are required: --model"),
@@ -410,6 +419,17 @@ ROWS += [
     ("exercise {in}/not_toml.toml", "not_toml.toml: not valid TOML"),
     ("exercise {in}/latin1.toml", "latin1.toml: expected UTF-8 text"),
     ("exercise {in}/deep.toml", "deep.toml: not valid TOML"),
+    # study
+    ("study --out OUT", "name a study to run"),
+    ("study nope --out OUT", "no study named 'nope'"),
+    ("study vanishing-gradients --dpi 3 --out OUT", "--dpi: expected a whole number from"),
+    ("study vanishing-gradients --dpi 1e9 --out OUT", "--dpi"),
+    ("study vanishing-gradients --seed -2 --out OUT", "--seed: expected a whole number from 0"),
+    ("study vanishing-gradients --seed nan --out OUT", "--seed"),
+    ("study vanishing-gradients --list", "--list takes no study name"),
+    ("study vanishing-gradients --out {in}/a_file", "--out: expected a folder"),
+    ("study vanishing-gradients --out {in}/a_file/sub", "--out: cannot create the folder"),
+    ("study vanishing-gradients --out ''", "--out: expected a folder, got an empty name"),
     # data
     ("data", "expected an action: fetch, list or verify"),
     ("data fetch nope", "name: invalid choice: 'nope'"),
@@ -457,7 +477,7 @@ def test_bad_input_is_refused_in_one_line_before_anything_changes(line, expected
 def test_the_table_is_large_and_covers_every_command():
     commands = {line.split()[0] for line, _ in ROWS}
     assert len(ROWS) >= 150
-    assert {"train", "sweep", "svm", "evaluate", "explain", "exercise", "data"} <= commands
+    assert {"train", "sweep", "svm", "evaluate", "explain", "exercise", "data", "study"} <= commands
     assert any(line.startswith("explain cost") for line, _ in ROWS)
 
 
@@ -595,3 +615,19 @@ def test_a_diverged_run_writes_standard_json_and_warns_in_one_line(tmp_path, cap
     for name in ("config.json", "metrics.json", "history.json"):
         json.loads((run / name).read_text(), parse_constant=refuse)
     assert json.loads((run / "metrics.json").read_text())["test_loss"] is None
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root may write in any folder, so there is no unwritable one to try")
+@pytest.mark.parametrize("command", [["train", "--dataset", "xor"], ["sweep", "lr", "--values", "0.1"], ["svm"]])
+def test_an_unwritable_out_is_found_before_training(command, tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        status = main([*command, "--out", str(locked / "run")])
+    finally:
+        locked.chmod(0o700)
+    out, err = capsys.readouterr()
+    assert status == 2 and len(err.splitlines()) == 1 and "--out: cannot create the folder" in err
+    assert out == "" and list(locked.iterdir()) == []

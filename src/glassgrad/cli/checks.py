@@ -51,6 +51,7 @@ class Rule:
     ``parse`` first)."""
 
     optional = False  # None allowed (the setting is off or takes its default)
+    may_be_absent = False  # a config written before the setting existed may lack it
 
     def expected(self):
         raise NotImplementedError
@@ -170,6 +171,26 @@ class Text(Rule):
         return value
 
 
+class InitScheme(Rule):
+    """A weight initialisation: default, xavier, kaiming, normal:STD or constant:C."""
+
+    may_be_absent = True  # configs written before --init existed: the default
+
+    def expected(self):
+        return "default, xavier, kaiming, normal:STD (STD > 0) or constant:C (C finite)"
+
+    def check(self, value, name):
+        from glassgrad.nn.init import parse_init_scheme
+
+        if not isinstance(value, str):
+            raise refuse(name, self.expected(), value)
+        try:
+            parse_init_scheme(value)
+        except ValueError:
+            raise refuse(name, self.expected(), value) from None
+        return value
+
+
 def arg(rule, name):
     """``rule`` as an argparse ``type=``: the refusal becomes argparse's one-line error
     ('--lr: expected a finite number > 0, got 'inf'')."""
@@ -199,6 +220,7 @@ def settings_rules():
         "model": Text("a model such as 'mlp:256,128' or 'cnn'"),
         "activation": Choice(ACTIVATIONS),
         "dropout": Real(0, 1, high_open=True),
+        "init": InitScheme(),
         "loss": Choice(LOSSES),
         "optimizer": Choice(OPTIMIZERS),
         "lr": Real(0, low_open=True),
@@ -228,7 +250,8 @@ def check_settings(s, name=option_name):
     """Check one run's settings (a dict); ``name(key)`` says where a key came from (an
     option, or a key of a config file). Returns nothing; raises UserError."""
     for key, rule in settings_rules().items():
-        rule.check(s[key], name(key))
+        if key in s or not rule.may_be_absent:
+            rule.check(s[key], name(key))
     if s["n"] is not None and s["dataset"] != "xor" and s["n"] < 10:
         raise refuse(name("n"), "at least 10 points", s["n"])
     if s["dataset"] not in ("xor", "mnist", "fashion-mnist") and s["val_fraction"] + s["test_fraction"] > 0.9:
@@ -289,7 +312,7 @@ def check_out_folder(out, name="--out"):
     if os.path.exists(path):
         if not os.path.isdir(path):
             raise UserError(f"{name}: expected a folder, got {out!r}, which is a file")
-        if not os.access(path, os.W_OK | os.X_OK):
+        if not os.access(path, os.W_OK | os.X_OK) or _read_only(path):
             raise UserError(f"{name}: cannot write in the folder {out!r} (permission denied)")
         return out
     parent = path
@@ -297,9 +320,17 @@ def check_out_folder(out, name="--out"):
         parent = os.path.dirname(parent)
     if not os.path.isdir(parent):
         raise UserError(f"{name}: cannot create the folder {out!r}: {parent} is a file")
-    if not os.access(parent, os.W_OK | os.X_OK):
+    if not os.access(parent, os.W_OK | os.X_OK) or _read_only(parent):
         raise UserError(f"{name}: cannot create the folder {out!r} in {parent} (permission denied)")
     return out
+
+
+def _read_only(folder):
+    """On a file system mounted read-only (where even root cannot write)."""
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):  # no statvfs (Windows): os.access has said enough
+        return False
 
 
 def check_out_file(out, name="--out"):

@@ -23,7 +23,7 @@ from .checks import Real, arg
 from glassgrad.errors import UserError
 
 DATASETS = ("xor", "circles", "moons", "spirals", "mnist", "fashion-mnist")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "identity")
 LOSSES = ("ce", "mse", "squared", "hinge", "softmax-hinge")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULERS = ("none", "cosine", "step")
@@ -121,6 +121,8 @@ def _add_training_options(p, default_dataset, two_d_only=False):
                    "(default: mlp:256,128 on MNIST, mlp:4 on circles and xor)")
     g.add_argument("--activation", choices=ACTIVATIONS, help="hidden activation (default: per dataset)")
     g.add_argument("--dropout", type=_rule("dropout"), default=0.0, help="dropout after each hidden layer (default 0)")
+    g.add_argument("--init", type=_rule("init"), default="default", help="weight initialisation: default "
+                   "(PyTorch's), xavier, kaiming, normal:STD or constant:C (see glassgrad study vanishing-gradients)")
     g = p.add_argument_group("training")
     g.add_argument("--loss", choices=LOSSES, default="ce",
                    help="ce = cross-entropy, mse, squared = the 1/2 squared error of the seeds (both on "
@@ -148,7 +150,7 @@ SWEEPABLE = {
     "lr": ("lr", float), "momentum": ("momentum", float), "weight-decay": ("weight_decay", float),
     "batch-size": ("batch_size", int), "dropout": ("dropout", float), "epochs": ("epochs", int),
     "model": ("model", str), "activation": ("activation", str), "optimizer": ("optimizer", str),
-    "loss": ("loss", str),
+    "loss": ("loss", str), "init": ("init", str),
 }
 
 
@@ -166,6 +168,7 @@ def _settings(args, name=checks.option_name):
         "model": args.model or preset["model"],
         "activation": args.activation or preset["activation"],
         "dropout": args.dropout,
+        "init": args.init,
         "loss": args.loss,
         "optimizer": args.optimizer or preset["optimizer"],
         "lr": args.lr if args.lr is not None else preset["lr"],
@@ -267,7 +270,8 @@ def build_model(s, in_shape, n_classes):
     import glassgrad.nn as nn
 
     kind, hidden = parse_model(s["model"])
-    act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU}[s["activation"]]
+    act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU,
+           "identity": nn.Identity}[s["activation"]]
     layers = []
     if kind == "cnn":
         if len(in_shape) != 3:
@@ -288,7 +292,9 @@ def build_model(s, in_shape, n_classes):
             layers.append(nn.Dropout(s["dropout"]))
         width = h
     layers.append(nn.Linear(width, n_classes))
-    return nn.Sequential(*layers)
+    from glassgrad.nn.init import init_scheme_
+
+    return init_scheme_(nn.Sequential(*layers), s.get("init", "default"), nonlinearity=s["activation"])
 
 
 def build_loss(s):
@@ -530,7 +536,7 @@ def _evaluate_command(args):
     if missing:
         raise UserError(f"{config_path}: key {missing[0]!r} is missing: is it a config.json written by "
                         "`glassgrad train --out`?")
-    s = {key: s[key] for key in _CONFIG_KEYS}
+    s = {key: s[key] for key in (*_CONFIG_KEYS, *_OPTIONAL_CONFIG_KEYS) if key in s}
     _check_settings(s, name=lambda key: f"{config_path}: key {key!r}")
     train, val, test, in_shape, n_classes = load_data(s)
     model = build_model(s, in_shape, n_classes)
@@ -538,8 +544,8 @@ def _evaluate_command(args):
 
     try:
         state = glassgrad.load(weights_path)
-    except CheckpointError as exc:
-        raise UserError(f"{weights_path}: {exc}") from None
+    except CheckpointError as exc:  # its message names the file
+        raise UserError(str(exc) if weights_path in str(exc) else f"{weights_path}: {exc}") from None
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:
@@ -557,6 +563,7 @@ def _evaluate_command(args):
 _CONFIG_KEYS = ("dataset", "n", "noise", "val_fraction", "test_fraction", "seed", "model", "activation",
                 "dropout", "loss", "optimizer", "lr", "momentum", "weight_decay", "decay", "batch_size",
                 "epochs", "scheduler", "keep_best", "early_stopping")
+_OPTIONAL_CONFIG_KEYS = ("init",)  # absent from configs written before the option existed
 
 
 # ------------------------------------------------------------------------------ svm
