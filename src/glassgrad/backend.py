@@ -55,7 +55,8 @@ def is_floating(dtype):
 
 # ---------------------------------------------------------------- random numbers
 # One global generator, as torch has one default CPU generator. Dropout, rand, randn,
-# randperm and the initialisers draw from it, so manual_seed(n) makes runs bit-identical.
+# randperm and the initialisers draw from it, so manual_seed(n) repeats every draw (and a
+# run, bit for bit, on the same machine with the same BLAS kernel and thread count).
 
 _rng = [xp.random.Generator(xp.random.PCG64(0))]
 

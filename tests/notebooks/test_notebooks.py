@@ -8,7 +8,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-SLOW = {"03_practical_1ab"}  # trains on the circles and on MNIST: about a minute
+SLOW = {"03_practical_1ab", "04_exam_topics"}  # train networks (MNIST, a study): a minute each
 
 
 def _param(path):

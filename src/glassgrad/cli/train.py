@@ -115,7 +115,8 @@ def _add_training_options(p, default_dataset, two_d_only=False):
     g.add_argument("--test-fraction", type=_rule("test_fraction"), default=0.2,
                    help="part of a 2-D dataset held out for testing (default 0.2; MNIST has its own)")
     g.add_argument("--seed", type=_rule("seed"), default=0, help="seed of the weights, the split and the "
-                   "shuffling: the same seed gives the same run, bit for bit (default 0)")
+                   "shuffling: the same seed gives the same run, bit for bit on the same machine (same BLAS "
+                   "kernel and thread count), to float rounding across thread counts (default 0)")
     g = p.add_argument_group("model")
     g.add_argument("--model", help="mlp:H1,H2,... (hidden sizes; 'mlp:' = no hidden layer) or cnn "
                    "(default: mlp:256,128 on MNIST, mlp:4 on circles and xor)")

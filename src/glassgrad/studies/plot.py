@@ -8,9 +8,9 @@
 matplotlib is imported here, so only figure-drawing code imports this module.
 """
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
+
+from ..display.figure import NotebookFigure
 
 # Okabe & Ito (2008), "Color Universal Design": black first, then the seven colours.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000"]
@@ -18,9 +18,9 @@ LINESTYLES = ["-", "--", ":", "-."]
 
 
 def figure(ncols=1, nrows=1, width=4.8, height=3.6, **kwargs):
-    """A Figure on the Agg canvas (no pyplot, no window) and its axes array (squeezed)."""
-    fig = Figure(figsize=(width * ncols, height * nrows), layout="constrained")
-    FigureCanvasAgg(fig)
+    """A Figure on the Agg canvas (no pyplot, no window) and its axes array (squeezed).
+    It draws itself inline when a notebook cell returns it (display/figure.py)."""
+    fig = NotebookFigure(figsize=(width * ncols, height * nrows), layout="constrained")
     axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     for ax in axes.flat:
         ax.set_prop_cycle(color=OKABE_ITO)
