@@ -157,15 +157,86 @@ def check_answers(answers, quantities, order, tol=None, aliases=None):
     return checks
 
 
-def first_divergence(checks, who="Your"):
-    """The first wrong check in dependency order, and a sentence about it."""
+_STEP = re.compile(r"^step(?P<step>\d+)\.(?P<name>.+)$")
+_LAYERED = re.compile(r"^(?P<kind>s|h|dh|delta|dW|db)(?P<layer>\d+)$")
+_UPDATED = re.compile(r"^(?P<kind>W|b)(?P<layer>\d+)_new$")
+
+
+def _direct_inputs(name, step, layers):
+    """What a network quantity is computed from (``layers`` = L), as (step, name) pairs;
+    None for a name these rules do not know. Parameters come from the previous step's
+    update (W{l}_new of step - 1) or, at step 1, from the exercise (no quantity)."""
+    def param(kind, layer):
+        return [(step - 1, f"{kind}{layer}_new")] if step > 1 else []
+
+    m = _LAYERED.match(name)
+    if m:
+        kind, layer = m.group("kind"), int(m.group("layer"))
+        if kind == "s":
+            return [(step, f"h{layer - 1}")] + param("W", layer) + param("b", layer)
+        if kind == "h":
+            return [] if layer == 0 else [(step, f"s{layer}")]
+        if kind == "dh":
+            if layer == layers:
+                return [(step, f"h{layers}")]
+            return [(step, f"delta{layer + 1}")] + param("W", layer + 1)
+        if kind == "delta":
+            return [(step, f"dh{layer}"), (step, "dp"), (step, f"s{layer}"), (step, f"h{layer}")]
+        if kind == "dW":
+            return [(step, f"delta{layer}"), (step, f"h{layer - 1}")]
+        return [(step, f"delta{layer}")]  # db
+    m = _UPDATED.match(name)
+    if m:
+        kind, layer = m.group("kind"), int(m.group("layer"))
+        return [(step, f"d{kind}{layer}")] + param(kind, layer)
+    if name in ("losses", "dp"):
+        return [(step, f"h{layers}")]
+    if name == "loss":
+        return [(step, "losses"), (step, f"h{layers}")]
+    if name == "loss_after":
+        return [(step, f"{k}{layer}_new") for layer in range(1, layers + 1) for k in "Wb"]
+    return None
+
+
+def dependencies(order):
+    """quantity -> the set of quantities it is computed from, directly or not, for the
+    quantities of a network solution (s, h, dh, delta, dW, db, W_new, b_new, the losses;
+    "stepK." prefixes for later steps). A name the rules do not know depends on every
+    quantity computed before it (the cautious reading)."""
+    keys = set(order)
+    layers = max([int(m.group("layer")) for k in order
+                  for m in [_LAYERED.match(_STEP.match(k).group("name") if _STEP.match(k) else k)]
+                  if m and m.group("kind") == "s"] or [0])
+    closure = {}
+    for position, key in enumerate(order):
+        m = _STEP.match(key)
+        step, name = (int(m.group("step")), m.group("name")) if m else (1, key)
+        inputs = _direct_inputs(name, step, layers)
+        if inputs is None:
+            closure[key] = set(order[:position])
+            continue
+        deps = set()
+        for s, n in inputs:
+            k = n if s == 1 else f"step{s}.{n}"
+            if k in keys and k != key:
+                deps.add(k)
+                deps |= closure.get(k, set())
+        closure[key] = deps
+    return closure
+
+
+def first_divergence(checks, who="Your", depends=None):
+    """The first wrong check in dependency order, and a sentence about it. ``depends``
+    (quantity -> the quantities it is computed from, see ``dependencies``) decides which
+    later answers depend on the wrong one; without it, every later one is taken to."""
     wrong = [c for c in checks if not c.correct]
     if not wrong:
         return None, f"All {who.lower()} numbers are correct." if who != "Your" else "All your answers are correct."
     first = wrong[0]
-    later_right = [c.name for c in checks if c.correct and c.position > first.position]
+    later_right = [c.name for c in checks if c.correct and c.position > first.position
+                   and (depends is None or first.quantity in depends.get(c.quantity, ()))]
     text = (f"{who} numbers first diverge at {first.name} (the earliest wrong value in the "
-            "order the solution computes them); the values after it depend on it.")
+            "order the solution computes them); the values computed from it depend on it.")
     if later_right:
         text += (f" Later answers that depend on it are right ({', '.join(later_right)}), so this "
                  "looks like a slip in writing the value down rather than in the computation.")

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
-from .answers import check_answers, first_divergence
+from .answers import check_answers, dependencies, first_divergence
 from .document import Document, Equation, Equations, Heading, Math, Paragraph, Table, Value
 from .format import number, tex_name
 
@@ -416,13 +416,13 @@ def _notes(spec):
     return blocks
 
 
-def _check_blocks(title, checks, digits, who="Your"):
+def _check_blocks(title, checks, digits, who="Your", depends=None):
     rows = []
     for c in checks:
         rows.append([c.name, Value(c.given), Value(c.expected),
                      ("correct" if c.correct else "WRONG") + (f" ({c.message})" if c.message else "")])
     blocks = [Heading(title, 2), Table(["quantity", "given", "right value", "verdict"], rows)]
-    _, text = first_divergence(checks, who)
+    _, text = first_divergence(checks, who, depends)
     blocks.append(Paragraph.of(text))
     return blocks
 
@@ -430,11 +430,12 @@ def _check_blocks(title, checks, digits, who="Your"):
 def _finish(spec, doc, quantities, order, answers, tol, digits, aliases=None):
     checks = check_answers(answers, quantities, order, tol, aliases) if answers else []
     seed_checks = check_answers(spec.seed_values, quantities, order, None, aliases) if spec.seed_values else []
+    depends = dependencies(order) if spec.kind == "network" else None  # what is computed from what
     if seed_checks:
-        doc.add(*_check_blocks("The seed's numbers, checked", seed_checks, digits, who="The seed's"))
+        doc.add(*_check_blocks("The seed's numbers, checked", seed_checks, digits, who="The seed's", depends=depends))
     doc.add(*_notes(spec))
     if checks:
-        doc.add(*_check_blocks("Your answers", checks, digits))
+        doc.add(*_check_blocks("Your answers", checks, digits, depends=depends))
     return checks, seed_checks
 
 
