@@ -110,6 +110,11 @@ class StudyResult:
         written.append("results.json")
         return written
 
+    def _repr_html_(self):  # Jupyter: the findings as a table
+        from ..display.tables import findings_html
+
+        return findings_html(self, _format)
+
     def __repr__(self):
         return f"StudyResult({self.name!r}, {len(self.findings)} findings, figures {self.figure_names})"
 
