@@ -428,3 +428,18 @@ def test_anomaly_mode_names_the_custom_function():
     with pytest.raises(RuntimeError, match=r"Function 'log' \(LogBackward\) returned -?inf"):
         with gg.autograd.detect_anomaly():
             Log.apply(x)
+
+
+def test_a_saved_output_makes_no_reference_cycle():
+    import gc
+    import weakref
+
+    x = gg.tensor(X, requires_grad=True)
+    y = OURS["Exp"].apply(x)  # saves its output
+    node = weakref.ref(y.grad_fn)
+    gc.disable()
+    try:
+        del y
+        assert node() is None  # freed by reference counting, not by the cycle collector
+    finally:
+        gc.enable()

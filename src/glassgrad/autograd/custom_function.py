@@ -280,6 +280,12 @@ def _apply(cls, *args, **kwargs):
     ctx._saved = tuple((t, t._vc[0] if t is not None else None) for t in saved)
     if any(needs) and any(differentiable):
         outputs = _attach(cls, ctx, args, outputs, differentiable)
+        # A saved output is kept as an alias without the node (same memory and version):
+        # output -> node -> ctx -> output would be a reference cycle, and the graph is
+        # freed by reference counting alone.
+        ctx._saved = tuple((Tensor._wrap(t.array, t._vc) if t is not None and t.grad_fn is not
+                            None and any(t is o for o in outputs) else t, version)
+                           for t, version in ctx._saved)
     for o in outputs:
         if isinstance(o, Tensor) and o.grad_fn is None:
             o.requires_grad = False
