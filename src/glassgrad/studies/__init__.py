@@ -26,7 +26,8 @@ __all__ = ["Study", "StudyResult", "Finding", "study", "names", "get", "run", "M
 # The modules that define studies, in the order `glassgrad study --list` shows them.
 # Imported on first use, so `import glassgrad.studies` stays cheap.
 MODULES = [
-    "vanishing_gradients", "autoencoder_outliers", "vae",
+    "vanishing_gradients", "autoencoder_outliers", "vae", "checkpointing", "weight_decay",
+    "symmetry", "overwrite", "xor",
 ]
 
 _REGISTRY = {}
