@@ -130,5 +130,5 @@ def test_an_out_folder_that_cannot_be_created_is_refused_before_training(tmp_pat
     (tmp_path / "afile").write_text("x")
     assert main([*TRAIN, "--out", str(tmp_path / "afile" / "run")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "is not a folder you can write to" in err[0]
+    assert len(err) == 1 and "cannot create the folder" in err[0]
     assert os.listdir(tmp_path) == ["afile"]
