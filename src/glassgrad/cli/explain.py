@@ -89,6 +89,10 @@ def register(subparsers):
     e.add_argument("--steps", type=arg(Whole(1, MAX_STEPS), "--steps"), default=None,
                    help="override the number of steps")
     e.add_argument("--show-spec", action="store_true", help="print the exercise's TOML and stop")
+    e.add_argument("--sheet", choices=("questions", "solutions", "both"), default="solutions",
+                   help="questions: the setup and blank answers in the solution's layout; "
+                        "both: the questions, then the solutions (default: solutions)")
+    e.add_argument("--no-notes", action="store_true", help="leave the Notes section out")
     _output_options(e)
     e.set_defaults(func=run_exercise)
 
@@ -235,6 +239,20 @@ def _check_cost(args):
 
 
 # ---------------------------------------------------------------- exercise
+def _sheet(solution, sheet, no_notes):
+    """The document --sheet asks for (explain/sheet.py)."""
+    from glassgrad.explain.sheet import both, question_document, without_notes
+
+    answers = solution.document()
+    if no_notes:
+        answers = without_notes(answers)
+    if sheet == "questions":
+        return question_document(solution)
+    if sheet == "both":
+        return both(question_document(solution), answers)
+    return answers
+
+
 def run_exercise(args):
     from glassgrad.explain import exercise as ex
     from glassgrad.explain.answers import parse_value
@@ -261,9 +279,11 @@ def run_exercise(args):
         except UserError as exc:
             raise CommandError(f"--answer {name.strip()}: {exc}") from None
         answers[name.strip()] = value.strip()
+    if args.sheet != "solutions" and args.format in ("dot", "svg"):
+        raise CommandError(f"--sheet {args.sheet} is a sheet to print: use --format text, markdown or latex")
     solution = ex.solve(spec, answers=answers or None, tol=args.tol, steps=args.steps,
                         digits=args.digits)
-    doc = solution.document()
+    doc = _sheet(solution, args.sheet, args.no_notes)
     render(doc, args.format, args.out, dot=solution.dot() if args.format in ("dot", "svg") else None)
     if solution.checks and not all(c.correct for c in solution.checks):
         return 1
