@@ -359,9 +359,14 @@ class Tensor:
         self.requires_grad = False
         return self
 
-    def backward(self, gradient=None, retain_graph=False):
-        """Compute d(self)/d(leaf) for every leaf that requires grad; accumulate into .grad."""
-        _engine_backward(self, gradient, retain_graph)
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute d(self)/d(leaf) for every leaf that requires grad; accumulate into .grad
+        (with ``inputs=``, only into those tensors'). ``create_graph=True`` is refused."""
+        if create_graph or inputs is not None:
+            from .autograd.gradients import backward
+
+            return backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _engine_backward(self, gradient, bool(retain_graph))
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor

@@ -14,8 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import UserError
+
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _INDEXED = re.compile(r"^(?P<name>[^\[\]]+?)\s*\[(?P<index>[0-9,\s]+)\]$")
+MAX_ANSWER_CHARS = 100_000  # one answer's text
+MAX_NESTING = 8  # brackets inside brackets: a tensor of an exercise has at most a few dimensions
 
 
 @dataclass
@@ -45,25 +49,49 @@ def parse_value(text):
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         text = repr(float(text)) if isinstance(text, float) else str(text)
     if isinstance(text, (list, tuple)):
-        arr = np.asarray(text, dtype=float)
+        try:
+            arr = np.asarray(text, dtype=float)
+        except (ValueError, TypeError):
+            raise UserError(f"cannot read the answer {text!r}: ragged or non-numeric list") from None
+        if not np.all(np.isfinite(arr)):
+            raise UserError(f"cannot read the answer {text!r}: expected finite numbers")
         toks = [repr(float(v)) if isinstance(v, float) else str(v) for v in np.ravel(np.asarray(text, dtype=object))]
         return arr, np.array([decimals(t) for t in toks]).reshape(arr.shape)
     text = str(text).strip()
+    _check_size(text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
-        raise ValueError(f"cannot read the answer {text!r}: give a number or a bracketed list "
+        raise UserError(f"cannot read the answer {text!r}: give a number or a bracketed list "
                          "like [0.29, 0.29]") from None
     if isinstance(data, bool) or not isinstance(data, (int, float, list)):
-        raise ValueError(f"cannot read the answer {text!r}: give a number or a list of numbers")
+        raise UserError(f"cannot read the answer {text!r}: give a number or a list of numbers")
     try:
         arr = np.asarray(data, dtype=float)
     except (ValueError, TypeError):
-        raise ValueError(f"cannot read the answer {text!r}: ragged or non-numeric list") from None
+        raise UserError(f"cannot read the answer {text!r}: ragged or non-numeric list") from None
     toks = _NUMBER.findall(text)
     if len(toks) != arr.size:
-        raise ValueError(f"cannot read the answer {text!r}")
+        raise UserError(f"cannot read the answer {text!r}")
     return arr, np.array([decimals(t) for t in toks]).reshape(arr.shape)
+
+
+def _check_size(text):
+    """Refuse an answer too long or nested too deeply before parsing it (the parser
+    recurses: 5000 nested brackets would end in a RecursionError)."""
+    if len(text) > MAX_ANSWER_CHARS:
+        raise UserError(f"cannot read the answer: expected at most {MAX_ANSWER_CHARS} characters, "
+                        f"got {len(text)}")
+    depth = deepest = 0
+    for c in text:
+        if c == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c == "]":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise UserError(f"cannot read the answer: expected lists nested at most {MAX_NESTING} deep, "
+                        f"got {deepest}")
 
 
 def tolerance(expected, dec, tol=None):
@@ -97,7 +125,7 @@ def check_answers(answers, quantities, order, tol=None, aliases=None):
         if key not in quantities:
             names = list(order) + [a for a in aliases if a not in order]
             known = ", ".join(names[:60]) + (", ..." if len(names) > 60 else "")
-            raise ValueError(f"unknown quantity {base!r} in the answers; this solution has: {known}")
+            raise UserError(f"unknown quantity {base!r} in the answers; this solution has: {known}")
         value = np.asarray(quantities[key], dtype=float)
         squeezed = value.squeeze() if value.ndim else value
         given, dec = parse_value(raw)
@@ -107,7 +135,7 @@ def check_answers(answers, quantities, order, tol=None, aliases=None):
                 if squeezed.ndim != len(index):
                     raise IndexError
             except IndexError:
-                raise ValueError(f"{name}: index out of range for {key} of shape "
+                raise UserError(f"{name}: index out of range for {key} of shape "
                                  f"{tuple(squeezed.shape)} (indices start at 0)") from None
         else:
             expected = squeezed
