@@ -47,6 +47,11 @@ PRESETS["fashion-mnist"] = dict(PRESETS["mnist"])
 # Files written by --out, read back by `glassgrad evaluate`.
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.npz"
+# What train, svm and sweep write: a folder holding only these (from a glassgrad older
+# than the .glassgrad-run marker) may be replaced by a new run.
+RUN_FILES = (CONFIG_FILE, WEIGHTS_FILE, "history.json", "metrics.json", "curves.png", "confusion.png",
+             "boundary.png", "hidden.png", "weights.png", "svm_vs_mlp.png", "svm_metrics.json",
+             "sweep_*.png", "sweep_*.json")
 
 
 # ------------------------------------------------------------------------------ parsers
@@ -435,7 +440,7 @@ def _check_out(out, figures, feature, hint=""):
 
     checks.check_out_folder(out)
     try:
-        check_folder_target(out)
+        check_folder_target(out, known=RUN_FILES)
     except TargetError as exc:
         raise UserError(f"--out: {exc}") from None
     if figures:
@@ -451,7 +456,7 @@ def write_run(out, s, model, history, metrics, data, figures=True):
     to ``out`` and swapped in whole, so ``out`` holds the old run or the new, never a mix."""
     from glassgrad.atomic import atomic_folder
 
-    with atomic_folder(out) as folder:
+    with atomic_folder(out, known=RUN_FILES) as folder:
         return _write_run_files(str(folder), s, model, history, metrics, data, figures)
 
 
@@ -596,7 +601,7 @@ def _svm_command(args):
     from glassgrad.atomic import atomic_folder
     from glassgrad.train import write_text_atomic
 
-    with atomic_folder(out) as folder:  # written as a unit
+    with atomic_folder(out, known=RUN_FILES) as folder:  # written as a unit
         viz.plot_decision_boundaries(
             {f"SVM, RBF kernel (C={args.C:g}): test {_percent(svm_acc)}": svm.predict,
              f"MLP {s['model']} {s['activation']}: test {_percent(mlp_acc)}": model},
@@ -660,7 +665,7 @@ def _sweep_command(args):
     figure = os.path.join(out, stem + ".png")
     from glassgrad.atomic import atomic_folder
 
-    with atomic_folder(out) as folder:  # written as a unit
+    with atomic_folder(out, known=RUN_FILES) as folder:  # written as a unit
         viz.plot_histories(histories, os.path.join(folder, stem + ".png"),
                            title=f"{runs[0][1]['dataset']}: influence of {args.param}")
         write_text_atomic(os.path.join(folder, stem + ".json"),
