@@ -55,3 +55,26 @@ def test_xor_linear_fails_goodfellow_and_training_succeed():
     assert r["goodfellow"]["output"].tolist() == [0.0, 1.0, 1.0, 0.0]  # small integers: exact
     assert r["goodfellow"]["hidden"].tolist() == [[0, 0], [1, 0], [1, 0], [2, 1]]
     assert r["trained"]["mse"] < 1e-3
+
+
+def test_linear_stack_is_one_linear_map_and_tanh_bends():
+    from glassgrad.studies import linear_stack
+
+    r = linear_stack.run(quick=True).numbers
+    # float32 through four 16-wide layers: a few ulps of the output's size per layer
+    assert r["max_output_difference"] <= 1e-5 * max(1.0, r["output_scale"])
+    acc = r["test_accuracy"]
+    # circles: one class inside the other; any straight line leaves about half misclassified
+    assert acc["1 linear layer"] < 0.7 and acc["4 linear layers, no activation"] < 0.7
+    assert acc["4 layers with tanh"] > 0.95
+
+
+def test_collapse_by_hand():
+    from glassgrad.studies.common import mlp
+    from glassgrad.studies.linear_stack import collapse
+
+    model = mlp([2, 2, 1], "identity", "constant:1.0", seed=0)
+    W, b = collapse(model)
+    # layer 1: [[1,1],[1,1]] x + [1,1]; layer 2: [1,1] h + 1 -> W = [2, 2], b = 3
+    np.testing.assert_array_equal(W, [[2.0, 2.0]])
+    np.testing.assert_array_equal(b, [3.0])

@@ -27,7 +27,7 @@ __all__ = ["Study", "StudyResult", "Finding", "study", "names", "get", "run", "M
 # Imported on first use, so `import glassgrad.studies` stays cheap.
 MODULES = [
     "vanishing_gradients", "autoencoder_outliers", "vae", "checkpointing", "weight_decay",
-    "symmetry", "overwrite", "xor",
+    "symmetry", "overwrite", "xor", "invariance", "linear_stack",
 ]
 
 _REGISTRY = {}
