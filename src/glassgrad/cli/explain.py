@@ -93,6 +93,10 @@ def register(subparsers):
                    help="questions: the setup and blank answers in the solution's layout; "
                         "both: the questions, then the solutions (default: solutions)")
     e.add_argument("--no-notes", action="store_true", help="leave the Notes section out")
+    e.add_argument("--variant", type=int, default=None, metavar="K",
+                   help="variant K (1, 2, ...) of the exercise: other friendly numbers, the same K always the same")
+    e.add_argument("--variants", default=None, metavar="RANGE",
+                   help="a class set, e.g. 1-30: a question sheet and a solution per variant, into the folder --out")
     _output_options(e)
     e.set_defaults(func=run_exercise)
 
@@ -253,6 +257,46 @@ def _sheet(solution, sheet, no_notes):
     return answers
 
 
+_SUFFIX = {"text": "txt", "markdown": "md", "latex": "tex"}
+
+
+def _write_variants(spec, args):
+    """--variants 1-30 --out DIR: DIR/NAME-vK-questions.EXT and DIR/NAME-vK-solutions.EXT."""
+    from glassgrad.atomic import write_text
+    from glassgrad.explain import exercise as ex
+    from glassgrad.explain.render_latex import to_latex
+    from glassgrad.explain.render_markdown import to_markdown
+    from glassgrad.explain.render_text import to_text
+    from glassgrad.explain.sheet import question_document, without_notes
+    from glassgrad.explain.variants import parse_range, variant
+
+    try:
+        numbers = parse_range(args.variants)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if args.out is None:
+        raise CommandError("--variants writes one file per sheet: give the folder with --out DIR")
+    if args.format not in _SUFFIX:
+        raise CommandError("--variants writes sheets: use --format text, markdown or latex")
+    if args.variant is not None or args.answer:
+        raise CommandError("--variants makes a class set: leave out --variant and --answer")
+    parent = os.path.dirname(os.path.abspath(args.out))
+    if os.path.exists(args.out) and not os.path.isdir(args.out) or not os.path.isdir(parent):
+        raise CommandError(f"--out: {args.out!r} must be a folder (or a new one in an existing folder)")
+    render = {"text": to_text, "markdown": to_markdown, "latex": to_latex}[args.format]
+    sheets = []
+    for k in numbers:  # solve them all before writing anything
+        v = variant(spec, k)
+        solution = ex.solve(v, steps=args.steps, digits=args.digits)
+        sheets.append((f"{v.name}-questions", render(question_document(solution))))
+        sheets.append((f"{v.name}-solutions", render(without_notes(solution.document()))))
+    os.makedirs(args.out, exist_ok=True)
+    for stem, text in sheets:
+        write_text(os.path.join(args.out, f"{stem}.{_SUFFIX[args.format]}"), text)
+    print(f"wrote {len(sheets)} files ({len(numbers)} variants, questions and solutions) to {args.out}")
+    return 0
+
+
 def run_exercise(args):
     from glassgrad.explain import exercise as ex
     from glassgrad.explain.answers import parse_value
@@ -265,7 +309,15 @@ def run_exercise(args):
         raise CommandError("name an exercise (glassgrad exercise --list shows the bundled ones) "
                            "or give a .toml file")
     spec = ex.load_exercise(args.exercise)
+    if args.variants is not None:
+        return _write_variants(spec, args)
     _check_output(args)
+    if args.variant is not None:
+        from glassgrad.explain.variants import variant
+
+        if args.variant < 1:
+            raise CommandError(f"--variant: expected a whole number >= 1, got {args.variant}")
+        spec = variant(spec, args.variant)
     if args.show_spec:
         sys.stdout.write(spec.source_text)
         return 0

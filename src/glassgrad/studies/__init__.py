@@ -27,7 +27,8 @@ __all__ = ["Study", "StudyResult", "Finding", "study", "names", "get", "run", "M
 # Imported on first use, so `import glassgrad.studies` stays cheap.
 MODULES = [
     "vanishing_gradients", "autoencoder_outliers", "vae", "checkpointing", "weight_decay",
-    "symmetry", "overwrite", "xor", "invariance", "linear_stack",
+    "symmetry", "overwrite", "xor", "invariance", "linear_stack", "ce_vs_mse",
+    "gd_variants", "learning_rate", "backprop_cost", "space_bending",
 ]
 
 _REGISTRY = {}
