@@ -18,7 +18,7 @@ def test_tensor_shows_a_table_and_keeps_its_text_repr(run_cells):
         "y = x * 2\n"
         "y")
     html = data_of(out, "text/html")[0]
-    assert data_of(out, "text/plain")[0] == "tensor([[ 0.2469, -5.    ],\n        [ 6.    ,  8.    ]], grad_fn=<MulBackward>)"
+    assert data_of(out, "text/plain")[0] == "tensor([[ 0.2469, -5.0000],\n        [ 6.0000,  8.0000]], grad_fn=<MulBackward>)"
     # each value whole in its own cell, then the facts line
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert cells == ["0.2469", "-5", "6", "8"]

@@ -6,6 +6,7 @@ from .engine import BackwardError
 from .gradients import backward, grad
 from .gradcheck import GradcheckError, gradcheck, gradcheck_graph, record_inputs
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .variable import Variable
 
 __all__ = [
     "Function",
@@ -26,4 +27,5 @@ __all__ = [
     "detect_anomaly",
     "set_detect_anomaly",
     "is_anomaly_enabled",
+    "Variable",
 ]

@@ -70,6 +70,8 @@ def parse_value(text):
         arr = np.asarray(data, dtype=float)
     except (ValueError, TypeError):
         raise UserError(f"cannot read the answer {text!r}: ragged or non-numeric list") from None
+    if arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise UserError(f"cannot read the answer {text!r}: expected finite numbers")
     toks = _NUMBER.findall(text)
     if len(toks) != arr.size:
         raise UserError(f"cannot read the answer {text!r}")

@@ -23,7 +23,7 @@ METHODS = {
     "maximum": arithmetic.maximum, "minimum": arithmetic.minimum,
     "clamp": arithmetic.clamp, "clip": arithmetic.clamp,
     "where": arithmetic.tensor_where,
-    "to": arithmetic.to, "type": arithmetic.to,
+    "to": arithmetic.to,  # x.type() is Tensor.type (PyTorch's type names)
     "float": arithmetic.float, "double": arithmetic.double,
     "long": arithmetic.long, "int": arithmetic.int, "bool": arithmetic.bool,
     "half": arithmetic.half,
