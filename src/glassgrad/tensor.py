@@ -20,6 +20,7 @@ from .size import Size
 
 _ndarray = xp.ndarray
 _DTYPES = backend._DTYPES
+_tuple_new = tuple.__new__
 
 
 def _as_array(data, dtype=None):
@@ -100,7 +101,7 @@ class Tensor:
     @property
     def shape(self):
         """The sizes of the dims, a glassgrad.Size (a tuple: ``x.shape == (2, 3)``)."""
-        return Size._of(self.array.shape)
+        return _tuple_new(Size, self.array.shape)  # Size._of without the call (read often)
 
     @property
     def ndim(self):
