@@ -25,8 +25,10 @@ MAX_COST_DEPTH = 64
 MAX_COST_WIDTH = 4096
 MAX_COST_BATCH = 100_000
 MAX_COST_PARAMETERS = 2_000_000
+MAX_COST_SIZES = 16  # widths compared by one table
 # `exercise --steps`: one worked step is a page of the solution.
 MAX_STEPS = 1000
+MAX_VARIANT = 2**63 - 1  # a variant number seeds a generator
 
 FORMATS = ["text", "markdown", "latex", "dot", "svg", "html"]
 
@@ -93,7 +95,7 @@ def register(subparsers):
                    help="questions: the setup and blank answers in the solution's layout; "
                         "both: the questions, then the solutions (default: solutions)")
     e.add_argument("--no-notes", action="store_true", help="leave the Notes section out")
-    e.add_argument("--variant", type=int, default=None, metavar="K",
+    e.add_argument("--variant", type=arg(Whole(1, MAX_VARIANT), "--variant"), default=None, metavar="K",
                    help="variant K (1, 2, ...) of the exercise: other friendly numbers, the same K always the same")
     e.add_argument("--variants", default=None, metavar="RANGE",
                    help="a class set, e.g. 1-30: a question sheet and a solution per variant, into the folder --out")
@@ -241,6 +243,8 @@ def _check_cost(args):
     _check_output(args, graph=False)
     if plot:
         need_matplotlib("explain cost --out FIGURE")
+    if args.sizes and len(args.sizes) > MAX_COST_SIZES:
+        raise CommandError(f"--sizes: expected at most {MAX_COST_SIZES} widths, got {len(args.sizes)}")
     widths = args.sizes or [args.width]
     for w in widths:
         n_in = args.inputs or w
