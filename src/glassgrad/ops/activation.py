@@ -22,7 +22,7 @@ softmax's \bar s = z (\bar z - \sum_j \bar z_j z_j), log_softmax's
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import AlongDim, ElementwiseBinary, ElementwiseUnary
 from ..backend import xp
 from ._kernels.windows import _data
 from .arithmetic import neg as _neg, to as _to
@@ -35,9 +35,11 @@ __all__ = [
 ]
 
 
-class ReLU(Function):
+class ReLU(ElementwiseUnary):
     label = "relu"
     rule = r"\partial\,\mathrm{relu}(s)/\partial s = [s > 0]"
+    plain = "d relu(s)/d s = [s > 0]"
+    form = ("relu({0})", r"\mathrm{{ReLU}}({0})")
 
     def forward(ctx, s):
         # max(s, 0) against a row of zeros: NumPy's maximum with a scalar takes a slow,
@@ -59,9 +61,11 @@ class ReLU(Function):
         return upstream * mask
 
 
-class LeakyReLU(Function):
+class LeakyReLU(ElementwiseUnary):
     label = "leaky_relu"
     rule = r"\partial\,\mathrm{leaky\_relu}(s)/\partial s = 1 \text{ if } s > 0 \text{ else } \alpha"
+    plain = "d leaky_relu(s)/d s = 1 if s > 0 else alpha"
+    form = ("leaky_relu({...})", r"\mathrm{leaky\_relu}({...})")
     float_only = True
 
     def forward(ctx, s, negative_slope=0.01):
@@ -81,9 +85,11 @@ class LeakyReLU(Function):
         return upstream * local
 
 
-class Tanh(Function):
+class Tanh(ElementwiseUnary):
     label = "tanh"
     rule = r"\partial z / \partial s = 1 - z^2"
+    plain = "d z / d s = 1 - z^2"
+    form = ("tanh({0})", r"\tanh {0}")
     float_only = True
 
     def forward(ctx, s):
@@ -108,9 +114,11 @@ def _sigmoid(s):
     return xp.reciprocal(z, out=z)
 
 
-class Sigmoid(Function):
+class Sigmoid(ElementwiseUnary):
     label = "sigmoid"
     rule = r"\partial z / \partial s = z (1 - z)"
+    plain = "d z / d s = z (1 - z)"
+    form = ("sigmoid({0})", r"\sigma({0})")
     float_only = True
 
     def forward(ctx, s):
@@ -123,9 +131,11 @@ class Sigmoid(Function):
         return upstream * z * (1 - z)
 
 
-class Softplus(Function):
+class Softplus(ElementwiseUnary):
     label = "softplus"
     rule = r"\partial\,\mathrm{softplus}(s)/\partial s = \sigma(\beta s)\ (1 \text{ above the threshold})"
+    plain = "d softplus(s)/d s = sigma(beta s) (1 above the threshold)"
+    form = ("softplus({...})", r"\mathrm{softplus}({...})")
     float_only = True
 
     def forward(ctx, s, beta=1, threshold=20):
@@ -237,13 +247,15 @@ def _where_kept(upstream, bits):
     return out  # (an array of its own: a view of the integers made the engine copy it)
 
 
-class GELU(Function):
+class GELU(ElementwiseUnary):
     label = "gelu"
     # (one rule for both forms: approximate='tanh' differentiates its own formula, with
     # t = tanh(sqrt(2/pi) (s + 0.044715 s^3)))
     rule = (r"\partial\,(s\,\Phi(s))/\partial s = \Phi(s) + s\,\varphi(s);\ "
             r"\text{tanh form: } \tfrac12 (1 + t) + \tfrac12 s\,(1 - t^2)\,"
             r"\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\, s^2)")
+    plain = "d (s Phi(s))/d s = Phi(s) + s phi(s); tanh form: 1/2 (1 + t) + 1/2 s (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 s^2)"
+    form = ("gelu({...})", r"\mathrm{gelu}({...})")
     float_only = True
 
     def forward(ctx, s, approximate="none"):
@@ -274,9 +286,11 @@ class GELU(Function):
         return upstream * (half * (1 + c) + half * s * (1 - c * c) * inner_slope)
 
 
-class SiLU(Function):
+class SiLU(ElementwiseUnary):
     label = "silu"
     rule = r"\partial\,(s\,\sigma(s))/\partial s = \sigma(s)\,(1 + s (1 - \sigma(s)))"
+    plain = "d (s sigma(s))/d s = sigma(s) (1 + s (1 - sigma(s)))"
+    form = ("silu({...})", r"\mathrm{silu}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -290,13 +304,15 @@ class SiLU(Function):
         return upstream * (z * (1 + s * (1 - z)))
 
 
-class ELU(Function):
+class ELU(ElementwiseUnary):
     """PyTorch's one kernel behind elu, selu and celu: scale s above 0, and
     alpha scale (e^{input_scale s} - 1) at and below 0."""
 
     label = "elu"
     rule = (r"\partial\,\mathrm{elu}(s)/\partial s = \lambda \text{ if } s > 0 "
             r"\text{ else } \lambda\alpha\beta e^{\beta s}")
+    plain = "d elu(s)/d s = lambda if s > 0 else lambda alpha beta e^(beta s)"
+    form = ("elu({...})", r"\mathrm{elu}({...})")
     float_only = True
 
     def forward(ctx, s, alpha=1.0, scale=1.0, input_scale=1.0):
@@ -342,9 +358,11 @@ class ELU(Function):
         return upstream * local
 
 
-class LogSigmoid(Function):
+class LogSigmoid(ElementwiseUnary):
     label = "logsigmoid"
     rule = r"\partial \log\sigma(s)/\partial s = 1 - \sigma(s) = \sigma(-s)"
+    plain = "d logsigma(s)/d s = 1 - sigma(s) = sigma(-s)"
+    form = ("logsigmoid({...})", r"\mathrm{logsigmoid}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -370,9 +388,11 @@ class LogSigmoid(Function):
         return upstream * local
 
 
-class Softsign(Function):
+class Softsign(ElementwiseUnary):
     label = "softsign"
     rule = r"\partial\,\frac{s}{1+|s|}/\partial s = \frac{1}{(1+|s|)^2}"
+    plain = "d s/(1+|s|)/d s = 1/((1+|s|)^2)"
+    form = ("softsign({...})", r"\mathrm{softsign}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -386,9 +406,11 @@ class Softsign(Function):
         return upstream / (d * d)
 
 
-class Hardtanh(Function):
+class Hardtanh(ElementwiseUnary):
     label = "hardtanh"
     rule = r"\partial\,\mathrm{clip}(s, a, b)/\partial s = [a < s < b]"
+    plain = "d clip(s, a, b)/d s = [a < s < b]"
+    form = ("hardtanh({...})", r"\mathrm{hardtanh}({...})")
     float_only = True
 
     def forward(ctx, s, min_val=-1.0, max_val=1.0):
@@ -403,9 +425,11 @@ class Hardtanh(Function):
         return _where_kept(upstream, inside)
 
 
-class Hardsigmoid(Function):
+class Hardsigmoid(ElementwiseUnary):
     label = "hardsigmoid"
     rule = r"\partial\,\mathrm{clip}(s/6 + 1/2, 0, 1)/\partial s = [-3 < s < 3]/6"
+    plain = "d clip(s/6 + 1/2, 0, 1)/d s = [-3 < s < 3]/6"
+    form = ("hardsigmoid({...})", r"\mathrm{hardsigmoid}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -422,9 +446,11 @@ class Hardsigmoid(Function):
         return _where_kept(upstream / 6, inside)
 
 
-class Hardswish(Function):
+class Hardswish(ElementwiseUnary):
     label = "hardswish"
     rule = r"\partial\,s\,\mathrm{relu6}(s+3)/6/\partial s = 0,\ s/3 + 1/2,\ 1"
+    plain = "d s relu6(s+3)/6/d s = 0, s/3 + 1/2, 1"
+    form = ("hardswish({...})", r"\mathrm{hardswish}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -442,10 +468,12 @@ class Hardswish(Function):
         return _where_kept(upstream * local, above)  # +0.0 at s <= -3, as PyTorch
 
 
-class Mish(Function):
+class Mish(ElementwiseUnary):
     label = "mish"
     rule = (r"\partial\,s \tanh(\mathrm{sp}(s))/\partial s = \tanh(\mathrm{sp}(s)) "
             r"+ s\,\sigma(s)\,(1 - \tanh^2(\mathrm{sp}(s)))")
+    plain = "d s tanh(sp(s))/d s = tanh(sp(s)) + s sigma(s) (1 - tanh^2(sp(s)))"
+    form = ("mish({...})", r"\mathrm{mish}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -466,10 +494,12 @@ class Mish(Function):
         return upstream * local
 
 
-class PReLU(Function):
+class PReLU(ElementwiseBinary):
     label = "prelu"
     rule = (r"\partial\,\mathrm{prelu}/\partial s = [s > 0] + a [s \le 0],\ "
             r"\partial\,\mathrm{prelu}/\partial a = s [s \le 0]")
+    plain = "d prelu/d s = [s > 0] + a [s <= 0], d prelu/d a = s [s <= 0]"
+    form = ("prelu({...})", r"\mathrm{prelu}({...})")
     float_only = True
 
     def forward(ctx, s, a):
@@ -486,10 +516,12 @@ class PReLU(Function):
         return grad_s, grad_a
 
 
-class GLU(Function):
+class GLU(AlongDim):
     label = "glu"
     rule = (r"\partial\,(a\,\sigma(b))/\partial a = \sigma(b),\ "
             r"\partial\,(a\,\sigma(b))/\partial b = a\,\sigma(b)(1 - \sigma(b))")
+    plain = "d (a sigma(b))/d a = sigma(b), d (a sigma(b))/d b = a sigma(b)(1 - sigma(b))"
+    form = ("glu({...})", r"\mathrm{glu}({...})")
     float_only = True
 
     def forward(ctx, x, dim=-1):
@@ -652,9 +684,11 @@ def glu(input, dim=-1):
 
 
 # ---------------------------------------------------------------- shrinkage and threshold
-class Hardshrink(Function):
+class Hardshrink(ElementwiseUnary):
     label = "hardshrink"
     rule = r"\partial\,\mathrm{hardshrink}(s)/\partial s = [|s| > \lambda]"
+    plain = "d hardshrink(s)/d s = [|s| > lambda]"
+    form = ("hardshrink({...})", r"\mathrm{hardshrink}({...})")
     float_only = True
 
     def forward(ctx, s, lambd=0.5):
@@ -669,9 +703,11 @@ class Hardshrink(Function):
         return _where_kept(upstream, keep)
 
 
-class Softshrink(Function):
+class Softshrink(ElementwiseUnary):
     label = "softshrink"
     rule = r"\partial\,\mathrm{softshrink}(s)/\partial s = [|s| > \lambda]"
+    plain = "d softshrink(s)/d s = [|s| > lambda]"
+    form = ("softshrink({...})", r"\mathrm{softshrink}({...})")
     float_only = True
 
     def forward(ctx, s, lambd=0.5):
@@ -687,9 +723,11 @@ class Softshrink(Function):
         return _where_kept(upstream, keep)
 
 
-class Tanhshrink(Function):
+class Tanhshrink(ElementwiseUnary):
     label = "tanhshrink"
     rule = r"\partial\,(s - \tanh s)/\partial s = \tanh^2 s"
+    plain = "d (s - tanh s)/d s = tanh^2 s"
+    form = ("tanhshrink({...})", r"\mathrm{tanhshrink}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -706,9 +744,11 @@ class Tanhshrink(Function):
         return out
 
 
-class Threshold(Function):
+class Threshold(ElementwiseUnary):
     label = "threshold"
     rule = r"\partial\,\mathrm{threshold}(s)/\partial s = [s > \theta]"
+    plain = "d threshold(s)/d s = [s > theta]"
+    form = ("threshold({...})", r"\mathrm{threshold}({...})")
     float_only = True
 
     def forward(ctx, s, threshold, value):
@@ -804,9 +844,11 @@ def _check_dim(dim, ndim, op):
 
 
 # ===================================================================== softmax
-class Softmax(Function):
+class Softmax(AlongDim):
     label = "softmax"
     rule = r"\partial y_i/\partial x_j = y_i(\delta_{ij} - y_j)"
+    plain = "d y_i/d x_j = y_i(delta_ij - y_j)"
+    form = ("softmax({...})", r"\mathrm{softmax}({...})")
     float_only = True
 
     def forward(ctx, x, dim):
@@ -826,9 +868,11 @@ class Softmax(Function):
         return y * (upstream - xp.add.reduce(upstream * y, axis=ctx.dim, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(AlongDim):
     label = "log_softmax"
     rule = r"\partial y_i/\partial x_j = \delta_{ij} - \mathrm{softmax}(x)_j"
+    plain = "d y_i/d x_j = delta_ij - softmax(x)_j"
+    form = ("log_softmax({...})", r"\mathrm{log\_softmax}({...})")
     float_only = True
 
     def forward(ctx, x, dim):

@@ -17,7 +17,7 @@ Two places where NumPy and PyTorch disagree, and glassgrad follows PyTorch:
 import builtins
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Elementwise, ElementwiseBinary, ElementwiseUnary
 from ..backend import xp
 from ..tensor import Tensor
 
@@ -143,9 +143,11 @@ def _operands(a, b):
 
 
 # ---------------------------------------------------------------- arithmetic
-class Add(Function):
+class Add(ElementwiseBinary):
     label = "add"
     rule = r"\partial (a+b)/\partial a = 1,\ \partial (a+b)/\partial b = 1"
+    plain = "d (a+b)/d a = 1, d (a+b)/d b = 1"
+    form = ("{0} + {1}", "{0} + {1}")
 
     def forward(ctx, a, b):
         a, b = _operands(a, b)
@@ -159,9 +161,11 @@ class Add(Function):
         return upstream, upstream  # an add gate copies the gradient to both inputs
 
 
-class Sub(Function):
+class Sub(ElementwiseBinary):
     label = "sub"
     rule = r"\partial (a-b)/\partial a = 1,\ \partial (a-b)/\partial b = -1"
+    plain = "d (a-b)/d a = 1, d (a-b)/d b = -1"
+    form = ("{0} - {1}", "{0} - {1}")
 
     def forward(ctx, a, b):
         a, b = _operands(a, b)
@@ -175,9 +179,11 @@ class Sub(Function):
         return upstream, (-upstream if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+class Mul(ElementwiseBinary):
     label = "mul"
     rule = r"\partial (ab)/\partial a = b,\ \partial (ab)/\partial b = a"
+    plain = "d (ab)/d a = b, d (ab)/d b = a"
+    form = ("{0}*{1}", r"{0} \cdot {1}")
 
     def forward(ctx, a, b):
         a, b = _operands(a, b)
@@ -194,9 +200,11 @@ class Mul(Function):
         return (upstream * b if need_a else None), (upstream * a if need_b else None)
 
 
-class Div(Function):
+class Div(ElementwiseBinary):
     label = "div"
     rule = r"\partial (a/b)/\partial a = 1/b,\ \partial (a/b)/\partial b = -a/b^2"
+    plain = "d (a/b)/d a = 1/b, d (a/b)/d b = -a/b^2"
+    form = ("{0}/{1}", r"\frac{{{0}}}{{{1}}}")
 
     def forward(ctx, a, b):
         a, b = _operands(a, b)
@@ -217,9 +225,11 @@ class Div(Function):
         return da, db
 
 
-class Neg(Function):
+class Neg(ElementwiseUnary):
     label = "neg"
     rule = r"\partial (-a)/\partial a = -1"
+    plain = "d (-a)/d a = -1"
+    form = ("-{0}", "-{0}")
 
     def forward(ctx, a):
         return -a
@@ -238,9 +248,11 @@ def _power(a, b):
     return a ** b
 
 
-class Pow(Function):
+class Pow(ElementwiseBinary):
     label = "pow"
     rule = r"\partial a^b/\partial a = b\,a^{b-1},\ \partial a^b/\partial b = a^b \ln a"
+    plain = "d a^b/d a = b a^(b-1), d a^b/d b = a^b ln a"
+    form = ("{0}**{1}", "{{{0}}}^{{{1}}}")
 
     def forward(ctx, a, b):
         try:
@@ -279,9 +291,11 @@ class Pow(Function):
         return da, db
 
 
-class Exp(Function):
+class Exp(ElementwiseUnary):
     label = "exp"
     rule = r"\partial e^a/\partial a = e^a"
+    plain = "d e^a/d a = e^a"
+    form = ("exp({0})", "e^{{{0}}}")
     float_only = True
 
     def forward(ctx, a):
@@ -294,9 +308,11 @@ class Exp(Function):
         return upstream * z
 
 
-class Log(Function):
+class Log(ElementwiseUnary):
     label = "log"
     rule = r"\partial \ln a/\partial a = 1/a"
+    plain = "d ln a/d a = 1/a"
+    form = ("log({0})", r"\ln {0}")
     float_only = True
 
     def forward(ctx, a):
@@ -308,9 +324,11 @@ class Log(Function):
         return upstream / a
 
 
-class Sqrt(Function):
+class Sqrt(ElementwiseUnary):
     label = "sqrt"
     rule = r"\partial \sqrt{a}/\partial a = 1 / (2\sqrt{a})"
+    plain = "d sqrt(a)/d a = 1 / (2sqrt(a))"
+    form = ("sqrt({0})", r"\sqrt{{{0}}}")
     float_only = True
 
     def forward(ctx, a):
@@ -323,9 +341,11 @@ class Sqrt(Function):
         return upstream / (2 * z)
 
 
-class Abs(Function):
+class Abs(ElementwiseUnary):
     label = "abs"
     rule = r"\partial |a|/\partial a = \mathrm{sign}(a)\ (0 \text{ at } 0)"
+    plain = "d |a|/d a = sign(a) (0 at 0)"
+    form = ("abs({0})", r"\lvert {0} \rvert")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -336,7 +356,7 @@ class Abs(Function):
         return upstream * xp.sign(a)
 
 
-class _ElementwiseExtreme(Function):
+class _ElementwiseExtreme(ElementwiseBinary):
     """maximum / minimum of two tensors: each output element is one of the inputs, and the
     gradient goes to the input that was selected; on a tie each gets half, as in PyTorch
     (the mean of the two one-sided derivatives). Where either is nan (the output is nan)
@@ -373,6 +393,8 @@ class Maximum(_ElementwiseExtreme):
     label = "maximum"
     rule = (r"\partial \max(a,b)/\partial a = [a>b] + \tfrac12[a=b],\ "
             r"\partial \max(a,b)/\partial b = [b>a] + \tfrac12[a=b]")
+    plain = "d max(a,b)/d a = [a>b] + 1/2[a=b], d max(a,b)/d b = [b>a] + 1/2[a=b]"
+    form = ("max({0}, {1})", r"\max({0}, {1})")
     pick = xp.maximum
     wins = xp.greater
 
@@ -381,14 +403,18 @@ class Minimum(_ElementwiseExtreme):
     label = "minimum"
     rule = (r"\partial \min(a,b)/\partial a = [a<b] + \tfrac12[a=b],\ "
             r"\partial \min(a,b)/\partial b = [b<a] + \tfrac12[a=b]")
+    plain = "d min(a,b)/d a = [a<b] + 1/2[a=b], d min(a,b)/d b = [b<a] + 1/2[a=b]"
+    form = ("min({0}, {1})", r"\min({0}, {1})")
     pick = xp.minimum
     wins = xp.less
 
 
-class Where(Function):
+class Where(Elementwise):
     label = "where"
     rule = (r"\partial\,\mathrm{where}(c,a,b)/\partial a = [c],\ "
             r"\partial\,\mathrm{where}(c,a,b)/\partial b = [\lnot c]")
+    plain = "d where(c,a,b)/d a = [c], d where(c,a,b)/d b = [lnot c]"
+    form = ("where({...})", r"\mathrm{where}({...})")
 
     def forward(ctx, condition, a, b):
         try:
@@ -406,10 +432,12 @@ class Where(Function):
         return None, da, db
 
 
-class Clamp(Function):
+class Clamp(Elementwise):
     label = "clamp"
     rule = (r"\partial\,\mathrm{clamp}(x,lo,hi)/\partial x = [lo \le x \le hi],\ "
             r"\partial/\partial lo = [x<lo][lo<hi],\ \partial/\partial hi = [x>hi \lor hi<lo]")
+    plain = "d clamp(x,lo,hi)/d x = [lo <= x <= hi], d/d lo = [x<lo][lo<hi], d/d hi = [x>hi or hi<lo]"
+    form = ("clamp({...})", r"\mathrm{clamp}({...})")
 
     def forward(ctx, x, lo, hi):
         try:
@@ -443,9 +471,11 @@ class Clamp(Function):
 
 
 # ---------------------------------------------------------------- copies and casts
-class Clone(Function):
+class Clone(ElementwiseUnary):
     label = "clone"
     rule = r"\partial a/\partial a = 1"
+    plain = "d a/d a = 1"
+    form = ("clone({...})", r"\mathrm{clone}({...})")
 
     def forward(ctx, a):
         return a.copy()
@@ -454,11 +484,13 @@ class Clone(Function):
         return upstream
 
 
-class Cast(Function):
+class Cast(ElementwiseUnary):
     """float -> float conversion (float32 <-> float64); the gradient is cast back."""
 
     label = "cast"
     rule = r"\partial\,\mathrm{cast}(a)/\partial a = 1\ (\text{the gradient is cast back})"
+    plain = "d cast(a)/d a = 1 (the gradient is cast back)"
+    form = ("cast({...})", r"\mathrm{cast}({...})")
 
     def forward(ctx, a, dtype):
         ctx.in_dtype = a.dtype

@@ -38,7 +38,7 @@ along one dim.)
 
 import contextlib
 
-from ..autograd.function import Function
+from ..autograd.function import Convolution
 from ..backend import xp
 from ._kernels.conv import (
     _as_patch_rows, _col2im, _is_narrow, keeps_patches, _patch_chunks, _patch_matrix,
@@ -54,12 +54,14 @@ __all__ = [
 
 
 # ===================================================================== conv2d
-class Conv2d(Function):
+class Conv2d(Convolution):
     label = "conv2d"
     rule = (r"y_{nfij} = b_f + \sum_{c,k,l} w_{fckl}\, x_{n,c,s i+d k,s j+d l};\ "
             r"\partial y_{nfij}/\partial w_{fckl} = x_{n,c,si+dk,sj+dl},\ "
             r"\partial y_{nfij}/\partial x_{n,c,si+dk,sj+dl} = w_{fckl},\ "
             r"\partial y_{nfij}/\partial b_f = 1")
+    plain = "y_nfij = b_f + sum_c,k,l w_fckl x_n,c,s i+d k,s j+d l; d y_nfij/d w_fckl = x_n,c,si+dk,sj+dl, d y_nfij/d x_n,c,si+dk,sj+dl = w_fckl, d y_nfij/d b_f = 1"
+    form = ("conv2d({...})", r"\mathrm{conv2d}({...})")
     float_only = True
 
     def forward(ctx, given, weight, bias, stride, padding, dilation):
@@ -229,11 +231,13 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return cat(outputs, dim=-3)
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2d(Convolution):
     label = "conv_transpose2d"
     rule = (r"y_{n,o,si+dk-p,sj+dl-p} \mathrel{+}= x_{ncij}\, w_{cokl} (+ b_o);\ "
             r"\partial y/\partial x_{ncij} = w_{cokl},\ "
             r"\partial y/\partial w_{cokl} = x_{ncij},\ \partial y/\partial b_o = 1")
+    plain = "y_n,o,si+dk-p,sj+dl-p += x_ncij w_cokl (+ b_o); d y/d x_ncij = w_cokl, d y/d w_cokl = x_ncij, d y/d b_o = 1"
+    form = ("conv_transpose2d({...})", r"\mathrm{conv\_transpose2d}({...})")
     float_only = True
 
     def forward(ctx, x, weight, bias, stride, padding, output_padding, dilation):
@@ -496,10 +500,12 @@ def _fold(cols, image_size, kernel, dilation, padding, stride, out_size):
     return image[:, :, ph:ph + h, pw:pw + w]
 
 
-class Unfold(Function):
+class Unfold(Convolution):
     label = "unfold"
     rule = (r"\mathrm{cols}_{n,(c,i,j),(p,q)} = x_{n,c,sp+di,sq+dj};\ "
             r"\partial \mathrm{cols}/\partial x = 1 \text{ at the copied pixel (backward: fold)}")
+    plain = "cols_n,(c,i,j),(p,q) = x_n,c,sp+di,sq+dj; d cols/d x = 1 at the copied pixel (backward: fold)"
+    form = ("unfold({...})", r"\mathrm{unfold}({...})")
     float_only = True
 
     def forward(ctx, x, kernel, dilation, padding, stride, out_size):
@@ -516,11 +522,13 @@ class Unfold(Function):
         return d_x[0] if unbatched else d_x
 
 
-class Fold(Function):
+class Fold(Convolution):
     label = "fold"
     rule = (r"y_{n,c,h,w} = \sum_{(i,j),(p,q):\, sp+di=h,\, sq+dj=w} "
             r"\mathrm{cols}_{n,(c,i,j),(p,q)};\ "
             r"\partial y/\partial \mathrm{cols} = 1 \text{ (backward: unfold)}")
+    plain = "y_n,c,h,w = sum_(i,j),(p,q): sp+di=h, sq+dj=w cols_n,(c,i,j),(p,q); d y/d cols = 1 (backward: unfold)"
+    form = ("fold({...})", r"\mathrm{fold}({...})")
     float_only = True
 
     def forward(ctx, cols, image_size, kernel, dilation, padding, stride, out_size):

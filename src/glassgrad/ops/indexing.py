@@ -26,7 +26,7 @@ are int64, as PyTorch's.
 
 from collections import namedtuple
 
-from ..autograd.function import Function
+from ..autograd.function import Indexing
 from ..backend import xp
 from ..tensor import Tensor
 from .arithmetic import ShapeError
@@ -103,10 +103,12 @@ def _check_dims(op, a_shape, index, dim, src_shape=None):
 
 
 # ---------------------------------------------------------------- gather
-class Gather(Function):
+class Gather(Indexing):
     label = "gather"
     rule = (r"\partial\,\mathrm{out}_{\ldots k \ldots}/\partial a_{\ldots i \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]\ (\text{repeats add up})")
+    plain = "d out_... k .../d a_... i ... = [index_... k ... = i] (repeats add up)"
+    form = ("gather({...})", r"\mathrm{gather}({...})")
 
     def forward(ctx, a, index, dim):
         ctx.in_shape, ctx.dim = a.shape, dim
@@ -139,11 +141,13 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 # ---------------------------------------------------------------- scatter
-class Scatter(Function):
+class Scatter(Indexing):
     label = "scatter"
     rule = (r"\partial\,\mathrm{out}/\partial a = 1 \text{ off the written places};\ "
             r"\partial\,\mathrm{out}_{\ldots i \ldots}/\partial \mathrm{src}_{\ldots k \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]")
+    plain = "d out/d a = 1 off the written places; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    form = ("scatter({...})", r"\mathrm{scatter}({...})")
     add = False  # ScatterAdd: adds instead of overwriting
 
     def forward(ctx, a, index, src, dim):
@@ -184,6 +188,8 @@ class ScatterAdd(Scatter):
     label = "scatter_add"
     rule = (r"\partial\,\mathrm{out}/\partial a = 1;\ \partial\,\mathrm{out}_{\ldots i \ldots}/"
             r"\partial \mathrm{src}_{\ldots k \ldots} = [\mathrm{index}_{\ldots k \ldots} = i]")
+    plain = "d out/d a = 1; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    form = ("scatter_add({...})", r"\mathrm{scatter\_add}({...})")
     add = True
 
 
@@ -235,10 +241,12 @@ def scatter_add(input, dim, index, src):
 
 
 # ---------------------------------------------------------------- index_select
-class IndexSelect(Function):
+class IndexSelect(Indexing):
     label = "index_select"
     rule = (r"\partial\,\mathrm{out}_{k}/\partial a_{i} = [\mathrm{index}_k = i]\ "
             r"(\text{along dim; repeats add up})")
+    plain = "d out_k/d a_i = [index_k = i] (along dim; repeats add up)"
+    form = ("index_select({...})", r"\mathrm{index\_select}({...})")
 
     def forward(ctx, a, index, dim):
         ctx.in_shape, ctx.dim = a.shape, dim
@@ -370,10 +378,12 @@ def masked_select(input, mask):
 
 
 # ---------------------------------------------------------------- masked_fill
-class MaskedFill(Function):
+class MaskedFill(Indexing):
     label = "masked_fill"
     rule = (r"\partial\,\mathrm{out}/\partial a = [\lnot m],\ "
             r"\partial\,\mathrm{out}/\partial v = [m]")
+    plain = "d out/d a = [lnot m], d out/d v = [m]"
+    form = ("masked_fill({...})", r"\mathrm{masked\_fill}({...})")
 
     def forward(ctx, a, mask, value):
         ctx.save_for_backward(mask)
@@ -477,7 +487,7 @@ scatter_add_ = _scatter_in_place("scatter_add_", scatter_add, add=True)
 
 
 # ---------------------------------------------------------------- sort and topk
-class _TakeAlongDim(Function):
+class _TakeAlongDim(Indexing):
     """values = a at the given indices along dim; every input element is taken at most
     once, so backward writes (not adds) the upstream at those indices, zero elsewhere."""
 
@@ -496,16 +506,22 @@ class _TakeAlongDim(Function):
 class Sort(_TakeAlongDim):
     label = "sort"
     rule = r"\partial\,\mathrm{sorted}_k/\partial a_i = [\pi(k) = i]"
+    plain = "d sorted_k/d a_i = [pi(k) = i]"
+    form = ("sort({...})", r"\mathrm{sort}({...})")
 
 
 class TopK(_TakeAlongDim):
     label = "topk"
     rule = r"\partial\,\mathrm{top}_k/\partial a_i = [\pi(k) = i]"
+    plain = "d top_k/d a_i = [pi(k) = i]"
+    form = ("topk({...})", r"\mathrm{topk}({...})")
 
 
 class KthValue(_TakeAlongDim):
     label = "kthvalue"
     rule = r"\partial\,\mathrm{kth}/\partial a_i = [i = \text{the index of the k-th smallest}]"
+    plain = "d kth/d a_i = [i = the index of the k-th smallest]"
+    form = ("kthvalue({...})", r"\mathrm{kthvalue}({...})")
 
 
 sort_result = namedtuple("sort", ["values", "indices"])
@@ -627,9 +643,11 @@ def _repeats_possible(index):
     return any(isinstance(i, xp.ndarray) and i.dtype.kind in "iu" for i in items)
 
 
-class GetItem(Function):
+class GetItem(Indexing):
     label = "getitem"
     rule = r"\partial a[i]/\partial a = 1 \text{ at the indexed places, summed over repeats}"
+    plain = "d a[i]/d a = 1 at the indexed places, summed over repeats"
+    form = ("getitem({...})", r"\mathrm{getitem}({...})")
 
     def forward(ctx, a, index):
         ctx.in_shape = a.shape
@@ -685,10 +703,12 @@ def getitem(input, index):
     return out
 
 
-class IndexPut(Function):
+class IndexPut(Indexing):
     label = "index_put"
     rule = (r"\partial\,\mathrm{put}(a,i,v)/\partial a = 1 \text{ off } i,\ 0 \text{ on } i;\ "
             r"\partial/\partial v = 1 \text{ at } i")
+    plain = "d put(a,i,v)/d a = 1 off i, 0 on i; d/d v = 1 at i"
+    form = ("index_put({...})", r"\mathrm{index\_put}({...})")
 
     def forward(ctx, a, value, index, accumulate=False):
         ctx.index = index

@@ -7,7 +7,7 @@ before the last two are batch dims and broadcast. Backward undoes all of that it
 backward (it is matmul's own broadcasting, not an elementwise broadcast of its output).
 """
 
-from ..autograd.function import Function
+from ..autograd.function import LinearAlgebra
 from ..backend import xp
 from .arithmetic import ShapeError
 
@@ -38,9 +38,11 @@ def _sum_to(g, shape):
     return xp.add.reduce(g, axis=axes).reshape(shape)
 
 
-class MatMul(Function):
+class MatMul(LinearAlgebra):
     label = "matmul"
     rule = r"\partial (AB)/\partial A = \bar{G} B^T,\ \partial (AB)/\partial B = A^T \bar{G}"
+    plain = "d (AB)/d A = Gbar B^T, d (AB)/d B = A^T Gbar"
+    form = ("{0} @ {1}", "{0} {1}")
 
     def forward(ctx, a, b):
         try:
@@ -100,10 +102,12 @@ def matmul(input, other):
 mm = matmul
 
 
-class Linear(Function):
+class Linear(LinearAlgebra):
     label = "linear"
     rule = (r"\partial (xW^T+b)/\partial x = \bar{G} W,\ \partial/\partial W = \bar{G}^T x,\ "
             r"\partial/\partial b = \textstyle\sum_{\text{rows}} \bar{G}")
+    plain = "d (xW^T+b)/d x = Gbar W, d/d W = Gbar^T x, d/d b = sum_rows Gbar"
+    form = ("linear({...})", r"\mathrm{linear}({...})")
 
     def forward(ctx, x, weight, bias):
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
@@ -154,9 +158,11 @@ __all__ = ["matmul", "mm", "linear"]
 
 
 # ---------------------------------------------------------------- outer, dot, bmm, addmm
-class Outer(Function):
+class Outer(LinearAlgebra):
     label = "outer"
     rule = r"\partial (a b^T)/\partial a = \bar{G} b,\ \partial (a b^T)/\partial b = \bar{G}^T a"
+    plain = "d (a b^T)/d a = Gbar b, d (a b^T)/d b = Gbar^T a"
+    form = ("outer({...})", r"\mathrm{outer}({...})")
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -210,10 +216,12 @@ def bmm(input, mat2):
     return MatMul.apply(input, mat2)
 
 
-class AddMM(Function):
+class AddMM(LinearAlgebra):
     label = "addmm"
     rule = (r"\partial (\beta C + \alpha AB)/\partial C = \beta,\ "
             r"\partial/\partial A = \alpha \bar{G} B^T,\ \partial/\partial B = \alpha A^T \bar{G}")
+    plain = "d (beta C + alpha AB)/d C = beta, d/d A = alpha Gbar B^T, d/d B = alpha A^T Gbar"
+    form = ("addmm({...})", r"\mathrm{addmm}({...})")
 
     def forward(ctx, c, m1, m2, beta=1, alpha=1):
         out = m1 @ m2
@@ -334,11 +342,13 @@ def _drop_broadcast(array, subs, sizes):
     return array[index], "".join(c for c, k in zip(subs, keep) if k)
 
 
-class Einsum(Function):
+class Einsum(LinearAlgebra):
     label = "einsum"
     rule = (r"\partial\,\mathrm{einsum}(\ldots, A_i, \ldots)/\partial A_i = "
             r"\mathrm{einsum}(\bar{G}, A_{j \ne i})"
             r" \text{ with } A_i\text{'s subscripts as output}")
+    plain = "d einsum(..., A_i, ...)/d A_i = einsum(Gbar, A_j != i) with A_i's subscripts as output"
+    form = ("einsum({...})", r"\mathrm{einsum}({...})")
 
     def forward(ctx, *operands, spelt, out):
         ctx.spelt, ctx.out = spelt, out

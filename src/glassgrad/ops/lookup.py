@@ -7,7 +7,7 @@ of k upstream rows (and a row never used receives 0). That sum is a sort of the 
 index and one ``np.add.reduceat`` over the runs, not a dense (V x M) one-hot matrix.
 """
 
-from ..autograd.function import Function
+from ..autograd.function import Indexing
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
 from ..tensor import Tensor
@@ -17,9 +17,11 @@ from ..tensor import Tensor
 __all__ = []
 
 
-class Embedding(Function):
+class Embedding(Indexing):
     label = "embedding"
     rule = r"y_m = W_{i_m},\ \partial W_v = \sum_{m: i_m = v} \partial y_m\ (\text{0 for the padding row})"
+    plain = "y_m = W_i_m, d W_v = sum_m: i_m = v d y_m (0 for the padding row)"
+    form = ("embedding({...})", r"\mathrm{embedding}({...})")
 
     def forward(ctx, indices, weight, padding_idx=None, scale_grad_by_freq=False):
         ctx.padding_idx = padding_idx

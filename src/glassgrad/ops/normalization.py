@@ -23,7 +23,7 @@ is then an affine map per channel and \partial L/\partial x = g r.
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Normalization
 from ..backend import xp
 from ..tensor import Tensor
 
@@ -108,10 +108,12 @@ def _check_vector(t, name, shape, dtype, op):
 
 
 # ===================================================================== batch norm
-class BatchNorm(Function):
+class BatchNorm(Normalization):
     label = "batch_norm"
     rule = (r"\hat x = (x - \mu_B) / \sqrt{\sigma_B^2 + \epsilon},\ y = \gamma \hat x + \beta,\ "
             r"\partial x = \frac{r}{M}(M g - \sum g - \hat x \sum g \hat x),\ g = \gamma\,\partial y")
+    plain = "xhat = (x - mu_B) / sqrt(sigma_B^2 + eps), y = gamma xhat + beta, d x = r/M(M g - sum g - xhat sum g xhat), g = gamma d y"
+    form = ("batch_norm({...})", r"\mathrm{batch\_norm}({...})")
     float_only = True
 
     def forward(ctx, x, weight, bias, running_mean=None, running_var=None, training=True,
@@ -228,10 +230,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 # ===================================================================== layer norm
-class LayerNorm(Function):
+class LayerNorm(Normalization):
     label = "layer_norm"
     rule = (r"\hat x = (x - \mu) / \sqrt{\sigma^2 + \epsilon}\ \text{over the last dims},\ "
             r"y = \gamma \hat x + \beta,\ \partial x = \frac{r}{M}(M g - \sum g - \hat x \sum g \hat x)")
+    plain = "xhat = (x - mu) / sqrt(sigma^2 + eps) over the last dims, y = gamma xhat + beta, d x = r/M(M g - sum g - xhat sum g xhat)"
+    form = ("layer_norm({...})", r"\mathrm{layer\_norm}({...})")
     float_only = True
 
     def forward(ctx, x, weight, bias, n_dims=1, eps=1e-5):
@@ -290,10 +294,12 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 
 # ===================================================================== group norm
-class GroupNorm(Function):
+class GroupNorm(Normalization):
     label = "group_norm"
     rule = (r"\hat x = (x - \mu_g) / \sqrt{\sigma_g^2 + \epsilon}\ \text{per sample and group},\ "
             r"y = \gamma_c \hat x + \beta_c")
+    plain = "xhat = (x - mu_g) / sqrt(sigma_g^2 + eps) per sample and group, y = gamma_c xhat + beta_c"
+    form = ("group_norm({...})", r"\mathrm{group\_norm}({...})")
     float_only = True
 
     def forward(ctx, x, weight, bias, num_groups=1, eps=1e-5):
@@ -370,10 +376,12 @@ def _p_norm(x, p, axis):
     return n, dn.astype(x.dtype)
 
 
-class Normalize(Function):
+class Normalize(Normalization):
     label = "normalize"
     rule = (r"y = x / \max(\|x\|_p, \epsilon),\ \partial x = g / d - "
             r"[\|x\|_p > \epsilon]\,(\sum g x) / d^2 \cdot \partial\|x\|_p/\partial x")
+    plain = "y = x / max(||x||_p, eps), d x = g / d - [||x||_p > eps] (sum g x) / d^2 * d||x||_p/d x"
+    form = ("normalize({...})", r"\mathrm{normalize}({...})")
     float_only = True
 
     def forward(ctx, x, p=2.0, dim=1, eps=1e-12):
@@ -418,10 +426,12 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
     return Normalize.apply(input, p=float(p), dim=dim, eps=float(eps))
 
 
-class CosineSimilarity(Function):
+class CosineSimilarity(Normalization):
     label = "cosine_similarity"
     rule = (r"c = \sum_k \frac{x_{1k}}{\max(\|x_1\|, \epsilon)} \frac{x_{2k}}{\max(\|x_2\|, \epsilon)},\ "
             r"\partial x_1 = g (u_2 - c\,x_1 / \|x_1\|) / d_1 \ \text{(where } \|x_1\| > 0)")
+    plain = "c = sum_k x_1k/(max(||x_1||, eps)) x_2k/(max(||x_2||, eps)), d x_1 = g (u_2 - c x_1 / ||x_1||) / d_1 (where ||x_1|| > 0)"
+    form = ("cosine_similarity({...})", r"\mathrm{cosine\_similarity}({...})")
     float_only = True
 
     def forward(ctx, x1, x2, dim=1, eps=1e-8):

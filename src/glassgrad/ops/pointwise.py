@@ -23,7 +23,7 @@ and square keep the integer dtype.
 import math
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Elementwise, ElementwiseBinary, ElementwiseUnary
 from ..backend import xp
 from ..tensor import Tensor
 from ._kernels.signs import torch_sign
@@ -60,9 +60,11 @@ def _floating(input, op):
 
 
 # ================================================================ smooth unary ops
-class Sin(Function):
+class Sin(ElementwiseUnary):
     label = "sin"
     rule = r"\partial \sin a/\partial a = \cos a"
+    plain = "d sin a/d a = cos a"
+    form = ("sin({...})", r"\mathrm{sin}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -73,9 +75,11 @@ class Sin(Function):
         return upstream * xp.cos(a)
 
 
-class Cos(Function):
+class Cos(ElementwiseUnary):
     label = "cos"
     rule = r"\partial \cos a/\partial a = -\sin a"
+    plain = "d cos a/d a = -sin a"
+    form = ("cos({...})", r"\mathrm{cos}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -86,9 +90,11 @@ class Cos(Function):
         return upstream * -xp.sin(a)
 
 
-class Tan(Function):
+class Tan(ElementwiseUnary):
     label = "tan"
     rule = r"\partial \tan a/\partial a = 1 + \tan^2 a"
+    plain = "d tan a/d a = 1 + tan^2 a"
+    form = ("tan({...})", r"\mathrm{tan}({...})")
 
     def forward(ctx, a):
         z = xp.tan(a)
@@ -100,9 +106,11 @@ class Tan(Function):
         return upstream * (1 + z * z)
 
 
-class Asin(Function):
+class Asin(ElementwiseUnary):
     label = "asin"
     rule = r"\partial \arcsin a/\partial a = 1/\sqrt{1 - a^2}"
+    plain = "d arcsin a/d a = 1/sqrt(1 - a^2)"
+    form = ("asin({...})", r"\mathrm{asin}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -113,9 +121,11 @@ class Asin(Function):
         return upstream * (1 / xp.sqrt(1 - a * a))  # torch's grad * rsqrt(1 - a^2)
 
 
-class Acos(Function):
+class Acos(ElementwiseUnary):
     label = "acos"
     rule = r"\partial \arccos a/\partial a = -1/\sqrt{1 - a^2}"
+    plain = "d arccos a/d a = -1/sqrt(1 - a^2)"
+    form = ("acos({...})", r"\mathrm{acos}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -126,9 +136,11 @@ class Acos(Function):
         return upstream * -(1 / xp.sqrt(1 - a * a))
 
 
-class Atan(Function):
+class Atan(ElementwiseUnary):
     label = "atan"
     rule = r"\partial \arctan a/\partial a = 1/(1 + a^2)"
+    plain = "d arctan a/d a = 1/(1 + a^2)"
+    form = ("atan({...})", r"\mathrm{atan}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -139,9 +151,11 @@ class Atan(Function):
         return upstream / (a * a + 1)
 
 
-class Sinh(Function):
+class Sinh(ElementwiseUnary):
     label = "sinh"
     rule = r"\partial \sinh a/\partial a = \cosh a"
+    plain = "d sinh a/d a = cosh a"
+    form = ("sinh({...})", r"\mathrm{sinh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -152,9 +166,11 @@ class Sinh(Function):
         return upstream * xp.cosh(a)
 
 
-class Cosh(Function):
+class Cosh(ElementwiseUnary):
     label = "cosh"
     rule = r"\partial \cosh a/\partial a = \sinh a"
+    plain = "d cosh a/d a = sinh a"
+    form = ("cosh({...})", r"\mathrm{cosh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -165,9 +181,11 @@ class Cosh(Function):
         return upstream * xp.sinh(a)
 
 
-class Asinh(Function):
+class Asinh(ElementwiseUnary):
     label = "asinh"
     rule = r"\partial\,\mathrm{asinh}\,a/\partial a = 1/\sqrt{a^2 + 1}"
+    plain = "d asinh a/d a = 1/sqrt(a^2 + 1)"
+    form = ("asinh({...})", r"\mathrm{asinh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -178,9 +196,11 @@ class Asinh(Function):
         return upstream * (1 / xp.sqrt(a * a + 1))
 
 
-class Acosh(Function):
+class Acosh(ElementwiseUnary):
     label = "acosh"
     rule = r"\partial\,\mathrm{acosh}\,a/\partial a = 1/\sqrt{a^2 - 1}"
+    plain = "d acosh a/d a = 1/sqrt(a^2 - 1)"
+    form = ("acosh({...})", r"\mathrm{acosh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -191,9 +211,11 @@ class Acosh(Function):
         return upstream * (1 / xp.sqrt(a * a - 1))
 
 
-class Atanh(Function):
+class Atanh(ElementwiseUnary):
     label = "atanh"
     rule = r"\partial\,\mathrm{atanh}\,a/\partial a = 1/(1 - a^2)"
+    plain = "d atanh a/d a = 1/(1 - a^2)"
+    form = ("atanh({...})", r"\mathrm{atanh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -204,9 +226,11 @@ class Atanh(Function):
         return upstream / (1 - a * a)
 
 
-class Log1p(Function):
+class Log1p(ElementwiseUnary):
     label = "log1p"
     rule = r"\partial \ln(1 + a)/\partial a = 1/(1 + a)"
+    plain = "d ln(1 + a)/d a = 1/(1 + a)"
+    form = ("log1p({...})", r"\mathrm{log1p}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -217,9 +241,11 @@ class Log1p(Function):
         return upstream / (a + 1)
 
 
-class Expm1(Function):
+class Expm1(ElementwiseUnary):
     label = "expm1"
     rule = r"\partial (e^a - 1)/\partial a = e^a = z + 1"
+    plain = "d (e^a - 1)/d a = e^a = z + 1"
+    form = ("expm1({...})", r"\mathrm{expm1}({...})")
 
     def forward(ctx, a):
         z = xp.expm1(a)  # accurate for tiny a, where exp(a) - 1 loses every digit
@@ -231,9 +257,11 @@ class Expm1(Function):
         return upstream * (z + 1)
 
 
-class Log2(Function):
+class Log2(ElementwiseUnary):
     label = "log2"
     rule = r"\partial \log_2 a/\partial a = 1/(a \ln 2)"
+    plain = "d log_2 a/d a = 1/(a ln 2)"
+    form = ("log2({...})", r"\mathrm{log2}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -244,9 +272,11 @@ class Log2(Function):
         return upstream / (a * _LN2)
 
 
-class Log10(Function):
+class Log10(ElementwiseUnary):
     label = "log10"
     rule = r"\partial \log_{10} a/\partial a = 1/(a \ln 10)"
+    plain = "d log_10 a/d a = 1/(a ln 10)"
+    form = ("log10({...})", r"\mathrm{log10}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -257,9 +287,11 @@ class Log10(Function):
         return upstream / (a * _LN10)
 
 
-class Square(Function):
+class Square(ElementwiseUnary):
     label = "square"
     rule = r"\partial a^2/\partial a = 2a"
+    plain = "d a^2/d a = 2a"
+    form = ("square({...})", r"\mathrm{square}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -270,9 +302,11 @@ class Square(Function):
         return upstream * (2 * a)
 
 
-class Rsqrt(Function):
+class Rsqrt(ElementwiseUnary):
     label = "rsqrt"
     rule = r"\partial a^{-1/2}/\partial a = -\tfrac12 a^{-3/2} = -\tfrac12 z^3"
+    plain = "d a^(-1/2)/d a = -1/2 a^(-3/2) = -1/2 z^3"
+    form = ("rsqrt({...})", r"\mathrm{rsqrt}({...})")
 
     def forward(ctx, a):
         z = 1 / xp.sqrt(a)
@@ -284,9 +318,11 @@ class Rsqrt(Function):
         return -0.5 * upstream * (z * z * z)
 
 
-class Reciprocal(Function):
+class Reciprocal(ElementwiseUnary):
     label = "reciprocal"
     rule = r"\partial (1/a)/\partial a = -1/a^2 = -z^2"
+    plain = "d (1/a)/d a = -1/a^2 = -z^2"
+    form = ("reciprocal({...})", r"\mathrm{reciprocal}({...})")
 
     def forward(ctx, a):
         z = 1 / a
@@ -299,10 +335,12 @@ class Reciprocal(Function):
 
 
 # ================================================================ smooth binary ops
-class Atan2(Function):
+class Atan2(ElementwiseBinary):
     label = "atan2"
     rule = (r"\partial\,\mathrm{atan2}(a,b)/\partial a = b/(a^2+b^2),\ "
             r"\partial\,\mathrm{atan2}(a,b)/\partial b = -a/(a^2+b^2)")
+    plain = "d atan2(a,b)/d a = b/(a^2+b^2), d atan2(a,b)/d b = -a/(a^2+b^2)"
+    form = ("atan2({...})", r"\mathrm{atan2}({...})")
 
     def forward(ctx, a, b):
         try:
@@ -327,10 +365,12 @@ class Atan2(Function):
         return da, db
 
 
-class Lerp(Function):
+class Lerp(Elementwise):
     label = "lerp"
     rule = (r"\partial\,\mathrm{lerp}(a,b,w)/\partial a = 1-w,\ \partial/\partial b = w,\ "
             r"\partial/\partial w = b - a")
+    plain = "d lerp(a,b,w)/d a = 1-w, d/d b = w, d/d w = b - a"
+    form = ("lerp({...})", r"\mathrm{lerp}({...})")
 
     def forward(ctx, a, b, w):
         try:
@@ -357,10 +397,12 @@ class Lerp(Function):
 
 
 # ================================================================ step ops: zero gradient
-class _Step(Function):
+class _Step(ElementwiseUnary):
     """A piecewise-constant op: the gradient is 0 (PyTorch's choice also at the jumps)."""
 
     rule = r"\partial f/\partial a = 0"
+    plain = "d f/d a = 0"
+    form = ("_step({...})", r"\mathrm{\_step}({...})")
 
     def backward(ctx, upstream):
         return xp.zeros_like(upstream)
@@ -369,6 +411,8 @@ class _Step(Function):
 class Sign(_Step):
     label = "sign"
     rule = r"\partial\,\mathrm{sign}(a)/\partial a = 0"
+    plain = "d sign(a)/d a = 0"
+    form = ("sign({...})", r"\mathrm{sign}({...})")
 
     def forward(ctx, a):
         return a.copy() if a.dtype.kind == "b" else torch_sign(a)
@@ -377,6 +421,8 @@ class Sign(_Step):
 class Floor(_Step):
     label = "floor"
     rule = r"\partial \lfloor a \rfloor/\partial a = 0"
+    plain = "d floor(a)/d a = 0"
+    form = ("floor({...})", r"\mathrm{floor}({...})")
 
     def forward(ctx, a):
         return xp.floor(a) if a.dtype.kind == "f" else a.copy()
@@ -385,6 +431,8 @@ class Floor(_Step):
 class Ceil(_Step):
     label = "ceil"
     rule = r"\partial \lceil a \rceil/\partial a = 0"
+    plain = "d ceil(a)/d a = 0"
+    form = ("ceil({...})", r"\mathrm{ceil}({...})")
 
     def forward(ctx, a):
         return xp.ceil(a) if a.dtype.kind == "f" else a.copy()
@@ -393,6 +441,8 @@ class Ceil(_Step):
 class Trunc(_Step):
     label = "trunc"
     rule = r"\partial\,\mathrm{trunc}(a)/\partial a = 0"
+    plain = "d trunc(a)/d a = 0"
+    form = ("trunc({...})", r"\mathrm{trunc}({...})")
 
     def forward(ctx, a):
         return xp.trunc(a) if a.dtype.kind == "f" else a.copy()
@@ -401,6 +451,8 @@ class Trunc(_Step):
 class Round(_Step):
     label = "round"
     rule = r"\partial\,\mathrm{round}(a)/\partial a = 0"
+    plain = "d round(a)/d a = 0"
+    form = ("round({...})", r"\mathrm{round}({...})")
 
     def forward(ctx, a, decimals=0):
         if a.dtype.kind != "f":
@@ -414,9 +466,11 @@ class Round(_Step):
         return xp.rint(a / scale) * scale
 
 
-class Frac(Function):
+class Frac(ElementwiseUnary):
     label = "frac"
     rule = r"\partial (a - \mathrm{trunc}(a))/\partial a = 1"
+    plain = "d (a - trunc(a))/d a = 1"
+    form = ("frac({...})", r"\mathrm{frac}({...})")
 
     def forward(ctx, a):
         return a - xp.trunc(a)
@@ -425,9 +479,11 @@ class Frac(Function):
         return upstream
 
 
-class NanToNum(Function):
+class NanToNum(ElementwiseUnary):
     label = "nan_to_num"
     rule = r"\partial\,\mathrm{nan\_to\_num}(a)/\partial a = [a \text{ finite}]"
+    plain = "d nan_to_num(a)/d a = [a finite]"
+    form = ("nan_to_num({...})", r"\mathrm{nan\_to\_num}({...})")
 
     def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
         if a.dtype.kind != "f":

@@ -20,7 +20,7 @@ Each product is one BLAS call over the whole batch (``tensordot``). The 1-D pool
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Pooling
 from ..backend import xp
 from ..tensor import Tensor
 from ._kernels.windows import _data, _is_channels_last, _offsets, _out_size, _padded, _pair, _unbatched
@@ -57,9 +57,11 @@ def _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode):
     return (kh, kw), (sh, sw), (ph, bottom, pw, right), (dh, dw), (oh, ow)
 
 
-class MaxPool2d(Function):
+class MaxPool2d(Pooling):
     label = "max_pool2d"
     rule = r"y = \max_{k \in \text{window}} x_k,\ \partial y/\partial x_k = [k = \arg\max]"
+    plain = "y = max_k in window x_k, d y/d x_k = [k = argmax]"
+    form = ("max_pool2d({...})", r"\mathrm{max\_pool2d}({...})")
     float_only = True
 
     def forward(ctx, x, kernel, stride, pads, dilation, out_size):
@@ -175,9 +177,11 @@ def _max_indices(x, kernel, stride, pads, dilation, out_size):
     return index[0] if unbatched else index
 
 
-class AvgPool2d(Function):
+class AvgPool2d(Pooling):
     label = "avg_pool2d"
     rule = r"y = \frac{1}{D} \sum_{k \in \text{window}} x_k,\ \partial y/\partial x_k = 1/D"
+    plain = "y = 1/D sum_k in window x_k, d y/d x_k = 1/D"
+    form = ("avg_pool2d({...})", r"\mathrm{avg\_pool2d}({...})")
     float_only = True
 
     def forward(ctx, x, kernel, stride, pads, out_size, divisor):
@@ -317,10 +321,12 @@ def _resample(x, axes, matrices, transpose=False):
     return _by_terms(x, axes, transpose)
 
 
-class Resample(Function):
+class Resample(Pooling):
     label = "resample"
     rule = (r"y = A_H\, x\, A_W^T \text{ (a fixed matrix per axis)},\ "
             r"\partial L/\partial x = A_H^T\, (\partial L/\partial y)\, A_W")
+    plain = "y = A_H x A_W^T (a fixed matrix per axis), d L/d x = A_H^T (d L/d y) A_W"
+    form = ("resample({...})", r"\mathrm{resample}({...})")
     float_only = True
 
     def forward(ctx, x, axes, gather=None):
@@ -433,9 +439,11 @@ def _adaptive_max(x, output_size):
     return out, index
 
 
-class AdaptiveMaxPool2d(Function):
+class AdaptiveMaxPool2d(Pooling):
     label = "adaptive_max_pool2d"
     rule = r"y = \max_{k \in \text{bin}} x_k,\ \partial y/\partial x_k = [k = \arg\max]"
+    plain = "y = max_k in bin x_k, d y/d x_k = [k = argmax]"
+    form = ("adaptive_max_pool2d({...})", r"\mathrm{adaptive\_max\_pool2d}({...})")
     float_only = True
 
     def forward(ctx, x, output_size):

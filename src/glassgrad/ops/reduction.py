@@ -17,7 +17,7 @@ import builtins
 import math
 from collections import namedtuple
 
-from ..autograd.function import Function
+from ..autograd.function import Reduction, Scan
 from ..backend import xp
 from ..tensor import Tensor
 from ._kernels.signs import torch_sign
@@ -97,9 +97,11 @@ def _count(shape, axes):
 
 
 # ---------------------------------------------------------------- sum and mean
-class Sum(Function):
+class Sum(Reduction):
     label = "sum"
     rule = r"\partial (\sum_i a_i)/\partial a_j = 1"
+    plain = "d (sum_i a_i)/d a_j = 1"
+    form = ("sum({0})", r"\textstyle\sum {0}")
 
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
         ctx.axes = axes = None if dim is None else _axes(dim, a.ndim, "sum")
@@ -116,9 +118,11 @@ class Sum(Function):
         return _expand(_keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim), ctx.shape)
 
 
-class Mean(Function):
+class Mean(Reduction):
     label = "mean"
     rule = r"\partial (\frac1N \sum_i a_i)/\partial a_j = 1/N"
+    plain = "d (1/N sum_i a_i)/d a_j = 1/N"
+    form = ("mean({...})", r"\mathrm{mean}({...})")
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False):
@@ -153,7 +157,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 # ---------------------------------------------------------------- max and min
-class _Extreme(Function):
+class _Extreme(Reduction):
     """amax / amin over dims: each output's gradient goes to the input elements equal to
     it, split evenly among ties (PyTorch's rule for amax, amin and the full max/min).
 
@@ -189,16 +193,20 @@ class _Extreme(Function):
 class Amax(_Extreme):
     label = "amax"
     rule = r"\partial \max_i a_i/\partial a_j = [a_j = \max] / \#\{\text{ties}\}"
+    plain = "d max_i a_i/d a_j = [a_j = max] / #{ties}"
+    form = ("amax({...})", r"\mathrm{amax}({...})")
     pick = xp.max
 
 
 class Amin(_Extreme):
     label = "amin"
     rule = r"\partial \min_i a_i/\partial a_j = [a_j = \min] / \#\{\text{ties}\}"
+    plain = "d min_i a_i/d a_j = [a_j = min] / #{ties}"
+    form = ("amin({...})", r"\mathrm{amin}({...})")
     pick = xp.min
 
 
-class _Select(Function):
+class _Select(Reduction):
     """max / min along one dim: the value at the given indices; the gradient goes to
     exactly that element (the one reported in ``indices``)."""
 
@@ -224,11 +232,15 @@ class _Select(Function):
 class MaxDim(_Select):
     label = "max"
     rule = r"\partial \max_k a_k/\partial a_j = [j = \arg\max_k a_k]"
+    plain = "d max_k a_k/d a_j = [j = argmax_k a_k]"
+    form = ("max({...})", r"\mathrm{max}({...})")
 
 
 class MinDim(_Select):
     label = "min"
     rule = r"\partial \min_k a_k/\partial a_j = [j = \arg\min_k a_k]"
+    plain = "d min_k a_k/d a_j = [j = argmin_k a_k]"
+    form = ("min({...})", r"\mathrm{min}({...})")
 
 
 # PyTorch returns torch.return_types.max(values=..., indices=...), a named tuple.
@@ -313,9 +325,11 @@ def argmin(input, dim=None, keepdim=False):
 
 
 # ---------------------------------------------------------------- logsumexp
-class LogSumExp(Function):
+class LogSumExp(Reduction):
     label = "logsumexp"
     rule = r"\partial \log\sum_i e^{a_i}/\partial a_j = e^{a_j - \mathrm{lse}} = \mathrm{softmax}(a)_j"
+    plain = "d logsum_i e^(a_i)/d a_j = e^(a_j - lse) = softmax(a)_j"
+    form = ("logsumexp({...})", r"\mathrm{logsumexp}({...})")
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False):
@@ -384,9 +398,11 @@ def _var_backward(ctx, up, centred):
         return two_over_n * up * centred
 
 
-class Var(Function):
+class Var(Reduction):
     label = "var"
     rule = r"\partial\,\mathrm{var}(a)/\partial a_j = 2 (a_j - \bar a) / (N - c)"
+    plain = "d var(a)/d a_j = 2 (a_j - abar) / (N - c)"
+    form = ("var({...})", r"\mathrm{var}({...})")
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False, correction=1):
@@ -399,9 +415,11 @@ class Var(Function):
         return _var_backward(ctx, _keep(upstream, ctx.axes, centred.ndim, ctx.keepdim), centred)
 
 
-class Std(Function):
+class Std(Reduction):
     label = "std"
     rule = r"\partial\,\mathrm{std}(a)/\partial a_j = (a_j - \bar a) / ((N - c)\,\mathrm{std}(a))"
+    plain = "d std(a)/d a_j = (a_j - abar) / ((N - c) std(a))"
+    form = ("std({...})", r"\mathrm{std}({...})")
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False, correction=1):
@@ -504,9 +522,11 @@ def _accumulator(a):
 
 
 # ================================================================ prod
-class Prod(Function):
+class Prod(Reduction):
     label = "prod"
     rule = r"\partial (\prod_i a_i)/\partial a_j = \prod_{i \ne j} a_i"
+    plain = "d (prod_i a_i)/d a_j = prod_i != j a_i"
+    form = ("prod({...})", r"\mathrm{prod}({...})")
 
     def forward(ctx, a, dim=None, keepdim=False):
         ctx.axis = axis = None if dim is None else _one_axis(dim, a.ndim, "prod")
@@ -537,9 +557,11 @@ class Prod(Function):
 
 
 # ================================================================ cumsum and cumprod
-class CumSum(Function):
+class CumSum(Scan):
     label = "cumsum"
     rule = r"\partial (\sum_{k \le i} a_k)/\partial a_j = [j \le i]"
+    plain = "d (sum_k <= i a_k)/d a_j = [j <= i]"
+    form = ("cumsum({...})", r"\mathrm{cumsum}({...})")
 
     def forward(ctx, a, dim):
         ctx.axis = axis = _one_axis(dim, a.ndim, "cumsum")
@@ -554,9 +576,11 @@ class CumSum(Function):
         return _reversed_cumsum(upstream, ctx.axis)
 
 
-class CumProd(Function):
+class CumProd(Scan):
     label = "cumprod"
     rule = r"\partial (\prod_{k \le i} a_k)/\partial a_j = [j \le i] \prod_{k \le i, k \ne j} a_k"
+    plain = "d (prod_k <= i a_k)/d a_j = [j <= i] prod_k <= i, k != j a_k"
+    form = ("cumprod({...})", r"\mathrm{cumprod}({...})")
 
     def forward(ctx, a, dim):
         ctx.axis = axis = _one_axis(dim, a.ndim, "cumprod")
@@ -597,10 +621,12 @@ class CumProd(Function):
 
 
 # ================================================================ norm
-class VectorNorm(Function):
+class VectorNorm(Reduction):
     label = "norm"
     rule = (r"\partial \|a\|_p/\partial a_j = \mathrm{sign}(a_j)\,|a_j|^{p-1} / \|a\|_p^{p-1}"
             r"\ (p=2: a_j/\|a\|,\ p=\infty: \text{the largest } |a_j|)")
+    plain = "d ||a||_p/d a_j = sign(a_j) |a_j|^(p-1) / ||a||_p^(p-1) (p=2: a_j/||a||, p=inf: the largest |a_j|)"
+    form = ("norm({...})", r"\mathrm{norm}({...})")
     float_only = True
 
     def forward(ctx, a, ord=2.0, dim=None, keepdim=False):

@@ -22,7 +22,7 @@ tensor.)
 import builtins
 import operator
 
-from ..autograd.function import Function
+from ..autograd.function import LinearAlgebra, ShapeOp
 from ..backend import xp
 from ..tensor import Tensor
 from .arithmetic import ShapeError, _torch_result_dtype
@@ -68,9 +68,11 @@ def _sizes(args, op):
 
 
 # ---------------------------------------------------------------- reshape family
-class Reshape(Function):
+class Reshape(ShapeOp):
     label = "reshape"
     rule = r"\partial\,\mathrm{reshape}(a)/\partial a = 1\ (\text{the gradient is reshaped back})"
+    plain = "d reshape(a)/d a = 1 (the gradient is reshaped back)"
+    form = ("reshape({...})", r"\mathrm{reshape}({...})")
 
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
@@ -158,9 +160,11 @@ def unsqueeze(input, dim):
     return _share_version(Reshape.apply(input, shape=shape[:d] + (1,) + shape[d:]), input)
 
 
-class Contiguous(Function):
+class Contiguous(ShapeOp):
     label = "contiguous"
     rule = r"\partial a/\partial a = 1"
+    plain = "d a/d a = 1"
+    form = ("contiguous({...})", r"\mathrm{contiguous}({...})")
 
     def forward(ctx, a):
         return xp.ascontiguousarray(a)
@@ -177,9 +181,11 @@ def contiguous(input):
 
 
 # ---------------------------------------------------------------- axis order
-class Permute(Function):
+class Permute(ShapeOp):
     label = "permute"
     rule = r"\partial\,\mathrm{permute}(a)/\partial a = 1\ (\text{the gradient is permuted back})"
+    plain = "d permute(a)/d a = 1 (the gradient is permuted back)"
+    form = ("permute({...})", r"\mathrm{permute}({...})")
 
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -189,9 +195,11 @@ class Permute(Function):
         return upstream.transpose(xp.argsort(ctx.dims))
 
 
-class Transpose(Function):
+class Transpose(ShapeOp):
     label = "transpose"
     rule = r"\partial a^T/\partial a = 1\ (\text{the gradient is transposed back})"
+    plain = "d a^T/d a = 1 (the gradient is transposed back)"
+    form = ("transpose({...})", r"\mathrm{transpose}({...})")
 
     def forward(ctx, a, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
@@ -232,9 +240,11 @@ def t(input):
 
 
 # ---------------------------------------------------------------- broadcasting
-class BroadcastTo(Function):
+class BroadcastTo(ShapeOp):
     label = "broadcast_to"
     rule = r"\partial\,\mathrm{broadcast}(a)/\partial a = 1\ (\text{summed over the copies})"
+    plain = "d broadcast(a)/d a = 1 (summed over the copies)"
+    form = ("broadcast_to({...})", r"\mathrm{broadcast\_to}({...})")
 
     def forward(ctx, a, shape):
         try:
@@ -281,9 +291,11 @@ def expand_as(input, other):
 
 
 # ---------------------------------------------------------------- joining
-class Cat(Function):
+class Cat(ShapeOp):
     label = "cat"
     rule = r"\partial\,\mathrm{cat}(a_1..a_n)/\partial a_k = 1\ (\text{on } a_k\text{'s slice})"
+    plain = "d cat(a_1..a_n)/d a_k = 1 (on a_k's slice)"
+    form = ("cat({...})", r"\mathrm{cat}({...})")
 
     def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
@@ -296,9 +308,11 @@ class Cat(Function):
         return tuple(p if need else None for p, need in zip(pieces, ctx.needs_input_grad))
 
 
-class Stack(Function):
+class Stack(ShapeOp):
     label = "stack"
     rule = r"\partial\,\mathrm{stack}(a_1..a_n)/\partial a_k = 1\ (\text{on slice } k)"
+    plain = "d stack(a_1..a_n)/d a_k = 1 (on slice k)"
+    form = ("stack({...})", r"\mathrm{stack}({...})")
 
     def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
@@ -348,9 +362,11 @@ def stack(tensors, dim=0):
 
 
 # ---------------------------------------------------------------- padding
-class Pad(Function):
+class Pad(ShapeOp):
     label = "pad"
     rule = r"\partial\,\mathrm{pad}(a)/\partial a = 1\ (\text{on the original region})"
+    plain = "d pad(a)/d a = 1 (on the original region)"
+    form = ("pad({...})", r"\mathrm{pad}({...})")
 
     def forward(ctx, a, pad, value=0):
         # pad = (before_last, after_last, before_second_last, ...); negative pads crop.
@@ -377,13 +393,15 @@ class Pad(Function):
         return g
 
 
-class PadIndexed(Function):
+class PadIndexed(ShapeOp):
     """reflect / replicate / circular padding: every output element is a copy of one input
     element, so along each padded dim the op is a gather out[..., k] = a[..., src[k]]."""
 
     label = "pad"
     rule = (r"\partial\,\mathrm{pad}(a)_k/\partial a_i = [\mathrm{src}(k) = i]"
             r"\ (\text{an input element copied } m \text{ times gets } m \text{ upstreams})")
+    plain = "d pad(a)_k/d a_i = [src(k) = i] (an input element copied m times gets m upstreams)"
+    form = ("pad({...})", r"\mathrm{pad}({...})")
 
     def forward(ctx, a, sources):
         # sources: per dim, from the last backwards, the source index of every output position
@@ -460,9 +478,11 @@ def pad(input, pad, mode="constant", value=None):
 
 
 # ---------------------------------------------------------------- slices along one dim
-class Narrow(Function):
+class Narrow(ShapeOp):
     label = "narrow"
     rule = r"\partial a_{[s:s+n]}/\partial a = 1 \text{ on the slice, } 0 \text{ elsewhere}"
+    plain = "d a_[s:s+n]/d a = 1 on the slice, 0 elsewhere"
+    form = ("narrow({...})", r"\mathrm{narrow}({...})")
 
     def forward(ctx, a, dim, start, length):
         ctx.in_shape, ctx.dim = a.shape, dim
@@ -475,9 +495,11 @@ class Narrow(Function):
         return g
 
 
-class Select(Function):
+class Select(ShapeOp):
     label = "select"
     rule = r"\partial a_{[i]}/\partial a = 1 \text{ at index } i, 0 \text{ elsewhere}"
+    plain = "d a_[i]/d a = 1 at index i, 0 elsewhere"
+    form = ("select({...})", r"\mathrm{select}({...})")
 
     def forward(ctx, a, dim, index):
         ctx.in_shape = a.shape
@@ -560,9 +582,11 @@ def unbind(input, dim=0):
 
 
 # ---------------------------------------------------------------- reordering
-class Flip(Function):
+class Flip(ShapeOp):
     label = "flip"
     rule = r"\partial\,\mathrm{flip}(a)/\partial a = 1\ (\text{the gradient is flipped back})"
+    plain = "d flip(a)/d a = 1 (the gradient is flipped back)"
+    form = ("flip({...})", r"\mathrm{flip}({...})")
 
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -589,9 +613,11 @@ def flip(input, *dims_, dims=None):
     return Flip.apply(input, dims=_dims(dims, input.ndim, "flip"))
 
 
-class Roll(Function):
+class Roll(ShapeOp):
     label = "roll"
     rule = r"\partial\,\mathrm{roll}(a, s)/\partial a = 1\ (\text{the gradient is rolled by } -s)"
+    plain = "d roll(a, s)/d a = 1 (the gradient is rolled by -s)"
+    form = ("roll({...})", r"\mathrm{roll}({...})")
 
     def forward(ctx, a, shifts, dims):
         ctx.shifts, ctx.dims = shifts, dims
@@ -688,10 +714,12 @@ swapdims = swapaxes
 
 
 # ---------------------------------------------------------------- repeating
-class Repeat(Function):
+class Repeat(ShapeOp):
     label = "repeat"
     rule = (r"\partial\,\mathrm{repeat}(a)/\partial a = 1\ (\text{an element copied } r"
             r"\text{ times gets the sum of } r \text{ upstreams})")
+    plain = "d repeat(a)/d a = 1 (an element copied r times gets the sum of r upstreams)"
+    form = ("repeat({...})", r"\mathrm{repeat}({...})")
 
     def forward(ctx, a, repeats):
         ctx.in_shape = (1,) * (len(repeats) - a.ndim) + a.shape
@@ -731,9 +759,11 @@ def tile(input, dims):
 
 
 # ---------------------------------------------------------------- triangles and diagonals
-class Tril(Function):
+class Tril(ShapeOp):
     label = "tril"
     rule = r"\partial\,\mathrm{tril}(a)_{ij}/\partial a_{ij} = [j - i \le k]"
+    plain = "d tril(a)_ij/d a_ij = [j - i <= k]"
+    form = ("tril({...})", r"\mathrm{tril}({...})")
 
     def forward(ctx, a, diagonal):
         ctx.k = diagonal
@@ -743,9 +773,11 @@ class Tril(Function):
         return xp.tril(upstream, ctx.k)
 
 
-class Triu(Function):
+class Triu(ShapeOp):
     label = "triu"
     rule = r"\partial\,\mathrm{triu}(a)_{ij}/\partial a_{ij} = [j - i \ge k]"
+    plain = "d triu(a)_ij/d a_ij = [j - i >= k]"
+    form = ("triu({...})", r"\mathrm{triu}({...})")
 
     def forward(ctx, a, diagonal):
         ctx.k = diagonal
@@ -788,9 +820,11 @@ def _diagonal_view(a, offset, dim1, dim2):
     return _as_strided(b, shape, strides)
 
 
-class Diagonal(Function):
+class Diagonal(ShapeOp):
     label = "diagonal"
     rule = r"\partial a_{i,i+k}/\partial a = 1 \text{ on the diagonal, } 0 \text{ elsewhere}"
+    plain = "d a_i,i+k/d a = 1 on the diagonal, 0 elsewhere"
+    form = ("diagonal({...})", r"\mathrm{diagonal}({...})")
 
     def forward(ctx, a, offset, dim1, dim2, copy=False):
         ctx.in_shape, ctx.where = a.shape, (offset, dim1, dim2)
@@ -814,9 +848,11 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return _share_version(Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2), input)
 
 
-class DiagEmbed(Function):
+class DiagEmbed(ShapeOp):
     label = "diag"
     rule = r"\partial D(v)_{i,i+k}/\partial v_i = 1"
+    plain = "d D(v)_i,i+k/d v_i = 1"
+    form = ("diag({...})", r"\mathrm{diag}({...})")
 
     def forward(ctx, v, diagonal):
         ctx.k = diagonal
@@ -836,9 +872,11 @@ def diag(input, diagonal=0):
     raise ShapeError(f"diag: expected a 1-D or 2-D input, got shape {tuple(input.shape)}")
 
 
-class Trace(Function):
+class Trace(LinearAlgebra):
     label = "trace"
     rule = r"\partial \sum_i a_{ii}/\partial a_{jk} = [j = k]"
+    plain = "d sum_i a_ii/d a_jk = [j = k]"
+    form = ("trace({...})", r"\mathrm{trace}({...})")
 
     def forward(ctx, a):
         ctx.in_shape = a.shape
