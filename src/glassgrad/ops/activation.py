@@ -61,6 +61,22 @@ class ReLU(ElementwiseUnary):
         return upstream * mask
 
 
+def relu(input, inplace=False):
+    """max(s, 0) elementwise. d/ds = 1 where s > 0, else 0 (0 at s = 0, as PyTorch).
+
+    Values as PyTorch's at -inf (0), nan (nan, the gradient passes) and -0.0 (kept). The
+    backward is upstream * mask, so a blocked place gets -0.0 for a negative upstream and
+    nan for an inf one, where PyTorch writes 0 (see tests/ops/test_special_values.py).
+
+    ``inplace=True`` writes the result into ``input`` and returns it, as in PyTorch (the
+    same for every activation here that takes ``inplace``): the gradient is the same, and
+    a node that saved ``input`` before (sigmoid keeps its output, for one) then refuses to
+    run backward, because the version of ``input`` moved on."""
+    if inplace:  # (not _maybe_in_place: relu is on every MLP's hot path, one call less)
+        return input._unary_inplace(ReLU.apply)
+    return ReLU.apply(input)
+
+
 class LeakyReLU(ElementwiseUnary):
     label = "leaky_relu"
     rule = r"\partial\,\mathrm{leaky\_relu}(s)/\partial s = 1 \text{ if } s > 0 \text{ else } \alpha"
@@ -85,6 +101,12 @@ class LeakyReLU(ElementwiseUnary):
         return upstream * local
 
 
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """s where s > 0, else negative_slope * s. d/ds = 1 or negative_slope."""
+    return _maybe_in_place(input, inplace,
+                           lambda t: LeakyReLU.apply(t, negative_slope=negative_slope))
+
+
 class Tanh(ElementwiseUnary):
     label = "tanh"
     rule = r"\partial z / \partial s = 1 - z^2"
@@ -100,6 +122,11 @@ class Tanh(ElementwiseUnary):
     def backward(ctx, upstream):
         (z,) = ctx.saved
         return upstream * (1 - z * z)
+
+
+def tanh(input):
+    """Hyperbolic tangent, elementwise. d/ds tanh(s) = 1 - tanh(s)^2."""
+    return Tanh.apply(input)
 
 
 def _sigmoid(s):
@@ -129,6 +156,11 @@ class Sigmoid(ElementwiseUnary):
     def backward(ctx, upstream):
         (z,) = ctx.saved
         return upstream * z * (1 - z)
+
+
+def sigmoid(input):
+    """The logistic function 1 / (1 + e^-s), stable for large |s|. d/ds = z (1 - z)."""
+    return Sigmoid.apply(input)
 
 
 class Softplus(ElementwiseUnary):
@@ -170,47 +202,15 @@ class Softplus(ElementwiseUnary):
         return upstream * local
 
 
-def relu(input, inplace=False):
-    """max(s, 0) elementwise. d/ds = 1 where s > 0, else 0 (0 at s = 0, as PyTorch).
-
-    Values as PyTorch's at -inf (0), nan (nan, the gradient passes) and -0.0 (kept). The
-    backward is upstream * mask, so a blocked place gets -0.0 for a negative upstream and
-    nan for an inf one, where PyTorch writes 0 (see tests/ops/test_special_values.py).
-
-    ``inplace=True`` writes the result into ``input`` and returns it, as in PyTorch (the
-    same for every activation here that takes ``inplace``): the gradient is the same, and
-    a node that saved ``input`` before (sigmoid keeps its output, for one) then refuses to
-    run backward, because the version of ``input`` moved on."""
-    if inplace:  # (not _maybe_in_place: relu is on every MLP's hot path, one call less)
-        return input._unary_inplace(ReLU.apply)
-    return ReLU.apply(input)
-
-
-def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """s where s > 0, else negative_slope * s. d/ds = 1 or negative_slope."""
-    return _maybe_in_place(input, inplace,
-                           lambda t: LeakyReLU.apply(t, negative_slope=negative_slope))
+def softplus(input, beta=1, threshold=20):
+    """log(1 + e^(beta s)) / beta, stable for large |s|; the identity where beta s >
+    threshold (PyTorch's convention). d/ds = sigmoid(beta s)."""
+    return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
 def _maybe_in_place(input, inplace, outofplace):
     """``outofplace(input)``, or with ``inplace=True`` its result written into ``input``."""
     return input._unary_inplace(outofplace) if inplace else outofplace(input)
-
-
-def tanh(input):
-    """Hyperbolic tangent, elementwise. d/ds tanh(s) = 1 - tanh(s)^2."""
-    return Tanh.apply(input)
-
-
-def sigmoid(input):
-    """The logistic function 1 / (1 + e^-s), stable for large |s|. d/ds = z (1 - z)."""
-    return Sigmoid.apply(input)
-
-
-def softplus(input, beta=1, threshold=20):
-    """log(1 + e^(beta s)) / beta, stable for large |s|; the identity where beta s >
-    threshold (PyTorch's convention). d/ds = sigmoid(beta s)."""
-    return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -286,6 +286,18 @@ class GELU(ElementwiseUnary):
         return upstream * (half * (1 + c) + half * s * (1 - c * c) * inner_slope)
 
 
+# ---------------------------------------------------------------- the public functions
+def gelu(input, approximate="none"):
+    """GELU(s) = s Phi(s), Phi the standard normal CDF = (1 + erf(s/sqrt 2))/2.
+    d/ds = Phi(s) + s phi(s), phi(s) = e^{-s^2/2}/sqrt(2 pi).
+
+    ``approximate='tanh'``: s/2 (1 + tanh(sqrt(2/pi) (s + 0.044715 s^3))), PyTorch's
+    derivative of that formula."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(input, approximate=approximate)
+
+
 class SiLU(ElementwiseUnary):
     label = "silu"
     rule = r"\partial\,(s\,\sigma(s))/\partial s = \sigma(s)\,(1 + s (1 - \sigma(s)))"
@@ -302,6 +314,11 @@ class SiLU(ElementwiseUnary):
     def backward(ctx, upstream):
         s, z = ctx.saved
         return upstream * (z * (1 + s * (1 - z)))
+
+
+def silu(input, inplace=False):
+    """SiLU (swish): s sigma(s). d/ds = sigma(s) (1 + s (1 - sigma(s)))."""
+    return _maybe_in_place(input, inplace, SiLU.apply)
 
 
 class ELU(ElementwiseUnary):
@@ -388,6 +405,12 @@ class LogSigmoid(ElementwiseUnary):
         return upstream * local
 
 
+def logsigmoid(input):
+    """log sigma(s) = -softplus(-s) = min(s, 0) - log(1 + e^{-|s|}), stable for every s.
+    d/ds = 1 - sigma(s)."""
+    return LogSigmoid.apply(input)
+
+
 class Softsign(ElementwiseUnary):
     label = "softsign"
     rule = r"\partial\,\frac{s}{1+|s|}/\partial s = \frac{1}{(1+|s|)^2}"
@@ -404,6 +427,11 @@ class Softsign(ElementwiseUnary):
     def backward(ctx, upstream):
         (d,) = ctx.saved
         return upstream / (d * d)
+
+
+def softsign(input):
+    """s / (1 + |s|). d/ds = 1 / (1 + |s|)^2."""
+    return Softsign.apply(input)
 
 
 class Hardtanh(ElementwiseUnary):
@@ -423,6 +451,20 @@ class Hardtanh(ElementwiseUnary):
     def backward(ctx, upstream):
         (inside,) = ctx.saved
         return _where_kept(upstream, inside)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clip(s, min_val, max_val). d/ds = 1 strictly between the bounds, 0 at and beyond them
+    (PyTorch's convention)."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    return _maybe_in_place(input, inplace,
+                           lambda t: Hardtanh.apply(t, min_val=min_val, max_val=max_val))
+
+
+def relu6(input, inplace=False):
+    """min(max(s, 0), 6) = hardtanh(s, 0, 6). d/ds = 1 for 0 < s < 6, else 0."""
+    return _maybe_in_place(input, inplace, lambda t: Hardtanh.apply(t, min_val=0.0, max_val=6.0))
 
 
 class Hardsigmoid(ElementwiseUnary):
@@ -446,6 +488,12 @@ class Hardsigmoid(ElementwiseUnary):
         return _where_kept(upstream / 6, inside)
 
 
+def hardsigmoid(input, inplace=False):
+    """relu6(s + 3) / 6: 0 for s <= -3, 1 for s >= 3, s/6 + 1/2 between.
+    d/ds = 1/6 for -3 < s < 3, else 0."""
+    return _maybe_in_place(input, inplace, Hardsigmoid.apply)
+
+
 class Hardswish(ElementwiseUnary):
     label = "hardswish"
     rule = r"\partial\,s\,\mathrm{relu6}(s+3)/6/\partial s = 0,\ s/3 + 1/2,\ 1"
@@ -466,6 +514,12 @@ class Hardswish(ElementwiseUnary):
     def backward(ctx, upstream):
         local, above = ctx.saved
         return _where_kept(upstream * local, above)  # +0.0 at s <= -3, as PyTorch
+
+
+def hardswish(input, inplace=False):
+    """s relu6(s + 3) / 6: 0 for s <= -3, s for s >= 3, s (s + 3)/6 between.
+    d/ds = 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (PyTorch's convention)."""
+    return _maybe_in_place(input, inplace, Hardswish.apply)
 
 
 class Mish(ElementwiseUnary):
@@ -494,6 +548,12 @@ class Mish(ElementwiseUnary):
         return upstream * local
 
 
+def mish(input, inplace=False):
+    """s tanh(softplus(s)), computed without overflow for any s.
+    d/ds = tanh(sp(s)) + s sigma(s) (1 - tanh(sp(s))^2)."""
+    return _maybe_in_place(input, inplace, Mish.apply)
+
+
 class PReLU(ElementwiseBinary):
     label = "prelu"
     rule = (r"\partial\,\mathrm{prelu}/\partial s = [s > 0] + a [s \le 0],\ "
@@ -514,126 +574,6 @@ class PReLU(ElementwiseBinary):
         # full-shape per-element gradient of a: the engine sums it over the broadcast dims
         grad_a = xp.where(positive, 0, s * upstream) if ctx.needs_input_grad[1] else None
         return grad_s, grad_a
-
-
-class GLU(AlongDim):
-    label = "glu"
-    rule = (r"\partial\,(a\,\sigma(b))/\partial a = \sigma(b),\ "
-            r"\partial\,(a\,\sigma(b))/\partial b = a\,\sigma(b)(1 - \sigma(b))")
-    plain = "d (a sigma(b))/d a = sigma(b), d (a sigma(b))/d b = a sigma(b)(1 - sigma(b))"
-    form = ("glu({...})", r"\mathrm{glu}({...})")
-    float_only = True
-
-    def forward(ctx, x, dim=-1):
-        a, b = xp.split(x, 2, axis=dim)
-        z = _sigmoid(b)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(a, z)
-            ctx.dim = dim
-        return a * z
-
-    def backward(ctx, upstream):
-        a, z = ctx.saved
-        # PyTorch's order for b, (1 - z) z a g: the small factors first, so that a huge
-        # a times g does not overflow where (1 - z) z would bring it back (or is 0)
-        g_b = (1 - z) * z
-        g_b *= a
-        g_b *= upstream
-        return xp.concatenate([upstream * z, g_b], axis=ctx.dim)
-
-
-# ---------------------------------------------------------------- the public functions
-def gelu(input, approximate="none"):
-    """GELU(s) = s Phi(s), Phi the standard normal CDF = (1 + erf(s/sqrt 2))/2.
-    d/ds = Phi(s) + s phi(s), phi(s) = e^{-s^2/2}/sqrt(2 pi).
-
-    ``approximate='tanh'``: s/2 (1 + tanh(sqrt(2/pi) (s + 0.044715 s^3))), PyTorch's
-    derivative of that formula."""
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return GELU.apply(input, approximate=approximate)
-
-
-def silu(input, inplace=False):
-    """SiLU (swish): s sigma(s). d/ds = sigma(s) (1 + s (1 - sigma(s)))."""
-    return _maybe_in_place(input, inplace, SiLU.apply)
-
-
-def _elu(input, alpha, scale, input_scale, inplace):
-    return _maybe_in_place(input, inplace, lambda t: ELU.apply(
-        t, alpha=alpha, scale=scale, input_scale=input_scale))
-
-
-def elu(input, alpha=1.0, inplace=False):
-    """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
-    below 0 (so alpha at s = 0, PyTorch's choice)."""
-    return _elu(input, alpha, 1.0, 1.0, inplace)
-
-
-def selu(input, inplace=False):
-    """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
-    and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
-    scale alpha e^s at and below 0."""
-    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace)
-
-
-def celu(input, alpha=1.0, inplace=False):
-    """CELU: s for s > 0, alpha (e^{s/alpha} - 1) for s <= 0. d/ds = 1 above 0, e^{s/alpha}
-    at and below 0. alpha must not be 0."""
-    if alpha == 0:
-        raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
-    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
-
-
-def logsigmoid(input):
-    """log sigma(s) = -softplus(-s) = min(s, 0) - log(1 + e^{-|s|}), stable for every s.
-    d/ds = 1 - sigma(s)."""
-    return LogSigmoid.apply(input)
-
-
-def softsign(input):
-    """s / (1 + |s|). d/ds = 1 / (1 + |s|)^2."""
-    return Softsign.apply(input)
-
-
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clip(s, min_val, max_val). d/ds = 1 strictly between the bounds, 0 at and beyond them
-    (PyTorch's convention)."""
-    if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    return _maybe_in_place(input, inplace,
-                           lambda t: Hardtanh.apply(t, min_val=min_val, max_val=max_val))
-
-
-def relu6(input, inplace=False):
-    """min(max(s, 0), 6) = hardtanh(s, 0, 6). d/ds = 1 for 0 < s < 6, else 0."""
-    return _maybe_in_place(input, inplace, lambda t: Hardtanh.apply(t, min_val=0.0, max_val=6.0))
-
-
-def hardsigmoid(input, inplace=False):
-    """relu6(s + 3) / 6: 0 for s <= -3, 1 for s >= 3, s/6 + 1/2 between.
-    d/ds = 1/6 for -3 < s < 3, else 0."""
-    return _maybe_in_place(input, inplace, Hardsigmoid.apply)
-
-
-def hardswish(input, inplace=False):
-    """s relu6(s + 3) / 6: 0 for s <= -3, s for s >= 3, s (s + 3)/6 between.
-    d/ds = 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (PyTorch's convention)."""
-    return _maybe_in_place(input, inplace, Hardswish.apply)
-
-
-def mish(input, inplace=False):
-    """s tanh(softplus(s)), computed without overflow for any s.
-    d/ds = tanh(sp(s)) + s sigma(s) (1 - tanh(sp(s))^2)."""
-    return _maybe_in_place(input, inplace, Mish.apply)
-
-
-def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / sum_j e^{-s_j}.
-    Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
-    if dtype is not None:
-        input = _to(input, dtype)
-    return _along(Softmax, _neg(input), dim, "softmin")
 
 
 def prelu(input, weight):
@@ -664,6 +604,32 @@ def prelu(input, weight):
     return PReLU.apply(input, slope)
 
 
+class GLU(AlongDim):
+    label = "glu"
+    rule = (r"\partial\,(a\,\sigma(b))/\partial a = \sigma(b),\ "
+            r"\partial\,(a\,\sigma(b))/\partial b = a\,\sigma(b)(1 - \sigma(b))")
+    plain = "d (a sigma(b))/d a = sigma(b), d (a sigma(b))/d b = a sigma(b)(1 - sigma(b))"
+    form = ("glu({...})", r"\mathrm{glu}({...})")
+    float_only = True
+
+    def forward(ctx, x, dim=-1):
+        a, b = xp.split(x, 2, axis=dim)
+        z = _sigmoid(b)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(a, z)
+            ctx.dim = dim
+        return a * z
+
+    def backward(ctx, upstream):
+        a, z = ctx.saved
+        # PyTorch's order for b, (1 - z) z a g: the small factors first, so that a huge
+        # a times g does not overflow where (1 - z) z would bring it back (or is 0)
+        g_b = (1 - z) * z
+        g_b *= a
+        g_b *= upstream
+        return xp.concatenate([upstream * z, g_b], axis=ctx.dim)
+
+
 def glu(input, dim=-1):
     """Gated linear unit: split ``input`` in halves a, b along ``dim``; a sigma(b).
     d/da = sigma(b), d/db = a sigma(b) (1 - sigma(b))."""
@@ -681,6 +647,40 @@ def glu(input, dim=-1):
         raise ValueError(f"glu: the size of dim {dim} must be even to split it in halves, "
                          f"got {shape[dim]} (shape {tuple(shape)})")
     return GLU.apply(input, dim=dim)
+
+
+def _elu(input, alpha, scale, input_scale, inplace):
+    return _maybe_in_place(input, inplace, lambda t: ELU.apply(
+        t, alpha=alpha, scale=scale, input_scale=input_scale))
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
+    below 0 (so alpha at s = 0, PyTorch's choice)."""
+    return _elu(input, alpha, 1.0, 1.0, inplace)
+
+
+def selu(input, inplace=False):
+    """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
+    and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
+    scale alpha e^s at and below 0."""
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """CELU: s for s > 0, alpha (e^{s/alpha} - 1) for s <= 0. d/ds = 1 above 0, e^{s/alpha}
+    at and below 0. alpha must not be 0."""
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
+    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / sum_j e^{-s_j}.
+    Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
+    if dtype is not None:
+        input = _to(input, dtype)
+    return _along(Softmax, _neg(input), dim, "softmin")
 
 
 # ---------------------------------------------------------------- shrinkage and threshold
@@ -703,6 +703,11 @@ class Hardshrink(ElementwiseUnary):
         return _where_kept(upstream, keep)
 
 
+def hardshrink(input, lambd=0.5):
+    """s where |s| > lambd, else 0. d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
+    return Hardshrink.apply(input, lambd=lambd)
+
+
 class Softshrink(ElementwiseUnary):
     label = "softshrink"
     rule = r"\partial\,\mathrm{softshrink}(s)/\partial s = [|s| > \lambda]"
@@ -721,6 +726,15 @@ class Softshrink(ElementwiseUnary):
     def backward(ctx, upstream):
         (keep,) = ctx.saved
         return _where_kept(upstream, keep)
+
+
+def softshrink(input, lambd=0.5):
+    """s - lambd above lambd, s + lambd below -lambd, 0 between (lambd >= 0).
+    d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
+    if not lambd >= 0:
+        raise ValueError(f"softshrink: lambd must be >= 0 (the half-width of the zeroed "
+                         f"band), got {lambd}")
+    return Softshrink.apply(input, lambd=lambd)
 
 
 class Tanhshrink(ElementwiseUnary):
@@ -744,6 +758,11 @@ class Tanhshrink(ElementwiseUnary):
         return out
 
 
+def tanhshrink(input):
+    """s - tanh(s). d/ds = tanh(s)^2."""
+    return Tanhshrink.apply(input)
+
+
 class Threshold(ElementwiseUnary):
     label = "threshold"
     rule = r"\partial\,\mathrm{threshold}(s)/\partial s = [s > \theta]"
@@ -760,25 +779,6 @@ class Threshold(ElementwiseUnary):
     def backward(ctx, upstream):
         (passed,) = ctx.saved
         return _where_kept(upstream, passed)
-
-
-def hardshrink(input, lambd=0.5):
-    """s where |s| > lambd, else 0. d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
-    return Hardshrink.apply(input, lambd=lambd)
-
-
-def softshrink(input, lambd=0.5):
-    """s - lambd above lambd, s + lambd below -lambd, 0 between (lambd >= 0).
-    d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
-    if not lambd >= 0:
-        raise ValueError(f"softshrink: lambd must be >= 0 (the half-width of the zeroed "
-                         f"band), got {lambd}")
-    return Softshrink.apply(input, lambd=lambd)
-
-
-def tanhshrink(input):
-    """s - tanh(s). d/ds = tanh(s)^2."""
-    return Tanhshrink.apply(input)
 
 
 def threshold(input, threshold, value, inplace=False):

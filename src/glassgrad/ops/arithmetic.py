@@ -161,6 +161,14 @@ class Add(ElementwiseBinary):
         return upstream, upstream  # an add gate copies the gradient to both inputs
 
 
+# ---------------------------------------------------------------- public functions
+def add(input, other, alpha=1):
+    """input + alpha * other, broadcasting both ways."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return Add.apply(input, other)
+
+
 class Sub(ElementwiseBinary):
     label = "sub"
     rule = r"\partial (a-b)/\partial a = 1,\ \partial (a-b)/\partial b = -1"
@@ -177,6 +185,13 @@ class Sub(ElementwiseBinary):
 
     def backward(ctx, upstream):
         return upstream, (-upstream if ctx.needs_input_grad[1] else None)
+
+
+def sub(input, other, alpha=1):
+    """input - alpha * other, broadcasting both ways."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return Sub.apply(input, other)
 
 
 class Mul(ElementwiseBinary):
@@ -198,6 +213,11 @@ class Mul(ElementwiseBinary):
         a, b = ctx.saved  # a multiply gate swaps its inputs
         need_a, need_b = ctx.needs_input_grad
         return (upstream * b if need_a else None), (upstream * a if need_b else None)
+
+
+def mul(input, other):
+    """input * other elementwise. d/da = b, d/db = a."""
+    return Mul.apply(input, other)
 
 
 class Div(ElementwiseBinary):
@@ -225,6 +245,11 @@ class Div(ElementwiseBinary):
         return da, db
 
 
+def div(input, other):
+    """input / other (true division). d/da = 1/b, d/db = -a/b^2."""
+    return Div.apply(input, other)
+
+
 class Neg(ElementwiseUnary):
     label = "neg"
     rule = r"\partial (-a)/\partial a = -1"
@@ -236,6 +261,11 @@ class Neg(ElementwiseUnary):
 
     def backward(ctx, upstream):
         return -upstream
+
+
+def neg(input):
+    """-input."""
+    return Neg.apply(input)
 
 
 def _power(a, b):
@@ -291,6 +321,12 @@ class Pow(ElementwiseBinary):
         return da, db
 
 
+def pow(input, exponent):  # noqa: A001 - PyTorch's name
+    """input ** exponent; either may be a tensor or a number.
+    d/da = b a^(b-1), d/db = a^b ln a (taken as 0 where a = 0 and b >= 0, as torch)."""
+    return Pow.apply(input, exponent)
+
+
 class Exp(ElementwiseUnary):
     label = "exp"
     rule = r"\partial e^a/\partial a = e^a"
@@ -308,6 +344,11 @@ class Exp(ElementwiseUnary):
         return upstream * z
 
 
+def exp(input):
+    """e ** input. d/da = e^a (the output, which is what backward keeps)."""
+    return Exp.apply(input)
+
+
 class Log(ElementwiseUnary):
     label = "log"
     rule = r"\partial \ln a/\partial a = 1/a"
@@ -322,6 +363,11 @@ class Log(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream / a
+
+
+def log(input):
+    """Natural logarithm. d/da = 1/a."""
+    return Log.apply(input)
 
 
 class Sqrt(ElementwiseUnary):
@@ -341,6 +387,11 @@ class Sqrt(ElementwiseUnary):
         return upstream / (2 * z)
 
 
+def sqrt(input):
+    """Square root. d/da = 1 / (2 sqrt(a)) (backward keeps the output)."""
+    return Sqrt.apply(input)
+
+
 class Abs(ElementwiseUnary):
     label = "abs"
     rule = r"\partial |a|/\partial a = \mathrm{sign}(a)\ (0 \text{ at } 0)"
@@ -354,6 +405,11 @@ class Abs(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream * xp.sign(a)
+
+
+def abs(input):  # noqa: A001 - PyTorch's name
+    """|input|. d/da = sign(a), 0 at a = 0 (PyTorch's choice of subgradient)."""
+    return Abs.apply(input)
 
 
 class _ElementwiseExtreme(ElementwiseBinary):
@@ -399,6 +455,11 @@ class Maximum(_ElementwiseExtreme):
     wins = xp.greater
 
 
+def maximum(input, other):
+    """Elementwise max of two tensors. The gradient goes to the larger; ties split it."""
+    return Maximum.apply(input, other)
+
+
 class Minimum(_ElementwiseExtreme):
     label = "minimum"
     rule = (r"\partial \min(a,b)/\partial a = [a<b] + \tfrac12[a=b],\ "
@@ -407,6 +468,11 @@ class Minimum(_ElementwiseExtreme):
     form = ("min({0}, {1})", r"\min({0}, {1})")
     pick = xp.minimum
     wins = xp.less
+
+
+def minimum(input, other):
+    """Elementwise min of two tensors. The gradient goes to the smaller; ties split it."""
+    return Minimum.apply(input, other)
 
 
 class Where(Elementwise):
@@ -430,6 +496,18 @@ class Where(Elementwise):
         da = _masked(upstream, c) if need_a else None
         db = _masked(upstream, ~c) if need_b else None
         return None, da, db
+
+
+def where(condition, input, other):
+    """input where condition is True, else other (numbers allowed for input and other).
+    The gradient of input is upstream masked by condition; of other, by not condition."""
+    if isinstance(condition, Tensor):
+        condition = condition.array
+    condition = xp.asarray(condition)
+    if condition.dtype != xp.bool_:
+        raise TypeError(f"where expected condition to be a boolean tensor, got dtype "
+                        f"{condition.dtype}; compare first, e.g. where(x > 0, x, 0)")
+    return Where.apply(condition, input, other)
 
 
 class Clamp(Elementwise):
@@ -470,6 +548,14 @@ class Clamp(Elementwise):
         return dx, dlo, dhi
 
 
+def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+    """Limit input to [min, max]; either bound may be None, a number or a tensor.
+    The gradient passes where min <= x <= max (PyTorch's convention at the boundary)."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+    return Clamp.apply(input, min, max)
+
+
 # ---------------------------------------------------------------- copies and casts
 class Clone(ElementwiseUnary):
     label = "clone"
@@ -482,6 +568,11 @@ class Clone(ElementwiseUnary):
 
     def backward(ctx, upstream):
         return upstream
+
+
+def clone(input):
+    """A copy with its own memory; the gradient flows straight through."""
+    return Clone.apply(input)
 
 
 class Cast(ElementwiseUnary):
@@ -500,82 +591,16 @@ class Cast(ElementwiseUnary):
         return upstream.astype(ctx.in_dtype)
 
 
-# ---------------------------------------------------------------- public functions
-def add(input, other, alpha=1):
-    """input + alpha * other, broadcasting both ways."""
-    if alpha != 1:
-        other = mul(other, alpha)
-    return Add.apply(input, other)
-
-
-def sub(input, other, alpha=1):
-    """input - alpha * other, broadcasting both ways."""
-    if alpha != 1:
-        other = mul(other, alpha)
-    return Sub.apply(input, other)
-
-
-def mul(input, other):
-    """input * other elementwise. d/da = b, d/db = a."""
-    return Mul.apply(input, other)
-
-
-def div(input, other):
-    """input / other (true division). d/da = 1/b, d/db = -a/b^2."""
-    return Div.apply(input, other)
-
-
-def neg(input):
-    """-input."""
-    return Neg.apply(input)
-
-
-def pow(input, exponent):  # noqa: A001 - PyTorch's name
-    """input ** exponent; either may be a tensor or a number.
-    d/da = b a^(b-1), d/db = a^b ln a (taken as 0 where a = 0 and b >= 0, as torch)."""
-    return Pow.apply(input, exponent)
-
-
-def exp(input):
-    """e ** input. d/da = e^a (the output, which is what backward keeps)."""
-    return Exp.apply(input)
-
-
-def log(input):
-    """Natural logarithm. d/da = 1/a."""
-    return Log.apply(input)
-
-
-def sqrt(input):
-    """Square root. d/da = 1 / (2 sqrt(a)) (backward keeps the output)."""
-    return Sqrt.apply(input)
-
-
-def abs(input):  # noqa: A001 - PyTorch's name
-    """|input|. d/da = sign(a), 0 at a = 0 (PyTorch's choice of subgradient)."""
-    return Abs.apply(input)
-
-
-def maximum(input, other):
-    """Elementwise max of two tensors. The gradient goes to the larger; ties split it."""
-    return Maximum.apply(input, other)
-
-
-def minimum(input, other):
-    """Elementwise min of two tensors. The gradient goes to the smaller; ties split it."""
-    return Minimum.apply(input, other)
-
-
-def where(condition, input, other):
-    """input where condition is True, else other (numbers allowed for input and other).
-    The gradient of input is upstream masked by condition; of other, by not condition."""
-    if isinstance(condition, Tensor):
-        condition = condition.array
-    condition = xp.asarray(condition)
-    if condition.dtype != xp.bool_:
-        raise TypeError(f"where expected condition to be a boolean tensor, got dtype "
-                        f"{condition.dtype}; compare first, e.g. where(x > 0, x, 0)")
-    return Where.apply(condition, input, other)
+def to(input, *args, **kwargs):
+    """Convert to a dtype: ``x.to(glassgrad.float64)``, ``x.to(other_tensor)``,
+    ``x.to("cpu")``. Returns ``input`` itself when nothing changes (as PyTorch).
+    Float -> float is differentiable; casting to an integer or bool dtype is not."""
+    dtype, copy = _parse_to(args, dict(kwargs))
+    if dtype is None or dtype == input.dtype:
+        return clone(input) if copy else input
+    if input.dtype.kind == "f" and dtype.kind == "f":
+        return Cast.apply(input, dtype=dtype)
+    return Tensor._wrap(input.array.astype(dtype))  # integers carry no gradient
 
 
 def tensor_where(input, condition, other):
@@ -583,20 +608,7 @@ def tensor_where(input, condition, other):
     return where(condition, input, other)
 
 
-def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
-    """Limit input to [min, max]; either bound may be None, a number or a tensor.
-    The gradient passes where min <= x <= max (PyTorch's convention at the boundary)."""
-    if min is None and max is None:
-        raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
-    return Clamp.apply(input, min, max)
-
-
 clip = clamp
-
-
-def clone(input):
-    """A copy with its own memory; the gradient flows straight through."""
-    return Clone.apply(input)
 
 
 def _parse_to(args, kwargs):
@@ -617,18 +629,6 @@ def _parse_to(args, kwargs):
             except TypeError:
                 raise TypeError(f"to() expects a dtype, a tensor or 'cpu', got {a!r}") from None
     return dtype, copy
-
-
-def to(input, *args, **kwargs):
-    """Convert to a dtype: ``x.to(glassgrad.float64)``, ``x.to(other_tensor)``,
-    ``x.to("cpu")``. Returns ``input`` itself when nothing changes (as PyTorch).
-    Float -> float is differentiable; casting to an integer or bool dtype is not."""
-    dtype, copy = _parse_to(args, dict(kwargs))
-    if dtype is None or dtype == input.dtype:
-        return clone(input) if copy else input
-    if input.dtype.kind == "f" and dtype.kind == "f":
-        return Cast.apply(input, dtype=dtype)
-    return Tensor._wrap(input.array.astype(dtype))  # integers carry no gradient
 
 
 def _cast_method(dtype, name):

@@ -137,25 +137,6 @@ class Conv2d(Convolution):
         return d_x, d_w, d_b
 
 
-def _conv_padding(padding, kernel, dilation, stride):
-    """padding as (top, bottom, left, right): an int, a pair, 'valid' or 'same'."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError("conv2d: padding='same' is not supported for strided "
-                                 f"convolutions (stride={stride}); give the padding as numbers")
-            # total padding d*(k-1) keeps the size; an odd total puts the extra row at the
-            # bottom (and the extra column at the right), as PyTorch does
-            (th, tw) = (dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1))
-            return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
-        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', "
-                         f"got {padding!r}")
-    ph, pw = _pair(padding, "padding", "conv2d", minimum=0)
-    return (ph, ph, pw, pw)
-
-
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D convolution (cross-correlation, as in every DL library) of ``input`` (N, C, H, W)
     with ``weight`` (F, C, KH, KW) and optional ``bias`` (F,):
@@ -231,6 +212,25 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return cat(outputs, dim=-3)
 
 
+def _conv_padding(padding, kernel, dilation, stride):
+    """padding as (top, bottom, left, right): an int, a pair, 'valid' or 'same'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError("conv2d: padding='same' is not supported for strided "
+                                 f"convolutions (stride={stride}); give the padding as numbers")
+            # total padding d*(k-1) keeps the size; an odd total puts the extra row at the
+            # bottom (and the extra column at the right), as PyTorch does
+            (th, tw) = (dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1))
+            return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', "
+                         f"got {padding!r}")
+    ph, pw = _pair(padding, "padding", "conv2d", minimum=0)
+    return (ph, ph, pw, pw)
+
+
 class ConvTranspose2d(Convolution):
     label = "conv_transpose2d"
     rule = (r"y_{n,o,si+dk-p,sj+dl-p} \mathrel{+}= x_{ncij}\, w_{cokl} (+ b_o);\ "
@@ -300,38 +300,6 @@ class ConvTranspose2d(Convolution):
         return d_x, d_w, d_b
 
 
-def _check_transpose_args(op, x, wt, bias, groups, dims):
-    """The shape and dtype checks shared by conv_transpose1d/2d (dims = 1 or 2)."""
-    if isinstance(groups, bool) or not isinstance(groups, (int, xp.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    layout = "(N, C, L) or 2-D (C, L)" if dims == 1 else "(N, C, H, W) or 3-D (C, H, W)"
-    if x.ndim not in (dims + 1, dims + 2):
-        raise ValueError(f"{op}: input must be {dims + 2}-D {layout}, got shape "
-                         f"{tuple(x.shape)}")
-    kernel = "kL" if dims == 1 else "kH, kW"
-    if wt.ndim != dims + 2:
-        raise ValueError(f"{op}: weight must be {dims + 2}-D (in_channels, out_channels / "
-                         f"groups, {kernel}), got shape {tuple(wt.shape)}")
-    if wt.shape[0] % groups:
-        raise ValueError(f"{op}: the {wt.shape[0]} input channels of the weight of shape "
-                         f"{tuple(wt.shape)} cannot be split into groups={groups}")
-    if x.shape[-dims - 1] != wt.shape[0]:
-        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has {x.shape[-dims - 1]} "
-                         f"channels but weight of shape {tuple(wt.shape)} expects "
-                         f"{wt.shape[0]} (weight.shape[0])")
-    if x.dtype != wt.dtype:
-        raise TypeError(f"{op}: input dtype {x.dtype} and weight dtype {wt.dtype} differ; "
-                        "convert one of them (.float() or .double())")
-    if bias is not None:
-        b = _data(bias)
-        c_out = wt.shape[1] * groups
-        if b.shape != (c_out,):
-            raise ValueError(f"{op}: bias must have shape ({c_out},), one per output channel "
-                             f"(weight.shape[1] x groups); got {tuple(b.shape)}")
-        if b.dtype != x.dtype:
-            raise TypeError(f"{op}: bias dtype {b.dtype} differs from input dtype {x.dtype}")
-
-
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """2-D transposed convolution ("deconvolution") of ``input`` (N, C_in, H, W) with
@@ -379,6 +347,38 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
             input[channels], weight[g * c:(g + 1) * c],
             None if bias is None else bias[g * f:(g + 1) * f], **params))
     return cat(outputs, dim=-3)
+
+
+def _check_transpose_args(op, x, wt, bias, groups, dims):
+    """The shape and dtype checks shared by conv_transpose1d/2d (dims = 1 or 2)."""
+    if isinstance(groups, bool) or not isinstance(groups, (int, xp.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    layout = "(N, C, L) or 2-D (C, L)" if dims == 1 else "(N, C, H, W) or 3-D (C, H, W)"
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ValueError(f"{op}: input must be {dims + 2}-D {layout}, got shape "
+                         f"{tuple(x.shape)}")
+    kernel = "kL" if dims == 1 else "kH, kW"
+    if wt.ndim != dims + 2:
+        raise ValueError(f"{op}: weight must be {dims + 2}-D (in_channels, out_channels / "
+                         f"groups, {kernel}), got shape {tuple(wt.shape)}")
+    if wt.shape[0] % groups:
+        raise ValueError(f"{op}: the {wt.shape[0]} input channels of the weight of shape "
+                         f"{tuple(wt.shape)} cannot be split into groups={groups}")
+    if x.shape[-dims - 1] != wt.shape[0]:
+        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has {x.shape[-dims - 1]} "
+                         f"channels but weight of shape {tuple(wt.shape)} expects "
+                         f"{wt.shape[0]} (weight.shape[0])")
+    if x.dtype != wt.dtype:
+        raise TypeError(f"{op}: input dtype {x.dtype} and weight dtype {wt.dtype} differ; "
+                        "convert one of them (.float() or .double())")
+    if bias is not None:
+        b = _data(bias)
+        c_out = wt.shape[1] * groups
+        if b.shape != (c_out,):
+            raise ValueError(f"{op}: bias must have shape ({c_out},), one per output channel "
+                             f"(weight.shape[1] x groups); got {tuple(b.shape)}")
+        if b.dtype != x.dtype:
+            raise TypeError(f"{op}: bias dtype {b.dtype} differs from input dtype {x.dtype}")
 
 
 def _one(value, name, op, minimum=1):
@@ -522,6 +522,25 @@ class Unfold(Convolution):
         return d_x[0] if unbatched else d_x
 
 
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col: every kernel_size window of ``input`` (N, C, H, W) as a column of the result
+    (N, C * kH * kW, L), with L = OH * OW window positions (rows of windows first) and
+    the column's entries ordered channel, kernel row, kernel column:
+
+        cols[n, (c, i, j), (p, q)] = x_padded[n, c, s p + d i, s q + d j]
+
+    The backward adds each column's gradient back onto its window (fold)."""
+    op = "unfold"
+    x = _data(input)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{op}: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
+                         f"{tuple(x.shape)}")
+    kernel, dilation, padding, stride, out = _geometry(op, x.shape[-2:], kernel_size, dilation,
+                                                       padding, stride)
+    return Unfold.apply(input, kernel=kernel, dilation=dilation, padding=padding, stride=stride,
+                        out_size=out)
+
+
 class Fold(Convolution):
     label = "fold"
     rule = (r"y_{n,c,h,w} = \sum_{(i,j),(p,q):\, sp+di=h,\, sq+dj=w} "
@@ -543,40 +562,6 @@ class Fold(Convolution):
         g = upstream[None] if unbatched else upstream
         d_cols = _unfold(g, kernel, dilation, padding, stride, out_size)
         return d_cols[0] if unbatched else d_cols
-
-
-def _geometry(op, image_size, kernel_size, dilation, padding, stride):
-    kernel = _pair(kernel_size, "kernel_size", op)
-    dilation = _pair(dilation, "dilation", op)
-    padding = _pair(padding, "padding", op, minimum=0)
-    stride = _pair(stride, "stride", op)
-    out = tuple(_out_size(image_size[a], kernel[a], stride[a], padding[a], padding[a],
-                          dilation[a]) for a in range(2))
-    if min(out) < 1:
-        span = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
-        raise ValueError(f"{op}: the padded image {image_size[0] + 2 * padding[0]} x "
-                         f"{image_size[1] + 2 * padding[1]} is smaller than the dilated kernel "
-                         f"{span[0]} x {span[1]}")
-    return kernel, dilation, padding, stride, out
-
-
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """im2col: every kernel_size window of ``input`` (N, C, H, W) as a column of the result
-    (N, C * kH * kW, L), with L = OH * OW window positions (rows of windows first) and
-    the column's entries ordered channel, kernel row, kernel column:
-
-        cols[n, (c, i, j), (p, q)] = x_padded[n, c, s p + d i, s q + d j]
-
-    The backward adds each column's gradient back onto its window (fold)."""
-    op = "unfold"
-    x = _data(input)
-    if x.ndim not in (3, 4):
-        raise ValueError(f"{op}: input must be 4-D (N, C, H, W) or 3-D (C, H, W), got shape "
-                         f"{tuple(x.shape)}")
-    kernel, dilation, padding, stride, out = _geometry(op, x.shape[-2:], kernel_size, dilation,
-                                                       padding, stride)
-    return Unfold.apply(input, kernel=kernel, dilation=dilation, padding=padding, stride=stride,
-                        out_size=out)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -609,3 +594,18 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                          f"{out[0] * out[1]} windows")
     return Fold.apply(input, image_size=size, kernel=kernel, dilation=dilation, padding=padding,
                       stride=stride, out_size=out)
+
+
+def _geometry(op, image_size, kernel_size, dilation, padding, stride):
+    kernel = _pair(kernel_size, "kernel_size", op)
+    dilation = _pair(dilation, "dilation", op)
+    padding = _pair(padding, "padding", op, minimum=0)
+    stride = _pair(stride, "stride", op)
+    out = tuple(_out_size(image_size[a], kernel[a], stride[a], padding[a], padding[a],
+                          dilation[a]) for a in range(2))
+    if min(out) < 1:
+        span = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+        raise ValueError(f"{op}: the padded image {image_size[0] + 2 * padding[0]} x "
+                         f"{image_size[1] + 2 * padding[1]} is smaller than the dilated kernel "
+                         f"{span[0]} x {span[1]}")
+    return kernel, dilation, padding, stride, out

@@ -246,6 +246,15 @@ class Erf(ElementwiseUnary):
         return upstream * (x.dtype.type(_TWO_OVER_SQRT_PI) * xp.exp(-(x * x)))
 
 
+def erf(input):
+    """The error function erf(x) = 2/sqrt(pi) int_0^x e^{-t^2} dt, elementwise.
+
+    d/dx erf(x) = 2/sqrt(pi) e^{-x^2}. Computed with fdlibm's rational approximations in
+    the input's dtype (float64: within 1 ulp of the true value; float32: within 1 float32
+    ulp; float16 through float32)."""
+    return Erf.apply(input)
+
+
 class Erfc(ElementwiseUnary):
     label = "erfc"
     rule = r"\partial\,\mathrm{erfc}(x)/\partial x = -\tfrac{2}{\sqrt\pi} e^{-x^2}"
@@ -261,15 +270,6 @@ class Erfc(ElementwiseUnary):
     def backward(ctx, upstream):
         (x,) = ctx.saved
         return upstream * (x.dtype.type(-_TWO_OVER_SQRT_PI) * xp.exp(-(x * x)))
-
-
-def erf(input):
-    """The error function erf(x) = 2/sqrt(pi) int_0^x e^{-t^2} dt, elementwise.
-
-    d/dx erf(x) = 2/sqrt(pi) e^{-x^2}. Computed with fdlibm's rational approximations in
-    the input's dtype (float64: within 1 ulp of the true value; float32: within 1 float32
-    ulp; float16 through float32)."""
-    return Erf.apply(input)
 
 
 def erfc(input):

@@ -184,6 +184,22 @@ class Scatter(Indexing):
         return da, None, dsrc
 
 
+def scatter(input, dim, index, src=None, value=None, reduce=None):
+    """A copy of ``input`` with out[index[i][j][k]][j][k] = src[i][j][k] (dim=0; likewise
+    for other dims); ``src`` may be a number (or give ``value=``). Where an index repeats,
+    one of the values is kept (which one is unspecified, as in PyTorch).
+    Gradients: input's is the upstream off the written places (0 on them); src's is the
+    upstream gathered at the index."""
+    if reduce is not None:
+        raise ValueError(f"scatter: reduce={reduce!r} is not supported; use scatter_add for "
+                         "adding")
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give exactly one of src (a tensor or number) and value")
+    src = value if src is None else src
+    d = _scatter_args("scatter", input, dim, index, src)
+    return Scatter.apply(input, index, src, dim=d)
+
+
 class ScatterAdd(Scatter):
     label = "scatter_add"
     rule = (r"\partial\,\mathrm{out}/\partial a = 1;\ \partial\,\mathrm{out}_{\ldots i \ldots}/"
@@ -191,6 +207,16 @@ class ScatterAdd(Scatter):
     plain = "d out/d a = 1; d out_... i .../d src_... k ... = [index_... k ... = i]"
     form = ("scatter_add({...})", r"\mathrm{scatter\_add}({...})")
     add = True
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with out[index[i][j][k]][j][k] += src[i][j][k] (dim=0; likewise
+    for other dims), repeated indices adding up. Gradients: input's is the upstream;
+    src's is the upstream gathered at the index."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
+    d = _scatter_args("scatter_add", input, dim, index, src)
+    return ScatterAdd.apply(input, index, src, dim=d)
 
 
 def _same_dtype(op, input, src, name):
@@ -212,32 +238,6 @@ def _scatter_args(op, input, dim, index, src):
     else:
         raise TypeError(f"{op}: src must be a tensor or a number, got {type(src).__name__}")
     return d
-
-
-def scatter(input, dim, index, src=None, value=None, reduce=None):
-    """A copy of ``input`` with out[index[i][j][k]][j][k] = src[i][j][k] (dim=0; likewise
-    for other dims); ``src`` may be a number (or give ``value=``). Where an index repeats,
-    one of the values is kept (which one is unspecified, as in PyTorch).
-    Gradients: input's is the upstream off the written places (0 on them); src's is the
-    upstream gathered at the index."""
-    if reduce is not None:
-        raise ValueError(f"scatter: reduce={reduce!r} is not supported; use scatter_add for "
-                         "adding")
-    if (src is None) == (value is None):
-        raise TypeError("scatter: give exactly one of src (a tensor or number) and value")
-    src = value if src is None else src
-    d = _scatter_args("scatter", input, dim, index, src)
-    return Scatter.apply(input, index, src, dim=d)
-
-
-def scatter_add(input, dim, index, src):
-    """A copy of ``input`` with out[index[i][j][k]][j][k] += src[i][j][k] (dim=0; likewise
-    for other dims), repeated indices adding up. Gradients: input's is the upstream;
-    src's is the upstream gathered at the index."""
-    if not isinstance(src, Tensor):
-        raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
-    d = _scatter_args("scatter_add", input, dim, index, src)
-    return ScatterAdd.apply(input, index, src, dim=d)
 
 
 # ---------------------------------------------------------------- index_select
@@ -397,6 +397,14 @@ class MaskedFill(Indexing):
         return da, None, dv
 
 
+def masked_fill(input, mask, value):
+    """``value`` where ``mask`` is True, ``input`` elsewhere (mask broadcasts with input).
+    Gradients: input's is the upstream where the mask is False (0 where filled);
+    a 0-d tensor value's is the sum of the upstream where the mask is True."""
+    _masked_fill_args("masked_fill", input, mask, value)
+    return MaskedFill.apply(input, mask, value)
+
+
 def _masked_fill_args(op, input, mask, value):
     if not isinstance(mask, Tensor) or mask.array.dtype.kind != "b":
         what = mask.array.dtype if isinstance(mask, Tensor) else type(mask).__name__
@@ -413,14 +421,6 @@ def _masked_fill_args(op, input, mask, value):
     except ValueError:
         raise ShapeError(f"{op}: the mask of shape {tuple(mask.shape)} does not broadcast with "
                          f"the input of shape {tuple(input.shape)}") from None
-
-
-def masked_fill(input, mask, value):
-    """``value`` where ``mask`` is True, ``input`` elsewhere (mask broadcasts with input).
-    Gradients: input's is the upstream where the mask is False (0 where filled);
-    a 0-d tensor value's is the sum of the upstream where the mask is True."""
-    _masked_fill_args("masked_fill", input, mask, value)
-    return MaskedFill.apply(input, mask, value)
 
 
 # ---------------------------------------------------------------- in place
@@ -510,6 +510,17 @@ class Sort(_TakeAlongDim):
     form = ("sort({...})", r"\mathrm{sort}({...})")
 
 
+def sort(input, dim=-1, descending=False, stable=False):
+    """(values, indices): ``input`` sorted along ``dim`` and where each value came from.
+    The gradient of a value goes back to the element it came from (a permutation).
+    ``stable=True`` keeps equal elements in their original order."""
+    if input.ndim == 0:
+        return sort_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    d = _dim(dim, input.ndim, "sort")
+    indices = argsort(input, d, descending, stable)
+    return sort_result(Sort.apply(input, indices, dim=d), indices)
+
+
 class TopK(_TakeAlongDim):
     label = "topk"
     rule = r"\partial\,\mathrm{top}_k/\partial a_i = [\pi(k) = i]"
@@ -517,11 +528,45 @@ class TopK(_TakeAlongDim):
     form = ("topk({...})", r"\mathrm{topk}({...})")
 
 
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's argument name
+    """(values, indices) of the ``k`` largest (``largest=False``: smallest) elements along
+    ``dim``, largest first. The gradient of each value goes back to its element; the
+    others get 0. (Always sorted: ``sorted=False`` allows any order, sorted included.)"""
+    n = input.shape[_dim(dim, input.ndim, "topk")] if input.ndim else 1
+    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 0 <= k <= n:
+        raise ValueError(f"topk: k must be an int in [0, {n}] (the size of dim {dim} of the "
+                         f"input of shape {tuple(input.shape)}), got {k!r}")
+    if input.ndim == 0:
+        return topk_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    d = _dim(dim, input.ndim, "topk")
+    indices = Tensor._wrap(_topk_indices(input.array, k, d, largest).astype(xp.int64, copy=False))
+    return topk_result(TopK.apply(input, indices, dim=d), indices)
+
+
 class KthValue(_TakeAlongDim):
     label = "kthvalue"
     rule = r"\partial\,\mathrm{kth}/\partial a_i = [i = \text{the index of the k-th smallest}]"
     plain = "d kth/d a_i = [i = the index of the k-th smallest]"
     form = ("kthvalue({...})", r"\mathrm{kthvalue}({...})")
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """(values, indices) of the k-th smallest element (k counts from 1) along ``dim``.
+    The gradient of each value goes back to its element."""
+    n = input.shape[_dim(dim, input.ndim, "kthvalue")] if input.ndim else 1
+    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 1 <= k <= n:
+        raise ValueError(f"kthvalue: k must be an int in [1, {n}] (the size of dim {dim} of "
+                         f"the input of shape {tuple(input.shape)}), got {k!r}")
+    if input.ndim == 0:
+        return kthvalue_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    d = _dim(dim, input.ndim, "kthvalue")
+    picked = xp.argpartition(input.array, k - 1, axis=d)[(slice(None),) * d + (slice(k - 1, k),)]
+    indices = Tensor._wrap(xp.ascontiguousarray(picked).astype(xp.int64, copy=False))
+    values = KthValue.apply(input, indices, dim=d)
+    if not keepdim:
+
+        values, indices = squeeze(values, d), Tensor._wrap(indices.array.squeeze(d))
+    return kthvalue_result(values, indices)
 
 
 sort_result = namedtuple("sort", ["values", "indices"])
@@ -551,32 +596,6 @@ def argsort(input, dim=-1, descending=False, stable=False):
     return Tensor._wrap(_argsort(input.array, d, descending, stable).astype(xp.int64, copy=False))
 
 
-def sort(input, dim=-1, descending=False, stable=False):
-    """(values, indices): ``input`` sorted along ``dim`` and where each value came from.
-    The gradient of a value goes back to the element it came from (a permutation).
-    ``stable=True`` keeps equal elements in their original order."""
-    if input.ndim == 0:
-        return sort_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
-    d = _dim(dim, input.ndim, "sort")
-    indices = argsort(input, d, descending, stable)
-    return sort_result(Sort.apply(input, indices, dim=d), indices)
-
-
-def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's argument name
-    """(values, indices) of the ``k`` largest (``largest=False``: smallest) elements along
-    ``dim``, largest first. The gradient of each value goes back to its element; the
-    others get 0. (Always sorted: ``sorted=False`` allows any order, sorted included.)"""
-    n = input.shape[_dim(dim, input.ndim, "topk")] if input.ndim else 1
-    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 0 <= k <= n:
-        raise ValueError(f"topk: k must be an int in [0, {n}] (the size of dim {dim} of the "
-                         f"input of shape {tuple(input.shape)}), got {k!r}")
-    if input.ndim == 0:
-        return topk_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
-    d = _dim(dim, input.ndim, "topk")
-    indices = Tensor._wrap(_topk_indices(input.array, k, d, largest).astype(xp.int64, copy=False))
-    return topk_result(TopK.apply(input, indices, dim=d), indices)
-
-
 def _topk_indices(a, k, axis, largest):
     """Indices of the k largest (smallest) along axis, in sorted order: a partition (linear
     time) picks the k, then only those k are sorted. NaN counts as the largest, as in
@@ -591,25 +610,6 @@ def _topk_indices(a, k, axis, largest):
         picked = xp.argpartition(a, k - 1, axis=axis)[(slice(None),) * axis + (slice(0, k),)]
     order = _argsort(xp.take_along_axis(a, picked, axis=axis), axis, largest, stable=False)
     return xp.take_along_axis(picked, order, axis=axis)
-
-
-def kthvalue(input, k, dim=-1, keepdim=False):
-    """(values, indices) of the k-th smallest element (k counts from 1) along ``dim``.
-    The gradient of each value goes back to its element."""
-    n = input.shape[_dim(dim, input.ndim, "kthvalue")] if input.ndim else 1
-    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 1 <= k <= n:
-        raise ValueError(f"kthvalue: k must be an int in [1, {n}] (the size of dim {dim} of "
-                         f"the input of shape {tuple(input.shape)}), got {k!r}")
-    if input.ndim == 0:
-        return kthvalue_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
-    d = _dim(dim, input.ndim, "kthvalue")
-    picked = xp.argpartition(input.array, k - 1, axis=d)[(slice(None),) * d + (slice(k - 1, k),)]
-    indices = Tensor._wrap(xp.ascontiguousarray(picked).astype(xp.int64, copy=False))
-    values = KthValue.apply(input, indices, dim=d)
-    if not keepdim:
-
-        values, indices = squeeze(values, d), Tensor._wrap(indices.array.squeeze(d))
-    return kthvalue_result(values, indices)
 
 
 # ---------------------------------------------------------------- indexing
@@ -671,6 +671,16 @@ class GetItem(Indexing):
         return g
 
 
+def getitem(input, index):
+    """input[index]: ints, slices, None, Ellipsis, integer arrays/tensors and boolean
+    masks, as in NumPy and PyTorch. Basic indexing gives a view."""
+    index = _raw_index(index)
+    out = GetItem.apply(input, index=index)
+    if _is_basic(index):
+        _share_version(out, input)
+    return out
+
+
 def _scatter_add(g, index, upstream):
     """g[index] += upstream, adding (not overwriting) where index repeats an element.
 
@@ -691,16 +701,6 @@ def _scatter_add(g, index, upstream):
         xp.add.at(g, index, upstream)
         return
     xp.add.at(flat_g, positions.reshape(-1), upstream.reshape(-1))
-
-
-def getitem(input, index):
-    """input[index]: ints, slices, None, Ellipsis, integer arrays/tensors and boolean
-    masks, as in NumPy and PyTorch. Basic indexing gives a view."""
-    index = _raw_index(index)
-    out = GetItem.apply(input, index=index)
-    if _is_basic(index):
-        _share_version(out, input)
-    return out
 
 
 class IndexPut(Indexing):

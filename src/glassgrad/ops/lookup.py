@@ -55,15 +55,6 @@ class Embedding(Indexing):
         return None, d_weight
 
 
-def _check_indices(input, op, what="indices"):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}: input must be a glassgrad Tensor of integer {what}, "
-                        f"got {type(input).__name__}")
-    if input.array.dtype.kind not in "iu":
-        raise TypeError(f"{op}: input must hold integer {what} (int64, as torch.long), got "
-                        f"dtype {input.array.dtype}")
-
-
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
               scale_grad_by_freq=False, sparse=False):
     r"""Look up rows of ``weight`` (num_embeddings, D) at the integer ``input`` indices:
@@ -101,6 +92,15 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         _renorm_rows(weight, idx, float(max_norm), float(norm_type))
     return Embedding.apply(input, weight, padding_idx=padding_idx,
                            scale_grad_by_freq=bool(scale_grad_by_freq))
+
+
+def _check_indices(input, op, what="indices"):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a glassgrad Tensor of integer {what}, "
+                        f"got {type(input).__name__}")
+    if input.array.dtype.kind not in "iu":
+        raise TypeError(f"{op}: input must hold integer {what} (int64, as torch.long), got "
+                        f"dtype {input.array.dtype}")
 
 
 def _renorm_rows(weight, idx, max_norm, norm_type):

@@ -319,6 +319,50 @@ class CrossEntropyIndices(CrossEntropy):
         return d_input, None
 
 
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """Cross-entropy of softmax(input) against ``target``, fused with log-softmax.
+
+    ``input``: scores (logits) of shape (N, C), (N, C, d1, ...) or (C,); the classes are on
+    dim 1. ``target``: class indices (integer, shape (N,) or (N, d1, ...)) or class
+    probabilities (float, the input's shape). With q the target distribution (one-hot,
+    smoothed by ``label_smoothing``, scaled by ``weight``):
+
+        L_i = -sum_c q_ic log softmax(z_i)_c,      dL_i/dz_i = softmax(z_i) sum_c q_ic - q_i
+
+    which for one-hot targets is the familiar y_hat - y. ``reduction='mean'`` divides by
+    sum_i weight[y_i] over non-ignored samples (class indices) or by N (probabilities).
+    """
+    # ignore_index < 0 cannot match an index in [0, C), which the short path checks
+    if (weight is None and not label_smoothing and ignore_index < 0 and type(input) is Tensor
+            and type(target) is Tensor and (reduction == "mean" or reduction == "sum")
+            and _plain_class_indices(input.array, target.array)):
+        if reduction == "mean":  # the default as the default: keywords cost ~1 us per call
+            return CrossEntropyIndices.apply(input, target.array)
+        return CrossEntropyIndices.apply(input, target.array, reduction=reduction)
+    _check_reduction(reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
+                         f"got {label_smoothing}")
+    x = _data(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"cross_entropy expects float scores (logits), got dtype {x.dtype}")
+    _as_batch(x, "cross_entropy")
+    t = _target_array("cross_entropy", target, input)
+    w = _check_class_weight("cross_entropy", weight, x.shape[1] if x.ndim > 1 else x.shape[0])
+    if w is not None and w.dtype != x.dtype:
+        w = w.astype(x.dtype)
+    if t.dtype.kind == "f":
+        target_in = target if isinstance(target, Tensor) else t
+    else:
+        target_in = t
+        if x.ndim == 1 and t.ndim != 0:
+            raise ValueError(f"cross_entropy: unbatched scores of shape {tuple(x.shape)} take a "
+                             f"0-d target, got shape {tuple(t.shape)}")
+    return CrossEntropy.apply(input, target_in, weight=w, ignore_index=ignore_index,
+                              reduction=reduction, label_smoothing=float(label_smoothing))
+
+
 _ROWS = {}  # n -> arange(n), read-only
 
 
@@ -369,50 +413,6 @@ def _target_array(op, target, input):
         f"{op}: target has dtype {t.dtype} and shape {tuple(t.shape)}; class indices must be "
         f"an integer tensor (int64, e.g. target.long()) of shape {tuple(batch_shape)}; {hint}"
     )
-
-
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
-                  label_smoothing=0.0):
-    """Cross-entropy of softmax(input) against ``target``, fused with log-softmax.
-
-    ``input``: scores (logits) of shape (N, C), (N, C, d1, ...) or (C,); the classes are on
-    dim 1. ``target``: class indices (integer, shape (N,) or (N, d1, ...)) or class
-    probabilities (float, the input's shape). With q the target distribution (one-hot,
-    smoothed by ``label_smoothing``, scaled by ``weight``):
-
-        L_i = -sum_c q_ic log softmax(z_i)_c,      dL_i/dz_i = softmax(z_i) sum_c q_ic - q_i
-
-    which for one-hot targets is the familiar y_hat - y. ``reduction='mean'`` divides by
-    sum_i weight[y_i] over non-ignored samples (class indices) or by N (probabilities).
-    """
-    # ignore_index < 0 cannot match an index in [0, C), which the short path checks
-    if (weight is None and not label_smoothing and ignore_index < 0 and type(input) is Tensor
-            and type(target) is Tensor and (reduction == "mean" or reduction == "sum")
-            and _plain_class_indices(input.array, target.array)):
-        if reduction == "mean":  # the default as the default: keywords cost ~1 us per call
-            return CrossEntropyIndices.apply(input, target.array)
-        return CrossEntropyIndices.apply(input, target.array, reduction=reduction)
-    _check_reduction(reduction, "cross_entropy")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
-                         f"got {label_smoothing}")
-    x = _data(input)
-    if x.dtype.kind != "f":
-        raise TypeError(f"cross_entropy expects float scores (logits), got dtype {x.dtype}")
-    _as_batch(x, "cross_entropy")
-    t = _target_array("cross_entropy", target, input)
-    w = _check_class_weight("cross_entropy", weight, x.shape[1] if x.ndim > 1 else x.shape[0])
-    if w is not None and w.dtype != x.dtype:
-        w = w.astype(x.dtype)
-    if t.dtype.kind == "f":
-        target_in = target if isinstance(target, Tensor) else t
-    else:
-        target_in = t
-        if x.ndim == 1 and t.ndim != 0:
-            raise ValueError(f"cross_entropy: unbatched scores of shape {tuple(x.shape)} take a "
-                             f"0-d target, got shape {tuple(t.shape)}")
-    return CrossEntropy.apply(input, target_in, weight=w, ignore_index=ignore_index,
-                              reduction=reduction, label_smoothing=float(label_smoothing))
 
 
 class NLLLoss(Loss):
@@ -524,6 +524,24 @@ class HalfSquaredError(Loss):
         return _difference_grads(ctx, diff * g)  # downstream = upstream x (y_hat - y)
 
 
+def squared_error(input, target, reduction="sum"):
+    r"""The textbook squared error of the seeds: L = \tfrac12 \sum_i (\hat y_i - y_i)^2.
+
+    It differs from ``mse_loss`` on purpose: the 1/2 makes the gradient exactly
+    \hat y - y, and there is no 1/N ("in mean squared error we would normalize by 1/N,
+    but here no!", seed 001).
+
+    The first dimension is the batch (a 1-D input is N scalar outputs). Per example,
+    L_n = \tfrac12 \sum_k (\hat y_{nk} - y_{nk})^2; then
+
+    - ``'sum'`` (default): \sum_n L_n, the seeds' loss; gradient \hat y - y;
+    - ``'mean'``: (1/N) \sum_n L_n, the mean of per-example losses; gradient (\hat y - y)/N;
+    - ``'none'``: the N values L_n.
+    """
+    _check_regression("squared_error", input, target, reduction)
+    return HalfSquaredError.apply(input, target, reduction=reduction)
+
+
 class MeanSquaredError(Loss):
     label = "mse_loss"
     rule = r"\partial (\hat y - y)^2 / \partial \hat y = 2 (\hat y - y)"
@@ -551,33 +569,6 @@ class MeanSquaredError(Loss):
         return d_input, d_target
 
 
-def _check_regression(fn, input, target, reduction):
-    _check_reduction(reduction, fn)
-    _check_tensor(fn, "input", input)
-    _check_tensor(fn, "target", target)
-    _check_floating(fn, "input", input)
-    _check_floating(fn, "target", target)
-    _check_same_shape(fn, input, target)
-
-
-def squared_error(input, target, reduction="sum"):
-    r"""The textbook squared error of the seeds: L = \tfrac12 \sum_i (\hat y_i - y_i)^2.
-
-    It differs from ``mse_loss`` on purpose: the 1/2 makes the gradient exactly
-    \hat y - y, and there is no 1/N ("in mean squared error we would normalize by 1/N,
-    but here no!", seed 001).
-
-    The first dimension is the batch (a 1-D input is N scalar outputs). Per example,
-    L_n = \tfrac12 \sum_k (\hat y_{nk} - y_{nk})^2; then
-
-    - ``'sum'`` (default): \sum_n L_n, the seeds' loss; gradient \hat y - y;
-    - ``'mean'``: (1/N) \sum_n L_n, the mean of per-example losses; gradient (\hat y - y)/N;
-    - ``'none'``: the N values L_n.
-    """
-    _check_regression("squared_error", input, target, reduction)
-    return HalfSquaredError.apply(input, target, reduction=reduction)
-
-
 def mse_loss(input, target, reduction="mean", weight=None):
     r"""Mean squared error, as PyTorch: (1/n) \sum_i (\hat y_i - y_i)^2 over all n elements.
 
@@ -599,6 +590,15 @@ def mse_loss(input, target, reduction="mean", weight=None):
     if reduction == "none":
         return weighted
     return weighted.sum() if reduction == "sum" else weighted.sum() / weight.sum()
+
+
+def _check_regression(fn, input, target, reduction):
+    _check_reduction(reduction, fn)
+    _check_tensor(fn, "input", input)
+    _check_tensor(fn, "target", target)
+    _check_floating(fn, "input", input)
+    _check_floating(fn, "target", target)
+    _check_same_shape(fn, input, target)
 
 
 # ---------------------------------------------------------------------- binary cross-entropy
@@ -900,6 +900,28 @@ class AbsoluteError(Loss):
         return _difference_grads(ctx, torch_sign(diff) * g)
 
 
+def l1_loss(input, target, reduction="mean", weight=None):
+    r"""Mean absolute error: \ell_i = |\hat y_i - y_i|, reduced by ``reduction``.
+
+    Gradient: \mathrm{sign}(\hat y - y) (divided by n for ``'mean'``), with PyTorch's
+    convention \mathrm{sign}(0) = 0 at the kink: a prediction that is exactly right gets
+    no push. Input and target must have the same shape (see ``mse_loss``).
+
+    ``weight`` (the input's shape) multiplies each term; then ``'mean'`` is PyTorch's
+    weighted mean \sum_i w_i \ell_i / \sum_i w_i (composed of ops: its gradient reaches
+    the weights too).
+    """
+    fn = "l1_loss"
+    _check_regression(fn, input, target, reduction)
+    if weight is None:
+        return AbsoluteError.apply(input, target, reduction=reduction)
+    _check_weight(fn, weight, input)
+    weighted = AbsoluteError.apply(input, target, reduction="none") * weight
+    if reduction == "none":
+        return weighted
+    return weighted.sum() / weight.sum() if reduction == "mean" else weighted.sum()
+
+
 class SmoothAbsoluteError(Loss):
     label = "smooth_l1_loss"
     rule = r"\partial \ell / \partial \hat y = \mathrm{clip}(\hat y - y, -\beta, \beta) / \beta"
@@ -923,6 +945,22 @@ class SmoothAbsoluteError(Loss):
         if ctx.needs_input_grad[1]:
             d_target = xp.clip(_target_difference(ctx), -beta, beta) / beta * g
         return _difference_grads(ctx, local * g, d_target)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    r"""Smooth L1 loss (Fast R-CNN): quadratic near 0, absolute error further out.
+
+    With z = |\hat y - y|:  \ell = z^2 / (2\beta) if z < \beta, else z - \beta / 2.
+
+    Gradient: (\hat y - y) / \beta inside the band, \mathrm{sign}(\hat y - y) outside, so it
+    is continuous (no kink at 0). ``beta=0`` is exactly ``l1_loss`` (as in PyTorch).
+    """
+    fn = "smooth_l1_loss"
+    _check_regression(fn, input, target, reduction)
+    _check_threshold(fn, "beta", beta, allow_zero=True)
+    if beta == 0:  # the quadratic band is empty: L1 (and its sign(0) = 0 gradient)
+        return AbsoluteError.apply(input, target, reduction=reduction)
+    return SmoothAbsoluteError.apply(input, target, reduction=reduction, beta=beta)
 
 
 class HuberError(Loss):
@@ -950,62 +988,6 @@ class HuberError(Loss):
         return _difference_grads(ctx, xp.clip(diff, -delta, delta) * g, d_target)
 
 
-def _check_threshold(fn, name, value, allow_zero):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        expected = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{fn}: {name} must be {expected}, got {value}")
-
-
-def _check_weight(fn, weight, input):
-    _check_tensor(fn, "weight", weight)
-    _check_floating(fn, "weight", weight)
-    if weight.shape != input.shape:
-        raise ValueError(
-            f"{fn}: weight of shape {tuple(weight.shape)} must have the input's shape {tuple(input.shape)} "
-            "(one weight per element)"
-        )
-
-
-def l1_loss(input, target, reduction="mean", weight=None):
-    r"""Mean absolute error: \ell_i = |\hat y_i - y_i|, reduced by ``reduction``.
-
-    Gradient: \mathrm{sign}(\hat y - y) (divided by n for ``'mean'``), with PyTorch's
-    convention \mathrm{sign}(0) = 0 at the kink: a prediction that is exactly right gets
-    no push. Input and target must have the same shape (see ``mse_loss``).
-
-    ``weight`` (the input's shape) multiplies each term; then ``'mean'`` is PyTorch's
-    weighted mean \sum_i w_i \ell_i / \sum_i w_i (composed of ops: its gradient reaches
-    the weights too).
-    """
-    fn = "l1_loss"
-    _check_regression(fn, input, target, reduction)
-    if weight is None:
-        return AbsoluteError.apply(input, target, reduction=reduction)
-    _check_weight(fn, weight, input)
-    weighted = AbsoluteError.apply(input, target, reduction="none") * weight
-    if reduction == "none":
-        return weighted
-    return weighted.sum() / weight.sum() if reduction == "mean" else weighted.sum()
-
-
-def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
-    r"""Smooth L1 loss (Fast R-CNN): quadratic near 0, absolute error further out.
-
-    With z = |\hat y - y|:  \ell = z^2 / (2\beta) if z < \beta, else z - \beta / 2.
-
-    Gradient: (\hat y - y) / \beta inside the band, \mathrm{sign}(\hat y - y) outside, so it
-    is continuous (no kink at 0). ``beta=0`` is exactly ``l1_loss`` (as in PyTorch).
-    """
-    fn = "smooth_l1_loss"
-    _check_regression(fn, input, target, reduction)
-    _check_threshold(fn, "beta", beta, allow_zero=True)
-    if beta == 0:  # the quadratic band is empty: L1 (and its sign(0) = 0 gradient)
-        return AbsoluteError.apply(input, target, reduction=reduction)
-    return SmoothAbsoluteError.apply(input, target, reduction=reduction, beta=beta)
-
-
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     r"""Huber loss: quadratic for small errors, linear (slope \delta) for large ones.
 
@@ -1027,6 +1009,24 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if reduction == "none":
         return weighted
     return weighted.mean() if reduction == "mean" else weighted.sum()
+
+
+def _check_threshold(fn, name, value, allow_zero):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        expected = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{fn}: {name} must be {expected}, got {value}")
+
+
+def _check_weight(fn, weight, input):
+    _check_tensor(fn, "weight", weight)
+    _check_floating(fn, "weight", weight)
+    if weight.shape != input.shape:
+        raise ValueError(
+            f"{fn}: weight of shape {tuple(weight.shape)} must have the input's shape {tuple(input.shape)} "
+            "(one weight per element)"
+        )
 
 
 # ---------------------------------------------------------------------- KL divergence

@@ -162,15 +162,6 @@ class BatchNorm(Normalization):
         return d_x, d_w, d_b
 
 
-def _running(t, name, channels, dtype, op):
-    if t is None:
-        return None
-    _check_vector(t, name, (channels,), dtype, op)
-    if t.requires_grad:
-        raise RuntimeError(f"{op}: {name} must not require grad (it is a buffer, updated in place)")
-    return t.array
-
-
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
                momentum=0.1, eps=1e-5):
     r"""Batch normalisation over the channel dim 1 of an (N, C, ...) input.
@@ -229,6 +220,15 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return out
 
 
+def _running(t, name, channels, dtype, op):
+    if t is None:
+        return None
+    _check_vector(t, name, (channels,), dtype, op)
+    if t.requires_grad:
+        raise RuntimeError(f"{op}: {name} must not require grad (it is a buffer, updated in place)")
+    return t.array
+
+
 # ===================================================================== layer norm
 class LayerNorm(Normalization):
     label = "layer_norm"
@@ -264,15 +264,6 @@ class LayerNorm(Normalization):
         return d_x, d_w, d_b
 
 
-def _normalized_shape(normalized_shape, op):
-    shape = (normalized_shape,) if isinstance(normalized_shape, (int, xp.integer)) \
-        else tuple(normalized_shape)
-    if any(isinstance(s, bool) or not isinstance(s, (int, xp.integer)) or s < 0 for s in shape):
-        raise TypeError(f"{op}: normalized_shape must be an int or a sequence of ints >= 0, "
-                        f"got {normalized_shape!r}")
-    return tuple(int(s) for s in shape)
-
-
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     r"""Layer normalisation over the last ``len(normalized_shape)`` dims of each sample.
 
@@ -291,6 +282,15 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     _check_vector(weight, "weight", shape, input.array.dtype, op)
     _check_vector(bias, "bias", shape, input.array.dtype, op)
     return LayerNorm.apply(input, weight, bias, n_dims=len(shape), eps=float(eps))
+
+
+def _normalized_shape(normalized_shape, op):
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, xp.integer)) \
+        else tuple(normalized_shape)
+    if any(isinstance(s, bool) or not isinstance(s, (int, xp.integer)) or s < 0 for s in shape):
+        raise TypeError(f"{op}: normalized_shape must be an int or a sequence of ints >= 0, "
+                        f"got {normalized_shape!r}")
+    return tuple(int(s) for s in shape)
 
 
 # ===================================================================== group norm
@@ -400,16 +400,6 @@ class Normalize(Normalization):
         return upstream / d - (s / d) * dn
 
 
-def _dim_index(dim, ndim, op):
-    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"{op}: dim {dim} is out of range for a {ndim}-D tensor "
-                         f"(expected a dim in [{-n}, {n - 1}])")
-    return int(dim) % n
-
-
 def normalize(input, p=2.0, dim=1, eps=1e-12):
     r"""Divide by the p-norm along ``dim``: y = x / \max(\|x\|_p, \epsilon).
 
@@ -424,6 +414,16 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
         raise ValueError("normalize: input must have at least one dimension, got a 0-d tensor")
     dim = _dim_index(dim, input.ndim, "normalize")
     return Normalize.apply(input, p=float(p), dim=dim, eps=float(eps))
+
+
+def _dim_index(dim, ndim, op):
+    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a {ndim}-D tensor "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    return int(dim) % n
 
 
 class CosineSimilarity(Normalization):

@@ -75,6 +75,12 @@ class Sin(ElementwiseUnary):
         return upstream * xp.cos(a)
 
 
+# ================================================================ public functions
+def sin(input):
+    """Sine, elementwise. d/da sin(a) = cos(a)."""
+    return Sin.apply(_floating(input, "sin"))
+
+
 class Cos(ElementwiseUnary):
     label = "cos"
     rule = r"\partial \cos a/\partial a = -\sin a"
@@ -88,6 +94,11 @@ class Cos(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream * -xp.sin(a)
+
+
+def cos(input):
+    """Cosine, elementwise. d/da cos(a) = -sin(a)."""
+    return Cos.apply(_floating(input, "cos"))
 
 
 class Tan(ElementwiseUnary):
@@ -106,6 +117,11 @@ class Tan(ElementwiseUnary):
         return upstream * (1 + z * z)
 
 
+def tan(input):
+    """Tangent, elementwise. d/da tan(a) = 1 + tan(a)^2 (poles at pi/2 + k pi)."""
+    return Tan.apply(_floating(input, "tan"))
+
+
 class Asin(ElementwiseUnary):
     label = "asin"
     rule = r"\partial \arcsin a/\partial a = 1/\sqrt{1 - a^2}"
@@ -119,6 +135,11 @@ class Asin(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream * (1 / xp.sqrt(1 - a * a))  # torch's grad * rsqrt(1 - a^2)
+
+
+def asin(input):
+    """Inverse sine, on [-1, 1]. d/da asin(a) = 1 / sqrt(1 - a^2)."""
+    return Asin.apply(_floating(input, "asin"))
 
 
 class Acos(ElementwiseUnary):
@@ -136,6 +157,11 @@ class Acos(ElementwiseUnary):
         return upstream * -(1 / xp.sqrt(1 - a * a))
 
 
+def acos(input):
+    """Inverse cosine, on [-1, 1]. d/da acos(a) = -1 / sqrt(1 - a^2)."""
+    return Acos.apply(_floating(input, "acos"))
+
+
 class Atan(ElementwiseUnary):
     label = "atan"
     rule = r"\partial \arctan a/\partial a = 1/(1 + a^2)"
@@ -149,6 +175,11 @@ class Atan(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream / (a * a + 1)
+
+
+def atan(input):
+    """Inverse tangent. d/da atan(a) = 1 / (1 + a^2)."""
+    return Atan.apply(_floating(input, "atan"))
 
 
 class Sinh(ElementwiseUnary):
@@ -166,6 +197,11 @@ class Sinh(ElementwiseUnary):
         return upstream * xp.cosh(a)
 
 
+def sinh(input):
+    """Hyperbolic sine. d/da sinh(a) = cosh(a)."""
+    return Sinh.apply(_floating(input, "sinh"))
+
+
 class Cosh(ElementwiseUnary):
     label = "cosh"
     rule = r"\partial \cosh a/\partial a = \sinh a"
@@ -179,6 +215,11 @@ class Cosh(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream * xp.sinh(a)
+
+
+def cosh(input):
+    """Hyperbolic cosine. d/da cosh(a) = sinh(a)."""
+    return Cosh.apply(_floating(input, "cosh"))
 
 
 class Asinh(ElementwiseUnary):
@@ -196,6 +237,11 @@ class Asinh(ElementwiseUnary):
         return upstream * (1 / xp.sqrt(a * a + 1))
 
 
+def asinh(input):
+    """Inverse hyperbolic sine. d/da asinh(a) = 1 / sqrt(a^2 + 1)."""
+    return Asinh.apply(_floating(input, "asinh"))
+
+
 class Acosh(ElementwiseUnary):
     label = "acosh"
     rule = r"\partial\,\mathrm{acosh}\,a/\partial a = 1/\sqrt{a^2 - 1}"
@@ -209,6 +255,11 @@ class Acosh(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream * (1 / xp.sqrt(a * a - 1))
+
+
+def acosh(input):
+    """Inverse hyperbolic cosine, on [1, inf). d/da acosh(a) = 1 / sqrt(a^2 - 1)."""
+    return Acosh.apply(_floating(input, "acosh"))
 
 
 class Atanh(ElementwiseUnary):
@@ -226,6 +277,11 @@ class Atanh(ElementwiseUnary):
         return upstream / (1 - a * a)
 
 
+def atanh(input):
+    """Inverse hyperbolic tangent, on (-1, 1). d/da atanh(a) = 1 / (1 - a^2)."""
+    return Atanh.apply(_floating(input, "atanh"))
+
+
 class Log1p(ElementwiseUnary):
     label = "log1p"
     rule = r"\partial \ln(1 + a)/\partial a = 1/(1 + a)"
@@ -239,6 +295,11 @@ class Log1p(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream / (a + 1)
+
+
+def log1p(input):
+    """log(1 + a), accurate for small a. d/da = 1 / (1 + a)."""
+    return Log1p.apply(_floating(input, "log1p"))
 
 
 class Expm1(ElementwiseUnary):
@@ -257,6 +318,11 @@ class Expm1(ElementwiseUnary):
         return upstream * (z + 1)
 
 
+def expm1(input):
+    """exp(a) - 1, accurate for small a. d/da = exp(a) (the output + 1)."""
+    return Expm1.apply(_floating(input, "expm1"))
+
+
 class Log2(ElementwiseUnary):
     label = "log2"
     rule = r"\partial \log_2 a/\partial a = 1/(a \ln 2)"
@@ -270,6 +336,11 @@ class Log2(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream / (a * _LN2)
+
+
+def log2(input):
+    """Base-2 logarithm. d/da log2(a) = 1 / (a ln 2)."""
+    return Log2.apply(_floating(input, "log2"))
 
 
 class Log10(ElementwiseUnary):
@@ -287,6 +358,11 @@ class Log10(ElementwiseUnary):
         return upstream / (a * _LN10)
 
 
+def log10(input):
+    """Base-10 logarithm. d/da log10(a) = 1 / (a ln 10)."""
+    return Log10.apply(_floating(input, "log10"))
+
+
 class Square(ElementwiseUnary):
     label = "square"
     rule = r"\partial a^2/\partial a = 2a"
@@ -300,6 +376,11 @@ class Square(ElementwiseUnary):
     def backward(ctx, upstream):
         (a,) = ctx.saved
         return upstream * (2 * a)
+
+
+def square(input):
+    """a * a (integers stay integers, as in torch). d/da a^2 = 2a."""
+    return Square.apply(_tensor(input, "square"))
 
 
 class Rsqrt(ElementwiseUnary):
@@ -318,6 +399,11 @@ class Rsqrt(ElementwiseUnary):
         return -0.5 * upstream * (z * z * z)
 
 
+def rsqrt(input):
+    """1 / sqrt(a). d/da a^(-1/2) = -a^(-3/2) / 2 (backward keeps the output)."""
+    return Rsqrt.apply(_floating(input, "rsqrt"))
+
+
 class Reciprocal(ElementwiseUnary):
     label = "reciprocal"
     rule = r"\partial (1/a)/\partial a = -1/a^2 = -z^2"
@@ -332,6 +418,11 @@ class Reciprocal(ElementwiseUnary):
     def backward(ctx, upstream):
         (z,) = ctx.saved
         return -upstream * (z * z)
+
+
+def reciprocal(input):
+    """1 / a. d/da (1/a) = -1/a^2 (backward keeps the output)."""
+    return Reciprocal.apply(_floating(input, "reciprocal"))
 
 
 # ================================================================ smooth binary ops
@@ -365,6 +456,12 @@ class Atan2(ElementwiseBinary):
         return da, db
 
 
+def atan2(input, other):
+    """The angle of the point (other, input): atan(input / other) in the right quadrant.
+    d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
+    return Atan2.apply(_floating(input, "atan2"), other)
+
+
 class Lerp(Elementwise):
     label = "lerp"
     rule = (r"\partial\,\mathrm{lerp}(a,b,w)/\partial a = 1-w,\ \partial/\partial b = w,\ "
@@ -396,6 +493,20 @@ class Lerp(Elementwise):
         return da, db, dw
 
 
+def lerp(input, end, weight):
+    """input + weight * (end - input); weight a number or a tensor.
+    d/d input = 1 - w, d/d end = w, d/dw = end - input."""
+    # integers would be rounded back to integers (lerp(1, 3, 0.3) = 1); torch refuses them
+    for name, value in (("input", input), ("end", end), ("weight", weight)):
+        if isinstance(value, Tensor) and value.array.dtype.kind != "f":
+            raise TypeError(f"lerp expects floating-point tensors, got {name} of dtype "
+                            f"{value.dtype}; convert with .float() first")
+    for name, value in (("input", input), ("end", end)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"lerp: expected a Tensor as {name}, got {type(value).__name__}")
+    return Lerp.apply(input, end, weight)
+
+
 # ================================================================ step ops: zero gradient
 class _Step(ElementwiseUnary):
     """A piecewise-constant op: the gradient is 0 (PyTorch's choice also at the jumps)."""
@@ -418,6 +529,11 @@ class Sign(_Step):
         return a.copy() if a.dtype.kind == "b" else torch_sign(a)
 
 
+def sign(input):
+    """-1, 0 or +1 by the sign of a (0 for nan). Gradient 0 everywhere."""
+    return Sign.apply(_tensor(input, "sign"))
+
+
 class Floor(_Step):
     label = "floor"
     rule = r"\partial \lfloor a \rfloor/\partial a = 0"
@@ -426,6 +542,11 @@ class Floor(_Step):
 
     def forward(ctx, a):
         return xp.floor(a) if a.dtype.kind == "f" else a.copy()
+
+
+def floor(input):
+    """Largest integer <= a. Gradient 0 everywhere."""
+    return Floor.apply(_number(input, "floor"))
 
 
 class Ceil(_Step):
@@ -438,6 +559,11 @@ class Ceil(_Step):
         return xp.ceil(a) if a.dtype.kind == "f" else a.copy()
 
 
+def ceil(input):
+    """Smallest integer >= a. Gradient 0 everywhere."""
+    return Ceil.apply(_number(input, "ceil"))
+
+
 class Trunc(_Step):
     label = "trunc"
     rule = r"\partial\,\mathrm{trunc}(a)/\partial a = 0"
@@ -446,6 +572,11 @@ class Trunc(_Step):
 
     def forward(ctx, a):
         return xp.trunc(a) if a.dtype.kind == "f" else a.copy()
+
+
+def trunc(input):
+    """a with its fractional part dropped (towards zero). Gradient 0 everywhere."""
+    return Trunc.apply(_number(input, "trunc"))
 
 
 class Round(_Step):
@@ -466,6 +597,20 @@ class Round(_Step):
         return xp.rint(a / scale) * scale
 
 
+def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
+    """Round to ``decimals`` decimal places (negative: to tens, hundreds, ...); halves go
+    to the even neighbour: round(0.5) = 0, round(2.5) = 2. Gradient 0 everywhere."""
+    _number(input, "round")
+    if not isinstance(decimals, int) or isinstance(decimals, bool):
+        raise TypeError(f"round: decimals must be an int, got {decimals!r}")
+    if decimals and input.array.dtype.kind != "f":
+        raise TypeError(f"round: decimals={decimals} needs a floating-point tensor, got "
+                        f"dtype {input.dtype}")
+    if decimals == 0:
+        return Round.apply(input)
+    return Round.apply(input, decimals=decimals)
+
+
 class Frac(ElementwiseUnary):
     label = "frac"
     rule = r"\partial (a - \mathrm{trunc}(a))/\partial a = 1"
@@ -477,6 +622,13 @@ class Frac(ElementwiseUnary):
 
     def backward(ctx, upstream):
         return upstream
+
+
+def frac(input):
+    """a - trunc(a), the fractional part with a's sign. d/da = 1."""
+    if _tensor(input, "frac").array.dtype.kind != "f":
+        raise TypeError(f"frac expects a floating-point tensor, got dtype {input.dtype}")
+    return Frac.apply(input)
 
 
 class NanToNum(ElementwiseUnary):
@@ -498,95 +650,10 @@ class NanToNum(ElementwiseUnary):
         return upstream * xp.isfinite(a)
 
 
-# ================================================================ public functions
-def sin(input):
-    """Sine, elementwise. d/da sin(a) = cos(a)."""
-    return Sin.apply(_floating(input, "sin"))
-
-
-def cos(input):
-    """Cosine, elementwise. d/da cos(a) = -sin(a)."""
-    return Cos.apply(_floating(input, "cos"))
-
-
-def tan(input):
-    """Tangent, elementwise. d/da tan(a) = 1 + tan(a)^2 (poles at pi/2 + k pi)."""
-    return Tan.apply(_floating(input, "tan"))
-
-
-def asin(input):
-    """Inverse sine, on [-1, 1]. d/da asin(a) = 1 / sqrt(1 - a^2)."""
-    return Asin.apply(_floating(input, "asin"))
-
-
-def acos(input):
-    """Inverse cosine, on [-1, 1]. d/da acos(a) = -1 / sqrt(1 - a^2)."""
-    return Acos.apply(_floating(input, "acos"))
-
-
-def atan(input):
-    """Inverse tangent. d/da atan(a) = 1 / (1 + a^2)."""
-    return Atan.apply(_floating(input, "atan"))
-
-
-def sinh(input):
-    """Hyperbolic sine. d/da sinh(a) = cosh(a)."""
-    return Sinh.apply(_floating(input, "sinh"))
-
-
-def cosh(input):
-    """Hyperbolic cosine. d/da cosh(a) = sinh(a)."""
-    return Cosh.apply(_floating(input, "cosh"))
-
-
-def asinh(input):
-    """Inverse hyperbolic sine. d/da asinh(a) = 1 / sqrt(a^2 + 1)."""
-    return Asinh.apply(_floating(input, "asinh"))
-
-
-def acosh(input):
-    """Inverse hyperbolic cosine, on [1, inf). d/da acosh(a) = 1 / sqrt(a^2 - 1)."""
-    return Acosh.apply(_floating(input, "acosh"))
-
-
-def atanh(input):
-    """Inverse hyperbolic tangent, on (-1, 1). d/da atanh(a) = 1 / (1 - a^2)."""
-    return Atanh.apply(_floating(input, "atanh"))
-
-
-def log1p(input):
-    """log(1 + a), accurate for small a. d/da = 1 / (1 + a)."""
-    return Log1p.apply(_floating(input, "log1p"))
-
-
-def expm1(input):
-    """exp(a) - 1, accurate for small a. d/da = exp(a) (the output + 1)."""
-    return Expm1.apply(_floating(input, "expm1"))
-
-
-def log2(input):
-    """Base-2 logarithm. d/da log2(a) = 1 / (a ln 2)."""
-    return Log2.apply(_floating(input, "log2"))
-
-
-def log10(input):
-    """Base-10 logarithm. d/da log10(a) = 1 / (a ln 10)."""
-    return Log10.apply(_floating(input, "log10"))
-
-
-def square(input):
-    """a * a (integers stay integers, as in torch). d/da a^2 = 2a."""
-    return Square.apply(_tensor(input, "square"))
-
-
-def rsqrt(input):
-    """1 / sqrt(a). d/da a^(-1/2) = -a^(-3/2) / 2 (backward keeps the output)."""
-    return Rsqrt.apply(_floating(input, "rsqrt"))
-
-
-def reciprocal(input):
-    """1 / a. d/da (1/a) = -1/a^2 (backward keeps the output)."""
-    return Reciprocal.apply(_floating(input, "reciprocal"))
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
+    """nan -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (default: the largest and
+    smallest finite value of the dtype). d/da = 1 where a is finite, 0 where replaced."""
+    return NanToNum.apply(_tensor(input, "nan_to_num"), nan=nan, posinf=posinf, neginf=neginf)
 
 
 def clamp_min(input, min):  # noqa: A002 - PyTorch's argument name
@@ -601,74 +668,7 @@ def clamp_max(input, max):  # noqa: A002 - PyTorch's argument name
     return Clamp.apply(input, None, max)
 
 
-def atan2(input, other):
-    """The angle of the point (other, input): atan(input / other) in the right quadrant.
-    d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
-    return Atan2.apply(_floating(input, "atan2"), other)
-
-
-def lerp(input, end, weight):
-    """input + weight * (end - input); weight a number or a tensor.
-    d/d input = 1 - w, d/d end = w, d/dw = end - input."""
-    # integers would be rounded back to integers (lerp(1, 3, 0.3) = 1); torch refuses them
-    for name, value in (("input", input), ("end", end), ("weight", weight)):
-        if isinstance(value, Tensor) and value.array.dtype.kind != "f":
-            raise TypeError(f"lerp expects floating-point tensors, got {name} of dtype "
-                            f"{value.dtype}; convert with .float() first")
-    for name, value in (("input", input), ("end", end)):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"lerp: expected a Tensor as {name}, got {type(value).__name__}")
-    return Lerp.apply(input, end, weight)
-
-
-def sign(input):
-    """-1, 0 or +1 by the sign of a (0 for nan). Gradient 0 everywhere."""
-    return Sign.apply(_tensor(input, "sign"))
-
-
-def floor(input):
-    """Largest integer <= a. Gradient 0 everywhere."""
-    return Floor.apply(_number(input, "floor"))
-
-
-def ceil(input):
-    """Smallest integer >= a. Gradient 0 everywhere."""
-    return Ceil.apply(_number(input, "ceil"))
-
-
-def trunc(input):
-    """a with its fractional part dropped (towards zero). Gradient 0 everywhere."""
-    return Trunc.apply(_number(input, "trunc"))
-
-
 fix = trunc
-
-
-def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
-    """Round to ``decimals`` decimal places (negative: to tens, hundreds, ...); halves go
-    to the even neighbour: round(0.5) = 0, round(2.5) = 2. Gradient 0 everywhere."""
-    _number(input, "round")
-    if not isinstance(decimals, int) or isinstance(decimals, bool):
-        raise TypeError(f"round: decimals must be an int, got {decimals!r}")
-    if decimals and input.array.dtype.kind != "f":
-        raise TypeError(f"round: decimals={decimals} needs a floating-point tensor, got "
-                        f"dtype {input.dtype}")
-    if decimals == 0:
-        return Round.apply(input)
-    return Round.apply(input, decimals=decimals)
-
-
-def frac(input):
-    """a - trunc(a), the fractional part with a's sign. d/da = 1."""
-    if _tensor(input, "frac").array.dtype.kind != "f":
-        raise TypeError(f"frac expects a floating-point tensor, got dtype {input.dtype}")
-    return Frac.apply(input)
-
-
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
-    """nan -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (default: the largest and
-    smallest finite value of the dtype). d/da = 1 where a is finite, 0 where replaced."""
-    return NanToNum.apply(_tensor(input, "nan_to_num"), nan=nan, posinf=posinf, neginf=neginf)
 
 
 # ================================================================ predicates: no gradient

@@ -118,6 +118,13 @@ class Sum(Reduction):
         return _expand(_keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim), ctx.shape)
 
 
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
+    """Sum over ``dim`` (all axes when None). d/da_j = 1 for every element summed."""
+    if dim is None and not keepdim and dtype is None:
+        return Sum.apply(input)  # the defaults as defaults: keywords cost ~1 us per call
+    return Sum.apply(input, dim=dim, keepdim=keepdim, dtype=dtype)
+
+
 class Mean(Reduction):
     label = "mean"
     rule = r"\partial (\frac1N \sum_i a_i)/\partial a_j = 1/N"
@@ -140,13 +147,6 @@ class Mean(Reduction):
             return _expand(upstream / upstream.dtype.type(ctx.n), ctx.shape)
         g = _keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim) / upstream.dtype.type(ctx.n)
         return _expand(g, ctx.shape)
-
-
-def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
-    """Sum over ``dim`` (all axes when None). d/da_j = 1 for every element summed."""
-    if dim is None and not keepdim and dtype is None:
-        return Sum.apply(input)  # the defaults as defaults: keywords cost ~1 us per call
-    return Sum.apply(input, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None):
@@ -198,12 +198,24 @@ class Amax(_Extreme):
     pick = xp.max
 
 
+def amax(input, dim=(), keepdim=False):
+    """Max over one or several dims (all when dim is () or None); ties share the
+    gradient evenly."""
+    return Amax.apply(input, dim=dim, keepdim=keepdim)
+
+
 class Amin(_Extreme):
     label = "amin"
     rule = r"\partial \min_i a_i/\partial a_j = [a_j = \min] / \#\{\text{ties}\}"
     plain = "d min_i a_i/d a_j = [a_j = min] / #{ties}"
     form = ("amin({...})", r"\mathrm{amin}({...})")
     pick = xp.min
+
+
+def amin(input, dim=(), keepdim=False):
+    """Min over one or several dims (all when dim is () or None); ties share the
+    gradient evenly."""
+    return Amin.apply(input, dim=dim, keepdim=keepdim)
 
 
 class _Select(Reduction):
@@ -289,18 +301,6 @@ def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001 - PyTorch'
 def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001 - PyTorch's name
     """The smallest element; see max."""
     return _max_or_min("min", input, dim, keepdim, other)
-
-
-def amax(input, dim=(), keepdim=False):
-    """Max over one or several dims (all when dim is () or None); ties share the
-    gradient evenly."""
-    return Amax.apply(input, dim=dim, keepdim=keepdim)
-
-
-def amin(input, dim=(), keepdim=False):
-    """Min over one or several dims (all when dim is () or None); ties share the
-    gradient evenly."""
-    return Amin.apply(input, dim=dim, keepdim=keepdim)
 
 
 def _arg(fn, op, input, dim, keepdim):
@@ -415,6 +415,13 @@ class Var(Reduction):
         return _var_backward(ctx, _keep(upstream, ctx.axes, centred.ndim, ctx.keepdim), centred)
 
 
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over dim: sum((a - mean)^2) / (N - correction); correction=1 (Bessel)
+    by default, unbiased=False means correction=0. d/da_j = 2 (a_j - mean) / (N - c)."""
+    dim, correction = _var_args("var", dim, unbiased, correction)
+    return Var.apply(input, dim=dim, keepdim=keepdim, correction=correction)
+
+
 class Std(Reduction):
     label = "std"
     rule = r"\partial\,\mathrm{std}(a)/\partial a_j = (a_j - \bar a) / ((N - c)\,\mathrm{std}(a))"
@@ -439,6 +446,12 @@ class Std(Reduction):
         return _var_backward(ctx, xp.where(std == 0, 0, up), centred)
 
 
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: sqrt(var). d/da_j = (a_j - mean) / ((N - c) std)."""
+    dim, correction = _var_args("std", dim, unbiased, correction)
+    return Std.apply(input, dim=dim, keepdim=keepdim, correction=correction)
+
+
 def _var_args(op, dim, unbiased, correction):
     if isinstance(dim, bool):  # the old overload var(input, unbiased)
         dim, unbiased = None, dim
@@ -447,19 +460,6 @@ def _var_args(op, dim, unbiased, correction):
             raise TypeError(f"{op}: give either unbiased or correction, not both")
         correction = 1 if unbiased else 0
     return dim, 1 if correction is None else correction
-
-
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance over dim: sum((a - mean)^2) / (N - correction); correction=1 (Bessel)
-    by default, unbiased=False means correction=0. d/da_j = 2 (a_j - mean) / (N - c)."""
-    dim, correction = _var_args("var", dim, unbiased, correction)
-    return Var.apply(input, dim=dim, keepdim=keepdim, correction=correction)
-
-
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation: sqrt(var). d/da_j = (a_j - mean) / ((N - c) std)."""
-    dim, correction = _var_args("std", dim, unbiased, correction)
-    return Std.apply(input, dim=dim, keepdim=keepdim, correction=correction)
 
 
 _inf = float("inf")
@@ -556,6 +556,20 @@ class Prod(Reduction):
         return g * (_exclusive_cumprod(a, axis) * _exclusive_cumprod(a, axis, reverse=True))
 
 
+# ================================================================ public functions
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one ``dim``. d/da_j = the product of the others:
+    prod / a_j without zeros; exact with zeros (one zero: the others' product goes to it,
+    two or more: 0 everywhere). Integer and bool tensors multiply as int64."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        if keepdim:
+            raise TypeError("prod: keepdim needs a dim (torch.prod(input, dim, keepdim))")
+        return Prod.apply(input)
+    return Prod.apply(input, dim=dim, keepdim=keepdim)
+
+
 # ================================================================ cumsum and cumprod
 class CumSum(Scan):
     label = "cumsum"
@@ -574,6 +588,14 @@ class CumSum(Scan):
             return upstream
         # a_j went into every partial sum from j on: downstream_j = sum_{i >= j} upstream_i
         return _reversed_cumsum(upstream, ctx.axis)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``: out_i = sum_{k <= i} a_k. d/da_j: the upstream summed
+    over every i >= j (a reversed cumulative sum)."""
+    if dtype is not None:
+        input = input.to(dtype)  # cast first: the gradient then comes back in input's dtype
+    return CumSum.apply(input, dim=dim)
 
 
 class CumProd(Scan):
@@ -618,6 +640,14 @@ class CumProd(Scan):
         before_z1 = xp.take_along_axis(out, xp.maximum(z1 - 1, 0), axis=axis)
         total = total * xp.where(z1 == 0, 1, before_z1)
         return xp.where(first_zero, total, grad)
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running product along ``dim``: out_i = prod_{k <= i} a_k.
+    d out_i/da_j = prod_{k <= i, k != j} a_k for j <= i; exact where a holds zeros."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return CumProd.apply(input, dim=dim)
 
 
 # ================================================================ norm
@@ -680,36 +710,6 @@ class VectorNorm(Reduction):
                 scaled = a * xp.abs(a) ** (p - 2)
             scale = xp.where(norm == 0, 0, upstream / norm ** (p - 1))
             return scaled * scale
-
-
-# ================================================================ public functions
-def prod(input, dim=None, keepdim=False, *, dtype=None):
-    """Product of all elements, or along one ``dim``. d/da_j = the product of the others:
-    prod / a_j without zeros; exact with zeros (one zero: the others' product goes to it,
-    two or more: 0 everywhere). Integer and bool tensors multiply as int64."""
-    if dtype is not None:
-        input = input.to(dtype)
-    if dim is None:
-        if keepdim:
-            raise TypeError("prod: keepdim needs a dim (torch.prod(input, dim, keepdim))")
-        return Prod.apply(input)
-    return Prod.apply(input, dim=dim, keepdim=keepdim)
-
-
-def cumsum(input, dim, *, dtype=None):
-    """Running sum along ``dim``: out_i = sum_{k <= i} a_k. d/da_j: the upstream summed
-    over every i >= j (a reversed cumulative sum)."""
-    if dtype is not None:
-        input = input.to(dtype)  # cast first: the gradient then comes back in input's dtype
-    return CumSum.apply(input, dim=dim)
-
-
-def cumprod(input, dim, *, dtype=None):
-    """Running product along ``dim``: out_i = prod_{k <= i} a_k.
-    d out_i/da_j = prod_{k <= i, k != j} a_k for j <= i; exact where a holds zeros."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return CumProd.apply(input, dim=dim)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):

@@ -115,6 +115,26 @@ def view(input, *shape):
     return _share_version(Reshape.apply(input, shape=shape), input)
 
 
+def squeeze(input, dim=None):
+    """Drop size-1 dims (all of them, or those among ``dim``; a dim of another size is
+    left alone, as in PyTorch)."""
+    shape = input.shape
+    if dim is None:
+        axes = range(len(shape))
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        axes = {_dim(d, len(shape), "squeeze") for d in dims} if shape else ()
+    new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
+    return _share_version(Reshape.apply(input, shape=new), input)
+
+
+def unsqueeze(input, dim):
+    """Insert a size-1 dim at position ``dim`` (-1: at the end)."""
+    shape = input.shape
+    d = _dim(dim, len(shape), "unsqueeze", extra=1)
+    return _share_version(Reshape.apply(input, shape=shape[:d] + (1,) + shape[d:]), input)
+
+
 def view_as(input, other):
     """input.view(other.shape)."""
     return view(input, other.shape)
@@ -138,26 +158,6 @@ def flatten(input, start_dim=0, end_dim=-1):
     for n in shape[start:end + 1]:
         merged *= n
     return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
-
-
-def squeeze(input, dim=None):
-    """Drop size-1 dims (all of them, or those among ``dim``; a dim of another size is
-    left alone, as in PyTorch)."""
-    shape = input.shape
-    if dim is None:
-        axes = range(len(shape))
-    else:
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        axes = {_dim(d, len(shape), "squeeze") for d in dims} if shape else ()
-    new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
-    return _share_version(Reshape.apply(input, shape=new), input)
-
-
-def unsqueeze(input, dim):
-    """Insert a size-1 dim at position ``dim`` (-1: at the end)."""
-    shape = input.shape
-    d = _dim(dim, len(shape), "unsqueeze", extra=1)
-    return _share_version(Reshape.apply(input, shape=shape[:d] + (1,) + shape[d:]), input)
 
 
 class Contiguous(ShapeOp):
@@ -195,6 +195,17 @@ class Permute(ShapeOp):
         return upstream.transpose(xp.argsort(ctx.dims))
 
 
+def permute(input, *dims):
+    """Reorder the dims: output dim i is input dim dims[i]. A view."""
+    dims = _sizes(dims, "permute")
+    n = input.ndim
+    axes = tuple(_dim(d, n, "permute") for d in dims)
+    if len(axes) != n or len(set(axes)) != n:
+        raise ValueError(f"permute: dims {dims} must be a permutation of the {n} dims of a "
+                         f"tensor of shape {tuple(input.shape)}")
+    return _share_version(Permute.apply(input, dims=axes), input)
+
+
 class Transpose(ShapeOp):
     label = "transpose"
     rule = r"\partial a^T/\partial a = 1\ (\text{the gradient is transposed back})"
@@ -207,17 +218,6 @@ class Transpose(ShapeOp):
 
     def backward(ctx, upstream):
         return upstream.swapaxes(ctx.dim0, ctx.dim1)
-
-
-def permute(input, *dims):
-    """Reorder the dims: output dim i is input dim dims[i]. A view."""
-    dims = _sizes(dims, "permute")
-    n = input.ndim
-    axes = tuple(_dim(d, n, "permute") for d in dims)
-    if len(axes) != n or len(set(axes)) != n:
-        raise ValueError(f"permute: dims {dims} must be a permutation of the {n} dims of a "
-                         f"tensor of shape {tuple(input.shape)}")
-    return _share_version(Permute.apply(input, dims=axes), input)
 
 
 def transpose(input, dim0, dim1):
@@ -308,6 +308,20 @@ class Cat(ShapeOp):
         return tuple(p if need else None for p, need in zip(pieces, ctx.needs_input_grad))
 
 
+def cat(tensors, dim=0):
+    """Join tensors along an existing dim; all other sizes must agree. The gradient is
+    cut back into the pieces."""
+    tensors = _tensor_list(tensors, "cat")
+    ref = tensors[0].shape
+    d = _dim(dim, len(ref), "cat")
+    for i, t in enumerate(tensors):
+        s = t.shape
+        if len(s) != len(ref) or s[:d] + s[d + 1:] != ref[:d] + ref[d + 1:]:
+            raise ShapeError(f"cat: sizes of tensors must match except in dimension {dim}: "
+                             f"tensor 0 has shape {tuple(ref)}, tensor {i} has shape {tuple(s)}")
+    return Cat.apply(*tensors, dim=d)
+
+
 class Stack(ShapeOp):
     label = "stack"
     rule = r"\partial\,\mathrm{stack}(a_1..a_n)/\partial a_k = 1\ (\text{on slice } k)"
@@ -325,31 +339,6 @@ class Stack(ShapeOp):
                      for k, need in enumerate(ctx.needs_input_grad))
 
 
-def _tensor_list(tensors, op):
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{op} expects a list or tuple of tensors, got {type(tensors).__name__}")
-    if not tensors:
-        raise ValueError(f"{op} expects a non-empty list of tensors")
-    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
-
-
-def cat(tensors, dim=0):
-    """Join tensors along an existing dim; all other sizes must agree. The gradient is
-    cut back into the pieces."""
-    tensors = _tensor_list(tensors, "cat")
-    ref = tensors[0].shape
-    d = _dim(dim, len(ref), "cat")
-    for i, t in enumerate(tensors):
-        s = t.shape
-        if len(s) != len(ref) or s[:d] + s[d + 1:] != ref[:d] + ref[d + 1:]:
-            raise ShapeError(f"cat: sizes of tensors must match except in dimension {dim}: "
-                             f"tensor 0 has shape {tuple(ref)}, tensor {i} has shape {tuple(s)}")
-    return Cat.apply(*tensors, dim=d)
-
-
-concat = concatenate = cat
-
-
 def stack(tensors, dim=0):
     """Join equal-shaped tensors along a new dim. The gradient is sliced back apart."""
     tensors = _tensor_list(tensors, "stack")
@@ -359,6 +348,17 @@ def stack(tensors, dim=0):
             raise ShapeError(f"stack expects each tensor to be equal size, but got "
                              f"{tuple(ref)} at entry 0 and {tuple(t.shape)} at entry {i}")
     return Stack.apply(*tensors, dim=_dim(dim, len(ref), "stack", extra=1))
+
+
+def _tensor_list(tensors, op):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op} expects a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{op} expects a non-empty list of tensors")
+    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+
+
+concat = concatenate = cat
 
 
 # ---------------------------------------------------------------- padding
@@ -425,6 +425,30 @@ class PadIndexed(ShapeOp):
         return g
 
 
+def pad(input, pad, mode="constant", value=None):
+    """torch.nn.functional.pad: ``pad`` lists (before, after) pairs starting from the last
+    dim and going backwards.
+
+    mode 'constant' fills with ``value`` (0 when None); negative padding crops. 'reflect'
+    mirrors the input without repeating the edge ([1 2 3] padded by 2: 3 2 [1 2 3] 2 1),
+    'replicate' repeats the edge element (1 1 [1 2 3] 3 3), 'circular' wraps around
+    (2 3 [1 2 3] 1 2). In those three modes each output element is a copy of one input
+    element, so the gradient of an input element is the sum of the upstreams of its copies.
+    """
+    pad = _sizes((pad,), "pad")
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: the padding {pad} must have an even length of at most "
+                         f"2 x {input.ndim} (the dims of the input of shape {tuple(input.shape)})")
+    if mode == "constant":
+        return Pad.apply(input, pad=pad, value=0 if value is None else value)
+    if mode not in _SOURCE:
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    if value is not None and value != 0:
+        raise ValueError(f"pad: value={value!r} is only used by mode 'constant', not {mode!r}")
+    return PadIndexed.apply(input, sources=_pad_sources(tuple(input.shape), pad, mode))
+
+
 _SOURCE = {
     # where output position k (k in [-before, n + after)) reads from, for an input of length n
     "reflect": lambda k, n: (n - 1) - abs((n - 1) - abs(k)),  # mirror, edge not repeated
@@ -453,30 +477,6 @@ def _pad_sources(shape, pad, mode):
     return tuple(sources)
 
 
-def pad(input, pad, mode="constant", value=None):
-    """torch.nn.functional.pad: ``pad`` lists (before, after) pairs starting from the last
-    dim and going backwards.
-
-    mode 'constant' fills with ``value`` (0 when None); negative padding crops. 'reflect'
-    mirrors the input without repeating the edge ([1 2 3] padded by 2: 3 2 [1 2 3] 2 1),
-    'replicate' repeats the edge element (1 1 [1 2 3] 3 3), 'circular' wraps around
-    (2 3 [1 2 3] 1 2). In those three modes each output element is a copy of one input
-    element, so the gradient of an input element is the sum of the upstreams of its copies.
-    """
-    pad = _sizes((pad,), "pad")
-    if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"pad: the padding {pad} must have an even length of at most "
-                         f"2 x {input.ndim} (the dims of the input of shape {tuple(input.shape)})")
-    if mode == "constant":
-        return Pad.apply(input, pad=pad, value=0 if value is None else value)
-    if mode not in _SOURCE:
-        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
-                         f"got {mode!r}")
-    if value is not None and value != 0:
-        raise ValueError(f"pad: value={value!r} is only used by mode 'constant', not {mode!r}")
-    return PadIndexed.apply(input, sources=_pad_sources(tuple(input.shape), pad, mode))
-
-
 # ---------------------------------------------------------------- slices along one dim
 class Narrow(ShapeOp):
     label = "narrow"
@@ -495,6 +495,22 @@ class Narrow(ShapeOp):
         return g
 
 
+def narrow(input, dim, start, length):
+    """The slice ``start : start + length`` of ``dim`` (a view). The gradient is the
+    upstream on that slice and zero elsewhere."""
+    d = _dim(dim, input.ndim, "narrow")
+    n = input.shape[d]
+    given = start  # the message names the start the caller wrote, not its wrapped value
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise IndexError(f"narrow: start {given} and length {length} do not fit dim {dim} of "
+                         f"size {n} (shape {tuple(input.shape)}): need -{n} <= start <= {n}, "
+                         f"length >= 0 and start + length <= {n} (a negative start counts "
+                         "from the end)")
+    return _share_version(Narrow.apply(input, dim=d, start=int(start), length=int(length)), input)
+
+
 class Select(ShapeOp):
     label = "select"
     rule = r"\partial a_{[i]}/\partial a = 1 \text{ at index } i, 0 \text{ elsewhere}"
@@ -510,22 +526,6 @@ class Select(ShapeOp):
         g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
         g[ctx.region] = upstream
         return g
-
-
-def narrow(input, dim, start, length):
-    """The slice ``start : start + length`` of ``dim`` (a view). The gradient is the
-    upstream on that slice and zero elsewhere."""
-    d = _dim(dim, input.ndim, "narrow")
-    n = input.shape[d]
-    given = start  # the message names the start the caller wrote, not its wrapped value
-    if start < 0:
-        start += n
-    if not 0 <= start <= n or length < 0 or start + length > n:
-        raise IndexError(f"narrow: start {given} and length {length} do not fit dim {dim} of "
-                         f"size {n} (shape {tuple(input.shape)}): need -{n} <= start <= {n}, "
-                         f"length >= 0 and start + length <= {n} (a negative start counts "
-                         "from the end)")
-    return _share_version(Narrow.apply(input, dim=d, start=int(start), length=int(length)), input)
 
 
 def select(input, dim, index):
@@ -596,6 +596,14 @@ class Flip(ShapeOp):
         return xp.flip(upstream, ctx.dims)
 
 
+def flip(input, *dims_, dims=None):
+    """Reverse the order of the elements along each of ``dims`` (a copy). Both spellings
+    work: flip(x, (0, 1)) / flip(x, dims=[0]) and x.flip(0, 1)."""
+    if dims is None:
+        dims = dims_[0] if len(dims_) == 1 and isinstance(dims_[0], (tuple, list)) else dims_
+    return Flip.apply(input, dims=_dims(dims, input.ndim, "flip"))
+
+
 def _dims(dims, ndim, op):
     if isinstance(dims, (int, xp.integer)):
         dims = (dims,)
@@ -603,14 +611,6 @@ def _dims(dims, ndim, op):
     if len(set(axes)) != len(axes):
         raise ValueError(f"{op}: dims {tuple(dims)} name the same dim twice")
     return axes
-
-
-def flip(input, *dims_, dims=None):
-    """Reverse the order of the elements along each of ``dims`` (a copy). Both spellings
-    work: flip(x, (0, 1)) / flip(x, dims=[0]) and x.flip(0, 1)."""
-    if dims is None:
-        dims = dims_[0] if len(dims_) == 1 and isinstance(dims_[0], (tuple, list)) else dims_
-    return Flip.apply(input, dims=_dims(dims, input.ndim, "flip"))
 
 
 class Roll(ShapeOp):
@@ -773,6 +773,13 @@ class Tril(ShapeOp):
         return xp.tril(upstream, ctx.k)
 
 
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims: entries (i, j) with j - i <= diagonal are
+    kept, the others set to 0."""
+    _matrix(input, "tril")
+    return Tril.apply(input, diagonal=int(diagonal))
+
+
 class Triu(ShapeOp):
     label = "triu"
     rule = r"\partial\,\mathrm{triu}(a)_{ij}/\partial a_{ij} = [j - i \ge k]"
@@ -787,24 +794,17 @@ class Triu(ShapeOp):
         return xp.triu(upstream, ctx.k)
 
 
-def _matrix(input, op):
-    if input.ndim < 2:
-        raise ShapeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
-                         f"{tuple(input.shape)}")
-
-
-def tril(input, diagonal=0):
-    """The lower triangle of the last two dims: entries (i, j) with j - i <= diagonal are
-    kept, the others set to 0."""
-    _matrix(input, "tril")
-    return Tril.apply(input, diagonal=int(diagonal))
-
-
 def triu(input, diagonal=0):
     """The upper triangle of the last two dims: entries (i, j) with j - i >= diagonal are
     kept, the others set to 0."""
     _matrix(input, "triu")
     return Triu.apply(input, diagonal=int(diagonal))
+
+
+def _matrix(input, op):
+    if input.ndim < 2:
+        raise ShapeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
+                         f"{tuple(input.shape)}")
 
 
 def _diagonal_view(a, offset, dim1, dim2):
