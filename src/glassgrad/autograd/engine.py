@@ -26,6 +26,8 @@ class BackwardError(RuntimeError):
 
 
 def backward(root, gradient=None, retain_graph=False):
+    """``root.backward(gradient)``: d(root)/d(leaf) for every leaf that requires grad,
+    accumulated into its ``.grad`` (Tensor.backward is this function, bound by ops/methods.py)."""
     grad = _seed(root, gradient)
     node = root.grad_fn
     if node is None:  # backward on a leaf: d(x)/d(x) = gradient

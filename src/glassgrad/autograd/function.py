@@ -140,13 +140,8 @@ class Function:
         if dtype is not _f32 and cls.float_only:
             _check_float(cls, args)
 
-        # Tensor._wrap, inlined (one call less per op)
-        out = _new(Tensor)
-        out.array = data
-        out.grad = None
-        out.name = None
-        out._hooks = None
-        out._vc = version = [0]
+        out = _wrap(data)  # the one helper that builds a Tensor around an array
+        version = out._vc
         if record:
             ctx._next = edges
             ctx._out_shape = data.shape
@@ -169,9 +164,6 @@ class Function:
                 ctx._checks = checks
             out.grad_fn = ctx
             out.requires_grad = True
-        else:
-            out.grad_fn = None
-            out.requires_grad = False
         if observers:
             ctx._params = kwargs  # the keyword parameters, for observers that re-run the op
             for obs in observers:
@@ -263,6 +255,7 @@ class GraphNode(Function):
 
 
 _new = object.__new__
+_wrap = Tensor._wrap
 _next_seq = itertools.count().__next__
 _f32 = xp.dtype("float32")
 

@@ -752,6 +752,20 @@ def index_put(tensor, index, value, accumulate=False):
     return IndexPut.apply(tensor, value, index=_raw_index(index), accumulate=accumulate)
 
 
+def setitem(tensor, index, value):
+    """``tensor[index] = value`` (Tensor.__setitem__): in place, through ``index_put`` when
+    the graph is tracked (so that the gradient of the overwritten places is 0), else
+    straight into the array."""
+    if tensor._tracks(value):
+        return tensor._assign_inplace(index_put(tensor._stand_in(), index, value))
+    if isinstance(index, Tensor):
+        index = index.array
+    elif isinstance(index, tuple):
+        index = tuple(i.array if isinstance(i, Tensor) else i for i in index)
+    tensor.array[index] = value.array if isinstance(value, Tensor) else value
+    tensor._bump()
+
+
 def _data(t, op):
     if not isinstance(t, Tensor):
         raise TypeError(f"{op}: expected a glassgrad Tensor, got {type(t).__name__}")
