@@ -250,6 +250,10 @@ def _position_dependent(op, vector, scalar="the upstream gradient"):
 
 
 _ELU_NAN = _position_dependent("elu/selu/celu backward", "nan", "upstream x scale")
+_ELU_NEGATIVE_ALPHA_ZERO = (
+    "at s = -0.0 with a negative alpha torch gives -0.0 and glassgrad +0.0: both are the "
+    "value 0 (the sign of a zero is not matched to torch's any more, issue 11; the elu "
+    "forward no longer carries the signed-zero fix-up)")
 _CLIP_NAN = _position_dependent("hardtanh/relu6 backward", "0")
 _SHRINK_NAN = _position_dependent("hardshrink/softshrink backward", "0")
 _HARDSWISH_NAN = _position_dependent("hardswish backward", "nan")
@@ -337,6 +341,7 @@ KNOWN = {
     **{(name, "backward"): _ELU_NAN for name in (
         "elu", "selu", "celu", "elu,alpha 2", "elu,alpha -0.5", "celu,alpha 0.5",
         "celu,alpha -2", "-elu")},
+    ("elu,alpha -0.5", "forward"): _ELU_NEGATIVE_ALPHA_ZERO,
     **{(name, "backward"): _CLIP_NAN for name in (
         "hardtanh", "hardtanh,-2,0.5", "hardtanh,-inf,inf", "relu6", "-hardtanh", "-relu6")},
     **{(name, "backward"): _SHRINK_NAN for name in (

@@ -24,6 +24,8 @@ import math
 
 from ..autograd.function import AlongDim, ElementwiseBinary, ElementwiseUnary
 from ..backend import xp
+from ._kernels.elementary import expm1_and_exp, log1p
+from ._kernels.signs import keep_bits, where_kept
 from ._kernels.windows import _data
 from .arithmetic import neg as _neg, to as _to
 from .error_function import erfc_array as _erfc_array
@@ -172,26 +174,18 @@ class Softplus(ElementwiseUnary):
 
     def forward(ctx, s, beta=1, threshold=20):
         bs = s * s.dtype.type(beta) if beta != 1 else s
-        # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): e^-|x| is in (0, 1], so nothing
-        # overflows for any x. log1p(e) is computed as e * log(u) / (u - 1), u = 1 + e
-        # (exact to a few ulps, Goldberg 1991), because NumPy's log1p has no vector
-        # implementation and costs several times an exp + a log; where u rounds to 1,
-        # log1p(e) = e and the ratio is taken as 1.
+        # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): e^-|x| is in (0, 1], nothing overflows
         e = xp.exp(-xp.abs(bs))
-        u = 1 + e
-        d = u - 1
-        exact = d == 0
-        ratio = xp.log(u) / (d + exact) + exact
-        out = xp.maximum(bs, 0) + e * ratio
+        out = xp.maximum(bs, 0) + log1p(e)
         if beta != 1:
             out /= s.dtype.type(beta)
         above = bs > threshold  # PyTorch returns the input itself above the threshold
         if above.any():
             out = xp.where(above, s, out)
         if ctx.needs_input_grad[0]:
-            # sigmoid(bs) = 1/u for bs >= 0 and e/u below: two exclusive terms, no branch
+            # sigmoid(bs) = 1/(1 + e) for bs >= 0 and e/(1 + e) below: two exclusive terms
             positive = bs >= 0
-            local = (positive + ~positive * e) / u
+            local = (positive + ~positive * e) / (1 + e)
             if above.any():
                 local[above] = 1
             ctx.save_for_backward(local)
@@ -226,25 +220,6 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 
 
 _SELU_SCALE = 1.0507009873554804934193349852946
-
-
-def _keep_bits(keep, dtype):
-    """A boolean mask as whole-element bit patterns of ``dtype``'s width: all ones where
-    kept, all zeros elsewhere (for _where_kept)."""
-    # 1 -> 0xFF..FF (unsigned wrap-around), 0 -> 0
-    return xp.negative(keep.astype(xp.dtype(f"u{xp.dtype(dtype).itemsize}")))
-
-
-def _where_kept(upstream, bits):
-    """where(keep, upstream, +0.0), PyTorch's masked backward, to the bit: a bitwise AND
-    of the upstream's bits with _keep_bits' mask. upstream * mask would give -0.0 for a
-    negative upstream and nan for an inf one where PyTorch writes +0.0, and np.where
-    costs about 10x (a branch per element). The AND itself costs half the multiply, but
-    making the mask in forward costs about as much again: hardtanh forward + backward at
-    (128, 256) float32 went 70 -> 92 us, for torch's zeros to the bit."""
-    out = xp.empty(xp.broadcast_shapes(xp.shape(upstream), bits.shape), upstream.dtype)
-    xp.bitwise_and(upstream.view(bits.dtype), bits, out=out.view(bits.dtype))
-    return out  # (an array of its own: a view of the integers made the engine copy it)
 
 
 class GELU(ElementwiseUnary):
@@ -334,41 +309,17 @@ class ELU(ElementwiseUnary):
 
     def forward(ctx, s, alpha=1.0, scale=1.0, input_scale=1.0):
         dt = s.dtype.type
-        # the exponential side sees beta min(s, 0): s > 0 gives 0 there, and nothing
-        # overflows for beta > 0 (np.minimum returns its second argument on a tie: -0.0
-        # stays -0.0)
+        # the exponential side sees beta min(s, 0): s > 0 gives 0 there, nothing overflows
         bs = xp.minimum(dt(0), s)
         if input_scale != 1:
             bs *= dt(input_scale)
-        # e^x - 1 without expm1 (NumPy's has no vector loop: 5x an exp): Kahan's
-        # (u - 1) x / log(u), u = e^x, exact to a few ulps where u - 1 alone would keep
-        # none of the digits of a small x; where u rounds to 1 the ratio is taken as x.
-        # x is held above -80 first: there e^x - 1 is -1 to the last bit of float64 and
-        # float32, and below e^x would turn subnormal and lose the digits log(u) needs.
-        floor = bs < -80
-        any_floor = floor.any()
-        u = xp.exp(xp.maximum(bs, dt(-80)) if any_floor else bs)
-        d = u - 1
-        exact = d == 0
-        em1 = (d + exact) * bs
-        em1 /= xp.log(u) + exact
-        if any_floor:  # (where, not em1[floor] = -1: a 0-d input makes NumPy scalars)
-            em1 = xp.where(floor, dt(-1), em1)
-        if input_scale < 0:  # celu with alpha < 0: e^x can overflow, and e^x - 1 is inf
-            em1 = xp.where(u == xp.inf, u, em1)
+        em1, e = expm1_and_exp(bs)  # e^{beta s} - 1 and e^{beta s}
         if ctx.needs_input_grad[0]:
-            # the kink s = 0 takes the exponential side (PyTorch); nan does not
-            if any_floor:
-                u = xp.where(floor, xp.exp(bs), u)
-            ctx.save_for_backward(xp.where(s <= 0, u * dt(input_scale * alpha * scale),
-                                           dt(scale)))
-        em1 *= dt(alpha * scale)
-        if alpha * scale < 0:  # at s = +-0 the sum below is then s's own zero, as PyTorch's
-            em1 = xp.where(s == 0, dt(-0.0), em1)
-        # alpha scale (e^{beta s} - 1) + scale max(s, 0): one of the two terms is 0 (s > 0
-        # makes bs = 0). max(0, s) keeps -0.0 (second argument on a tie) and nan.
-        em1 += xp.maximum(dt(0), s) * dt(scale)
-        return em1
+            # lambda alpha beta e^{beta s} at and below 0 (the kink takes this side, as
+            # PyTorch's), lambda above
+            ctx.save_for_backward(xp.where(s <= 0, e * dt(input_scale * alpha * scale), dt(scale)))
+        # lambda alpha (e^{beta s} - 1) + lambda max(s, 0): one of the two terms is 0
+        return em1 * dt(alpha * scale) + xp.maximum(dt(0), s) * dt(scale)
 
     def backward(ctx, upstream):
         (local,) = ctx.saved
@@ -383,22 +334,13 @@ class LogSigmoid(ElementwiseUnary):
     float_only = True
 
     def forward(ctx, s):
-        # log sigma(s) = min(s, 0) - log(1 + e^{-|s|}): e^{-|s|} <= 1, nothing overflows.
-        # log1p(e) as e log(u)/(u - 1), u = 1 + e (Goldberg; NumPy's log1p has no vector
-        # loop, as softplus above notes); where u rounds to 1, log1p(e) = e.
+        # log sigma(s) = min(s, 0) - log(1 + e^{-|s|}): e^{-|s|} <= 1, nothing overflows
         e = xp.exp(-xp.abs(s))
-        u = 1 + e
-        d = u - 1
-        exact = d == 0
-        ratio = xp.log(u)
-        ratio /= d + exact
-        ratio += exact
         if ctx.needs_input_grad[0]:
-            q = e / u  # sigma(-|s|)
+            q = e / (1 + e)  # sigma(-|s|)
             # PyTorch's form: 1 - q below 0, q at and above 0
             ctx.save_for_backward(xp.where(s < 0, 1 - q, q))
-        ratio *= e
-        return xp.minimum(s, 0) - ratio
+        return xp.minimum(s, 0) - log1p(e)
 
     def backward(ctx, upstream):
         (local,) = ctx.saved
@@ -445,12 +387,12 @@ class Hardtanh(ElementwiseUnary):
         lo, hi = s.dtype.type(min_val), s.dtype.type(max_val)
         if ctx.needs_input_grad[0]:
             # 0 at and beyond the bounds, 1 strictly inside and for nan (PyTorch)
-            ctx.save_for_backward(_keep_bits(~((s <= lo) | (s >= hi)), s.dtype))
+            ctx.save_for_backward(keep_bits(~((s <= lo) | (s >= hi)), s.dtype))
         return xp.clip(s, lo, hi)  # keeps -0.0 and nan, as PyTorch
 
     def backward(ctx, upstream):
         (inside,) = ctx.saved
-        return _where_kept(upstream, inside)
+        return where_kept(upstream, inside)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -476,7 +418,7 @@ class Hardsigmoid(ElementwiseUnary):
 
     def forward(ctx, s):
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(_keep_bits((s > -3) & (s < 3), s.dtype))
+            ctx.save_for_backward(keep_bits((s > -3) & (s < 3), s.dtype))
         out = xp.clip(s + 3, 0, 6)
         out /= 6
         return out
@@ -485,7 +427,7 @@ class Hardsigmoid(ElementwiseUnary):
         (inside,) = ctx.saved
         # 1/6 exactly (PyTorch multiplies by the float32 number 1/6 even in float64,
         # 3e-8 away; finite differences side with 1/6); +0.0 outside, as PyTorch
-        return _where_kept(upstream / 6, inside)
+        return where_kept(upstream / 6, inside)
 
 
 def hardsigmoid(input, inplace=False):
@@ -505,7 +447,7 @@ class Hardswish(ElementwiseUnary):
         if ctx.needs_input_grad[0]:
             # PyTorch: 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (and nan)
             local = xp.where(s < 3, s / 3 + s.dtype.type(0.5), 1)
-            ctx.save_for_backward(local, _keep_bits(~(s <= -3), s.dtype))
+            ctx.save_for_backward(local, keep_bits(~(s <= -3), s.dtype))
         out = xp.clip(s + 3, 0, 6)
         out *= s
         out /= 6
@@ -513,7 +455,7 @@ class Hardswish(ElementwiseUnary):
 
     def backward(ctx, upstream):
         local, above = ctx.saved
-        return _where_kept(upstream * local, above)  # +0.0 at s <= -3, as PyTorch
+        return where_kept(upstream * local, above)  # +0.0 at s <= -3, as PyTorch
 
 
 def hardswish(input, inplace=False):
@@ -695,12 +637,12 @@ class Hardshrink(ElementwiseUnary):
         lam = s.dtype.type(lambd)
         keep = ~((s >= -lam) & (s <= lam))  # PyTorch's test: nan is kept, +-lambda is not
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(_keep_bits(keep, s.dtype))
+            ctx.save_for_backward(keep_bits(keep, s.dtype))
         return xp.where(keep, s, s.dtype.type(0))
 
     def backward(ctx, upstream):
         (keep,) = ctx.saved
-        return _where_kept(upstream, keep)
+        return where_kept(upstream, keep)
 
 
 def hardshrink(input, lambd=0.5):
@@ -718,14 +660,14 @@ class Softshrink(ElementwiseUnary):
     def forward(ctx, s, lambd=0.5):
         lam = s.dtype.type(lambd)
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(_keep_bits(~((s >= -lam) & (s <= lam)), s.dtype))
+            ctx.save_for_backward(keep_bits(~((s >= -lam) & (s <= lam)), s.dtype))
         # s - clip(s, -lambda, lambda) is s - lambda above, s + lambda below and 0 between;
         # copysign gives the 0 the sign of s, as PyTorch's s * 0 does
         return xp.copysign(s - xp.clip(s, -lam, lam), s)
 
     def backward(ctx, upstream):
         (keep,) = ctx.saved
-        return _where_kept(upstream, keep)
+        return where_kept(upstream, keep)
 
 
 def softshrink(input, lambd=0.5):
@@ -773,12 +715,12 @@ class Threshold(ElementwiseUnary):
     def forward(ctx, s, threshold, value):
         below = s <= s.dtype.type(threshold)  # PyTorch's test: nan passes through
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(_keep_bits(~below, s.dtype))
+            ctx.save_for_backward(keep_bits(~below, s.dtype))
         return xp.where(below, s.dtype.type(value), s)
 
     def backward(ctx, upstream):
         (passed,) = ctx.saved
-        return _where_kept(upstream, passed)
+        return where_kept(upstream, passed)
 
 
 def threshold(input, threshold, value, inplace=False):

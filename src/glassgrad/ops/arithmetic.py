@@ -20,6 +20,8 @@ from .. import backend
 from ..autograd.function import Elementwise, ElementwiseBinary, ElementwiseUnary
 from ..backend import xp
 from ..tensor import Tensor
+from ._kernels.operands import operands
+from ._kernels.signs import masked
 
 _ndarray = xp.ndarray
 _f64 = xp.dtype("float64")
@@ -93,55 +95,6 @@ def _torch_dtype(out, operands, floating=False):
     return out if dtype == _f64 else out.astype(dtype)
 
 
-def _masked(upstream, mask):
-    """upstream where mask is True, +0.0 elsewhere: PyTorch's where(mask, grad, 0), written
-    as a product because np.where costs about 20x a multiply on a random mask. The product
-    alone gives -0.0 for a negative upstream; adding +0.0 turns -0.0 into +0.0 and changes
-    nothing else. (An inf or nan upstream where the mask is False still gives nan, where
-    PyTorch gives 0: tests/ops/test_special_values.py lists it.)"""
-    out = upstream * mask
-    out += 0.0
-    return out
-
-
-# Python floats as 0-d arrays of the tensor's dtype, made once per value. NumPy 2 treats
-# a Python float next to a float32 array as a "weak" scalar: it is rounded to float32 and
-# the product is float32, but working that out costs as much again as the multiply itself
-# on a small array (x * 0.5: 1.6 us; x * a 0-d float32 array: 0.8 us). The values are the
-# same. Zero is left alone (0.0 and -0.0 are one dict key, and the sign of zero matters),
-# and so are inf, nan and what float32 cannot hold (NumPy's own cast decides those).
-_SCALARS = {xp.dtype("float32"): {}, _f64: {}}  # dtype -> {value: read-only 0-d array}
-_SCALAR_LIMIT = {dtype: float(xp.finfo(dtype).max) for dtype in _SCALARS}
-
-
-def _as_array_scalar(value, like):
-    """``value`` (a Python float) as a 0-d array of ``like``'s float dtype, else as is."""
-    if type(like) is not _ndarray:
-        return value
-    cache = _SCALARS.get(like.dtype)
-    if cache is None:
-        return value
-    array = cache.get(value)
-    if array is None:
-        limit = _SCALAR_LIMIT[like.dtype]
-        if value == 0.0 or not -limit <= value <= limit:
-            return value
-        if len(cache) > 1024:  # a loop over many distinct values: start again
-            cache.clear()
-        array = cache[value] = xp.array(value, dtype=like.dtype)
-        array.flags.writeable = False
-    return array
-
-
-def _operands(a, b):
-    """a and b with a Python float among them turned into a 0-d array (see above)."""
-    if type(b) is _PyFloat:
-        return a, _as_array_scalar(b, a)
-    if type(a) is _PyFloat:
-        return _as_array_scalar(a, b), b
-    return a, b
-
-
 # ---------------------------------------------------------------- arithmetic
 class Add(ElementwiseBinary):
     label = "add"
@@ -150,7 +103,7 @@ class Add(ElementwiseBinary):
     form = ("{0} + {1}", "{0} + {1}")
 
     def forward(ctx, a, b):
-        a, b = _operands(a, b)
+        a, b = operands(a, b)
         try:
             out = a + b
         except ValueError:
@@ -161,7 +114,6 @@ class Add(ElementwiseBinary):
         return upstream, upstream  # an add gate copies the gradient to both inputs
 
 
-# ---------------------------------------------------------------- public functions
 def add(input, other, alpha=1):
     """input + alpha * other, broadcasting both ways."""
     if alpha != 1:
@@ -176,7 +128,7 @@ class Sub(ElementwiseBinary):
     form = ("{0} - {1}", "{0} - {1}")
 
     def forward(ctx, a, b):
-        a, b = _operands(a, b)
+        a, b = operands(a, b)
         try:
             out = a - b
         except ValueError:
@@ -201,7 +153,7 @@ class Mul(ElementwiseBinary):
     form = ("{0}*{1}", r"{0} \cdot {1}")
 
     def forward(ctx, a, b):
-        a, b = _operands(a, b)
+        a, b = operands(a, b)
         try:
             out = a * b
         except ValueError:
@@ -227,7 +179,7 @@ class Div(ElementwiseBinary):
     form = ("{0}/{1}", r"\frac{{{0}}}{{{1}}}")
 
     def forward(ctx, a, b):
-        a, b = _operands(a, b)
+        a, b = operands(a, b)
         try:
             out = a / b
         except ValueError:
@@ -437,11 +389,11 @@ class _ElementwiseExtreme(ElementwiseBinary):
         tie = a == b
         if tie.any():
             half = tie * upstream.dtype.type(0.5)  # a tie keeps both sides, each with half
-            da = _masked(upstream, a_kept - half) if need_a else None
-            db = _masked(upstream, b_kept - half) if need_b else None
+            da = masked(upstream, a_kept - half) if need_a else None
+            db = masked(upstream, b_kept - half) if need_b else None
         else:
-            da = _masked(upstream, a_kept) if need_a else None
-            db = _masked(upstream, b_kept) if need_b else None
+            da = masked(upstream, a_kept) if need_a else None
+            db = masked(upstream, b_kept) if need_b else None
         return da, db
 
 
@@ -493,8 +445,8 @@ class Where(Elementwise):
     def backward(ctx, upstream):
         (c,) = ctx.saved
         _, need_a, need_b = ctx.needs_input_grad
-        da = _masked(upstream, c) if need_a else None
-        db = _masked(upstream, ~c) if need_b else None
+        da = masked(upstream, c) if need_a else None
+        db = masked(upstream, ~c) if need_b else None
         return None, da, db
 
 
@@ -538,13 +490,13 @@ class Clamp(Elementwise):
                 passes = x >= lo
             else:
                 passes = (x >= lo) & (x <= hi)
-            dx = _masked(upstream, passes)
+            dx = masked(upstream, passes)
         if need_lo:
             took_lo = x < lo if hi is None else (x < lo) & (lo < hi)
-            dlo = _masked(upstream, took_lo)
+            dlo = masked(upstream, took_lo)
         if need_hi:
             took_hi = x > hi if lo is None else (x > hi) | (hi < lo)
-            dhi = _masked(upstream, took_hi)
+            dhi = masked(upstream, took_hi)
         return dx, dlo, dhi
 
 

@@ -75,7 +75,6 @@ class Sin(ElementwiseUnary):
         return upstream * xp.cos(a)
 
 
-# ================================================================ public functions
 def sin(input):
     """Sine, elementwise. d/da sin(a) = cos(a)."""
     return Sin.apply(_floating(input, "sin"))

@@ -556,7 +556,6 @@ class Prod(Reduction):
         return g * (_exclusive_cumprod(a, axis) * _exclusive_cumprod(a, axis, reverse=True))
 
 
-# ================================================================ public functions
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one ``dim``. d/da_j = the product of the others:
     prod / a_j without zeros; exact with zeros (one zero: the others' product goes to it,
