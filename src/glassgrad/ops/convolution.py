@@ -41,8 +41,8 @@ import contextlib
 from ..autograd.function import Convolution
 from ..backend import xp
 from ._kernels.conv import (
-    _as_patch_rows, _col2im, _is_narrow, keeps_patches, _patch_chunks, _patch_matrix,
-    _tall_product, _warm_up_sgemm,
+    _col2im, _is_narrow, _patch_chunks, _tall_product, _warm_up_sgemm, padded_channels_last,
+    patch_product, patches_t_product,
 )
 from ._kernels.windows import (
     _data, _is_channels_last, _out_size, _padded, _pair, _unbatched, _windows,
@@ -71,33 +71,14 @@ class Conv2d(Convolution):
         (top, bottom, left, right) = padding
         oh = _out_size(h, kh, stride[0], top, bottom, dilation[0])
         ow = _out_size(w, kw, stride[1], left, right, dilation[1])
-        xpad = _padded(x, top, bottom, left, right, 0, channels_last=True)
-        if xpad is x and not _is_narrow(kw, c) and not _is_channels_last(x):
-            # NCHW input (an image batch, not a conv output): one channels-last copy first
-            # makes the patch copies read runs of C numbers (measured 1.8x faster overall)
-            xpad = x.transpose(0, 2, 3, 1).copy().transpose(0, 3, 1, 2)
-        windows = _windows(xpad, (kh, kw), stride, dilation, (oh, ow))
+        xpad = padded_channels_last(x, top, bottom, left, right, kw)
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        # dL/dw needs the patch matrix again. Up to _KEEP_PATCHES numbers it is written
-        # into an array of its own and kept for backward, which saves copying it twice
-        # (measured: 9 ms of the benchmark's 94 ms step); above that, backward keeps only
-        # the padded input, KH*KW times smaller, and copies the patches again.
-        keep = need_w and keeps_patches(windows.size)
-        kept = _patch_matrix(windows) if keep else None
-        # The weights as a (KH*KW*C, F) matrix whose rows follow the patch columns.
-        w_mat = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c, f)
-        out = xp.empty((n * oh * ow, f), dtype=x.dtype)  # row (n, i, j), column f
-        # The bias repeated along an output row, so that it is added to rows of OW*F numbers
-        # rather than of F: with few filters NumPy's cost per row outweighs the additions
-        # (the benchmark's F = 32 layer: 1.46 -> 1.07 ms)
-        bias_row = None if bias is None else xp.tile(bias, ow)
-        for rows, patches in _patch_chunks(windows, into=kept):
-            xp.matmul(patches, w_mat, out=out[rows])  # (pixels, KH*KW*C) @ (KH*KW*C, F)
-            if bias is not None:  # while the chunk is in cache
-                by_output_row = out[rows].reshape(-1, ow * f)
-                by_output_row += bias_row
+        # Y = P W^T + b, P the patch matrix: one row per output pixel (N*OH*OW, F); P itself
+        # kept for dL/dw when it fits, else backward copies the patches again from xpad
+        out, kept = patch_product(xpad, weight, bias, stride, dilation, (oh, ow), keep=need_w)
         ctx.geometry = ((top, left), (h, w), stride, dilation, unbatched)
-        saved_for_w = None if not need_w else _as_patch_rows(kept) if keep else xpad
+        keep = kept is not None
+        saved_for_w = None if not need_w else kept if keep else xpad
         # The input itself is saved too, though backward reads only its copies: an in-place
         # edit of it is then refused at backward, as in PyTorch (which saves the input).
         ctx.save_for_backward(saved_for_w, weight if need_x else None,
@@ -117,13 +98,8 @@ class Conv2d(Convolution):
         d_x = d_w = d_b = None
         if need_w:  # dL/dw = sum over output pixels of upstream x patch = patches^T @ G
             (kh, kw), c = ctx.kernel, ctx.padded_shape[1]
-            if ctx.patches_kept:
-                d_w_mat = _tall_product(for_w, g_mat)
-            else:
-                d_w_mat = xp.zeros((kh * kw * c, f), dtype=g.dtype)
-                windows = _windows(for_w, ctx.kernel, stride, dilation, (oh, ow))
-                for rows, patches in _patch_chunks(windows):
-                    d_w_mat += _tall_product(patches, g_mat[rows])
+            d_w_mat = patches_t_product(for_w, ctx.patches_kept, g_mat, ctx.kernel, stride,
+                                        dilation, (oh, ow))
             d_w = d_w_mat.reshape(kh, kw, c, f).transpose(3, 2, 0, 1).copy()
         if need_b:  # every output pixel of channel f added b_f once: a column sum of G
             # as a product with ones: 2.5x faster than g.sum(axis=(0, 2, 3)) and more
