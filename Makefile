@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast data bench clean
+.PHONY: run test test-fast test-variant data bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: data
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow" -x
+
+# The fast suite once more as another machine would run it: one thread (torch and OpenBLAS
+# then pick other kernels), OpenBLAS's Haswell kernels, and a random test order
+# (pytest-randomly prints its seed). CI runs it after `make test`.
+test-variant: data
+	OMP_NUM_THREADS=1 OPENBLAS_CORETYPE=Haswell $(PY) -m pytest -q -m "not slow" -p randomly
 
 bench: $(STAMP)
 	$(PY) benchmarks/overhead.py

@@ -11,3 +11,11 @@ def _seed():
     np.random.seed(0)
     yield
     glassgrad.set_default_dtype(glassgrad.float32)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Print pytest-randomly's seed even under -q (whose header would hide it), so that a
+    failure seen in a random order can be replayed in that order."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if config.pluginmanager.has_plugin("randomly") and isinstance(seed, int):
+        terminalreporter.write_line(f"random test order: replay it with -p randomly --randomly-seed={seed}")

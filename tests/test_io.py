@@ -113,8 +113,8 @@ def test_any_key_name_works(tmp_path):
 # ------------------------------------------------------------------ refusals
 
 def test_bad_names_and_types_are_refused_before_writing(tmp_path):
-    with pytest.raises(ValueError, match=r"\.npz or \.safetensors.*pickle"):
-        glassgrad.save(_model_state(), tmp_path / "model.pt")
+    with pytest.raises(ValueError, match=r"\.pt, \.pth, \.npz or \.safetensors.*never pickle"):
+        glassgrad.save(_model_state(), tmp_path / "model.pkl")
     with pytest.raises(TypeError, match="object arrays"):
         glassgrad.save({"x": np.array([1, "a", None], dtype=object)}, tmp_path / "a.npz")
     with pytest.raises(TypeError, match=r"cannot save f of type builtin_function_or_method"):
@@ -126,12 +126,11 @@ def test_bad_names_and_types_are_refused_before_writing(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_missing_safetensors_package_is_a_clear_error(tmp_path, monkeypatch):
+def test_safetensors_needs_numpy_only(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "safetensors", None)  # makes `import safetensors` fail
     monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
-    with pytest.raises(ImportError, match="pip install safetensors"):
-        glassgrad.save(_model_state(), tmp_path / "m.safetensors")
-    assert os.listdir(tmp_path) == []
+    glassgrad.save(_model_state(), tmp_path / "m.safetensors")
+    _assert_same(_model_state(), glassgrad.load(tmp_path / "m.safetensors"))
 
 
 def _saved(tmp_path, name="m.npz"):
@@ -169,7 +168,7 @@ def test_non_npz_files_are_refused(tmp_path):
         glassgrad.load(single)
     pickled = tmp_path / "objects.npz"
     np.savez(pickled, x=np.array([{"a": 1}], dtype=object))  # would need pickle to read
-    with pytest.raises(CheckpointError, match="corrupt or truncated"):
+    with pytest.raises(CheckpointError, match="only pickle could read"):
         glassgrad.load(pickled)
     with pytest.raises(FileNotFoundError):
         glassgrad.load(tmp_path / "absent.npz")
@@ -204,7 +203,7 @@ def test_corrupt_safetensors_is_refused(tmp_path):
     pytest.importorskip("safetensors")
     path, raw = _saved(tmp_path, "m.safetensors")
     path.write_bytes(raw[:-7])
-    with pytest.raises(CheckpointError, match="corrupt or truncated .safetensors"):
+    with pytest.raises(CheckpointError, match="truncated"):
         glassgrad.load(path)
     path.write_bytes(b"\xff" * 8 + b"{}")
     with pytest.raises(CheckpointError):

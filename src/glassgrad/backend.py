@@ -55,7 +55,8 @@ def is_floating(dtype):
 
 # ---------------------------------------------------------------- random numbers
 # One global generator, as torch has one default CPU generator. Dropout, rand, randn,
-# randperm and the initialisers draw from it, so manual_seed(n) makes runs bit-identical.
+# randperm and the initialisers draw from it, so manual_seed(n) repeats every draw (and a
+# run, bit for bit, on the same machine with the same BLAS kernel and thread count).
 
 # Made on first use: numpy.random costs a third of NumPy's own import time, and a program
 # that draws no random number never needs it.

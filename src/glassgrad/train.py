@@ -198,8 +198,9 @@ def fit(
     (``reduction="mean"``, the default) and added as it is for ``reduction="sum"``, so the
     epoch's loss is the mean over examples either way. A loss that becomes inf/NaN gives
     a RuntimeWarning; training goes on (the History stores such values as null).
-    Seeded runs are bit-identical: ``fit`` itself draws no random numbers (shuffling comes
-    from the DataLoader's generator, dropout from the global one).
+    Seeded runs on the same machine (same BLAS kernel and thread count) are bit-identical:
+    ``fit`` itself draws no random numbers (shuffling comes from the DataLoader's
+    generator, dropout from the global one).
     """
     _check_fit_arguments(epochs, metrics, keep_best, early_stopping, val_loader)
     want_loss = "loss" in metrics

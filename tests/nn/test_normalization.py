@@ -309,8 +309,9 @@ def test_dropout2d_drops_whole_channels_and_scales():
 def test_dropout2d_rejects_bad_p_and_shape():
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout2d(1.5)
-    with pytest.raises(ValueError, match="4-D"):
-        nn.functional.dropout2d(gg.randn(3, 4))
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"), \
+            pytest.warns(UserWarning, match="1-D input to dropout2d"):
+        nn.functional.dropout2d(gg.randn(3))
 
 
 def test_unflatten_matches_torch_forward_and_backward():

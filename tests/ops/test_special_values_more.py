@@ -1,20 +1,21 @@
 """Special values against PyTorch for the wave-3 activations, erf/erfc, the normalization
 family, embedding, the conv family, the pools (1-d, 2-d, adaptive), interpolate and
 unfold/fold: +-inf, nan, +-0.0, huge (1e30, 3e38/1e300) and subnormal inputs, forward and
-backward (ones and random upstream), with the sign of zero where torch's value is a zero.
+backward (ones and random upstream).
 
 The values, the comparison and the known-difference mechanism are those of
 test_special_values.py (imported, not copied); this file only adds rows and its own KNOWN
 list. Where glassgrad knowingly differs from torch, KNOWN states the exact difference and
-marks the case a strict xfail.
+the kind of elements where it shows (docs/special-values.md).
 """
 
 import numpy as np
 
 from harness import Case
 from test_special_values import (
-    INF, NAN, ROWS, Fixed, MATRIX, VALUES, A, B, _cycle, _functional, _variances,
-    check_no_warning_leaks, special_value_tests, specials)
+    INF, NAN, ROWS, Fixed, MATRIX, VALUES, A, B, Known, _cycle, _functional, _variances,
+    both_finite, check_no_warning_leaks, special_value_tests, specials, torch_not_finite,
+    torch_zero_or_not_finite)
 
 
 # ---------------------------------------------------------------- inputs
@@ -241,64 +242,15 @@ CASES = _cases()
 
 
 # ---------------------------------------------------------------- known differences
-def _position_dependent(op, vector, scalar="the upstream gradient"):
-    return (f"{op} at a nan input: torch's CPU kernel gives {vector} in its vectorised loop "
-            f"(whole blocks of 4 float64 / 8 float32) and {scalar} in its scalar loop (the "
-            "tail of the array, or an array shorter than a block), so torch's own answer depends "
-            "on where the nan sits (probed on lengths 1, 19, 64); glassgrad gives the scalar "
-            "formula's value everywhere")
-
-
-_ELU_NAN = _position_dependent("elu/selu/celu backward", "nan", "upstream x scale")
-_ELU_NEGATIVE_ALPHA_ZERO = (
-    "at s = -0.0 with a negative alpha torch gives -0.0 and glassgrad +0.0: both are the "
-    "value 0 (the sign of a zero is not matched to torch's any more, issue 11; the elu "
-    "forward no longer carries the signed-zero fix-up)")
-_CLIP_NAN = _position_dependent("hardtanh/relu6 backward", "0")
-_SHRINK_NAN = _position_dependent("hardshrink/softshrink backward", "0")
-_HARDSWISH_NAN = _position_dependent("hardswish backward", "nan")
+# Elementwise ops whose torch kernel answers differently at a nan in its vectorised and
+# its scalar loop (elu, selu, celu, hardswish, hardtanh, relu6, hardshrink, softshrink,
+# gelu) are compared with torch's scalar formula (test_special_values.SCALAR_LOOP); sums of
+# products with the exact answer (SUMS); signs of zeros are not compared. What is left are
+# differences of formula, each with its row in docs/special-values.md.
 _SOFTSIGN = (
     "at +-inf torch's gradient is nan: softsign is composite in torch, x / (1 + |x|), whose "
     "backward 1/(1+|x|) - x sgn(x)/(1+|x|)^2 is inf/inf there; glassgrad's g/(1+|x|)^2 gives "
-    "the limit 0 (helper-13's choice). Where (1+|x|)^2 overflows (|x| >= 1e30 float32, 1e300 "
-    "float64) torch's two terms cancel to +0.0 and glassgrad's quotient underflows to a zero "
-    "signed like g (the sign of the true, tiny value)")
-_GELU = (
-    "float32: torch's float32 kernel gives +0.0 at -0.0 and where s Phi(s) underflows "
-    "(-1e30, -3e38); its float64 kernel, and glassgrad in both dtypes, give -0.0 (the sign of "
-    "s Phi(s))")
-_SOFTSHRINK = (
-    "inside the band (|s| <= lambda) torch's output is +0.0 in its vectorised loop and s * 0 "
-    "(-0.0 for s < 0) in its scalar loop (the tail, or short arrays), so it depends on the "
-    "position; glassgrad gives copysign(0, s), the scalar loop's value, everywhere")
-_ADAPTIVE_AVG = (
-    "float32: torch sums a window, then divides, and 3e38 + 3e38 overflows to inf; "
-    "glassgrad weighs each term by 1/n first (the pooling matrix) and gives the true mean "
-    "(3e38, 1.5e38)")
-_AVG_ZERO = (
-    "a window of -0.0s: torch's sum starts from +0.0 and gives +0.0, glassgrad's starts from "
-    "the first cell and gives -0.0. The + 0 that fixes it (xp.add instead of the copy that "
-    "starts the sum) measured +2.5% on avg_pool2d forward + backward at (64, 32, 28, 28) "
-    "float32 (7.5 -> 7.7 ms), over the 2% budget")
-_MAX_TIE = (
-    "of tied +0.0 and -0.0 in a window torch returns the first, glassgrad (np.maximum over "
-    "the window's offsets) the last: [-0.0, 0.0] gives -0.0 in torch, 0.0 here")
-_MAX_BACKWARD = (
-    "the random upstream: torch scatters each window's gradient into zeros (+0.0 elsewhere); "
-    "glassgrad's non-overlapping write upstream * [k = argmax] gives -0.0 for a negative "
-    "upstream. A final d_x += 0 costs one more pass: max_pool2d(2) forward + backward at (64, 32, "
-    "28, 28) float32, best of 5: 18.8 -> 19.2 ms (+2.3%; medians +3.7%), a bitwise-AND mask "
-    "more, over the 2% budget")
-_CONV1D = (
-    "an all -0.0 signal with a zero weight and bias -0.0 (output channel 1): torch's sum of "
-    "the -0.0 products plus -0.0 is -0.0; glassgrad's GEMM accumulates from +0.0")
-_LINEAR_ZERO = (
-    "where every input read is -0.0, torch's (1 - t) x0 + t x1 is -0.0; glassgrad's "
-    "matrix product along each axis (BLAS) accumulates from +0.0")
-_BILINEAR_NOISE = (
-    "one output where the weights cancel 1e30 against -1e30 exactly (0.5 each): torch's value "
-    "is its rounding noise, 3.1e13 in float64 (1e30 x 3e-17) and -3.9e21 in float32; "
-    "glassgrad's is 0")
+    "the limit 0")
 _NORM_F32_OVERFLOW = (
     "float32 rows whose squares overflow ([1e30, 1e30, -1e30, 1], [1e30, 2e30, 3e30, 4e30], "
     "[3e38] * 4): torch's layer/group norm computes the variance in float32 as E[x^2] - mu^2 "
@@ -314,78 +266,41 @@ _NORM_CONSTANT_ROW = (
     "its a g + b x + c form cancelling terms of size 3e38 x 316; glassgrad's r (g - mean g - "
     "x_hat mean(g x_hat)) is the derivative, r (g - mean g)")
 _GROUP_AFFINE = (
-    "zero signs and cancellation: torch computes y = x (r gamma) + (beta - mu r gamma); at "
-    "channel 1 (gamma -0.5, beta -0.0) over [-0.0, 0.0, -0.0, 0.0] its zeros are +0.0 where "
-    "glassgrad's (x - mu) r gamma + beta gives -0.0, and over [3e38] * 4 (float64) its two "
-    "terms of size 4.7e40 leave 4.2e24 where glassgrad gives -0.0 (x_hat = 0); the gradients "
-    "follow (" + _NORM_CONSTANT_ROW + ")")
-_NORMALIZE_F32 = (
-    "float32: where ||x|| overflows (rows of 1e30, 3e38: y = x / inf = 0) both give 0 for "
-    "the gradient, with zero signs that differ; for p = 3 torch's gradient is nan there (its "
-    "|x|^(p-1) / ||x||^(p-1) = inf / inf) and glassgrad's 0")
-_COSINE_SIGNS = (
-    "zero signs of the gradient where the exact value is 0 or underflows (float32 rows with "
-    "1e30, and a few exact cancellations): torch's composite backward through x / ||x|| "
-    "(a sum of two terms that cancel to +0.0) against glassgrad's fused "
-    "(g u2 - (g u1.u2) dn1) / d1, which keeps the product's sign")
+    "cancellation: torch computes y = x (r gamma) + (beta - mu r gamma); over [3e38] * 4 "
+    "(float64) its two terms of size 4.7e40 leave 4.2e24 where glassgrad's (x - mu) r gamma "
+    "+ beta gives 0 (x_hat = 0); the gradients follow (" + _NORM_CONSTANT_ROW + ")")
+_NORMALIZE_P3 = (
+    "float32, p = 3, where ||x|| overflows (rows of 1e30, 3e38: y = x / inf = 0): torch's "
+    "gradient is nan (its |x|^(p-1) / ||x||^(p-1) = inf / inf), glassgrad's 0")
 _COSINE_LENGTH_1 = (
     "vectors of length 1: torch's norm of a length-1 vector is |x| (no square), glassgrad's "
     "sqrt(x^2) overflows for |x| >= 1e30 (float32) or 1e300 (float64), so torch's cosine is "
-    "+-1 there and glassgrad's 0, with gradients of 1e8 (= 1/eps-sized) against 0; "
-    "elsewhere zero signs of the gradient differ (" + _COSINE_SIGNS + ")")
+    "+-1 there and glassgrad's 0, with gradients of 1e8 (= 1/eps-sized) against 0")
 
-# (case name, key) -> reason, keys as test_special_values.py's: "forward" or "backward",
-# optionally narrowed to the runs of one dtype and/or upstream: "forward,float32",
-# "backward,random", "backward,float64,random"
+# (case name, key) -> Known(reason, kinds), keys as test_special_values.py's: "forward" or
+# "backward", optionally narrowed to the runs of one dtype and/or upstream
 KNOWN = {
-    **{(name, "backward"): _ELU_NAN for name in (
-        "elu", "selu", "celu", "elu,alpha 2", "elu,alpha -0.5", "celu,alpha 0.5",
-        "celu,alpha -2", "-elu")},
-    ("elu,alpha -0.5", "forward"): _ELU_NEGATIVE_ALPHA_ZERO,
-    **{(name, "backward"): _CLIP_NAN for name in (
-        "hardtanh", "hardtanh,-2,0.5", "hardtanh,-inf,inf", "relu6", "-hardtanh", "-relu6")},
-    **{(name, "backward"): _SHRINK_NAN for name in (
-        "hardshrink", "hardshrink,lambd 0", "-hardshrink", "softshrink", "softshrink,lambd 1",
-        "softshrink,lambd 0", "-softshrink")},
-    **{(name, "backward"): _HARDSWISH_NAN for name in ("hardswish", "-hardswish")},
-    **{(name, "backward"): _SOFTSIGN for name in ("softsign", "-softsign")},
-    **{(name, "forward,float32"): _GELU for name in ("gelu", "-gelu")},
-    **{(name, "forward"): _SOFTSHRINK for name in (
-        "softshrink", "softshrink,lambd 1", "softshrink,lambd 0", "-softshrink")},
-    **{(name, "forward,float32"): _ADAPTIVE_AVG for name in (
-        "adaptive_avg_pool1d,1", "adaptive_avg_pool1d,3", "adaptive_avg_pool2d,3",
-        "adaptive_avg_pool2d,(2, 3)")},
-    **{(name, "forward"): _AVG_ZERO
-       for name in ("avg_pool1d,2", "avg_pool1d,3,stride 1,padding 1")},
-    **{(name, "forward"): _MAX_TIE for name in (
-        "max_pool1d,2", "max_pool1d,3,stride 1,padding 1", "max_pool2d,2",
-        "max_pool2d,3,stride 1,padding 1", "max_pool2d,3,stride 2,padding 1,ceil_mode")},
-    **{(name, "backward,random"): _MAX_BACKWARD
-       for name in ("max_pool1d,2", "max_pool2d,2")},
-    ("conv1d", "forward"): _CONV1D,
-    ("interpolate,linear", "forward"): _LINEAR_ZERO,
-    ("interpolate,linear,align_corners", "forward"): _LINEAR_ZERO,
-    ("interpolate,bilinear,shrink", "forward"): _BILINEAR_NOISE,
-    **{(name, f"{part},float32"): _BN_HUGE_CONSTANT for name in (
+    **{(name, "backward"): Known(_SOFTSIGN, torch_not_finite) for name in ("softsign", "-softsign")},
+    **{(name, f"{part},float32"): Known(_BN_HUGE_CONSTANT, torch_not_finite) for name in (
         "batch_norm,training", "batch_norm,training,affine") for part in ("forward", "backward")},
-    ("layer_norm", "forward,float32"): _NORM_F32_OVERFLOW,
-    **{("layer_norm", key): _NORM_F32_OVERFLOW + "; " + _NORM_CONSTANT_ROW
+    ("layer_norm", "forward,float32"): Known(_NORM_F32_OVERFLOW, torch_zero_or_not_finite),
+    **{("layer_norm", key): Known(_NORM_F32_OVERFLOW + "; " + _NORM_CONSTANT_ROW,
+                                  torch_zero_or_not_finite, both_finite)
        for key in ("backward,float32", "backward,float64,random")},
-    ("layer_norm,affine", "forward,float32"): _NORM_F32_OVERFLOW,
-    ("layer_norm,affine", "backward"): _NORM_F32_OVERFLOW + "; " + _NORM_CONSTANT_ROW,
-    ("group_norm,2 groups", "forward,float32"): _NORM_F32_OVERFLOW,
-    ("group_norm,2 groups", "backward,float32"): _NORM_F32_OVERFLOW,
-    ("group_norm,4 groups,affine", "forward"): _GROUP_AFFINE + "; " + _NORM_F32_OVERFLOW,
-    **{("group_norm,4 groups,affine", key): _GROUP_AFFINE + "; " + _NORM_F32_OVERFLOW
+    ("layer_norm,affine", "forward,float32"): Known(_NORM_F32_OVERFLOW, torch_zero_or_not_finite),
+    ("layer_norm,affine", "backward"): Known(_NORM_F32_OVERFLOW + "; " + _NORM_CONSTANT_ROW,
+                                             torch_zero_or_not_finite, both_finite),
+    ("group_norm,2 groups", "forward,float32"): Known(_NORM_F32_OVERFLOW, torch_zero_or_not_finite),
+    ("group_norm,2 groups", "backward,float32"): Known(_NORM_F32_OVERFLOW,
+                                                       torch_zero_or_not_finite, both_finite),
+    ("group_norm,4 groups,affine", "forward"): Known(_GROUP_AFFINE + "; " + _NORM_F32_OVERFLOW,
+                                                     torch_zero_or_not_finite, both_finite),
+    **{("group_norm,4 groups,affine", key): Known(_GROUP_AFFINE + "; " + _NORM_F32_OVERFLOW,
+                                                  torch_zero_or_not_finite, both_finite)
        for key in ("backward,float32", "backward,float64,random")},
-    ("normalize,p=1.0,dim=1", "backward,float32,random"): _NORMALIZE_F32,
-    ("normalize,p=2.0,dim=1", "backward,float32,random"): _NORMALIZE_F32,
-    ("normalize,p=3.0,dim=1", "backward,float32"): _NORMALIZE_F32,
-    ("cosine_similarity,rows", "backward,float32"): _COSINE_SIGNS,
-    **{("cosine_similarity,one ordinary row", key): _COSINE_SIGNS
-       for key in ("backward,float32", "backward,float64,random")},
-    ("cosine_similarity,pairs,length 1", "forward"): _COSINE_LENGTH_1,
-    ("cosine_similarity,pairs,length 1", "backward"): _COSINE_LENGTH_1,
+    ("normalize,p=3.0,dim=1", "backward,float32"): Known(_NORMALIZE_P3, torch_not_finite),
+    ("cosine_similarity,pairs,length 1", "forward"): Known(_COSINE_LENGTH_1, both_finite),
+    ("cosine_similarity,pairs,length 1", "backward"): Known(_COSINE_LENGTH_1, both_finite),
 }
 
 

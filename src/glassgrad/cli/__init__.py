@@ -11,7 +11,7 @@ import os
 import sys
 
 # Each module defines register(subparsers): it adds its parsers and sets func=handler.
-COMMAND_MODULES = ["train", "data", "explain"]
+COMMAND_MODULES = ["train", "data", "explain", "study"]
 
 
 class CommandError(Exception):

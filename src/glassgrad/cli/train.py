@@ -19,7 +19,7 @@ import sys
 import time
 
 DATASETS = ("xor", "circles", "moons", "spirals", "mnist", "fashion-mnist")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "identity")
 LOSSES = ("ce", "mse", "squared", "hinge", "softmax-hinge")
 OPTIMIZERS = ("sgd", "adam", "adamw", "rmsprop", "adagrad")
 SCHEDULERS = ("none", "cosine", "step")
@@ -118,12 +118,15 @@ def _add_training_options(p, default_dataset, two_d_only=False):
     g.add_argument("--test-fraction", type=float, default=0.2,
                    help="part of a 2-D dataset held out for testing (default 0.2; MNIST has its own)")
     g.add_argument("--seed", type=int, default=0, help="seed of the weights, the split and the "
-                   "shuffling: the same seed gives the same run, bit for bit (default 0)")
+                   "shuffling: the same seed gives the same run, bit for bit on the same machine (same BLAS "
+                   "kernel and thread count), to float rounding across thread counts (default 0)")
     g = p.add_argument_group("model")
     g.add_argument("--model", help="mlp:H1,H2,... (hidden sizes; 'mlp:' = no hidden layer) or cnn "
                    "(default: mlp:256,128 on MNIST, mlp:4 on circles and xor)")
     g.add_argument("--activation", choices=ACTIVATIONS, help="hidden activation (default: per dataset)")
     g.add_argument("--dropout", type=float, default=0.0, help="dropout after each hidden layer (default 0)")
+    g.add_argument("--init", default="default", help="weight initialisation: default (PyTorch's), xavier, "
+                   "kaiming, normal:STD or constant:C (see glassgrad study vanishing-gradients)")
     g = p.add_argument_group("training")
     g.add_argument("--loss", choices=LOSSES, default="ce",
                    help="ce = cross-entropy, mse, squared = the 1/2 squared error of the seeds (both on "
@@ -151,7 +154,7 @@ SWEEPABLE = {
     "lr": ("lr", float), "momentum": ("momentum", float), "weight-decay": ("weight_decay", float),
     "batch-size": ("batch_size", int), "dropout": ("dropout", float), "epochs": ("epochs", int),
     "model": ("model", str), "activation": ("activation", str), "optimizer": ("optimizer", str),
-    "loss": ("loss", str),
+    "loss": ("loss", str), "init": ("init", str),
 }
 
 
@@ -169,6 +172,7 @@ def _settings(args):
         "model": args.model or preset["model"],
         "activation": args.activation or preset["activation"],
         "dropout": args.dropout,
+        "init": args.init,
         "loss": args.loss,
         "optimizer": args.optimizer or preset["optimizer"],
         "lr": args.lr if args.lr is not None else preset["lr"],
@@ -220,6 +224,12 @@ def _check_settings(s):
     if s["momentum"] and s["optimizer"] in ("adam", "adamw", "adagrad"):
         raise CommandError(f"--momentum does not apply to {s['optimizer']} (its betas play that role)")
     parse_model(s["model"])
+    from glassgrad.nn.init import parse_init_scheme
+
+    try:
+        parse_init_scheme(s.get("init", "default"))  # evaluate's saved config has none
+    except ValueError as exc:
+        raise CommandError(f"--{exc}") from None
 
 
 def parse_model(spec):
@@ -311,7 +321,8 @@ def build_model(s, in_shape, n_classes):
     import glassgrad.nn as nn
 
     kind, hidden = parse_model(s["model"])
-    act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU}[s["activation"]]
+    act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU,
+           "identity": nn.Identity}[s["activation"]]
     layers = []
     if kind == "cnn":
         if len(in_shape) != 3:
@@ -332,7 +343,9 @@ def build_model(s, in_shape, n_classes):
             layers.append(nn.Dropout(s["dropout"]))
         width = h
     layers.append(nn.Linear(width, n_classes))
-    return nn.Sequential(*layers)
+    from glassgrad.nn.init import init_scheme_
+
+    return init_scheme_(nn.Sequential(*layers), s.get("init", "default"), nonlinearity=s["activation"])
 
 
 def build_loss(s):

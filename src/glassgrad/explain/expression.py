@@ -90,9 +90,11 @@ class ExpressionResult:
 
     def __repr__(self):
         out = number(self.output.array.reshape(()).item())
-        grads = ", ".join(f"d{self.program.output}/d{k} = {'0' if g is None else number(g)}"
-                          for k, g in self.gradient.items())
-        return f"<ExpressionResult {self.program.output} = {self.program.text} = {out}; {grads}>"
+        name = self.program.output
+        text = self.program.text if self.program.statements[-1][0] is not None else f"{name} = {self.program.text}"
+        of = name if self.upstream is None else "L"  # backward from an upstream dL/d(output)
+        grads = ", ".join(f"d{of}/d{k} = {'0' if g is None else number(g)}" for k, g in self.gradient.items())
+        return f"<ExpressionResult {text}; {name} = {out}; {grads}>"
 
     @property
     def gradient(self):

@@ -28,6 +28,7 @@ from .normalization import (  # noqa: F401,E402
 )
 from .embedding import Embedding  # noqa: F401,E402
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: F401,E402
+from .lazy import LazyConv1d, LazyConv2d, LazyLinear, UninitializedParameter  # noqa: F401,E402
 from .padding import (  # noqa: F401,E402
     CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
     ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d,

@@ -169,3 +169,63 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
         return tensor
     std = _kaiming_std(tensor, a, mode, nonlinearity)
     return normal_(tensor, 0.0, std, generator=generator)
+
+
+# ------------------------------------------------------------------------------ schemes
+# One name for a whole network's initialisation, as `glassgrad train --init` takes it.
+INIT_SCHEMES = ("default", "xavier", "kaiming", "normal:STD", "constant:C")
+_GAIN_NAME = {"relu": "relu", "leaky_relu": "leaky_relu", "tanh": "tanh", "sigmoid": "sigmoid",
+              "identity": "linear"}
+
+
+def parse_init_scheme(spec):
+    """'kaiming' -> ('kaiming', None); 'normal:0.01' -> ('normal', 0.01); 'constant:0.1' ->
+    ('constant', 0.1). ValueError in one line for anything else."""
+    text = str(spec).strip().lower()
+    name, _, arg = text.partition(":")
+    if name in ("default", "xavier", "kaiming") and not arg:
+        return name, None
+    if name in ("normal", "constant") and arg:
+        try:
+            value = float(arg)
+        except ValueError:
+            value = None
+        if value is not None and math.isfinite(value) and (name == "constant" or value > 0):
+            return name, value
+        need = "a positive standard deviation" if name == "normal" else "a finite number"
+        raise ValueError(f"init {spec!r}: {name}: needs {need}, as in {name}:0.1")
+    raise ValueError(f"init must be one of {', '.join(INIT_SCHEMES)}, got {spec!r}")
+
+
+def init_scheme_(module, spec, nonlinearity="relu"):
+    r"""Initialise every Linear/conv weight (ndim >= 2) of ``module`` by one scheme, in place:
+
+    - ``default``: leave PyTorch's default (U(-1/\sqrt{fan_in}, 1/\sqrt{fan_in}));
+    - ``xavier``: Glorot & Bengio (2010), U(-a, a) with a = \sqrt{6 / (fan_in + fan_out)};
+    - ``kaiming``: He et al. (2015), N(0, gain^2 / fan_in), gain of ``nonlinearity``
+      (\sqrt{2} for ReLU: the forward variance stays constant through ReLU layers);
+    - ``normal:STD``: N(0, STD^2);
+    - ``constant:C``: every weight *and bias* C (the symmetric start of seed 001).
+
+    Biases are set to 0 except under ``default`` (kept) and ``constant:C`` (C).
+    """
+    name, value = parse_init_scheme(spec)
+    if name == "default":
+        return module
+    gain_name = _GAIN_NAME.get(nonlinearity, nonlinearity)
+    for m in module.modules():
+        weight = getattr(m, "weight", None)
+        if not isinstance(weight, Tensor) or weight.ndim < 2:
+            continue
+        if name == "xavier":
+            xavier_uniform_(weight)
+        elif name == "kaiming":
+            kaiming_normal_(weight, nonlinearity=gain_name)
+        elif name == "normal":
+            normal_(weight, 0.0, value)
+        else:
+            constant_(weight, value)
+        bias = getattr(m, "bias", None)
+        if isinstance(bias, Tensor):
+            constant_(bias, value if name == "constant" else 0.0)
+    return module

@@ -9,6 +9,8 @@ over the positions: neighbouring pixels of a feature map are strongly correlated
 dropping single pixels regularises little (Tompson et al., 2015).
 """
 
+import warnings
+
 from .. import backend
 from ..autograd.function import ElementwiseUnary
 from ..backend import xp
@@ -79,7 +81,8 @@ class ChannelDropout(Dropout):
 def dropout2d(input, p=0.5, training=True, inplace=False):
     r"""Zero each channel of each sample with probability ``p`` and scale the kept ones by
     1/(1-p) (E[output] = input). Input (N, C, H, W), or (N, C, L) (as PyTorch, a 3-D input
-    is read as a batch of 1-D feature maps). ``training=False`` returns ``input``.
+    is read as a batch of 1-D feature maps). Other ranks run as in PyTorch, with its warning:
+    a 2-D (N, C) input gets one draw per entry. ``training=False`` returns ``input``.
     ``inplace=True`` writes the result into ``input`` and returns it (the same mask).
     The mask comes from the global generator (``glassgrad.manual_seed``).
     """
@@ -88,13 +91,33 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not isinstance(input, Tensor):
         raise TypeError(f"dropout2d: input must be a glassgrad Tensor, got {type(input).__name__}")
-    if input.ndim not in (3, 4):
-        raise ValueError(f"dropout2d: expected a 4-D (N, C, H, W) or 3-D (N, C, L) input, got "
-                         f"shape {tuple(input.shape)}")
+    _warn_like_torch(input.ndim)
     if not training or p == 0:
         return input
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)  # one draw per (sample, channel)
     if inplace:
         return input._unary_inplace(
             lambda t: ChannelDropout.apply(t, float(p), mask_shape=mask_shape))
     return ChannelDropout.apply(input, float(p), mask_shape=mask_shape)
+
+
+def _warn_like_torch(ndim):
+    """PyTorch runs dropout2d on any input of 2 or more dimensions (the mask is (N, C, 1, ...),
+    so a 2-D input gets element-wise dropout) but warns, in its words, outside 4-D."""
+    if ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 3D or 4D inputs).", UserWarning, stacklevel=3)
+    if ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            UserWarning, stacklevel=3)
