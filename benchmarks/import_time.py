@@ -6,7 +6,7 @@ and glassgrad alternately, with compiled bytecode cached first in a temporary fo
 installed package has it; this machine sets PYTHONDONTWRITEBYTECODE, which would make
 every run compile every module from source).
 
-    PYTHONPATH=src python benchmarks/import_time.py [--runs 15]
+    PYTHONPATH=src python benchmarks/import_time.py [--runs 15] [--clock cpu]
 """
 
 import argparse
@@ -17,8 +17,16 @@ import sys
 import tempfile
 
 
-def import_time(module, env):
-    """Cumulative import time of ``module`` in a fresh interpreter, in ms."""
+_CPU = "import time; t = time.process_time(); import {0}; print((time.process_time() - t) * 1000)"
+
+
+def import_time(module, env, clock):
+    """Time to import ``module`` in a fresh interpreter, in ms: the wall clock (the
+    cumulative figure of ``-X importtime``) or the process's CPU time."""
+    if clock == "cpu":
+        out = subprocess.run([sys.executable, "-c", _CPU.format(module)], env=env,
+                             capture_output=True, text=True, check=True).stdout
+        return float(out)
     err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"],
                          env=env, capture_output=True, text=True, check=True).stderr
     for line in err.splitlines():
@@ -36,6 +44,8 @@ def median(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="cpu: the process's CPU time, steadier on a busy machine")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, PYTHONPYCACHEPREFIX=cache)
@@ -43,7 +53,8 @@ def main():
         for module in ("numpy", "glassgrad"):  # warm the bytecode cache
             subprocess.run([sys.executable, "-c", f"import {module}"], env=env, check=True)
         # interleaved, so that a busy moment of the machine hits both alike
-        pairs = [(import_time("numpy", env), import_time("glassgrad", env)) for _ in range(args.runs)]
+        pairs = [(import_time("numpy", env, args.clock), import_time("glassgrad", env, args.clock))
+                 for _ in range(args.runs)]
     numpy_times, glassgrad_times = zip(*pairs)
     print(f"import numpy      best {min(numpy_times):7.1f} ms   median {median(numpy_times):7.1f} ms")
     print(f"import glassgrad  best {min(glassgrad_times):7.1f} ms   median "
