@@ -191,6 +191,18 @@ def test_concurrent_writers_each_leave_a_whole_file(tmp_path):
     assert os.listdir(tmp_path) == ["shared.bin"]
 
 
+def test_explain_cost_figure_is_written_atomically(tmp_path):
+    pytest.importorskip("matplotlib")
+    from glassgrad.explain.cost import measure_costs, plot_costs
+
+    rows = measure_costs(depth=1, widths=[2, 4], repeats=1)
+    plot_costs(rows, tmp_path / "cost.png")
+    assert (tmp_path / "cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(TargetError, match="not a regular file"):
+        plot_costs(rows, _fifo(tmp_path))
+    assert sorted(os.listdir(tmp_path)) == ["cost.png", "pipe"]
+
+
 def test_no_module_writes_files_around_the_atomic_writer():
     """One writer: no other module renames files into place or makes temporary files."""
     offenders = []
@@ -198,7 +210,7 @@ def test_no_module_writes_files_around_the_atomic_writer():
         if py.name == "atomic.py":
             continue
         text = py.read_text(encoding="utf-8")
-        for needle in ("os.replace(", "os.rename(", "mkstemp(", "NamedTemporaryFile("):
+        for needle in ("os.replace(", "os.rename(", "mkstemp(", "NamedTemporaryFile(", "savefig(path"):
             if needle in text:
                 offenders.append(f"{py.relative_to(SRC)}: {needle}")
     assert offenders == []

@@ -182,3 +182,13 @@ def test_a_saved_module_gives_identical_outputs(tmp_path):
     fresh = _model(seed=5)
     fresh.load_state_dict(glassgrad.load(tmp_path / "model.pth", weights_only=True))
     np.testing.assert_array_equal(fresh(x).array, model(x).array)
+
+
+def test_a_gzip_file_object_works_both_ways(tmp_path):
+    """Any binary file object: here a GzipFile (not seekable when writing, mode an int)."""
+    import gzip
+
+    with gzip.open(tmp_path / "m.pt.gz", "wb") as f:
+        glassgrad.save({"w": glassgrad.tensor([1.0, 2.0])}, f)
+    with gzip.open(tmp_path / "m.pt.gz", "rb") as f:
+        np.testing.assert_array_equal(glassgrad.load(f)["w"].array, [1.0, 2.0])

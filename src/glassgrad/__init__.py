@@ -4,16 +4,23 @@ The public face: re-exports only, no logic. ``import glassgrad`` needs NumPy alo
 """
 
 from .backend import (  # noqa: F401
-    Generator, bool_, default_generator, double, float, float16, float32, float64, get_default_dtype,
-    get_rng_state, half, int8, int16, int32, int64, long, manual_seed, set_default_dtype,
-    set_rng_state, uint8,
+    Generator, bool_, complex64, complex128, default_generator, double, dtype, float, float16,
+    float32, float64, get_default_dtype, get_rng_state, half, int8, int16, int32, int64, long,
+    manual_seed, set_default_dtype, set_rng_state, uint8,
 )
 from .tensor import Tensor  # noqa: F401
+from .device import device, get_default_device, set_default_device  # noqa: F401
+from .size import Size  # noqa: F401
+from .printing import get_printoptions, set_printoptions  # noqa: F401
+from .legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from .creation import *  # noqa: F401,F403
 from .autograd import (  # noqa: F401
     Function, enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .ops import *  # noqa: F401,F403
+from .aliases import install as _install_aliases
+
+_install_aliases(globals())  # axis=/keepdims= and out= on PyTorch's functions (aliases.py)
 from . import autograd, ops  # noqa: F401
 
 bool = bool_  # noqa: A001 - torch.bool
@@ -25,8 +32,9 @@ __version__ = "0.1.0"
 # importing them all would triple glassgrad's own import time (benchmarks/import_time.py).
 # ``glassgrad.nn.Linear(...)``, ``glassgrad.save(...)`` and ``from glassgrad import viz``
 # work as if they had been imported here.
+# PyTorch's device modules (cuda, accelerator, backends) are small and rarely needed.
 _ON_FIRST_USE = ("nn", "optim", "utils", "special", "io", "data", "train", "viz", "explain",
-                 "textbook", "display")
+                 "textbook", "display", "cuda", "accelerator", "backends")
 _FROM_MODULE = {"load": "io", "save": "io"}  # names defined in a module imported on first use
 
 

@@ -80,19 +80,34 @@ def check_file_target(path):
     return target
 
 
-def check_folder_target(path, marker=RUN_MARKER):
-    """Raise TargetError unless ``path`` is absent, an empty folder, or a folder glassgrad
-    wrote (it holds ``marker``): a folder of the user's own files is never replaced."""
-    path = os.fspath(path)
+def check_folder_target(path, marker=RUN_MARKER, known=()):
+    """Raise TargetError unless ``path`` can be written as a folder: absent (and its
+    nearest existing parent writable), empty, or a folder glassgrad wrote (it holds
+    ``marker``, or only files named by the glob patterns ``known``, as an older glassgrad
+    wrote them). A folder of the user's own files is never replaced."""
+    import fnmatch
+
+    path = os.path.abspath(os.fspath(path))
     if not os.path.lexists(path):
+        parent = os.path.dirname(path)
+        while not os.path.exists(parent) and os.path.dirname(parent) != parent:
+            parent = os.path.dirname(parent)
+        if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
+            raise TargetError(f"cannot create the folder {path}: {parent} is not a folder you can write to")
         return
     if os.path.islink(path) or not os.path.isdir(path):
         what = "a symbolic link" if os.path.islink(path) else _kind(os.stat(path).st_mode)
         raise TargetError(f"refusing to write the folder {path}: it exists and is {what}")
-    entries = os.listdir(path)
-    if entries and marker not in entries:
+    try:
+        entries = os.listdir(path)
+    except FileNotFoundError:  # swapped away by a concurrent writer this instant: absent
+        return
+    ours = marker in entries or all(any(fnmatch.fnmatchcase(e, k) for k in known) for e in entries)
+    if not ours:
         raise TargetError(f"refusing to replace the folder {path}: it holds files glassgrad did not write "
                           f"(no {marker} in it); give a new or empty folder")
+    if not os.access(os.path.dirname(path), os.W_OK | os.X_OK):
+        raise TargetError(f"cannot replace the folder {path}: its parent folder is not writable")
 
 
 # ------------------------------------------------------------------ one file
@@ -170,11 +185,15 @@ def _new_temp(target, make):
     """Create and lock a fresh temporary name next to ``target``; returns (fd, path).
     ``make(path)`` creates it and returns an fd. The name is checked again once the lock is
     held: a cleaner that locked the new file first (between creation and locking) has
-    removed it, and a new name is tried."""
+    removed it, and a new name is tried (likewise for a folder removed between its
+    creation and its opening)."""
     prefix = _temp_prefix(target)
     for _ in range(100):
         temp = target.parent / (prefix + os.urandom(4).hex())
-        fd = make(temp)
+        try:
+            fd = make(temp)
+        except FileNotFoundError:  # a folder made, then removed by a cleaner before it was opened
+            continue
         _lock(fd, wait=True)
         if _same_file(temp, fd):
             return fd, temp
@@ -286,16 +305,17 @@ def _swap_in(new, target):
 
 
 @contextmanager
-def atomic_folder(path, marker=RUN_MARKER):
+def atomic_folder(path, marker=RUN_MARKER, known=()):
     """Yield a fresh temporary folder next to ``path`` to write the new contents into; on
     a clean exit it replaces ``path`` as a whole (the old folder is deleted only after the
     new one is in place), on an exception it is deleted and ``path`` is left as it was.
 
     ``path`` must be absent, empty, or a folder glassgrad wrote (holding ``marker``, which
-    is written into every new folder): a folder of someone's own files is never replaced.
+    is written into every new folder, or only files matching ``known``): a folder of
+    someone's own files is never replaced.
     """
     target = Path(os.path.abspath(os.fspath(path)))
-    check_folder_target(target, marker)
+    check_folder_target(target, marker, known)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_abandoned(target)
     remove_abandoned(target, OLD_MARK)
@@ -313,7 +333,7 @@ def atomic_folder(path, marker=RUN_MARKER):
                 if entry.is_file(follow_symlinks=False):
                     _fsync_file(entry.path)
             _fsync_folder(temp)
-            check_folder_target(target, marker)  # the user may have filled it meanwhile
+            check_folder_target(target, marker, known)  # the user may have filled it meanwhile
             olds = _swap_in(temp, target)
             _fsync_folder(target.parent)
         except BaseException:

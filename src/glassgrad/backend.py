@@ -17,15 +17,80 @@ warnings.filterwarnings(
     "ignore", message=r"(divide by zero|overflow|invalid value|underflow) encountered",
     category=RuntimeWarning, module=r"glassgrad(\.|$)")
 
-float16 = xp.dtype("float16")
-float32 = xp.dtype("float32")
-float64 = xp.dtype("float64")
-int8 = xp.dtype("int8")
-int16 = xp.dtype("int16")
-int32 = xp.dtype("int32")
-int64 = xp.dtype("int64")
-uint8 = xp.dtype("uint8")
-bool_ = xp.dtype("bool")
+
+
+class dtype:  # noqa: N801 - PyTorch's name
+    """A tensor's element type, as PyTorch names it: ``glassgrad.float32`` prints as
+    ``glassgrad.float32`` (PyTorch: ``torch.float32``), not as NumPy's ``float32``.
+
+    It stands for one NumPy dtype and is interchangeable with it: it compares equal to it
+    (and to its name and scalar type: ``x.dtype == numpy.float32``), hashes like it, and
+    NumPy accepts it wherever it takes a dtype (``numpy.zeros(3, glassgrad.float64)``,
+    ``a.astype(x.dtype)``), through NumPy's protocol of the ``.dtype`` attribute. NumPy's
+    own attributes (``kind``, ``itemsize``, ``type``, ...) are read through.
+    """
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, name):
+        self.dtype = xp.dtype(name)  # the NumPy dtype: what numpy.dtype(self) returns
+
+    @property
+    def is_floating_point(self):
+        return self.dtype.kind == "f"
+
+    @property
+    def is_complex(self):
+        return self.dtype.kind == "c"
+
+    @property
+    def is_signed(self):
+        return self.dtype.kind in "fic"
+
+    def __getattr__(self, name):  # kind, itemsize, type, name, char, str, ...
+        return getattr(self.dtype, name)
+
+    def __eq__(self, other):
+        if isinstance(other, dtype):
+            return self.dtype == other.dtype
+        try:
+            return self.dtype == xp.dtype(other)
+        except TypeError:
+            return NotImplemented
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    def __repr__(self):
+        return f"glassgrad.{self.dtype.name}"
+
+    def __reduce__(self):  # copy and deepcopy give the one object of each kind
+        return (as_dtype, (self.dtype.name,))
+
+
+float16 = dtype("float16")
+float32 = dtype("float32")
+float64 = dtype("float64")
+int8 = dtype("int8")
+int16 = dtype("int16")
+int32 = dtype("int32")
+int64 = dtype("int64")
+uint8 = dtype("uint8")
+bool_ = dtype("bool")
+complex64 = dtype("complex64")
+complex128 = dtype("complex128")
+
+# NumPy dtype -> glassgrad dtype, for Tensor.dtype
+_DTYPES = {d.dtype: d for d in (float16, float32, float64, int8, int16, int32, int64, uint8,
+                                bool_, complex64, complex128)}
+
+
+def as_dtype(numpy_dtype):
+    """The glassgrad dtype standing for a NumPy dtype (or anything NumPy reads as one);
+    a NumPy dtype glassgrad has no name for (uint16, ...) is returned as it is."""
+    numpy_dtype = xp.dtype(numpy_dtype)
+    return _DTYPES.get(numpy_dtype, numpy_dtype)
+
 
 # PyTorch spellings that users type: glassgrad.float, glassgrad.double, glassgrad.long.
 float = float32  # noqa: A001 - shadowing on purpose, as torch.float does
@@ -43,7 +108,7 @@ def get_default_dtype():
 
 def set_default_dtype(dtype):
     """Make Python floats become ``dtype`` (float32 or float64), as torch.set_default_dtype."""
-    dtype = xp.dtype(dtype)
+    dtype = as_dtype(dtype)
     if dtype not in (float32, float64):
         raise TypeError(f"set_default_dtype expects float32 or float64, got {dtype}")
     _default_float[0] = dtype

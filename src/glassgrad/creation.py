@@ -2,10 +2,13 @@
 
 Python floats become float32 (the default dtype), Python ints int64, as in PyTorch.
 Random factories draw from the global generator seeded by ``manual_seed``.
+Every factory takes PyTorch's ``device=``: the CPU (None, "cpu", device("cpu")) is the only
+one, and anything else is refused in one line before a number is drawn.
 """
 
 from . import backend
 from .backend import xp
+from .device import cpu_only
 from .tensor import Tensor, _shape
 
 
@@ -21,15 +24,17 @@ def _float(dtype):
     return backend.get_default_dtype() if dtype is None else xp.dtype(dtype)
 
 
-def tensor(data, dtype=None, requires_grad=False, name=None):
+def tensor(data, dtype=None, requires_grad=False, name=None, device=None):
     """A new tensor holding a copy of ``data`` (numbers, nested lists, ndarray, Tensor)."""
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
+    cpu_only("tensor", device)
+    return Tensor._from_data(data, dtype=dtype, requires_grad=requires_grad, name=name)
 
 
-def as_tensor(data, dtype=None):
+def as_tensor(data, dtype=None, device=None):
+    cpu_only("as_tensor", device)
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtype):
         return data
-    return Tensor(data, dtype=dtype)
+    return Tensor._from_data(data, dtype=dtype)
 
 
 def from_numpy(array):
@@ -39,50 +44,61 @@ def from_numpy(array):
     return Tensor._wrap(array)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, requires_grad=False, device=None):
+    cpu_only("zeros", device)
     return _make(xp.zeros(_shape(size), dtype=_float(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size, dtype=None, requires_grad=False, device=None):
+    cpu_only("ones", device)
     return _make(xp.ones(_shape(size), dtype=_float(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False):
+def empty(*size, dtype=None, requires_grad=False, device=None):
+    cpu_only("empty", device)
     return _make(xp.empty(_shape(size), dtype=_float(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def full(size, fill_value, dtype=None, requires_grad=False, device=None):
+    cpu_only("full", device)
     if dtype is None:
         dtype = xp.int64 if isinstance(fill_value, int) and not isinstance(fill_value, bool) else None
     return _make(xp.full(_shape((size,)), fill_value, dtype=_float(dtype)), requires_grad)
 
 
-def zeros_like(input, dtype=None, requires_grad=False):
+def zeros_like(input, dtype=None, requires_grad=False, device=None):
+    cpu_only("zeros_like", device)
     return _make(xp.zeros_like(input.array, dtype=dtype), requires_grad)
 
 
-def ones_like(input, dtype=None, requires_grad=False):
+def ones_like(input, dtype=None, requires_grad=False, device=None):
+    cpu_only("ones_like", device)
     return _make(xp.ones_like(input.array, dtype=dtype), requires_grad)
 
 
-def full_like(input, fill_value, dtype=None, requires_grad=False):
+def full_like(input, fill_value, dtype=None, requires_grad=False, device=None):
+    cpu_only("full_like", device)
     return _make(xp.full_like(input.array, fill_value, dtype=dtype), requires_grad)
 
 
-def rand_like(input, dtype=None, requires_grad=False):
+def rand_like(input, dtype=None, requires_grad=False, device=None):
+    cpu_only("rand_like", device)
     return rand(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, dtype=None, requires_grad=False):
+def randn_like(input, dtype=None, requires_grad=False, device=None):
+    cpu_only("randn_like", device)
     return randn(*input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    cpu_only("eye", device)
     return _make(xp.eye(n, m, dtype=_float(dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
     """Like torch.arange: int64 when all bounds are ints, else the default float dtype."""
+    cpu_only("arange", device)
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -91,39 +107,46 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return _make(xp.arange(start, end, step, dtype=dtype), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    cpu_only("linspace", device)
     return _make(xp.linspace(start, end, steps, dtype=_float(dtype)), requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False):
+def logspace(start, end, steps, base=10.0, dtype=None, requires_grad=False, device=None):
     """``steps`` numbers base**t for t evenly spaced from start to end."""
+    cpu_only("logspace", device)
     return _make(xp.logspace(start, end, steps, base=base).astype(_float(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad=False, generator=None):
+def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Uniform on [0, 1)."""
+    cpu_only("rand", device)
     dtype = _float(dtype)
     return _make(backend.rng(generator).random(_shape(size), dtype=dtype), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad=False, generator=None):
+def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Standard normal."""
+    cpu_only("randn", device)
     dtype = _float(dtype)
     return _make(backend.rng(generator).standard_normal(_shape(size), dtype=dtype), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, generator=None):
+def randint(low, high=None, size=(), dtype=None, generator=None, device=None):
+    cpu_only("randint", device)
     if high is None:
         low, high = 0, low
     data = backend.rng(generator).integers(low, high, size=_shape((size,)), dtype=dtype or xp.int64)
     return Tensor._wrap(xp.asarray(data))
 
 
-def randperm(n, generator=None):
+def randperm(n, generator=None, device=None):
+    cpu_only("randperm", device)
     return Tensor._wrap(backend.rng(generator).permutation(n).astype(xp.int64))
 
 
-def empty_like(input, dtype=None, requires_grad=False):
+def empty_like(input, dtype=None, requires_grad=False, device=None):
+    cpu_only("empty_like", device)
     return _make(xp.empty_like(input.array, dtype=dtype), requires_grad)
 
 
@@ -136,9 +159,10 @@ def numel(input):
 
 
 # ---------------------------------------------------------------- sampling (no gradient)
-def normal(mean, std, size=None, *, generator=None, dtype=None):
+def normal(mean, std, size=None, *, generator=None, dtype=None, device=None):
     """Draws from N(mean, std^2): numbers with ``size``, or tensors (broadcast together)
     giving a mean and a standard deviation per element."""
+    cpu_only("normal", device)
     m = mean.array if isinstance(mean, Tensor) else mean
     s = std.array if isinstance(std, Tensor) else std
     if size is not None:

@@ -193,7 +193,8 @@ def _format_of(path):
 
 
 def _check_binary(f, what):
-    if isinstance(f, io.TextIOBase) or "b" not in getattr(f, "mode", "b"):
+    mode = getattr(f, "mode", "b")  # a str for open() files; absent for BytesIO, an int for GzipFile
+    if isinstance(f, io.TextIOBase) or (isinstance(mode, str) and "b" not in mode):
         raise TypeError(f"{what} needs a file opened in binary mode ('wb' / 'rb'), got a text file")
 
 
@@ -223,7 +224,11 @@ def save(obj, f):
         blob = safetensors.encode(arrays, {SAFETENSORS_META_KEY: meta})
         write = lambda handle: handle.write(blob)  # noqa: E731
     if _is_file_object(f, "write"):
-        write(f)
+        # Encoded in memory first: the stream gets the whole checkpoint or nothing, and
+        # streams that cannot seek back (pipes, GzipFile) work as well.
+        buffer = io.BytesIO()
+        write(buffer)
+        f.write(buffer.getvalue())
     else:
         with atomic_open(f) as handle:
             write(handle)
@@ -273,11 +278,13 @@ def load(f, map_location=None, weights_only=None, mmap=None):
 
 
 def _load_from(fh, name, expected):
-    if not (getattr(fh, "seekable", lambda: False)()):
+    try:
+        start = fh.tell()
+        size = fh.seek(0, io.SEEK_END) - start
+        fh.seek(start)
+    except (AttributeError, OSError, ValueError):  # a pipe, a GzipFile: read it whole
         fh = io.BytesIO(fh.read())
-    start = fh.tell()
-    size = fh.seek(0, io.SEEK_END) - start
-    fh.seek(start)
+        start, size = 0, len(fh.getbuffer())
     try:
         kind = _sniff(fh.read(16), name, expected)
         fh.seek(start)

@@ -15,8 +15,12 @@ import weakref
 
 from . import backend
 from .backend import xp
+from .device import CPU, CPUOnlyError, cpu_only, not_on_cpu
+from .size import Size
 
 _ndarray = xp.ndarray
+_DTYPES = backend._DTYPES
+_tuple_new = tuple.__new__
 
 
 def _as_array(data, dtype=None):
@@ -57,8 +61,13 @@ class Tensor:
     __slots__ = ("array", "grad", "requires_grad", "grad_fn", "_vc", "name", "_hooks", "__weakref__")
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
 
-    def __init__(self, data, dtype=None, requires_grad=False, name=None):
-        self.array = _as_array(data, dtype)
+    def __init__(self, *args, dtype=None, requires_grad=False, name=None, device=None):
+        """PyTorch's ``torch.Tensor(...)``: ``Tensor(2, 3)`` (a shape: filled with zeros,
+        where PyTorch leaves the memory uninitialised), ``Tensor([1, 2])`` (data, in the
+        default float dtype: torch.Tensor is torch.FloatTensor), ``Tensor()`` (empty).
+        ``glassgrad.tensor(data)`` is the factory that keeps ints as int64."""
+        cpu_only("Tensor()", device)
+        self.array = _constructor_array(args, dtype)
         self.grad = None
         self.grad_fn = None
         self._vc = [0]
@@ -67,6 +76,13 @@ class Tensor:
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+
+    @classmethod
+    def _from_data(cls, data, dtype=None, requires_grad=False, name=None):
+        """A tensor holding a copy of ``data``, dtypes as ``glassgrad.tensor`` gives them."""
+        t = cls._wrap(_as_array(data, dtype))
+        t.name = name
+        return t.requires_grad_(True) if requires_grad else t
 
     @classmethod
     def _wrap(cls, data, vc=None):
@@ -84,7 +100,8 @@ class Tensor:
     # ------------------------------------------------------------ properties
     @property
     def shape(self):
-        return self.array.shape
+        """The sizes of the dims, a glassgrad.Size (a tuple: ``x.shape == (2, 3)``)."""
+        return _tuple_new(Size, self.array.shape)  # Size._of without the call (read often)
 
     @property
     def ndim(self):
@@ -92,7 +109,9 @@ class Tensor:
 
     @property
     def dtype(self):
-        return self.array.dtype
+        """The element type, e.g. glassgrad.float32 (equal to NumPy's float32)."""
+        dtype = self.array.dtype
+        return _DTYPES.get(dtype, dtype)
 
     @property
     def is_leaf(self):
@@ -104,10 +123,38 @@ class Tensor:
 
     @property
     def device(self):
-        return "cpu"
+        """device(type='cpu'): glassgrad keeps every tensor in CPU memory."""
+        return CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def is_cpu(self):
+        return True
+
+    @property
+    def is_mps(self):
+        return False
+
+    @property
+    def is_meta(self):
+        return False
+
+    def is_pinned(self):
+        """False: pinned memory is for copies to a GPU, which glassgrad does not have."""
+        return False
+
+    def pin_memory(self):
+        raise CPUOnlyError(not_on_cpu("Tensor.pin_memory()", "accelerator"))
+
+    def get_device(self):
+        """-1, PyTorch's answer for a CPU tensor."""
+        return -1
 
     def size(self, dim=None):
-        return self.array.shape if dim is None else self.array.shape[dim]
+        return Size._of(self.array.shape) if dim is None else self.array.shape[dim]
 
     def dim(self):
         return self.array.ndim
@@ -153,14 +200,24 @@ class Tensor:
         return self
 
     def cuda(self, *args, **kwargs):
-        raise RuntimeError("glassgrad runs on the CPU only (NumPy): there is no CUDA device; "
-                           "drop .cuda() / .to('cuda'), or use .cpu(), which returns the tensor")
+        raise CPUOnlyError(not_on_cpu("Tensor.cuda()", "CUDA"))
+
+    def type(self, dtype=None, non_blocking=False):
+        """With no argument, PyTorch's name of this tensor's type: ``'torch.FloatTensor'``
+        for float32, ``'torch.LongTensor'`` for int64 (the strings PyTorch code compares
+        against). With one, this tensor converted: ``x.type(glassgrad.DoubleTensor)``,
+        ``x.type('torch.DoubleTensor')`` or ``x.type(glassgrad.float64)``."""
+        from .legacy import dtype_of_type, type_name
+
+        if dtype is None:
+            return type_name(self.array.dtype)
+        return self.to(dtype_of_type(dtype))
 
     # ------------------------------------------------------------ new tensors like this one
     def new_tensor(self, data, dtype=None, requires_grad=False):
         """A new tensor from ``data``, of this tensor's dtype unless ``dtype`` is given."""
-        return Tensor(data, dtype=self.array.dtype if dtype is None else dtype,
-                      requires_grad=requires_grad)
+        return Tensor._from_data(data, dtype=self.array.dtype if dtype is None else dtype,
+                                 requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, requires_grad=False):
         return self._new(xp.full, _shape((size,)), dtype, requires_grad, fill_value)
@@ -249,6 +306,13 @@ class Tensor:
             raise TypeError("only integer tensors of a single element can be used as an index")
         return int(self.array.item())
 
+    def __format__(self, spec):
+        """``f"{loss:.4f}"``: a 0-d tensor formats as its number (as in PyTorch, even with an
+        empty spec); a tensor with dims only with an empty spec (its str)."""
+        if self.array.ndim == 0:
+            return self.array.item().__format__(spec)
+        return object.__format__(self, spec)
+
     def __array__(self, dtype=None, copy=None):
         return self.array if dtype is None else self.array.astype(dtype)
 
@@ -296,7 +360,7 @@ class Tensor:
         self.requires_grad = False
         return self
 
-    # x.backward() is glassgrad.autograd.engine.backward and x[i] = v (when tracked)
+    # x.backward() is glassgrad.autograd.gradients.tensor_backward and x[i] = v (when tracked)
     # glassgrad.ops.indexing.setitem: the layers above bind them (ops/methods.py), so that
     # this module imports neither the engine nor the ops.
 
@@ -452,12 +516,20 @@ class Tensor:
         return graph(self)
 
     def __repr__(self):
-        body = xp.array2string(
-            self.array, separator=", ", prefix="tensor(", precision=4, suppress_small=True
-        )
+        """PyTorch's printout (glassgrad.printing; glassgrad.set_printoptions changes it)."""
+        from .printing import tensor_body
+
+        array = self.array
         extras = []
-        if self.array.dtype not in (backend.get_default_dtype(), xp.int64, xp.bool_):
-            extras.append(f"dtype={self.array.dtype}")
+        if array.size == 0:
+            body = "[]"
+            if array.ndim != 1:
+                extras.append(f"size={tuple(array.shape)}")
+        else:
+            body = tensor_body(array, len("tensor("))
+        if array.dtype not in (backend.get_default_dtype(), xp.int64, xp.bool_) or (
+                array.size == 0 and array.dtype == xp.int64):
+            extras.append(f"dtype={self.dtype!r}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
@@ -468,10 +540,32 @@ class Tensor:
         return f"tensor({body}{tail})"
 
 
+def _constructor_array(args, dtype):
+    """The array of ``Tensor(*args)``: a shape of ints, a Size, a Tensor (shared, as
+    PyTorch's Tensor(other) shares), or data in the default float dtype."""
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        data = args[0].array
+        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    dtype = backend.get_default_dtype() if dtype is None else dtype
+    if not args:
+        return xp.zeros((0,), dtype=dtype)
+    if isinstance(args[0], Size) or all(
+            isinstance(n, (int, xp.integer)) and not isinstance(n, bool) for n in args):
+        return xp.zeros(_shape(args), dtype=dtype)
+    if len(args) > 1:
+        raise TypeError(f"Tensor() takes sizes (ints) or one sequence of data, got "
+                        f"{', '.join(type(a).__name__ for a in args)}")
+    data = args[0]
+    if isinstance(data, (bool, float, complex, xp.generic)):
+        raise TypeError(f"Tensor(): data must be a sequence (got {type(data).__name__}); "
+                        f"glassgrad.tensor({data!r}) makes a 0-d tensor")
+    return _as_array(data, dtype)
+
+
 def _shape(size):
     """A shape given as numbers or as one tuple/list, (2, 3) or ((2, 3),), checked: the
     factories (zeros, ones, ...) and the new_* methods take sizes this way."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+    if len(size) == 1 and isinstance(size[0], (tuple, list, Size)):
         size = tuple(size[0])
     for n in size:
         if isinstance(n, bool) or not isinstance(n, (int, xp.integer)) or n < 0:

@@ -137,6 +137,11 @@ class History:
                 raise ValueError(f"{path}: not valid JSON ({exc})") from None
         return cls.from_dict(d)
 
+    def _repr_html_(self):  # Jupyter: a table of the epochs, the kept one in bold
+        from .display.tables import history_html
+
+        return history_html(self)
+
     def __repr__(self):
         if not self.epochs:
             return "History(no epochs)"

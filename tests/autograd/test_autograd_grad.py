@@ -113,3 +113,14 @@ def test_refusals():
         gg.autograd.grad(s, a, allow_unused=False, materialize_grads=True)
     with pytest.raises(TypeError, match="inputs must be a Tensor or a sequence of Tensors"):
         gg.autograd.grad(s, "a")
+
+
+def test_tensor_backward_takes_inputs_and_refuses_create_graph():
+    a, b, h, s, _ = graph(gg)
+    ta, tb, th, ts, _ = graph(torch)
+    s.backward(inputs=[a], retain_graph=True)
+    ts.backward(inputs=[ta], retain_graph=True)
+    assert b.grad is None and tb.grad is None
+    close([a.grad], [ta.grad])
+    with pytest.raises(NotImplementedError, match="higher-order gradients are not supported"):
+        s.backward(create_graph=True)

@@ -395,3 +395,51 @@ def test_custom_function_inside_a_network_trains_like_torch():
                 w.grad.zero_()
         results.append(w.detach().numpy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
+
+
+def test_explain_trace_shows_a_custom_function_as_one_node():
+    """The tensor ops inside the user's forward and backward are the inside of one node:
+    the trace lists the Function (and a slice per output of a two-output one), not them."""
+    x = gg.tensor([1.0, 2.0], requires_grad=True).named("x")
+    with gg.explain.trace() as t:
+        a, b = OURS["SplitTwo"].apply(x)
+        y = (a * b + OURS["LegendreP3"].apply(x)).sum()
+        y.backward()
+    labels = [node.op.label for node in t.nodes]
+    assert labels == ["splittwo", "unpack", "unpack", "mul", "legendrep3", "add", "sum"]
+    # d/dx [sin(x) x^2 + P3(x)] = cos(x) x^2 + 2 x sin(x) + 1.5 (5 x^2 - 1), by hand
+    v = np.array([1.0, 2.0])
+    expected = np.cos(v) * v ** 2 + 2 * v * np.sin(v) + 1.5 * (5 * v ** 2 - 1)
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-6)
+    assert "legendrep3" in t.table()
+
+
+def test_anomaly_mode_names_the_custom_function():
+    class Log(gg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x.log()
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    x = gg.tensor([0.0, 1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"Function 'log' \(LogBackward\) returned -?inf"):
+        with gg.autograd.detect_anomaly():
+            Log.apply(x)
+
+
+def test_a_saved_output_makes_no_reference_cycle():
+    import gc
+    import weakref
+
+    x = gg.tensor(X, requires_grad=True)
+    y = OURS["Exp"].apply(x)  # saves its output
+    node = weakref.ref(y.grad_fn)
+    gc.disable()
+    try:
+        del y
+        assert node() is None  # freed by reference counting, not by the cycle collector
+    finally:
+        gc.enable()

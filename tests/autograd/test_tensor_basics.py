@@ -124,6 +124,6 @@ def test_leaf_and_grad_fn_repr():
     assert x.is_leaf and not y.is_leaf and x.grad_fn is None
     assert repr(y.grad_fn) == "<ExpBackward>"
     assert "grad_fn=<ExpBackward>" in repr(y)
-    assert "requires_grad=True" in repr(x) and "dtype=float64" in repr(x)
+    assert "requires_grad=True" in repr(x) and "dtype=glassgrad.float64" in repr(x)
     assert repr(gg.tensor([1.0, 2.0])) == "tensor([1., 2.])"  # default dtype not shown
     assert y.grad_fn.next_functions[0] is x  # the edge to the leaf, as torch's AccumulateGrad

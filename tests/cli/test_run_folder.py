@@ -109,3 +109,26 @@ def test_sweep_writes_its_own_folder_by_default(tmp_path):
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "runs" / "sweep_lr"
     assert sorted(os.listdir(folder)) == sorted([atomic.RUN_MARKER, "sweep_lr.json", "sweep_lr.png"])
+
+
+def test_a_run_folder_of_an_older_glassgrad_is_replaced_but_not_with_foreign_files(tmp_path):
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ("config.json", "model.npz", "history.json", "metrics.json", "curves.png", "sweep_lr.json"):
+        (old / name).write_text("from glassgrad 0.x")
+    assert main([*TRAIN, "--out", str(old)]) == 0
+    assert atomic.RUN_MARKER in os.listdir(old) and "curves.png" not in os.listdir(old)
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "config.json").write_text("{}")
+    (mixed / "holiday.png").write_text("not a run")
+    assert main([*TRAIN, "--out", str(mixed)]) == 2
+    assert sorted(os.listdir(mixed)) == ["config.json", "holiday.png"]
+
+
+def test_an_out_folder_that_cannot_be_created_is_refused_before_training(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    assert main([*TRAIN, "--out", str(tmp_path / "afile" / "run")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot create the folder" in err[0]
+    assert os.listdir(tmp_path) == ["afile"]

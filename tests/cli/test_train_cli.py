@@ -188,18 +188,18 @@ def test_sweep_trains_one_model_per_value(tmp_path):
 
 # ------------------------------------------------------------------------------ errors
 @pytest.mark.parametrize("args, message", [
-    (["train", "--lr", "-1", "--dataset", "xor"], "--lr must be a positive number"),
+    (["train", "--lr", "-1", "--dataset", "xor"], "--lr: expected a finite number > 0, got '-1'"),
     (["train", "--dataset", "cifar"], "invalid choice: 'cifar'"),
-    (["train", "--dataset", "xor", "--model", "mlp:a,b"], "hidden sizes must be whole numbers"),
-    (["train", "--dataset", "xor", "--model", "resnet"], "--model must be mlp:H1,H2,... or cnn"),
-    (["train", "--dataset", "circles", "--model", "cnn"], "--model cnn needs images"),
-    (["train", "--dataset", "xor", "--batch-size", "-1"], "--batch-size must be >= 0"),
-    (["train", "--dataset", "xor", "--dropout", "1.5"], "--dropout is a probability"),
-    (["train", "--dataset", "xor", "--epochs", "zero"], "invalid int value: 'zero'"),
+    (["train", "--dataset", "xor", "--model", "mlp:a,b"], "--model: expected mlp:H1,H2,..."),
+    (["train", "--dataset", "xor", "--model", "resnet"], "--model: expected mlp:H1,H2,..."),
+    (["train", "--dataset", "circles", "--model", "cnn"], "--model: cnn needs images"),
+    (["train", "--dataset", "xor", "--batch-size", "-1"], "--batch-size: expected a whole number from 0"),
+    (["train", "--dataset", "xor", "--dropout", "1.5"], "--dropout: expected a number in [0, 1)"),
+    (["train", "--dataset", "xor", "--epochs", "zero"], "--epochs: expected a whole number from 1 to 100000, got 'zero'"),
     (["train", "--dataset", "xor", "--optimizer", "adagrad", "--decay", "decoupled"], "has only l2"),
-    (["train", "--dataset", "circles", "--val-fraction", "1"], "--val-fraction must be in [0, 1)"),
+    (["train", "--dataset", "circles", "--val-fraction", "1"], "--val-fraction: expected a number in [0, 1), got '1'"),
     (["evaluate", "--model", "/nonexistent/run"], "is not a folder"),
-    (["sweep", "lr", "--values", "a,b"], "must be float values"),
+    (["sweep", "lr", "--values", "a,b"], "--values (lr): expected a finite number > 0, got 'a'"),
     (["sweep", "colour", "--values", "1"], "invalid choice: 'colour'"),
     (["svm", "--dataset", "mnist"], "invalid choice: 'mnist'"),
 ])
@@ -236,7 +236,7 @@ def test_bad_files_get_one_line(tmp_path, circles_run):
     afile = tmp_path / "afile"
     afile.write_text("x")
     done = run("train", "--dataset", "xor", "--out", str(afile))
-    assert done.returncode == 2 and "not a folder" in done.stderr
+    assert done.returncode == 2 and "which is a file" in done.stderr
 
 
 def test_missing_mnist_gets_one_line(tmp_path):

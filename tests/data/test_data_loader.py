@@ -199,7 +199,7 @@ def test_collate_python_floats_and_single_values_like_torch():
     ours = next(iter(DataLoader(Floats(), batch_size=5)))
     theirs = next(iter(tud.DataLoader(Floats(), batch_size=5)))
     assert isinstance(ours, glassgrad.Tensor)  # single values: a Tensor, not a tuple
-    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "") == "float64"
+    assert str(ours.dtype) == str(theirs.dtype).replace("torch.", "glassgrad.") == "glassgrad.float64"
     np.testing.assert_array_equal(ours.array, theirs.numpy())
     assert torch.is_tensor(theirs)
 

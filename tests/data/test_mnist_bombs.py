@@ -79,3 +79,20 @@ def test_an_oversized_file_is_refused_without_reading_it(tmp_path):
     (tmp_path / (name + ".gz")).write_bytes(bytes(200000))
     with pytest.raises(DatasetIntegrityError, match="more than a gzip of the 60,008-byte original"):
         read_verified(MNIST, name, tmp_path)
+
+
+@pytest.mark.parametrize("claim, message", [
+    ((60000,), "too long"),               # a header telling the truth about 60,000 labels, then 256 MB more
+    ((10**6, 10**6), "claims 1,000,000,000,012 bytes"),  # a header claiming a terabyte
+])
+def test_read_idx_inflates_no_further_than_the_header_says(tmp_path, claim, message):
+    import struct
+
+    from glassgrad.data import IDXFormatError, read_idx
+
+    header = bytes([0, 0, 0x08, len(claim)]) + struct.pack(f">{len(claim)}I", *claim)
+    c = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    bomb = b"".join([c.compress(header)] + [c.compress(bytes(MB)) for _ in range(256)] + [c.flush()])
+    (tmp_path / "labels-idx1-ubyte.gz").write_bytes(bomb)
+    peak = _peak(lambda: pytest.raises(IDXFormatError, read_idx, tmp_path / "labels-idx1-ubyte.gz").match(message))
+    assert peak < len(bomb) + 2 * MB

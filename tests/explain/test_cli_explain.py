@@ -57,7 +57,7 @@ def test_svg_without_graphviz_is_a_clear_one_line_error(tmp_path):
     (["explain", "x.y", "--at", "x=1"], "attribute access"),
     (["explain", "x[0]", "--at", "x=1"], "subscripts"),
     (["explain", "x*y", "--at", "x=1"], "no value given for y"),
-    (["explain", "x*y", "--at", "x=one", "y=2"], "must be a number"),
+    (["explain", "x*y", "--at", "x=one", "y=2"], "--at x: expected a finite number"),
     (["explain", "x*y", "--at", "x"], "NAME=VALUE"),
     (["explain", "x*", "--at", "x=1"], "cannot parse"),
     (["explain", "x", "--at", "x=1", "--digits", "0"], "--digits"),

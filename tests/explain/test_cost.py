@@ -54,4 +54,4 @@ def test_cli_cost_table_and_plot(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     bad = subprocess.run([sys.executable, "-m", "glassgrad", "explain", "cost", "--depth", "0"],
                          capture_output=True, text=True, env=env, timeout=300)
-    assert bad.returncode == 2 and "positive" in bad.stderr
+    assert bad.returncode == 2 and "--depth: expected a whole number from 1" in bad.stderr

@@ -92,3 +92,14 @@ def test_refusals():
         nn.LazyLinear(-1)
     with pytest.raises((ValueError, RuntimeError), match="runs on the CPU only"):
         nn.LazyLinear(3, device="cuda")
+
+
+def test_a_copy_of_a_lazy_layer_is_still_lazy():
+    import copy
+
+    layer = nn.LazyLinear(3)
+    twin = copy.deepcopy(layer)
+    assert isinstance(twin.weight, nn.UninitializedParameter) and twin.weight is not layer.weight
+    twin(gg.zeros(2, 5))
+    assert type(twin) is nn.Linear and twin.in_features == 5
+    assert type(layer) is nn.LazyLinear  # the original still waits for its first batch

@@ -278,7 +278,7 @@ def test_to_double_float_convert_in_place_and_keep_identity():
     assert model.heads[0].weight.dtype == np.float32
     with pytest.raises(TypeError, match="floating point"):
         model.to(gg.int64)
-    with pytest.raises(ValueError, match="CPU only"):
+    with pytest.raises(RuntimeError, match="CPU only"):
         model.to("cuda")
 
 

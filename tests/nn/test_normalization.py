@@ -358,7 +358,7 @@ def test_parameterlist_and_dict_register_parameters():
     plist.append(gg.ones(1))
     assert list(plist.state_dict()) == ["0", "1", "2"]
     tlist = tnn.ParameterList([tnn.Parameter(torch.ones(2, 3)), tnn.Parameter(torch.zeros(3))])
-    assert repr(nn.ParameterList(list(plist)[:2])) == repr(tlist).replace("torch.", "")
+    assert repr(nn.ParameterList(list(plist)[:2])) == repr(tlist).replace("torch.", "glassgrad.")
     pdict = nn.ParameterDict({"a": gg.ones(2), "b": nn.Parameter(gg.zeros(1))})
     assert list(pdict.state_dict()) == ["a", "b"] and "a" in pdict
     model = nn.Module()

@@ -18,7 +18,7 @@ def test_tensor_shows_a_table_and_keeps_its_text_repr(run_cells):
         "y = x * 2\n"
         "y")
     html = data_of(out, "text/html")[0]
-    assert data_of(out, "text/plain")[0] == "tensor([[ 0.2469, -5.    ],\n        [ 6.    ,  8.    ]], grad_fn=<MulBackward>)"
+    assert data_of(out, "text/plain")[0] == "tensor([[ 0.2469, -5.0000],\n        [ 6.0000,  8.0000]], grad_fn=<MulBackward>)"
     # each value whole in its own cell, then the facts line
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
     assert cells == ["0.2469", "-5", "6", "8"]
@@ -128,3 +128,20 @@ def test_fit_in_a_notebook_shows_progress_then_the_kept_epoch_and_live_plots_red
     assert len(data_of(out, "image/png")) == 1  # one figure, redrawn in place
     stream = "".join(o.get("text", "") for o in out if o["output_type"] == "stream")
     assert "epoch 1 " not in stream  # no per-epoch lines: the notebook shows HTML instead
+
+
+def test_history_and_study_results_show_tables(run_cells):
+    history, study = run_cells(
+        "import glassgrad as gg\n"
+        "h = gg.train.History([{'epoch': 1, 'train_loss': 0.9, 'val_loss': 1.0, 'iterations': 5, 'step': 5, 'time': 0.1},\n"
+        "                      {'epoch': 2, 'train_loss': 0.5, 'val_loss': 0.7, 'iterations': 5, 'step': 10, 'time': 0.1}],\n"
+        "                     monitor='val_loss', best_epoch=2)\n"
+        "h",
+        "from glassgrad.studies import StudyResult\n"
+        "r = StudyResult(); r.name, r.question = 'demo', 'Does it work?'\n"
+        "r.find('ratio', 0.000123, 'vanishes')\n"
+        "r")
+    html = data_of(history, "text/html")[0]
+    assert "<tr style='font-weight:bold;'><td" in html and ">0.5000<" in html and "kept the weights of epoch 2" in html
+    html = data_of(study, "text/html")[0]
+    assert "Does it work?" in html and ">1.23e-04<" in html and ">vanishes<" in html

@@ -334,23 +334,23 @@ def test_lerp_refuses_integer_tensors_and_a_number_end_as_torch():
         torch.lerp(torch.tensor([1, 2]), torch.tensor([3, 4]), 0.3)
     # (computed, it would be rounded back to integers: lerp(1, 3, 0.3) = 1, not 1.6)
     with pytest.raises(TypeError, match="lerp expects floating-point tensors, got input of "
-                                        "dtype int64"):
+                                        "dtype glassgrad.int64"):
         gg.lerp(gg.tensor([1, 2]), gg.tensor([3, 4]), 0.3)
-    with pytest.raises(TypeError, match="got weight of dtype int64"):
+    with pytest.raises(TypeError, match="got weight of dtype glassgrad.int64"):
         gg.lerp(gg.tensor([1.0, 2.0]), gg.tensor([3.0, 4.0]), gg.tensor([1, 0]))
     with pytest.raises(TypeError, match="expected a Tensor as end, got float"):
         gg.lerp(gg.tensor([1.0, 2.0]), 3.0, 0.3)
 
 
 def test_round_frac_and_logical_ops_name_the_problem():
-    with pytest.raises(TypeError, match="decimals=2 needs a floating-point tensor, got dtype int"):
+    with pytest.raises(TypeError, match="decimals=2 needs a floating-point tensor, got dtype glassgrad.int64"):
         gg.round(gg.tensor([1, 2]), decimals=2)
     with pytest.raises(TypeError, match="decimals must be an int, got 1.5"):
         gg.round(gg.randn(2), decimals=1.5)
     for name in ("floor", "ceil", "trunc", "round"):  # torch: not implemented for 'Bool'
         with pytest.raises(TypeError, match=f"{name} is not defined for bool tensors"):
             getattr(gg, name)(gg.tensor([True, False]))
-    with pytest.raises(TypeError, match="frac expects a floating-point tensor, got dtype int64"):
+    with pytest.raises(TypeError, match="frac expects a floating-point tensor, got dtype glassgrad.int64"):
         gg.frac(gg.tensor([1, 2]))
     with pytest.raises(ShapeError, match=r"logical_and: shapes \(2,\) and \(3,\)"):
         gg.logical_and(gg.ones(2), gg.ones(3))

@@ -28,7 +28,7 @@ def same(ours, theirs, rtol=1e-12):
 # ---------------------------------------------------------------- device, memory layout
 def test_cpu_is_the_tensor_and_cuda_says_why_not():
     x = gg.randn(2, 3)
-    assert x.cpu() is x and x.device == "cpu"
+    assert x.cpu() is x and x.device == gg.device("cpu") and str(x.device) == "cpu"
     with pytest.raises(RuntimeError, match="CPU only"):
         x.cuda()
 

@@ -106,8 +106,8 @@ def test_cli_list_shows_name_and_question(capsys):
 @pytest.mark.parametrize("argv, message", [
     (["study"], "name a study"),
     (["study", "nope"], "no study named"),
-    (["study", "vanishing-gradients", "--dpi", "3"], "--dpi must be"),
-    (["study", "vanishing-gradients", "--seed", "-2"], "--seed must be"),
+    (["study", "vanishing-gradients", "--dpi", "3"], "--dpi: expected a whole number from"),
+    (["study", "vanishing-gradients", "--seed", "-2"], "--seed: expected a whole number from 0"),
     (["study", "vanishing-gradients", "--list"], "--list takes no study name"),
 ])
 def test_cli_refuses_bad_options_in_one_line_and_creates_nothing(tmp_path, capsys, monkeypatch, argv, message):

@@ -122,4 +122,4 @@ def test_train_and_sweep_refuse_a_bad_init_in_one_line(tmp_path, capsys, command
     extra = ["lr", "--values", "0.1"] if command == "sweep" else []
     assert main([command, *extra, "--dataset", "xor", "--init", "normal:-1", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err.strip()
-    assert "normal: needs a positive standard deviation" in err and "\n" not in err
+    assert "--init: expected default, xavier, kaiming, normal:STD (STD > 0)" in err and "\n" not in err

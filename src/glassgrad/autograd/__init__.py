@@ -5,6 +5,7 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 from .engine import BackwardError
 from .gradients import backward, grad
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .variable import Variable
 
 # The checks are imported on first use (PEP 562): they pull in dataclasses and copy, a
 # fifth of glassgrad's own import time, and building a graph never needs them.
@@ -42,4 +43,5 @@ __all__ = [
     "detect_anomaly",
     "set_detect_anomaly",
     "is_anomaly_enabled",
+    "Variable",
 ]

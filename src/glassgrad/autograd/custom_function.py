@@ -35,7 +35,9 @@ Not written: ``ctx.mark_dirty`` (in-place custom ops) and higher-order gradients
 engine differentiates arrays, not a graph of Tensors); both are refused in one line.
 """
 
+import contextlib
 import inspect
+import numbers
 
 from ..backend import xp
 from ..tensor import Tensor
@@ -120,6 +122,27 @@ class Function(_array_level.Function):
         raise NotImplementedError
 
 
+@contextlib.contextmanager
+def _one_node():
+    """Hide the user's forward and backward from observers (the explain trace, anomaly
+    mode): the tensor ops they run are the inside of one node, not nodes of the graph."""
+    watching = _array_level.observers[:]
+    _array_level.observers.clear()
+    try:
+        yield
+    finally:
+        _array_level.observers[:] = watching
+
+
+def _notify(node, args, out):
+    """Show observers the node like any op's, when its arguments are what an op's are:
+    Tensors and numbers."""
+    if _array_level.observers and all(isinstance(a, (Tensor, numbers.Real)) for a in args):
+        node._params = {}
+        for obs in _array_level.observers:
+            obs.on_forward(node, type(node), args, out)
+
+
 def _tensor_level(cls):
     return isinstance(inspect.getattr_static(cls, "forward", None), staticmethod)
 
@@ -174,7 +197,7 @@ class _CustomBackward(_array_level.Function):
                 grads.append(None)
         if self._received is not None:
             self._received = [False] * len(self._outputs)
-        with grad_mode.no_grad():
+        with grad_mode.no_grad(), _one_node():
             result = self._user.backward(ctx, *grads)
         return self._arrays(result)
 
@@ -217,7 +240,7 @@ class _Unpack(_array_level.Function):
 
     label = "unpack"
 
-    def forward(ctx, packed, start, stop, shape, dtype, index, owner):
+    def forward(ctx, packed, *, start, stop, shape, dtype, index, owner):
         ctx.place, ctx.size, ctx.index, ctx.owner = (start, stop), packed.shape, index, owner
         return packed[start:stop].reshape(shape).astype(dtype, copy=False)
 
@@ -237,7 +260,7 @@ def _apply(cls, *args, **kwargs):
     enabled = grad_mode.is_grad_enabled()
     needs = tuple(enabled and isinstance(a, Tensor) and a.requires_grad for a in args)
     ctx = FunctionCtx(needs)
-    with grad_mode.no_grad():
+    with grad_mode.no_grad(), _one_node():
         if _uses_setup_context(cls):
             output = cls.forward(*args, **kwargs)
             cls.setup_context(ctx, args, output)
@@ -257,6 +280,12 @@ def _apply(cls, *args, **kwargs):
     ctx._saved = tuple((t, t._vc[0] if t is not None else None) for t in saved)
     if any(needs) and any(differentiable):
         outputs = _attach(cls, ctx, args, outputs, differentiable)
+        # A saved output is kept as an alias without the node (same memory and version):
+        # output -> node -> ctx -> output would be a reference cycle, and the graph is
+        # freed by reference counting alone.
+        ctx._saved = tuple((Tensor._wrap(t.array, t._vc) if t is not None and t.grad_fn is not
+                            None and any(t is o for o in outputs) else t, version)
+                           for t, version in ctx._saved)
     for o in outputs:
         if isinstance(o, Tensor) and o.grad_fn is None:
             o.requires_grad = False
@@ -288,21 +317,19 @@ def _attach(cls, ctx, args, outputs, differentiable):
         node._out_dtype = out.array.dtype
         node._outputs = [(s, d, (0, out.array.size) if p else None) for s, d, p in node._outputs]
         out.grad_fn, out.requires_grad = node, True
-        out_tensor = out
-        if _array_level.observers:
-            node._params = {}
-            for obs in _array_level.observers:
-                obs.on_forward(node, type(node), args, out_tensor)
+        _notify(node, args, out)
         return outputs
     dtype = xp.result_type(*[o.array.dtype for o in diff_outputs])
     packed = Tensor._wrap(xp.concatenate([o.array.reshape(-1).astype(dtype) for o in diff_outputs]))
     node._out_shape, node._out_dtype = packed.array.shape, dtype
     packed.grad_fn, packed.requires_grad = node, True
+    _notify(node, args, packed)
     node._received = [False] * len(outputs)
     result = []
     for index, (o, (shape, odtype, place)) in enumerate(zip(outputs, node._outputs)):
         if place is None:
             result.append(o)
         else:
-            result.append(_Unpack.apply(packed, place[0], place[1], shape, odtype, index, node))
+            result.append(_Unpack.apply(packed, start=place[0], stop=place[1], shape=shape,
+                                        dtype=odtype, index=index, owner=node))
     return result

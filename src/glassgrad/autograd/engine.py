@@ -27,7 +27,7 @@ class BackwardError(RuntimeError):
 
 def backward(root, gradient=None, retain_graph=False):
     """``root.backward(gradient)``: d(root)/d(leaf) for every leaf that requires grad,
-    accumulated into its ``.grad`` (Tensor.backward is this function, bound by ops/methods.py)."""
+    accumulated into its ``.grad`` (what x.backward() runs, through autograd.gradients.tensor_backward)."""
     grad = _seed(root, gradient)
     node = root.grad_fn
     if node is None:  # backward on a leaf: d(x)/d(x) = gradient
@@ -164,6 +164,15 @@ def propagate(seeds, retain_graph=False, capture=None):
         for _, pending in heap:  # leave no half-summed gradient behind
             pending._grad = None
         raise
+    # NumPy turns 0-d results into scalars (np.float32), which no in-place update can
+    # change: every gradient handed out is an ndarray, 0-d ones included.
+    for leaf, g in leaves.items():
+        if type(g) is not _ndarray:
+            leaves[leaf] = xp.array(g)
+    if capture:
+        for key, g in capture.items():
+            if g is not None and type(g) is not _ndarray:
+                capture[key] = xp.array(g)
     return leaves
 
 
@@ -214,7 +223,7 @@ def unbroadcast(grad, shape, node=None, index=None):
 
 def _run_hooks(hooks, grad):
     for hook in list(hooks):
-        result = hook(Tensor._wrap(grad))
+        result = hook(Tensor._wrap(_as_ndarray(grad)))
         if result is not None:
             grad = result.array if isinstance(result, Tensor) else xp.asarray(result)
     return grad
@@ -225,7 +234,7 @@ def _retain(node, grad):
     if t is None:
         return
     if t.grad is None:
-        t.grad = Tensor._wrap(grad.copy())
+        t.grad = Tensor._wrap(_as_ndarray(grad).copy())
     else:
         t.grad.array = t.grad.array + grad
 
@@ -257,6 +266,11 @@ def _accumulate_leaves(leaves):
         dtype = leaf.array.dtype
         if g.dtype is not dtype and g.dtype != dtype:
             g = g.astype(dtype)
+        if type(g) is not _ndarray:
+            # NumPy turns 0-d results into scalars (np.float32), which no in-place update
+            # can change: a 0-d parameter's .grad must be a 0-d array like any other, or
+            # p.grad.zero_() fails and an optimizer's momentum buffer never moves.
+            g = xp.array(g)
         grad = leaf.grad
         if grad is None:
             # .grad must own its memory: the same array may have been routed to two leaves
@@ -276,5 +290,11 @@ def _accumulate_leaves(leaves):
             grad._vc[0] += 1
 
 
+def _as_ndarray(g):
+    """A gradient as an ndarray (a NumPy scalar, the result of 0-d arithmetic, made 0-d)."""
+    return g if type(g) is _ndarray else xp.array(g)
+
+
 _wrap = Tensor._wrap
 _add_reduce = xp.add.reduce
+_ndarray = xp.ndarray

@@ -5,7 +5,7 @@
     glassgrad data verify [NAME] [--root DIR]
 """
 
-import sys
+import os
 
 
 def register(subparsers):
@@ -15,7 +15,7 @@ def register(subparsers):
     data = subparsers.add_parser("data", help="fetch, list and verify datasets (MNIST, Fashion-MNIST)",
                                  description="Fetch, list and verify the datasets glassgrad reads from disk.")
     sub = data.add_subparsers(dest="data_command", metavar="ACTION")
-    data.set_defaults(func=lambda args: _usage(data))
+    data.set_defaults(func=_usage)
 
     root_help = "data folder (default: $GLASSGRAD_DATA, else $XDG_CACHE_HOME/glassgrad or ~/.cache/glassgrad)"
 
@@ -36,14 +36,32 @@ def register(subparsers):
     verify.set_defaults(func=_verify)
 
 
-def _usage(parser):
-    parser.print_help(sys.stderr)
-    return 2
+def _usage(args):
+    from glassgrad.errors import UserError
+
+    raise UserError("expected an action: fetch, list or verify (see glassgrad data --help)")
+
+
+def _check_root(args):
+    """--root names a folder (or one to create): a file there is refused before any work."""
+    from glassgrad.errors import UserError
+
+    root = getattr(args, "root", None)
+    if root is None:
+        return
+    path = os.path.abspath(root)
+    while not os.path.exists(path):
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise UserError(f"--root: expected a folder, got {root!r}" +
+                        ("" if path == os.path.abspath(root) else f" ({path} is a file)"))
 
 
 def _fetch(args):
-    from glassgrad.cli import CommandError
+    from glassgrad.errors import UserError as CommandError
     from glassgrad.data.fetch import FetchError, fetch
+
+    _check_root(args)
 
     try:
         fetch(args.name, root=args.root, source=args.source, log=lambda msg: print(msg, flush=True))
@@ -55,6 +73,7 @@ def _fetch(args):
 def _list(args):
     from glassgrad.data.mnist import DATASETS, data_root, dataset_dir, status
 
+    _check_root(args)
     print(f"data folder: {data_root(args.root)}")
     for name, spec in DATASETS.items():
         rows = status(name, args.root)
@@ -65,9 +84,10 @@ def _list(args):
 
 
 def _verify(args):
-    from glassgrad.cli import CommandError
+    from glassgrad.errors import UserError as CommandError
     from glassgrad.data.mnist import DATASETS, dataset_dir, status
 
+    _check_root(args)
     names = [args.name] if args.name else list(DATASETS)
     checked, bad = 0, []
     for name in names:

@@ -8,10 +8,11 @@ Thin: every option is checked before the study runs and before any folder is cre
 the study itself is ``glassgrad.studies.run``.
 """
 
-import os
-import sys
-
+from glassgrad.errors import UserError
 from glassgrad.studies.result import MAX_DPI, MIN_DPI
+
+from . import checks
+from .checks import Whole, arg
 
 
 def register(subparsers):
@@ -24,17 +25,11 @@ def register(subparsers):
     p.add_argument("--quick", action="store_true", help="small data and few epochs: under a minute on 2 cores")
     p.add_argument("--out", metavar="DIR", help="folder for results.json and the figures "
                    "(default: study-NAME in the current folder)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the data and the weights (default 0)")
-    p.add_argument("--dpi", type=int, default=150, help=f"resolution of the PNG figures, {MIN_DPI} to "
+    p.add_argument("--seed", type=arg(Whole(0, checks.MAX_SEED), "--seed"), default=0, help="seed of the data and the weights (default 0)")
+    p.add_argument("--dpi", type=arg(Whole(MIN_DPI, MAX_DPI), "--dpi"), default=150, help=f"resolution of the PNG figures, {MIN_DPI} to "
                    f"{MAX_DPI} (default 150; the SVG beside it is a vector figure)")
     p.add_argument("--no-figures", action="store_true", help="write results.json only (no matplotlib needed)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-
-    def one_line_error(message):  # argparse's default prints the whole usage first
-        print(f"glassgrad study: error: {message} (see glassgrad study --help)", file=sys.stderr)
-        sys.exit(2)
-
-    p.error = one_line_error
     p.set_defaults(func=_study_command)
 
 
@@ -43,14 +38,17 @@ def _study_command(args):
 
     if args.list:
         if args.name:
-            raise ValueError("--list takes no study name")
+            raise UserError("--list takes no study name")
         width = max(len(n) for n in studies.names())
         for name in studies.names():
             print(f"{name:<{width}}  {studies.get(name).question}")
         return 0
     if not args.name:
-        raise ValueError("name a study to run, or --list to see them")
-    study = studies.get(args.name)  # ValueError naming the studies
+        raise UserError("name a study to run, or --list to see them")
+    try:
+        study = studies.get(args.name)
+    except ValueError as exc:  # the message names the studies
+        raise UserError(str(exc)) from None
     out = _check_options(args)
     result = study(quick=args.quick, seed=args.seed, progress=not args.no_progress)
     print(result.table())
@@ -60,26 +58,15 @@ def _study_command(args):
 
 
 def _check_options(args):
-    """Every option checked before anything runs or is created; returns the output folder."""
-    from glassgrad.studies.result import check_dpi, require_matplotlib
-
-    if args.seed < 0:
-        raise ValueError(f"--seed must be >= 0, got {args.seed}")
-    try:
-        check_dpi(args.dpi)
-    except ValueError:
-        raise ValueError(f"--dpi must be a whole number from {MIN_DPI} to {MAX_DPI}, got {args.dpi}") from None
+    """Every option checked before anything runs or is created; returns the output folder.
+    (--seed and --dpi are checked as they are read: their argparse types.)"""
     out = args.out if args.out is not None else f"study-{args.name}"
     if not out.strip():
-        raise ValueError("--out is empty: give a folder name")
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ValueError(f"--out {out!r} is a file; give a folder")
-    parent = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(parent):
-        raise ValueError(f"--out {out!r}: the folder {parent!r} does not exist")
+        raise UserError("--out: expected a folder, got an empty name")
+    checks.check_out_folder(out)
     if not args.no_figures:
         try:
-            require_matplotlib()
-        except ImportError as exc:
-            raise ValueError(f"{exc} (or run with --no-figures)") from None
+            checks.need_matplotlib("the study figures")
+        except UserError as exc:
+            raise UserError(f"{exc} (or run with --no-figures)") from None
     return out

@@ -15,8 +15,12 @@ takes the value of the dataset's lesson (table ``PRESETS``), so a bare
 import json
 import math
 import os
-import sys
 import time
+
+from . import checks
+from .checks import Real, arg
+
+from glassgrad.errors import UserError
 
 DATASETS = ("xor", "circles", "moons", "spirals", "mnist", "fashion-mnist")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "identity")
@@ -43,12 +47,11 @@ PRESETS["fashion-mnist"] = dict(PRESETS["mnist"])
 # Files written by --out, read back by `glassgrad evaluate`.
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.npz"
-
-
-def _error():
-    from glassgrad.cli import CommandError
-
-    return CommandError
+# What train, svm and sweep write: a folder holding only these (from a glassgrad older
+# than the .glassgrad-run marker) may be replaced by a new run.
+RUN_FILES = (CONFIG_FILE, WEIGHTS_FILE, "history.json", "metrics.json", "curves.png", "confusion.png",
+             "boundary.png", "hidden.png", "weights.png", "svm_vs_mlp.png", "svm_metrics.json",
+             "sweep_*.png", "sweep_*.json")
 
 
 # ------------------------------------------------------------------------------ parsers
@@ -74,7 +77,7 @@ def register(subparsers):
                       "Train scikit-learn's SVC (RBF kernel) and an MLP on the same 2-D data and draw "
                       "both decision boundaries in one figure with their test accuracies.")
     _add_training_options(svm, default_dataset="circles", two_d_only=True)
-    svm.add_argument("--C", type=float, default=1.0, help="SVM regularisation C (default: 1)")
+    svm.add_argument("--C", type=arg(Real(0, low_open=True), "--C"), default=1.0, help="SVM regularisation C (default: 1)")
     svm.add_argument("--gamma", default="scale", help="RBF kernel width: 'scale', 'auto' or a number")
     svm.add_argument("--out", metavar="DIR", default=os.path.join("runs", "svm"),
                      help="folder for svm_vs_mlp.png and svm_metrics.json, written as a unit "
@@ -95,14 +98,13 @@ def register(subparsers):
 
 
 def _add_parser(subparsers, name, help_text, description):
-    parser = subparsers.add_parser(name, help=help_text, description=description)
+    return subparsers.add_parser(name, help=help_text, description=description)
 
-    def one_line_error(message):  # argparse's default prints the whole usage first
-        print(f"glassgrad {name}: error: {message} (see glassgrad {name} --help)", file=sys.stderr)
-        sys.exit(2)
 
-    parser.error = one_line_error
-    return parser
+def _rule(key):
+    """The argparse type of the option for settings key ``key``: read and checked by the
+    same rule that checks presets, sweep values and config files (cli/checks.py)."""
+    return arg(checks.settings_rules()[key], checks.option_name(key))
 
 
 def _add_training_options(p, default_dataset, two_d_only=False):
@@ -110,41 +112,41 @@ def _add_training_options(p, default_dataset, two_d_only=False):
     g = p.add_argument_group("data")
     g.add_argument("--dataset", choices=datasets, default=default_dataset,
                    help=f"default: {default_dataset}")
-    g.add_argument("--n", type=int, help="number of points of a 2-D dataset, or of MNIST training images "
+    g.add_argument("--n", type=_rule("n"), help="number of points of a 2-D dataset, or of MNIST training images "
                    "to use (default: per dataset; all of MNIST)")
-    g.add_argument("--noise", type=float, help="noise of a 2-D dataset (default: per dataset)")
-    g.add_argument("--val-fraction", type=float, default=None,
+    g.add_argument("--noise", type=_rule("noise"), help="noise of a 2-D dataset (default: per dataset)")
+    g.add_argument("--val-fraction", type=_rule("val_fraction"), default=None,
                    help="part of the training data held out for validation (default 0.1; 0 = none)")
-    g.add_argument("--test-fraction", type=float, default=0.2,
+    g.add_argument("--test-fraction", type=_rule("test_fraction"), default=0.2,
                    help="part of a 2-D dataset held out for testing (default 0.2; MNIST has its own)")
-    g.add_argument("--seed", type=int, default=0, help="seed of the weights, the split and the "
+    g.add_argument("--seed", type=_rule("seed"), default=0, help="seed of the weights, the split and the "
                    "shuffling: the same seed gives the same run, bit for bit on the same machine (same BLAS "
                    "kernel and thread count), to float rounding across thread counts (default 0)")
     g = p.add_argument_group("model")
     g.add_argument("--model", help="mlp:H1,H2,... (hidden sizes; 'mlp:' = no hidden layer) or cnn "
                    "(default: mlp:256,128 on MNIST, mlp:4 on circles and xor)")
     g.add_argument("--activation", choices=ACTIVATIONS, help="hidden activation (default: per dataset)")
-    g.add_argument("--dropout", type=float, default=0.0, help="dropout after each hidden layer (default 0)")
-    g.add_argument("--init", default="default", help="weight initialisation: default (PyTorch's), xavier, "
-                   "kaiming, normal:STD or constant:C (see glassgrad study vanishing-gradients)")
+    g.add_argument("--dropout", type=_rule("dropout"), default=0.0, help="dropout after each hidden layer (default 0)")
+    g.add_argument("--init", type=_rule("init"), default="default", help="weight initialisation: default "
+                   "(PyTorch's), xavier, kaiming, normal:STD or constant:C (see glassgrad study vanishing-gradients)")
     g = p.add_argument_group("training")
     g.add_argument("--loss", choices=LOSSES, default="ce",
                    help="ce = cross-entropy, mse, squared = the 1/2 squared error of the seeds (both on "
                    "one-hot targets), hinge = multi-class margin, softmax-hinge (default: ce)")
     g.add_argument("--optimizer", choices=OPTIMIZERS, help="default: sgd")
-    g.add_argument("--lr", type=float, help="learning rate (default: per dataset)")
-    g.add_argument("--momentum", type=float, help="SGD/RMSprop momentum (default 0.9 for SGD)")
-    g.add_argument("--weight-decay", type=float, default=0.0, help="default 0")
+    g.add_argument("--lr", type=_rule("lr"), help="learning rate (default: per dataset)")
+    g.add_argument("--momentum", type=_rule("momentum"), help="SGD/RMSprop momentum (default 0.9 for SGD)")
+    g.add_argument("--weight-decay", type=_rule("weight_decay"), default=0.0, help="default 0")
     g.add_argument("--decay", choices=("l2", "decoupled"), default=None,
                    help="l2: add weight_decay*w to the gradient; decoupled: shrink w by lr*weight_decay "
                    "(default: l2, decoupled for adamw)")
-    g.add_argument("--batch-size", type=int, help="examples per iteration: 1 = online SGD, 0 = full batch")
-    g.add_argument("--epochs", type=int, help="passes over the training set (default: per dataset)")
+    g.add_argument("--batch-size", type=_rule("batch_size"), help="examples per iteration: 1 = online SGD, 0 = full batch")
+    g.add_argument("--epochs", type=_rule("epochs"), help="passes over the training set (default: per dataset)")
     g.add_argument("--scheduler", choices=SCHEDULERS, help="learning-rate schedule over the epochs "
                    "(default: cosine on MNIST, none elsewhere)")
     g.add_argument("--keep-best", choices=("val_loss", "val_accuracy", "none"), default="val_accuracy",
                    help="restore the weights of the best validation epoch at the end (default: val_accuracy)")
-    g.add_argument("--early-stopping", type=int, metavar="PATIENCE",
+    g.add_argument("--early-stopping", type=_rule("early_stopping"), metavar="PATIENCE",
                    help="stop after PATIENCE epochs without validation improvement")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -159,7 +161,7 @@ SWEEPABLE = {
 
 
 # ------------------------------------------------------------------------------ settings
-def _settings(args):
+def _settings(args, name=checks.option_name):
     """The full run configuration: options given, else the dataset's preset; checked."""
     preset = PRESETS[args.dataset]
     s = {
@@ -189,65 +191,18 @@ def _settings(args):
         s["momentum"] = preset["momentum"] if s["optimizer"] == "sgd" else 0.0
     if s["decay"] is None:
         s["decay"] = "decoupled" if s["optimizer"] == "adamw" else "l2"
-    _check_settings(s)
+    _check_settings(s, name)
     return s
 
 
-def _check_settings(s):
-    CommandError = _error()
-    if not s["lr"] > 0:
-        raise CommandError(f"--lr must be a positive number, got {s['lr']}")
-    if s["epochs"] < 1:
-        raise CommandError(f"--epochs must be at least 1, got {s['epochs']}")
-    if s["batch_size"] < 0:
-        raise CommandError(f"--batch-size must be >= 0 (1 = online, 0 = full batch), got {s['batch_size']}")
-    if not 0 <= s["dropout"] < 1:
-        raise CommandError(f"--dropout is a probability in [0, 1), got {s['dropout']}")
-    if not 0 <= s["val_fraction"] < 1:
-        raise CommandError(f"--val-fraction must be in [0, 1), got {s['val_fraction']}")
-    if not 0 < s["test_fraction"] < 1:
-        raise CommandError(f"--test-fraction must be in (0, 1), got {s['test_fraction']}")
-    if s["momentum"] < 0:
-        raise CommandError(f"--momentum must be >= 0, got {s['momentum']}")
-    if s["weight_decay"] < 0:
-        raise CommandError(f"--weight-decay must be >= 0, got {s['weight_decay']}")
-    if s["n"] is not None and s["dataset"] != "xor" and s["n"] < 10:
-        raise CommandError(f"--n must be at least 10 points, got {s['n']}")
-    if s["noise"] is not None and s["noise"] < 0:
-        raise CommandError(f"--noise is a standard deviation and must be >= 0, got {s['noise']}")
-    if s["early_stopping"] is not None and s["early_stopping"] < 1:
-        raise CommandError(f"--early-stopping is a patience in epochs (>= 1), got {s['early_stopping']}")
-    if s["decay"] == "decoupled" and s["optimizer"] in ("rmsprop", "adagrad"):
-        raise CommandError(f"--decay decoupled is for sgd, adam and adamw; {s['optimizer']} has only l2")
-    if s["decay"] == "l2" and s["optimizer"] == "adamw":
-        raise CommandError("adamw is Adam with decoupled decay: use --optimizer adam --decay l2 for L2")
-    if s["momentum"] and s["optimizer"] in ("adam", "adamw", "adagrad"):
-        raise CommandError(f"--momentum does not apply to {s['optimizer']} (its betas play that role)")
-    parse_model(s["model"])
-    from glassgrad.nn.init import parse_init_scheme
-
-    try:
-        parse_init_scheme(s.get("init", "default"))  # evaluate's saved config has none
-    except ValueError as exc:
-        raise CommandError(f"--{exc}") from None
+def _check_settings(s, name=checks.option_name):
+    """Every setting of one run, checked before anything runs (rules in cli/checks.py)."""
+    checks.check_settings(s, name)
 
 
-def parse_model(spec):
+def parse_model(spec, name="--model"):
     """'mlp:256,128' -> ('mlp', [256, 128]); 'mlp:' -> ('mlp', []); 'cnn' -> ('cnn', [])."""
-    CommandError = _error()
-    spec = spec.strip().lower()
-    if spec == "cnn":
-        return "cnn", []
-    if spec == "mlp" or spec.startswith("mlp:"):
-        sizes = spec[4:].replace(" ", "")
-        try:
-            hidden = [int(v) for v in sizes.split(",") if v] if sizes else []
-        except ValueError:
-            raise CommandError(f"--model {spec!r}: hidden sizes must be whole numbers, as in mlp:256,128") from None
-        if any(h < 1 for h in hidden):
-            raise CommandError(f"--model {spec!r}: every hidden size must be at least 1")
-        return "mlp", hidden
-    raise CommandError(f"--model must be mlp:H1,H2,... or cnn, got {spec!r}")
+    return checks.parse_model(spec, name)
 
 
 # ------------------------------------------------------------------------------ data
@@ -264,7 +219,7 @@ def load_data(s):
         try:
             train_all, test = loader("train"), loader("test")
         except (gd.DatasetNotFoundError, gd.DatasetIntegrityError) as exc:
-            raise _error()(_one_line(exc, name)) from None
+            raise UserError(_one_line(exc, name)) from None
         if s["n"] is not None and s["n"] < len(train_all):  # a quick lesson on the first n images
             X, y = train_all.tensors
             train_all = gd.TensorDataset(X[:s["n"]], y[:s["n"]])
@@ -326,7 +281,7 @@ def build_model(s, in_shape, n_classes):
     layers = []
     if kind == "cnn":
         if len(in_shape) != 3:
-            raise _error()(f"--model cnn needs images; {s['dataset']} has inputs of shape {in_shape}")
+            raise UserError(f"--model cnn needs images; {s['dataset']} has inputs of shape {in_shape}")
         c, h, w = in_shape
         # Two 3x3 convolutions (padding 1 keeps the size), each followed by 2x2 max pooling.
         layers += [nn.Conv2d(c, 16, 3, padding=1), act(), nn.MaxPool2d(2),
@@ -426,6 +381,7 @@ def run(s, progress=True, verbose=True):
         "train_seconds": round(seconds, 3),
         "final_train_accuracy": history.last["train_accuracy"], "final_val_accuracy": history.last["val_accuracy"],
     }
+    metrics = {k: _finite(v) if isinstance(v, float) else v for k, v in metrics.items()}  # standard JSON
     return model, history, metrics, (train, val, test, in_shape, n_classes)
 
 
@@ -462,13 +418,13 @@ def _percent(x):
 
 # ------------------------------------------------------------------------------ train
 def _train_command(args):
+    # Everything is checked before training, and the folder is created only after it.
     s = _settings(args)
-    out = _prepare_out(args.out)
-    try:
-        model, history, metrics, data = run(s, progress=not args.no_progress)
-    except RuntimeError as exc:  # e.g. a shape problem inside the model: still one line
-        raise _error()(str(exc).splitlines()[0]) from None
-    print(f"test accuracy: {_percent(metrics['test_accuracy'])}  (test loss {metrics['test_loss']:.4f}, "
+    out = _check_out(args.out, figures=not args.no_figures, feature="train --out (its figures)",
+                     hint=" (or add --no-figures)") if args.out is not None else None
+    model, history, metrics, data = run(s, progress=not args.no_progress)
+    loss = "diverged (inf/NaN)" if metrics["test_loss"] is None else f"{metrics['test_loss']:.4f}"
+    print(f"test accuracy: {_percent(metrics['test_accuracy'])}  (test loss {loss}, "
           f"{metrics['epochs_run']} epochs, {metrics['iterations']} iterations, {metrics['train_seconds']:.1f} s)")
     if out:
         written = write_run(out, s, model, history, metrics, data, figures=not args.no_figures)
@@ -476,19 +432,22 @@ def _train_command(args):
     return 0
 
 
-def _prepare_out(out):
-    """Check --out before anything runs; nothing is created until the run is complete
-    (then the whole folder is written as a unit: glassgrad.atomic.atomic_folder)."""
+def _check_out(out, figures, feature, hint=""):
+    """The --out folder can be made and written, and matplotlib is there if figures are
+    drawn: both found before training. Nothing is created here: the folder is written as
+    a unit once the run is complete (glassgrad.atomic.atomic_folder)."""
     from glassgrad.atomic import TargetError, check_folder_target
 
-    if not out:
-        return None
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise _error()(f"--out {out!r} exists and is not a folder")
+    checks.check_out_folder(out)
     try:
-        check_folder_target(out)
+        check_folder_target(out, known=RUN_FILES)
     except TargetError as exc:
-        raise _error()(f"--out: {exc}") from None
+        raise UserError(f"--out: {exc}") from None
+    if figures:
+        try:
+            checks.need_matplotlib(feature)
+        except UserError as exc:
+            raise UserError(f"{exc}{hint}") from None
     return out
 
 
@@ -497,7 +456,7 @@ def write_run(out, s, model, history, metrics, data, figures=True):
     to ``out`` and swapped in whole, so ``out`` holds the old run or the new, never a mix."""
     from glassgrad.atomic import atomic_folder
 
-    with atomic_folder(out) as folder:
+    with atomic_folder(out, known=RUN_FILES) as folder:
         return _write_run_files(str(folder), s, model, history, metrics, data, figures)
 
 
@@ -570,35 +529,37 @@ def _evaluate_command(args):
     from glassgrad.data import DataLoader
     from glassgrad.train import evaluate
 
-    CommandError = _error()
     folder = args.model
     config_path = os.path.join(folder, CONFIG_FILE)
     weights_path = os.path.join(folder, WEIGHTS_FILE)
     if not os.path.isdir(folder):
-        raise CommandError(f"--model {folder!r} is not a folder (expected the folder given to `train --out`)")
+        raise UserError(f"--model {folder!r} is not a folder (expected the folder given to `train --out`)")
     for path in (config_path, weights_path):
         if not os.path.isfile(path):
-            raise CommandError(f"{path} is missing: is {folder!r} a folder written by `glassgrad train --out`?")
-    try:
-        with open(config_path, encoding="utf-8") as f:
-            s = json.load(f)
-        s = {key: s[key] for key in _CONFIG_KEYS}
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise CommandError(f"{config_path} is not a glassgrad run config ({type(exc).__name__}: {exc})") from None
-    if s["dataset"] not in DATASETS:
-        raise CommandError(f"{config_path}: unknown dataset {s['dataset']!r}")
-    _check_settings(s)
+            raise UserError(f"{path} is missing: is {folder!r} a folder written by `glassgrad train --out`?")
+    s = checks.read_json_object(config_path, what="a glassgrad run config")
+    missing = [key for key in _CONFIG_KEYS if key not in s]
+    if missing:
+        raise UserError(f"{config_path}: key {missing[0]!r} is missing: is it a config.json written by "
+                        "`glassgrad train --out`?")
+    s = {key: s[key] for key in (*_CONFIG_KEYS, *_OPTIONAL_CONFIG_KEYS) if key in s}
+    _check_settings(s, name=lambda key: f"{config_path}: key {key!r}")
     train, val, test, in_shape, n_classes = load_data(s)
     model = build_model(s, in_shape, n_classes)
+    from glassgrad.io import CheckpointError
+
     try:
         state = glassgrad.load(weights_path)
+    except CheckpointError as exc:  # its message names the file
+        raise UserError(str(exc) if weights_path in str(exc) else f"{weights_path}: {exc}") from None
+    try:
         model.load_state_dict(state)
     except RuntimeError as exc:
-        raise CommandError(f"{weights_path} does not fit the model in {CONFIG_FILE}: "
+        raise UserError(f"{weights_path} does not fit the model in {CONFIG_FILE}: "
                            f"{str(exc).splitlines()[-1].strip()}") from None
     part = {"test": test, "val": val, "train": train}[args.split]
     if part is None:
-        raise CommandError(f"this run has no {args.split} set (it was trained with --val-fraction 0)")
+        raise UserError(f"this run has no {args.split} set (it was trained with --val-fraction 0)")
     scores = evaluate(model, DataLoader(part, batch_size=1000), build_loss(s))
     print(f"{s['dataset']} {args.split} set ({scores['examples']} examples): accuracy "
           f"{_percent(scores['accuracy'])}, loss {scores['loss']:.4f}")
@@ -608,22 +569,19 @@ def _evaluate_command(args):
 _CONFIG_KEYS = ("dataset", "n", "noise", "val_fraction", "test_fraction", "seed", "model", "activation",
                 "dropout", "loss", "optimizer", "lr", "momentum", "weight_decay", "decay", "batch_size",
                 "epochs", "scheduler", "keep_best", "early_stopping")
+_OPTIONAL_CONFIG_KEYS = ("init",)  # absent from configs written before the option existed
 
 
 # ------------------------------------------------------------------------------ svm
 def _svm_command(args):
-    CommandError = _error()
-    try:
-        from sklearn.svm import SVC
-    except ImportError:
-        raise CommandError("svm needs scikit-learn: pip install 'glassgrad[svm]'") from None
     from glassgrad import viz
+    from glassgrad.errors import require
 
+    # Everything is checked before the MLP trains; the folder is created only after it.
     s = _settings(args)
-    out = _prepare_out(args.out)
     gamma = _parse_gamma(args.gamma)
-    if not args.C > 0:
-        raise CommandError(f"--C must be positive, got {args.C}")
+    out = _check_out(args.out, figures=True, feature="svm (its figure)")
+    SVC = require("sklearn.svm", "svm", "svm").SVC
     model, history, metrics, data = run(s, progress=not args.no_progress)
     train, val, test, _, _ = data
     # The SVM has no epochs: it fits on the training set (the validation part, which the
@@ -643,7 +601,7 @@ def _svm_command(args):
     from glassgrad.atomic import atomic_folder
     from glassgrad.train import write_text_atomic
 
-    with atomic_folder(out) as folder:  # written as a unit
+    with atomic_folder(out, known=RUN_FILES) as folder:  # written as a unit
         viz.plot_decision_boundaries(
             {f"SVM, RBF kernel (C={args.C:g}): test {_percent(svm_acc)}": svm.predict,
              f"MLP {s['model']} {s['activation']}: test {_percent(mlp_acc)}": model},
@@ -660,12 +618,9 @@ def _parse_gamma(text):
     if text in ("scale", "auto"):
         return text
     try:
-        value = float(text)
-    except ValueError:
-        raise _error()(f"--gamma must be 'scale', 'auto' or a positive number, got {text!r}") from None
-    if not value > 0:
-        raise _error()(f"--gamma must be positive, got {value}")
-    return value
+        return Real(0, low_open=True).parse(text, "--gamma")
+    except UserError:
+        raise checks.refuse("--gamma", "'scale', 'auto' or a finite number > 0", text) from None
 
 
 # ------------------------------------------------------------------------------ sweep
@@ -673,24 +628,25 @@ def _sweep_command(args):
     from glassgrad import viz
     from glassgrad.train import write_text_atomic
 
-    CommandError = _error()
     dest, kind = SWEEPABLE[args.param]
     # ';' separates values that contain commas themselves: --values "mlp:4;mlp:8,8"
     raw = [v.strip() for v in args.values.split(";" if ";" in args.values else ",") if v.strip()]
     if not raw:
-        raise CommandError("--values is empty: give comma-separated values, e.g. 1e-3,1e-2,1e-1")
-    try:
-        values = [kind(v) for v in raw]
-    except ValueError:
-        raise CommandError(f"--values for {args.param} must be {kind.__name__} values, got {args.values!r}") from None
+        raise UserError("--values is empty: give comma-separated values, e.g. 1e-3,1e-2,1e-1")
+    if len(raw) > checks.MAX_SWEEP_VALUES:
+        raise checks.refuse("--values", f"at most {checks.MAX_SWEEP_VALUES} values", f"{len(raw)} values")
+    rule = checks.settings_rules()[dest]
+    values = [rule.parse(v, f"--values ({args.param})") for v in raw]
     if len(set(values)) != len(values):
-        raise CommandError(f"--values repeats a value: {args.values}")
-    out = _prepare_out(args.out or os.path.join("runs", f"sweep_{args.param.replace('-', '_')}"))
-    # Check every run's settings before the first one starts.
+        raise UserError(f"--values: expected different values, got a repeated one in {args.values!r}")
+    # Check every run's settings, and the folder, before the first run starts.
     runs = []
     for v in values:
         setattr(args, dest, v)
-        runs.append((v, _settings(args)))
+        where = f"--values ({args.param} {v})"
+        runs.append((v, _settings(args, name=lambda key: where if key == dest else checks.option_name(key))))
+    out = _check_out(args.out or os.path.join("runs", f"sweep_{args.param.replace('-', '_')}"),
+                     figures=True, feature="sweep (its figure)")
     histories, rows = {}, []
     for v, s in runs:
         label = f"{args.param}={v:g}" if isinstance(v, float) else f"{args.param}={v}"
@@ -699,7 +655,8 @@ def _sweep_command(args):
         histories[label] = history
         final_loss = _finite(history.last["train_loss"])
         rows.append({"value": v, "final_train_loss": final_loss,
-                     "best_val_accuracy": max((a for a in history["val_accuracy"] if a is not None), default=None),
+                     "best_val_accuracy": _finite(max((a for a in history["val_accuracy"] if a is not None),
+                                                      default=None)),
                      "test_accuracy": metrics["test_accuracy"], "seconds": metrics["train_seconds"]})
         loss_text = "diverged (inf/NaN)" if final_loss is None else f"{final_loss:.4f}"
         print(f"{label}: final training loss {loss_text}, test accuracy {_percent(metrics['test_accuracy'])}",
@@ -708,7 +665,7 @@ def _sweep_command(args):
     figure = os.path.join(out, stem + ".png")
     from glassgrad.atomic import atomic_folder
 
-    with atomic_folder(out) as folder:  # written as a unit
+    with atomic_folder(out, known=RUN_FILES) as folder:  # written as a unit
         viz.plot_histories(histories, os.path.join(folder, stem + ".png"),
                            title=f"{runs[0][1]['dataset']}: influence of {args.param}")
         write_text_atomic(os.path.join(folder, stem + ".json"),

@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 from ..atomic import atomic_open
+from ..errors import UserError
 from .mnist import (DatasetIntegrityError, dataset_dir, expected_size, get_spec, gunzip, locate, read_verified,
                     sha256_hex)
 
@@ -39,7 +40,7 @@ def fetch(name, root=None, source="auto", log=None, timeout=60):
     them in order). ``log`` receives one-line progress messages (e.g. ``print``)."""
     spec = get_spec(name)
     if source not in SOURCES:
-        raise ValueError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
+        raise UserError(f"source must be one of {', '.join(SOURCES)}, got {source!r}")
     log = log or _quiet
     folder = dataset_dir(spec.name, root)
     sources = _sources(spec, source)  # a source that cannot apply is an error even if nothing is needed
@@ -103,7 +104,7 @@ def _sources(spec, source):
                 if not (s == "npm" and shutil.which("npm") is None)
                 and not (s == "debian" and not Path(spec.debian_dir).is_dir())]
     if source not in usable:
-        raise ValueError(f"{spec.name} has no {source} source; use one of: {', '.join(usable)}")
+        raise UserError(f"{spec.name} has no {source} source; use one of: {', '.join(usable)}")
     return [source]
 
 

@@ -28,6 +28,9 @@ TYPE_CODES = {
 }
 
 
+_MAX_IDX_BYTES = 1 << 34  # 16 GiB: a header claiming more is not a dataset glassgrad reads
+
+
 class IDXFormatError(ValueError):
     """The bytes are not a well-formed IDX file."""
 
@@ -72,16 +75,37 @@ def parse_idx(buffer, name="IDX data"):
 
 def read_idx(path):
     """Read an IDX file (uncompressed, or gzip-compressed if the name ends in .gz) into
-    a new, writeable NumPy array."""
-    import gzip
-
+    a new, writeable NumPy array. A .gz is inflated no further than its own header says
+    the file is long, so a gzip bomb costs no memory."""
     path = str(path)
     with open(path, "rb") as f:
         raw = f.read()
     if path.endswith(".gz"):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise IDXFormatError(f"{path}: not a valid gzip file ({exc})") from None
+        raw = _gunzip_idx(raw, path)
     array = parse_idx(raw, name=path)
     return array if array.flags.writeable else array.copy()
+
+
+def _gunzip_idx(raw, path):
+    """The uncompressed bytes of a gzip IDX file: first the header (at most 4 + 4 * 255
+    bytes), then exactly the size it announces, plus one byte to tell "too long"."""
+    import zlib
+
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        head = inflater.decompress(raw, 4 + 4 * 255)
+        header = 4 + 4 * head[3] if len(head) >= 4 else 4
+        if len(head) < header or head[2] not in TYPE_CODES:
+            return head  # parse_idx names what is wrong with it
+        count = math.prod(struct.unpack(f">{head[3]}I", head[4:header]))
+        expected = header + count * TYPE_CODES[head[2]].itemsize
+        if expected > _MAX_IDX_BYTES:
+            raise IDXFormatError(f"{path}: its header claims {expected:,} bytes, more than glassgrad reads "
+                                 f"({_MAX_IDX_BYTES:,}): refused before inflating it")
+        body = inflater.decompress(inflater.unconsumed_tail, max(expected - len(head), 0) + 1)
+    except zlib.error as exc:
+        raise IDXFormatError(f"{path}: not a valid gzip file ({exc})") from None
+    data = head + body
+    if len(data) <= expected and not inflater.eof:
+        raise IDXFormatError(f"{path}: not a valid gzip file (it ends mid-stream)")
+    return data

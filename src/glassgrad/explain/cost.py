@@ -208,14 +208,17 @@ def cost_document(rows, depth, central=False):
 
 
 def plot_costs(rows, path):
-    """Time against number of parameters, log-log, for both methods (matplotlib)."""
-    import matplotlib
+    """Time against number of parameters, log-log, for both methods (matplotlib), written
+    to ``path`` (.png, .svg or .pdf) through glassgrad.atomic."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from ..atomic import atomic_open
 
     P = [r.params for r in rows]
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))  # no pyplot: no global backend switched, no window
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     ax.loglog(P, [r.fd_seconds for r in rows], "o-", label="finite differences (all gradients)")
     ax.loglog(P, [r.bp_seconds for r in rows], "s-", label="backprop (1 forward + 1 backward)")
     ax.set_xlabel("number of parameters N")
@@ -224,5 +227,5 @@ def plot_costs(rows, path):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    with atomic_open(path) as f:
+        fig.savefig(f, format=str(path).rsplit(".", 1)[-1].lower())

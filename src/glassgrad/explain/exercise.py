@@ -22,11 +22,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import UserError
 from ..ops.activation import ReLU, Sigmoid, Tanh
 from ..ops.loss import (
     BinaryCrossEntropyWithLogits, CrossEntropy, HalfSquaredError, MeanSquaredError, SoftmaxHinge,
 )
-from .answers import check_answers, first_divergence
+from .answers import check_answers, dependencies, first_divergence
 from .document import Document, Equation, Equations, Heading, Math, Paragraph, Table, Value
 from .format import number, tex_name
 from .gates import local_derivative
@@ -74,6 +75,16 @@ class ExerciseSpec:
     batch_size: int = 0
 
 
+# Limits of an exercise worked by hand (or on a lecture's slide): far above the seeds'
+# networks, far below what would exhaust memory before anything is printed.
+MAX_UNITS = 1000  # units of one layer
+MAX_LAYERS = 20
+MAX_WEIGHTS = 1_000_000
+MAX_EXAMPLES = 10_000
+MAX_STEPS = 1000
+MAX_FILE_BYTES = 1_000_000
+
+
 def list_bundled():
     """(name, title) of every bundled exercise, sorted by name."""
     out = []
@@ -90,29 +101,91 @@ def load_exercise(name_or_path):
         candidate = BUNDLED / f"{name_or_path}.toml"
         if not candidate.exists():
             names = ", ".join(p.stem for p in sorted(BUNDLED.glob("*.toml")))
-            raise ValueError(f"no bundled exercise called {name_or_path!r}; bundled: {names} "
-                             "(or give a path to a .toml file)")
+            raise UserError(f"no bundled exercise called {name_or_path!r}; bundled: {names} "
+                            "(or give a path to a .toml file)")
         path = candidate
     if not path.exists():
-        raise FileNotFoundError(f"exercise file not found: {path}")
-    text = path.read_text(encoding="utf-8")
+        raise UserError(f"exercise file not found: {path}")
+    if not path.is_file():
+        raise UserError(f"{path}: expected an exercise file (.toml), got a folder or a device")
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read it ({exc.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise UserError(f"{path}: expected an exercise of at most {MAX_FILE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path}: expected UTF-8 text, got the byte 0x{raw[exc.start]:02x} at "
+                        f"position {exc.start}") from None
     try:
         data = _toml().loads(text)
+    except RecursionError:
+        raise UserError(f"{path.name}: not valid TOML: nested too deeply") from None
     except Exception as exc:  # tomllib.TOMLDecodeError
-        raise ValueError(f"{path.name}: not valid TOML: {exc}") from None
+        raise UserError(f"{path.name}: not valid TOML: {exc}") from None
     return spec_from_dict(data, name=path.stem, source_text=text, path=str(path))
 
 
 def _get(data, section, key, default=None, required=False, where=""):
     table = data.get(section, {}) if section else data
     if not isinstance(table, dict):
-        raise ValueError(f"{where}[{section}] must be a table")
+        raise UserError(f"{where}[{section}] must be a table")
     if key not in table:
         if required:
             place = f"[{section}] {key}" if section else key
-            raise ValueError(f"{where}missing {place}")
+            raise UserError(f"{where}missing {place}")
         return default
     return table[key]
+
+
+def _bad(where, place, expected, value):
+    return UserError(f"{where}{place}: expected {expected}, got {value!r}")
+
+
+def _real(value, where, place, low=None, low_open=False):
+    """A finite number (not a bool), at least ``low`` (above it if ``low_open``)."""
+    expected = "a finite number" + ("" if low is None else f" {'>' if low_open else '>='} {low:g}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _bad(where, place, expected, value)
+    v = float(value)
+    if not np.isfinite(v) or (low is not None and (v <= low if low_open else v < low)):
+        raise _bad(where, place, expected, value)
+    return v
+
+
+def _whole(value, where, place, low, high):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _bad(where, place, f"a whole number from {low} to {high}", value)
+    return value
+
+
+def _table(value, where, place):
+    if not isinstance(value, dict):
+        raise _bad(where, place, "a table (name = value lines)", value)
+    return value
+
+
+def _text(value, where, place, choices):
+    if not isinstance(value, str) or value not in choices:
+        raise _bad(where, place, "one of " + ", ".join(choices), value)
+    return value
+
+
+def _numbers(value, where, place):
+    """A number or (nested) list of finite numbers as a float array."""
+    expected = "a list of finite numbers (rows of equal length)"
+    if isinstance(value, bool) or not isinstance(value, (int, float, list)):
+        raise _bad(where, place, expected, value)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (ValueError, TypeError):
+        raise _bad(where, place, expected, value) from None
+    if arr.dtype == object or not np.all(np.isfinite(arr)):
+        raise _bad(where, place, expected, value)
+    return arr
 
 
 def spec_from_dict(data, name="exercise", source_text="", path=""):
@@ -122,103 +195,138 @@ def spec_from_dict(data, name="exercise", source_text="", path=""):
         name=str(data.get("name", name)), title=str(data.get("title", name)), kind=kind,
         source=str(data.get("source", "")), notes=str(data.get("notes", "")).strip(),
         source_text=source_text, path=path,
-        answers=dict(data.get("answers", {})), seed_values=dict(data.get("seed", {})),
+        answers=dict(_table(data.get("answers", {}), where, "[answers]")),
+        seed_values=dict(_table(data.get("seed", {}), where, "[seed]")),
     )
     if kind == "expression":
-        spec.expression = _get(data, None, "expression", required=True, where=where)
-        spec.values = {k: float(v) for k, v in data.get("values", {}).items()}
-        spec.constants = {k: float(v) for k, v in data.get("constants", {}).items()}
+        expression = _get(data, None, "expression", required=True, where=where)
+        if not isinstance(expression, str):
+            raise _bad(where, "expression", "the expression as text", expression)
+        spec.expression = expression
+        for key in ("values", "constants"):
+            table = _table(data.get(key, {}), where, f"[{key}]")
+            setattr(spec, key, {k: _real(v, where, f"[{key}] {k}") for k, v in table.items()})
         up = data.get("upstream")
-        spec.upstream = None if up is None else float(up)
+        spec.upstream = None if up is None else _real(up, where, "upstream")
         return spec
     if kind != "network":
-        raise ValueError(f"{where}kind must be 'expression' or 'network', got {kind!r}")
+        raise UserError(f"{where}kind must be 'expression' or 'network', got {kind!r}")
     _network_spec(spec, data, where)
     return spec
 
 
 def _network_spec(spec, data, where):
     from ..textbook import MLP
+    from ..textbook.activations import ACTIVATIONS
     from ..textbook.losses import LOSSES
 
     net = data.get("network")
     if not isinstance(net, dict):
-        raise ValueError(f"{where}missing the [network] table")
+        raise UserError(f"{where}missing the [network] table")
     sizes = _get(data, "network", "sizes", required=True, where=where)
-    if not (isinstance(sizes, list) and len(sizes) >= 2 and all(isinstance(n, int) and n > 0 for n in sizes)):
-        raise ValueError(f"{where}[network] sizes must be a list of at least 2 positive integers")
+    if not (isinstance(sizes, list) and 2 <= len(sizes) <= MAX_LAYERS + 1
+            and all(isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_UNITS for n in sizes)):
+        raise _bad(where, "[network] sizes", f"a list of at least 2 positive integers (at most "
+                   f"{MAX_LAYERS + 1} of them, each at most {MAX_UNITS})", sizes)
+    if sum(a * b for a, b in zip(sizes, sizes[1:])) > MAX_WEIGHTS:
+        raise _bad(where, "[network] sizes", f"a network of at most {MAX_WEIGHTS} weights", sizes)
     layers = len(sizes) - 1
     acts = _get(data, "network", "activations", default=["tanh"] * (layers - 1) + ["identity"])
     if isinstance(acts, str):
         acts = [acts] * (layers - 1) + ["identity"]
-    if len(acts) != layers:
-        raise ValueError(f"{where}[network] activations: {len(acts)} given for {layers} layers")
+    if not isinstance(acts, list) or len(acts) != layers:
+        raise UserError(f"{where}[network] activations: {len(acts) if isinstance(acts, list) else acts!r} "
+                        f"given for {layers} layers")
+    names = [n for n in ACTIVATIONS] + ["softmax"]
+    for act in acts:
+        _text(act, where, "[network] activations", names)
+    if "softmax" in acts[:-1]:
+        raise UserError(f"{where}[network] activations: softmax can only be the last layer's")
     bias = _get(data, "network", "bias", default=True)
-    init = _get(data, "network", "init", default="explicit")
+    if not isinstance(bias, bool):
+        raise _bad(where, "[network] bias", "true or false", bias)
+    init = _text(_get(data, "network", "init", default="explicit"), where, "[network] init",
+                 ("explicit", "constant", "normal", "uniform", "xavier_uniform"))
     layout = _get(data, "network", "weights_layout", default="out_in")
     if layout not in ("out_in", "in_out"):
-        raise ValueError(f"{where}[network] weights_layout must be 'out_in' (W is outputs x inputs, "
-                         "s = W h) or 'in_out' (the transpose, s = h W)")
+        raise UserError(f"{where}[network] weights_layout must be 'out_in' (W is outputs x inputs, "
+                        "s = W h) or 'in_out' (the transpose, s = h W)")
     Ws, bs = [], []
-    rng = np.random.default_rng(_get(data, "network", "seed", default=0))
+    rng = np.random.default_rng(_whole(_get(data, "network", "seed", default=0), where, "[network] seed",
+                                       0, 2**64 - 1))
     for l in range(layers):  # noqa: E741
         shape = (sizes[l + 1], sizes[l])
         if init == "explicit":
-            W = np.asarray(_get(net, "weights", f"W{l + 1}", required=True, where=where), dtype=float)
+            W = _numbers(_get(net, "weights", f"W{l + 1}", required=True, where=where), where,
+                         f"[network.weights] W{l + 1}")
             if layout == "in_out":
                 W = W.T
             b = None
             if bias:
-                b = np.asarray(_get(net, "biases", f"b{l + 1}", default=[0.0] * shape[0]), dtype=float)
+                b = _numbers(_get(net, "biases", f"b{l + 1}", default=[0.0] * shape[0]), where,
+                             f"[network.biases] b{l + 1}")
+                if b.shape != (shape[0],):
+                    raise UserError(f"{where}b{l + 1} has shape {b.shape}, expected ({shape[0]},) "
+                                    f"for sizes {sizes}")
         elif init == "constant":
-            value = float(_get(data, "network", "value", required=True, where=where))
+            value = _real(_get(data, "network", "value", required=True, where=where), where, "[network] value")
             W = np.full(shape, value)
             b = np.full(shape[0], value) if bias else None
-        elif init in ("normal", "uniform", "xavier_uniform"):
+        else:
             if init == "normal":
-                W = rng.normal(0.0, float(_get(data, "network", "std", default=0.1)), size=shape)
+                std = _real(_get(data, "network", "std", default=0.1), where, "[network] std", low=0)
+                W = rng.normal(0.0, std, size=shape)
             elif init == "uniform":
-                a = float(_get(data, "network", "limit", default=0.1))
+                a = _real(_get(data, "network", "limit", default=0.1), where, "[network] limit", low=0)
                 W = rng.uniform(-a, a, size=shape)
             else:  # Glorot: U(-a, a) with a = sqrt(6 / (fan_in + fan_out))
                 a = float(np.sqrt(6.0 / (shape[0] + shape[1])))
                 W = rng.uniform(-a, a, size=shape)
             b = np.zeros(shape[0]) if bias else None
-        else:
-            raise ValueError(f"{where}[network] init must be explicit, constant, normal, uniform or "
-                             f"xavier_uniform, got {init!r}")
         if W.shape != shape:
-            raise ValueError(f"{where}W{l + 1} has shape {W.shape}, expected {shape} for sizes {sizes}"
-                             + (" (weights_layout = 'in_out' gives the transpose)" if layout == "in_out" else ""))
+            raise UserError(f"{where}W{l + 1} has shape {W.shape}, expected {shape} for sizes {sizes}"
+                            + (" (weights_layout = 'in_out' gives the transpose)" if layout == "in_out" else ""))
         Ws.append(W)
         bs.append(b)
     spec.mlp = MLP(Ws, bs, acts)
 
     loss = _get(data, "loss", "kind", default="squared_error")
     if loss not in LOSSES:
-        raise ValueError(f"{where}[loss] kind must be one of {', '.join(LOSSES)}, got {loss!r}")
+        raise UserError(f"{where}[loss] kind must be one of {', '.join(LOSSES)}, got {loss!r}")
     spec.loss = loss
     spec.reduction = _get(data, "loss", "reduction", default="sum")
     if spec.reduction not in ("sum", "mean"):
-        raise ValueError(f"{where}[loss] reduction must be 'sum' or 'mean'")
-    spec.margin = float(_get(data, "loss", "margin", default=1.0))
+        raise UserError(f"{where}[loss] reduction must be 'sum' or 'mean'")
+    spec.margin = _real(_get(data, "loss", "margin", default=1.0), where, "[loss] margin")
 
-    x = np.asarray(_get(data, "data", "x", required=True, where=where), dtype=float)
+    x = _numbers(_get(data, "data", "x", required=True, where=where), where, "[data] x")
     X = x.reshape(1, -1) if x.ndim == 1 else x
     if X.ndim != 2 or X.shape[1] != sizes[0]:
-        raise ValueError(f"{where}[data] x must have {sizes[0]} numbers per example (one example per row)")
+        raise UserError(f"{where}[data] x must have {sizes[0]} numbers per example (one example per row)")
+    if not 1 <= X.shape[0] <= MAX_EXAMPLES:
+        raise _bad(where, "[data] x", f"1 to {MAX_EXAMPLES} examples", f"{X.shape[0]} examples")
     spec.X = X.T
-    spec.Y = _targets(np.asarray(_get(data, "data", "y", required=True, where=where)), loss,
-                      sizes[-1], X.shape[0], where)
+    y = _numbers(_get(data, "data", "y", required=True, where=where), where, "[data] y")
+    spec.Y = _targets(y, loss, sizes[-1], X.shape[0], where)
+    try:  # the loss fits the network and the targets (softmax output, one sigmoid unit, ...)
+        LOSSES[loss].check(spec.mlp, spec.Y)
+    except ValueError as exc:
+        raise UserError(f"{where}[loss] kind = {loss!r}: {exc}") from None
 
     opt = _get(data, "optimizer", "kind", default="sgd")
     if opt != "sgd":
-        raise ValueError(f"{where}[optimizer] kind: only 'sgd' (plain gradient descent) is worked out by hand")
-    spec.lr = float(_get(data, "optimizer", "lr", default=0.1))
-    spec.steps = int(_get(data, "optimizer", "steps", default=1))
-    spec.batch_size = int(_get(data, "optimizer", "batch_size", default=0))
-    if spec.steps < 1:
-        raise ValueError(f"{where}[optimizer] steps must be at least 1")
+        raise UserError(f"{where}[optimizer] kind: only 'sgd' (plain gradient descent) is worked out by hand")
+    spec.lr = _real(_get(data, "optimizer", "lr", default=0.1), where, "[optimizer] lr", low=0, low_open=True)
+    spec.steps = _whole(_get(data, "optimizer", "steps", default=1), where, "[optimizer] steps", 1, MAX_STEPS)
+    spec.batch_size = _whole(_get(data, "optimizer", "batch_size", default=0), where, "[optimizer] batch_size",
+                             0, X.shape[0])
+
+
+def _class_indices(y, k, where):
+    """Class indices: whole numbers in 0..k-1 (never -1 read as the last class, 1.5 as 1)."""
+    if not np.all((y == np.round(y)) & (y >= 0) & (y < k)):
+        raise _bad(where, "[data] y", f"class indices: whole numbers from 0 to {k - 1}", y.tolist())
+    return y.astype(np.int64)
 
 
 def _targets(y, loss, k, n, where):
@@ -227,20 +335,20 @@ def _targets(y, loss, k, n, where):
         if y.ndim == 2:  # one-hot rows
             y = y.argmax(axis=1)
         y = y.reshape(-1)
-        if y.size != n or not np.all(y == np.round(y)) or y.min() < 0 or y.max() >= k:
-            raise ValueError(f"{where}[data] y: one class index in 0..{k - 1} per example")
-        return y.astype(np.int64)
+        if y.size != n:
+            raise UserError(f"{where}[data] y: one class index in 0..{k - 1} per example")
+        return _class_indices(y, k, where)
     y = y.astype(float)
     if loss == "cross_entropy" and y.ndim == 1 and y.size == n and (n > 1 or k > 1) and np.all(y == np.round(y)) \
             and y.size != k:
-        y = np.eye(k)[y.astype(int)]  # class indices -> one-hot rows
+        y = np.eye(k)[_class_indices(y, k, where)]  # class indices -> one-hot rows
     elif loss == "cross_entropy" and y.ndim == 1 and n == 1 and y.size == 1 and k > 1:
-        y = np.eye(k)[y.astype(int)]
+        y = np.eye(k)[_class_indices(y, k, where)]
     if y.ndim == 1:
-        y = y.reshape(n, -1) if y.size == n * k else y.reshape(-1, k)
+        y = y.reshape(n, -1) if y.size == n * k else y.reshape(-1, k) if y.size % k == 0 else y.reshape(1, -1)
     if y.shape != (n, k):
-        raise ValueError(f"{where}[data] y must have {k} value(s) per example for {n} example(s), "
-                         f"got shape {y.shape}")
+        raise UserError(f"{where}[data] y must have {k} value(s) per example for {n} example(s), "
+                        f"got shape {y.shape}")
     return y.T
 
 
@@ -286,6 +394,10 @@ def solve(spec, answers=None, tol=None, steps=None, digits=6):
     """The worked solution of ``spec`` (an ExerciseSpec, a bundled name or a path)."""
     if not isinstance(spec, ExerciseSpec):
         spec = load_exercise(spec)
+    if steps is not None:
+        steps = _whole(steps, "", "steps", 1, MAX_STEPS)
+    if tol is not None:
+        tol = _real(tol, "", "tol", low=0)
     merged = dict(spec.answers)
     merged.update(answers or {})
     if spec.kind == "expression":
@@ -309,13 +421,13 @@ def _notes(spec):
     return blocks
 
 
-def _check_blocks(title, checks, digits, who="Your"):
+def _check_blocks(title, checks, digits, who="Your", depends=None):
     rows = []
     for c in checks:
         rows.append([c.name, Value(c.given), Value(c.expected),
                      ("correct" if c.correct else "WRONG") + (f" ({c.message})" if c.message else "")])
     blocks = [Heading(title, 2), Table(["quantity", "given", "right value", "verdict"], rows)]
-    _, text = first_divergence(checks, who)
+    _, text = first_divergence(checks, who, depends)
     blocks.append(Paragraph.of(text))
     return blocks
 
@@ -323,11 +435,12 @@ def _check_blocks(title, checks, digits, who="Your"):
 def _finish(spec, doc, quantities, order, answers, tol, digits, aliases=None):
     checks = check_answers(answers, quantities, order, tol, aliases) if answers else []
     seed_checks = check_answers(spec.seed_values, quantities, order, None, aliases) if spec.seed_values else []
+    depends = dependencies(order) if spec.kind == "network" else None  # what is computed from what
     if seed_checks:
-        doc.add(*_check_blocks("The seed's numbers, checked", seed_checks, digits, who="The seed's"))
+        doc.add(*_check_blocks("The seed's numbers, checked", seed_checks, digits, who="The seed's", depends=depends))
     doc.add(*_notes(spec))
     if checks:
-        doc.add(*_check_blocks("Your answers", checks, digits))
+        doc.add(*_check_blocks("Your answers", checks, digits, depends=depends))
     return checks, seed_checks
 
 

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from ..backend import float64, xp
+from ..errors import UserError
 from .document import Math, Paragraph
 from .format import number, tex_name
 from .parser import BinOp, Call, Neg, Num, Var, parse, unparse
@@ -31,7 +32,7 @@ def _op(name):
     gg = _glassgrad()
     fn = getattr(gg, name, None)
     if fn is None:
-        raise ValueError(f"glassgrad.{name} is not available in this version of glassgrad")
+        raise RuntimeError(f"glassgrad.{name} is not available in this version of glassgrad")
     return fn
 
 
@@ -124,14 +125,16 @@ def explain_expression(text, values, constants=None, upstream=None, digits=6):
     values = dict(values)
     missing = [v for v in program.variables if v not in values and v not in constants]
     if missing:
-        raise ValueError(f"no value given for {', '.join(missing)} (use --at {missing[0]}=...)")
+        raise UserError(f"no value given for {', '.join(missing)} (use --at {missing[0]}=...)")
     unused = [k for k in list(values) + list(constants) if k not in program.variables]
     if unused:
-        raise ValueError(f"{', '.join(unused)} given a value but not used in the expression "
+        raise UserError(f"{', '.join(unused)} given a value but not used in the expression "
                          f"(its variables: {', '.join(program.variables)})")
     both = [k for k in values if k in constants]
     if both:
-        raise ValueError(f"{', '.join(both)} given both as a variable and as a constant")
+        raise UserError(f"{', '.join(both)} given both as a variable and as a constant")
+    if upstream is not None:
+        upstream = _finite(upstream, "the upstream gradient")
 
     gg = _glassgrad()
     env = {}
@@ -158,7 +161,7 @@ def explain_expression(text, values, constants=None, upstream=None, digits=6):
             target = name if name else program.output
             if not isinstance(result, gg.Tensor) or any(result is v for v in env.values()):
                 what = "a number" if not isinstance(result, gg.Tensor) else f"just {result.name}"
-                raise ValueError(f"{target} = {unparse(tree)} is {what}: there is no operation "
+                raise UserError(f"{target} = {unparse(tree)} is {what}: there is no operation "
                                  "to explain (write the operation itself)")
             result.named(target)
             env[target] = result
@@ -185,9 +188,9 @@ def _finite(v, name):
     try:
         f = float(v)
     except (TypeError, ValueError):
-        raise ValueError(f"the value of {name} must be a number, got {v!r}") from None
+        raise UserError(f"the value of {name} must be a number, got {v!r}") from None
     if not math.isfinite(f):
-        raise ValueError(f"the value of {name} must be finite, got {v!r}")
+        raise UserError(f"the value of {name} must be finite, got {v!r}")
     return f
 
 

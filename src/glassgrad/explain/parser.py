@@ -19,6 +19,8 @@ import ast
 import math
 from dataclasses import dataclass
 
+from ..errors import UserError
+
 # function name -> number of arguments
 FUNCTIONS = {
     "max": 2, "min": 2, "exp": 1, "log": 1, "tanh": 1, "sigmoid": 1, "relu": 1,
@@ -33,7 +35,7 @@ MAX_STATEMENTS = 50
 _ALLOWED = "numbers, variable names, + - * / ** and " + " ".join(FUNCTIONS)
 
 
-class ExpressionError(ValueError):
+class ExpressionError(UserError):
     """The expression is not one glassgrad explain accepts (the message says why)."""
 
 

@@ -5,6 +5,7 @@ when they fail, and a weight and bias created and initialised as PyTorch does.
 import math
 
 from ..backend import get_default_dtype, xp
+from ..device import cpu_only
 from ..tensor import Tensor
 from . import init
 from .module import Parameter
@@ -52,8 +53,7 @@ def _default_init(weight, bias):
 
 
 def _check_device(device, owner):
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise ValueError(f"{owner}: glassgrad runs on the CPU only; got device {device!r}")
+    cpu_only(owner, device)  # one line saying glassgrad has only the CPU
 
 
 def _pair(value, name, owner, minimum):

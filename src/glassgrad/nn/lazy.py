@@ -56,6 +56,11 @@ class UninitializedParameter(Parameter):
     def __repr__(self):
         return "<UninitializedParameter>"
 
+    def __deepcopy__(self, memo):
+        copy = UninitializedParameter(self.requires_grad, dtype=self.array.dtype)
+        memo[id(self)] = copy
+        return copy
+
     def materialize(self, shape):
         """Give the placeholder its shape (values uninitialised); it becomes a Parameter."""
         self.array = xp.empty(tuple(shape), dtype=self.array.dtype)

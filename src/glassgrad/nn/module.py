@@ -16,6 +16,8 @@ from collections import OrderedDict, namedtuple
 
 from ..autograd.grad_mode import no_grad
 from ..backend import get_default_dtype, xp
+from ..device import CPUOnlyError, cpu_only, names_a_dtype, not_on_cpu
+from ..device import device as _Device
 from ..tensor import Tensor, _as_array
 from .backward_hooks import call_with_backward_hooks
 
@@ -423,13 +425,12 @@ class Module:
         """
         for arg in args:
             if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps", "xpu", "meta"):
+                dtype = arg.array.dtype
+            elif isinstance(arg, (str, int, _Device)) and not names_a_dtype(arg):
                 device = arg
             else:
                 dtype = arg
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise ValueError(f"glassgrad runs on the CPU only; got device {device!r}")
+        cpu_only("Module.to()", device)
         if dtype is None:
             return self
         try:
@@ -445,8 +446,7 @@ class Module:
         return self
 
     def cuda(self, device=None):
-        raise RuntimeError("glassgrad runs on the CPU only (NumPy): there is no CUDA device; "
-                           "drop .cuda() / .to('cuda'), or use .cpu(), which returns the module")
+        raise CPUOnlyError(not_on_cpu("Module.cuda()", "CUDA"))
 
     def double(self):
         """Make floating-point parameters and buffers float64; return self."""

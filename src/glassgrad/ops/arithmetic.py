@@ -19,6 +19,7 @@ import builtins
 from .. import backend
 from ..autograd.function import Elementwise, ElementwiseBinary, ElementwiseUnary
 from ..backend import xp
+from ..device import cpu_only, device, names_a_dtype
 from ..tensor import Tensor
 from ._kernels.operands import operands
 from ._kernels.signs import masked
@@ -566,15 +567,16 @@ clip = clamp
 def _parse_to(args, kwargs):
     dtype = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
-    kwargs.pop("device", None)
+    cpu_only("Tensor.to()", kwargs.pop("device", None))
     kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
     for a in args:
         if isinstance(a, Tensor):
-            dtype = a.dtype
-        elif isinstance(a, str) and a in ("cpu",):
-            continue  # the only device
+            dtype = a.array.dtype
+        elif isinstance(a, (str, device)) and not names_a_dtype(a):
+            cpu_only("Tensor.to()", a)  # 'cpu', 'cuda:0', device('cpu'): only the CPU passes
         elif a is not None:
             try:
                 dtype = xp.dtype(a)

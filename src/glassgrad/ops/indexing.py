@@ -325,7 +325,7 @@ def _index_source(op, input, dim, index, source):
     want = input.shape[:d] + (index.array.size,) + input.shape[d + 1:]
     if tuple(source.shape) != want:
         raise ShapeError(f"{op}: source of shape {tuple(source.shape)} does not fit: expected "
-                         f"{want} (the input's shape with dim {dim} of len(index))")
+                         f"{tuple(want)} (the input's shape with dim {dim} of len(index))")
     _same_dtype(op, input, source, "source")
     return d
 

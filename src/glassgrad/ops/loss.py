@@ -1306,7 +1306,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     fn = "gaussian_nll_loss"
     _check_regression(fn, input, target, reduction)
     if isinstance(var, (int, float)) and not isinstance(var, bool):
-        var = Tensor(xp.full(input.shape, var, dtype=input.array.dtype))
+        var = Tensor._wrap(xp.full(input.shape, var, dtype=input.array.dtype))
     _check_tensor(fn, "var", var)
     _check_floating(fn, "var", var)
     if var.shape != input.shape:

@@ -6,7 +6,7 @@ function a method is: ``"sum": reduction.sum`` says ``x.sum(dim=1)`` is
 ``glassgrad.ops.reduction.sum(x, dim=1)``.
 """
 
-from ..autograd import engine
+from ..autograd import gradients
 from ..backend import xp
 from ..tensor import Tensor
 from . import activation, arithmetic, error_function, indexing, linalg, pointwise, reduction, shape
@@ -16,7 +16,7 @@ from .linalg import MatMul
 # method name -> the op it calls: x.sum(dim=1) is reduction.sum(x, dim=1)
 METHODS = {
     # the graph
-    "backward": engine.backward,
+    "backward": gradients.tensor_backward,
     "__setitem__": indexing.setitem,
     # elementwise
     "add": arithmetic.add, "sub": arithmetic.sub,
@@ -27,7 +27,7 @@ METHODS = {
     "maximum": arithmetic.maximum, "minimum": arithmetic.minimum,
     "clamp": arithmetic.clamp, "clip": arithmetic.clamp,
     "where": arithmetic.tensor_where,
-    "to": arithmetic.to, "type": arithmetic.to,
+    "to": arithmetic.to,  # x.type() is Tensor.type (PyTorch's type names)
     "float": arithmetic.float, "double": arithmetic.double,
     "long": arithmetic.long, "int": arithmetic.int, "bool": arithmetic.bool,
     "half": arithmetic.half,

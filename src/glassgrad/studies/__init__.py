@@ -26,7 +26,9 @@ __all__ = ["Study", "StudyResult", "Finding", "study", "names", "get", "run", "M
 # The modules that define studies, in the order `glassgrad study --list` shows them.
 # Imported on first use, so `import glassgrad.studies` stays cheap.
 MODULES = [
-    "vanishing_gradients", "autoencoder_outliers", "vae",
+    "vanishing_gradients", "autoencoder_outliers", "vae", "checkpointing", "weight_decay",
+    "symmetry", "overwrite", "xor", "invariance", "linear_stack", "ce_vs_mse",
+    "gd_variants", "learning_rate", "backprop_cost", "space_bending",
 ]
 
 _REGISTRY = {}

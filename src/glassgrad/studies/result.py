@@ -13,6 +13,8 @@ import platform
 
 import numpy as np
 
+from ..atomic import atomic_open, write_text
+
 MIN_DPI, MAX_DPI = 20, 1200
 
 
@@ -103,10 +105,15 @@ class StudyResult:
                 for ext in ("png", "svg"):
                     _save_figure(fig, os.path.join(directory, f"{name}.{ext}"), dpi)
                     written.append(f"{name}.{ext}")
-        _write_atomic(os.path.join(directory, "results.json"),
+        write_text(os.path.join(directory, "results.json"),
                       json.dumps(self.to_dict(), indent=2, allow_nan=False) + "\n")
         written.append("results.json")
         return written
+
+    def _repr_html_(self):  # Jupyter: the findings as a table
+        from ..display.tables import findings_html
+
+        return findings_html(self, _format)
 
     def __repr__(self):
         return f"StudyResult({self.name!r}, {len(self.findings)} findings, figures {self.figure_names})"
@@ -169,26 +176,10 @@ def _metadata(path):
     return {"Date": None} if path.endswith(".svg") else {"Software": "glassgrad"}
 
 
-def _write_atomic(path, text):
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
 def _save_figure(fig, path, dpi):
     from matplotlib import rc_context
 
-    tmp = f"{path}.tmp{os.getpid()}"
-    try:
+    # through the project's one atomic writer: a reader never sees half a figure
+    with atomic_open(path) as f, rc_context({"svg.fonttype": "none", "svg.hashsalt": "glassgrad"}):
         # SVG text as text (not glyph outlines): smaller files, editable, LaTeX-friendly
-        with rc_context({"svg.fonttype": "none", "svg.hashsalt": "glassgrad"}):
-            fig.savefig(tmp, format=path.rsplit(".", 1)[1], dpi=dpi, metadata=_metadata(path))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+        fig.savefig(f, format=path.rsplit(".", 1)[1], dpi=dpi, metadata=_metadata(path))
