@@ -192,3 +192,12 @@ def test_a_gzip_file_object_works_both_ways(tmp_path):
         glassgrad.save({"w": glassgrad.tensor([1.0, 2.0])}, f)
     with gzip.open(tmp_path / "m.pt.gz", "rb") as f:
         np.testing.assert_array_equal(glassgrad.load(f)["w"].array, [1.0, 2.0])
+
+
+def test_saving_a_whole_module_says_to_save_its_state_dict(tmp_path):
+    """torch.save(model, PATH) pickles the module's code; glassgrad says what to do instead."""
+    model, opt, _ = _trained()
+    for obj, name in ((model, "Sequential"), ({"opt": opt}, "SGD")):
+        with pytest.raises(TypeError, match=f"a whole {name}: .*save its .state_dict\\(\\)"):
+            glassgrad.save(obj, tmp_path / "m.pt")
+    assert list(tmp_path.iterdir()) == []

@@ -94,6 +94,10 @@ def _encode(value, parts, arrays):
         kind = "list" if isinstance(value, list) else "tuple"
         return {kind: [_encode(v, parts + [str(i)], arrays) for i, v in enumerate(value)]}
     where = "/".join(parts) or "the object"
+    if hasattr(value, "state_dict"):  # torch.save(model, PATH) pickles the whole module
+        raise TypeError(f"cannot save {where}, a whole {type(value).__name__}: glassgrad saves no code "
+                        "(that would need pickle); save its .state_dict() and load it into a new "
+                        f"{type(value).__name__} with load_state_dict")
     raise TypeError(
         f"cannot save {where} of type {type(value).__name__}: only Tensors, arrays, numbers, "
         "strings, None and dicts/lists/tuples of them can be saved (no pickle)"

@@ -341,6 +341,7 @@ ROWS += [
     ("explain cost --sizes 0", "--sizes: expected a whole number from 1"),
     ("explain cost --sizes 4 -3", "--sizes"),
     ("explain cost --sizes wide", "--sizes"),
+    ("explain cost --sizes " + " ".join(["2"] * 17), "--sizes: expected at most 16 widths, got 17"),
     ("explain cost --batch 0", "--batch"),
     ("explain cost --batch 1000000000", "--batch"),
     ("explain cost --width 4096 --depth 64", "--width: expected a network of at most 2000000 parameters"),

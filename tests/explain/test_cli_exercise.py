@@ -18,7 +18,19 @@ def test_list():
     proc = run("--list")
     assert proc.returncode == 0
     names = [line.split()[0] for line in proc.stdout.splitlines()]
-    assert "seed001-q1" in names and "seed000-graph" in names and len(names) == 10
+    assert "mlp-4433-tanh-sse" in names and "graph-2xy-max" in names and len(names) == 10
+    assert "[seed001-q1]" in proc.stdout  # the seed's name, still accepted
+    assert run("mlp-4433-tanh-sse").stdout == run("seed001-q1").stdout
+
+
+def test_the_readme_exercise_commands_work(tmp_path):
+    readme = (__import__("pathlib").Path(__file__).resolve().parents[2] / "README.md").read_text()
+    commands = [line.split()[2:] for line in readme.splitlines() if line.startswith("glassgrad exercise ")]
+    assert commands
+    for args in commands:
+        args = [str(tmp_path / a) if a.endswith((".tex", ".md", ".txt")) else a for a in args]
+        done = run(*args)
+        assert done.returncode == 0, (args, done.stderr)
 
 
 def test_run_by_name_with_answers_exit_codes():

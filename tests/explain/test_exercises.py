@@ -32,7 +32,12 @@ def sig(v, digits=6):
 def test_every_bundled_exercise_is_tested_here():
     names = {p.stem for p in BUNDLED.glob("*.toml")}
     assert names == set(NETWORKS) | set(EXPRESSIONS)
-    assert [n for n, _ in ex.list_bundled()] == sorted(names)
+    listed = ex.list_bundled()
+    assert [n for n, _ in listed] == sorted(ex.NAMES) and set(ex.NAMES.values()) == names
+    for name, title in listed:  # the title names the seed file, whose name stays an alias
+        stem = ex.NAMES[name]
+        assert title.endswith(f"[{stem}]")
+        assert ex.load_exercise(name).title == ex.load_exercise(stem).title
 
 
 # ---------------------------------------------------------------------- the torch oracle

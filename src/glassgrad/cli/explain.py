@@ -25,6 +25,7 @@ MAX_COST_DEPTH = 64
 MAX_COST_WIDTH = 4096
 MAX_COST_BATCH = 100_000
 MAX_COST_PARAMETERS = 2_000_000
+MAX_COST_SIZES = 16  # widths compared by one table
 # `exercise --steps`: one worked step is a page of the solution.
 MAX_STEPS = 1000
 
@@ -232,6 +233,8 @@ def _check_cost(args):
     _check_output(args, graph=False)
     if plot:
         need_matplotlib("explain cost --out FIGURE")
+    if args.sizes and len(args.sizes) > MAX_COST_SIZES:
+        raise CommandError(f"--sizes: expected at most {MAX_COST_SIZES} widths, got {len(args.sizes)}")
     widths = args.sizes or [args.width]
     for w in widths:
         n_in = args.inputs or w

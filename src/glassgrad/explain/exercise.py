@@ -85,12 +85,29 @@ MAX_STEPS = 1000
 MAX_FILE_BYTES = 1_000_000
 
 
+# Descriptive names of the bundled exercises -> their files (named after the seed and the
+# question, which stay accepted as aliases: seed001-q1 is mlp-4433-tanh-sse).
+NAMES = {
+    "graph-2xy-max": "seed000-graph",
+    "graph-logistic-regression": "seed000-logistic-regression",
+    "neuron-tanh-upstream": "seed000-tanh-neuron",
+    "mlp-4433-tanh-sse": "seed001-q1",
+    "mlp-4433-softmax-ce": "seed001-q2",
+    "logistic-loss-derivative": "seed002-logistic-loss",
+    "mlp-231-relu-mean": "seed003-ex2-mean",
+    "mlp-231-relu-sum": "seed003-ex2-sum",
+    "softmax-hinge": "seed003-ex3-softmax-hinge",
+    "mlp-242-tanh-softmax-ce": "seed004-2-4-2",
+}
+
+
 def list_bundled():
-    """(name, title) of every bundled exercise, sorted by name."""
+    """(name, title) of every bundled exercise, by descriptive name; the title ends with
+    the seed the exercise comes from, whose name is an alias."""
     out = []
-    for path in sorted(BUNDLED.glob("*.toml")):
-        spec = load_exercise(str(path))
-        out.append((spec.name, spec.title))
+    for name, stem in sorted(NAMES.items()):
+        spec = load_exercise(name)
+        out.append((name, f"{spec.title} [{stem}]"))
     return out
 
 
@@ -98,9 +115,10 @@ def load_exercise(name_or_path):
     """A bundled exercise by name, or a TOML file by path."""
     path = Path(name_or_path)
     if not (path.suffix == ".toml" or os.sep in str(name_or_path)):
-        candidate = BUNDLED / f"{name_or_path}.toml"
+        candidate = BUNDLED / f"{NAMES.get(name_or_path, name_or_path)}.toml"
         if not candidate.exists():
-            names = ", ".join(p.stem for p in sorted(BUNDLED.glob("*.toml")))
+            names = ", ".join(sorted(NAMES)) + " (or their seed names: " + ", ".join(
+                p.stem for p in sorted(BUNDLED.glob("*.toml"))) + ")"
             raise UserError(f"no bundled exercise called {name_or_path!r}; bundled: {names} "
                             "(or give a path to a .toml file)")
         path = candidate
