@@ -37,6 +37,8 @@ class BackwardError(RuntimeError):
 
 
 def backward(root, gradient=None, retain_graph=False):
+    """``root.backward(gradient)``: d(root)/d(leaf) for every leaf that requires grad,
+    accumulated into its ``.grad`` (what x.backward() runs, through autograd.gradients.tensor_backward)."""
     grad = _seed(root, gradient)
     node = root.grad_fn
     if node is None:  # backward on a leaf: d(x)/d(x) = gradient
