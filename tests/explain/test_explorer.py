@@ -92,6 +92,16 @@ def test_seed000_numbers_in_the_page_are_the_hand_derived_ones():
     assert data["backward"][0]["kind"] == "seed"
 
 
+def test_rules_and_labels_are_the_op_classes_own():
+    r = seed000()
+    rec = by_name(page_data(r.trace.to_html()))
+    for node in r.trace.nodes:
+        cls = type(node.op) if not isinstance(node.op, type) else node.op
+        assert rec[node.name]["label"] == cls.label
+        assert rec[node.name]["rule"] == (cls.plain or cls.rule)
+    assert rec["a"]["rule"]  # the multiply gate states its rule
+
+
 def test_page_numbers_equal_the_trace_values():
     r = seed000()
     data = page_data(r.trace.to_html())

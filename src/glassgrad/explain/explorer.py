@@ -53,13 +53,10 @@ def _raw(a):
 
 
 def _plain_rule(op):
-    """The op's rule as the class states it: its plain-text spelling where the class has
-    one, else the rule itself (LaTeX source, readable as it is)."""
-    for attr in ("plain_rule", "rule_plain"):
-        text = getattr(op, attr, None)
-        if isinstance(text, str) and text:
-            return text
-    return getattr(op, "rule", "") or ""
+    """The op's rule as its class states it: the plain-text spelling (``plain``), else the
+    LaTeX ``rule`` itself (readable as it is)."""
+    text = getattr(op, "plain", None)
+    return text if isinstance(text, str) and text else (getattr(op, "rule", "") or "")
 
 
 def _text(a, digits):
@@ -159,7 +156,8 @@ def explorer_data(trace, title=None, of=None, view=None):
             nums = with_numbers(rec, digits)
             item.update({
                 "label": rec.label, "form": form(rec), "numbers": nums,
-                "rule": _plain_rule(rec.op), "inputs": inputs_of[r],
+                "rule": _plain_rule(rec.op), "op_kind": getattr(rec.op, "kind", None) or "",
+                "inputs": inputs_of[r],
             })
         g = rec.gradient if rec.kind != "constant" else None
         if g is None and rec is root:  # the output: its gradient is the seed

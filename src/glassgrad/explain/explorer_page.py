@@ -208,7 +208,8 @@ function drawNode() {
   const r = byId[selected];
   box.className = "";
   box.innerHTML = "";
-  box.appendChild(para(`${r.name}` + (r.kind === "node" ? ` \u2014 op ${r.label}` : ` \u2014 ${r.kind}`)));
+  box.appendChild(para(`${r.name}` + (r.kind === "node" ? ` \u2014 op ${r.label}` + (r.op_kind ? ` (${r.op_kind})` : "")
+                                                   : ` \u2014 ${r.kind}`)));
   if (r.kind === "node") {
     box.appendChild(pre(`forward: ${r.name} = ${r.form}` + (r.numbers ? ` = ${r.numbers}` : "") + ` = ${r.text}`));
     if (r.rule) box.appendChild(pre(`rule: ${r.rule}`));
