@@ -346,14 +346,17 @@ def run_exercise(args):
         answers[name.strip()] = value.strip()
     if args.sheet != "solutions" and args.format in ("dot", "svg"):
         raise CommandError(f"--sheet {args.sheet} is a sheet to print: use --format text, markdown or latex")
-    if args.format == "html" and spec.kind != "expression":
-        raise CommandError(f"--format html: the explorer steps through expression exercises; {spec.name} "
-                           "is a network exercise (use --format text, markdown or latex)")
     solution = ex.solve(spec, answers=answers or None, tol=args.tol, steps=args.steps,
                         digits=args.digits)
     doc = _sheet(solution, args.sheet, args.no_notes)
+    trace, title = solution.trace, None
+    if args.format == "html" and trace is None:  # a network exercise: trace its first step
+        from glassgrad.explain.explorer import network_trace
+
+        trace = network_trace(spec, digits=args.digits)
+        title = f"{doc.title}: the first training step" if (args.steps or spec.steps) > 1 else doc.title
     render(doc, args.format, args.out, dot=solution.dot() if args.format in ("dot", "svg") else None,
-           trace=solution.trace, view="question" if args.sheet == "questions" else None)
+           trace=trace, title=title, view="question" if args.sheet == "questions" else None)
     if solution.checks and not all(c.correct for c in solution.checks):
         return 1
     return 0

@@ -296,3 +296,38 @@ def write_html(trace, path, title=None, of=None, view=None):
 
     write_text(path, to_html(trace, title=title, of=of, view=view))
     return path
+
+
+# ------------------------------------------------------------------ network exercises
+def network_trace(spec, digits=6):
+    """The first training step of a network exercise, traced: its forward and backward
+    pass run by glassgrad's engine (textbook/engine.py, examples as columns) under a trace,
+    with the leaves named as the exercise names them (W1, b1, ..., X, Y)."""
+    from ..textbook.engine import engine_gradients
+    from .trace import Trace
+
+    mlp = spec.mlp.copy()
+    n = spec.batch_size or spec.X.shape[1]
+    X = spec.X[:, :n]
+    Y = spec.Y[..., :n] if spec.Y.ndim == 2 else spec.Y[:n]
+    opts = {"margin": spec.margin} if spec.loss == "softmax_hinge" else {}
+    t = Trace(digits=digits)
+    with t:
+        engine_gradients(mlp, X, Y, spec.loss, spec.reduction, **opts)
+    # the engine's tensors are unnamed: give each leaf the first exercise name (in the order
+    # the engine uses them) whose array it holds
+    given = []
+    for k, (W, b) in enumerate(zip(mlp.W, mlp.b), start=1):
+        given.append((f"W{k}", W))
+        if b is not None:
+            given.append((f"b{k}", b.reshape(-1, 1)))
+    given.insert(1, ("X", X))
+    given.append(("Y", Y))
+    for leaf in t.leaves:
+        for k, (name, arr) in enumerate(given):
+            a = leaf.value
+            if a.shape == arr.shape and (a == arr).all():
+                leaf.tensor.name = name
+                del given[k]
+                break
+    return t

@@ -316,6 +316,7 @@ document.getElementById("toggle").onclick = () => {
   const q = document.getElementById("question");
   q.classList.toggle("hidden");
   document.getElementById("steppanel").classList.toggle("hidden");
+  document.getElementById("nodepanel").classList.toggle("hidden");  // its numbers would give answers away
   document.getElementById("toggle").textContent = q.classList.contains("hidden") ? "question view" : "step view";
 };
 
