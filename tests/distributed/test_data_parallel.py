@@ -59,6 +59,11 @@ def test_a_rank_that_fails_stops_the_others_with_a_clear_error(mpirun):
            "stopping all ranks" in job.stderr
 
 
+def test_a_rank_that_is_killed_ends_the_job_instead_of_leaving_the_others_waiting(mpirun):
+    job = mpirun(2, [os.path.join(HERE, "failing_rank.py"), "killed"], timeout=120)
+    assert job.returncode != 0  # mpirun ends rank 0 too (a hang would hit the timeout)
+
+
 def test_parameters_that_drift_apart_are_detected(mpirun):
     job = mpirun(2, [os.path.join(HERE, "failing_rank.py"), "drift"], timeout=120)
     assert job.returncode != 0

@@ -92,6 +92,16 @@ def test_seed000_numbers_in_the_page_are_the_hand_derived_ones():
     assert data["backward"][0]["kind"] == "seed"
 
 
+def test_rules_and_labels_are_the_op_classes_own():
+    r = seed000()
+    rec = by_name(page_data(r.trace.to_html()))
+    for node in r.trace.nodes:
+        cls = type(node.op) if not isinstance(node.op, type) else node.op
+        assert rec[node.name]["label"] == cls.label
+        assert rec[node.name]["rule"] == (cls.plain or cls.rule)
+    assert rec["a"]["rule"]  # the multiply gate states its rule
+
+
 def test_page_numbers_equal_the_trace_values():
     r = seed000()
     data = page_data(r.trace.to_html())
@@ -230,6 +240,23 @@ def test_network_trace_agrees_with_the_textbook_solution():
         np.testing.assert_allclose(np.array(rec[f"W{k}"]["grad"]).reshape(dW.shape), dW, rtol=1e-10, atol=1e-14)
         db = solution.quantities[f"db{k}"]
         np.testing.assert_allclose(np.array(rec[f"b{k}"]["grad"]).reshape(db.shape), db, rtol=1e-10, atol=1e-14)
+
+
+def test_network_layer_view_agrees_with_the_traced_nodes(tmp_path):
+    # the layer view shows the textbook's matrices (delta recursion, no autograd); the
+    # traced leaves carry the engine's gradients: the two computations must agree
+    out = tmp_path / "n.html"
+    proc = run("exercise", "seed004-2-4-2", "--format", "html", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    data = page_data(out.read_text())
+    rec = by_name(data)
+    assert [L["layer"] for L in data["layers"]] == [1, 2]
+    for L in data["layers"]:
+        rows = {r["name"]: r for r in L["rows"]}
+        k = L["layer"]
+        assert {f"s{k}", f"h{k}", f"delta{k}", f"dW{k}", f"db{k}"} <= set(rows)
+        np.testing.assert_allclose(rows[f"dW{k}"]["value"], rec[f"W{k}"]["grad"], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(rows[f"db{k}"]["value"], rec[f"b{k}"]["grad"], rtol=1e-10, atol=1e-14)
 
 
 def test_cli_explain_cost_html_is_refused(tmp_path):

@@ -82,7 +82,7 @@ class DistributedDataParallel(Module):
         params = [p for p in self.module.parameters() if p.requires_grad]
         grads = [p.grad.array if p.grad is not None else xp.zeros_like(p.array) for p in params]
         dtype = xp.result_type(*grads) if grads else xp.float64
-        flat = xp.concatenate([g.reshape(-1) for g in grads] + [xp.zeros(1)]).astype(dtype)
+        flat = xp.concatenate([g.reshape(-1) for g in grads] + [xp.zeros(1, dtype)])
         if self.weight_by_batch:  # sum_k n_k g_k and, in the last slot, sum_k n_k
             flat[:-1] *= self._batch
             flat[-1] = self._batch
@@ -92,7 +92,7 @@ class DistributedDataParallel(Module):
         flat /= divisor
         offset = 0
         for p, g in zip(params, grads):
-            part = flat[offset:offset + g.size].reshape(g.shape).astype(p.array.dtype)
+            part = flat[offset:offset + g.size].reshape(g.shape).astype(p.array.dtype, copy=False)
             offset += g.size
             if p.grad is None:
                 from ...tensor import Tensor
