@@ -141,6 +141,9 @@ FILES = {
     "run_mixed/config.json": _config(optimizer="adagrad", decay="decoupled"),
     "run_init/config.json": _config(init="normal:0"),
     "a_file": "not a folder",
+    "class.csv": "student,variant,loss\nann,1,0.3\n",
+    "class_twice.csv": "student,variant,loss\nann,1,0.3\nann,1,0.3\n",
+    "class_latin1.csv": "student,variant,loss\nren\xe9e,1,0.3\n".encode("latin-1"),
 }
 RUN_DIRS = sorted({name.split("/")[0] for name in FILES if "/" in name})
 
@@ -422,6 +425,27 @@ ROWS += [
     ("exercise {in}/not_toml.toml", "not_toml.toml: not valid TOML"),
     ("exercise {in}/latin1.toml", "latin1.toml: expected UTF-8 text"),
     ("exercise {in}/deep.toml", "deep.toml: not valid TOML"),
+    # exercise: variants and sheets
+    ("exercise {in}/good.toml --variant 0", "--variant: expected a whole number from 1"),
+    ("exercise {in}/good.toml --variant abc", "--variant: expected a whole number from 1"),
+    ("exercise {in}/good.toml --variant 1e9", "--variant"),
+    ("exercise seed001-q1 --variants 1-1000000 --out OUT", "--variants: expected a range like 1-30"),
+    ("exercise seed001-q1 --variants 5-1 --out OUT", "--variants: expected a range like 1-30"),
+    ("exercise seed001-q1 --variants x --out OUT", "--variants: expected numbers like 1-30"),
+    ("exercise seed001-q1 --variants 1-3", "--variants writes one file per sheet: give the folder with --out"),
+    ("exercise seed001-q1 --variants 1-3 --format dot --out OUT", "--variants writes sheets: use --format"),
+    ("exercise seed001-q1 --variants 1-3 --variant 2 --out OUT", "--variants makes a class set"),
+    ("exercise seed001-q1 --sheet foo", "--sheet: invalid choice"),
+    # grade
+    ("grade seed001-q1 --answers {in}/class.csv --out OUT --tol nan", "--tol: expected a finite number >= 0, got 'nan'"),
+    ("grade seed001-q1 --answers {in}/class.csv --out OUT --tol inf", "--tol"),
+    ("grade seed001-q1 --answers {in}/class.csv --out OUT --tol -1", "--tol"),
+    ("grade seed001-q1 --answers {in}/missing.csv --out OUT", "--answers: cannot read"),
+    ("grade seed001-q1 --answers {in}/class_latin1.csv --out OUT", "--answers: '{in}/class_latin1.csv' is not UTF-8"),
+    ("grade seed001-q1 --answers {in}/class_twice.csv --out OUT", "--answers {in}/class_twice.csv: line 3: 'ann' appears twice"),
+    ("grade nope --answers {in}/class.csv --out OUT", "no bundled exercise called 'nope'"),
+    ("grade seed001-q1 --answers {in}/class.csv --out {in}/a_file", "--out: '{in}/a_file' must be a folder"),
+    ("grade seed001-q1 --out OUT", "the following arguments are required: --answers"),
     # study
     ("study --out OUT", "name a study to run"),
     ("study nope --out OUT", "no study named 'nope'"),
@@ -480,7 +504,7 @@ def test_bad_input_is_refused_in_one_line_before_anything_changes(line, expected
 def test_the_table_is_large_and_covers_every_command():
     commands = {line.split()[0] for line, _ in ROWS}
     assert len(ROWS) >= 150
-    assert {"train", "sweep", "svm", "evaluate", "explain", "exercise", "data", "study"} <= commands
+    assert {"train", "sweep", "svm", "evaluate", "explain", "exercise", "data", "study", "grade"} <= commands
     assert any(line.startswith("explain cost") for line, _ in ROWS)
 
 

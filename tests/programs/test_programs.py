@@ -41,35 +41,6 @@ def close(ours, theirs, rtol, atol, what):
                                rtol=rtol, atol=atol, err_msg=what)
 
 
-# ----------------------------------------------------------------- what glassgrad lacks yet
-def _has_device_boilerplate():
-    return hasattr(glassgrad, "cuda") and hasattr(glassgrad, "device")
-
-
-def _has_variable():
-    return hasattr(glassgrad.autograd, "Variable") and hasattr(glassgrad, "FloatTensor")
-
-
-def _zero_d_grad_is_an_array():
-    p = glassgrad.tensor(1.0, requires_grad=True)
-    (p * 2).backward()
-    return isinstance(p.grad.array, np.ndarray)
-
-
-needs_device = pytest.mark.skipif(
-    not _has_device_boilerplate(),
-    reason="needs torch.cuda.is_available() and torch.device (issue 12's device boilerplate, "
-           "helper torchapi), not in glassgrad yet")
-needs_variable = pytest.mark.skipif(
-    not _has_variable(),
-    reason="needs torch.autograd.Variable and torch.FloatTensor (issue 12, helper torchapi), "
-           "not in glassgrad yet")
-needs_zero_d_fix = pytest.mark.skipif(
-    not _zero_d_grad_is_an_array(),
-    reason="needs the 0-d gradient fix (a 0-d parameter's .grad is a NumPy scalar, so SGD's "
-           "momentum never updates it; issue 12, helper torchapi)")
-
-
 # ----------------------------------------------------------------- the programs
 def test_polynomial_autograd():
     ours, _ = run("glassgrad", "polynomial_autograd.py")
@@ -101,7 +72,6 @@ def test_polynomial_nn_optim():
     close(ours["coefficients"], theirs["coefficients"], 0, 3e-3, "coefficients")
 
 
-@needs_zero_d_fix
 def test_dynamic_net():
     ours, _ = run("glassgrad", "dynamic_net.py")
     theirs, _ = run("torch", "dynamic_net.py")
@@ -123,7 +93,6 @@ def test_lbfgs_time_sequence():
         close(ours[key], theirs[key], 1e-8, 1e-11, key)
 
 
-@needs_device
 def test_quickstart_classifier():
     ours, out = run("glassgrad", "quickstart_classifier.py")
     theirs, _ = run("torch", "quickstart_classifier.py")
@@ -144,7 +113,6 @@ def test_word_language_model_style():
     assert ours["perplexity"] < 4  # it learnt (a uniform guess over 11 words: 11)
 
 
-@needs_device
 def test_mnist_cnn_style():
     ours, _ = run("glassgrad", "mnist_cnn_style.py")
     theirs, _ = run("torch", "mnist_cnn_style.py")
@@ -157,7 +125,6 @@ def test_mnist_cnn_style():
     assert abs(ours["accuracy"][-1] - theirs["accuracy"][-1]) <= 0.05
 
 
-@needs_variable
 def test_legacy_variable():
     ours, _ = run("glassgrad", "legacy_variable.py")
     theirs, _ = run("torch", "legacy_variable.py")

@@ -28,8 +28,9 @@ MAX_COST_PARAMETERS = 2_000_000
 MAX_COST_SIZES = 16  # widths compared by one table
 # `exercise --steps`: one worked step is a page of the solution.
 MAX_STEPS = 1000
+MAX_VARIANT = 2**63 - 1  # a variant number seeds a generator
 
-FORMATS = ["text", "markdown", "latex", "dot", "svg"]
+FORMATS = ["text", "markdown", "latex", "dot", "svg", "html"]
 
 
 def register(subparsers):
@@ -94,7 +95,7 @@ def register(subparsers):
                    help="questions: the setup and blank answers in the solution's layout; "
                         "both: the questions, then the solutions (default: solutions)")
     e.add_argument("--no-notes", action="store_true", help="leave the Notes section out")
-    e.add_argument("--variant", type=int, default=None, metavar="K",
+    e.add_argument("--variant", type=arg(Whole(1, MAX_VARIANT), "--variant"), default=None, metavar="K",
                    help="variant K (1, 2, ...) of the exercise: other friendly numbers, the same K always the same")
     e.add_argument("--variants", default=None, metavar="RANGE",
                    help="a class set, e.g. 1-30: a question sheet and a solution per variant, into the folder --out")
@@ -105,7 +106,8 @@ def register(subparsers):
 def _output_options(p):
     p.add_argument("--format", choices=FORMATS, default="text",
                    help="text (a table; rich in a terminal), markdown, latex (a complete "
-                        "document), dot or svg (the graph; svg needs Graphviz)")
+                        "document), dot or svg (the graph; svg needs Graphviz), html (the "
+                        "explorer: one page stepping through the passes, see docs/explorer.md)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--digits", type=arg(Whole(1, 17), "--digits"), default=6,
                    help="significant digits (default 6)")
@@ -146,11 +148,18 @@ def write_output(text, out, binary=False):
     print(f"wrote {out}", file=sys.stderr)
 
 
-def render(doc, fmt, out, dot=None):
-    """Render a Document (and the graph's DOT text, when there is one) in ``fmt``."""
+def render(doc, fmt, out, dot=None, trace=None, title=None, view=None):
+    """Render a Document (and the graph's DOT text, or the trace for the html explorer,
+    when there is one) in ``fmt``."""
     from glassgrad.explain import render_dot
 
-    if fmt == "text":
+    if fmt == "html":
+        if trace is None:
+            raise CommandError("--format html steps through a traced pass; this output has none")
+        from glassgrad.explain.explorer import to_html
+
+        write_output(to_html(trace, title=title or doc.title, view=view), out)
+    elif fmt == "text":
         if out:
             from glassgrad.explain.render_text import to_text
 
@@ -181,8 +190,8 @@ def render(doc, fmt, out, dot=None):
 
 # ---------------------------------------------------------------- explain
 def _check_output(args, graph=True):
-    """--out can be written, and --format dot/svg only where there is a graph."""
-    if args.format in ("dot", "svg") and not graph:
+    """--out can be written, and --format dot/svg/html only where there is a graph."""
+    if args.format in ("dot", "svg", "html") and not graph:
         raise CommandError(f"--format: {args.format} draws a graph and this output has none; expected "
                            "text, markdown or latex")
     if args.out is not None:
@@ -200,7 +209,8 @@ def run_explain(args):
     result = explain_expression(args.expression, values, constants, upstream=args.upstream,
                                 digits=args.digits)
     doc = result.document()
-    render(doc, args.format, args.out, dot=result.trace.to_dot() if args.format in ("dot", "svg") else None)
+    render(doc, args.format, args.out, dot=result.trace.to_dot() if args.format in ("dot", "svg") else None,
+           trace=result.trace)
     return 0
 
 
@@ -336,10 +346,14 @@ def run_exercise(args):
         answers[name.strip()] = value.strip()
     if args.sheet != "solutions" and args.format in ("dot", "svg"):
         raise CommandError(f"--sheet {args.sheet} is a sheet to print: use --format text, markdown or latex")
+    if args.format == "html" and spec.kind != "expression":
+        raise CommandError(f"--format html: the explorer steps through expression exercises; {spec.name} "
+                           "is a network exercise (use --format text, markdown or latex)")
     solution = ex.solve(spec, answers=answers or None, tol=args.tol, steps=args.steps,
                         digits=args.digits)
     doc = _sheet(solution, args.sheet, args.no_notes)
-    render(doc, args.format, args.out, dot=solution.dot() if args.format in ("dot", "svg") else None)
+    render(doc, args.format, args.out, dot=solution.dot() if args.format in ("dot", "svg") else None,
+           trace=solution.trace, view="question" if args.sheet == "questions" else None)
     if solution.checks and not all(c.correct for c in solution.checks):
         return 1
     return 0

@@ -11,6 +11,8 @@ import os
 
 from glassgrad.errors import UserError
 
+from .checks import Real, arg
+
 
 def register(subparsers):
     g = subparsers.add_parser(
@@ -19,7 +21,7 @@ def register(subparsers):
     g.add_argument("exercise", help="a bundled exercise name or a .toml file")
     g.add_argument("--answers", required=True, metavar="CSV", help="student,variant,QUANTITY,... one row per student")
     g.add_argument("--out", required=True, metavar="DIR", help="the folder for the reports (created)")
-    g.add_argument("--tol", type=float, default=None, help="absolute tolerance (default: the digits written)")
+    g.add_argument("--tol", type=arg(Real(0), "--tol"), default=None, help="absolute tolerance (default: the digits written)")
     g.add_argument("--show-solution", action="store_true", help="write the right values in the reports")
     g.set_defaults(func=run_grade)
 

@@ -349,6 +349,14 @@ class Trace:
 
         return trace_to_dot(self)
 
+    def to_html(self, path=None, title=None):
+        """The backprop explorer (explain/explorer.py): one self-contained HTML page that
+        steps through this forward and backward pass. With ``path``, written there
+        atomically (and the path returned); without, returned as a string."""
+        from .explorer import to_html, write_html
+
+        return to_html(self, title=title) if path is None else write_html(self, path, title=title)
+
     def graph(self):
         """The graph with every value and gradient, shown inline as SVG in a notebook."""
         from ..display.graph import graph

@@ -28,7 +28,8 @@ __all__ = ["Study", "StudyResult", "Finding", "study", "names", "get", "run", "M
 MODULES = [
     "vanishing_gradients", "autoencoder_outliers", "vae", "checkpointing", "weight_decay",
     "symmetry", "overwrite", "xor", "invariance", "linear_stack", "ce_vs_mse",
-    "gd_variants", "learning_rate", "backprop_cost", "space_bending",
+    "gd_variants", "learning_rate", "backprop_cost", "space_bending", "dropout",
+    "n_examples", "cnn_mnist", "latent_size",
 ]
 
 _REGISTRY = {}

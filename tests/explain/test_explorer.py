@@ -1,0 +1,206 @@
+"""The backprop explorer page (explain/explorer.py): self-contained, its numbers the trace's,
+the command-line paths. The browser tests are in test_explorer_browser.py.
+
+Expected values are derived by hand in each test (the seed-000 graph) or read from the
+engine's own .grad, never from the page's code.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import glassgrad
+from glassgrad.explain import explain_expression
+from glassgrad.explain.explorer import to_html
+
+SEED000 = ["explain", "2*(x*y + max(z, w))", "--at", "x=3", "y=-4", "z=2", "w=-1"]
+DATA = re.compile(r'<script type="application/json" id="explorer-data">(.*?)</script>', re.S)
+
+
+def page_data(html):
+    m = DATA.search(html)
+    assert m, "the page has no explorer-data JSON"
+    return json.loads(m.group(1))
+
+
+def by_name(data):
+    return {r["name"]: r for r in data["records"]}
+
+
+def run(*args):
+    env = dict(os.environ)
+    env.pop("GLASSGRAD_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "glassgrad", *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def seed000():
+    return explain_expression("2*(x*y + max(z, w))", {"x": 3, "y": -4, "z": 2, "w": -1})
+
+
+# ------------------------------------------------------------------ self-contained
+def assert_self_contained(html):
+    # no address of any kind: nothing can be loaded, linked or requested
+    assert not re.search(r"https?://", html, re.I)
+    assert not re.search(r"\b(?:src|href)\s*=", html, re.I)
+    assert not re.search(r"<link\b|@import|url\(", html, re.I)
+    for word in ("fetch(", "XMLHttpRequest", "import(", "import ", "WebSocket", "EventSource",
+                 "sendBeacon", "new Image"):
+        assert word not in html, word
+    # and the browser is told to refuse any request anyway
+    assert "default-src 'none'" in html
+
+
+def test_page_is_self_contained():
+    html = seed000().trace.to_html()
+    assert html.startswith("<!DOCTYPE html>")
+    assert_self_contained(html)
+
+
+def test_title_and_json_cannot_break_out_of_their_elements():
+    r = seed000()
+    html = to_html(r.trace, title="</script><script>alert(1)</script> {{DATA}}")
+    assert "<script>alert(1)" not in html
+    data = page_data(html)
+    assert data["title"].startswith("</script>")  # the JSON carries it intact, escaped as \\u003c
+    assert html.count('id="explorer-data"') == 1
+
+
+# ------------------------------------------------------------------ the numbers
+def test_seed000_numbers_in_the_page_are_the_hand_derived_ones():
+    # f = 2*(x*y + max(z, w)) at x=3, y=-4, z=2, w=-1, by hand: a = x*y = -12, m = max(2, -1)
+    # = 2, b = a + m = -10, f = 2b = -20; df/db = 2, df/da = df/dm = 2, df/dx = 2y = -8,
+    # df/dy = 2x = 6, df/dz = 2 (z is the larger), df/dw = 0.
+    data = page_data(seed000().trace.to_html())
+    rec = by_name(data)
+    assert {n: rec[n]["value"] for n in "amb"} == {"a": [-12.0], "m": [2.0], "b": [-10.0]}
+    assert rec["f"]["value"] == [-20.0]
+    assert {n: rec[n]["grad"] for n in "xyzw"} == {"x": [-8.0], "y": [6.0], "z": [2.0], "w": [0.0]}
+    assert rec["f"]["grad"] == [1.0]  # the seed
+    assert [data["records"][[r["id"] for r in data["records"]].index(i)]["name"] for i in data["forward"]] \
+        == ["a", "m", "b", "f"]
+    # the edge a -> x: upstream df/da = 2 times local da/dx = y = -4 is -8
+    edge = [s for s in data["backward"] if s["kind"] == "edge" and s["target"] == rec["x"]["id"]]
+    assert len(edge) == 1
+    assert (edge[0]["upstream"], edge[0]["local"], edge[0]["downstream"]) == ([2.0], [-4.0], [-8.0])
+    assert edge[0]["numbers"] == "2 x (-4) = -8"
+    assert data["backward"][0]["kind"] == "seed"
+
+
+def test_page_numbers_equal_the_trace_values():
+    r = seed000()
+    data = page_data(r.trace.to_html())
+    rec = by_name(data)
+    for record in r.trace.nodes + r.trace.leaves:
+        assert rec[record.name]["value"] == record.value.reshape(-1).tolist()
+        if record.gradient is not None:
+            assert rec[record.name]["grad"] == record.gradient.reshape(-1).tolist()
+
+
+def test_a_value_feeding_two_nodes_gets_a_sum_step():
+    # f = x*y + x: x feeds the product and the sum; df/dx = y + 1 = -3 at y = -4,
+    # the sum of the two messages -4 (through x*y) and 1 (straight into the add)
+    r = explain_expression("x*y + x", {"x": 3, "y": -4})
+    data = page_data(r.trace.to_html())
+    x = by_name(data)["x"]
+    sums = [s for s in data["backward"] if s["kind"] == "sum"]
+    assert [s["target"] for s in sums] == [x["id"]]
+    assert sorted(p[0] for p in sums[0]["parts"]) == [-4.0, 1.0]
+    assert sums[0]["value"] == [-3.0]
+    assert x["grad"] == [-3.0]
+    # the sum comes after both edges into x
+    steps = data["backward"]
+    into_x = [k for k, s in enumerate(steps) if s["kind"] == "edge" and s["target"] == x["id"]]
+    assert len(into_x) == 2 and steps.index(sums[0]) > max(into_x)
+
+
+def test_broadcast_sum_is_its_own_step():
+    # f = sum(X + b) with X of shape (3, 2), b of shape (2,): the engine sums the (3, 2)
+    # gradient of ones over axis 0, so df/db = [3, 3]
+    X = glassgrad.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    b = glassgrad.tensor([0.5, -1.0], requires_grad=True)
+    with glassgrad.explain.trace() as t:
+        (X + b).sum().backward()
+    data = page_data(t.to_html())
+    steps = [s for s in data["backward"] if s["kind"] == "broadcast"]
+    assert len(steps) == 1
+    assert steps[0]["axes"] == [0]
+    assert steps[0]["value"] == [3.0, 3.0]
+    assert "(3, 2) -> (2,)" in steps[0]["text"]
+
+
+def test_a_training_step_of_a_model():
+    glassgrad.manual_seed(0)
+    model = glassgrad.nn.Sequential(glassgrad.nn.Linear(3, 4), glassgrad.nn.Tanh(), glassgrad.nn.Linear(4, 1))
+    x = glassgrad.randn(5, 3)
+    y = glassgrad.randn(5, 1)
+    with glassgrad.explain.trace(names=model) as t:
+        loss = glassgrad.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+    data = page_data(t.to_html())
+    rec = by_name(data)
+    for name, p in model.named_parameters():
+        assert rec[name]["shape"] == list(p.shape)
+        np.testing.assert_array_equal(np.array(rec[name]["grad"]).reshape(p.shape), p.grad.numpy())
+    assert rec[t.output.name]["value"] == [float(loss.item())]
+    assert_self_contained(t.to_html())
+
+
+def test_to_html_with_a_path_writes_the_file(tmp_path):
+    out = tmp_path / "page.html"
+    r = seed000()
+    assert r.trace.to_html(str(out)) == str(out)
+    assert out.read_text() == r.trace.to_html()
+
+
+def test_unknown_view_is_refused():
+    with pytest.raises(ValueError, match="view"):
+        to_html(seed000().trace, view="bogus")
+
+
+# ------------------------------------------------------------------ the command line
+def test_cli_explain_html_to_a_file(tmp_path):
+    out = tmp_path / "page.html"
+    proc = run(*SEED000, "--format", "html", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""
+    html = out.read_text()
+    assert_self_contained(html)
+    assert by_name(page_data(html))["x"]["grad"] == [-8.0]
+
+
+def test_cli_explain_html_without_out_prints_the_page():
+    proc = run(*SEED000, "--format", "html")
+    assert proc.returncode == 0, proc.stderr
+    assert by_name(page_data(proc.stdout))["y"]["grad"] == [6.0]
+
+
+def test_cli_exercise_html_and_its_question_view(tmp_path):
+    out = tmp_path / "q.html"
+    proc = run("exercise", "seed000-graph", "--format", "html", "--out", str(out), "--sheet", "questions")
+    assert proc.returncode == 0, proc.stderr
+    data = page_data(out.read_text())
+    assert data["view"] == "question"
+    values = [q for q in data["questions"] if q["what"] == "value"]
+    assert len(values) == len(data["forward"]) and all(q["expected"] is not None for q in values)
+    assert any(q["what"] == "grad" and q["name"] == "x" for q in data["questions"])
+
+
+def test_cli_network_exercise_html_is_refused_before_writing(tmp_path):
+    out = tmp_path / "n.html"
+    proc = run("exercise", "seed001-q1", "--format", "html", "--out", str(out))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "--format html" in proc.stderr
+    assert not out.exists() and os.listdir(tmp_path) == []
+
+
+def test_cli_explain_cost_html_is_refused(tmp_path):
+    proc = run("explain", "cost", "--format", "html", "--out", str(tmp_path / "c.html"))
+    assert proc.returncode == 2
+    assert "html" in proc.stderr and proc.stderr.count("\n") == 1
+    assert os.listdir(tmp_path) == []
