@@ -1,10 +1,12 @@
-"""`import glassgrad` loads the engine, the ops, nn and optim; datasets, the training loop,
-figures and the explain mode load on first use, and then behave as if always there."""
+"""`import glassgrad` loads the engine and the ops; layers, optimizers, files, datasets, the
+training loop, figures and the explain mode load on first use, and then behave as if
+always there."""
 
 import subprocess
 import sys
 
-ON_FIRST_USE = ["data", "train", "viz", "explain", "textbook"]
+ON_FIRST_USE = ["nn", "optim", "utils", "special", "io", "data", "train", "viz", "explain",
+                "textbook"]
 
 
 def run(code):
@@ -42,3 +44,13 @@ def test_torchs_import_path_for_the_data_tools():
             "WeightedRandomSampler; import glassgrad.data as d; "
             "print(DataLoader is d.DataLoader, default_collate is d.collate)")
     assert run(code) == ["False", "True", "True"]
+
+
+def test_layers_files_and_random_numbers_on_first_use():
+    # nn, optim, load/save and the global generator (numpy.random) are made when first
+    # reached; a seeded draw is the same as when everything was loaded up front
+    code = ("import sys, glassgrad as gg; print('numpy.random' in sys.modules); "
+            "print(type(gg.nn.Linear(2, 3)).__name__, gg.save.__module__, gg.load.__module__, "
+            "gg.optim.SGD.__name__); from glassgrad import load; print(load is gg.load); "
+            "gg.manual_seed(0); a = gg.rand(3); gg.manual_seed(0); print(bool((gg.rand(3) == a).all()))")
+    assert run(code) == ["False", "Linear", "glassgrad.io", "glassgrad.io", "SGD", "True", "True"]

@@ -22,32 +22,33 @@ from .aliases import install as _install_aliases
 
 _install_aliases(globals())  # axis=/keepdims= and out= on PyTorch's functions (aliases.py)
 from . import autograd, ops  # noqa: F401
-from . import nn  # noqa: F401
-from . import utils  # noqa: F401  (glassgrad.utils.checkpoint)
-from . import special  # noqa: F401  (torch.special names: erf, erfc, expit)
-from . import optim  # noqa: F401
-from .io import load, save  # noqa: F401
 
 bool = bool_  # noqa: A001 - torch.bool
 
 __version__ = "0.1.0"
 
-# Imported on first use (PEP 562): datasets, the training loop, figures and the explain
-# mode are not needed to build and differentiate a graph, and cost about 60 ms of the
-# import (a sixth of it). ``glassgrad.data.mnist(...)`` and ``from glassgrad import viz``
+# Imported on first use (PEP 562): layers, optimizers, files, datasets, the training loop,
+# figures and the explain mode are not needed to build and differentiate a graph, and
+# importing them all would triple glassgrad's own import time (benchmarks/import_time.py).
+# ``glassgrad.nn.Linear(...)``, ``glassgrad.save(...)`` and ``from glassgrad import viz``
 # work as if they had been imported here.
 # PyTorch's device modules (cuda, accelerator, backends) are small and rarely needed.
-_ON_FIRST_USE = ("data", "train", "viz", "explain", "textbook", "display", "cuda", "accelerator",
-                 "backends")
+_ON_FIRST_USE = ("nn", "optim", "utils", "special", "io", "data", "train", "viz", "explain",
+                 "textbook", "display", "cuda", "accelerator", "backends")
+_FROM_MODULE = {"load": "io", "save": "io"}  # names defined in a module imported on first use
 
 
 def __getattr__(name):
-    if name in _ON_FIRST_USE:
-        import importlib
+    import importlib
 
+    if name in _ON_FIRST_USE:
         return importlib.import_module(f"{__name__}.{name}")  # also binds glassgrad.<name>
+    if name in _FROM_MODULE:
+        value = getattr(importlib.import_module(f"{__name__}.{_FROM_MODULE[name]}"), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'glassgrad' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_ON_FIRST_USE))
+    return sorted(set(globals()) | set(_ON_FIRST_USE) | set(_FROM_MODULE))

@@ -123,7 +123,15 @@ def is_floating(dtype):
 # randperm and the initialisers draw from it, so manual_seed(n) repeats every draw (and a
 # run, bit for bit, on the same machine with the same BLAS kernel and thread count).
 
-_rng = [xp.random.Generator(xp.random.PCG64(0))]
+# Made on first use: numpy.random costs a third of NumPy's own import time, and a program
+# that draws no random number never needs it.
+_rng = [None]
+
+
+def _global():
+    if _rng[0] is None:
+        _rng[0] = xp.random.Generator(xp.random.PCG64(0))
+    return _rng[0]
 
 
 def manual_seed(seed):
@@ -135,12 +143,12 @@ def manual_seed(seed):
 
 
 def default_generator():
-    return _rng[0]
+    return _global()
 
 
 def get_rng_state():
     """A copy of the generator's state (a dict), for checkpoint and for reproducibility."""
-    return _rng[0].bit_generator.state
+    return _global().bit_generator.state
 
 
 def set_rng_state(state):
@@ -175,7 +183,7 @@ class Generator:
 def rng(generator=None):
     """The numpy Generator to draw from: the given glassgrad Generator or the global one."""
     if generator is None:
-        return _rng[0]
+        return _global()
     if isinstance(generator, Generator):
         return generator._gen
     if isinstance(generator, xp.random.Generator):

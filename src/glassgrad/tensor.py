@@ -360,14 +360,9 @@ class Tensor:
         self.requires_grad = False
         return self
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        """Compute d(self)/d(leaf) for every leaf that requires grad; accumulate into .grad
-        (with ``inputs=``, only into those tensors'). ``create_graph=True`` is refused."""
-        if create_graph or inputs is not None:
-            from .autograd.gradients import backward
-
-            return backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-        _engine_backward(self, gradient, bool(retain_graph))
+    # x.backward() is glassgrad.autograd.gradients.tensor_backward and x[i] = v (when tracked)
+    # glassgrad.ops.indexing.setitem: the layers above bind them (ops/methods.py), so that
+    # this module imports neither the engine nor the ops.
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor
@@ -508,18 +503,6 @@ class Tensor:
         self._bump()
         return self
 
-    def __setitem__(self, index, value):
-        if self._tracks(value):
-            from .ops.indexing import index_put
-
-            return self._assign_inplace(index_put(self._stand_in(), index, value))
-        if isinstance(index, Tensor):
-            index = index.array
-        elif isinstance(index, tuple):
-            index = tuple(i.array if isinstance(i, Tensor) else i for i in index)
-        self.array[index] = value.array if isinstance(value, Tensor) else value
-        self._bump()
-
     # ------------------------------------------------------------ display
     def _repr_html_(self):  # Jupyter: values as a table, shape, dtype, grad_fn
         from .display.tensor_html import tensor_html
@@ -597,15 +580,6 @@ def _check_cast(result, t):
         raise RuntimeError(f"result type {result.array.dtype} can't be cast to the desired output "
                            f"type {t.array.dtype} of the tensor changed in place (shape "
                            f"{tuple(t.shape)}); convert it first, e.g. x = x.float()")
-
-
-def _engine_backward(root, gradient, retain_graph):
-    # Resolved on first use: the engine imports this module, so it cannot be imported here
-    # at load time. Rebinding the global keeps later calls free of the import machinery.
-    global _engine_backward
-    from .autograd.engine import backward as _engine_backward
-
-    _engine_backward(root, gradient, retain_graph)
 
 
 class _HookHandle:

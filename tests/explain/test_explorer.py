@@ -92,6 +92,16 @@ def test_seed000_numbers_in_the_page_are_the_hand_derived_ones():
     assert data["backward"][0]["kind"] == "seed"
 
 
+def test_rules_and_labels_are_the_op_classes_own():
+    r = seed000()
+    rec = by_name(page_data(r.trace.to_html()))
+    for node in r.trace.nodes:
+        cls = type(node.op) if not isinstance(node.op, type) else node.op
+        assert rec[node.name]["label"] == cls.label
+        assert rec[node.name]["rule"] == (cls.plain or cls.rule)
+    assert rec["a"]["rule"]  # the multiply gate states its rule
+
+
 def test_page_numbers_equal_the_trace_values():
     r = seed000()
     data = page_data(r.trace.to_html())
@@ -191,12 +201,62 @@ def test_cli_exercise_html_and_its_question_view(tmp_path):
     assert any(q["what"] == "grad" and q["name"] == "x" for q in data["questions"])
 
 
-def test_cli_network_exercise_html_is_refused_before_writing(tmp_path):
+def test_cli_network_exercise_html_is_its_first_training_step(tmp_path):
     out = tmp_path / "n.html"
     proc = run("exercise", "seed001-q1", "--format", "html", "--out", str(out))
-    assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and "--format html" in proc.stderr
-    assert not out.exists() and os.listdir(tmp_path) == []
+    assert proc.returncode == 0, proc.stderr
+    html = out.read_text()
+    assert_self_contained(html)
+    rec = by_name(page_data(html))
+    # the page's gradients are the engine's for the same network, data and loss
+    from glassgrad.explain.exercise import load_exercise
+    from glassgrad.textbook.engine import engine_gradients
+
+    spec = load_exercise("seed001-q1")
+    n = spec.batch_size or spec.X.shape[1]
+    loss, dW, db = engine_gradients(spec.mlp.copy(), spec.X[:, :n], spec.Y[..., :n] if spec.Y.ndim == 2
+                                    else spec.Y[:n], spec.loss, spec.reduction)
+    for k, (g_w, g_b) in enumerate(zip(dW, db), start=1):
+        np.testing.assert_array_equal(np.array(rec[f"W{k}"]["grad"]).reshape(g_w.shape), g_w)
+        if g_b is not None:
+            np.testing.assert_array_equal(np.array(rec[f"b{k}"]["grad"]), g_b)
+    assert rec["X"]["value"] == spec.X[:, :n].reshape(-1).tolist()
+
+
+def test_network_trace_agrees_with_the_textbook_solution():
+    # the traced step (autograd) must reach the loss and gradients of the worked solution,
+    # computed layer by layer with the textbook's delta recursion (no autograd)
+    from glassgrad.explain.exercise import load_exercise, solve
+    from glassgrad.explain.explorer import network_trace
+
+    spec = load_exercise("seed001-q1")
+    t = network_trace(spec)
+    solution = solve(spec, steps=1)
+    assert t.output.value.item() == pytest.approx(float(solution.quantities["loss"]), rel=1e-12)
+    # and the gradients of the textbook's delta recursion (computed without the engine)
+    rec = by_name(page_data(t.to_html()))
+    for k in range(1, spec.mlp.depth + 1):
+        dW = solution.quantities[f"dW{k}"]
+        np.testing.assert_allclose(np.array(rec[f"W{k}"]["grad"]).reshape(dW.shape), dW, rtol=1e-10, atol=1e-14)
+        db = solution.quantities[f"db{k}"]
+        np.testing.assert_allclose(np.array(rec[f"b{k}"]["grad"]).reshape(db.shape), db, rtol=1e-10, atol=1e-14)
+
+
+def test_network_layer_view_agrees_with_the_traced_nodes(tmp_path):
+    # the layer view shows the textbook's matrices (delta recursion, no autograd); the
+    # traced leaves carry the engine's gradients: the two computations must agree
+    out = tmp_path / "n.html"
+    proc = run("exercise", "seed004-2-4-2", "--format", "html", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    data = page_data(out.read_text())
+    rec = by_name(data)
+    assert [L["layer"] for L in data["layers"]] == [1, 2]
+    for L in data["layers"]:
+        rows = {r["name"]: r for r in L["rows"]}
+        k = L["layer"]
+        assert {f"s{k}", f"h{k}", f"delta{k}", f"dW{k}", f"db{k}"} <= set(rows)
+        np.testing.assert_allclose(rows[f"dW{k}"]["value"], rec[f"W{k}"]["grad"], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(rows[f"db{k}"]["value"], rec[f"b{k}"]["grad"], rtol=1e-10, atol=1e-14)
 
 
 def test_cli_explain_cost_html_is_refused(tmp_path):

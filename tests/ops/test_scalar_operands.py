@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
-from glassgrad.ops import arithmetic as elementwise
+from glassgrad.ops._kernels import operands as elementwise
 
 VALUES = [0.5, 0.1, -2.75, 1.0 / 3.0, 1e-40, 1e-45, 3.0e38, -0.0, 0.0, float("inf"),
           float("-inf"), float("nan"), 7.0]

@@ -21,11 +21,24 @@ from ..tensor import Tensor
 from .function import Function, observers
 
 
+# Functions to call once the current backward pass has filled every .grad (PyTorch's
+# Variable._execution_engine.queue_callback). DistributedDataParallel queues its gradient
+# all-reduce here from a hook, so the user's loop stays zero_grad / backward / step.
+_final_callbacks = []
+
+
+def queue_callback(fn):
+    """Call ``fn()`` once, after the backward pass now running has accumulated its leaves."""
+    _final_callbacks.append(fn)
+
+
 class BackwardError(RuntimeError):
     """backward was asked for something it cannot do (freed graph, in-place edit, ...)."""
 
 
 def backward(root, gradient=None, retain_graph=False):
+    """``root.backward(gradient)``: d(root)/d(leaf) for every leaf that requires grad,
+    accumulated into its ``.grad`` (what x.backward() runs, through autograd.gradients.tensor_backward)."""
     grad = _seed(root, gradient)
     node = root.grad_fn
     if node is None:  # backward on a leaf: d(x)/d(x) = gradient
@@ -286,6 +299,15 @@ def _accumulate_leaves(leaves):
         else:
             grad.array += g
             grad._vc[0] += 1
+    if _final_callbacks:
+        _run_final_callbacks()
+
+
+def _run_final_callbacks():
+    callbacks = _final_callbacks[:]
+    _final_callbacks.clear()  # cleared first: a failing callback must not fire again next pass
+    for fn in callbacks:
+        fn()
 
 
 def _as_ndarray(g):

@@ -16,7 +16,16 @@ Rules an op follows (the engine relies on them):
   engine can free them after backward and check them for in-place changes.
 - backward returns arrays shaped like the broadcast result; undoing broadcasting is the
   engine's job, in one place. It never writes into ``upstream``.
-- ``label`` and ``rule`` are what the explain mode prints for the node.
+- Every fact about an op is a class attribute, read by the explain mode, the trace, the
+  gates and the exercises (nothing is written twice):
+    ``label``  its name in a trace ("tanh");
+    ``rule``   its local derivative in LaTeX, ``plain`` the same in plain text;
+    ``form``   how its forward is written in a worked solution: (plain, LaTeX) templates
+               with {0}, {1} for its inputs ({...}: all of them);
+    ``kind``   what sort of op it is, given by the base class it derives from:
+               Elementwise (ElementwiseUnary, ElementwiseBinary), Reduction, Scan,
+               ShapeOp, Indexing, LinearAlgebra, AlongDim, Convolution, Pooling,
+               Normalization, Loss, GraphNode (below).
 
 The node holds its inputs' nodes (or the leaf Tensors) but never its output tensor, so
 the graph has no reference cycles and is freed by reference counting alone.
@@ -38,7 +47,10 @@ observers = []
 
 class Function:
     label = ""
-    rule = ""
+    rule = ""  # LaTeX
+    plain = ""  # the rule in plain text
+    form = None  # (plain template, LaTeX template) of the forward, inputs as {0}, {1}, {...}
+    kind = None  # set by the base classes below
     float_only = False  # True: refuse integer inputs with a clear TypeError
     # Rarely set per node, so class-level defaults save two stores on every op:
     _hooks = None  # gradient hooks registered on the output tensor
@@ -128,13 +140,8 @@ class Function:
         if dtype is not _f32 and cls.float_only:
             _check_float(cls, args)
 
-        # Tensor._wrap, inlined (one call less per op)
-        out = _new(Tensor)
-        out.array = data
-        out.grad = None
-        out.name = None
-        out._hooks = None
-        out._vc = version = [0]
+        out = _wrap(data)  # the one helper that builds a Tensor around an array
+        version = out._vc
         if record:
             ctx._next = edges
             ctx._out_shape = data.shape
@@ -157,9 +164,6 @@ class Function:
                 ctx._checks = checks
             out.grad_fn = ctx
             out.requires_grad = True
-        else:
-            out.grad_fn = None
-            out.requires_grad = False
         if observers:
             ctx._params = kwargs  # the keyword parameters, for observers that re-run the op
             for obs in observers:
@@ -167,7 +171,91 @@ class Function:
         return out
 
 
+# ---------------------------------------------------------------- kinds of op
+class Elementwise(Function):
+    """Output element i depends on input element i only (after broadcasting): backward is
+    upstream x a local derivative of the output's shape, so the trace can show that local
+    derivative (downstream / upstream, or the op's backward with an upstream of 1)."""
+
+    kind = "elementwise"
+
+
+class ElementwiseUnary(Elementwise):
+    kind = "elementwise unary"
+
+
+class ElementwiseBinary(Elementwise):
+    kind = "elementwise binary"
+
+
+class Reduction(Function):
+    """Many input elements reduced to one output element (sum, mean, max, norm, ...): backward
+    gives the upstream its reduced axes back and spreads it over the inputs."""
+
+    kind = "reduction"
+
+
+class Scan(Function):
+    """A running reduction along one dim (cumsum, cumprod): output i reads inputs 0..i."""
+
+    kind = "scan"
+
+
+class ShapeOp(Function):
+    """Moves values without computing new ones (reshape, transpose, cat, pad, ...): backward
+    moves the upstream back to where each element came from."""
+
+    kind = "shape"
+
+
+class Indexing(Function):
+    """Picks or writes elements by index (gather, scatter, x[i], sort, embedding): backward
+    sends each upstream element back to the position it was read from."""
+
+    kind = "indexing"
+
+
+class LinearAlgebra(Function):
+    """Matrix products and their relatives (matmul, linear, einsum, trace): backward is
+    products with the other operand, transposed."""
+
+    kind = "linear algebra"
+
+
+class AlongDim(Function):
+    """Each output depends on a whole vector of inputs along one dim (softmax, glu): backward
+    is a Jacobian-vector product along that dim."""
+
+    kind = "along a dim"
+
+
+class Convolution(Function):
+    kind = "convolution"
+
+
+class Pooling(Function):
+    kind = "pooling"
+
+
+class Normalization(Function):
+    kind = "normalization"
+
+
+class Loss(Function):
+    """A loss: predictions and targets in, a reduced loss out (fused forward and closed-form
+    backward)."""
+
+    kind = "loss"
+
+
+class GraphNode(Function):
+    """A node that routes gradients without math of its own (hooks, checkpoints)."""
+
+    kind = "graph"
+
+
 _new = object.__new__
+_wrap = Tensor._wrap
 _next_seq = itertools.count().__next__
 _f32 = xp.dtype("float32")
 

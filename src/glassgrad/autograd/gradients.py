@@ -13,6 +13,7 @@ on arrays, so its result has no graph of its own to differentiate again.
 
 from ..tensor import Tensor
 from .engine import _accumulate_leaves, _run_hooks, _seed, propagate
+from .engine import backward as engine_backward
 
 __all__ = ["grad", "backward"]
 
@@ -92,6 +93,15 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
         else:
             t.grad.array += g.array
             t.grad._vc[0] += 1
+
+
+def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """``x.backward(gradient)`` (Tensor.backward, bound by ops/methods.py): d(x)/d(leaf) for
+    every leaf that requires grad, accumulated into .grad (with ``inputs=``, only into those
+    tensors'). ``create_graph=True`` is refused."""
+    if create_graph or inputs is not None:
+        return backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+    engine_backward(self, gradient, bool(retain_graph))
 
 
 def _refuse_higher_order(create_graph, is_grads_batched, name):

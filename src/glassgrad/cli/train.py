@@ -63,6 +63,9 @@ def register(subparsers):
     train.add_argument("--out", metavar="DIR", help="write history.json, metrics.json, config.json, "
                        "model.npz and figures (curves, confusion matrix, decision boundary) to DIR")
     train.add_argument("--no-figures", action="store_true", help="with --out: skip the figures")
+    train.add_argument("--distributed", action="store_true", help="data-parallel training over the ranks "
+                       "of mpirun (mpirun -n K glassgrad train --distributed ...): each rank trains on its "
+                       "1/K of every batch, gradients averaged; rank 0 prints and writes --out (docs/scale.md)")
     train.set_defaults(func=_train_command)
 
     ev = _add_parser(subparsers, "evaluate", "evaluate a model saved by `glassgrad train --out DIR`",
@@ -357,8 +360,9 @@ def build_scheduler(s, optimizer):
 
 
 # ------------------------------------------------------------------------------ one run
-def run(s, progress=True, verbose=True):
-    """Train as the settings say. Returns (model, history, metrics, data)."""
+def run(s, progress=True, verbose=True, distributed=False):
+    """Train as the settings say. Returns (model, history, metrics, data).
+    ``distributed``: this process is one rank of mpirun (glassgrad.distributed.training)."""
     import glassgrad
     from glassgrad.data import DataLoader
     from glassgrad.train import evaluate, fit, progress_shown
@@ -381,8 +385,13 @@ def run(s, progress=True, verbose=True):
     if verbose:
         print(f"{s['dataset']}: {len(train)} training, {len(val) if val is not None else 0} validation, "
               f"{len(test)} test examples; {_describe_model(model, s)}", flush=True)
+    fit_model, fit_loader = model, train_loader
+    if distributed:
+        from glassgrad.distributed.training import data_parallel
+
+        fit_model, fit_loader = data_parallel(model, train_loader, len(train), batch)
     start = time.perf_counter()
-    history = fit(model, loss_fn, optimizer, train_loader, val_loader, epochs=s["epochs"],
+    history = fit(fit_model, loss_fn, optimizer, fit_loader, val_loader, epochs=s["epochs"],
                   callbacks=callbacks, progress=progress, scheduler=scheduler,
                   keep_best=keep_best, early_stopping=s["early_stopping"])
     seconds = time.perf_counter() - start
@@ -434,7 +443,14 @@ def _train_command(args):
     s = _settings(args)
     out = _check_out(args.out, figures=not args.no_figures, feature="train --out (its figures)",
                      hint=" (or add --no-figures)") if args.out is not None else None
-    model, history, metrics, data = run(s, progress=not args.no_progress)
+    if args.distributed:
+        from glassgrad.distributed.training import run_ranks
+
+        model, history, metrics, data = run_ranks(run, s, progress=not args.no_progress)
+        if model is None:  # not rank 0: rank 0 reports and writes
+            return 0
+    else:
+        model, history, metrics, data = run(s, progress=not args.no_progress)
     loss = "diverged (inf/NaN)" if metrics["test_loss"] is None else f"{metrics['test_loss']:.4f}"
     print(f"test accuracy: {_percent(metrics['test_accuracy'])}  (test loss {loss}, "
           f"{metrics['epochs_run']} epochs, {metrics['iterations']} iterations, {metrics['train_seconds']:.1f} s)")

@@ -23,9 +23,14 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import UserError
+from ..ops.activation import ReLU, Sigmoid, Tanh
+from ..ops.loss import (
+    BinaryCrossEntropyWithLogits, CrossEntropy, HalfSquaredError, MeanSquaredError, SoftmaxHinge,
+)
 from .answers import check_answers, dependencies, first_divergence
 from .document import Document, Equation, Equations, Heading, Math, Paragraph, Table, Value
 from .format import number, tex_name
+from .gates import local_derivative
 
 BUNDLED = Path(__file__).resolve().parent.parent / "exercises"
 
@@ -596,8 +601,8 @@ def _solve_network(spec, answers, tol, steps, digits):
                                   f"1 for each active margin term j != y, minus their count at y{scale}"))
             put("dp", g, step)
         lines.append(Equation(_name(f"delta{L}"),
-                              [_M(_DELTA[spec.loss][0], _DELTA[spec.loss][1]), vec(bwd.delta[L])],
-                              f"{_DELTA[spec.loss][2]}{scale}"))
+                              [_M(*_delta(spec.loss)[:2]), vec(bwd.delta[L])],
+                              f"{_delta(spec.loss)[2]}{scale}"))
         put(f"delta{L}", bwd.delta[L], step)
         for l in range(L - 1, 0, -1):  # noqa: E741
             act = mlp.activations[l - 1]
@@ -606,9 +611,9 @@ def _solve_network(spec, answers, tol, steps, digits):
                                    vec(bwd.dH[l])]))
             put(f"dh{l}", bwd.dH[l], step)
             deriv = bwd.extra["fprime"][l]
-            d_plain, d_tex = _FPRIME[act]
+            d_plain, d_tex = _fprime(act, l)
             lines.append(Equation(_M(f"f'(s{l})", f"f'(s_{{{l}}})"),
-                                  [_M(d_plain.format(l=l), d_tex.format(l=l)), vec(deriv)], f"{act}'"))
+                                  [_M(d_plain, d_tex), vec(deriv)], f"{act}'"))
             lines.append(Equation(_name(f"delta{l}"),
                                   [_M(f"dL/dh{l} * f'(s{l})",
                                       rf"\frac{{\partial L}}{{\partial h_{{{l}}}}} \odot f'(s_{{{l}}})"),
@@ -682,23 +687,33 @@ def _solve_network(spec, answers, tol, steps, digits):
     return sol
 
 
-# per loss: delta_L in plain text and LaTeX, and a note
-_DELTA = {
-    "squared_error": ("(yhat - y) * f'(s)", r"(\hat{y} - y) \odot f'(s_L)", "dL/ds at the output"),
-    "mse": ("2/K (yhat - y) * f'(s)", r"\tfrac{2}{K} (\hat{y} - y) \odot f'(s_L)", "dL/ds at the output"),
-    "cross_entropy": ("yhat - y", r"\hat{y} - y", "softmax + cross-entropy: dL/ds = yhat - y directly"),
-    "logistic": ("sigmoid(s) - y", r"\sigma(s_L) - y", "sigmoid + logistic loss: dL/ds = p - y directly"),
-    "softmax_hinge": ("p * (g - p^T g)", r"p \odot (g - p^\top g)",
-                      "through the softmax Jacobian: dL/ds_j = p_j (g_j - sum_k p_k g_k)"),
-}
+# The textbook's losses and activations, as the engine's ops: the local derivatives the
+# worked solution prints are read from these classes (their ``plain`` and ``rule``).
+def _delta(loss):
+    """delta_L = dL/ds at the output, plain and LaTeX, and a note."""
+    on_s = {"z": "s"}  # the ops call the scores z; the worked solution calls them s
+    if loss in ("squared_error", "mse"):
+        op = HalfSquaredError if loss == "squared_error" else MeanSquaredError
+        d, d_tex = local_derivative(op), local_derivative(op, tex=True)
+        scale, scale_tex = ("", "") if loss == "squared_error" else ("1/K ", r"\tfrac{1}{K}\, ")
+        return (f"{scale}({d}) * f'(s)", rf"{scale_tex}({d_tex}) \odot f'(s_L)", "dL/ds at the output")
+    op, note = {
+        "cross_entropy": (CrossEntropy, "softmax + cross-entropy: dL/ds directly, no f'(s)"),
+        "logistic": (BinaryCrossEntropyWithLogits, "sigmoid + logistic loss: dL/ds directly, no f'(s)"),
+        "softmax_hinge": (SoftmaxHinge, "through the softmax Jacobian, with g = dL/dp"),
+    }[loss]
+    return (local_derivative(op, names=on_s), local_derivative(op, tex=True, names={"z": "s_L"}), note)
 
-# f'(s_l) of each activation, written with the layer's own values
-_FPRIME = {
-    "identity": ("1", "1"), "linear": ("1", "1"),
-    "tanh": ("1 - h{l}^2", "1 - h_{{{l}}}^2"),
-    "sigmoid": ("h{l} (1 - h{l})", "h_{{{l}}} \\odot (1 - h_{{{l}}})"),
-    "relu": ("[s{l} > 0]", "[s_{{{l}}} > 0]"),
-}
+
+def _fprime(activation, layer):
+    """f'(s_l) of a hidden layer's activation, written with the layer's own values
+    (h_l = f(s_l)), plain and LaTeX."""
+    if activation in ("identity", "linear"):
+        return "1", "1"
+    op = {"tanh": Tanh, "sigmoid": Sigmoid, "relu": ReLU}[activation]
+    plain = local_derivative(op, names={"z": f"h{layer}", "s": f"s{layer}"})
+    tex = local_derivative(op, tex=True, names={"z": f"h_{{{layer}}}", "s": f"s_{{{layer}}}"})
+    return plain, tex
 
 
 def _setup_blocks(spec, mlp, loss):

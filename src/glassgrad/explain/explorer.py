@@ -53,13 +53,10 @@ def _raw(a):
 
 
 def _plain_rule(op):
-    """The op's rule as the class states it: its plain-text spelling where the class has
-    one, else the rule itself (LaTeX source, readable as it is)."""
-    for attr in ("plain_rule", "rule_plain"):
-        text = getattr(op, attr, None)
-        if isinstance(text, str) and text:
-            return text
-    return getattr(op, "rule", "") or ""
+    """The op's rule as its class states it: the plain-text spelling (``plain``), else the
+    LaTeX ``rule`` itself (readable as it is)."""
+    text = getattr(op, "plain", None)
+    return text if isinstance(text, str) and text else (getattr(op, "rule", "") or "")
 
 
 def _text(a, digits):
@@ -117,9 +114,10 @@ def _layout(records, inputs_of):
 
 
 # ------------------------------------------------------------------ the page's data
-def explorer_data(trace, title=None, of=None, view=None):
+def explorer_data(trace, title=None, of=None, view=None, layers=None):
     """Everything the page shows, as a JSON-ready dict (see the module docstring).
-    ``view="question"`` opens the page on its question view."""
+    ``view="question"`` opens the page on its question view; ``layers`` (from
+    ``network_layers``) adds the layer view of a network exercise."""
     digits = trace.digits
     ids = {}
     order = []  # records in creation order: leaves and constants before the nodes using them
@@ -159,7 +157,8 @@ def explorer_data(trace, title=None, of=None, view=None):
             nums = with_numbers(rec, digits)
             item.update({
                 "label": rec.label, "form": form(rec), "numbers": nums,
-                "rule": _plain_rule(rec.op), "inputs": inputs_of[r],
+                "rule": _plain_rule(rec.op), "op_kind": getattr(rec.op, "kind", None) or "",
+                "inputs": inputs_of[r],
             })
         g = rec.gradient if rec.kind != "constant" else None
         if g is None and rec is root:  # the output: its gradient is the seed
@@ -190,6 +189,7 @@ def explorer_data(trace, title=None, of=None, view=None):
         "node_width": NODE_WIDTH, "node_height": NODE_HEIGHT,
         "records": records, "edges": edges, "forward": forward, "backward": backward,
         "questions": _questions(trace, ran, ids, of),
+        "layers": layers or [],
     }
 
 
@@ -273,7 +273,7 @@ def _questions(trace, ran, ids, of):
 
 
 # ------------------------------------------------------------------ the page
-def to_html(trace, title=None, of=None, view=None):
+def to_html(trace, title=None, of=None, view=None, layers=None):
     """The explorer page of ``trace`` as one HTML string."""
     from html import escape
 
@@ -281,7 +281,7 @@ def to_html(trace, title=None, of=None, view=None):
 
     if view not in (None, "steps", "question"):
         raise ValueError(f"view: expected 'steps' or 'question', got {view!r}")
-    data = explorer_data(trace, title=title, of=of, view=view)
+    data = explorer_data(trace, title=title, of=of, view=view, layers=layers)
     payload = json.dumps(data, allow_nan=False, separators=(",", ":"))
     # inside <script>, "</script" would end the element early (and "<!--" change how it
     # is read): JSON spells every "<" as \u003c instead
@@ -290,9 +290,61 @@ def to_html(trace, title=None, of=None, view=None):
     return head.replace("{{TITLE}}", escape(data["title"])) + payload + tail
 
 
-def write_html(trace, path, title=None, of=None, view=None):
+def write_html(trace, path, title=None, of=None, view=None, layers=None):
     """Write the page to ``path`` atomically (glassgrad.atomic); returns the path."""
     from ..atomic import write_text
 
-    write_text(path, to_html(trace, title=title, of=of, view=view))
+    write_text(path, to_html(trace, title=title, of=of, view=view, layers=layers))
     return path
+
+
+# ------------------------------------------------------------------ network exercises
+def network_trace(spec, digits=6):
+    """The first training step of a network exercise, traced: its forward and backward
+    pass run by glassgrad's engine (textbook/engine.py, examples as columns) under a trace,
+    with the leaves named as the exercise names them (W1, b1, ..., X, Y)."""
+    from ..textbook.engine import engine_gradients
+    from .trace import Trace
+
+    mlp = spec.mlp.copy()
+    n = spec.batch_size or spec.X.shape[1]
+    X = spec.X[:, :n]
+    Y = spec.Y[..., :n] if spec.Y.ndim == 2 else spec.Y[:n]
+    opts = {"margin": spec.margin} if spec.loss == "softmax_hinge" else {}
+    t = Trace(digits=digits)
+    with t:
+        engine_gradients(mlp, X, Y, spec.loss, spec.reduction, **opts)
+    # the engine's tensors are unnamed: give each leaf the first exercise name (in the order
+    # the engine uses them) whose array it holds
+    given = []
+    for k, (W, b) in enumerate(zip(mlp.W, mlp.b), start=1):
+        given.append((f"W{k}", W))
+        if b is not None:
+            given.append((f"b{k}", b.reshape(-1, 1)))
+    given.insert(1, ("X", X))
+    given.append(("Y", Y))
+    for leaf in t.leaves:
+        for k, (name, arr) in enumerate(given):
+            a = leaf.value
+            if a.shape == arr.shape and (a == arr).all():
+                leaf.tensor.name = name
+                del given[k]
+                break
+    return t
+
+
+LAYER_QUANTITIES = ("s", "h", "delta", "dW", "db")  # the notes' names, per layer l: s_l, h_l, ...
+
+
+def network_layers(solution, digits=6):
+    """The layer view of a network exercise's first step: per layer the matrices of the
+    worked solution (s, h, delta, dW, db: the textbook's layer-by-layer computation, shown
+    next to the traced nodes), each as text and raw numbers."""
+    q = solution.quantities
+    layers = []
+    for k in range(1, solution.spec.mlp.depth + 1):
+        rows = [{"name": f"{base}{k}", "text": _text(q[f"{base}{k}"], digits), "value": _raw(q[f"{base}{k}"]),
+                 "shape": list(q[f"{base}{k}"].shape)}
+                for base in LAYER_QUANTITIES if f"{base}{k}" in q]
+        layers.append({"layer": k, "rows": rows})
+    return layers

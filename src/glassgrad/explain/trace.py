@@ -21,12 +21,9 @@ twice: the op's code is the only place it lives).
 """
 
 from ..autograd import function as _function
+from ..autograd.function import Elementwise
 from ..backend import xp
 from ..tensor import Tensor
-
-# Ops whose backward is upstream x (a local derivative of the same shape): their classes
-# live in these modules, or set ``elementwise = True`` on the class.
-_ELEMENTWISE_MODULES = ("glassgrad.ops.arithmetic", "glassgrad.ops.activation")
 
 
 def _copy(a):
@@ -36,10 +33,9 @@ def _copy(a):
 
 
 def is_elementwise(op):
-    flag = getattr(op, "elementwise", None)
-    if flag is not None:
-        return bool(flag)
-    return getattr(op, "__module__", "") in _ELEMENTWISE_MODULES
+    """An op whose backward is upstream x a local derivative of the output's shape: its
+    class derives from ``Elementwise``."""
+    return isinstance(op, type) and issubclass(op, Elementwise)
 
 
 class Message:
@@ -158,6 +154,15 @@ class Node(Record):
     @property
     def rule(self):
         return self.op.rule
+
+    @property
+    def plain(self):
+        return self.op.plain
+
+    @property
+    def op_kind(self):
+        """The op's kind ("elementwise unary", "reduction", ...), from its class."""
+        return self.op.kind
 
     @property
     def differentiable(self):

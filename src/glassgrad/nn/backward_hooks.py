@@ -18,14 +18,16 @@ is refused with a clear error (PyTorch handles them with multi-output nodes, whi
 glassgrad's one-output nodes cannot express).
 """
 
-from ..autograd.function import Function
+from ..autograd.function import GraphNode
 from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 
 
-class BackwardHookGate(Function):
+class BackwardHookGate(GraphNode):
     label = "backward_hook"
     rule = r"\partial x/\partial x = 1 \text{ (the module's backward hooks see the gradient here)}"
+    plain = "d x/d x = 1 (the module's backward hooks see the gradient here)"
+    form = ("backward_hook({...})", r"\mathrm{backward\_hook}({...})")
 
     def forward(ctx, a):
         return a.view()

@@ -22,8 +22,10 @@ softmax's \bar s = z (\bar z - \sum_j \bar z_j z_j), log_softmax's
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import AlongDim, ElementwiseBinary, ElementwiseUnary
 from ..backend import xp
+from ._kernels.elementary import expm1_and_exp, log1p
+from ._kernels.signs import keep_bits, where_kept
 from ._kernels.windows import _data
 from .arithmetic import neg as _neg, to as _to
 from .error_function import erfc_array as _erfc_array
@@ -35,9 +37,11 @@ __all__ = [
 ]
 
 
-class ReLU(Function):
+class ReLU(ElementwiseUnary):
     label = "relu"
     rule = r"\partial\,\mathrm{relu}(s)/\partial s = [s > 0]"
+    plain = "d relu(s)/d s = [s > 0]"
+    form = ("relu({0})", r"\mathrm{{ReLU}}({0})")
 
     def forward(ctx, s):
         # max(s, 0) against a row of zeros: NumPy's maximum with a scalar takes a slow,
@@ -59,9 +63,27 @@ class ReLU(Function):
         return upstream * mask
 
 
-class LeakyReLU(Function):
+def relu(input, inplace=False):
+    """max(s, 0) elementwise. d/ds = 1 where s > 0, else 0 (0 at s = 0, as PyTorch).
+
+    Values as PyTorch's at -inf (0), nan (nan, the gradient passes) and -0.0 (kept). The
+    backward is upstream * mask, so a blocked place gets -0.0 for a negative upstream and
+    nan for an inf one, where PyTorch writes 0 (see tests/ops/test_special_values.py).
+
+    ``inplace=True`` writes the result into ``input`` and returns it, as in PyTorch (the
+    same for every activation here that takes ``inplace``): the gradient is the same, and
+    a node that saved ``input`` before (sigmoid keeps its output, for one) then refuses to
+    run backward, because the version of ``input`` moved on."""
+    if inplace:  # (not _maybe_in_place: relu is on every MLP's hot path, one call less)
+        return input._unary_inplace(ReLU.apply)
+    return ReLU.apply(input)
+
+
+class LeakyReLU(ElementwiseUnary):
     label = "leaky_relu"
     rule = r"\partial\,\mathrm{leaky\_relu}(s)/\partial s = 1 \text{ if } s > 0 \text{ else } \alpha"
+    plain = "d leaky_relu(s)/d s = 1 if s > 0 else alpha"
+    form = ("leaky_relu({...})", r"\mathrm{leaky\_relu}({...})")
     float_only = True
 
     def forward(ctx, s, negative_slope=0.01):
@@ -81,9 +103,17 @@ class LeakyReLU(Function):
         return upstream * local
 
 
-class Tanh(Function):
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """s where s > 0, else negative_slope * s. d/ds = 1 or negative_slope."""
+    return _maybe_in_place(input, inplace,
+                           lambda t: LeakyReLU.apply(t, negative_slope=negative_slope))
+
+
+class Tanh(ElementwiseUnary):
     label = "tanh"
     rule = r"\partial z / \partial s = 1 - z^2"
+    plain = "d z / d s = 1 - z^2"
+    form = ("tanh({0})", r"\tanh {0}")
     float_only = True
 
     def forward(ctx, s):
@@ -94,6 +124,11 @@ class Tanh(Function):
     def backward(ctx, upstream):
         (z,) = ctx.saved
         return upstream * (1 - z * z)
+
+
+def tanh(input):
+    """Hyperbolic tangent, elementwise. d/ds tanh(s) = 1 - tanh(s)^2."""
+    return Tanh.apply(input)
 
 
 def _sigmoid(s):
@@ -108,9 +143,11 @@ def _sigmoid(s):
     return xp.reciprocal(z, out=z)
 
 
-class Sigmoid(Function):
+class Sigmoid(ElementwiseUnary):
     label = "sigmoid"
     rule = r"\partial z / \partial s = z (1 - z)"
+    plain = "d z / d s = z (1 - z)"
+    form = ("sigmoid({0})", r"\sigma({0})")
     float_only = True
 
     def forward(ctx, s):
@@ -123,33 +160,32 @@ class Sigmoid(Function):
         return upstream * z * (1 - z)
 
 
-class Softplus(Function):
+def sigmoid(input):
+    """The logistic function 1 / (1 + e^-s), stable for large |s|. d/ds = z (1 - z)."""
+    return Sigmoid.apply(input)
+
+
+class Softplus(ElementwiseUnary):
     label = "softplus"
     rule = r"\partial\,\mathrm{softplus}(s)/\partial s = \sigma(\beta s)\ (1 \text{ above the threshold})"
+    plain = "d softplus(s)/d s = sigma(beta s) (1 above the threshold)"
+    form = ("softplus({...})", r"\mathrm{softplus}({...})")
     float_only = True
 
     def forward(ctx, s, beta=1, threshold=20):
         bs = s * s.dtype.type(beta) if beta != 1 else s
-        # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): e^-|x| is in (0, 1], so nothing
-        # overflows for any x. log1p(e) is computed as e * log(u) / (u - 1), u = 1 + e
-        # (exact to a few ulps, Goldberg 1991), because NumPy's log1p has no vector
-        # implementation and costs several times an exp + a log; where u rounds to 1,
-        # log1p(e) = e and the ratio is taken as 1.
+        # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): e^-|x| is in (0, 1], nothing overflows
         e = xp.exp(-xp.abs(bs))
-        u = 1 + e
-        d = u - 1
-        exact = d == 0
-        ratio = xp.log(u) / (d + exact) + exact
-        out = xp.maximum(bs, 0) + e * ratio
+        out = xp.maximum(bs, 0) + log1p(e)
         if beta != 1:
             out /= s.dtype.type(beta)
         above = bs > threshold  # PyTorch returns the input itself above the threshold
         if above.any():
             out = xp.where(above, s, out)
         if ctx.needs_input_grad[0]:
-            # sigmoid(bs) = 1/u for bs >= 0 and e/u below: two exclusive terms, no branch
+            # sigmoid(bs) = 1/(1 + e) for bs >= 0 and e/(1 + e) below: two exclusive terms
             positive = bs >= 0
-            local = (positive + ~positive * e) / u
+            local = (positive + ~positive * e) / (1 + e)
             if above.any():
                 local[above] = 1
             ctx.save_for_backward(local)
@@ -160,47 +196,15 @@ class Softplus(Function):
         return upstream * local
 
 
-def relu(input, inplace=False):
-    """max(s, 0) elementwise. d/ds = 1 where s > 0, else 0 (0 at s = 0, as PyTorch).
-
-    Values as PyTorch's at -inf (0), nan (nan, the gradient passes) and -0.0 (kept). The
-    backward is upstream * mask, so a blocked place gets -0.0 for a negative upstream and
-    nan for an inf one, where PyTorch writes 0 (see tests/ops/test_special_values.py).
-
-    ``inplace=True`` writes the result into ``input`` and returns it, as in PyTorch (the
-    same for every activation here that takes ``inplace``): the gradient is the same, and
-    a node that saved ``input`` before (sigmoid keeps its output, for one) then refuses to
-    run backward, because the version of ``input`` moved on."""
-    if inplace:  # (not _maybe_in_place: relu is on every MLP's hot path, one call less)
-        return input._unary_inplace(ReLU.apply)
-    return ReLU.apply(input)
-
-
-def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """s where s > 0, else negative_slope * s. d/ds = 1 or negative_slope."""
-    return _maybe_in_place(input, inplace,
-                           lambda t: LeakyReLU.apply(t, negative_slope=negative_slope))
+def softplus(input, beta=1, threshold=20):
+    """log(1 + e^(beta s)) / beta, stable for large |s|; the identity where beta s >
+    threshold (PyTorch's convention). d/ds = sigmoid(beta s)."""
+    return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
 def _maybe_in_place(input, inplace, outofplace):
     """``outofplace(input)``, or with ``inplace=True`` its result written into ``input``."""
     return input._unary_inplace(outofplace) if inplace else outofplace(input)
-
-
-def tanh(input):
-    """Hyperbolic tangent, elementwise. d/ds tanh(s) = 1 - tanh(s)^2."""
-    return Tanh.apply(input)
-
-
-def sigmoid(input):
-    """The logistic function 1 / (1 + e^-s), stable for large |s|. d/ds = z (1 - z)."""
-    return Sigmoid.apply(input)
-
-
-def softplus(input, beta=1, threshold=20):
-    """log(1 + e^(beta s)) / beta, stable for large |s|; the identity where beta s >
-    threshold (PyTorch's convention). d/ds = sigmoid(beta s)."""
-    return Softplus.apply(input, beta=beta, threshold=threshold)
 
 
 _SQRT_HALF = math.sqrt(0.5)
@@ -218,32 +222,15 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _keep_bits(keep, dtype):
-    """A boolean mask as whole-element bit patterns of ``dtype``'s width: all ones where
-    kept, all zeros elsewhere (for _where_kept)."""
-    # 1 -> 0xFF..FF (unsigned wrap-around), 0 -> 0
-    return xp.negative(keep.astype(xp.dtype(f"u{xp.dtype(dtype).itemsize}")))
-
-
-def _where_kept(upstream, bits):
-    """where(keep, upstream, +0.0), PyTorch's masked backward, to the bit: a bitwise AND
-    of the upstream's bits with _keep_bits' mask. upstream * mask would give -0.0 for a
-    negative upstream and nan for an inf one where PyTorch writes +0.0, and np.where
-    costs about 10x (a branch per element). The AND itself costs half the multiply, but
-    making the mask in forward costs about as much again: hardtanh forward + backward at
-    (128, 256) float32 went 70 -> 92 us, for torch's zeros to the bit."""
-    out = xp.empty(xp.broadcast_shapes(xp.shape(upstream), bits.shape), upstream.dtype)
-    xp.bitwise_and(upstream.view(bits.dtype), bits, out=out.view(bits.dtype))
-    return out  # (an array of its own: a view of the integers made the engine copy it)
-
-
-class GELU(Function):
+class GELU(ElementwiseUnary):
     label = "gelu"
     # (one rule for both forms: approximate='tanh' differentiates its own formula, with
     # t = tanh(sqrt(2/pi) (s + 0.044715 s^3)))
     rule = (r"\partial\,(s\,\Phi(s))/\partial s = \Phi(s) + s\,\varphi(s);\ "
             r"\text{tanh form: } \tfrac12 (1 + t) + \tfrac12 s\,(1 - t^2)\,"
             r"\sqrt{2/\pi}\,(1 + 3 \cdot 0.044715\, s^2)")
+    plain = "d (s Phi(s))/d s = Phi(s) + s phi(s); tanh form: 1/2 (1 + t) + 1/2 s (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 s^2)"
+    form = ("gelu({...})", r"\mathrm{gelu}({...})")
     float_only = True
 
     def forward(ctx, s, approximate="none"):
@@ -274,9 +261,23 @@ class GELU(Function):
         return upstream * (half * (1 + c) + half * s * (1 - c * c) * inner_slope)
 
 
-class SiLU(Function):
+# ---------------------------------------------------------------- the public functions
+def gelu(input, approximate="none"):
+    """GELU(s) = s Phi(s), Phi the standard normal CDF = (1 + erf(s/sqrt 2))/2.
+    d/ds = Phi(s) + s phi(s), phi(s) = e^{-s^2/2}/sqrt(2 pi).
+
+    ``approximate='tanh'``: s/2 (1 + tanh(sqrt(2/pi) (s + 0.044715 s^3))), PyTorch's
+    derivative of that formula."""
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    return GELU.apply(input, approximate=approximate)
+
+
+class SiLU(ElementwiseUnary):
     label = "silu"
     rule = r"\partial\,(s\,\sigma(s))/\partial s = \sigma(s)\,(1 + s (1 - \sigma(s)))"
+    plain = "d (s sigma(s))/d s = sigma(s) (1 + s (1 - sigma(s)))"
+    form = ("silu({...})", r"\mathrm{silu}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -290,89 +291,73 @@ class SiLU(Function):
         return upstream * (z * (1 + s * (1 - z)))
 
 
-class ELU(Function):
+def silu(input, inplace=False):
+    """SiLU (swish): s sigma(s). d/ds = sigma(s) (1 + s (1 - sigma(s)))."""
+    return _maybe_in_place(input, inplace, SiLU.apply)
+
+
+class ELU(ElementwiseUnary):
     """PyTorch's one kernel behind elu, selu and celu: scale s above 0, and
     alpha scale (e^{input_scale s} - 1) at and below 0."""
 
     label = "elu"
     rule = (r"\partial\,\mathrm{elu}(s)/\partial s = \lambda \text{ if } s > 0 "
             r"\text{ else } \lambda\alpha\beta e^{\beta s}")
+    plain = "d elu(s)/d s = lambda if s > 0 else lambda alpha beta e^(beta s)"
+    form = ("elu({...})", r"\mathrm{elu}({...})")
     float_only = True
 
     def forward(ctx, s, alpha=1.0, scale=1.0, input_scale=1.0):
         dt = s.dtype.type
-        # the exponential side sees beta min(s, 0): s > 0 gives 0 there, and nothing
-        # overflows for beta > 0 (np.minimum returns its second argument on a tie: -0.0
-        # stays -0.0)
+        # the exponential side sees beta min(s, 0): s > 0 gives 0 there, nothing overflows
         bs = xp.minimum(dt(0), s)
         if input_scale != 1:
             bs *= dt(input_scale)
-        # e^x - 1 without expm1 (NumPy's has no vector loop: 5x an exp): Kahan's
-        # (u - 1) x / log(u), u = e^x, exact to a few ulps where u - 1 alone would keep
-        # none of the digits of a small x; where u rounds to 1 the ratio is taken as x.
-        # x is held above -80 first: there e^x - 1 is -1 to the last bit of float64 and
-        # float32, and below e^x would turn subnormal and lose the digits log(u) needs.
-        floor = bs < -80
-        any_floor = floor.any()
-        u = xp.exp(xp.maximum(bs, dt(-80)) if any_floor else bs)
-        d = u - 1
-        exact = d == 0
-        em1 = (d + exact) * bs
-        em1 /= xp.log(u) + exact
-        if any_floor:  # (where, not em1[floor] = -1: a 0-d input makes NumPy scalars)
-            em1 = xp.where(floor, dt(-1), em1)
-        if input_scale < 0:  # celu with alpha < 0: e^x can overflow, and e^x - 1 is inf
-            em1 = xp.where(u == xp.inf, u, em1)
+        em1, e = expm1_and_exp(bs)  # e^{beta s} - 1 and e^{beta s}
         if ctx.needs_input_grad[0]:
-            # the kink s = 0 takes the exponential side (PyTorch); nan does not
-            if any_floor:
-                u = xp.where(floor, xp.exp(bs), u)
-            ctx.save_for_backward(xp.where(s <= 0, u * dt(input_scale * alpha * scale),
-                                           dt(scale)))
-        em1 *= dt(alpha * scale)
-        if alpha * scale < 0:  # at s = +-0 the sum below is then s's own zero, as PyTorch's
-            em1 = xp.where(s == 0, dt(-0.0), em1)
-        # alpha scale (e^{beta s} - 1) + scale max(s, 0): one of the two terms is 0 (s > 0
-        # makes bs = 0). max(0, s) keeps -0.0 (second argument on a tie) and nan.
-        em1 += xp.maximum(dt(0), s) * dt(scale)
-        return em1
+            # lambda alpha beta e^{beta s} at and below 0 (the kink takes this side, as
+            # PyTorch's), lambda above
+            ctx.save_for_backward(xp.where(s <= 0, e * dt(input_scale * alpha * scale), dt(scale)))
+        # lambda alpha (e^{beta s} - 1) + lambda max(s, 0): one of the two terms is 0
+        return em1 * dt(alpha * scale) + xp.maximum(dt(0), s) * dt(scale)
 
     def backward(ctx, upstream):
         (local,) = ctx.saved
         return upstream * local
 
 
-class LogSigmoid(Function):
+class LogSigmoid(ElementwiseUnary):
     label = "logsigmoid"
     rule = r"\partial \log\sigma(s)/\partial s = 1 - \sigma(s) = \sigma(-s)"
+    plain = "d logsigma(s)/d s = 1 - sigma(s) = sigma(-s)"
+    form = ("logsigmoid({...})", r"\mathrm{logsigmoid}({...})")
     float_only = True
 
     def forward(ctx, s):
-        # log sigma(s) = min(s, 0) - log(1 + e^{-|s|}): e^{-|s|} <= 1, nothing overflows.
-        # log1p(e) as e log(u)/(u - 1), u = 1 + e (Goldberg; NumPy's log1p has no vector
-        # loop, as softplus above notes); where u rounds to 1, log1p(e) = e.
+        # log sigma(s) = min(s, 0) - log(1 + e^{-|s|}): e^{-|s|} <= 1, nothing overflows
         e = xp.exp(-xp.abs(s))
-        u = 1 + e
-        d = u - 1
-        exact = d == 0
-        ratio = xp.log(u)
-        ratio /= d + exact
-        ratio += exact
         if ctx.needs_input_grad[0]:
-            q = e / u  # sigma(-|s|)
+            q = e / (1 + e)  # sigma(-|s|)
             # PyTorch's form: 1 - q below 0, q at and above 0
             ctx.save_for_backward(xp.where(s < 0, 1 - q, q))
-        ratio *= e
-        return xp.minimum(s, 0) - ratio
+        return xp.minimum(s, 0) - log1p(e)
 
     def backward(ctx, upstream):
         (local,) = ctx.saved
         return upstream * local
 
 
-class Softsign(Function):
+def logsigmoid(input):
+    """log sigma(s) = -softplus(-s) = min(s, 0) - log(1 + e^{-|s|}), stable for every s.
+    d/ds = 1 - sigma(s)."""
+    return LogSigmoid.apply(input)
+
+
+class Softsign(ElementwiseUnary):
     label = "softsign"
     rule = r"\partial\,\frac{s}{1+|s|}/\partial s = \frac{1}{(1+|s|)^2}"
+    plain = "d s/(1+|s|)/d s = 1/((1+|s|)^2)"
+    form = ("softsign({...})", r"\mathrm{softsign}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -386,31 +371,54 @@ class Softsign(Function):
         return upstream / (d * d)
 
 
-class Hardtanh(Function):
+def softsign(input):
+    """s / (1 + |s|). d/ds = 1 / (1 + |s|)^2."""
+    return Softsign.apply(input)
+
+
+class Hardtanh(ElementwiseUnary):
     label = "hardtanh"
     rule = r"\partial\,\mathrm{clip}(s, a, b)/\partial s = [a < s < b]"
+    plain = "d clip(s, a, b)/d s = [a < s < b]"
+    form = ("hardtanh({...})", r"\mathrm{hardtanh}({...})")
     float_only = True
 
     def forward(ctx, s, min_val=-1.0, max_val=1.0):
         lo, hi = s.dtype.type(min_val), s.dtype.type(max_val)
         if ctx.needs_input_grad[0]:
             # 0 at and beyond the bounds, 1 strictly inside and for nan (PyTorch)
-            ctx.save_for_backward(_keep_bits(~((s <= lo) | (s >= hi)), s.dtype))
+            ctx.save_for_backward(keep_bits(~((s <= lo) | (s >= hi)), s.dtype))
         return xp.clip(s, lo, hi)  # keeps -0.0 and nan, as PyTorch
 
     def backward(ctx, upstream):
         (inside,) = ctx.saved
-        return _where_kept(upstream, inside)
+        return where_kept(upstream, inside)
 
 
-class Hardsigmoid(Function):
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clip(s, min_val, max_val). d/ds = 1 strictly between the bounds, 0 at and beyond them
+    (PyTorch's convention)."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    return _maybe_in_place(input, inplace,
+                           lambda t: Hardtanh.apply(t, min_val=min_val, max_val=max_val))
+
+
+def relu6(input, inplace=False):
+    """min(max(s, 0), 6) = hardtanh(s, 0, 6). d/ds = 1 for 0 < s < 6, else 0."""
+    return _maybe_in_place(input, inplace, lambda t: Hardtanh.apply(t, min_val=0.0, max_val=6.0))
+
+
+class Hardsigmoid(ElementwiseUnary):
     label = "hardsigmoid"
     rule = r"\partial\,\mathrm{clip}(s/6 + 1/2, 0, 1)/\partial s = [-3 < s < 3]/6"
+    plain = "d clip(s/6 + 1/2, 0, 1)/d s = [-3 < s < 3]/6"
+    form = ("hardsigmoid({...})", r"\mathrm{hardsigmoid}({...})")
     float_only = True
 
     def forward(ctx, s):
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(_keep_bits((s > -3) & (s < 3), s.dtype))
+            ctx.save_for_backward(keep_bits((s > -3) & (s < 3), s.dtype))
         out = xp.clip(s + 3, 0, 6)
         out /= 6
         return out
@@ -419,19 +427,27 @@ class Hardsigmoid(Function):
         (inside,) = ctx.saved
         # 1/6 exactly (PyTorch multiplies by the float32 number 1/6 even in float64,
         # 3e-8 away; finite differences side with 1/6); +0.0 outside, as PyTorch
-        return _where_kept(upstream / 6, inside)
+        return where_kept(upstream / 6, inside)
 
 
-class Hardswish(Function):
+def hardsigmoid(input, inplace=False):
+    """relu6(s + 3) / 6: 0 for s <= -3, 1 for s >= 3, s/6 + 1/2 between.
+    d/ds = 1/6 for -3 < s < 3, else 0."""
+    return _maybe_in_place(input, inplace, Hardsigmoid.apply)
+
+
+class Hardswish(ElementwiseUnary):
     label = "hardswish"
     rule = r"\partial\,s\,\mathrm{relu6}(s+3)/6/\partial s = 0,\ s/3 + 1/2,\ 1"
+    plain = "d s relu6(s+3)/6/d s = 0, s/3 + 1/2, 1"
+    form = ("hardswish({...})", r"\mathrm{hardswish}({...})")
     float_only = True
 
     def forward(ctx, s):
         if ctx.needs_input_grad[0]:
             # PyTorch: 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (and nan)
             local = xp.where(s < 3, s / 3 + s.dtype.type(0.5), 1)
-            ctx.save_for_backward(local, _keep_bits(~(s <= -3), s.dtype))
+            ctx.save_for_backward(local, keep_bits(~(s <= -3), s.dtype))
         out = xp.clip(s + 3, 0, 6)
         out *= s
         out /= 6
@@ -439,13 +455,21 @@ class Hardswish(Function):
 
     def backward(ctx, upstream):
         local, above = ctx.saved
-        return _where_kept(upstream * local, above)  # +0.0 at s <= -3, as PyTorch
+        return where_kept(upstream * local, above)  # +0.0 at s <= -3, as PyTorch
 
 
-class Mish(Function):
+def hardswish(input, inplace=False):
+    """s relu6(s + 3) / 6: 0 for s <= -3, s for s >= 3, s (s + 3)/6 between.
+    d/ds = 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (PyTorch's convention)."""
+    return _maybe_in_place(input, inplace, Hardswish.apply)
+
+
+class Mish(ElementwiseUnary):
     label = "mish"
     rule = (r"\partial\,s \tanh(\mathrm{sp}(s))/\partial s = \tanh(\mathrm{sp}(s)) "
             r"+ s\,\sigma(s)\,(1 - \tanh^2(\mathrm{sp}(s)))")
+    plain = "d s tanh(sp(s))/d s = tanh(sp(s)) + s sigma(s) (1 - tanh^2(sp(s)))"
+    form = ("mish({...})", r"\mathrm{mish}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -466,10 +490,18 @@ class Mish(Function):
         return upstream * local
 
 
-class PReLU(Function):
+def mish(input, inplace=False):
+    """s tanh(softplus(s)), computed without overflow for any s.
+    d/ds = tanh(sp(s)) + s sigma(s) (1 - tanh(sp(s))^2)."""
+    return _maybe_in_place(input, inplace, Mish.apply)
+
+
+class PReLU(ElementwiseBinary):
     label = "prelu"
     rule = (r"\partial\,\mathrm{prelu}/\partial s = [s > 0] + a [s \le 0],\ "
             r"\partial\,\mathrm{prelu}/\partial a = s [s \le 0]")
+    plain = "d prelu/d s = [s > 0] + a [s <= 0], d prelu/d a = s [s <= 0]"
+    form = ("prelu({...})", r"\mathrm{prelu}({...})")
     float_only = True
 
     def forward(ctx, s, a):
@@ -484,124 +516,6 @@ class PReLU(Function):
         # full-shape per-element gradient of a: the engine sums it over the broadcast dims
         grad_a = xp.where(positive, 0, s * upstream) if ctx.needs_input_grad[1] else None
         return grad_s, grad_a
-
-
-class GLU(Function):
-    label = "glu"
-    rule = (r"\partial\,(a\,\sigma(b))/\partial a = \sigma(b),\ "
-            r"\partial\,(a\,\sigma(b))/\partial b = a\,\sigma(b)(1 - \sigma(b))")
-    float_only = True
-
-    def forward(ctx, x, dim=-1):
-        a, b = xp.split(x, 2, axis=dim)
-        z = _sigmoid(b)
-        if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(a, z)
-            ctx.dim = dim
-        return a * z
-
-    def backward(ctx, upstream):
-        a, z = ctx.saved
-        # PyTorch's order for b, (1 - z) z a g: the small factors first, so that a huge
-        # a times g does not overflow where (1 - z) z would bring it back (or is 0)
-        g_b = (1 - z) * z
-        g_b *= a
-        g_b *= upstream
-        return xp.concatenate([upstream * z, g_b], axis=ctx.dim)
-
-
-# ---------------------------------------------------------------- the public functions
-def gelu(input, approximate="none"):
-    """GELU(s) = s Phi(s), Phi the standard normal CDF = (1 + erf(s/sqrt 2))/2.
-    d/ds = Phi(s) + s phi(s), phi(s) = e^{-s^2/2}/sqrt(2 pi).
-
-    ``approximate='tanh'``: s/2 (1 + tanh(sqrt(2/pi) (s + 0.044715 s^3))), PyTorch's
-    derivative of that formula."""
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
-    return GELU.apply(input, approximate=approximate)
-
-
-def silu(input, inplace=False):
-    """SiLU (swish): s sigma(s). d/ds = sigma(s) (1 + s (1 - sigma(s)))."""
-    return _maybe_in_place(input, inplace, SiLU.apply)
-
-
-def _elu(input, alpha, scale, input_scale, inplace):
-    return _maybe_in_place(input, inplace, lambda t: ELU.apply(
-        t, alpha=alpha, scale=scale, input_scale=input_scale))
-
-
-def elu(input, alpha=1.0, inplace=False):
-    """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
-    below 0 (so alpha at s = 0, PyTorch's choice)."""
-    return _elu(input, alpha, 1.0, 1.0, inplace)
-
-
-def selu(input, inplace=False):
-    """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
-    and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
-    scale alpha e^s at and below 0."""
-    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace)
-
-
-def celu(input, alpha=1.0, inplace=False):
-    """CELU: s for s > 0, alpha (e^{s/alpha} - 1) for s <= 0. d/ds = 1 above 0, e^{s/alpha}
-    at and below 0. alpha must not be 0."""
-    if alpha == 0:
-        raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
-    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
-
-
-def logsigmoid(input):
-    """log sigma(s) = -softplus(-s) = min(s, 0) - log(1 + e^{-|s|}), stable for every s.
-    d/ds = 1 - sigma(s)."""
-    return LogSigmoid.apply(input)
-
-
-def softsign(input):
-    """s / (1 + |s|). d/ds = 1 / (1 + |s|)^2."""
-    return Softsign.apply(input)
-
-
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clip(s, min_val, max_val). d/ds = 1 strictly between the bounds, 0 at and beyond them
-    (PyTorch's convention)."""
-    if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    return _maybe_in_place(input, inplace,
-                           lambda t: Hardtanh.apply(t, min_val=min_val, max_val=max_val))
-
-
-def relu6(input, inplace=False):
-    """min(max(s, 0), 6) = hardtanh(s, 0, 6). d/ds = 1 for 0 < s < 6, else 0."""
-    return _maybe_in_place(input, inplace, lambda t: Hardtanh.apply(t, min_val=0.0, max_val=6.0))
-
-
-def hardsigmoid(input, inplace=False):
-    """relu6(s + 3) / 6: 0 for s <= -3, 1 for s >= 3, s/6 + 1/2 between.
-    d/ds = 1/6 for -3 < s < 3, else 0."""
-    return _maybe_in_place(input, inplace, Hardsigmoid.apply)
-
-
-def hardswish(input, inplace=False):
-    """s relu6(s + 3) / 6: 0 for s <= -3, s for s >= 3, s (s + 3)/6 between.
-    d/ds = 0 for s <= -3, s/3 + 1/2 for -3 < s < 3, 1 for s >= 3 (PyTorch's convention)."""
-    return _maybe_in_place(input, inplace, Hardswish.apply)
-
-
-def mish(input, inplace=False):
-    """s tanh(softplus(s)), computed without overflow for any s.
-    d/ds = tanh(sp(s)) + s sigma(s) (1 - tanh(sp(s))^2)."""
-    return _maybe_in_place(input, inplace, Mish.apply)
-
-
-def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / sum_j e^{-s_j}.
-    Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
-    if dtype is not None:
-        input = _to(input, dtype)
-    return _along(Softmax, _neg(input), dim, "softmin")
 
 
 def prelu(input, weight):
@@ -632,6 +546,32 @@ def prelu(input, weight):
     return PReLU.apply(input, slope)
 
 
+class GLU(AlongDim):
+    label = "glu"
+    rule = (r"\partial\,(a\,\sigma(b))/\partial a = \sigma(b),\ "
+            r"\partial\,(a\,\sigma(b))/\partial b = a\,\sigma(b)(1 - \sigma(b))")
+    plain = "d (a sigma(b))/d a = sigma(b), d (a sigma(b))/d b = a sigma(b)(1 - sigma(b))"
+    form = ("glu({...})", r"\mathrm{glu}({...})")
+    float_only = True
+
+    def forward(ctx, x, dim=-1):
+        a, b = xp.split(x, 2, axis=dim)
+        z = _sigmoid(b)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(a, z)
+            ctx.dim = dim
+        return a * z
+
+    def backward(ctx, upstream):
+        a, z = ctx.saved
+        # PyTorch's order for b, (1 - z) z a g: the small factors first, so that a huge
+        # a times g does not overflow where (1 - z) z would bring it back (or is 0)
+        g_b = (1 - z) * z
+        g_b *= a
+        g_b *= upstream
+        return xp.concatenate([upstream * z, g_b], axis=ctx.dim)
+
+
 def glu(input, dim=-1):
     """Gated linear unit: split ``input`` in halves a, b along ``dim``; a sigma(b).
     d/da = sigma(b), d/db = a sigma(b) (1 - sigma(b))."""
@@ -651,45 +591,99 @@ def glu(input, dim=-1):
     return GLU.apply(input, dim=dim)
 
 
+def _elu(input, alpha, scale, input_scale, inplace):
+    return _maybe_in_place(input, inplace, lambda t: ELU.apply(
+        t, alpha=alpha, scale=scale, input_scale=input_scale))
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
+    below 0 (so alpha at s = 0, PyTorch's choice)."""
+    return _elu(input, alpha, 1.0, 1.0, inplace)
+
+
+def selu(input, inplace=False):
+    """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
+    and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
+    scale alpha e^s at and below 0."""
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """CELU: s for s > 0, alpha (e^{s/alpha} - 1) for s <= 0. d/ds = 1 above 0, e^{s/alpha}
+    at and below 0. alpha must not be 0."""
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
+    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / sum_j e^{-s_j}.
+    Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
+    if dtype is not None:
+        input = _to(input, dtype)
+    return _along(Softmax, _neg(input), dim, "softmin")
+
+
 # ---------------------------------------------------------------- shrinkage and threshold
-class Hardshrink(Function):
+class Hardshrink(ElementwiseUnary):
     label = "hardshrink"
     rule = r"\partial\,\mathrm{hardshrink}(s)/\partial s = [|s| > \lambda]"
+    plain = "d hardshrink(s)/d s = [|s| > lambda]"
+    form = ("hardshrink({...})", r"\mathrm{hardshrink}({...})")
     float_only = True
 
     def forward(ctx, s, lambd=0.5):
         lam = s.dtype.type(lambd)
         keep = ~((s >= -lam) & (s <= lam))  # PyTorch's test: nan is kept, +-lambda is not
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(_keep_bits(keep, s.dtype))
+            ctx.save_for_backward(keep_bits(keep, s.dtype))
         return xp.where(keep, s, s.dtype.type(0))
 
     def backward(ctx, upstream):
         (keep,) = ctx.saved
-        return _where_kept(upstream, keep)
+        return where_kept(upstream, keep)
 
 
-class Softshrink(Function):
+def hardshrink(input, lambd=0.5):
+    """s where |s| > lambd, else 0. d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
+    return Hardshrink.apply(input, lambd=lambd)
+
+
+class Softshrink(ElementwiseUnary):
     label = "softshrink"
     rule = r"\partial\,\mathrm{softshrink}(s)/\partial s = [|s| > \lambda]"
+    plain = "d softshrink(s)/d s = [|s| > lambda]"
+    form = ("softshrink({...})", r"\mathrm{softshrink}({...})")
     float_only = True
 
     def forward(ctx, s, lambd=0.5):
         lam = s.dtype.type(lambd)
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(_keep_bits(~((s >= -lam) & (s <= lam)), s.dtype))
+            ctx.save_for_backward(keep_bits(~((s >= -lam) & (s <= lam)), s.dtype))
         # s - clip(s, -lambda, lambda) is s - lambda above, s + lambda below and 0 between;
         # copysign gives the 0 the sign of s, as PyTorch's s * 0 does
         return xp.copysign(s - xp.clip(s, -lam, lam), s)
 
     def backward(ctx, upstream):
         (keep,) = ctx.saved
-        return _where_kept(upstream, keep)
+        return where_kept(upstream, keep)
 
 
-class Tanhshrink(Function):
+def softshrink(input, lambd=0.5):
+    """s - lambd above lambd, s + lambd below -lambd, 0 between (lambd >= 0).
+    d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
+    if not lambd >= 0:
+        raise ValueError(f"softshrink: lambd must be >= 0 (the half-width of the zeroed "
+                         f"band), got {lambd}")
+    return Softshrink.apply(input, lambd=lambd)
+
+
+class Tanhshrink(ElementwiseUnary):
     label = "tanhshrink"
     rule = r"\partial\,(s - \tanh s)/\partial s = \tanh^2 s"
+    plain = "d (s - tanh s)/d s = tanh^2 s"
+    form = ("tanhshrink({...})", r"\mathrm{tanhshrink}({...})")
     float_only = True
 
     def forward(ctx, s):
@@ -706,39 +700,27 @@ class Tanhshrink(Function):
         return out
 
 
-class Threshold(Function):
+def tanhshrink(input):
+    """s - tanh(s). d/ds = tanh(s)^2."""
+    return Tanhshrink.apply(input)
+
+
+class Threshold(ElementwiseUnary):
     label = "threshold"
     rule = r"\partial\,\mathrm{threshold}(s)/\partial s = [s > \theta]"
+    plain = "d threshold(s)/d s = [s > theta]"
+    form = ("threshold({...})", r"\mathrm{threshold}({...})")
     float_only = True
 
     def forward(ctx, s, threshold, value):
         below = s <= s.dtype.type(threshold)  # PyTorch's test: nan passes through
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(_keep_bits(~below, s.dtype))
+            ctx.save_for_backward(keep_bits(~below, s.dtype))
         return xp.where(below, s.dtype.type(value), s)
 
     def backward(ctx, upstream):
         (passed,) = ctx.saved
-        return _where_kept(upstream, passed)
-
-
-def hardshrink(input, lambd=0.5):
-    """s where |s| > lambd, else 0. d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
-    return Hardshrink.apply(input, lambd=lambd)
-
-
-def softshrink(input, lambd=0.5):
-    """s - lambd above lambd, s + lambd below -lambd, 0 between (lambd >= 0).
-    d/ds = 1 where |s| > lambd, else 0 (0 at +-lambd)."""
-    if not lambd >= 0:
-        raise ValueError(f"softshrink: lambd must be >= 0 (the half-width of the zeroed "
-                         f"band), got {lambd}")
-    return Softshrink.apply(input, lambd=lambd)
-
-
-def tanhshrink(input):
-    """s - tanh(s). d/ds = tanh(s)^2."""
-    return Tanhshrink.apply(input)
+        return where_kept(upstream, passed)
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -804,9 +786,11 @@ def _check_dim(dim, ndim, op):
 
 
 # ===================================================================== softmax
-class Softmax(Function):
+class Softmax(AlongDim):
     label = "softmax"
     rule = r"\partial y_i/\partial x_j = y_i(\delta_{ij} - y_j)"
+    plain = "d y_i/d x_j = y_i(delta_ij - y_j)"
+    form = ("softmax({...})", r"\mathrm{softmax}({...})")
     float_only = True
 
     def forward(ctx, x, dim):
@@ -826,9 +810,11 @@ class Softmax(Function):
         return y * (upstream - xp.add.reduce(upstream * y, axis=ctx.dim, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(AlongDim):
     label = "log_softmax"
     rule = r"\partial y_i/\partial x_j = \delta_{ij} - \mathrm{softmax}(x)_j"
+    plain = "d y_i/d x_j = delta_ij - softmax(x)_j"
+    form = ("log_softmax({...})", r"\mathrm{log\_softmax}({...})")
     float_only = True
 
     def forward(ctx, x, dim):

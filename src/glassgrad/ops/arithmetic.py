@@ -17,10 +17,12 @@ Two places where NumPy and PyTorch disagree, and glassgrad follows PyTorch:
 import builtins
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Elementwise, ElementwiseBinary, ElementwiseUnary
 from ..backend import xp
 from ..device import cpu_only, device, names_a_dtype
 from ..tensor import Tensor
+from ._kernels.operands import operands
+from ._kernels.signs import masked
 
 _ndarray = xp.ndarray
 _f64 = xp.dtype("float64")
@@ -94,62 +96,15 @@ def _torch_dtype(out, operands, floating=False):
     return out if dtype == _f64 else out.astype(dtype)
 
 
-def _masked(upstream, mask):
-    """upstream where mask is True, +0.0 elsewhere: PyTorch's where(mask, grad, 0), written
-    as a product because np.where costs about 20x a multiply on a random mask. The product
-    alone gives -0.0 for a negative upstream; adding +0.0 turns -0.0 into +0.0 and changes
-    nothing else. (An inf or nan upstream where the mask is False still gives nan, where
-    PyTorch gives 0: tests/ops/test_special_values.py lists it.)"""
-    out = upstream * mask
-    out += 0.0
-    return out
-
-
-# Python floats as 0-d arrays of the tensor's dtype, made once per value. NumPy 2 treats
-# a Python float next to a float32 array as a "weak" scalar: it is rounded to float32 and
-# the product is float32, but working that out costs as much again as the multiply itself
-# on a small array (x * 0.5: 1.6 us; x * a 0-d float32 array: 0.8 us). The values are the
-# same. Zero is left alone (0.0 and -0.0 are one dict key, and the sign of zero matters),
-# and so are inf, nan and what float32 cannot hold (NumPy's own cast decides those).
-_SCALARS = {xp.dtype("float32"): {}, _f64: {}}  # dtype -> {value: read-only 0-d array}
-_SCALAR_LIMIT = {dtype: float(xp.finfo(dtype).max) for dtype in _SCALARS}
-
-
-def _as_array_scalar(value, like):
-    """``value`` (a Python float) as a 0-d array of ``like``'s float dtype, else as is."""
-    if type(like) is not _ndarray:
-        return value
-    cache = _SCALARS.get(like.dtype)
-    if cache is None:
-        return value
-    array = cache.get(value)
-    if array is None:
-        limit = _SCALAR_LIMIT[like.dtype]
-        if value == 0.0 or not -limit <= value <= limit:
-            return value
-        if len(cache) > 1024:  # a loop over many distinct values: start again
-            cache.clear()
-        array = cache[value] = xp.array(value, dtype=like.dtype)
-        array.flags.writeable = False
-    return array
-
-
-def _operands(a, b):
-    """a and b with a Python float among them turned into a 0-d array (see above)."""
-    if type(b) is _PyFloat:
-        return a, _as_array_scalar(b, a)
-    if type(a) is _PyFloat:
-        return _as_array_scalar(a, b), b
-    return a, b
-
-
 # ---------------------------------------------------------------- arithmetic
-class Add(Function):
+class Add(ElementwiseBinary):
     label = "add"
     rule = r"\partial (a+b)/\partial a = 1,\ \partial (a+b)/\partial b = 1"
+    plain = "d (a+b)/d a = 1, d (a+b)/d b = 1"
+    form = ("{0} + {1}", "{0} + {1}")
 
     def forward(ctx, a, b):
-        a, b = _operands(a, b)
+        a, b = operands(a, b)
         try:
             out = a + b
         except ValueError:
@@ -160,12 +115,21 @@ class Add(Function):
         return upstream, upstream  # an add gate copies the gradient to both inputs
 
 
-class Sub(Function):
+def add(input, other, alpha=1):
+    """input + alpha * other, broadcasting both ways."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return Add.apply(input, other)
+
+
+class Sub(ElementwiseBinary):
     label = "sub"
     rule = r"\partial (a-b)/\partial a = 1,\ \partial (a-b)/\partial b = -1"
+    plain = "d (a-b)/d a = 1, d (a-b)/d b = -1"
+    form = ("{0} - {1}", "{0} - {1}")
 
     def forward(ctx, a, b):
-        a, b = _operands(a, b)
+        a, b = operands(a, b)
         try:
             out = a - b
         except ValueError:
@@ -176,12 +140,21 @@ class Sub(Function):
         return upstream, (-upstream if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
+def sub(input, other, alpha=1):
+    """input - alpha * other, broadcasting both ways."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    return Sub.apply(input, other)
+
+
+class Mul(ElementwiseBinary):
     label = "mul"
     rule = r"\partial (ab)/\partial a = b,\ \partial (ab)/\partial b = a"
+    plain = "d (ab)/d a = b, d (ab)/d b = a"
+    form = ("{0}*{1}", r"{0} \cdot {1}")
 
     def forward(ctx, a, b):
-        a, b = _operands(a, b)
+        a, b = operands(a, b)
         try:
             out = a * b
         except ValueError:
@@ -195,12 +168,19 @@ class Mul(Function):
         return (upstream * b if need_a else None), (upstream * a if need_b else None)
 
 
-class Div(Function):
+def mul(input, other):
+    """input * other elementwise. d/da = b, d/db = a."""
+    return Mul.apply(input, other)
+
+
+class Div(ElementwiseBinary):
     label = "div"
     rule = r"\partial (a/b)/\partial a = 1/b,\ \partial (a/b)/\partial b = -a/b^2"
+    plain = "d (a/b)/d a = 1/b, d (a/b)/d b = -a/b^2"
+    form = ("{0}/{1}", r"\frac{{{0}}}{{{1}}}")
 
     def forward(ctx, a, b):
-        a, b = _operands(a, b)
+        a, b = operands(a, b)
         try:
             out = a / b
         except ValueError:
@@ -218,15 +198,27 @@ class Div(Function):
         return da, db
 
 
-class Neg(Function):
+def div(input, other):
+    """input / other (true division). d/da = 1/b, d/db = -a/b^2."""
+    return Div.apply(input, other)
+
+
+class Neg(ElementwiseUnary):
     label = "neg"
     rule = r"\partial (-a)/\partial a = -1"
+    plain = "d (-a)/d a = -1"
+    form = ("-{0}", "-{0}")
 
     def forward(ctx, a):
         return -a
 
     def backward(ctx, upstream):
         return -upstream
+
+
+def neg(input):
+    """-input."""
+    return Neg.apply(input)
 
 
 def _power(a, b):
@@ -239,9 +231,11 @@ def _power(a, b):
     return a ** b
 
 
-class Pow(Function):
+class Pow(ElementwiseBinary):
     label = "pow"
     rule = r"\partial a^b/\partial a = b\,a^{b-1},\ \partial a^b/\partial b = a^b \ln a"
+    plain = "d a^b/d a = b a^(b-1), d a^b/d b = a^b ln a"
+    form = ("{0}**{1}", "{{{0}}}^{{{1}}}")
 
     def forward(ctx, a, b):
         try:
@@ -280,9 +274,17 @@ class Pow(Function):
         return da, db
 
 
-class Exp(Function):
+def pow(input, exponent):  # noqa: A001 - PyTorch's name
+    """input ** exponent; either may be a tensor or a number.
+    d/da = b a^(b-1), d/db = a^b ln a (taken as 0 where a = 0 and b >= 0, as torch)."""
+    return Pow.apply(input, exponent)
+
+
+class Exp(ElementwiseUnary):
     label = "exp"
     rule = r"\partial e^a/\partial a = e^a"
+    plain = "d e^a/d a = e^a"
+    form = ("exp({0})", "e^{{{0}}}")
     float_only = True
 
     def forward(ctx, a):
@@ -295,9 +297,16 @@ class Exp(Function):
         return upstream * z
 
 
-class Log(Function):
+def exp(input):
+    """e ** input. d/da = e^a (the output, which is what backward keeps)."""
+    return Exp.apply(input)
+
+
+class Log(ElementwiseUnary):
     label = "log"
     rule = r"\partial \ln a/\partial a = 1/a"
+    plain = "d ln a/d a = 1/a"
+    form = ("log({0})", r"\ln {0}")
     float_only = True
 
     def forward(ctx, a):
@@ -309,9 +318,16 @@ class Log(Function):
         return upstream / a
 
 
-class Sqrt(Function):
+def log(input):
+    """Natural logarithm. d/da = 1/a."""
+    return Log.apply(input)
+
+
+class Sqrt(ElementwiseUnary):
     label = "sqrt"
     rule = r"\partial \sqrt{a}/\partial a = 1 / (2\sqrt{a})"
+    plain = "d sqrt(a)/d a = 1 / (2sqrt(a))"
+    form = ("sqrt({0})", r"\sqrt{{{0}}}")
     float_only = True
 
     def forward(ctx, a):
@@ -324,9 +340,16 @@ class Sqrt(Function):
         return upstream / (2 * z)
 
 
-class Abs(Function):
+def sqrt(input):
+    """Square root. d/da = 1 / (2 sqrt(a)) (backward keeps the output)."""
+    return Sqrt.apply(input)
+
+
+class Abs(ElementwiseUnary):
     label = "abs"
     rule = r"\partial |a|/\partial a = \mathrm{sign}(a)\ (0 \text{ at } 0)"
+    plain = "d |a|/d a = sign(a) (0 at 0)"
+    form = ("abs({0})", r"\lvert {0} \rvert")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -337,7 +360,12 @@ class Abs(Function):
         return upstream * xp.sign(a)
 
 
-class _ElementwiseExtreme(Function):
+def abs(input):  # noqa: A001 - PyTorch's name
+    """|input|. d/da = sign(a), 0 at a = 0 (PyTorch's choice of subgradient)."""
+    return Abs.apply(input)
+
+
+class _ElementwiseExtreme(ElementwiseBinary):
     """maximum / minimum of two tensors: each output element is one of the inputs, and the
     gradient goes to the input that was selected; on a tie each gets half, as in PyTorch
     (the mean of the two one-sided derivatives). Where either is nan (the output is nan)
@@ -362,11 +390,11 @@ class _ElementwiseExtreme(Function):
         tie = a == b
         if tie.any():
             half = tie * upstream.dtype.type(0.5)  # a tie keeps both sides, each with half
-            da = _masked(upstream, a_kept - half) if need_a else None
-            db = _masked(upstream, b_kept - half) if need_b else None
+            da = masked(upstream, a_kept - half) if need_a else None
+            db = masked(upstream, b_kept - half) if need_b else None
         else:
-            da = _masked(upstream, a_kept) if need_a else None
-            db = _masked(upstream, b_kept) if need_b else None
+            da = masked(upstream, a_kept) if need_a else None
+            db = masked(upstream, b_kept) if need_b else None
         return da, db
 
 
@@ -374,22 +402,38 @@ class Maximum(_ElementwiseExtreme):
     label = "maximum"
     rule = (r"\partial \max(a,b)/\partial a = [a>b] + \tfrac12[a=b],\ "
             r"\partial \max(a,b)/\partial b = [b>a] + \tfrac12[a=b]")
+    plain = "d max(a,b)/d a = [a>b] + 1/2[a=b], d max(a,b)/d b = [b>a] + 1/2[a=b]"
+    form = ("max({0}, {1})", r"\max({0}, {1})")
     pick = xp.maximum
     wins = xp.greater
+
+
+def maximum(input, other):
+    """Elementwise max of two tensors. The gradient goes to the larger; ties split it."""
+    return Maximum.apply(input, other)
 
 
 class Minimum(_ElementwiseExtreme):
     label = "minimum"
     rule = (r"\partial \min(a,b)/\partial a = [a<b] + \tfrac12[a=b],\ "
             r"\partial \min(a,b)/\partial b = [b<a] + \tfrac12[a=b]")
+    plain = "d min(a,b)/d a = [a<b] + 1/2[a=b], d min(a,b)/d b = [b<a] + 1/2[a=b]"
+    form = ("min({0}, {1})", r"\min({0}, {1})")
     pick = xp.minimum
     wins = xp.less
 
 
-class Where(Function):
+def minimum(input, other):
+    """Elementwise min of two tensors. The gradient goes to the smaller; ties split it."""
+    return Minimum.apply(input, other)
+
+
+class Where(Elementwise):
     label = "where"
     rule = (r"\partial\,\mathrm{where}(c,a,b)/\partial a = [c],\ "
             r"\partial\,\mathrm{where}(c,a,b)/\partial b = [\lnot c]")
+    plain = "d where(c,a,b)/d a = [c], d where(c,a,b)/d b = [lnot c]"
+    form = ("where({...})", r"\mathrm{where}({...})")
 
     def forward(ctx, condition, a, b):
         try:
@@ -402,15 +446,29 @@ class Where(Function):
     def backward(ctx, upstream):
         (c,) = ctx.saved
         _, need_a, need_b = ctx.needs_input_grad
-        da = _masked(upstream, c) if need_a else None
-        db = _masked(upstream, ~c) if need_b else None
+        da = masked(upstream, c) if need_a else None
+        db = masked(upstream, ~c) if need_b else None
         return None, da, db
 
 
-class Clamp(Function):
+def where(condition, input, other):
+    """input where condition is True, else other (numbers allowed for input and other).
+    The gradient of input is upstream masked by condition; of other, by not condition."""
+    if isinstance(condition, Tensor):
+        condition = condition.array
+    condition = xp.asarray(condition)
+    if condition.dtype != xp.bool_:
+        raise TypeError(f"where expected condition to be a boolean tensor, got dtype "
+                        f"{condition.dtype}; compare first, e.g. where(x > 0, x, 0)")
+    return Where.apply(condition, input, other)
+
+
+class Clamp(Elementwise):
     label = "clamp"
     rule = (r"\partial\,\mathrm{clamp}(x,lo,hi)/\partial x = [lo \le x \le hi],\ "
             r"\partial/\partial lo = [x<lo][lo<hi],\ \partial/\partial hi = [x>hi \lor hi<lo]")
+    plain = "d clamp(x,lo,hi)/d x = [lo <= x <= hi], d/d lo = [x<lo][lo<hi], d/d hi = [x>hi or hi<lo]"
+    form = ("clamp({...})", r"\mathrm{clamp}({...})")
 
     def forward(ctx, x, lo, hi):
         try:
@@ -433,123 +491,14 @@ class Clamp(Function):
                 passes = x >= lo
             else:
                 passes = (x >= lo) & (x <= hi)
-            dx = _masked(upstream, passes)
+            dx = masked(upstream, passes)
         if need_lo:
             took_lo = x < lo if hi is None else (x < lo) & (lo < hi)
-            dlo = _masked(upstream, took_lo)
+            dlo = masked(upstream, took_lo)
         if need_hi:
             took_hi = x > hi if lo is None else (x > hi) | (hi < lo)
-            dhi = _masked(upstream, took_hi)
+            dhi = masked(upstream, took_hi)
         return dx, dlo, dhi
-
-
-# ---------------------------------------------------------------- copies and casts
-class Clone(Function):
-    label = "clone"
-    rule = r"\partial a/\partial a = 1"
-
-    def forward(ctx, a):
-        return a.copy()
-
-    def backward(ctx, upstream):
-        return upstream
-
-
-class Cast(Function):
-    """float -> float conversion (float32 <-> float64); the gradient is cast back."""
-
-    label = "cast"
-    rule = r"\partial\,\mathrm{cast}(a)/\partial a = 1\ (\text{the gradient is cast back})"
-
-    def forward(ctx, a, dtype):
-        ctx.in_dtype = a.dtype
-        return a.astype(dtype)
-
-    def backward(ctx, upstream):
-        return upstream.astype(ctx.in_dtype)
-
-
-# ---------------------------------------------------------------- public functions
-def add(input, other, alpha=1):
-    """input + alpha * other, broadcasting both ways."""
-    if alpha != 1:
-        other = mul(other, alpha)
-    return Add.apply(input, other)
-
-
-def sub(input, other, alpha=1):
-    """input - alpha * other, broadcasting both ways."""
-    if alpha != 1:
-        other = mul(other, alpha)
-    return Sub.apply(input, other)
-
-
-def mul(input, other):
-    """input * other elementwise. d/da = b, d/db = a."""
-    return Mul.apply(input, other)
-
-
-def div(input, other):
-    """input / other (true division). d/da = 1/b, d/db = -a/b^2."""
-    return Div.apply(input, other)
-
-
-def neg(input):
-    """-input."""
-    return Neg.apply(input)
-
-
-def pow(input, exponent):  # noqa: A001 - PyTorch's name
-    """input ** exponent; either may be a tensor or a number.
-    d/da = b a^(b-1), d/db = a^b ln a (taken as 0 where a = 0 and b >= 0, as torch)."""
-    return Pow.apply(input, exponent)
-
-
-def exp(input):
-    """e ** input. d/da = e^a (the output, which is what backward keeps)."""
-    return Exp.apply(input)
-
-
-def log(input):
-    """Natural logarithm. d/da = 1/a."""
-    return Log.apply(input)
-
-
-def sqrt(input):
-    """Square root. d/da = 1 / (2 sqrt(a)) (backward keeps the output)."""
-    return Sqrt.apply(input)
-
-
-def abs(input):  # noqa: A001 - PyTorch's name
-    """|input|. d/da = sign(a), 0 at a = 0 (PyTorch's choice of subgradient)."""
-    return Abs.apply(input)
-
-
-def maximum(input, other):
-    """Elementwise max of two tensors. The gradient goes to the larger; ties split it."""
-    return Maximum.apply(input, other)
-
-
-def minimum(input, other):
-    """Elementwise min of two tensors. The gradient goes to the smaller; ties split it."""
-    return Minimum.apply(input, other)
-
-
-def where(condition, input, other):
-    """input where condition is True, else other (numbers allowed for input and other).
-    The gradient of input is upstream masked by condition; of other, by not condition."""
-    if isinstance(condition, Tensor):
-        condition = condition.array
-    condition = xp.asarray(condition)
-    if condition.dtype != xp.bool_:
-        raise TypeError(f"where expected condition to be a boolean tensor, got dtype "
-                        f"{condition.dtype}; compare first, e.g. where(x > 0, x, 0)")
-    return Where.apply(condition, input, other)
-
-
-def tensor_where(input, condition, other):
-    """The Tensor method ``x.where(condition, y)``: where(condition, x, y)."""
-    return where(condition, input, other)
 
 
 def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
@@ -560,12 +509,59 @@ def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
     return Clamp.apply(input, min, max)
 
 
-clip = clamp
+# ---------------------------------------------------------------- copies and casts
+class Clone(ElementwiseUnary):
+    label = "clone"
+    rule = r"\partial a/\partial a = 1"
+    plain = "d a/d a = 1"
+    form = ("clone({...})", r"\mathrm{clone}({...})")
+
+    def forward(ctx, a):
+        return a.copy()
+
+    def backward(ctx, upstream):
+        return upstream
 
 
 def clone(input):
     """A copy with its own memory; the gradient flows straight through."""
     return Clone.apply(input)
+
+
+class Cast(ElementwiseUnary):
+    """float -> float conversion (float32 <-> float64); the gradient is cast back."""
+
+    label = "cast"
+    rule = r"\partial\,\mathrm{cast}(a)/\partial a = 1\ (\text{the gradient is cast back})"
+    plain = "d cast(a)/d a = 1 (the gradient is cast back)"
+    form = ("cast({...})", r"\mathrm{cast}({...})")
+
+    def forward(ctx, a, dtype):
+        ctx.in_dtype = a.dtype
+        return a.astype(dtype)
+
+    def backward(ctx, upstream):
+        return upstream.astype(ctx.in_dtype)
+
+
+def to(input, *args, **kwargs):
+    """Convert to a dtype: ``x.to(glassgrad.float64)``, ``x.to(other_tensor)``,
+    ``x.to("cpu")``. Returns ``input`` itself when nothing changes (as PyTorch).
+    Float -> float is differentiable; casting to an integer or bool dtype is not."""
+    dtype, copy = _parse_to(args, dict(kwargs))
+    if dtype is None or dtype == input.dtype:
+        return clone(input) if copy else input
+    if input.dtype.kind == "f" and dtype.kind == "f":
+        return Cast.apply(input, dtype=dtype)
+    return Tensor._wrap(input.array.astype(dtype))  # integers carry no gradient
+
+
+def tensor_where(input, condition, other):
+    """The Tensor method ``x.where(condition, y)``: where(condition, x, y)."""
+    return where(condition, input, other)
+
+
+clip = clamp
 
 
 def _parse_to(args, kwargs):
@@ -587,18 +583,6 @@ def _parse_to(args, kwargs):
             except TypeError:
                 raise TypeError(f"to() expects a dtype, a tensor or 'cpu', got {a!r}") from None
     return dtype, copy
-
-
-def to(input, *args, **kwargs):
-    """Convert to a dtype: ``x.to(glassgrad.float64)``, ``x.to(other_tensor)``,
-    ``x.to("cpu")``. Returns ``input`` itself when nothing changes (as PyTorch).
-    Float -> float is differentiable; casting to an integer or bool dtype is not."""
-    dtype, copy = _parse_to(args, dict(kwargs))
-    if dtype is None or dtype == input.dtype:
-        return clone(input) if copy else input
-    if input.dtype.kind == "f" and dtype.kind == "f":
-        return Cast.apply(input, dtype=dtype)
-    return Tensor._wrap(input.array.astype(dtype))  # integers carry no gradient
 
 
 def _cast_method(dtype, name):

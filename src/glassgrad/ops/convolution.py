@@ -38,11 +38,11 @@ along one dim.)
 
 import contextlib
 
-from ..autograd.function import Function
+from ..autograd.function import Convolution
 from ..backend import xp
 from ._kernels.conv import (
-    _as_patch_rows, _col2im, _is_narrow, keeps_patches, _patch_chunks, _patch_matrix,
-    _tall_product, _warm_up_sgemm,
+    _col2im, _is_narrow, _patch_chunks, _tall_product, _warm_up_sgemm, padded_channels_last,
+    patch_product, patches_t_product,
 )
 from ._kernels.windows import (
     _data, _is_channels_last, _out_size, _padded, _pair, _unbatched, _windows,
@@ -54,12 +54,14 @@ __all__ = [
 
 
 # ===================================================================== conv2d
-class Conv2d(Function):
+class Conv2d(Convolution):
     label = "conv2d"
     rule = (r"y_{nfij} = b_f + \sum_{c,k,l} w_{fckl}\, x_{n,c,s i+d k,s j+d l};\ "
             r"\partial y_{nfij}/\partial w_{fckl} = x_{n,c,si+dk,sj+dl},\ "
             r"\partial y_{nfij}/\partial x_{n,c,si+dk,sj+dl} = w_{fckl},\ "
             r"\partial y_{nfij}/\partial b_f = 1")
+    plain = "y_nfij = b_f + sum_c,k,l w_fckl x_n,c,s i+d k,s j+d l; d y_nfij/d w_fckl = x_n,c,si+dk,sj+dl, d y_nfij/d x_n,c,si+dk,sj+dl = w_fckl, d y_nfij/d b_f = 1"
+    form = ("conv2d({...})", r"\mathrm{conv2d}({...})")
     float_only = True
 
     def forward(ctx, given, weight, bias, stride, padding, dilation):
@@ -69,33 +71,14 @@ class Conv2d(Function):
         (top, bottom, left, right) = padding
         oh = _out_size(h, kh, stride[0], top, bottom, dilation[0])
         ow = _out_size(w, kw, stride[1], left, right, dilation[1])
-        xpad = _padded(x, top, bottom, left, right, 0, channels_last=True)
-        if xpad is x and not _is_narrow(kw, c) and not _is_channels_last(x):
-            # NCHW input (an image batch, not a conv output): one channels-last copy first
-            # makes the patch copies read runs of C numbers (measured 1.8x faster overall)
-            xpad = x.transpose(0, 2, 3, 1).copy().transpose(0, 3, 1, 2)
-        windows = _windows(xpad, (kh, kw), stride, dilation, (oh, ow))
+        xpad = padded_channels_last(x, top, bottom, left, right, kw)
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        # dL/dw needs the patch matrix again. Up to _KEEP_PATCHES numbers it is written
-        # into an array of its own and kept for backward, which saves copying it twice
-        # (measured: 9 ms of the benchmark's 94 ms step); above that, backward keeps only
-        # the padded input, KH*KW times smaller, and copies the patches again.
-        keep = need_w and keeps_patches(windows.size)
-        kept = _patch_matrix(windows) if keep else None
-        # The weights as a (KH*KW*C, F) matrix whose rows follow the patch columns.
-        w_mat = weight.transpose(2, 3, 1, 0).reshape(kh * kw * c, f)
-        out = xp.empty((n * oh * ow, f), dtype=x.dtype)  # row (n, i, j), column f
-        # The bias repeated along an output row, so that it is added to rows of OW*F numbers
-        # rather than of F: with few filters NumPy's cost per row outweighs the additions
-        # (the benchmark's F = 32 layer: 1.46 -> 1.07 ms)
-        bias_row = None if bias is None else xp.tile(bias, ow)
-        for rows, patches in _patch_chunks(windows, into=kept):
-            xp.matmul(patches, w_mat, out=out[rows])  # (pixels, KH*KW*C) @ (KH*KW*C, F)
-            if bias is not None:  # while the chunk is in cache
-                by_output_row = out[rows].reshape(-1, ow * f)
-                by_output_row += bias_row
+        # Y = P W^T + b, P the patch matrix: one row per output pixel (N*OH*OW, F); P itself
+        # kept for dL/dw when it fits, else backward copies the patches again from xpad
+        out, kept = patch_product(xpad, weight, bias, stride, dilation, (oh, ow), keep=need_w)
         ctx.geometry = ((top, left), (h, w), stride, dilation, unbatched)
-        saved_for_w = None if not need_w else _as_patch_rows(kept) if keep else xpad
+        keep = kept is not None
+        saved_for_w = None if not need_w else kept if keep else xpad
         # The input itself is saved too, though backward reads only its copies: an in-place
         # edit of it is then refused at backward, as in PyTorch (which saves the input).
         ctx.save_for_backward(saved_for_w, weight if need_x else None,
@@ -115,13 +98,8 @@ class Conv2d(Function):
         d_x = d_w = d_b = None
         if need_w:  # dL/dw = sum over output pixels of upstream x patch = patches^T @ G
             (kh, kw), c = ctx.kernel, ctx.padded_shape[1]
-            if ctx.patches_kept:
-                d_w_mat = _tall_product(for_w, g_mat)
-            else:
-                d_w_mat = xp.zeros((kh * kw * c, f), dtype=g.dtype)
-                windows = _windows(for_w, ctx.kernel, stride, dilation, (oh, ow))
-                for rows, patches in _patch_chunks(windows):
-                    d_w_mat += _tall_product(patches, g_mat[rows])
+            d_w_mat = patches_t_product(for_w, ctx.patches_kept, g_mat, ctx.kernel, stride,
+                                        dilation, (oh, ow))
             d_w = d_w_mat.reshape(kh, kw, c, f).transpose(3, 2, 0, 1).copy()
         if need_b:  # every output pixel of channel f added b_f once: a column sum of G
             # as a product with ones: 2.5x faster than g.sum(axis=(0, 2, 3)) and more
@@ -133,25 +111,6 @@ class Conv2d(Function):
             if unbatched:
                 d_x = d_x[0]
         return d_x, d_w, d_b
-
-
-def _conv_padding(padding, kernel, dilation, stride):
-    """padding as (top, bottom, left, right): an int, a pair, 'valid' or 'same'."""
-    if isinstance(padding, str):
-        if padding == "valid":
-            return (0, 0, 0, 0)
-        if padding == "same":
-            if stride != (1, 1):
-                raise ValueError("conv2d: padding='same' is not supported for strided "
-                                 f"convolutions (stride={stride}); give the padding as numbers")
-            # total padding d*(k-1) keeps the size; an odd total puts the extra row at the
-            # bottom (and the extra column at the right), as PyTorch does
-            (th, tw) = (dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1))
-            return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
-        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', "
-                         f"got {padding!r}")
-    ph, pw = _pair(padding, "padding", "conv2d", minimum=0)
-    return (ph, ph, pw, pw)
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -229,11 +188,32 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return cat(outputs, dim=-3)
 
 
-class ConvTranspose2d(Function):
+def _conv_padding(padding, kernel, dilation, stride):
+    """padding as (top, bottom, left, right): an int, a pair, 'valid' or 'same'."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0, 0, 0)
+        if padding == "same":
+            if stride != (1, 1):
+                raise ValueError("conv2d: padding='same' is not supported for strided "
+                                 f"convolutions (stride={stride}); give the padding as numbers")
+            # total padding d*(k-1) keeps the size; an odd total puts the extra row at the
+            # bottom (and the extra column at the right), as PyTorch does
+            (th, tw) = (dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1))
+            return (th // 2, th - th // 2, tw // 2, tw - tw // 2)
+        raise ValueError(f"conv2d: padding must be an int, a pair, 'valid' or 'same', "
+                         f"got {padding!r}")
+    ph, pw = _pair(padding, "padding", "conv2d", minimum=0)
+    return (ph, ph, pw, pw)
+
+
+class ConvTranspose2d(Convolution):
     label = "conv_transpose2d"
     rule = (r"y_{n,o,si+dk-p,sj+dl-p} \mathrel{+}= x_{ncij}\, w_{cokl} (+ b_o);\ "
             r"\partial y/\partial x_{ncij} = w_{cokl},\ "
             r"\partial y/\partial w_{cokl} = x_{ncij},\ \partial y/\partial b_o = 1")
+    plain = "y_n,o,si+dk-p,sj+dl-p += x_ncij w_cokl (+ b_o); d y/d x_ncij = w_cokl, d y/d w_cokl = x_ncij, d y/d b_o = 1"
+    form = ("conv_transpose2d({...})", r"\mathrm{conv\_transpose2d}({...})")
     float_only = True
 
     def forward(ctx, x, weight, bias, stride, padding, output_padding, dilation):
@@ -296,38 +276,6 @@ class ConvTranspose2d(Function):
         return d_x, d_w, d_b
 
 
-def _check_transpose_args(op, x, wt, bias, groups, dims):
-    """The shape and dtype checks shared by conv_transpose1d/2d (dims = 1 or 2)."""
-    if isinstance(groups, bool) or not isinstance(groups, (int, xp.integer)) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    layout = "(N, C, L) or 2-D (C, L)" if dims == 1 else "(N, C, H, W) or 3-D (C, H, W)"
-    if x.ndim not in (dims + 1, dims + 2):
-        raise ValueError(f"{op}: input must be {dims + 2}-D {layout}, got shape "
-                         f"{tuple(x.shape)}")
-    kernel = "kL" if dims == 1 else "kH, kW"
-    if wt.ndim != dims + 2:
-        raise ValueError(f"{op}: weight must be {dims + 2}-D (in_channels, out_channels / "
-                         f"groups, {kernel}), got shape {tuple(wt.shape)}")
-    if wt.shape[0] % groups:
-        raise ValueError(f"{op}: the {wt.shape[0]} input channels of the weight of shape "
-                         f"{tuple(wt.shape)} cannot be split into groups={groups}")
-    if x.shape[-dims - 1] != wt.shape[0]:
-        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has {x.shape[-dims - 1]} "
-                         f"channels but weight of shape {tuple(wt.shape)} expects "
-                         f"{wt.shape[0]} (weight.shape[0])")
-    if x.dtype != wt.dtype:
-        raise TypeError(f"{op}: input dtype {x.dtype} and weight dtype {wt.dtype} differ; "
-                        "convert one of them (.float() or .double())")
-    if bias is not None:
-        b = _data(bias)
-        c_out = wt.shape[1] * groups
-        if b.shape != (c_out,):
-            raise ValueError(f"{op}: bias must have shape ({c_out},), one per output channel "
-                             f"(weight.shape[1] x groups); got {tuple(b.shape)}")
-        if b.dtype != x.dtype:
-            raise TypeError(f"{op}: bias dtype {b.dtype} differs from input dtype {x.dtype}")
-
-
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """2-D transposed convolution ("deconvolution") of ``input`` (N, C_in, H, W) with
@@ -375,6 +323,38 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
             input[channels], weight[g * c:(g + 1) * c],
             None if bias is None else bias[g * f:(g + 1) * f], **params))
     return cat(outputs, dim=-3)
+
+
+def _check_transpose_args(op, x, wt, bias, groups, dims):
+    """The shape and dtype checks shared by conv_transpose1d/2d (dims = 1 or 2)."""
+    if isinstance(groups, bool) or not isinstance(groups, (int, xp.integer)) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    layout = "(N, C, L) or 2-D (C, L)" if dims == 1 else "(N, C, H, W) or 3-D (C, H, W)"
+    if x.ndim not in (dims + 1, dims + 2):
+        raise ValueError(f"{op}: input must be {dims + 2}-D {layout}, got shape "
+                         f"{tuple(x.shape)}")
+    kernel = "kL" if dims == 1 else "kH, kW"
+    if wt.ndim != dims + 2:
+        raise ValueError(f"{op}: weight must be {dims + 2}-D (in_channels, out_channels / "
+                         f"groups, {kernel}), got shape {tuple(wt.shape)}")
+    if wt.shape[0] % groups:
+        raise ValueError(f"{op}: the {wt.shape[0]} input channels of the weight of shape "
+                         f"{tuple(wt.shape)} cannot be split into groups={groups}")
+    if x.shape[-dims - 1] != wt.shape[0]:
+        raise ValueError(f"{op}: input of shape {tuple(x.shape)} has {x.shape[-dims - 1]} "
+                         f"channels but weight of shape {tuple(wt.shape)} expects "
+                         f"{wt.shape[0]} (weight.shape[0])")
+    if x.dtype != wt.dtype:
+        raise TypeError(f"{op}: input dtype {x.dtype} and weight dtype {wt.dtype} differ; "
+                        "convert one of them (.float() or .double())")
+    if bias is not None:
+        b = _data(bias)
+        c_out = wt.shape[1] * groups
+        if b.shape != (c_out,):
+            raise ValueError(f"{op}: bias must have shape ({c_out},), one per output channel "
+                             f"(weight.shape[1] x groups); got {tuple(b.shape)}")
+        if b.dtype != x.dtype:
+            raise TypeError(f"{op}: bias dtype {b.dtype} differs from input dtype {x.dtype}")
 
 
 def _one(value, name, op, minimum=1):
@@ -496,10 +476,12 @@ def _fold(cols, image_size, kernel, dilation, padding, stride, out_size):
     return image[:, :, ph:ph + h, pw:pw + w]
 
 
-class Unfold(Function):
+class Unfold(Convolution):
     label = "unfold"
     rule = (r"\mathrm{cols}_{n,(c,i,j),(p,q)} = x_{n,c,sp+di,sq+dj};\ "
             r"\partial \mathrm{cols}/\partial x = 1 \text{ at the copied pixel (backward: fold)}")
+    plain = "cols_n,(c,i,j),(p,q) = x_n,c,sp+di,sq+dj; d cols/d x = 1 at the copied pixel (backward: fold)"
+    form = ("unfold({...})", r"\mathrm{unfold}({...})")
     float_only = True
 
     def forward(ctx, x, kernel, dilation, padding, stride, out_size):
@@ -514,42 +496,6 @@ class Unfold(Function):
         g = upstream[None] if unbatched else upstream
         d_x = _fold(g, image_size, kernel, dilation, padding, stride, out_size)
         return d_x[0] if unbatched else d_x
-
-
-class Fold(Function):
-    label = "fold"
-    rule = (r"y_{n,c,h,w} = \sum_{(i,j),(p,q):\, sp+di=h,\, sq+dj=w} "
-            r"\mathrm{cols}_{n,(c,i,j),(p,q)};\ "
-            r"\partial y/\partial \mathrm{cols} = 1 \text{ (backward: unfold)}")
-    float_only = True
-
-    def forward(ctx, cols, image_size, kernel, dilation, padding, stride, out_size):
-        unbatched = cols.ndim == 2
-        c3 = cols[None] if unbatched else cols
-        ctx.geometry = (kernel, dilation, padding, stride, out_size, unbatched)
-        y = _fold(c3, image_size, kernel, dilation, padding, stride, out_size)
-        return y[0] if unbatched else y
-
-    def backward(ctx, upstream):
-        kernel, dilation, padding, stride, out_size, unbatched = ctx.geometry
-        g = upstream[None] if unbatched else upstream
-        d_cols = _unfold(g, kernel, dilation, padding, stride, out_size)
-        return d_cols[0] if unbatched else d_cols
-
-
-def _geometry(op, image_size, kernel_size, dilation, padding, stride):
-    kernel = _pair(kernel_size, "kernel_size", op)
-    dilation = _pair(dilation, "dilation", op)
-    padding = _pair(padding, "padding", op, minimum=0)
-    stride = _pair(stride, "stride", op)
-    out = tuple(_out_size(image_size[a], kernel[a], stride[a], padding[a], padding[a],
-                          dilation[a]) for a in range(2))
-    if min(out) < 1:
-        span = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
-        raise ValueError(f"{op}: the padded image {image_size[0] + 2 * padding[0]} x "
-                         f"{image_size[1] + 2 * padding[1]} is smaller than the dilated kernel "
-                         f"{span[0]} x {span[1]}")
-    return kernel, dilation, padding, stride, out
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
@@ -569,6 +515,29 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
                                                        padding, stride)
     return Unfold.apply(input, kernel=kernel, dilation=dilation, padding=padding, stride=stride,
                         out_size=out)
+
+
+class Fold(Convolution):
+    label = "fold"
+    rule = (r"y_{n,c,h,w} = \sum_{(i,j),(p,q):\, sp+di=h,\, sq+dj=w} "
+            r"\mathrm{cols}_{n,(c,i,j),(p,q)};\ "
+            r"\partial y/\partial \mathrm{cols} = 1 \text{ (backward: unfold)}")
+    plain = "y_n,c,h,w = sum_(i,j),(p,q): sp+di=h, sq+dj=w cols_n,(c,i,j),(p,q); d y/d cols = 1 (backward: unfold)"
+    form = ("fold({...})", r"\mathrm{fold}({...})")
+    float_only = True
+
+    def forward(ctx, cols, image_size, kernel, dilation, padding, stride, out_size):
+        unbatched = cols.ndim == 2
+        c3 = cols[None] if unbatched else cols
+        ctx.geometry = (kernel, dilation, padding, stride, out_size, unbatched)
+        y = _fold(c3, image_size, kernel, dilation, padding, stride, out_size)
+        return y[0] if unbatched else y
+
+    def backward(ctx, upstream):
+        kernel, dilation, padding, stride, out_size, unbatched = ctx.geometry
+        g = upstream[None] if unbatched else upstream
+        d_cols = _unfold(g, kernel, dilation, padding, stride, out_size)
+        return d_cols[0] if unbatched else d_cols
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -601,3 +570,18 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                          f"{out[0] * out[1]} windows")
     return Fold.apply(input, image_size=size, kernel=kernel, dilation=dilation, padding=padding,
                       stride=stride, out_size=out)
+
+
+def _geometry(op, image_size, kernel_size, dilation, padding, stride):
+    kernel = _pair(kernel_size, "kernel_size", op)
+    dilation = _pair(dilation, "dilation", op)
+    padding = _pair(padding, "padding", op, minimum=0)
+    stride = _pair(stride, "stride", op)
+    out = tuple(_out_size(image_size[a], kernel[a], stride[a], padding[a], padding[a],
+                          dilation[a]) for a in range(2))
+    if min(out) < 1:
+        span = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+        raise ValueError(f"{op}: the padded image {image_size[0] + 2 * padding[0]} x "
+                         f"{image_size[1] + 2 * padding[1]} is smaller than the dilated kernel "
+                         f"{span[0]} x {span[1]}")
+    return kernel, dilation, padding, stride, out

@@ -40,7 +40,7 @@ The coefficients are fdlibm's, under its notice:
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import ElementwiseUnary
 from ..backend import xp
 
 # ---------------------------------------------------------------- fdlibm's coefficients
@@ -229,9 +229,11 @@ def erfc_array(x):
 
 
 # ---------------------------------------------------------------- the ops
-class Erf(Function):
+class Erf(ElementwiseUnary):
     label = "erf"
     rule = r"\partial\,\mathrm{erf}(x)/\partial x = \tfrac{2}{\sqrt\pi} e^{-x^2}"
+    plain = "d erf(x)/d x = 2/(sqrt(pi)) e^(-x^2)"
+    form = ("erf({...})", r"\mathrm{erf}({...})")
     float_only = True
 
     def forward(ctx, x):
@@ -244,9 +246,20 @@ class Erf(Function):
         return upstream * (x.dtype.type(_TWO_OVER_SQRT_PI) * xp.exp(-(x * x)))
 
 
-class Erfc(Function):
+def erf(input):
+    """The error function erf(x) = 2/sqrt(pi) int_0^x e^{-t^2} dt, elementwise.
+
+    d/dx erf(x) = 2/sqrt(pi) e^{-x^2}. Computed with fdlibm's rational approximations in
+    the input's dtype (float64: within 1 ulp of the true value; float32: within 1 float32
+    ulp; float16 through float32)."""
+    return Erf.apply(input)
+
+
+class Erfc(ElementwiseUnary):
     label = "erfc"
     rule = r"\partial\,\mathrm{erfc}(x)/\partial x = -\tfrac{2}{\sqrt\pi} e^{-x^2}"
+    plain = "d erfc(x)/d x = -2/(sqrt(pi)) e^(-x^2)"
+    form = ("erfc({...})", r"\mathrm{erfc}({...})")
     float_only = True
 
     def forward(ctx, x):
@@ -257,15 +270,6 @@ class Erfc(Function):
     def backward(ctx, upstream):
         (x,) = ctx.saved
         return upstream * (x.dtype.type(-_TWO_OVER_SQRT_PI) * xp.exp(-(x * x)))
-
-
-def erf(input):
-    """The error function erf(x) = 2/sqrt(pi) int_0^x e^{-t^2} dt, elementwise.
-
-    d/dx erf(x) = 2/sqrt(pi) e^{-x^2}. Computed with fdlibm's rational approximations in
-    the input's dtype (float64: within 1 ulp of the true value; float32: within 1 float32
-    ulp; float16 through float32)."""
-    return Erf.apply(input)
 
 
 def erfc(input):

@@ -26,7 +26,7 @@ are int64, as PyTorch's.
 
 from collections import namedtuple
 
-from ..autograd.function import Function
+from ..autograd.function import Indexing
 from ..backend import xp
 from ..tensor import Tensor
 from .arithmetic import ShapeError
@@ -103,10 +103,12 @@ def _check_dims(op, a_shape, index, dim, src_shape=None):
 
 
 # ---------------------------------------------------------------- gather
-class Gather(Function):
+class Gather(Indexing):
     label = "gather"
     rule = (r"\partial\,\mathrm{out}_{\ldots k \ldots}/\partial a_{\ldots i \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]\ (\text{repeats add up})")
+    plain = "d out_... k .../d a_... i ... = [index_... k ... = i] (repeats add up)"
+    form = ("gather({...})", r"\mathrm{gather}({...})")
 
     def forward(ctx, a, index, dim):
         ctx.in_shape, ctx.dim = a.shape, dim
@@ -139,11 +141,13 @@ def gather(input, dim, index, *, sparse_grad=False):
 
 
 # ---------------------------------------------------------------- scatter
-class Scatter(Function):
+class Scatter(Indexing):
     label = "scatter"
     rule = (r"\partial\,\mathrm{out}/\partial a = 1 \text{ off the written places};\ "
             r"\partial\,\mathrm{out}_{\ldots i \ldots}/\partial \mathrm{src}_{\ldots k \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]")
+    plain = "d out/d a = 1 off the written places; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    form = ("scatter({...})", r"\mathrm{scatter}({...})")
     add = False  # ScatterAdd: adds instead of overwriting
 
     def forward(ctx, a, index, src, dim):
@@ -180,11 +184,39 @@ class Scatter(Function):
         return da, None, dsrc
 
 
+def scatter(input, dim, index, src=None, value=None, reduce=None):
+    """A copy of ``input`` with out[index[i][j][k]][j][k] = src[i][j][k] (dim=0; likewise
+    for other dims); ``src`` may be a number (or give ``value=``). Where an index repeats,
+    one of the values is kept (which one is unspecified, as in PyTorch).
+    Gradients: input's is the upstream off the written places (0 on them); src's is the
+    upstream gathered at the index."""
+    if reduce is not None:
+        raise ValueError(f"scatter: reduce={reduce!r} is not supported; use scatter_add for "
+                         "adding")
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give exactly one of src (a tensor or number) and value")
+    src = value if src is None else src
+    d = _scatter_args("scatter", input, dim, index, src)
+    return Scatter.apply(input, index, src, dim=d)
+
+
 class ScatterAdd(Scatter):
     label = "scatter_add"
     rule = (r"\partial\,\mathrm{out}/\partial a = 1;\ \partial\,\mathrm{out}_{\ldots i \ldots}/"
             r"\partial \mathrm{src}_{\ldots k \ldots} = [\mathrm{index}_{\ldots k \ldots} = i]")
+    plain = "d out/d a = 1; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    form = ("scatter_add({...})", r"\mathrm{scatter\_add}({...})")
     add = True
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of ``input`` with out[index[i][j][k]][j][k] += src[i][j][k] (dim=0; likewise
+    for other dims), repeated indices adding up. Gradients: input's is the upstream;
+    src's is the upstream gathered at the index."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
+    d = _scatter_args("scatter_add", input, dim, index, src)
+    return ScatterAdd.apply(input, index, src, dim=d)
 
 
 def _same_dtype(op, input, src, name):
@@ -208,37 +240,13 @@ def _scatter_args(op, input, dim, index, src):
     return d
 
 
-def scatter(input, dim, index, src=None, value=None, reduce=None):
-    """A copy of ``input`` with out[index[i][j][k]][j][k] = src[i][j][k] (dim=0; likewise
-    for other dims); ``src`` may be a number (or give ``value=``). Where an index repeats,
-    one of the values is kept (which one is unspecified, as in PyTorch).
-    Gradients: input's is the upstream off the written places (0 on them); src's is the
-    upstream gathered at the index."""
-    if reduce is not None:
-        raise ValueError(f"scatter: reduce={reduce!r} is not supported; use scatter_add for "
-                         "adding")
-    if (src is None) == (value is None):
-        raise TypeError("scatter: give exactly one of src (a tensor or number) and value")
-    src = value if src is None else src
-    d = _scatter_args("scatter", input, dim, index, src)
-    return Scatter.apply(input, index, src, dim=d)
-
-
-def scatter_add(input, dim, index, src):
-    """A copy of ``input`` with out[index[i][j][k]][j][k] += src[i][j][k] (dim=0; likewise
-    for other dims), repeated indices adding up. Gradients: input's is the upstream;
-    src's is the upstream gathered at the index."""
-    if not isinstance(src, Tensor):
-        raise TypeError(f"scatter_add: src must be a tensor, got {type(src).__name__}")
-    d = _scatter_args("scatter_add", input, dim, index, src)
-    return ScatterAdd.apply(input, index, src, dim=d)
-
-
 # ---------------------------------------------------------------- index_select
-class IndexSelect(Function):
+class IndexSelect(Indexing):
     label = "index_select"
     rule = (r"\partial\,\mathrm{out}_{k}/\partial a_{i} = [\mathrm{index}_k = i]\ "
             r"(\text{along dim; repeats add up})")
+    plain = "d out_k/d a_i = [index_k = i] (along dim; repeats add up)"
+    form = ("index_select({...})", r"\mathrm{index\_select}({...})")
 
     def forward(ctx, a, index, dim):
         ctx.in_shape, ctx.dim = a.shape, dim
@@ -370,10 +378,12 @@ def masked_select(input, mask):
 
 
 # ---------------------------------------------------------------- masked_fill
-class MaskedFill(Function):
+class MaskedFill(Indexing):
     label = "masked_fill"
     rule = (r"\partial\,\mathrm{out}/\partial a = [\lnot m],\ "
             r"\partial\,\mathrm{out}/\partial v = [m]")
+    plain = "d out/d a = [lnot m], d out/d v = [m]"
+    form = ("masked_fill({...})", r"\mathrm{masked\_fill}({...})")
 
     def forward(ctx, a, mask, value):
         ctx.save_for_backward(mask)
@@ -385,6 +395,14 @@ class MaskedFill(Function):
         da = xp.where(mask, 0, upstream) if need_a else None  # filled: a no longer counts
         dv = xp.where(mask, upstream, 0) if need_v else None  # the engine sums it to 0-d
         return da, None, dv
+
+
+def masked_fill(input, mask, value):
+    """``value`` where ``mask`` is True, ``input`` elsewhere (mask broadcasts with input).
+    Gradients: input's is the upstream where the mask is False (0 where filled);
+    a 0-d tensor value's is the sum of the upstream where the mask is True."""
+    _masked_fill_args("masked_fill", input, mask, value)
+    return MaskedFill.apply(input, mask, value)
 
 
 def _masked_fill_args(op, input, mask, value):
@@ -403,14 +421,6 @@ def _masked_fill_args(op, input, mask, value):
     except ValueError:
         raise ShapeError(f"{op}: the mask of shape {tuple(mask.shape)} does not broadcast with "
                          f"the input of shape {tuple(input.shape)}") from None
-
-
-def masked_fill(input, mask, value):
-    """``value`` where ``mask`` is True, ``input`` elsewhere (mask broadcasts with input).
-    Gradients: input's is the upstream where the mask is False (0 where filled);
-    a 0-d tensor value's is the sum of the upstream where the mask is True."""
-    _masked_fill_args("masked_fill", input, mask, value)
-    return MaskedFill.apply(input, mask, value)
 
 
 # ---------------------------------------------------------------- in place
@@ -477,7 +487,7 @@ scatter_add_ = _scatter_in_place("scatter_add_", scatter_add, add=True)
 
 
 # ---------------------------------------------------------------- sort and topk
-class _TakeAlongDim(Function):
+class _TakeAlongDim(Indexing):
     """values = a at the given indices along dim; every input element is taken at most
     once, so backward writes (not adds) the upstream at those indices, zero elsewhere."""
 
@@ -496,16 +506,67 @@ class _TakeAlongDim(Function):
 class Sort(_TakeAlongDim):
     label = "sort"
     rule = r"\partial\,\mathrm{sorted}_k/\partial a_i = [\pi(k) = i]"
+    plain = "d sorted_k/d a_i = [pi(k) = i]"
+    form = ("sort({...})", r"\mathrm{sort}({...})")
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    """(values, indices): ``input`` sorted along ``dim`` and where each value came from.
+    The gradient of a value goes back to the element it came from (a permutation).
+    ``stable=True`` keeps equal elements in their original order."""
+    if input.ndim == 0:
+        return sort_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    d = _dim(dim, input.ndim, "sort")
+    indices = argsort(input, d, descending, stable)
+    return sort_result(Sort.apply(input, indices, dim=d), indices)
 
 
 class TopK(_TakeAlongDim):
     label = "topk"
     rule = r"\partial\,\mathrm{top}_k/\partial a_i = [\pi(k) = i]"
+    plain = "d top_k/d a_i = [pi(k) = i]"
+    form = ("topk({...})", r"\mathrm{topk}({...})")
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's argument name
+    """(values, indices) of the ``k`` largest (``largest=False``: smallest) elements along
+    ``dim``, largest first. The gradient of each value goes back to its element; the
+    others get 0. (Always sorted: ``sorted=False`` allows any order, sorted included.)"""
+    n = input.shape[_dim(dim, input.ndim, "topk")] if input.ndim else 1
+    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 0 <= k <= n:
+        raise ValueError(f"topk: k must be an int in [0, {n}] (the size of dim {dim} of the "
+                         f"input of shape {tuple(input.shape)}), got {k!r}")
+    if input.ndim == 0:
+        return topk_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    d = _dim(dim, input.ndim, "topk")
+    indices = Tensor._wrap(_topk_indices(input.array, k, d, largest).astype(xp.int64, copy=False))
+    return topk_result(TopK.apply(input, indices, dim=d), indices)
 
 
 class KthValue(_TakeAlongDim):
     label = "kthvalue"
     rule = r"\partial\,\mathrm{kth}/\partial a_i = [i = \text{the index of the k-th smallest}]"
+    plain = "d kth/d a_i = [i = the index of the k-th smallest]"
+    form = ("kthvalue({...})", r"\mathrm{kthvalue}({...})")
+
+
+def kthvalue(input, k, dim=-1, keepdim=False):
+    """(values, indices) of the k-th smallest element (k counts from 1) along ``dim``.
+    The gradient of each value goes back to its element."""
+    n = input.shape[_dim(dim, input.ndim, "kthvalue")] if input.ndim else 1
+    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 1 <= k <= n:
+        raise ValueError(f"kthvalue: k must be an int in [1, {n}] (the size of dim {dim} of "
+                         f"the input of shape {tuple(input.shape)}), got {k!r}")
+    if input.ndim == 0:
+        return kthvalue_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    d = _dim(dim, input.ndim, "kthvalue")
+    picked = xp.argpartition(input.array, k - 1, axis=d)[(slice(None),) * d + (slice(k - 1, k),)]
+    indices = Tensor._wrap(xp.ascontiguousarray(picked).astype(xp.int64, copy=False))
+    values = KthValue.apply(input, indices, dim=d)
+    if not keepdim:
+
+        values, indices = squeeze(values, d), Tensor._wrap(indices.array.squeeze(d))
+    return kthvalue_result(values, indices)
 
 
 sort_result = namedtuple("sort", ["values", "indices"])
@@ -535,32 +596,6 @@ def argsort(input, dim=-1, descending=False, stable=False):
     return Tensor._wrap(_argsort(input.array, d, descending, stable).astype(xp.int64, copy=False))
 
 
-def sort(input, dim=-1, descending=False, stable=False):
-    """(values, indices): ``input`` sorted along ``dim`` and where each value came from.
-    The gradient of a value goes back to the element it came from (a permutation).
-    ``stable=True`` keeps equal elements in their original order."""
-    if input.ndim == 0:
-        return sort_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
-    d = _dim(dim, input.ndim, "sort")
-    indices = argsort(input, d, descending, stable)
-    return sort_result(Sort.apply(input, indices, dim=d), indices)
-
-
-def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002 - PyTorch's argument name
-    """(values, indices) of the ``k`` largest (``largest=False``: smallest) elements along
-    ``dim``, largest first. The gradient of each value goes back to its element; the
-    others get 0. (Always sorted: ``sorted=False`` allows any order, sorted included.)"""
-    n = input.shape[_dim(dim, input.ndim, "topk")] if input.ndim else 1
-    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 0 <= k <= n:
-        raise ValueError(f"topk: k must be an int in [0, {n}] (the size of dim {dim} of the "
-                         f"input of shape {tuple(input.shape)}), got {k!r}")
-    if input.ndim == 0:
-        return topk_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
-    d = _dim(dim, input.ndim, "topk")
-    indices = Tensor._wrap(_topk_indices(input.array, k, d, largest).astype(xp.int64, copy=False))
-    return topk_result(TopK.apply(input, indices, dim=d), indices)
-
-
 def _topk_indices(a, k, axis, largest):
     """Indices of the k largest (smallest) along axis, in sorted order: a partition (linear
     time) picks the k, then only those k are sorted. NaN counts as the largest, as in
@@ -575,25 +610,6 @@ def _topk_indices(a, k, axis, largest):
         picked = xp.argpartition(a, k - 1, axis=axis)[(slice(None),) * axis + (slice(0, k),)]
     order = _argsort(xp.take_along_axis(a, picked, axis=axis), axis, largest, stable=False)
     return xp.take_along_axis(picked, order, axis=axis)
-
-
-def kthvalue(input, k, dim=-1, keepdim=False):
-    """(values, indices) of the k-th smallest element (k counts from 1) along ``dim``.
-    The gradient of each value goes back to its element."""
-    n = input.shape[_dim(dim, input.ndim, "kthvalue")] if input.ndim else 1
-    if isinstance(k, bool) or not isinstance(k, (int, xp.integer)) or not 1 <= k <= n:
-        raise ValueError(f"kthvalue: k must be an int in [1, {n}] (the size of dim {dim} of "
-                         f"the input of shape {tuple(input.shape)}), got {k!r}")
-    if input.ndim == 0:
-        return kthvalue_result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
-    d = _dim(dim, input.ndim, "kthvalue")
-    picked = xp.argpartition(input.array, k - 1, axis=d)[(slice(None),) * d + (slice(k - 1, k),)]
-    indices = Tensor._wrap(xp.ascontiguousarray(picked).astype(xp.int64, copy=False))
-    values = KthValue.apply(input, indices, dim=d)
-    if not keepdim:
-
-        values, indices = squeeze(values, d), Tensor._wrap(indices.array.squeeze(d))
-    return kthvalue_result(values, indices)
 
 
 # ---------------------------------------------------------------- indexing
@@ -627,9 +643,11 @@ def _repeats_possible(index):
     return any(isinstance(i, xp.ndarray) and i.dtype.kind in "iu" for i in items)
 
 
-class GetItem(Function):
+class GetItem(Indexing):
     label = "getitem"
     rule = r"\partial a[i]/\partial a = 1 \text{ at the indexed places, summed over repeats}"
+    plain = "d a[i]/d a = 1 at the indexed places, summed over repeats"
+    form = ("getitem({...})", r"\mathrm{getitem}({...})")
 
     def forward(ctx, a, index):
         ctx.in_shape = a.shape
@@ -651,6 +669,16 @@ class GetItem(Function):
         else:
             g[ctx.index] = upstream
         return g
+
+
+def getitem(input, index):
+    """input[index]: ints, slices, None, Ellipsis, integer arrays/tensors and boolean
+    masks, as in NumPy and PyTorch. Basic indexing gives a view."""
+    index = _raw_index(index)
+    out = GetItem.apply(input, index=index)
+    if _is_basic(index):
+        _share_version(out, input)
+    return out
 
 
 def _scatter_add(g, index, upstream):
@@ -675,20 +703,12 @@ def _scatter_add(g, index, upstream):
     xp.add.at(flat_g, positions.reshape(-1), upstream.reshape(-1))
 
 
-def getitem(input, index):
-    """input[index]: ints, slices, None, Ellipsis, integer arrays/tensors and boolean
-    masks, as in NumPy and PyTorch. Basic indexing gives a view."""
-    index = _raw_index(index)
-    out = GetItem.apply(input, index=index)
-    if _is_basic(index):
-        _share_version(out, input)
-    return out
-
-
-class IndexPut(Function):
+class IndexPut(Indexing):
     label = "index_put"
     rule = (r"\partial\,\mathrm{put}(a,i,v)/\partial a = 1 \text{ off } i,\ 0 \text{ on } i;\ "
             r"\partial/\partial v = 1 \text{ at } i")
+    plain = "d put(a,i,v)/d a = 1 off i, 0 on i; d/d v = 1 at i"
+    form = ("index_put({...})", r"\mathrm{index\_put}({...})")
 
     def forward(ctx, a, value, index, accumulate=False):
         ctx.index = index
@@ -730,6 +750,20 @@ def index_put(tensor, index, value, accumulate=False):
     the upstream gradient gathered at the index. ``index`` is anything ``x[index]``
     accepts (PyTorch's tuple of index tensors included)."""
     return IndexPut.apply(tensor, value, index=_raw_index(index), accumulate=accumulate)
+
+
+def setitem(tensor, index, value):
+    """``tensor[index] = value`` (Tensor.__setitem__): in place, through ``index_put`` when
+    the graph is tracked (so that the gradient of the overwritten places is 0), else
+    straight into the array."""
+    if tensor._tracks(value):
+        return tensor._assign_inplace(index_put(tensor._stand_in(), index, value))
+    if isinstance(index, Tensor):
+        index = index.array
+    elif isinstance(index, tuple):
+        index = tuple(i.array if isinstance(i, Tensor) else i for i in index)
+    tensor.array[index] = value.array if isinstance(value, Tensor) else value
+    tensor._bump()
 
 
 def _data(t, op):

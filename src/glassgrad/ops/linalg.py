@@ -7,7 +7,7 @@ before the last two are batch dims and broadcast. Backward undoes all of that it
 backward (it is matmul's own broadcasting, not an elementwise broadcast of its output).
 """
 
-from ..autograd.function import Function
+from ..autograd.function import LinearAlgebra
 from ..backend import xp
 from .arithmetic import ShapeError
 
@@ -38,9 +38,11 @@ def _sum_to(g, shape):
     return xp.add.reduce(g, axis=axes).reshape(shape)
 
 
-class MatMul(Function):
+class MatMul(LinearAlgebra):
     label = "matmul"
     rule = r"\partial (AB)/\partial A = \bar{G} B^T,\ \partial (AB)/\partial B = A^T \bar{G}"
+    plain = "d (AB)/d A = Gbar B^T, d (AB)/d B = A^T Gbar"
+    form = ("{0} @ {1}", "{0} {1}")
 
     def forward(ctx, a, b):
         try:
@@ -97,13 +99,48 @@ def matmul(input, other):
     return MatMul.apply(input, other)
 
 
+def dot(input, tensor):
+    """The dot product of two 1-D tensors of equal length, sum_i a_i b_i (a 0-d tensor).
+    d/da = G b, d/db = G a. (matmul's 1-D x 1-D case.)"""
+    _need_dims("dot", input, 1, "input")
+    _need_dims("dot", tensor, 1, "tensor")
+    if input.shape != tensor.shape:
+        raise ShapeError(f"dot: the two vectors must have the same length, got shapes "
+                         f"{tuple(input.shape)} and {tuple(tensor.shape)}")
+    return MatMul.apply(input, tensor)
+
+
+def bmm(input, mat2):
+    """Batched matrix product of (b, n, m) and (b, m, p) tensors: out[k] = input[k] @ mat2[k]
+    (no broadcasting, as in PyTorch; use matmul for that). d/dA_k = G_k B_k^T,
+    d/dB_k = A_k^T G_k."""
+    _need_dims("bmm", input, 3, "input")
+    _need_dims("bmm", mat2, 3, "mat2")
+    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
+        raise ShapeError(f"bmm: shapes {tuple(input.shape)} and {tuple(mat2.shape)} do not fit: "
+                         "expected (b, n, m) and (b, m, p)")
+    return MatMul.apply(input, mat2)
+
+
+def mv(input, vec):
+    """Matrix times vector: (n, m) @ (m,) -> (n,). d/dA = G vec^T, d/dvec = A^T G."""
+    _need_dims("mv", input, 2, "input")
+    _need_dims("mv", vec, 1, "vec")
+    if input.shape[1] != vec.shape[0]:
+        raise ShapeError(f"mv: shapes {tuple(input.shape)} and {tuple(vec.shape)} cannot be "
+                         f"multiplied ({input.shape[1]} != {vec.shape[0]})")
+    return MatMul.apply(input, vec)
+
+
 mm = matmul
 
 
-class Linear(Function):
+class Linear(LinearAlgebra):
     label = "linear"
     rule = (r"\partial (xW^T+b)/\partial x = \bar{G} W,\ \partial/\partial W = \bar{G}^T x,\ "
             r"\partial/\partial b = \textstyle\sum_{\text{rows}} \bar{G}")
+    plain = "d (xW^T+b)/d x = Gbar W, d/d W = Gbar^T x, d/d b = sum_rows Gbar"
+    form = ("linear({...})", r"\mathrm{linear}({...})")
 
     def forward(ctx, x, weight, bias):
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
@@ -154,9 +191,11 @@ __all__ = ["matmul", "mm", "linear"]
 
 
 # ---------------------------------------------------------------- outer, dot, bmm, addmm
-class Outer(Function):
+class Outer(LinearAlgebra):
     label = "outer"
     rule = r"\partial (a b^T)/\partial a = \bar{G} b,\ \partial (a b^T)/\partial b = \bar{G}^T a"
+    plain = "d (a b^T)/d a = Gbar b, d (a b^T)/d b = Gbar^T a"
+    form = ("outer({...})", r"\mathrm{outer}({...})")
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -170,11 +209,6 @@ class Outer(Function):
         return da, db
 
 
-def _need_dims(op, t, n, name):
-    if t.ndim != n:
-        raise ShapeError(f"{op}: {name} must be a {n}-D tensor, got shape {tuple(t.shape)}")
-
-
 def outer(input, vec2):
     """The outer product of two 1-D tensors: out[i, j] = input[i] * vec2[j].
     d/d input = G vec2, d/d vec2 = G^T input."""
@@ -183,37 +217,20 @@ def outer(input, vec2):
     return Outer.apply(input, vec2)
 
 
+def _need_dims(op, t, n, name):
+    if t.ndim != n:
+        raise ShapeError(f"{op}: {name} must be a {n}-D tensor, got shape {tuple(t.shape)}")
+
+
 ger = outer
 
 
-def dot(input, tensor):
-    """The dot product of two 1-D tensors of equal length, sum_i a_i b_i (a 0-d tensor).
-    d/da = G b, d/db = G a. (matmul's 1-D x 1-D case.)"""
-    _need_dims("dot", input, 1, "input")
-    _need_dims("dot", tensor, 1, "tensor")
-    if input.shape != tensor.shape:
-        raise ShapeError(f"dot: the two vectors must have the same length, got shapes "
-                         f"{tuple(input.shape)} and {tuple(tensor.shape)}")
-    return MatMul.apply(input, tensor)
-
-
-
-def bmm(input, mat2):
-    """Batched matrix product of (b, n, m) and (b, m, p) tensors: out[k] = input[k] @ mat2[k]
-    (no broadcasting, as in PyTorch; use matmul for that). d/dA_k = G_k B_k^T,
-    d/dB_k = A_k^T G_k."""
-    _need_dims("bmm", input, 3, "input")
-    _need_dims("bmm", mat2, 3, "mat2")
-    if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
-        raise ShapeError(f"bmm: shapes {tuple(input.shape)} and {tuple(mat2.shape)} do not fit: "
-                         "expected (b, n, m) and (b, m, p)")
-    return MatMul.apply(input, mat2)
-
-
-class AddMM(Function):
+class AddMM(LinearAlgebra):
     label = "addmm"
     rule = (r"\partial (\beta C + \alpha AB)/\partial C = \beta,\ "
             r"\partial/\partial A = \alpha \bar{G} B^T,\ \partial/\partial B = \alpha A^T \bar{G}")
+    plain = "d (beta C + alpha AB)/d C = beta, d/d A = alpha Gbar B^T, d/d B = alpha A^T Gbar"
+    form = ("addmm({...})", r"\mathrm{addmm}({...})")
 
     def forward(ctx, c, m1, m2, beta=1, alpha=1):
         out = m1 @ m2
@@ -261,16 +278,6 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         raise ShapeError(f"addmm: input of shape {in_shape} cannot be broadcast to the "
                          f"product's shape {out_shape}")
     return AddMM.apply(input, mat1, mat2, beta=beta, alpha=alpha)
-
-
-def mv(input, vec):
-    """Matrix times vector: (n, m) @ (m,) -> (n,). d/dA = G vec^T, d/dvec = A^T G."""
-    _need_dims("mv", input, 2, "input")
-    _need_dims("mv", vec, 1, "vec")
-    if input.shape[1] != vec.shape[0]:
-        raise ShapeError(f"mv: shapes {tuple(input.shape)} and {tuple(vec.shape)} cannot be "
-                         f"multiplied ({input.shape[1]} != {vec.shape[0]})")
-    return MatMul.apply(input, vec)
 
 
 __all__ += ["outer", "ger", "dot", "mv", "bmm", "addmm"]
@@ -334,11 +341,13 @@ def _drop_broadcast(array, subs, sizes):
     return array[index], "".join(c for c, k in zip(subs, keep) if k)
 
 
-class Einsum(Function):
+class Einsum(LinearAlgebra):
     label = "einsum"
     rule = (r"\partial\,\mathrm{einsum}(\ldots, A_i, \ldots)/\partial A_i = "
             r"\mathrm{einsum}(\bar{G}, A_{j \ne i})"
             r" \text{ with } A_i\text{'s subscripts as output}")
+    plain = "d einsum(..., A_i, ...)/d A_i = einsum(Gbar, A_j != i) with A_i's subscripts as output"
+    form = ("einsum({...})", r"\mathrm{einsum}({...})")
 
     def forward(ctx, *operands, spelt, out):
         ctx.spelt, ctx.out = spelt, out
@@ -370,6 +379,22 @@ class Einsum(Function):
         return tuple(grads)
 
 
+def einsum(equation, *operands):
+    """Einstein summation, as torch.einsum: 'ij,jk->ik' is a matrix product, 'ii->i' a
+    diagonal, 'bij,bjk->bik' a batched product, '...' the dims no letter names; without
+    '->' the output is the letters used once, in alphabetical order. Size-1 dims broadcast.
+    The gradient of each operand is einsum again: the upstream with the other operands,
+    that operand's subscripts as the output."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: the equation must be a string, got {type(equation).__name__}")
+    if not operands:
+        raise ValueError("einsum: give at least one operand")
+    spelt, out, _ = _parse_einsum(equation, [tuple(t.shape) for t in operands])
+    return Einsum.apply(*operands, spelt=tuple(spelt), out=out)
+
+
 def _einsum_grad(i, upstream, out, operands, spelt, sizes):
     """dL/dA_i = einsum of the upstream with every other operand, A_i's letters as output.
     Letters that only A_i has (summed inside A_i alone) are not in any other operand: the
@@ -393,22 +418,6 @@ def _einsum_grad(i, upstream, out, operands, spelt, sizes):
     strides = tuple(sum(st for c2, st in zip(subs, grad.strides) if c2 == c) for c in unique)
     xp.lib.stride_tricks.as_strided(grad, full, strides)[...] = g  # write on the diagonal
     return grad
-
-
-def einsum(equation, *operands):
-    """Einstein summation, as torch.einsum: 'ij,jk->ik' is a matrix product, 'ii->i' a
-    diagonal, 'bij,bjk->bik' a batched product, '...' the dims no letter names; without
-    '->' the output is the letters used once, in alphabetical order. Size-1 dims broadcast.
-    The gradient of each operand is einsum again: the upstream with the other operands,
-    that operand's subscripts as the output."""
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
-    if not isinstance(equation, str):
-        raise TypeError(f"einsum: the equation must be a string, got {type(equation).__name__}")
-    if not operands:
-        raise ValueError("einsum: give at least one operand")
-    spelt, out, _ = _parse_einsum(equation, [tuple(t.shape) for t in operands])
-    return Einsum.apply(*operands, spelt=tuple(spelt), out=out)
 
 
 __all__ += ["einsum"]

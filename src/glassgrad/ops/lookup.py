@@ -7,7 +7,7 @@ of k upstream rows (and a row never used receives 0). That sum is a sort of the 
 index and one ``np.add.reduceat`` over the runs, not a dense (V x M) one-hot matrix.
 """
 
-from ..autograd.function import Function
+from ..autograd.function import Indexing
 from ..autograd.grad_mode import no_grad
 from ..backend import xp
 from ..tensor import Tensor
@@ -17,9 +17,11 @@ from ..tensor import Tensor
 __all__ = []
 
 
-class Embedding(Function):
+class Embedding(Indexing):
     label = "embedding"
     rule = r"y_m = W_{i_m},\ \partial W_v = \sum_{m: i_m = v} \partial y_m\ (\text{0 for the padding row})"
+    plain = "y_m = W_i_m, d W_v = sum_m: i_m = v d y_m (0 for the padding row)"
+    form = ("embedding({...})", r"\mathrm{embedding}({...})")
 
     def forward(ctx, indices, weight, padding_idx=None, scale_grad_by_freq=False):
         ctx.padding_idx = padding_idx
@@ -51,15 +53,6 @@ class Embedding(Function):
         if ctx.padding_idx is not None:
             d_weight[ctx.padding_idx] = 0  # the padding row is never trained
         return None, d_weight
-
-
-def _check_indices(input, op, what="indices"):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}: input must be a glassgrad Tensor of integer {what}, "
-                        f"got {type(input).__name__}")
-    if input.array.dtype.kind not in "iu":
-        raise TypeError(f"{op}: input must hold integer {what} (int64, as torch.long), got "
-                        f"dtype {input.array.dtype}")
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -99,6 +92,15 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         _renorm_rows(weight, idx, float(max_norm), float(norm_type))
     return Embedding.apply(input, weight, padding_idx=padding_idx,
                            scale_grad_by_freq=bool(scale_grad_by_freq))
+
+
+def _check_indices(input, op, what="indices"):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a glassgrad Tensor of integer {what}, "
+                        f"got {type(input).__name__}")
+    if input.array.dtype.kind not in "iu":
+        raise TypeError(f"{op}: input must hold integer {what} (int64, as torch.long), got "
+                        f"dtype {input.array.dtype}")
 
 
 def _renorm_rows(weight, idx, max_norm, norm_type):

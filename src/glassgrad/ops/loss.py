@@ -26,7 +26,7 @@ its gradient is the mean of the per-example gradients (seed 001, question 1.2).
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Loss
 from ..backend import xp
 from ..tensor import Tensor
 from ._kernels.windows import _data
@@ -208,11 +208,13 @@ def _per_sample(values):
     return values.reshape(values.shape[:1] + (1,) + values.shape[1:]) if values.ndim else values
 
 
-class CrossEntropy(Function):
+class CrossEntropy(Loss):
     label = "cross_entropy"
-    rule = (r"L_i = -\sum_c q_{ic} \log \mathrm{softmax}(z_i)_c,\ "
-            r"\partial L_i/\partial z_{ic} = \mathrm{softmax}(z_i)_c \sum_{c'} q_{ic'} - q_{ic}"
-            r"\ (= \hat{y} - y \text{ for one-hot } q)")
+    # (the last "= ..." is the local derivative the worked exercises print)
+    rule = (r"L = -\sum_c y_c \log \hat y_c,\ \hat y = \mathrm{softmax}(z);\ "
+            r"\partial L/\partial z = \hat y \textstyle\sum_c y_c - y = \hat y - y")
+    plain = "L = -sum_c y_c log yhat_c, yhat = softmax(z); dL/dz = yhat sum_c y_c - y = yhat - y"
+    form = ("cross_entropy({...})", r"\mathrm{cross\_entropy}({...})")
 
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean",
                 label_smoothing=0.0):
@@ -317,6 +319,50 @@ class CrossEntropyIndices(CrossEntropy):
         return d_input, None
 
 
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """Cross-entropy of softmax(input) against ``target``, fused with log-softmax.
+
+    ``input``: scores (logits) of shape (N, C), (N, C, d1, ...) or (C,); the classes are on
+    dim 1. ``target``: class indices (integer, shape (N,) or (N, d1, ...)) or class
+    probabilities (float, the input's shape). With q the target distribution (one-hot,
+    smoothed by ``label_smoothing``, scaled by ``weight``):
+
+        L_i = -sum_c q_ic log softmax(z_i)_c,      dL_i/dz_i = softmax(z_i) sum_c q_ic - q_i
+
+    which for one-hot targets is the familiar y_hat - y. ``reduction='mean'`` divides by
+    sum_i weight[y_i] over non-ignored samples (class indices) or by N (probabilities).
+    """
+    # ignore_index < 0 cannot match an index in [0, C), which the short path checks
+    if (weight is None and not label_smoothing and ignore_index < 0 and type(input) is Tensor
+            and type(target) is Tensor and (reduction == "mean" or reduction == "sum")
+            and _plain_class_indices(input.array, target.array)):
+        if reduction == "mean":  # the default as the default: keywords cost ~1 us per call
+            return CrossEntropyIndices.apply(input, target.array)
+        return CrossEntropyIndices.apply(input, target.array, reduction=reduction)
+    _check_reduction(reduction, "cross_entropy")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
+                         f"got {label_smoothing}")
+    x = _data(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"cross_entropy expects float scores (logits), got dtype {x.dtype}")
+    _as_batch(x, "cross_entropy")
+    t = _target_array("cross_entropy", target, input)
+    w = _check_class_weight("cross_entropy", weight, x.shape[1] if x.ndim > 1 else x.shape[0])
+    if w is not None and w.dtype != x.dtype:
+        w = w.astype(x.dtype)
+    if t.dtype.kind == "f":
+        target_in = target if isinstance(target, Tensor) else t
+    else:
+        target_in = t
+        if x.ndim == 1 and t.ndim != 0:
+            raise ValueError(f"cross_entropy: unbatched scores of shape {tuple(x.shape)} take a "
+                             f"0-d target, got shape {tuple(t.shape)}")
+    return CrossEntropy.apply(input, target_in, weight=w, ignore_index=ignore_index,
+                              reduction=reduction, label_smoothing=float(label_smoothing))
+
+
 _ROWS = {}  # n -> arange(n), read-only
 
 
@@ -369,53 +415,11 @@ def _target_array(op, target, input):
     )
 
 
-def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
-                  label_smoothing=0.0):
-    """Cross-entropy of softmax(input) against ``target``, fused with log-softmax.
-
-    ``input``: scores (logits) of shape (N, C), (N, C, d1, ...) or (C,); the classes are on
-    dim 1. ``target``: class indices (integer, shape (N,) or (N, d1, ...)) or class
-    probabilities (float, the input's shape). With q the target distribution (one-hot,
-    smoothed by ``label_smoothing``, scaled by ``weight``):
-
-        L_i = -sum_c q_ic log softmax(z_i)_c,      dL_i/dz_i = softmax(z_i) sum_c q_ic - q_i
-
-    which for one-hot targets is the familiar y_hat - y. ``reduction='mean'`` divides by
-    sum_i weight[y_i] over non-ignored samples (class indices) or by N (probabilities).
-    """
-    # ignore_index < 0 cannot match an index in [0, C), which the short path checks
-    if (weight is None and not label_smoothing and ignore_index < 0 and type(input) is Tensor
-            and type(target) is Tensor and (reduction == "mean" or reduction == "sum")
-            and _plain_class_indices(input.array, target.array)):
-        if reduction == "mean":  # the default as the default: keywords cost ~1 us per call
-            return CrossEntropyIndices.apply(input, target.array)
-        return CrossEntropyIndices.apply(input, target.array, reduction=reduction)
-    _check_reduction(reduction, "cross_entropy")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
-                         f"got {label_smoothing}")
-    x = _data(input)
-    if x.dtype.kind != "f":
-        raise TypeError(f"cross_entropy expects float scores (logits), got dtype {x.dtype}")
-    _as_batch(x, "cross_entropy")
-    t = _target_array("cross_entropy", target, input)
-    w = _check_class_weight("cross_entropy", weight, x.shape[1] if x.ndim > 1 else x.shape[0])
-    if w is not None and w.dtype != x.dtype:
-        w = w.astype(x.dtype)
-    if t.dtype.kind == "f":
-        target_in = target if isinstance(target, Tensor) else t
-    else:
-        target_in = t
-        if x.ndim == 1 and t.ndim != 0:
-            raise ValueError(f"cross_entropy: unbatched scores of shape {tuple(x.shape)} take a "
-                             f"0-d target, got shape {tuple(t.shape)}")
-    return CrossEntropy.apply(input, target_in, weight=w, ignore_index=ignore_index,
-                              reduction=reduction, label_smoothing=float(label_smoothing))
-
-
-class NLLLoss(Function):
+class NLLLoss(Loss):
     label = "nll_loss"
     rule = r"L_i = -w_{y_i} x_{i,y_i},\ \partial L_i/\partial x_{ic} = -w_{y_i} [c = y_i]"
+    plain = "L_i = -w_y_i x_i,y_i, d L_i/d x_ic = -w_y_i [c = y_i]"
+    form = ("nll_loss({...})", r"\mathrm{nll\_loss}({...})")
 
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean"):
         x = _as_batch(input, "nll_loss")
@@ -496,9 +500,11 @@ def _target_difference(ctx):
     return target - input
 
 
-class HalfSquaredError(Function):
+class HalfSquaredError(Loss):
     label = "squared_error"
     rule = r"\partial \tfrac{1}{2}(\hat y - y)^2 / \partial \hat y = \hat y - y"
+    plain = "d 1/2(yhat - y)^2 / d yhat = yhat - y"
+    form = ("squared_error({...})", r"\mathrm{squared\_error}({...})")
     float_only = True
 
     def forward(ctx, input, target, reduction="sum"):
@@ -518,9 +524,29 @@ class HalfSquaredError(Function):
         return _difference_grads(ctx, diff * g)  # downstream = upstream x (y_hat - y)
 
 
-class MeanSquaredError(Function):
+def squared_error(input, target, reduction="sum"):
+    r"""The textbook squared error of the seeds: L = \tfrac12 \sum_i (\hat y_i - y_i)^2.
+
+    It differs from ``mse_loss`` on purpose: the 1/2 makes the gradient exactly
+    \hat y - y, and there is no 1/N ("in mean squared error we would normalize by 1/N,
+    but here no!", seed 001).
+
+    The first dimension is the batch (a 1-D input is N scalar outputs). Per example,
+    L_n = \tfrac12 \sum_k (\hat y_{nk} - y_{nk})^2; then
+
+    - ``'sum'`` (default): \sum_n L_n, the seeds' loss; gradient \hat y - y;
+    - ``'mean'``: (1/N) \sum_n L_n, the mean of per-example losses; gradient (\hat y - y)/N;
+    - ``'none'``: the N values L_n.
+    """
+    _check_regression("squared_error", input, target, reduction)
+    return HalfSquaredError.apply(input, target, reduction=reduction)
+
+
+class MeanSquaredError(Loss):
     label = "mse_loss"
     rule = r"\partial (\hat y - y)^2 / \partial \hat y = 2 (\hat y - y)"
+    plain = "d (yhat - y)^2 / d yhat = 2 (yhat - y)"
+    form = ("mse_loss({...})", r"\mathrm{mse\_loss}({...})")
     float_only = True
 
     def forward(ctx, input, target, reduction="mean"):
@@ -541,33 +567,6 @@ class MeanSquaredError(Function):
         d_input = _cast(norm * (input - target) * upstream, input.dtype) if need_input else None
         d_target = _cast(norm * (target - input) * upstream, target.dtype) if need_target else None
         return d_input, d_target
-
-
-def _check_regression(fn, input, target, reduction):
-    _check_reduction(reduction, fn)
-    _check_tensor(fn, "input", input)
-    _check_tensor(fn, "target", target)
-    _check_floating(fn, "input", input)
-    _check_floating(fn, "target", target)
-    _check_same_shape(fn, input, target)
-
-
-def squared_error(input, target, reduction="sum"):
-    r"""The textbook squared error of the seeds: L = \tfrac12 \sum_i (\hat y_i - y_i)^2.
-
-    It differs from ``mse_loss`` on purpose: the 1/2 makes the gradient exactly
-    \hat y - y, and there is no 1/N ("in mean squared error we would normalize by 1/N,
-    but here no!", seed 001).
-
-    The first dimension is the batch (a 1-D input is N scalar outputs). Per example,
-    L_n = \tfrac12 \sum_k (\hat y_{nk} - y_{nk})^2; then
-
-    - ``'sum'`` (default): \sum_n L_n, the seeds' loss; gradient \hat y - y;
-    - ``'mean'``: (1/N) \sum_n L_n, the mean of per-example losses; gradient (\hat y - y)/N;
-    - ``'none'``: the N values L_n.
-    """
-    _check_regression("squared_error", input, target, reduction)
-    return HalfSquaredError.apply(input, target, reduction=reduction)
 
 
 def mse_loss(input, target, reduction="mean", weight=None):
@@ -593,10 +592,21 @@ def mse_loss(input, target, reduction="mean", weight=None):
     return weighted.sum() if reduction == "sum" else weighted.sum() / weight.sum()
 
 
+def _check_regression(fn, input, target, reduction):
+    _check_reduction(reduction, fn)
+    _check_tensor(fn, "input", input)
+    _check_tensor(fn, "target", target)
+    _check_floating(fn, "input", input)
+    _check_floating(fn, "target", target)
+    _check_same_shape(fn, input, target)
+
+
 # ---------------------------------------------------------------------- binary cross-entropy
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(Loss):
     label = "binary_cross_entropy"
     rule = r"\partial \ell / \partial p = (p - y) / (p (1 - p))"
+    plain = "d l / d p = (p - y) / (p (1 - p))"
+    form = ("binary_cross_entropy({...})", r"\mathrm{binary\_cross\_entropy}({...})")
     float_only = True
 
     def forward(ctx, p, y, weight, reduction="mean"):
@@ -646,9 +656,11 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(Loss):
     label = "binary_cross_entropy_with_logits"
     rule = r"\partial \ell / \partial z = \sigma(z) - y"
+    plain = "d l / d z = sigma(z) - y"
+    form = ("binary_cross_entropy_with_logits({...})", r"\mathrm{binary\_cross\_entropy\_with\_logits}({...})")
     float_only = True
 
     def forward(ctx, z, y, weight, pos_weight, reduction="mean"):
@@ -718,13 +730,15 @@ def _rows(x):
     return xp.arange(x.shape[0])
 
 
-class MultiMargin(Function):
+class MultiMargin(Loss):
     label = "multi_margin_loss"
     rule = (
         r"\partial \ell / \partial x_j = \tfrac{w_y}{C}\, p\, m_j^{p-1}\, [m_j > 0]\ (j \ne y),"
         r"\quad \partial \ell / \partial x_y = -\sum_{j \ne y} \partial \ell / \partial x_j,"
         r"\quad m_j = \mathrm{margin} - x_y + x_j"
     )
+    plain = "d l / d x_j = w_y/C p m_j^(p-1) [m_j > 0] (j != y), d l / d x_y = -sum_j != y d l / d x_j, m_j = margin - x_y + x_j"
+    form = ("multi_margin_loss({...})", r"\mathrm{multi\_margin\_loss}({...})")
     float_only = False  # the target is an integer tensor; inputs are checked by the function
 
     def forward(ctx, x, y, weight, p=1, margin=1.0, reduction="mean"):
@@ -799,9 +813,11 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     return MultiMargin.apply(input, target, weight, p=p, margin=margin, reduction=reduction)
 
 
-class SoftmaxHinge(Function):
+class SoftmaxHinge(Loss):
     label = "softmax_hinge_loss"
-    rule = r"\partial \ell / \partial o_k = p_k (g_k - \textstyle\sum_j g_j p_j),\ g = \partial \ell / \partial p"
+    rule = r"g = \partial \ell / \partial p,\ \partial \ell / \partial o = p \odot (g - p^\top g)"
+    plain = "g = dl/dp, dl/do = p * (g - p^T g)"
+    form = ("softmax_hinge_loss({...})", r"\mathrm{softmax\_hinge\_loss}({...})")
     float_only = False  # the target is an integer tensor; inputs are checked by the function
 
     def forward(ctx, o, y, margin=1.0, reduction="mean"):
@@ -865,9 +881,11 @@ def softmax_hinge_loss(input, target, margin=1.0, reduction="mean"):
 
 
 # ---------------------------------------------------------------------- robust regression
-class AbsoluteError(Function):
+class AbsoluteError(Loss):
     label = "l1_loss"
     rule = r"\partial |\hat y - y| / \partial \hat y = \mathrm{sign}(\hat y - y)\quad(\mathrm{sign}(0) = 0)"
+    plain = "d |yhat - y| / d yhat = sign(yhat - y) (sign(0) = 0)"
+    form = ("l1_loss({...})", r"\mathrm{l1\_loss}({...})")
     float_only = True
 
     def forward(ctx, input, target, reduction="mean"):
@@ -880,70 +898,6 @@ class AbsoluteError(Function):
         # downstream = upstream x sign(y_hat - y), PyTorch's sign: 0 (not nan) where the
         # difference is nan (inf - inf, a nan input), so no nan reaches the gradient there
         return _difference_grads(ctx, torch_sign(diff) * g)
-
-
-class SmoothAbsoluteError(Function):
-    label = "smooth_l1_loss"
-    rule = r"\partial \ell / \partial \hat y = \mathrm{clip}(\hat y - y, -\beta, \beta) / \beta"
-    float_only = True
-
-    def forward(ctx, input, target, reduction="mean", beta=1.0):
-        diff = _save_difference(ctx, input, target, reduction, operands=True)
-        ctx.beta = beta
-        z = xp.abs(diff)
-        ell = xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
-        return _reduce(ell, reduction, diff.size)
-
-    def backward(ctx, upstream):
-        diff = ctx.saved[0]
-        beta = ctx.beta
-        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
-        local = xp.clip(diff, -beta, beta) / beta  # d/d diff: diff / beta inside, +-1 outside
-        d_target = None
-        if ctx.needs_input_grad[1]:
-            d_target = xp.clip(_target_difference(ctx), -beta, beta) / beta * g
-        return _difference_grads(ctx, local * g, d_target)
-
-
-class HuberError(Function):
-    label = "huber_loss"
-    rule = r"\partial \ell / \partial \hat y = \mathrm{clip}(\hat y - y, -\delta, \delta)"
-    float_only = True
-
-    def forward(ctx, input, target, reduction="mean", delta=1.0):
-        diff = _save_difference(ctx, input, target, reduction, operands=True)
-        ctx.delta = delta
-        z = xp.abs(diff)
-        ell = xp.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
-        return _reduce(ell, reduction, diff.size)
-
-    def backward(ctx, upstream):
-        diff = ctx.saved[0]
-        delta = ctx.delta
-        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
-        d_target = None
-        if ctx.needs_input_grad[1]:
-            d_target = xp.clip(_target_difference(ctx), -delta, delta) * g
-        # downstream = upstream x clip(diff, -delta, delta): diff inside, +-delta outside
-        return _difference_grads(ctx, xp.clip(diff, -delta, delta) * g, d_target)
-
-
-def _check_threshold(fn, name, value, allow_zero):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
-        expected = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{fn}: {name} must be {expected}, got {value}")
-
-
-def _check_weight(fn, weight, input):
-    _check_tensor(fn, "weight", weight)
-    _check_floating(fn, "weight", weight)
-    if weight.shape != input.shape:
-        raise ValueError(
-            f"{fn}: weight of shape {tuple(weight.shape)} must have the input's shape {tuple(input.shape)} "
-            "(one weight per element)"
-        )
 
 
 def l1_loss(input, target, reduction="mean", weight=None):
@@ -968,6 +922,31 @@ def l1_loss(input, target, reduction="mean", weight=None):
     return weighted.sum() / weight.sum() if reduction == "mean" else weighted.sum()
 
 
+class SmoothAbsoluteError(Loss):
+    label = "smooth_l1_loss"
+    rule = r"\partial \ell / \partial \hat y = \mathrm{clip}(\hat y - y, -\beta, \beta) / \beta"
+    plain = "d l / d yhat = clip(yhat - y, -beta, beta) / beta"
+    form = ("smooth_l1_loss({...})", r"\mathrm{smooth\_l1\_loss}({...})")
+    float_only = True
+
+    def forward(ctx, input, target, reduction="mean", beta=1.0):
+        diff = _save_difference(ctx, input, target, reduction, operands=True)
+        ctx.beta = beta
+        z = xp.abs(diff)
+        ell = xp.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta)
+        return _reduce(ell, reduction, diff.size)
+
+    def backward(ctx, upstream):
+        diff = ctx.saved[0]
+        beta = ctx.beta
+        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
+        local = xp.clip(diff, -beta, beta) / beta  # d/d diff: diff / beta inside, +-1 outside
+        d_target = None
+        if ctx.needs_input_grad[1]:
+            d_target = xp.clip(_target_difference(ctx), -beta, beta) / beta * g
+        return _difference_grads(ctx, local * g, d_target)
+
+
 def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     r"""Smooth L1 loss (Fast R-CNN): quadratic near 0, absolute error further out.
 
@@ -982,6 +961,31 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     if beta == 0:  # the quadratic band is empty: L1 (and its sign(0) = 0 gradient)
         return AbsoluteError.apply(input, target, reduction=reduction)
     return SmoothAbsoluteError.apply(input, target, reduction=reduction, beta=beta)
+
+
+class HuberError(Loss):
+    label = "huber_loss"
+    rule = r"\partial \ell / \partial \hat y = \mathrm{clip}(\hat y - y, -\delta, \delta)"
+    plain = "d l / d yhat = clip(yhat - y, -delta, delta)"
+    form = ("huber_loss({...})", r"\mathrm{huber\_loss}({...})")
+    float_only = True
+
+    def forward(ctx, input, target, reduction="mean", delta=1.0):
+        diff = _save_difference(ctx, input, target, reduction, operands=True)
+        ctx.delta = delta
+        z = xp.abs(diff)
+        ell = xp.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
+        return _reduce(ell, reduction, diff.size)
+
+    def backward(ctx, upstream):
+        diff = ctx.saved[0]
+        delta = ctx.delta
+        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim)
+        d_target = None
+        if ctx.needs_input_grad[1]:
+            d_target = xp.clip(_target_difference(ctx), -delta, delta) * g
+        # downstream = upstream x clip(diff, -delta, delta): diff inside, +-delta outside
+        return _difference_grads(ctx, xp.clip(diff, -delta, delta) * g, d_target)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -1007,14 +1011,34 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return weighted.mean() if reduction == "mean" else weighted.sum()
 
 
+def _check_threshold(fn, name, value, allow_zero):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise TypeError(f"{fn}: {name} must be a real number, got {value!r}")
+    if value < 0 or (value == 0 and not allow_zero):
+        expected = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{fn}: {name} must be {expected}, got {value}")
+
+
+def _check_weight(fn, weight, input):
+    _check_tensor(fn, "weight", weight)
+    _check_floating(fn, "weight", weight)
+    if weight.shape != input.shape:
+        raise ValueError(
+            f"{fn}: weight of shape {tuple(weight.shape)} must have the input's shape {tuple(input.shape)} "
+            "(one weight per element)"
+        )
+
+
 # ---------------------------------------------------------------------- KL divergence
 _KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")
 
 
-class KLDivergence(Function):
+class KLDivergence(Loss):
     label = "kl_div"
     rule = (r"\partial \ell / \partial x = -p,\quad \partial \ell / \partial p = \log p + 1 - x"
             r"\quad(\text{log\_target}, t = \log p:\ \partial \ell / \partial t = p\,(t - x + 1))")
+    plain = "d l / d x = -p, d l / d p = log p + 1 - x (log_target, t = log p: d l / d t = p (t - x + 1))"
+    form = ("kl_div({...})", r"\mathrm{kl\_div}({...})")
     float_only = True
 
     def forward(ctx, x, t, reduction="mean", log_target=False):
@@ -1089,9 +1113,11 @@ def kl_div(input, target, reduction="mean", log_target=False):
 
 
 # ---------------------------------------------------------------------- soft margin
-class SoftMargin(Function):
+class SoftMargin(Loss):
     label = "soft_margin_loss"
     rule = r"\partial \log(1 + e^{-yx}) / \partial x = -y\,\sigma(-yx)"
+    plain = "d log(1 + e^(-yx)) / d x = -y sigma(-yx)"
+    form = ("soft_margin_loss({...})", r"\mathrm{soft\_margin\_loss}({...})")
     float_only = True
 
     def forward(ctx, x, y, reduction="mean"):
@@ -1144,12 +1170,14 @@ def soft_margin_loss(input, target, reduction="mean"):
 _COSINE_EPS = 1e-12  # PyTorch's: keeps |x|^2 away from 0 in the denominator
 
 
-class CosineEmbedding(Function):
+class CosineEmbedding(Loss):
     label = "cosine_embedding_loss"
     rule = (
         r"\partial \cos / \partial x_1 = x_2 / (|x_1||x_2|) - \cos\, x_1 / |x_1|^2;"
         r"\quad \partial \ell / \partial \cos = -1\ (y = 1),\ [\cos \ge m]\ (y = -1)"
     )
+    plain = "d cos / d x_1 = x_2 / (|x_1||x_2|) - cos x_1 / |x_1|^2; d l / d cos = -1 (y = 1), [cos >= m] (y = -1)"
+    form = ("cosine_embedding_loss({...})", r"\mathrm{cosine\_embedding\_loss}({...})")
     float_only = False  # the target may be an integer tensor; inputs are checked by the function
 
     def forward(ctx, x1, x2, y, margin=0.0, reduction="mean"):
@@ -1220,12 +1248,14 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction="mean"):
 
 
 # ---------------------------------------------------------------------- Gaussian NLL
-class GaussianNLL(Function):
+class GaussianNLL(Loss):
     label = "gaussian_nll_loss"
     rule = (
         r"\partial \ell / \partial \mu = (\mu - y) / \sigma^2,"
         r"\quad \partial \ell / \partial \sigma^2 = \tfrac12 (1/\sigma^2 - (\mu - y)^2 / \sigma^4)"
     )
+    plain = "d l / d mu = (mu - y) / sigma^2, d l / d sigma^2 = 1/2 (1/sigma^2 - (mu - y)^2 / sigma^4)"
+    form = ("gaussian_nll_loss({...})", r"\mathrm{gaussian\_nll\_loss}({...})")
     float_only = True
 
     def forward(ctx, mu, y, var, full=False, eps=1e-6, reduction="mean"):

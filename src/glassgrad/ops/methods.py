@@ -6,6 +6,7 @@ function a method is: ``"sum": reduction.sum`` says ``x.sum(dim=1)`` is
 ``glassgrad.ops.reduction.sum(x, dim=1)``.
 """
 
+from ..autograd import gradients
 from ..backend import xp
 from ..tensor import Tensor
 from . import activation, arithmetic, error_function, indexing, linalg, pointwise, reduction, shape
@@ -14,6 +15,9 @@ from .linalg import MatMul
 
 # method name -> the op it calls: x.sum(dim=1) is reduction.sum(x, dim=1)
 METHODS = {
+    # the graph
+    "backward": gradients.tensor_backward,
+    "__setitem__": indexing.setitem,
     # elementwise
     "add": arithmetic.add, "sub": arithmetic.sub,
     "mul": arithmetic.mul, "div": arithmetic.div,

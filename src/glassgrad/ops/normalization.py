@@ -23,7 +23,7 @@ is then an affine map per channel and \partial L/\partial x = g r.
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Normalization
 from ..backend import xp
 from ..tensor import Tensor
 
@@ -108,10 +108,12 @@ def _check_vector(t, name, shape, dtype, op):
 
 
 # ===================================================================== batch norm
-class BatchNorm(Function):
+class BatchNorm(Normalization):
     label = "batch_norm"
     rule = (r"\hat x = (x - \mu_B) / \sqrt{\sigma_B^2 + \epsilon},\ y = \gamma \hat x + \beta,\ "
             r"\partial x = \frac{r}{M}(M g - \sum g - \hat x \sum g \hat x),\ g = \gamma\,\partial y")
+    plain = "xhat = (x - mu_B) / sqrt(sigma_B^2 + eps), y = gamma xhat + beta, d x = r/M(M g - sum g - xhat sum g xhat), g = gamma d y"
+    form = ("batch_norm({...})", r"\mathrm{batch\_norm}({...})")
     float_only = True
 
     def forward(ctx, x, weight, bias, running_mean=None, running_var=None, training=True,
@@ -158,15 +160,6 @@ class BatchNorm(Function):
         d_w = sum_ux if need[1] else None
         d_b = sum_u if need[2] else None
         return d_x, d_w, d_b
-
-
-def _running(t, name, channels, dtype, op):
-    if t is None:
-        return None
-    _check_vector(t, name, (channels,), dtype, op)
-    if t.requires_grad:
-        raise RuntimeError(f"{op}: {name} must not require grad (it is a buffer, updated in place)")
-    return t.array
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
@@ -227,11 +220,22 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return out
 
 
+def _running(t, name, channels, dtype, op):
+    if t is None:
+        return None
+    _check_vector(t, name, (channels,), dtype, op)
+    if t.requires_grad:
+        raise RuntimeError(f"{op}: {name} must not require grad (it is a buffer, updated in place)")
+    return t.array
+
+
 # ===================================================================== layer norm
-class LayerNorm(Function):
+class LayerNorm(Normalization):
     label = "layer_norm"
     rule = (r"\hat x = (x - \mu) / \sqrt{\sigma^2 + \epsilon}\ \text{over the last dims},\ "
             r"y = \gamma \hat x + \beta,\ \partial x = \frac{r}{M}(M g - \sum g - \hat x \sum g \hat x)")
+    plain = "xhat = (x - mu) / sqrt(sigma^2 + eps) over the last dims, y = gamma xhat + beta, d x = r/M(M g - sum g - xhat sum g xhat)"
+    form = ("layer_norm({...})", r"\mathrm{layer\_norm}({...})")
     float_only = True
 
     def forward(ctx, x, weight, bias, n_dims=1, eps=1e-5):
@@ -260,15 +264,6 @@ class LayerNorm(Function):
         return d_x, d_w, d_b
 
 
-def _normalized_shape(normalized_shape, op):
-    shape = (normalized_shape,) if isinstance(normalized_shape, (int, xp.integer)) \
-        else tuple(normalized_shape)
-    if any(isinstance(s, bool) or not isinstance(s, (int, xp.integer)) or s < 0 for s in shape):
-        raise TypeError(f"{op}: normalized_shape must be an int or a sequence of ints >= 0, "
-                        f"got {normalized_shape!r}")
-    return tuple(int(s) for s in shape)
-
-
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     r"""Layer normalisation over the last ``len(normalized_shape)`` dims of each sample.
 
@@ -289,11 +284,22 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return LayerNorm.apply(input, weight, bias, n_dims=len(shape), eps=float(eps))
 
 
+def _normalized_shape(normalized_shape, op):
+    shape = (normalized_shape,) if isinstance(normalized_shape, (int, xp.integer)) \
+        else tuple(normalized_shape)
+    if any(isinstance(s, bool) or not isinstance(s, (int, xp.integer)) or s < 0 for s in shape):
+        raise TypeError(f"{op}: normalized_shape must be an int or a sequence of ints >= 0, "
+                        f"got {normalized_shape!r}")
+    return tuple(int(s) for s in shape)
+
+
 # ===================================================================== group norm
-class GroupNorm(Function):
+class GroupNorm(Normalization):
     label = "group_norm"
     rule = (r"\hat x = (x - \mu_g) / \sqrt{\sigma_g^2 + \epsilon}\ \text{per sample and group},\ "
             r"y = \gamma_c \hat x + \beta_c")
+    plain = "xhat = (x - mu_g) / sqrt(sigma_g^2 + eps) per sample and group, y = gamma_c xhat + beta_c"
+    form = ("group_norm({...})", r"\mathrm{group\_norm}({...})")
     float_only = True
 
     def forward(ctx, x, weight, bias, num_groups=1, eps=1e-5):
@@ -370,10 +376,12 @@ def _p_norm(x, p, axis):
     return n, dn.astype(x.dtype)
 
 
-class Normalize(Function):
+class Normalize(Normalization):
     label = "normalize"
     rule = (r"y = x / \max(\|x\|_p, \epsilon),\ \partial x = g / d - "
             r"[\|x\|_p > \epsilon]\,(\sum g x) / d^2 \cdot \partial\|x\|_p/\partial x")
+    plain = "y = x / max(||x||_p, eps), d x = g / d - [||x||_p > eps] (sum g x) / d^2 * d||x||_p/d x"
+    form = ("normalize({...})", r"\mathrm{normalize}({...})")
     float_only = True
 
     def forward(ctx, x, p=2.0, dim=1, eps=1e-12):
@@ -392,16 +400,6 @@ class Normalize(Function):
         return upstream / d - (s / d) * dn
 
 
-def _dim_index(dim, ndim, op):
-    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
-        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"{op}: dim {dim} is out of range for a {ndim}-D tensor "
-                         f"(expected a dim in [{-n}, {n - 1}])")
-    return int(dim) % n
-
-
 def normalize(input, p=2.0, dim=1, eps=1e-12):
     r"""Divide by the p-norm along ``dim``: y = x / \max(\|x\|_p, \epsilon).
 
@@ -418,10 +416,22 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
     return Normalize.apply(input, p=float(p), dim=dim, eps=float(eps))
 
 
-class CosineSimilarity(Function):
+def _dim_index(dim, ndim, op):
+    if isinstance(dim, bool) or not isinstance(dim, (int, xp.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {dim!r}")
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"{op}: dim {dim} is out of range for a {ndim}-D tensor "
+                         f"(expected a dim in [{-n}, {n - 1}])")
+    return int(dim) % n
+
+
+class CosineSimilarity(Normalization):
     label = "cosine_similarity"
     rule = (r"c = \sum_k \frac{x_{1k}}{\max(\|x_1\|, \epsilon)} \frac{x_{2k}}{\max(\|x_2\|, \epsilon)},\ "
             r"\partial x_1 = g (u_2 - c\,x_1 / \|x_1\|) / d_1 \ \text{(where } \|x_1\| > 0)")
+    plain = "c = sum_k x_1k/(max(||x_1||, eps)) x_2k/(max(||x_2||, eps)), d x_1 = g (u_2 - c x_1 / ||x_1||) / d_1 (where ||x_1|| > 0)"
+    form = ("cosine_similarity({...})", r"\mathrm{cosine\_similarity}({...})")
     float_only = True
 
     def forward(ctx, x1, x2, dim=1, eps=1e-8):

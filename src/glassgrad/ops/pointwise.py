@@ -23,7 +23,7 @@ and square keep the integer dtype.
 import math
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import Elementwise, ElementwiseBinary, ElementwiseUnary
 from ..backend import xp
 from ..tensor import Tensor
 from ._kernels.signs import torch_sign
@@ -60,9 +60,11 @@ def _floating(input, op):
 
 
 # ================================================================ smooth unary ops
-class Sin(Function):
+class Sin(ElementwiseUnary):
     label = "sin"
     rule = r"\partial \sin a/\partial a = \cos a"
+    plain = "d sin a/d a = cos a"
+    form = ("sin({...})", r"\mathrm{sin}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -73,9 +75,16 @@ class Sin(Function):
         return upstream * xp.cos(a)
 
 
-class Cos(Function):
+def sin(input):
+    """Sine, elementwise. d/da sin(a) = cos(a)."""
+    return Sin.apply(_floating(input, "sin"))
+
+
+class Cos(ElementwiseUnary):
     label = "cos"
     rule = r"\partial \cos a/\partial a = -\sin a"
+    plain = "d cos a/d a = -sin a"
+    form = ("cos({...})", r"\mathrm{cos}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -86,9 +95,16 @@ class Cos(Function):
         return upstream * -xp.sin(a)
 
 
-class Tan(Function):
+def cos(input):
+    """Cosine, elementwise. d/da cos(a) = -sin(a)."""
+    return Cos.apply(_floating(input, "cos"))
+
+
+class Tan(ElementwiseUnary):
     label = "tan"
     rule = r"\partial \tan a/\partial a = 1 + \tan^2 a"
+    plain = "d tan a/d a = 1 + tan^2 a"
+    form = ("tan({...})", r"\mathrm{tan}({...})")
 
     def forward(ctx, a):
         z = xp.tan(a)
@@ -100,9 +116,16 @@ class Tan(Function):
         return upstream * (1 + z * z)
 
 
-class Asin(Function):
+def tan(input):
+    """Tangent, elementwise. d/da tan(a) = 1 + tan(a)^2 (poles at pi/2 + k pi)."""
+    return Tan.apply(_floating(input, "tan"))
+
+
+class Asin(ElementwiseUnary):
     label = "asin"
     rule = r"\partial \arcsin a/\partial a = 1/\sqrt{1 - a^2}"
+    plain = "d arcsin a/d a = 1/sqrt(1 - a^2)"
+    form = ("asin({...})", r"\mathrm{asin}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -113,9 +136,16 @@ class Asin(Function):
         return upstream * (1 / xp.sqrt(1 - a * a))  # torch's grad * rsqrt(1 - a^2)
 
 
-class Acos(Function):
+def asin(input):
+    """Inverse sine, on [-1, 1]. d/da asin(a) = 1 / sqrt(1 - a^2)."""
+    return Asin.apply(_floating(input, "asin"))
+
+
+class Acos(ElementwiseUnary):
     label = "acos"
     rule = r"\partial \arccos a/\partial a = -1/\sqrt{1 - a^2}"
+    plain = "d arccos a/d a = -1/sqrt(1 - a^2)"
+    form = ("acos({...})", r"\mathrm{acos}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -126,9 +156,16 @@ class Acos(Function):
         return upstream * -(1 / xp.sqrt(1 - a * a))
 
 
-class Atan(Function):
+def acos(input):
+    """Inverse cosine, on [-1, 1]. d/da acos(a) = -1 / sqrt(1 - a^2)."""
+    return Acos.apply(_floating(input, "acos"))
+
+
+class Atan(ElementwiseUnary):
     label = "atan"
     rule = r"\partial \arctan a/\partial a = 1/(1 + a^2)"
+    plain = "d arctan a/d a = 1/(1 + a^2)"
+    form = ("atan({...})", r"\mathrm{atan}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -139,9 +176,16 @@ class Atan(Function):
         return upstream / (a * a + 1)
 
 
-class Sinh(Function):
+def atan(input):
+    """Inverse tangent. d/da atan(a) = 1 / (1 + a^2)."""
+    return Atan.apply(_floating(input, "atan"))
+
+
+class Sinh(ElementwiseUnary):
     label = "sinh"
     rule = r"\partial \sinh a/\partial a = \cosh a"
+    plain = "d sinh a/d a = cosh a"
+    form = ("sinh({...})", r"\mathrm{sinh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -152,9 +196,16 @@ class Sinh(Function):
         return upstream * xp.cosh(a)
 
 
-class Cosh(Function):
+def sinh(input):
+    """Hyperbolic sine. d/da sinh(a) = cosh(a)."""
+    return Sinh.apply(_floating(input, "sinh"))
+
+
+class Cosh(ElementwiseUnary):
     label = "cosh"
     rule = r"\partial \cosh a/\partial a = \sinh a"
+    plain = "d cosh a/d a = sinh a"
+    form = ("cosh({...})", r"\mathrm{cosh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -165,9 +216,16 @@ class Cosh(Function):
         return upstream * xp.sinh(a)
 
 
-class Asinh(Function):
+def cosh(input):
+    """Hyperbolic cosine. d/da cosh(a) = sinh(a)."""
+    return Cosh.apply(_floating(input, "cosh"))
+
+
+class Asinh(ElementwiseUnary):
     label = "asinh"
     rule = r"\partial\,\mathrm{asinh}\,a/\partial a = 1/\sqrt{a^2 + 1}"
+    plain = "d asinh a/d a = 1/sqrt(a^2 + 1)"
+    form = ("asinh({...})", r"\mathrm{asinh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -178,9 +236,16 @@ class Asinh(Function):
         return upstream * (1 / xp.sqrt(a * a + 1))
 
 
-class Acosh(Function):
+def asinh(input):
+    """Inverse hyperbolic sine. d/da asinh(a) = 1 / sqrt(a^2 + 1)."""
+    return Asinh.apply(_floating(input, "asinh"))
+
+
+class Acosh(ElementwiseUnary):
     label = "acosh"
     rule = r"\partial\,\mathrm{acosh}\,a/\partial a = 1/\sqrt{a^2 - 1}"
+    plain = "d acosh a/d a = 1/sqrt(a^2 - 1)"
+    form = ("acosh({...})", r"\mathrm{acosh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -191,9 +256,16 @@ class Acosh(Function):
         return upstream * (1 / xp.sqrt(a * a - 1))
 
 
-class Atanh(Function):
+def acosh(input):
+    """Inverse hyperbolic cosine, on [1, inf). d/da acosh(a) = 1 / sqrt(a^2 - 1)."""
+    return Acosh.apply(_floating(input, "acosh"))
+
+
+class Atanh(ElementwiseUnary):
     label = "atanh"
     rule = r"\partial\,\mathrm{atanh}\,a/\partial a = 1/(1 - a^2)"
+    plain = "d atanh a/d a = 1/(1 - a^2)"
+    form = ("atanh({...})", r"\mathrm{atanh}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -204,9 +276,16 @@ class Atanh(Function):
         return upstream / (1 - a * a)
 
 
-class Log1p(Function):
+def atanh(input):
+    """Inverse hyperbolic tangent, on (-1, 1). d/da atanh(a) = 1 / (1 - a^2)."""
+    return Atanh.apply(_floating(input, "atanh"))
+
+
+class Log1p(ElementwiseUnary):
     label = "log1p"
     rule = r"\partial \ln(1 + a)/\partial a = 1/(1 + a)"
+    plain = "d ln(1 + a)/d a = 1/(1 + a)"
+    form = ("log1p({...})", r"\mathrm{log1p}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -217,9 +296,16 @@ class Log1p(Function):
         return upstream / (a + 1)
 
 
-class Expm1(Function):
+def log1p(input):
+    """log(1 + a), accurate for small a. d/da = 1 / (1 + a)."""
+    return Log1p.apply(_floating(input, "log1p"))
+
+
+class Expm1(ElementwiseUnary):
     label = "expm1"
     rule = r"\partial (e^a - 1)/\partial a = e^a = z + 1"
+    plain = "d (e^a - 1)/d a = e^a = z + 1"
+    form = ("expm1({...})", r"\mathrm{expm1}({...})")
 
     def forward(ctx, a):
         z = xp.expm1(a)  # accurate for tiny a, where exp(a) - 1 loses every digit
@@ -231,9 +317,16 @@ class Expm1(Function):
         return upstream * (z + 1)
 
 
-class Log2(Function):
+def expm1(input):
+    """exp(a) - 1, accurate for small a. d/da = exp(a) (the output + 1)."""
+    return Expm1.apply(_floating(input, "expm1"))
+
+
+class Log2(ElementwiseUnary):
     label = "log2"
     rule = r"\partial \log_2 a/\partial a = 1/(a \ln 2)"
+    plain = "d log_2 a/d a = 1/(a ln 2)"
+    form = ("log2({...})", r"\mathrm{log2}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -244,9 +337,16 @@ class Log2(Function):
         return upstream / (a * _LN2)
 
 
-class Log10(Function):
+def log2(input):
+    """Base-2 logarithm. d/da log2(a) = 1 / (a ln 2)."""
+    return Log2.apply(_floating(input, "log2"))
+
+
+class Log10(ElementwiseUnary):
     label = "log10"
     rule = r"\partial \log_{10} a/\partial a = 1/(a \ln 10)"
+    plain = "d log_10 a/d a = 1/(a ln 10)"
+    form = ("log10({...})", r"\mathrm{log10}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -257,9 +357,16 @@ class Log10(Function):
         return upstream / (a * _LN10)
 
 
-class Square(Function):
+def log10(input):
+    """Base-10 logarithm. d/da log10(a) = 1 / (a ln 10)."""
+    return Log10.apply(_floating(input, "log10"))
+
+
+class Square(ElementwiseUnary):
     label = "square"
     rule = r"\partial a^2/\partial a = 2a"
+    plain = "d a^2/d a = 2a"
+    form = ("square({...})", r"\mathrm{square}({...})")
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -270,9 +377,16 @@ class Square(Function):
         return upstream * (2 * a)
 
 
-class Rsqrt(Function):
+def square(input):
+    """a * a (integers stay integers, as in torch). d/da a^2 = 2a."""
+    return Square.apply(_tensor(input, "square"))
+
+
+class Rsqrt(ElementwiseUnary):
     label = "rsqrt"
     rule = r"\partial a^{-1/2}/\partial a = -\tfrac12 a^{-3/2} = -\tfrac12 z^3"
+    plain = "d a^(-1/2)/d a = -1/2 a^(-3/2) = -1/2 z^3"
+    form = ("rsqrt({...})", r"\mathrm{rsqrt}({...})")
 
     def forward(ctx, a):
         z = 1 / xp.sqrt(a)
@@ -284,9 +398,16 @@ class Rsqrt(Function):
         return -0.5 * upstream * (z * z * z)
 
 
-class Reciprocal(Function):
+def rsqrt(input):
+    """1 / sqrt(a). d/da a^(-1/2) = -a^(-3/2) / 2 (backward keeps the output)."""
+    return Rsqrt.apply(_floating(input, "rsqrt"))
+
+
+class Reciprocal(ElementwiseUnary):
     label = "reciprocal"
     rule = r"\partial (1/a)/\partial a = -1/a^2 = -z^2"
+    plain = "d (1/a)/d a = -1/a^2 = -z^2"
+    form = ("reciprocal({...})", r"\mathrm{reciprocal}({...})")
 
     def forward(ctx, a):
         z = 1 / a
@@ -298,11 +419,18 @@ class Reciprocal(Function):
         return -upstream * (z * z)
 
 
+def reciprocal(input):
+    """1 / a. d/da (1/a) = -1/a^2 (backward keeps the output)."""
+    return Reciprocal.apply(_floating(input, "reciprocal"))
+
+
 # ================================================================ smooth binary ops
-class Atan2(Function):
+class Atan2(ElementwiseBinary):
     label = "atan2"
     rule = (r"\partial\,\mathrm{atan2}(a,b)/\partial a = b/(a^2+b^2),\ "
             r"\partial\,\mathrm{atan2}(a,b)/\partial b = -a/(a^2+b^2)")
+    plain = "d atan2(a,b)/d a = b/(a^2+b^2), d atan2(a,b)/d b = -a/(a^2+b^2)"
+    form = ("atan2({...})", r"\mathrm{atan2}({...})")
 
     def forward(ctx, a, b):
         try:
@@ -327,10 +455,18 @@ class Atan2(Function):
         return da, db
 
 
-class Lerp(Function):
+def atan2(input, other):
+    """The angle of the point (other, input): atan(input / other) in the right quadrant.
+    d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
+    return Atan2.apply(_floating(input, "atan2"), other)
+
+
+class Lerp(Elementwise):
     label = "lerp"
     rule = (r"\partial\,\mathrm{lerp}(a,b,w)/\partial a = 1-w,\ \partial/\partial b = w,\ "
             r"\partial/\partial w = b - a")
+    plain = "d lerp(a,b,w)/d a = 1-w, d/d b = w, d/d w = b - a"
+    form = ("lerp({...})", r"\mathrm{lerp}({...})")
 
     def forward(ctx, a, b, w):
         try:
@@ -356,201 +492,6 @@ class Lerp(Function):
         return da, db, dw
 
 
-# ================================================================ step ops: zero gradient
-class _Step(Function):
-    """A piecewise-constant op: the gradient is 0 (PyTorch's choice also at the jumps)."""
-
-    rule = r"\partial f/\partial a = 0"
-
-    def backward(ctx, upstream):
-        return xp.zeros_like(upstream)
-
-
-class Sign(_Step):
-    label = "sign"
-    rule = r"\partial\,\mathrm{sign}(a)/\partial a = 0"
-
-    def forward(ctx, a):
-        return a.copy() if a.dtype.kind == "b" else torch_sign(a)
-
-
-class Floor(_Step):
-    label = "floor"
-    rule = r"\partial \lfloor a \rfloor/\partial a = 0"
-
-    def forward(ctx, a):
-        return xp.floor(a) if a.dtype.kind == "f" else a.copy()
-
-
-class Ceil(_Step):
-    label = "ceil"
-    rule = r"\partial \lceil a \rceil/\partial a = 0"
-
-    def forward(ctx, a):
-        return xp.ceil(a) if a.dtype.kind == "f" else a.copy()
-
-
-class Trunc(_Step):
-    label = "trunc"
-    rule = r"\partial\,\mathrm{trunc}(a)/\partial a = 0"
-
-    def forward(ctx, a):
-        return xp.trunc(a) if a.dtype.kind == "f" else a.copy()
-
-
-class Round(_Step):
-    label = "round"
-    rule = r"\partial\,\mathrm{round}(a)/\partial a = 0"
-
-    def forward(ctx, a, decimals=0):
-        if a.dtype.kind != "f":
-            return a.copy()
-        if decimals == 0:
-            return xp.rint(a)  # halves to even: 0.5 -> 0, 1.5 -> 2, 2.5 -> 2
-        # PyTorch's kernel: scale by 10^|decimals| in the input's dtype, round, scale back
-        scale = a.dtype.type(10.0 ** abs(decimals))
-        if decimals > 0:
-            return xp.rint(a * scale) / scale
-        return xp.rint(a / scale) * scale
-
-
-class Frac(Function):
-    label = "frac"
-    rule = r"\partial (a - \mathrm{trunc}(a))/\partial a = 1"
-
-    def forward(ctx, a):
-        return a - xp.trunc(a)
-
-    def backward(ctx, upstream):
-        return upstream
-
-
-class NanToNum(Function):
-    label = "nan_to_num"
-    rule = r"\partial\,\mathrm{nan\_to\_num}(a)/\partial a = [a \text{ finite}]"
-
-    def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
-        if a.dtype.kind != "f":
-            return a.copy()
-        ctx.save_for_backward(a)
-        return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
-
-    def backward(ctx, upstream):
-        (a,) = ctx.saved
-        # PyTorch's grad * isfinite(a): a product, so an inf upstream at a replaced value
-        # gives nan there, as in torch
-        return upstream * xp.isfinite(a)
-
-
-# ================================================================ public functions
-def sin(input):
-    """Sine, elementwise. d/da sin(a) = cos(a)."""
-    return Sin.apply(_floating(input, "sin"))
-
-
-def cos(input):
-    """Cosine, elementwise. d/da cos(a) = -sin(a)."""
-    return Cos.apply(_floating(input, "cos"))
-
-
-def tan(input):
-    """Tangent, elementwise. d/da tan(a) = 1 + tan(a)^2 (poles at pi/2 + k pi)."""
-    return Tan.apply(_floating(input, "tan"))
-
-
-def asin(input):
-    """Inverse sine, on [-1, 1]. d/da asin(a) = 1 / sqrt(1 - a^2)."""
-    return Asin.apply(_floating(input, "asin"))
-
-
-def acos(input):
-    """Inverse cosine, on [-1, 1]. d/da acos(a) = -1 / sqrt(1 - a^2)."""
-    return Acos.apply(_floating(input, "acos"))
-
-
-def atan(input):
-    """Inverse tangent. d/da atan(a) = 1 / (1 + a^2)."""
-    return Atan.apply(_floating(input, "atan"))
-
-
-def sinh(input):
-    """Hyperbolic sine. d/da sinh(a) = cosh(a)."""
-    return Sinh.apply(_floating(input, "sinh"))
-
-
-def cosh(input):
-    """Hyperbolic cosine. d/da cosh(a) = sinh(a)."""
-    return Cosh.apply(_floating(input, "cosh"))
-
-
-def asinh(input):
-    """Inverse hyperbolic sine. d/da asinh(a) = 1 / sqrt(a^2 + 1)."""
-    return Asinh.apply(_floating(input, "asinh"))
-
-
-def acosh(input):
-    """Inverse hyperbolic cosine, on [1, inf). d/da acosh(a) = 1 / sqrt(a^2 - 1)."""
-    return Acosh.apply(_floating(input, "acosh"))
-
-
-def atanh(input):
-    """Inverse hyperbolic tangent, on (-1, 1). d/da atanh(a) = 1 / (1 - a^2)."""
-    return Atanh.apply(_floating(input, "atanh"))
-
-
-def log1p(input):
-    """log(1 + a), accurate for small a. d/da = 1 / (1 + a)."""
-    return Log1p.apply(_floating(input, "log1p"))
-
-
-def expm1(input):
-    """exp(a) - 1, accurate for small a. d/da = exp(a) (the output + 1)."""
-    return Expm1.apply(_floating(input, "expm1"))
-
-
-def log2(input):
-    """Base-2 logarithm. d/da log2(a) = 1 / (a ln 2)."""
-    return Log2.apply(_floating(input, "log2"))
-
-
-def log10(input):
-    """Base-10 logarithm. d/da log10(a) = 1 / (a ln 10)."""
-    return Log10.apply(_floating(input, "log10"))
-
-
-def square(input):
-    """a * a (integers stay integers, as in torch). d/da a^2 = 2a."""
-    return Square.apply(_tensor(input, "square"))
-
-
-def rsqrt(input):
-    """1 / sqrt(a). d/da a^(-1/2) = -a^(-3/2) / 2 (backward keeps the output)."""
-    return Rsqrt.apply(_floating(input, "rsqrt"))
-
-
-def reciprocal(input):
-    """1 / a. d/da (1/a) = -1/a^2 (backward keeps the output)."""
-    return Reciprocal.apply(_floating(input, "reciprocal"))
-
-
-def clamp_min(input, min):  # noqa: A002 - PyTorch's argument name
-    """max(a, min), with a number or tensor bound. The gradient passes where a >= min
-    (at the bound too, as torch); a tensor bound gets it where a < min."""
-    return Clamp.apply(input, min, None)
-
-
-def clamp_max(input, max):  # noqa: A002 - PyTorch's argument name
-    """min(a, max), with a number or tensor bound. The gradient passes where a <= max
-    (at the bound too, as torch); a tensor bound gets it where a > max."""
-    return Clamp.apply(input, None, max)
-
-
-def atan2(input, other):
-    """The angle of the point (other, input): atan(input / other) in the right quadrant.
-    d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2)."""
-    return Atan2.apply(_floating(input, "atan2"), other)
-
-
 def lerp(input, end, weight):
     """input + weight * (end - input); weight a number or a tensor.
     d/d input = 1 - w, d/d end = w, d/dw = end - input."""
@@ -565,9 +506,41 @@ def lerp(input, end, weight):
     return Lerp.apply(input, end, weight)
 
 
+# ================================================================ step ops: zero gradient
+class _Step(ElementwiseUnary):
+    """A piecewise-constant op: the gradient is 0 (PyTorch's choice also at the jumps)."""
+
+    rule = r"\partial f/\partial a = 0"
+    plain = "d f/d a = 0"
+    form = ("_step({...})", r"\mathrm{\_step}({...})")
+
+    def backward(ctx, upstream):
+        return xp.zeros_like(upstream)
+
+
+class Sign(_Step):
+    label = "sign"
+    rule = r"\partial\,\mathrm{sign}(a)/\partial a = 0"
+    plain = "d sign(a)/d a = 0"
+    form = ("sign({...})", r"\mathrm{sign}({...})")
+
+    def forward(ctx, a):
+        return a.copy() if a.dtype.kind == "b" else torch_sign(a)
+
+
 def sign(input):
     """-1, 0 or +1 by the sign of a (0 for nan). Gradient 0 everywhere."""
     return Sign.apply(_tensor(input, "sign"))
+
+
+class Floor(_Step):
+    label = "floor"
+    rule = r"\partial \lfloor a \rfloor/\partial a = 0"
+    plain = "d floor(a)/d a = 0"
+    form = ("floor({...})", r"\mathrm{floor}({...})")
+
+    def forward(ctx, a):
+        return xp.floor(a) if a.dtype.kind == "f" else a.copy()
 
 
 def floor(input):
@@ -575,9 +548,29 @@ def floor(input):
     return Floor.apply(_number(input, "floor"))
 
 
+class Ceil(_Step):
+    label = "ceil"
+    rule = r"\partial \lceil a \rceil/\partial a = 0"
+    plain = "d ceil(a)/d a = 0"
+    form = ("ceil({...})", r"\mathrm{ceil}({...})")
+
+    def forward(ctx, a):
+        return xp.ceil(a) if a.dtype.kind == "f" else a.copy()
+
+
 def ceil(input):
     """Smallest integer >= a. Gradient 0 everywhere."""
     return Ceil.apply(_number(input, "ceil"))
+
+
+class Trunc(_Step):
+    label = "trunc"
+    rule = r"\partial\,\mathrm{trunc}(a)/\partial a = 0"
+    plain = "d trunc(a)/d a = 0"
+    form = ("trunc({...})", r"\mathrm{trunc}({...})")
+
+    def forward(ctx, a):
+        return xp.trunc(a) if a.dtype.kind == "f" else a.copy()
 
 
 def trunc(input):
@@ -585,7 +578,22 @@ def trunc(input):
     return Trunc.apply(_number(input, "trunc"))
 
 
-fix = trunc
+class Round(_Step):
+    label = "round"
+    rule = r"\partial\,\mathrm{round}(a)/\partial a = 0"
+    plain = "d round(a)/d a = 0"
+    form = ("round({...})", r"\mathrm{round}({...})")
+
+    def forward(ctx, a, decimals=0):
+        if a.dtype.kind != "f":
+            return a.copy()
+        if decimals == 0:
+            return xp.rint(a)  # halves to even: 0.5 -> 0, 1.5 -> 2, 2.5 -> 2
+        # PyTorch's kernel: scale by 10^|decimals| in the input's dtype, round, scale back
+        scale = a.dtype.type(10.0 ** abs(decimals))
+        if decimals > 0:
+            return xp.rint(a * scale) / scale
+        return xp.rint(a / scale) * scale
 
 
 def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
@@ -602,6 +610,19 @@ def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
     return Round.apply(input, decimals=decimals)
 
 
+class Frac(ElementwiseUnary):
+    label = "frac"
+    rule = r"\partial (a - \mathrm{trunc}(a))/\partial a = 1"
+    plain = "d (a - trunc(a))/d a = 1"
+    form = ("frac({...})", r"\mathrm{frac}({...})")
+
+    def forward(ctx, a):
+        return a - xp.trunc(a)
+
+    def backward(ctx, upstream):
+        return upstream
+
+
 def frac(input):
     """a - trunc(a), the fractional part with a's sign. d/da = 1."""
     if _tensor(input, "frac").array.dtype.kind != "f":
@@ -609,10 +630,44 @@ def frac(input):
     return Frac.apply(input)
 
 
+class NanToNum(ElementwiseUnary):
+    label = "nan_to_num"
+    rule = r"\partial\,\mathrm{nan\_to\_num}(a)/\partial a = [a \text{ finite}]"
+    plain = "d nan_to_num(a)/d a = [a finite]"
+    form = ("nan_to_num({...})", r"\mathrm{nan\_to\_num}({...})")
+
+    def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
+        if a.dtype.kind != "f":
+            return a.copy()
+        ctx.save_for_backward(a)
+        return xp.nan_to_num(a, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        # PyTorch's grad * isfinite(a): a product, so an inf upstream at a replaced value
+        # gives nan there, as in torch
+        return upstream * xp.isfinite(a)
+
+
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """nan -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (default: the largest and
     smallest finite value of the dtype). d/da = 1 where a is finite, 0 where replaced."""
     return NanToNum.apply(_tensor(input, "nan_to_num"), nan=nan, posinf=posinf, neginf=neginf)
+
+
+def clamp_min(input, min):  # noqa: A002 - PyTorch's argument name
+    """max(a, min), with a number or tensor bound. The gradient passes where a >= min
+    (at the bound too, as torch); a tensor bound gets it where a < min."""
+    return Clamp.apply(input, min, None)
+
+
+def clamp_max(input, max):  # noqa: A002 - PyTorch's argument name
+    """min(a, max), with a number or tensor bound. The gradient passes where a <= max
+    (at the bound too, as torch); a tensor bound gets it where a > max."""
+    return Clamp.apply(input, None, max)
+
+
+fix = trunc
 
 
 # ================================================================ predicates: no gradient

@@ -20,7 +20,7 @@ Each product is one BLAS call over the whole batch (``tensordot``). The 1-D pool
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Pooling
 from ..backend import xp
 from ..tensor import Tensor
 from ._kernels.windows import _data, _is_channels_last, _offsets, _out_size, _padded, _pair, _unbatched
@@ -57,9 +57,11 @@ def _pool_geometry(op, x, kernel_size, stride, padding, dilation, ceil_mode):
     return (kh, kw), (sh, sw), (ph, bottom, pw, right), (dh, dw), (oh, ow)
 
 
-class MaxPool2d(Function):
+class MaxPool2d(Pooling):
     label = "max_pool2d"
     rule = r"y = \max_{k \in \text{window}} x_k,\ \partial y/\partial x_k = [k = \arg\max]"
+    plain = "y = max_k in window x_k, d y/d x_k = [k = argmax]"
+    form = ("max_pool2d({...})", r"\mathrm{max\_pool2d}({...})")
     float_only = True
 
     def forward(ctx, x, kernel, stride, pads, dilation, out_size):
@@ -86,6 +88,23 @@ class MaxPool2d(Function):
         top, left = pads[0], pads[2]
         d_x = d_xpad[:, :, top:top + shape[2], left:left + shape[3]]
         return d_x[0] if unbatched else d_x
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max over each kernel_size window of ``input`` (N, C, H, W), moved by ``stride``
+    (default: kernel_size) over the input padded with -inf. The gradient goes to the
+    argmax of each window (the first one on ties). With ``return_indices`` also returns
+    the flat index h*W + w of each max in its (unpadded) input plane."""
+    x = _data(input)
+    x4, _ = _unbatched(x, "max_pool2d")
+    kernel, stride, pads, dilation, out_size = _pool_geometry(
+        "max_pool2d", x4, kernel_size, stride, padding, dilation, ceil_mode)
+    out = MaxPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
+                          out_size=out_size)
+    if not return_indices:
+        return out
+    return out, Tensor._wrap(_max_indices(x, kernel, stride, pads, dilation, out_size))
 
 
 def _overlapping(kernel, stride, dilation):
@@ -147,23 +166,6 @@ def _first_inside_on_all_neg_inf(shape, padded_shape, pads, out, arg, kernel, st
         xp.copyto(arg, k, where=all_neg_inf & inside[where])
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
-    """Max over each kernel_size window of ``input`` (N, C, H, W), moved by ``stride``
-    (default: kernel_size) over the input padded with -inf. The gradient goes to the
-    argmax of each window (the first one on ties). With ``return_indices`` also returns
-    the flat index h*W + w of each max in its (unpadded) input plane."""
-    x = _data(input)
-    x4, _ = _unbatched(x, "max_pool2d")
-    kernel, stride, pads, dilation, out_size = _pool_geometry(
-        "max_pool2d", x4, kernel_size, stride, padding, dilation, ceil_mode)
-    out = MaxPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, dilation=dilation,
-                          out_size=out_size)
-    if not return_indices:
-        return out
-    return out, Tensor._wrap(_max_indices(x, kernel, stride, pads, dilation, out_size))
-
-
 def _max_indices(x, kernel, stride, pads, dilation, out_size):
     x4, unbatched = _unbatched(x, "max_pool2d")
     _, arg, _ = _max_windows(x4, kernel, stride, pads, dilation, out_size)
@@ -175,9 +177,11 @@ def _max_indices(x, kernel, stride, pads, dilation, out_size):
     return index[0] if unbatched else index
 
 
-class AvgPool2d(Function):
+class AvgPool2d(Pooling):
     label = "avg_pool2d"
     rule = r"y = \frac{1}{D} \sum_{k \in \text{window}} x_k,\ \partial y/\partial x_k = 1/D"
+    plain = "y = 1/D sum_k in window x_k, d y/d x_k = 1/D"
+    form = ("avg_pool2d({...})", r"\mathrm{avg\_pool2d}({...})")
     float_only = True
 
     def forward(ctx, x, kernel, stride, pads, out_size, divisor):
@@ -210,16 +214,6 @@ class AvgPool2d(Function):
         return d_x[0] if unbatched else d_x
 
 
-def _avg_divisor(size, kernel, stride, pad, out, count_include_pad):
-    """Per output position along one axis: how many cells the average divides by (PyTorch:
-    padding cells count when count_include_pad, never the ceil_mode overhang)."""
-    start = xp.arange(out) * stride - pad
-    end = xp.minimum(start + kernel, size + pad)
-    if count_include_pad:
-        return end - start
-    return xp.minimum(end, size) - xp.maximum(start, 0)
-
-
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """Mean over each kernel_size window of ``input`` (N, C, H, W), moved by ``stride``
@@ -244,6 +238,16 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         divisor = xp.outer(rows, cols).astype(x.dtype)
     return AvgPool2d.apply(input, kernel=kernel, stride=stride, pads=pads, out_size=out_size,
                            divisor=divisor)
+
+
+def _avg_divisor(size, kernel, stride, pad, out, count_include_pad):
+    """Per output position along one axis: how many cells the average divides by (PyTorch:
+    padding cells count when count_include_pad, never the ceil_mode overhang)."""
+    start = xp.arange(out) * stride - pad
+    end = xp.minimum(start + kernel, size + pad)
+    if count_include_pad:
+        return end - start
+    return xp.minimum(end, size) - xp.maximum(start, 0)
 
 
 # ===================================================================== separable linear maps
@@ -317,10 +321,12 @@ def _resample(x, axes, matrices, transpose=False):
     return _by_terms(x, axes, transpose)
 
 
-class Resample(Function):
+class Resample(Pooling):
     label = "resample"
     rule = (r"y = A_H\, x\, A_W^T \text{ (a fixed matrix per axis)},\ "
             r"\partial L/\partial x = A_H^T\, (\partial L/\partial y)\, A_W")
+    plain = "y = A_H x A_W^T (a fixed matrix per axis), d L/d x = A_H^T (d L/d y) A_W"
+    form = ("resample({...})", r"\mathrm{resample}({...})")
     float_only = True
 
     def forward(ctx, x, axes, gather=None):
@@ -337,6 +343,95 @@ class Resample(Function):
     def backward(ctx, upstream):
         # downstream = upstream x local: y_i = sum_j A_ij x_j, so dL/dx_j = sum_i A_ij dL/dy_i
         return _resample(upstream, ctx.axes, ctx.matrices, transpose=True)
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling of ``input`` (N, C, H, W) to ``output_size`` (oh, ow) (an int, a pair,
+    None keeps that size), whatever the input size: output row i averages input rows
+    floor(i H / oh) .. ceil((i + 1) H / oh) - 1 (bins may overlap when oh does not divide
+    H), columns alike. As a matrix per axis, y = A_H x A_W^T and
+    dL/dx = A_H^T (dL/dy) A_W."""
+    x, (h, w), (oh, ow) = _adaptive("adaptive_avg_pool2d", input, output_size, 2)
+    if (oh, ow) == (1, 1):  # global average pooling: the mean of each plane
+        return input.mean(dim=(-2, -1), keepdim=True)
+    return Resample.apply(input, axes=(_adaptive_avg_axis(h, oh), _adaptive_avg_axis(w, ow)))
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Average pooling of ``input`` (N, C, L) to ``output_size`` bins: output i averages
+    input floor(i L / out) .. ceil((i + 1) L / out) - 1."""
+    x, (length,), (out,) = _adaptive("adaptive_avg_pool1d", input, output_size, 1)
+    return Resample.apply(input, axes=(_adaptive_avg_axis(length, out),))
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize ``input`` (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor``
+    (output size floor(in * scale_factor)), as torch.nn.functional.interpolate:
+
+    - 'nearest': y[i] = x[min(floor(i * in / out), in - 1)] (torch's index rule, in float32;
+      'nearest-exact' uses floor((i + 1/2) * in / out));
+    - 'linear' (3-D) / 'bilinear' (4-D): y[i] = (1 - t) x[i0] + t x[i0 + 1] at the source
+      position src = (i + 1/2) in / out - 1/2 (clamped at 0), or i (in - 1) / (out - 1)
+      with ``align_corners=True``; i0 = floor(src), t = src - i0. Bilinear does it along
+      H and along W.
+
+    Each is a fixed matrix per axis: y = A_H x A_W^T, and the gradient
+    dL/dx = A_H^T (dL/dy) A_W adds each output's gradient back to the inputs it read,
+    with the same weights. When scale_factor is given (and recompute_scale_factor is not
+    True) the index rule uses 1 / scale_factor, as torch does, except where torch's kernels
+    do not: an axis that keeps its size is copied (linear, bilinear, 2-D nearest), and 2-D
+    nearest doubling an axis takes input i // 2."""
+    op = "interpolate"
+    x = _data(input)
+    if mode not in _MODES:
+        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")
+    if antialias:
+        raise ValueError(f"{op}: antialias=True is not supported")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"{op}: input must be 3-D (N, C, L) or 4-D (N, C, H, W), got shape "
+                         f"{tuple(x.shape)}")
+    dims = x.ndim - 2
+    if _MODES[mode] is not None and _MODES[mode] != dims:
+        wanted = "3-D (N, C, L)" if mode == "linear" else "4-D (N, C, H, W)"
+        raise ValueError(f"{op}: mode={mode!r} expects a {wanted} input, got shape "
+                         f"{tuple(x.shape)}")
+    if align_corners is not None and _MODES[mode] is None:
+        raise ValueError(f"{op}: align_corners option can only be set with the interpolating "
+                         f"modes: linear | bilinear (got mode={mode!r})")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be floating point, got dtype {x.dtype}")
+    spatial = x.shape[2:]
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{op}: give exactly one of size or scale_factor (got size={size!r}, "
+                         f"scale_factor={scale_factor!r})")
+    if size is not None:
+        out = _sizes(size, dims, "size", op)
+        scales = (None,) * dims
+    else:
+        factors = (tuple(scale_factor) if isinstance(scale_factor, (tuple, list))
+                   else (scale_factor,) * dims)
+        if len(factors) != dims or not all(
+                isinstance(f, (int, float)) and not isinstance(f, bool) and f > 0 for f in factors):
+            raise ValueError(f"{op}: scale_factor must be a positive number or {dims} of them, "
+                             f"got {scale_factor!r}")
+        out = tuple(int(math.floor(float(s) * f)) for s, f in zip(spatial, factors))
+        if min(out) < 1:
+            raise ValueError(f"{op}: scale_factor={scale_factor!r} gives an empty output for "
+                             f"input of shape {tuple(x.shape)}")
+        scales = (None,) * dims if recompute_scale_factor else tuple(map(float, factors))
+    if mode.startswith("nearest"):
+        exact = mode == "nearest-exact"
+        index = tuple(_nearest_index(s, o, sc, exact, shortcuts=dims == 2)
+                      for s, o, sc in zip(spatial, out, scales))
+        axes = tuple((s, o, [(xp.arange(o), i, xp.ones(o))])
+                     for i, s, o in zip(index, spatial, out))
+        return Resample.apply(input, axes=axes, gather=index)
+    # An axis whose size does not change is read as by size=: torch's linear kernels step
+    # by in / out = 1 there whatever the scale_factor (5 -> 5 at 1.1 is a copy)
+    axes = tuple(_linear_axis(s, o, None if o == s else sc, bool(align_corners), x.dtype)
+                 for s, o, sc in zip(spatial, out, scales))
+    return Resample.apply(input, axes=axes)
 
 
 def _spatial_shape(op, x, dims):
@@ -391,25 +486,6 @@ def _adaptive(op, input, output_size, dims):
     return x, spatial, tuple(s if o is None else int(o) for s, o in zip(spatial, sizes))
 
 
-def adaptive_avg_pool2d(input, output_size):
-    """Average pooling of ``input`` (N, C, H, W) to ``output_size`` (oh, ow) (an int, a pair,
-    None keeps that size), whatever the input size: output row i averages input rows
-    floor(i H / oh) .. ceil((i + 1) H / oh) - 1 (bins may overlap when oh does not divide
-    H), columns alike. As a matrix per axis, y = A_H x A_W^T and
-    dL/dx = A_H^T (dL/dy) A_W."""
-    x, (h, w), (oh, ow) = _adaptive("adaptive_avg_pool2d", input, output_size, 2)
-    if (oh, ow) == (1, 1):  # global average pooling: the mean of each plane
-        return input.mean(dim=(-2, -1), keepdim=True)
-    return Resample.apply(input, axes=(_adaptive_avg_axis(h, oh), _adaptive_avg_axis(w, ow)))
-
-
-def adaptive_avg_pool1d(input, output_size):
-    """Average pooling of ``input`` (N, C, L) to ``output_size`` bins: output i averages
-    input floor(i L / out) .. ceil((i + 1) L / out) - 1."""
-    x, (length,), (out,) = _adaptive("adaptive_avg_pool1d", input, output_size, 1)
-    return Resample.apply(input, axes=(_adaptive_avg_axis(length, out),))
-
-
 def _adaptive_max(x, output_size):
     """Max over each adaptive bin of x (..., H, W), and the flat index h * W + w of the
     (first) max of each bin. A Python loop over the output cells (oh * ow of them, few:
@@ -433,9 +509,11 @@ def _adaptive_max(x, output_size):
     return out, index
 
 
-class AdaptiveMaxPool2d(Function):
+class AdaptiveMaxPool2d(Pooling):
     label = "adaptive_max_pool2d"
     rule = r"y = \max_{k \in \text{bin}} x_k,\ \partial y/\partial x_k = [k = \arg\max]"
+    plain = "y = max_k in bin x_k, d y/d x_k = [k = argmax]"
+    form = ("adaptive_max_pool2d({...})", r"\mathrm{adaptive\_max\_pool2d}({...})")
     float_only = True
 
     def forward(ctx, x, output_size):
@@ -563,73 +641,3 @@ def _linear_axis(size, out, scale, align_corners, dtype):
 
 def _linear_matrix(size, out, scale, align_corners, dtype):
     return _matrix(*_linear_axis(size, out, scale, align_corners, dtype))
-
-
-def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
-                recompute_scale_factor=None, antialias=False):
-    """Resize ``input`` (N, C, L) or (N, C, H, W) to ``size`` or by ``scale_factor``
-    (output size floor(in * scale_factor)), as torch.nn.functional.interpolate:
-
-    - 'nearest': y[i] = x[min(floor(i * in / out), in - 1)] (torch's index rule, in float32;
-      'nearest-exact' uses floor((i + 1/2) * in / out));
-    - 'linear' (3-D) / 'bilinear' (4-D): y[i] = (1 - t) x[i0] + t x[i0 + 1] at the source
-      position src = (i + 1/2) in / out - 1/2 (clamped at 0), or i (in - 1) / (out - 1)
-      with ``align_corners=True``; i0 = floor(src), t = src - i0. Bilinear does it along
-      H and along W.
-
-    Each is a fixed matrix per axis: y = A_H x A_W^T, and the gradient
-    dL/dx = A_H^T (dL/dy) A_W adds each output's gradient back to the inputs it read,
-    with the same weights. When scale_factor is given (and recompute_scale_factor is not
-    True) the index rule uses 1 / scale_factor, as torch does, except where torch's kernels
-    do not: an axis that keeps its size is copied (linear, bilinear, 2-D nearest), and 2-D
-    nearest doubling an axis takes input i // 2."""
-    op = "interpolate"
-    x = _data(input)
-    if mode not in _MODES:
-        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, _MODES))}, got {mode!r}")
-    if antialias:
-        raise ValueError(f"{op}: antialias=True is not supported")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"{op}: input must be 3-D (N, C, L) or 4-D (N, C, H, W), got shape "
-                         f"{tuple(x.shape)}")
-    dims = x.ndim - 2
-    if _MODES[mode] is not None and _MODES[mode] != dims:
-        wanted = "3-D (N, C, L)" if mode == "linear" else "4-D (N, C, H, W)"
-        raise ValueError(f"{op}: mode={mode!r} expects a {wanted} input, got shape "
-                         f"{tuple(x.shape)}")
-    if align_corners is not None and _MODES[mode] is None:
-        raise ValueError(f"{op}: align_corners option can only be set with the interpolating "
-                         f"modes: linear | bilinear (got mode={mode!r})")
-    if x.dtype.kind != "f":
-        raise TypeError(f"{op}: input must be floating point, got dtype {x.dtype}")
-    spatial = x.shape[2:]
-    if (size is None) == (scale_factor is None):
-        raise ValueError(f"{op}: give exactly one of size or scale_factor (got size={size!r}, "
-                         f"scale_factor={scale_factor!r})")
-    if size is not None:
-        out = _sizes(size, dims, "size", op)
-        scales = (None,) * dims
-    else:
-        factors = (tuple(scale_factor) if isinstance(scale_factor, (tuple, list))
-                   else (scale_factor,) * dims)
-        if len(factors) != dims or not all(
-                isinstance(f, (int, float)) and not isinstance(f, bool) and f > 0 for f in factors):
-            raise ValueError(f"{op}: scale_factor must be a positive number or {dims} of them, "
-                             f"got {scale_factor!r}")
-        out = tuple(int(math.floor(float(s) * f)) for s, f in zip(spatial, factors))
-        if min(out) < 1:
-            raise ValueError(f"{op}: scale_factor={scale_factor!r} gives an empty output for "
-                             f"input of shape {tuple(x.shape)}")
-        scales = (None,) * dims if recompute_scale_factor else tuple(map(float, factors))
-    if mode.startswith("nearest"):
-        exact = mode == "nearest-exact"
-        index = tuple(_nearest_index(s, o, sc, exact, shortcuts=dims == 2)
-                      for s, o, sc in zip(spatial, out, scales))
-        axes = tuple((s, o, [(xp.arange(o), i, xp.ones(o))])
-                     for i, s, o in zip(index, spatial, out))
-        return Resample.apply(input, axes=axes, gather=index)
-    # An axis whose size does not change is read as by size=: torch's linear kernels step
-    # by in / out = 1 there whatever the scale_factor (5 -> 5 at 1.1 is a copy)
-    axes = tuple(_linear_axis(s, o, None if o == s else sc, bool(align_corners), x.dtype)
-                 for s, o, sc in zip(spatial, out, scales))
-    return Resample.apply(input, axes=axes)

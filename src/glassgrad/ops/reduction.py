@@ -17,7 +17,7 @@ import builtins
 import math
 from collections import namedtuple
 
-from ..autograd.function import Function
+from ..autograd.function import Reduction, Scan
 from ..backend import xp
 from ..tensor import Tensor
 from ._kernels.signs import torch_sign
@@ -97,9 +97,11 @@ def _count(shape, axes):
 
 
 # ---------------------------------------------------------------- sum and mean
-class Sum(Function):
+class Sum(Reduction):
     label = "sum"
     rule = r"\partial (\sum_i a_i)/\partial a_j = 1"
+    plain = "d (sum_i a_i)/d a_j = 1"
+    form = ("sum({0})", r"\textstyle\sum {0}")
 
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
         ctx.axes = axes = None if dim is None else _axes(dim, a.ndim, "sum")
@@ -116,9 +118,18 @@ class Sum(Function):
         return _expand(_keep(upstream, ctx.axes, len(ctx.shape), ctx.keepdim), ctx.shape)
 
 
-class Mean(Function):
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
+    """Sum over ``dim`` (all axes when None). d/da_j = 1 for every element summed."""
+    if dim is None and not keepdim and dtype is None:
+        return Sum.apply(input)  # the defaults as defaults: keywords cost ~1 us per call
+    return Sum.apply(input, dim=dim, keepdim=keepdim, dtype=dtype)
+
+
+class Mean(Reduction):
     label = "mean"
     rule = r"\partial (\frac1N \sum_i a_i)/\partial a_j = 1/N"
+    plain = "d (1/N sum_i a_i)/d a_j = 1/N"
+    form = ("mean({...})", r"\mathrm{mean}({...})")
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False):
@@ -138,13 +149,6 @@ class Mean(Function):
         return _expand(g, ctx.shape)
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch's name
-    """Sum over ``dim`` (all axes when None). d/da_j = 1 for every element summed."""
-    if dim is None and not keepdim and dtype is None:
-        return Sum.apply(input)  # the defaults as defaults: keywords cost ~1 us per call
-    return Sum.apply(input, dim=dim, keepdim=keepdim, dtype=dtype)
-
-
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over ``dim`` (all axes when None). d/da_j = 1/N, N the number averaged."""
     if dtype is not None:
@@ -153,7 +157,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 # ---------------------------------------------------------------- max and min
-class _Extreme(Function):
+class _Extreme(Reduction):
     """amax / amin over dims: each output's gradient goes to the input elements equal to
     it, split evenly among ties (PyTorch's rule for amax, amin and the full max/min).
 
@@ -189,16 +193,32 @@ class _Extreme(Function):
 class Amax(_Extreme):
     label = "amax"
     rule = r"\partial \max_i a_i/\partial a_j = [a_j = \max] / \#\{\text{ties}\}"
+    plain = "d max_i a_i/d a_j = [a_j = max] / #{ties}"
+    form = ("amax({...})", r"\mathrm{amax}({...})")
     pick = xp.max
+
+
+def amax(input, dim=(), keepdim=False):
+    """Max over one or several dims (all when dim is () or None); ties share the
+    gradient evenly."""
+    return Amax.apply(input, dim=dim, keepdim=keepdim)
 
 
 class Amin(_Extreme):
     label = "amin"
     rule = r"\partial \min_i a_i/\partial a_j = [a_j = \min] / \#\{\text{ties}\}"
+    plain = "d min_i a_i/d a_j = [a_j = min] / #{ties}"
+    form = ("amin({...})", r"\mathrm{amin}({...})")
     pick = xp.min
 
 
-class _Select(Function):
+def amin(input, dim=(), keepdim=False):
+    """Min over one or several dims (all when dim is () or None); ties share the
+    gradient evenly."""
+    return Amin.apply(input, dim=dim, keepdim=keepdim)
+
+
+class _Select(Reduction):
     """max / min along one dim: the value at the given indices; the gradient goes to
     exactly that element (the one reported in ``indices``)."""
 
@@ -224,11 +244,15 @@ class _Select(Function):
 class MaxDim(_Select):
     label = "max"
     rule = r"\partial \max_k a_k/\partial a_j = [j = \arg\max_k a_k]"
+    plain = "d max_k a_k/d a_j = [j = argmax_k a_k]"
+    form = ("max({...})", r"\mathrm{max}({...})")
 
 
 class MinDim(_Select):
     label = "min"
     rule = r"\partial \min_k a_k/\partial a_j = [j = \arg\min_k a_k]"
+    plain = "d min_k a_k/d a_j = [j = argmin_k a_k]"
+    form = ("min({...})", r"\mathrm{min}({...})")
 
 
 # PyTorch returns torch.return_types.max(values=..., indices=...), a named tuple.
@@ -279,18 +303,6 @@ def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001 - PyTorch'
     return _max_or_min("min", input, dim, keepdim, other)
 
 
-def amax(input, dim=(), keepdim=False):
-    """Max over one or several dims (all when dim is () or None); ties share the
-    gradient evenly."""
-    return Amax.apply(input, dim=dim, keepdim=keepdim)
-
-
-def amin(input, dim=(), keepdim=False):
-    """Min over one or several dims (all when dim is () or None); ties share the
-    gradient evenly."""
-    return Amin.apply(input, dim=dim, keepdim=keepdim)
-
-
 def _arg(fn, op, input, dim, keepdim):
     a = input.array
     if dim is None:
@@ -313,9 +325,11 @@ def argmin(input, dim=None, keepdim=False):
 
 
 # ---------------------------------------------------------------- logsumexp
-class LogSumExp(Function):
+class LogSumExp(Reduction):
     label = "logsumexp"
     rule = r"\partial \log\sum_i e^{a_i}/\partial a_j = e^{a_j - \mathrm{lse}} = \mathrm{softmax}(a)_j"
+    plain = "d logsum_i e^(a_i)/d a_j = e^(a_j - lse) = softmax(a)_j"
+    form = ("logsumexp({...})", r"\mathrm{logsumexp}({...})")
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False):
@@ -384,9 +398,11 @@ def _var_backward(ctx, up, centred):
         return two_over_n * up * centred
 
 
-class Var(Function):
+class Var(Reduction):
     label = "var"
     rule = r"\partial\,\mathrm{var}(a)/\partial a_j = 2 (a_j - \bar a) / (N - c)"
+    plain = "d var(a)/d a_j = 2 (a_j - abar) / (N - c)"
+    form = ("var({...})", r"\mathrm{var}({...})")
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False, correction=1):
@@ -399,9 +415,18 @@ class Var(Function):
         return _var_backward(ctx, _keep(upstream, ctx.axes, centred.ndim, ctx.keepdim), centred)
 
 
-class Std(Function):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over dim: sum((a - mean)^2) / (N - correction); correction=1 (Bessel)
+    by default, unbiased=False means correction=0. d/da_j = 2 (a_j - mean) / (N - c)."""
+    dim, correction = _var_args("var", dim, unbiased, correction)
+    return Var.apply(input, dim=dim, keepdim=keepdim, correction=correction)
+
+
+class Std(Reduction):
     label = "std"
     rule = r"\partial\,\mathrm{std}(a)/\partial a_j = (a_j - \bar a) / ((N - c)\,\mathrm{std}(a))"
+    plain = "d std(a)/d a_j = (a_j - abar) / ((N - c) std(a))"
+    form = ("std({...})", r"\mathrm{std}({...})")
     float_only = True
 
     def forward(ctx, a, dim=None, keepdim=False, correction=1):
@@ -421,6 +446,12 @@ class Std(Function):
         return _var_backward(ctx, xp.where(std == 0, 0, up), centred)
 
 
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation: sqrt(var). d/da_j = (a_j - mean) / ((N - c) std)."""
+    dim, correction = _var_args("std", dim, unbiased, correction)
+    return Std.apply(input, dim=dim, keepdim=keepdim, correction=correction)
+
+
 def _var_args(op, dim, unbiased, correction):
     if isinstance(dim, bool):  # the old overload var(input, unbiased)
         dim, unbiased = None, dim
@@ -429,19 +460,6 @@ def _var_args(op, dim, unbiased, correction):
             raise TypeError(f"{op}: give either unbiased or correction, not both")
         correction = 1 if unbiased else 0
     return dim, 1 if correction is None else correction
-
-
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Variance over dim: sum((a - mean)^2) / (N - correction); correction=1 (Bessel)
-    by default, unbiased=False means correction=0. d/da_j = 2 (a_j - mean) / (N - c)."""
-    dim, correction = _var_args("var", dim, unbiased, correction)
-    return Var.apply(input, dim=dim, keepdim=keepdim, correction=correction)
-
-
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """Standard deviation: sqrt(var). d/da_j = (a_j - mean) / ((N - c) std)."""
-    dim, correction = _var_args("std", dim, unbiased, correction)
-    return Std.apply(input, dim=dim, keepdim=keepdim, correction=correction)
 
 
 _inf = float("inf")
@@ -504,9 +522,11 @@ def _accumulator(a):
 
 
 # ================================================================ prod
-class Prod(Function):
+class Prod(Reduction):
     label = "prod"
     rule = r"\partial (\prod_i a_i)/\partial a_j = \prod_{i \ne j} a_i"
+    plain = "d (prod_i a_i)/d a_j = prod_i != j a_i"
+    form = ("prod({...})", r"\mathrm{prod}({...})")
 
     def forward(ctx, a, dim=None, keepdim=False):
         ctx.axis = axis = None if dim is None else _one_axis(dim, a.ndim, "prod")
@@ -536,10 +556,25 @@ class Prod(Function):
         return g * (_exclusive_cumprod(a, axis) * _exclusive_cumprod(a, axis, reverse=True))
 
 
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one ``dim``. d/da_j = the product of the others:
+    prod / a_j without zeros; exact with zeros (one zero: the others' product goes to it,
+    two or more: 0 everywhere). Integer and bool tensors multiply as int64."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        if keepdim:
+            raise TypeError("prod: keepdim needs a dim (torch.prod(input, dim, keepdim))")
+        return Prod.apply(input)
+    return Prod.apply(input, dim=dim, keepdim=keepdim)
+
+
 # ================================================================ cumsum and cumprod
-class CumSum(Function):
+class CumSum(Scan):
     label = "cumsum"
     rule = r"\partial (\sum_{k \le i} a_k)/\partial a_j = [j \le i]"
+    plain = "d (sum_k <= i a_k)/d a_j = [j <= i]"
+    form = ("cumsum({...})", r"\mathrm{cumsum}({...})")
 
     def forward(ctx, a, dim):
         ctx.axis = axis = _one_axis(dim, a.ndim, "cumsum")
@@ -554,9 +589,19 @@ class CumSum(Function):
         return _reversed_cumsum(upstream, ctx.axis)
 
 
-class CumProd(Function):
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``: out_i = sum_{k <= i} a_k. d/da_j: the upstream summed
+    over every i >= j (a reversed cumulative sum)."""
+    if dtype is not None:
+        input = input.to(dtype)  # cast first: the gradient then comes back in input's dtype
+    return CumSum.apply(input, dim=dim)
+
+
+class CumProd(Scan):
     label = "cumprod"
     rule = r"\partial (\prod_{k \le i} a_k)/\partial a_j = [j \le i] \prod_{k \le i, k \ne j} a_k"
+    plain = "d (prod_k <= i a_k)/d a_j = [j <= i] prod_k <= i, k != j a_k"
+    form = ("cumprod({...})", r"\mathrm{cumprod}({...})")
 
     def forward(ctx, a, dim):
         ctx.axis = axis = _one_axis(dim, a.ndim, "cumprod")
@@ -596,11 +641,21 @@ class CumProd(Function):
         return xp.where(first_zero, total, grad)
 
 
+def cumprod(input, dim, *, dtype=None):
+    """Running product along ``dim``: out_i = prod_{k <= i} a_k.
+    d out_i/da_j = prod_{k <= i, k != j} a_k for j <= i; exact where a holds zeros."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return CumProd.apply(input, dim=dim)
+
+
 # ================================================================ norm
-class VectorNorm(Function):
+class VectorNorm(Reduction):
     label = "norm"
     rule = (r"\partial \|a\|_p/\partial a_j = \mathrm{sign}(a_j)\,|a_j|^{p-1} / \|a\|_p^{p-1}"
             r"\ (p=2: a_j/\|a\|,\ p=\infty: \text{the largest } |a_j|)")
+    plain = "d ||a||_p/d a_j = sign(a_j) |a_j|^(p-1) / ||a||_p^(p-1) (p=2: a_j/||a||, p=inf: the largest |a_j|)"
+    form = ("norm({...})", r"\mathrm{norm}({...})")
     float_only = True
 
     def forward(ctx, a, ord=2.0, dim=None, keepdim=False):
@@ -654,36 +709,6 @@ class VectorNorm(Function):
                 scaled = a * xp.abs(a) ** (p - 2)
             scale = xp.where(norm == 0, 0, upstream / norm ** (p - 1))
             return scaled * scale
-
-
-# ================================================================ public functions
-def prod(input, dim=None, keepdim=False, *, dtype=None):
-    """Product of all elements, or along one ``dim``. d/da_j = the product of the others:
-    prod / a_j without zeros; exact with zeros (one zero: the others' product goes to it,
-    two or more: 0 everywhere). Integer and bool tensors multiply as int64."""
-    if dtype is not None:
-        input = input.to(dtype)
-    if dim is None:
-        if keepdim:
-            raise TypeError("prod: keepdim needs a dim (torch.prod(input, dim, keepdim))")
-        return Prod.apply(input)
-    return Prod.apply(input, dim=dim, keepdim=keepdim)
-
-
-def cumsum(input, dim, *, dtype=None):
-    """Running sum along ``dim``: out_i = sum_{k <= i} a_k. d/da_j: the upstream summed
-    over every i >= j (a reversed cumulative sum)."""
-    if dtype is not None:
-        input = input.to(dtype)  # cast first: the gradient then comes back in input's dtype
-    return CumSum.apply(input, dim=dim)
-
-
-def cumprod(input, dim, *, dtype=None):
-    """Running product along ``dim``: out_i = prod_{k <= i} a_k.
-    d out_i/da_j = prod_{k <= i, k != j} a_k for j <= i; exact where a holds zeros."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return CumProd.apply(input, dim=dim)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):

@@ -22,7 +22,7 @@ tensor.)
 import builtins
 import operator
 
-from ..autograd.function import Function
+from ..autograd.function import LinearAlgebra, ShapeOp
 from ..backend import xp
 from ..tensor import Tensor
 from .arithmetic import ShapeError, _torch_result_dtype
@@ -68,9 +68,11 @@ def _sizes(args, op):
 
 
 # ---------------------------------------------------------------- reshape family
-class Reshape(Function):
+class Reshape(ShapeOp):
     label = "reshape"
     rule = r"\partial\,\mathrm{reshape}(a)/\partial a = 1\ (\text{the gradient is reshaped back})"
+    plain = "d reshape(a)/d a = 1 (the gradient is reshaped back)"
+    form = ("reshape({...})", r"\mathrm{reshape}({...})")
 
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
@@ -113,6 +115,26 @@ def view(input, *shape):
     return _share_version(Reshape.apply(input, shape=shape), input)
 
 
+def squeeze(input, dim=None):
+    """Drop size-1 dims (all of them, or those among ``dim``; a dim of another size is
+    left alone, as in PyTorch)."""
+    shape = input.shape
+    if dim is None:
+        axes = range(len(shape))
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        axes = {_dim(d, len(shape), "squeeze") for d in dims} if shape else ()
+    new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
+    return _share_version(Reshape.apply(input, shape=new), input)
+
+
+def unsqueeze(input, dim):
+    """Insert a size-1 dim at position ``dim`` (-1: at the end)."""
+    shape = input.shape
+    d = _dim(dim, len(shape), "unsqueeze", extra=1)
+    return _share_version(Reshape.apply(input, shape=shape[:d] + (1,) + shape[d:]), input)
+
+
 def view_as(input, other):
     """input.view(other.shape)."""
     return view(input, other.shape)
@@ -138,29 +160,11 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
 
 
-def squeeze(input, dim=None):
-    """Drop size-1 dims (all of them, or those among ``dim``; a dim of another size is
-    left alone, as in PyTorch)."""
-    shape = input.shape
-    if dim is None:
-        axes = range(len(shape))
-    else:
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-        axes = {_dim(d, len(shape), "squeeze") for d in dims} if shape else ()
-    new = tuple(n for i, n in enumerate(shape) if not (i in axes and n == 1))
-    return _share_version(Reshape.apply(input, shape=new), input)
-
-
-def unsqueeze(input, dim):
-    """Insert a size-1 dim at position ``dim`` (-1: at the end)."""
-    shape = input.shape
-    d = _dim(dim, len(shape), "unsqueeze", extra=1)
-    return _share_version(Reshape.apply(input, shape=shape[:d] + (1,) + shape[d:]), input)
-
-
-class Contiguous(Function):
+class Contiguous(ShapeOp):
     label = "contiguous"
     rule = r"\partial a/\partial a = 1"
+    plain = "d a/d a = 1"
+    form = ("contiguous({...})", r"\mathrm{contiguous}({...})")
 
     def forward(ctx, a):
         return xp.ascontiguousarray(a)
@@ -177,9 +181,11 @@ def contiguous(input):
 
 
 # ---------------------------------------------------------------- axis order
-class Permute(Function):
+class Permute(ShapeOp):
     label = "permute"
     rule = r"\partial\,\mathrm{permute}(a)/\partial a = 1\ (\text{the gradient is permuted back})"
+    plain = "d permute(a)/d a = 1 (the gradient is permuted back)"
+    form = ("permute({...})", r"\mathrm{permute}({...})")
 
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -187,18 +193,6 @@ class Permute(Function):
 
     def backward(ctx, upstream):
         return upstream.transpose(xp.argsort(ctx.dims))
-
-
-class Transpose(Function):
-    label = "transpose"
-    rule = r"\partial a^T/\partial a = 1\ (\text{the gradient is transposed back})"
-
-    def forward(ctx, a, dim0, dim1):
-        ctx.dim0, ctx.dim1 = dim0, dim1
-        return a.swapaxes(dim0, dim1)
-
-    def backward(ctx, upstream):
-        return upstream.swapaxes(ctx.dim0, ctx.dim1)
 
 
 def permute(input, *dims):
@@ -210,6 +204,20 @@ def permute(input, *dims):
         raise ValueError(f"permute: dims {dims} must be a permutation of the {n} dims of a "
                          f"tensor of shape {tuple(input.shape)}")
     return _share_version(Permute.apply(input, dims=axes), input)
+
+
+class Transpose(ShapeOp):
+    label = "transpose"
+    rule = r"\partial a^T/\partial a = 1\ (\text{the gradient is transposed back})"
+    plain = "d a^T/d a = 1 (the gradient is transposed back)"
+    form = ("transpose({...})", r"\mathrm{transpose}({...})")
+
+    def forward(ctx, a, dim0, dim1):
+        ctx.dim0, ctx.dim1 = dim0, dim1
+        return a.swapaxes(dim0, dim1)
+
+    def backward(ctx, upstream):
+        return upstream.swapaxes(ctx.dim0, ctx.dim1)
 
 
 def transpose(input, dim0, dim1):
@@ -232,9 +240,11 @@ def t(input):
 
 
 # ---------------------------------------------------------------- broadcasting
-class BroadcastTo(Function):
+class BroadcastTo(ShapeOp):
     label = "broadcast_to"
     rule = r"\partial\,\mathrm{broadcast}(a)/\partial a = 1\ (\text{summed over the copies})"
+    plain = "d broadcast(a)/d a = 1 (summed over the copies)"
+    form = ("broadcast_to({...})", r"\mathrm{broadcast\_to}({...})")
 
     def forward(ctx, a, shape):
         try:
@@ -281,9 +291,11 @@ def expand_as(input, other):
 
 
 # ---------------------------------------------------------------- joining
-class Cat(Function):
+class Cat(ShapeOp):
     label = "cat"
     rule = r"\partial\,\mathrm{cat}(a_1..a_n)/\partial a_k = 1\ (\text{on } a_k\text{'s slice})"
+    plain = "d cat(a_1..a_n)/d a_k = 1 (on a_k's slice)"
+    form = ("cat({...})", r"\mathrm{cat}({...})")
 
     def forward(ctx, *arrays, dim=0):
         ctx.dim = dim
@@ -294,29 +306,6 @@ class Cat(Function):
     def backward(ctx, upstream):
         pieces = xp.split(upstream, ctx.ends[:-1], axis=ctx.dim)
         return tuple(p if need else None for p, need in zip(pieces, ctx.needs_input_grad))
-
-
-class Stack(Function):
-    label = "stack"
-    rule = r"\partial\,\mathrm{stack}(a_1..a_n)/\partial a_k = 1\ (\text{on slice } k)"
-
-    def forward(ctx, *arrays, dim=0):
-        ctx.dim = dim
-        out = xp.stack(arrays, axis=dim)
-        return out.astype(_torch_result_dtype(arrays), copy=False)
-
-    def backward(ctx, upstream):
-        head = (slice(None),) * ctx.dim
-        return tuple(upstream[head + (k,)] if need else None
-                     for k, need in enumerate(ctx.needs_input_grad))
-
-
-def _tensor_list(tensors, op):
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{op} expects a list or tuple of tensors, got {type(tensors).__name__}")
-    if not tensors:
-        raise ValueError(f"{op} expects a non-empty list of tensors")
-    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
 
 
 def cat(tensors, dim=0):
@@ -333,7 +322,21 @@ def cat(tensors, dim=0):
     return Cat.apply(*tensors, dim=d)
 
 
-concat = concatenate = cat
+class Stack(ShapeOp):
+    label = "stack"
+    rule = r"\partial\,\mathrm{stack}(a_1..a_n)/\partial a_k = 1\ (\text{on slice } k)"
+    plain = "d stack(a_1..a_n)/d a_k = 1 (on slice k)"
+    form = ("stack({...})", r"\mathrm{stack}({...})")
+
+    def forward(ctx, *arrays, dim=0):
+        ctx.dim = dim
+        out = xp.stack(arrays, axis=dim)
+        return out.astype(_torch_result_dtype(arrays), copy=False)
+
+    def backward(ctx, upstream):
+        head = (slice(None),) * ctx.dim
+        return tuple(upstream[head + (k,)] if need else None
+                     for k, need in enumerate(ctx.needs_input_grad))
 
 
 def stack(tensors, dim=0):
@@ -347,10 +350,23 @@ def stack(tensors, dim=0):
     return Stack.apply(*tensors, dim=_dim(dim, len(ref), "stack", extra=1))
 
 
+def _tensor_list(tensors, op):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op} expects a list or tuple of tensors, got {type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{op} expects a non-empty list of tensors")
+    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+
+
+concat = concatenate = cat
+
+
 # ---------------------------------------------------------------- padding
-class Pad(Function):
+class Pad(ShapeOp):
     label = "pad"
     rule = r"\partial\,\mathrm{pad}(a)/\partial a = 1\ (\text{on the original region})"
+    plain = "d pad(a)/d a = 1 (on the original region)"
+    form = ("pad({...})", r"\mathrm{pad}({...})")
 
     def forward(ctx, a, pad, value=0):
         # pad = (before_last, after_last, before_second_last, ...); negative pads crop.
@@ -377,13 +393,15 @@ class Pad(Function):
         return g
 
 
-class PadIndexed(Function):
+class PadIndexed(ShapeOp):
     """reflect / replicate / circular padding: every output element is a copy of one input
     element, so along each padded dim the op is a gather out[..., k] = a[..., src[k]]."""
 
     label = "pad"
     rule = (r"\partial\,\mathrm{pad}(a)_k/\partial a_i = [\mathrm{src}(k) = i]"
             r"\ (\text{an input element copied } m \text{ times gets } m \text{ upstreams})")
+    plain = "d pad(a)_k/d a_i = [src(k) = i] (an input element copied m times gets m upstreams)"
+    form = ("pad({...})", r"\mathrm{pad}({...})")
 
     def forward(ctx, a, sources):
         # sources: per dim, from the last backwards, the source index of every output position
@@ -405,6 +423,30 @@ class PadIndexed(Function):
             hits = (src[:, None] == xp.arange(n)).astype(g.dtype)
             g = xp.moveaxis(xp.moveaxis(g, axis, -1) @ hits, -1, axis)
         return g
+
+
+def pad(input, pad, mode="constant", value=None):
+    """torch.nn.functional.pad: ``pad`` lists (before, after) pairs starting from the last
+    dim and going backwards.
+
+    mode 'constant' fills with ``value`` (0 when None); negative padding crops. 'reflect'
+    mirrors the input without repeating the edge ([1 2 3] padded by 2: 3 2 [1 2 3] 2 1),
+    'replicate' repeats the edge element (1 1 [1 2 3] 3 3), 'circular' wraps around
+    (2 3 [1 2 3] 1 2). In those three modes each output element is a copy of one input
+    element, so the gradient of an input element is the sum of the upstreams of its copies.
+    """
+    pad = _sizes((pad,), "pad")
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: the padding {pad} must have an even length of at most "
+                         f"2 x {input.ndim} (the dims of the input of shape {tuple(input.shape)})")
+    if mode == "constant":
+        return Pad.apply(input, pad=pad, value=0 if value is None else value)
+    if mode not in _SOURCE:
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    if value is not None and value != 0:
+        raise ValueError(f"pad: value={value!r} is only used by mode 'constant', not {mode!r}")
+    return PadIndexed.apply(input, sources=_pad_sources(tuple(input.shape), pad, mode))
 
 
 _SOURCE = {
@@ -435,34 +477,12 @@ def _pad_sources(shape, pad, mode):
     return tuple(sources)
 
 
-def pad(input, pad, mode="constant", value=None):
-    """torch.nn.functional.pad: ``pad`` lists (before, after) pairs starting from the last
-    dim and going backwards.
-
-    mode 'constant' fills with ``value`` (0 when None); negative padding crops. 'reflect'
-    mirrors the input without repeating the edge ([1 2 3] padded by 2: 3 2 [1 2 3] 2 1),
-    'replicate' repeats the edge element (1 1 [1 2 3] 3 3), 'circular' wraps around
-    (2 3 [1 2 3] 1 2). In those three modes each output element is a copy of one input
-    element, so the gradient of an input element is the sum of the upstreams of its copies.
-    """
-    pad = _sizes((pad,), "pad")
-    if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"pad: the padding {pad} must have an even length of at most "
-                         f"2 x {input.ndim} (the dims of the input of shape {tuple(input.shape)})")
-    if mode == "constant":
-        return Pad.apply(input, pad=pad, value=0 if value is None else value)
-    if mode not in _SOURCE:
-        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
-                         f"got {mode!r}")
-    if value is not None and value != 0:
-        raise ValueError(f"pad: value={value!r} is only used by mode 'constant', not {mode!r}")
-    return PadIndexed.apply(input, sources=_pad_sources(tuple(input.shape), pad, mode))
-
-
 # ---------------------------------------------------------------- slices along one dim
-class Narrow(Function):
+class Narrow(ShapeOp):
     label = "narrow"
     rule = r"\partial a_{[s:s+n]}/\partial a = 1 \text{ on the slice, } 0 \text{ elsewhere}"
+    plain = "d a_[s:s+n]/d a = 1 on the slice, 0 elsewhere"
+    form = ("narrow({...})", r"\mathrm{narrow}({...})")
 
     def forward(ctx, a, dim, start, length):
         ctx.in_shape, ctx.dim = a.shape, dim
@@ -472,21 +492,6 @@ class Narrow(Function):
     def backward(ctx, upstream):
         g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
         g[ctx.region] = upstream  # the rest of the input did not reach this piece
-        return g
-
-
-class Select(Function):
-    label = "select"
-    rule = r"\partial a_{[i]}/\partial a = 1 \text{ at index } i, 0 \text{ elsewhere}"
-
-    def forward(ctx, a, dim, index):
-        ctx.in_shape = a.shape
-        ctx.region = (slice(None),) * dim + (index,)
-        return a[ctx.region]
-
-    def backward(ctx, upstream):
-        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
-        g[ctx.region] = upstream
         return g
 
 
@@ -504,6 +509,23 @@ def narrow(input, dim, start, length):
                          f"length >= 0 and start + length <= {n} (a negative start counts "
                          "from the end)")
     return _share_version(Narrow.apply(input, dim=d, start=int(start), length=int(length)), input)
+
+
+class Select(ShapeOp):
+    label = "select"
+    rule = r"\partial a_{[i]}/\partial a = 1 \text{ at index } i, 0 \text{ elsewhere}"
+    plain = "d a_[i]/d a = 1 at index i, 0 elsewhere"
+    form = ("select({...})", r"\mathrm{select}({...})")
+
+    def forward(ctx, a, dim, index):
+        ctx.in_shape = a.shape
+        ctx.region = (slice(None),) * dim + (index,)
+        return a[ctx.region]
+
+    def backward(ctx, upstream):
+        g = xp.zeros(ctx.in_shape, dtype=upstream.dtype)
+        g[ctx.region] = upstream
+        return g
 
 
 def select(input, dim, index):
@@ -560,9 +582,11 @@ def unbind(input, dim=0):
 
 
 # ---------------------------------------------------------------- reordering
-class Flip(Function):
+class Flip(ShapeOp):
     label = "flip"
     rule = r"\partial\,\mathrm{flip}(a)/\partial a = 1\ (\text{the gradient is flipped back})"
+    plain = "d flip(a)/d a = 1 (the gradient is flipped back)"
+    form = ("flip({...})", r"\mathrm{flip}({...})")
 
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -570,6 +594,14 @@ class Flip(Function):
 
     def backward(ctx, upstream):
         return xp.flip(upstream, ctx.dims)
+
+
+def flip(input, *dims_, dims=None):
+    """Reverse the order of the elements along each of ``dims`` (a copy). Both spellings
+    work: flip(x, (0, 1)) / flip(x, dims=[0]) and x.flip(0, 1)."""
+    if dims is None:
+        dims = dims_[0] if len(dims_) == 1 and isinstance(dims_[0], (tuple, list)) else dims_
+    return Flip.apply(input, dims=_dims(dims, input.ndim, "flip"))
 
 
 def _dims(dims, ndim, op):
@@ -581,17 +613,11 @@ def _dims(dims, ndim, op):
     return axes
 
 
-def flip(input, *dims_, dims=None):
-    """Reverse the order of the elements along each of ``dims`` (a copy). Both spellings
-    work: flip(x, (0, 1)) / flip(x, dims=[0]) and x.flip(0, 1)."""
-    if dims is None:
-        dims = dims_[0] if len(dims_) == 1 and isinstance(dims_[0], (tuple, list)) else dims_
-    return Flip.apply(input, dims=_dims(dims, input.ndim, "flip"))
-
-
-class Roll(Function):
+class Roll(ShapeOp):
     label = "roll"
     rule = r"\partial\,\mathrm{roll}(a, s)/\partial a = 1\ (\text{the gradient is rolled by } -s)"
+    plain = "d roll(a, s)/d a = 1 (the gradient is rolled by -s)"
+    form = ("roll({...})", r"\mathrm{roll}({...})")
 
     def forward(ctx, a, shifts, dims):
         ctx.shifts, ctx.dims = shifts, dims
@@ -688,10 +714,12 @@ swapdims = swapaxes
 
 
 # ---------------------------------------------------------------- repeating
-class Repeat(Function):
+class Repeat(ShapeOp):
     label = "repeat"
     rule = (r"\partial\,\mathrm{repeat}(a)/\partial a = 1\ (\text{an element copied } r"
             r"\text{ times gets the sum of } r \text{ upstreams})")
+    plain = "d repeat(a)/d a = 1 (an element copied r times gets the sum of r upstreams)"
+    form = ("repeat({...})", r"\mathrm{repeat}({...})")
 
     def forward(ctx, a, repeats):
         ctx.in_shape = (1,) * (len(repeats) - a.ndim) + a.shape
@@ -731,9 +759,11 @@ def tile(input, dims):
 
 
 # ---------------------------------------------------------------- triangles and diagonals
-class Tril(Function):
+class Tril(ShapeOp):
     label = "tril"
     rule = r"\partial\,\mathrm{tril}(a)_{ij}/\partial a_{ij} = [j - i \le k]"
+    plain = "d tril(a)_ij/d a_ij = [j - i <= k]"
+    form = ("tril({...})", r"\mathrm{tril}({...})")
 
     def forward(ctx, a, diagonal):
         ctx.k = diagonal
@@ -743,9 +773,18 @@ class Tril(Function):
         return xp.tril(upstream, ctx.k)
 
 
-class Triu(Function):
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims: entries (i, j) with j - i <= diagonal are
+    kept, the others set to 0."""
+    _matrix(input, "tril")
+    return Tril.apply(input, diagonal=int(diagonal))
+
+
+class Triu(ShapeOp):
     label = "triu"
     rule = r"\partial\,\mathrm{triu}(a)_{ij}/\partial a_{ij} = [j - i \ge k]"
+    plain = "d triu(a)_ij/d a_ij = [j - i >= k]"
+    form = ("triu({...})", r"\mathrm{triu}({...})")
 
     def forward(ctx, a, diagonal):
         ctx.k = diagonal
@@ -755,24 +794,17 @@ class Triu(Function):
         return xp.triu(upstream, ctx.k)
 
 
-def _matrix(input, op):
-    if input.ndim < 2:
-        raise ShapeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
-                         f"{tuple(input.shape)}")
-
-
-def tril(input, diagonal=0):
-    """The lower triangle of the last two dims: entries (i, j) with j - i <= diagonal are
-    kept, the others set to 0."""
-    _matrix(input, "tril")
-    return Tril.apply(input, diagonal=int(diagonal))
-
-
 def triu(input, diagonal=0):
     """The upper triangle of the last two dims: entries (i, j) with j - i >= diagonal are
     kept, the others set to 0."""
     _matrix(input, "triu")
     return Triu.apply(input, diagonal=int(diagonal))
+
+
+def _matrix(input, op):
+    if input.ndim < 2:
+        raise ShapeError(f"{op}: input tensor must have at least 2 dimensions, got shape "
+                         f"{tuple(input.shape)}")
 
 
 def _diagonal_view(a, offset, dim1, dim2):
@@ -788,9 +820,11 @@ def _diagonal_view(a, offset, dim1, dim2):
     return _as_strided(b, shape, strides)
 
 
-class Diagonal(Function):
+class Diagonal(ShapeOp):
     label = "diagonal"
     rule = r"\partial a_{i,i+k}/\partial a = 1 \text{ on the diagonal, } 0 \text{ elsewhere}"
+    plain = "d a_i,i+k/d a = 1 on the diagonal, 0 elsewhere"
+    form = ("diagonal({...})", r"\mathrm{diagonal}({...})")
 
     def forward(ctx, a, offset, dim1, dim2, copy=False):
         ctx.in_shape, ctx.where = a.shape, (offset, dim1, dim2)
@@ -814,9 +848,11 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return _share_version(Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2), input)
 
 
-class DiagEmbed(Function):
+class DiagEmbed(ShapeOp):
     label = "diag"
     rule = r"\partial D(v)_{i,i+k}/\partial v_i = 1"
+    plain = "d D(v)_i,i+k/d v_i = 1"
+    form = ("diag({...})", r"\mathrm{diag}({...})")
 
     def forward(ctx, v, diagonal):
         ctx.k = diagonal
@@ -836,9 +872,11 @@ def diag(input, diagonal=0):
     raise ShapeError(f"diag: expected a 1-D or 2-D input, got shape {tuple(input.shape)}")
 
 
-class Trace(Function):
+class Trace(LinearAlgebra):
     label = "trace"
     rule = r"\partial \sum_i a_{ii}/\partial a_{jk} = [j = k]"
+    plain = "d sum_i a_ii/d a_jk = [j = k]"
+    form = ("trace({...})", r"\mathrm{trace}({...})")
 
     def forward(ctx, a):
         ctx.in_shape = a.shape

@@ -12,7 +12,7 @@ dropping single pixels regularises little (Tompson et al., 2015).
 import warnings
 
 from .. import backend
-from ..autograd.function import Function
+from ..autograd.function import ElementwiseUnary
 from ..backend import xp
 from ..tensor import Tensor
 
@@ -22,9 +22,11 @@ __all__ = [
 
 
 # ===================================================================== dropout
-class Dropout(Function):
+class Dropout(ElementwiseUnary):
     label = "dropout"
     rule = r"y = x \cdot m/(1-p),\ m \sim \mathrm{Bernoulli}(1-p),\ \partial y/\partial x = m/(1-p)"
+    plain = "y = x * m/(1-p), m ~ Bernoulli(1-p), d y/d x = m/(1-p)"
+    form = ("dropout({...})", r"\mathrm{dropout}({...})")
     float_only = True
 
     def forward(ctx, x, p, mask_shape=None):
@@ -72,6 +74,8 @@ class ChannelDropout(Dropout):
 
     label = "dropout2d"
     rule = r"y = x \cdot m_{nc}/(1-p),\ m_{nc} \sim \mathrm{Bernoulli}(1-p),\ \partial y/\partial x = m_{nc}/(1-p)"
+    plain = "y = x * m_nc/(1-p), m_nc ~ Bernoulli(1-p), d y/d x = m_nc/(1-p)"
+    form = ("dropout2d({...})", r"\mathrm{dropout2d}({...})")
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):

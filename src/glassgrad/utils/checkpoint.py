@@ -20,7 +20,7 @@ random stream then continues as if no recomputation had happened.
 import math
 
 from .. import backend
-from ..autograd.function import Function, observers
+from ..autograd.function import GraphNode, observers
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from ..backend import xp
 from ..tensor import Tensor
@@ -28,9 +28,11 @@ from ..tensor import Tensor
 __all__ = ["checkpoint", "checkpoint_sequential", "Checkpoint"]
 
 
-class Checkpoint(Function):
+class Checkpoint(GraphNode):
     label = "checkpoint"
     rule = r"\partial\,\mathrm{fn}(x)/\partial x\ \text{from a recomputed graph of fn}"
+    plain = "d fn(x)/d x from a recomputed graph of fn"
+    form = ("checkpoint({...})", r"\mathrm{checkpoint}({...})")
 
     def forward(ctx, *arrays, fn, is_tensor, anchored, preserve_rng_state):
         if anchored:  # the last argument only made sure this node was recorded
