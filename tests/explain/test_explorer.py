@@ -168,6 +168,22 @@ def test_to_html_with_a_path_writes_the_file(tmp_path):
     assert out.read_text() == r.trace.to_html()
 
 
+def test_a_forward_only_trace_has_no_backward_steps():
+    x = glassgrad.tensor([1.0, 2.0], requires_grad=True)
+    with glassgrad.explain.trace() as t:
+        (x * 3).sum()
+    data = page_data(t.to_html())
+    assert data["backward"] == []
+    assert [q["expected"] for q in data["questions"]] == [[3.0, 6.0], [9.0]]  # 3x, then 3 + 6
+
+
+def test_an_empty_trace_is_refused_clearly():
+    with glassgrad.explain.trace() as t:
+        pass
+    with pytest.raises(ValueError, match="no operation"):
+        t.to_html()
+
+
 def test_unknown_view_is_refused():
     with pytest.raises(ValueError, match="view"):
         to_html(seed000().trace, view="bogus")

@@ -118,6 +118,9 @@ def explorer_data(trace, title=None, of=None, view=None, layers=None):
     """Everything the page shows, as a JSON-ready dict (see the module docstring).
     ``view="question"`` opens the page on its question view; ``layers`` (from
     ``network_layers``) adds the layer view of a network exercise."""
+    if not trace.nodes:
+        raise ValueError("this trace recorded no operation: nothing to explore (run the "
+                         "computation inside the `with trace()` block)")
     digits = trace.digits
     ids = {}
     order = []  # records in creation order: leaves and constants before the nodes using them

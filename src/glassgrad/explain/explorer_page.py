@@ -193,6 +193,7 @@ function drawStep(st) {
     out.textContent = `${r.name} = ${r.form}` + (r.numbers ? ` = ${r.numbers}` : "") + `\n= ${r.text}`;
     out.setAttribute("data-text", r.text);
     box.appendChild(out);
+    if (step === F && !D.backward.length) box.appendChild(para("No backward pass was recorded (call .backward() inside the trace).", "muted"));
     return;
   }
   const names = {seed: "Backward: the seed", edge: "Backward: one edge", broadcast: "Backward: sum over broadcast axes",
