@@ -72,3 +72,14 @@ def test_text_is_t1_encoded_in_latin_modern_when_installed(tmp_path):
     if subprocess.run(["kpsewhich", "lmodern.sty"], capture_output=True).stdout.strip():
         assert "lmodern.sty" in log and "/lm/lmr10.pfb" in log.replace("\n", "")
         assert ".pk>" not in log.replace("\n", "")
+
+
+def test_the_mean_s_one_over_n_stands_in_the_formula():
+    """seed003-ex2-mean: 4 examples, so delta2 = (1/4) (yhat - y) f'(s2) (hand derivation:
+    the mean's 1/N scales the loss derivative of every example), written in the formula,
+    not as a side note; the sum version has no 1/4."""
+    mean = to_latex(ex.solve("mlp-231-relu-mean").document())
+    assert r"\delta_{2} = \tfrac{1}{4} (" in mean
+    assert "times 1/4" not in mean and "the mean over examples)" not in mean
+    total = to_latex(ex.solve("mlp-231-relu-sum").document())
+    assert r"\tfrac{1}{4}" not in total.split(r"\section{Backward")[1]
