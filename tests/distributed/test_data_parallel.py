@@ -59,10 +59,30 @@ def test_a_rank_that_fails_stops_the_others_with_a_clear_error(mpirun):
            "stopping all ranks" in job.stderr
 
 
+def test_a_rank_that_is_killed_ends_the_job_instead_of_leaving_the_others_waiting(mpirun):
+    job = mpirun(2, [os.path.join(HERE, "failing_rank.py"), "killed"], timeout=120)
+    assert job.returncode != 0  # mpirun ends rank 0 too (a hang would hit the timeout)
+
+
 def test_parameters_that_drift_apart_are_detected(mpirun):
     job = mpirun(2, [os.path.join(HERE, "failing_rank.py"), "drift"], timeout=120)
     assert job.returncode != 0
     assert "the parameters of rank(s) [1] differ from rank 0's" in job.stderr
+
+
+def test_in_a_trace_the_average_is_a_node_mean_over_workers(mpirun, tmp_path):
+    out = str(tmp_path / "t")
+    job = mpirun(2, [os.path.join(HERE, "trace_program.py"), out])
+    assert job.returncode == 0, job.stderr
+    table = open(out + ".txt").read()
+    assert "mean over workers(" in table  # one node per parameter, between it and linear
+    assert "g = (1/K) sum_k g_k (Allreduce over the K ranks)" in table
+    f = np.load(out + ".npz")
+    # By hand: L = mean over the whole batch of (x W^T + b)^2, the mean of the two ranks'
+    # shard means: dL/dW = (2/4) sum_i r_i x_i, dL/db = (2/4) sum_i r_i, r = X W^T + b.
+    r = f["X"] @ f["W"].T + f["b"]
+    np.testing.assert_allclose(f["gW"], 0.5 * (r * f["X"]).sum(0, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(f["gb"], 0.5 * r.sum(0), rtol=1e-12)
 
 
 def _train(tmp_path, name, extra, ranks=None, mpirun=None):

@@ -26,6 +26,17 @@ def test_only_the_mpi_backend_is_offered():
     assert not dist.is_initialized()
 
 
+def test_without_mpi4py_the_error_names_the_extra(monkeypatch):
+    def no_mpi4py():
+        raise ImportError("No module named 'mpi4py'")
+
+    monkeypatch.setattr(dist, "_mpi", no_mpi4py)
+    with pytest.raises(UserError, match=r'needs mpi4py, which is not installed: pip install "glassgrad\[mpi\]"'):
+        dist.init_process_group(backend="mpi")
+    assert not dist.is_initialized()
+    assert not dist.is_available()
+
+
 def test_collectives_before_init_say_what_to_call():
     with pytest.raises(RuntimeError, match="init_process_group"):
         dist.get_rank()

@@ -168,6 +168,22 @@ def test_to_html_with_a_path_writes_the_file(tmp_path):
     assert out.read_text() == r.trace.to_html()
 
 
+def test_a_forward_only_trace_has_no_backward_steps():
+    x = glassgrad.tensor([1.0, 2.0], requires_grad=True)
+    with glassgrad.explain.trace() as t:
+        (x * 3).sum()
+    data = page_data(t.to_html())
+    assert data["backward"] == []
+    assert [q["expected"] for q in data["questions"]] == [[3.0, 6.0], [9.0]]  # 3x, then 3 + 6
+
+
+def test_an_empty_trace_is_refused_clearly():
+    with glassgrad.explain.trace() as t:
+        pass
+    with pytest.raises(ValueError, match="no operation"):
+        t.to_html()
+
+
 def test_unknown_view_is_refused():
     with pytest.raises(ValueError, match="view"):
         to_html(seed000().trace, view="bogus")
@@ -240,6 +256,23 @@ def test_network_trace_agrees_with_the_textbook_solution():
         np.testing.assert_allclose(np.array(rec[f"W{k}"]["grad"]).reshape(dW.shape), dW, rtol=1e-10, atol=1e-14)
         db = solution.quantities[f"db{k}"]
         np.testing.assert_allclose(np.array(rec[f"b{k}"]["grad"]).reshape(db.shape), db, rtol=1e-10, atol=1e-14)
+
+
+def test_network_layer_view_agrees_with_the_traced_nodes(tmp_path):
+    # the layer view shows the textbook's matrices (delta recursion, no autograd); the
+    # traced leaves carry the engine's gradients: the two computations must agree
+    out = tmp_path / "n.html"
+    proc = run("exercise", "seed004-2-4-2", "--format", "html", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    data = page_data(out.read_text())
+    rec = by_name(data)
+    assert [L["layer"] for L in data["layers"]] == [1, 2]
+    for L in data["layers"]:
+        rows = {r["name"]: r for r in L["rows"]}
+        k = L["layer"]
+        assert {f"s{k}", f"h{k}", f"delta{k}", f"dW{k}", f"db{k}"} <= set(rows)
+        np.testing.assert_allclose(rows[f"dW{k}"]["value"], rec[f"W{k}"]["grad"], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(rows[f"db{k}"]["value"], rec[f"b{k}"]["grad"], rtol=1e-10, atol=1e-14)
 
 
 def test_cli_explain_cost_html_is_refused(tmp_path):

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from html import unescape
 
+import numpy as np
 import pytest
 
 from glassgrad.explain import explain_expression
@@ -126,3 +127,22 @@ def test_all_right_answers_have_no_divergence(page):
     html = dom(page, "view=question&fill=a:-12;m:2;b:-10;f:-20;grad.x:-8.0;grad.w:0")
     assert "6 right, 0 wrong" in html
     assert "No divergence" in html
+
+
+def test_network_exercise_page_shows_its_layer_view(tmp_path):
+    import sys
+
+    path = tmp_path / "net.html"
+    proc = subprocess.run([sys.executable, "-m", "glassgrad", "exercise", "seed004-2-4-2", "--format", "html",
+                           "--out", str(path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    html = dom((None, path, tmp_path), "keys=End")
+    from glassgrad.explain.exercise import solve
+
+    solution = solve("seed004-2-4-2", steps=1)
+    shown_layers = {m.group(1): unescape(m.group(2))
+                    for m in re.finditer(r'data-layer-value="([^"]+)">([^<]*)<', html)}
+    assert {"s1", "h1", "delta1", "dW1", "db1", "dW2", "db2"} <= set(shown_layers)
+    for name in ("dW1", "db2"):
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", shown_layers[name])]
+        np.testing.assert_allclose(numbers, solution.quantities[name].reshape(-1), rtol=1e-5, atol=1e-12)

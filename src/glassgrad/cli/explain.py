@@ -148,7 +148,7 @@ def write_output(text, out, binary=False):
     print(f"wrote {out}", file=sys.stderr)
 
 
-def render(doc, fmt, out, dot=None, trace=None, title=None, view=None):
+def render(doc, fmt, out, dot=None, trace=None, title=None, view=None, layers=None):
     """Render a Document (and the graph's DOT text, or the trace for the html explorer,
     when there is one) in ``fmt``."""
     from glassgrad.explain import render_dot
@@ -158,7 +158,7 @@ def render(doc, fmt, out, dot=None, trace=None, title=None, view=None):
             raise CommandError("--format html steps through a traced pass; this output has none")
         from glassgrad.explain.explorer import to_html
 
-        write_output(to_html(trace, title=title or doc.title, view=view), out)
+        write_output(to_html(trace, title=title or doc.title, view=view, layers=layers), out)
     elif fmt == "text":
         if out:
             from glassgrad.explain.render_text import to_text
@@ -349,14 +349,15 @@ def run_exercise(args):
     solution = ex.solve(spec, answers=answers or None, tol=args.tol, steps=args.steps,
                         digits=args.digits)
     doc = _sheet(solution, args.sheet, args.no_notes)
-    trace, title = solution.trace, None
+    trace, title, layers = solution.trace, None, None
     if args.format == "html" and trace is None:  # a network exercise: trace its first step
-        from glassgrad.explain.explorer import network_trace
+        from glassgrad.explain.explorer import network_layers, network_trace
 
         trace = network_trace(spec, digits=args.digits)
         title = f"{doc.title}: the first training step" if (args.steps or spec.steps) > 1 else doc.title
+        layers = network_layers(solution, digits=args.digits)
     render(doc, args.format, args.out, dot=solution.dot() if args.format in ("dot", "svg") else None,
-           trace=trace, title=title, view="question" if args.sheet == "questions" else None)
+           trace=trace, title=title, view="question" if args.sheet == "questions" else None, layers=layers)
     if solution.checks and not all(c.correct for c in solution.checks):
         return 1
     return 0

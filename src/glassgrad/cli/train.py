@@ -87,13 +87,18 @@ def register(subparsers):
                      "(default: runs/svm)")
     svm.set_defaults(func=_svm_command)
 
-    sweep = _add_parser(subparsers, "sweep", "train one model per value of a hyper-parameter",
+    sweep = _add_parser(subparsers, "sweep", "train one model per value of a hyper-parameter, or a grid",
                         "Train one model per value of a hyper-parameter (same seed, same data) and plot "
-                        "the curves together: e.g. the influence of the learning rate (seed 004, Q11).")
-    sweep.add_argument("param", choices=sorted(SWEEPABLE), help="the hyper-parameter to vary")
-    sweep.add_argument("--values", required=True, help="comma-separated values, e.g. 1e-3,1e-2,1e-1,1 "
+                        "the curves together: e.g. the influence of the learning rate (seed 004, Q11). "
+                        "With --grid: a grid or random search over several settings, scored on the "
+                        "validation split, the chosen one tested once (docs/sweep.md).")
+    sweep.add_argument("param", nargs="?", choices=sorted(SWEEPABLE), help="the hyper-parameter to vary")
+    sweep.add_argument("--values", help="comma-separated values, e.g. 1e-3,1e-2,1e-1,1 "
                        "(separate with ';' when a value has commas: \"mlp:4;mlp:8,8\")")
-    _add_training_options(sweep, default_dataset="circles")
+    _add_training_options(sweep, default_dataset="circles", dask_scheduler=True)
+    from .sweep import add_grid_options
+
+    add_grid_options(sweep)
     sweep.add_argument("--out", metavar="DIR", default=None,
                        help="folder for sweep_<param>.png and sweep_<param>.json, written as a unit "
                        "(default: runs/sweep_<param>)")
@@ -110,7 +115,7 @@ def _rule(key):
     return arg(checks.settings_rules()[key], checks.option_name(key))
 
 
-def _add_training_options(p, default_dataset, two_d_only=False):
+def _add_training_options(p, default_dataset, two_d_only=False, dask_scheduler=False):
     datasets = [d for d in DATASETS if not two_d_only or d not in ("mnist", "fashion-mnist")]
     g = p.add_argument_group("data")
     g.add_argument("--dataset", choices=datasets, default=default_dataset,
@@ -145,8 +150,15 @@ def _add_training_options(p, default_dataset, two_d_only=False):
                    "(default: l2, decoupled for adamw)")
     g.add_argument("--batch-size", type=_rule("batch_size"), help="examples per iteration: 1 = online SGD, 0 = full batch")
     g.add_argument("--epochs", type=_rule("epochs"), help="passes over the training set (default: per dataset)")
-    g.add_argument("--scheduler", choices=SCHEDULERS, help="learning-rate schedule over the epochs "
-                   "(default: cosine on MNIST, none elsewhere)")
+    if dask_scheduler:  # sweep: --scheduler is also the address of a Dask cluster's scheduler
+        from .sweep import schedule_or_address
+
+        g.add_argument("--scheduler", type=schedule_or_address, help="learning-rate schedule over the epochs "
+                       f"({', '.join(SCHEDULERS)}; default: cosine on MNIST, none elsewhere), or with "
+                       "--executor dask the address of the Dask scheduler, tcp://HOST:PORT")
+    else:
+        g.add_argument("--scheduler", choices=SCHEDULERS, help="learning-rate schedule over the epochs "
+                       "(default: cosine on MNIST, none elsewhere)")
     g.add_argument("--keep-best", choices=("val_loss", "val_accuracy", "none"), default="val_accuracy",
                    help="restore the weights of the best validation epoch at the end (default: val_accuracy)")
     g.add_argument("--early-stopping", type=_rule("early_stopping"), metavar="PATIENCE",
@@ -644,6 +656,10 @@ def _sweep_command(args):
     from glassgrad import viz
     from glassgrad.train import write_text_atomic
 
+    from .sweep import grid_command, one_parameter_form
+
+    if not one_parameter_form(args):
+        return grid_command(args)
     dest, kind = SWEEPABLE[args.param]
     # ';' separates values that contain commas themselves: --values "mlp:4;mlp:8,8"
     raw = [v.strip() for v in args.values.split(";" if ";" in args.values else ",") if v.strip()]

@@ -589,20 +589,26 @@ def _solve_network(spec, answers, tol, steps, digits):
         doc.add(Heading("Backward pass: the error signals delta = dL/ds, from the output down", 2,
                         tex=r"Backward pass: the error signals $\delta = \partial L / \partial s$, "
                             "from the output down"))
-        scale = "" if spec.reduction == "sum" else f" (times 1/{N}: the mean over examples)"
+        # With the mean over examples, the 1/N stands in each formula it scales (every later
+        # delta and gradient inherits it through the chain rule).
+        mean_plain, mean_tex = ("", "") if spec.reduction == "sum" else (f"(1/{N}) ", rf"\tfrac{{1}}{{{N}}} ")
         lines = []
         if bwd.d_output is not None and not loss.fused:
+            d_out = ([_M(f"{mean_plain}dL_i/dh{L}", rf"{mean_tex}\frac{{\partial L_i}}{{\partial h_{{{L}}}}}")]
+                     if mean_plain else [])
             lines.append(Equation(_M(f"dL/dh{L}", rf"\frac{{\partial L}}{{\partial h_{{{L}}}}}"),
-                                  [vec(bwd.d_output)], f"derivative of the loss{scale}"))
+                                  d_out + [vec(bwd.d_output)], "derivative of the loss"))
             put(f"dh{L}", bwd.d_output, step)
         if spec.loss == "softmax_hinge":
             g = bwd.d_output  # dL/dp, from the textbook's backward
-            lines.append(Equation(_M("g = dL/dp", r"g = \frac{\partial L}{\partial p}"), [vec(g)],
-                                  f"1 for each active margin term j != y, minus their count at y{scale}"))
+            g_rhs = [_M(f"{mean_plain}dL_i/dp", rf"{mean_tex}\frac{{\partial L_i}}{{\partial p}}")] if mean_plain else []
+            lines.append(Equation(_M("g = dL/dp", r"g = \frac{\partial L}{\partial p}"), g_rhs + [vec(g)],
+                                  "1 for each active margin term j != y, minus their count at y"))
             put("dp", g, step)
-        lines.append(Equation(_name(f"delta{L}"),
-                              [_M(*_delta(spec.loss)[:2]), vec(bwd.delta[L])],
-                              f"{_delta(spec.loss)[2]}{scale}"))
+        d_plain, d_tex, d_note = _delta(spec.loss)
+        if spec.loss != "softmax_hinge":  # its g already carries the 1/N
+            d_plain, d_tex = mean_plain + d_plain, mean_tex + d_tex
+        lines.append(Equation(_name(f"delta{L}"), [_M(d_plain, d_tex), vec(bwd.delta[L])], d_note))
         put(f"delta{L}", bwd.delta[L], step)
         for l in range(L - 1, 0, -1):  # noqa: E741
             act = mlp.activations[l - 1]

@@ -114,9 +114,13 @@ def _layout(records, inputs_of):
 
 
 # ------------------------------------------------------------------ the page's data
-def explorer_data(trace, title=None, of=None, view=None):
+def explorer_data(trace, title=None, of=None, view=None, layers=None):
     """Everything the page shows, as a JSON-ready dict (see the module docstring).
-    ``view="question"`` opens the page on its question view."""
+    ``view="question"`` opens the page on its question view; ``layers`` (from
+    ``network_layers``) adds the layer view of a network exercise."""
+    if not trace.nodes:
+        raise ValueError("this trace recorded no operation: nothing to explore (run the "
+                         "computation inside the `with trace()` block)")
     digits = trace.digits
     ids = {}
     order = []  # records in creation order: leaves and constants before the nodes using them
@@ -188,6 +192,7 @@ def explorer_data(trace, title=None, of=None, view=None):
         "node_width": NODE_WIDTH, "node_height": NODE_HEIGHT,
         "records": records, "edges": edges, "forward": forward, "backward": backward,
         "questions": _questions(trace, ran, ids, of),
+        "layers": layers or [],
     }
 
 
@@ -271,7 +276,7 @@ def _questions(trace, ran, ids, of):
 
 
 # ------------------------------------------------------------------ the page
-def to_html(trace, title=None, of=None, view=None):
+def to_html(trace, title=None, of=None, view=None, layers=None):
     """The explorer page of ``trace`` as one HTML string."""
     from html import escape
 
@@ -279,7 +284,7 @@ def to_html(trace, title=None, of=None, view=None):
 
     if view not in (None, "steps", "question"):
         raise ValueError(f"view: expected 'steps' or 'question', got {view!r}")
-    data = explorer_data(trace, title=title, of=of, view=view)
+    data = explorer_data(trace, title=title, of=of, view=view, layers=layers)
     payload = json.dumps(data, allow_nan=False, separators=(",", ":"))
     # inside <script>, "</script" would end the element early (and "<!--" change how it
     # is read): JSON spells every "<" as \u003c instead
@@ -288,11 +293,11 @@ def to_html(trace, title=None, of=None, view=None):
     return head.replace("{{TITLE}}", escape(data["title"])) + payload + tail
 
 
-def write_html(trace, path, title=None, of=None, view=None):
+def write_html(trace, path, title=None, of=None, view=None, layers=None):
     """Write the page to ``path`` atomically (glassgrad.atomic); returns the path."""
     from ..atomic import write_text
 
-    write_text(path, to_html(trace, title=title, of=of, view=view))
+    write_text(path, to_html(trace, title=title, of=of, view=view, layers=layers))
     return path
 
 
@@ -329,3 +334,20 @@ def network_trace(spec, digits=6):
                 del given[k]
                 break
     return t
+
+
+LAYER_QUANTITIES = ("s", "h", "delta", "dW", "db")  # the notes' names, per layer l: s_l, h_l, ...
+
+
+def network_layers(solution, digits=6):
+    """The layer view of a network exercise's first step: per layer the matrices of the
+    worked solution (s, h, delta, dW, db: the textbook's layer-by-layer computation, shown
+    next to the traced nodes), each as text and raw numbers."""
+    q = solution.quantities
+    layers = []
+    for k in range(1, solution.spec.mlp.depth + 1):
+        rows = [{"name": f"{base}{k}", "text": _text(q[f"{base}{k}"], digits), "value": _raw(q[f"{base}{k}"]),
+                 "shape": list(q[f"{base}{k}"].shape)}
+                for base in LAYER_QUANTITIES if f"{base}{k}" in q]
+        layers.append({"layer": k, "rows": rows})
+    return layers

@@ -50,6 +50,7 @@ aside { flex: 1; min-width: 320px; }
 pre { margin: 4px 0; white-space: pre-wrap; font-size: 13px; }
 .muted { color: #667; font-size: 13px; }
 #question table { border-collapse: collapse; }
+#layers td { padding: 2px 8px; vertical-align: top; }
 #question td { padding: 3px 6px; border-bottom: 1px solid #eee; vertical-align: top; }
 #question input { width: 14em; font-family: ui-monospace, monospace; }
 .right { color: #2b8a3e; font-weight: 600; }
@@ -74,6 +75,7 @@ pre { margin: 4px 0; white-space: pre-wrap; font-size: 13px; }
   <aside>
     <div class="panel" id="steppanel"><h2>This step</h2><div id="step"></div></div>
     <div class="panel" id="nodepanel"><h2>Node</h2><div id="node" class="muted">Click a node to see its rule with its numbers.</div></div>
+    <div class="panel hidden" id="layerpanel"><h2>Layers (the worked solution's matrices, first step)</h2><div id="layers"></div></div>
     <div class="panel hidden" id="question">
       <h2>Check my answer</h2>
       <p class="muted">Fill in any cells (a number, or a list like [0.29, -1] for an array) and press check.
@@ -170,6 +172,7 @@ function drawGraph(st) {
   });
 }
 
+function equals(text) { return text.includes("\n") ? " =\n" + text : " = " + text; }  // a matrix on its own lines
 function pre(text) { const p = document.createElement("pre"); p.textContent = text; return p; }
 function para(text, cls) { const p = document.createElement("div"); if (cls) p.className = cls; p.textContent = text; return p; }
 
@@ -190,6 +193,7 @@ function drawStep(st) {
     out.textContent = `${r.name} = ${r.form}` + (r.numbers ? ` = ${r.numbers}` : "") + `\n= ${r.text}`;
     out.setAttribute("data-text", r.text);
     box.appendChild(out);
+    if (step === F && !D.backward.length) box.appendChild(para("No backward pass was recorded (call .backward() inside the trace).", "muted"));
     return;
   }
   const names = {seed: "Backward: the seed", edge: "Backward: one edge", broadcast: "Backward: sum over broadcast axes",
@@ -211,7 +215,7 @@ function drawNode() {
   box.appendChild(para(`${r.name}` + (r.kind === "node" ? ` \u2014 op ${r.label}` + (r.op_kind ? ` (${r.op_kind})` : "")
                                                    : ` \u2014 ${r.kind}`)));
   if (r.kind === "node") {
-    box.appendChild(pre(`forward: ${r.name} = ${r.form}` + (r.numbers ? ` = ${r.numbers}` : "") + ` = ${r.text}`));
+    box.appendChild(pre(`forward: ${r.name} = ${r.form}` + (r.numbers ? ` = ${r.numbers}` : "") + equals(r.text)));
     if (r.rule) box.appendChild(pre(`rule: ${r.rule}`));
     if (r.how) box.appendChild(pre(`backward: ${r.how}`));
     D.backward.filter(b => b.kind === "edge" && b.source === r.id).forEach(b => {
@@ -318,11 +322,30 @@ document.getElementById("toggle").onclick = () => {
   q.classList.toggle("hidden");
   document.getElementById("steppanel").classList.toggle("hidden");
   document.getElementById("nodepanel").classList.toggle("hidden");  // its numbers would give answers away
+  if (D.layers.length) document.getElementById("layerpanel").classList.toggle("hidden");
   document.getElementById("toggle").textContent = q.classList.contains("hidden") ? "question view" : "step view";
 };
 
+function buildLayers() {  // the layer view: s, h, delta, dW, db per layer, side by side
+  if (!D.layers.length) return;
+  const box = document.getElementById("layers");
+  D.layers.forEach(L => {
+    const t = document.createElement("table");
+    const head = document.createElement("tr");
+    const cap = document.createElement("td"); cap.textContent = `layer ${L.layer}`; cap.style.fontWeight = "600";
+    head.appendChild(cap);
+    L.rows.forEach(r => { const td = document.createElement("td"); td.textContent = r.name; head.appendChild(td); });
+    const vals = document.createElement("tr"); vals.appendChild(document.createElement("td"));
+    L.rows.forEach(r => { const td = document.createElement("td"); const p = pre(r.text); p.setAttribute("data-layer-value", r.name);
+                          td.appendChild(p); vals.appendChild(td); });
+    t.append(head, vals); box.appendChild(t);
+  });
+  document.getElementById("layerpanel").classList.remove("hidden");
+}
+
 // ---------------------------------------------------------------- start
 document.getElementById("title").textContent = D.title;
+buildLayers();
 buildQuestion();
 (function fromHash() {
   const h = new URLSearchParams(location.hash.slice(1));
