@@ -70,6 +70,21 @@ def test_parameters_that_drift_apart_are_detected(mpirun):
     assert "the parameters of rank(s) [1] differ from rank 0's" in job.stderr
 
 
+def test_in_a_trace_the_average_is_a_node_mean_over_workers(mpirun, tmp_path):
+    out = str(tmp_path / "t")
+    job = mpirun(2, [os.path.join(HERE, "trace_program.py"), out])
+    assert job.returncode == 0, job.stderr
+    table = open(out + ".txt").read()
+    assert "mean over workers(" in table  # one node per parameter, between it and linear
+    assert "g = (1/K) sum_k g_k (Allreduce over the K ranks)" in table
+    f = np.load(out + ".npz")
+    # By hand: L = mean over the whole batch of (x W^T + b)^2, the mean of the two ranks'
+    # shard means: dL/dW = (2/4) sum_i r_i x_i, dL/db = (2/4) sum_i r_i, r = X W^T + b.
+    r = f["X"] @ f["W"].T + f["b"]
+    np.testing.assert_allclose(f["gW"], 0.5 * (r * f["X"]).sum(0, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(f["gb"], 0.5 * r.sum(0), rtol=1e-12)
+
+
 def _train(tmp_path, name, extra, ranks=None, mpirun=None):
     args = ["-m", "glassgrad", "train", "--dataset", "circles", "--epochs", "2", "--batch-size", "10",
             "--no-figures", "--no-progress", "--out", str(tmp_path / name)] + extra

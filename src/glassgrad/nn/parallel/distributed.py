@@ -16,7 +16,11 @@ With shards of unequal size n_k (a last batch that does not split evenly),
 PyTorch always takes the plain mean (the default here too).
 """
 
+import contextlib
+
+from ...autograd import function as _function
 from ...autograd.engine import queue_callback
+from ...autograd.function import Reduction
 from ...autograd.grad_mode import is_grad_enabled
 from ...backend import xp
 from ... import distributed as dist
@@ -36,6 +40,9 @@ class DistributedDataParallel(Module):
     - Every ``check_every`` backward passes, a checksum of the parameters is compared
       across ranks; a difference raises RuntimeError (the ranks drifted apart: a rank
       stepped differently, or a bug).
+
+    - Under ``glassgrad.explain.trace`` the averaging is instead a node per parameter,
+      ``MeanOverWorkers`` ("mean over workers"), so the trace shows it.
 
     ``ddp.module`` is the wrapped model (save ``ddp.module.state_dict()``, as in PyTorch).
     Call ``glassgrad.distributed.init_process_group(backend="mpi")`` first.
@@ -60,6 +67,12 @@ class DistributedDataParallel(Module):
             dist.broadcast(t, src=0)
 
     def forward(self, *inputs, **kwargs):
+        if self.training and is_grad_enabled() and _function.observers:
+            # Watched (glassgrad.explain.trace): the averaging becomes a node of the graph,
+            # "mean over workers", between each parameter and its uses (one Allreduce per
+            # parameter, during backward, instead of one at the end).
+            with self._parameters_through_mean(len(inputs[0]) if self.weight_by_batch else None):
+                return self.module(*inputs, **kwargs)
         out = self.module(*inputs, **kwargs)
         if self.training and is_grad_enabled():
             if self.weight_by_batch:
@@ -68,6 +81,26 @@ class DistributedDataParallel(Module):
                 if t.requires_grad:
                     t.register_hook(self._queue_reduction)
         return out
+
+    @contextlib.contextmanager
+    def _parameters_through_mean(self, batch):
+        swapped = []
+        try:
+            for mod in self.module.modules():
+                for name, p in list(mod._parameters.items()):
+                    if p is None or not p.requires_grad:
+                        continue
+                    routed = MeanOverWorkers.apply(p, comm=self._comm, batch=batch)
+                    swapped.append((mod, name, p, name in mod.__dict__))
+                    mod._parameters[name] = routed
+                    if name in mod.__dict__:
+                        mod.__dict__[name] = routed
+            yield
+        finally:
+            for mod, name, p, mirrored in swapped:
+                mod._parameters[name] = p
+                if mirrored:
+                    mod.__dict__[name] = p
 
     def _queue_reduction(self, grad):
         # Called while backward reaches our output; the reduction must wait until every
@@ -116,6 +149,31 @@ class DistributedDataParallel(Module):
                 f"DistributedDataParallel: the parameters of rank(s) {differ} differ from rank 0's "
                 f"after {self._reductions} backward passes (checksums {every}); every rank must "
                 "run the same steps on the same model")
+
+
+class MeanOverWorkers(Reduction):
+    """The gradient averaged over the ranks, as a node of the graph (shown in a trace): a
+    reduction across processes rather than across the elements of one tensor.
+
+    Forward: w (this rank's parameter, the same on every rank). Backward:
+    g <- (1/K) sum_k g_k, one Allreduce; with shard sizes n_k, g <- sum_k n_k g_k / sum_k n_k."""
+
+    label = "mean over workers"
+    plain = "g = (1/K) sum_k g_k (Allreduce over the K ranks)"
+    rule = r"\bar g = \frac{1}{K} \sum_{k=1}^{K} g_k"
+    form = ("mean over workers({...})", r"\mathrm{mean}_{\mathrm{workers}}({...})")
+
+    def forward(ctx, w, comm=None, batch=None):
+        ctx.comm, ctx.batch = comm, batch
+        return w.copy()
+
+    def backward(ctx, upstream):
+        from mpi4py import MPI
+
+        n = 1 if ctx.batch is None else ctx.batch
+        flat = xp.concatenate([upstream.reshape(-1) * n, xp.array([n], dtype=upstream.dtype)])
+        ctx.comm.Allreduce(MPI.IN_PLACE, flat, op=MPI.SUM)
+        return (flat[:-1] / flat[-1]).reshape(upstream.shape).astype(upstream.dtype, copy=False)
 
 
 def _tensors_in(out):
