@@ -96,11 +96,13 @@ def check_folder_target(path, marker=RUN_MARKER, known=()):
             raise TargetError(f"cannot create the folder {path}: {parent} is not a folder you can write to")
         return
     if os.path.islink(path) or not os.path.isdir(path):
-        what = "a symbolic link" if os.path.islink(path) else _kind(os.stat(path).st_mode)
+        try:
+            what = "a symbolic link" if os.path.islink(path) else _kind(os.stat(path).st_mode)
+        except FileNotFoundError:  # renamed away by a concurrent writer's swap this instant: absent
+            return
         raise TargetError(f"refusing to write the folder {path}: it exists and is {what}")
-    try:
-        entries = os.listdir(path)
-    except FileNotFoundError:  # swapped away by a concurrent writer this instant: absent
+    entries = _stable_listing(path)
+    if entries is None:  # swapped away by a concurrent writer this instant: absent
         return
     ours = marker in entries or all(any(fnmatch.fnmatchcase(e, k) for k in known) for e in entries)
     if not ours:
@@ -108,6 +110,22 @@ def check_folder_target(path, marker=RUN_MARKER, known=()):
                           f"(no {marker} in it); give a new or empty folder")
     if not os.access(os.path.dirname(path), os.W_OK | os.X_OK):
         raise TargetError(f"cannot replace the folder {path}: its parent folder is not writable")
+
+
+def _stable_listing(path, tries=20):
+    """The names in the folder at ``path``, or None if there is none. A concurrent writer
+    may swap the folder away while it is being listed and then delete it, so a listing
+    counts only if ``path`` still names the same folder afterwards; otherwise look again."""
+    for _ in range(tries):
+        try:
+            before = os.stat(path)
+            entries = os.listdir(path)
+            after = os.stat(path)
+        except FileNotFoundError:
+            return None
+        if (before.st_dev, before.st_ino) == (after.st_dev, after.st_ino):
+            return entries
+    raise TargetError(f"cannot check the folder {path}: other writers keep replacing it")
 
 
 # ------------------------------------------------------------------ one file
