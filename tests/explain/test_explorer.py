@@ -312,3 +312,24 @@ def test_several_training_steps_make_one_page_with_a_pass_each():
     assert not np.array_equal(grads[0]["0.weight"], grads[1]["0.weight"])  # the step changed them
     with pytest.raises(ValueError, match="at least one"):
         to_html([])
+
+
+def test_cli_network_exercise_with_several_steps_has_a_pass_per_step(tmp_path):
+    # each step's traced gradients (autograd, from the weights the solution reached) must
+    # equal that step's dW of the textbook solution (delta recursion)
+    from glassgrad.explain.exercise import solve
+
+    out = tmp_path / "s.html"
+    proc = run("exercise", "seed004-2-4-2", "--steps", "3", "--format", "html", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    data = page_data(out.read_text())
+    assert len(data["passes"]) == 3
+    q = solve("seed004-2-4-2", steps=3).quantities
+    for k, passed in enumerate(data["passes"], 1):
+        rec = by_name(passed)
+        prefix = "" if k == 1 else f"step{k}."
+        for layer in (1, 2):
+            dW = q[f"{prefix}dW{layer}"]
+            np.testing.assert_allclose(np.array(rec[f"W{layer}"]["grad"]).reshape(dW.shape), dW, rtol=1e-10, atol=1e-14)
+        assert [r["name"] for r in passed["layers"][0]["rows"]][:2] == ["s1", "h1"]
+    assert data["passes"][0]["records"][0]["grad"] != data["passes"][2]["records"][0]["grad"]

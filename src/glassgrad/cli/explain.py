@@ -353,9 +353,12 @@ def run_exercise(args):
     if args.format == "html" and trace is None:  # a network exercise: trace its first step
         from glassgrad.explain.explorer import network_layers, network_trace
 
-        trace = network_trace(spec, digits=args.digits)
-        title = f"{doc.title}: the first training step" if (args.steps or spec.steps) > 1 else doc.title
-        layers = network_layers(solution, digits=args.digits)
+        steps = range(1, (args.steps or spec.steps) + 1)  # one pass per step, a slider between them
+        trace = [network_trace(spec, digits=args.digits, step=k, solution=solution) for k in steps]
+        layers = [network_layers(solution, digits=args.digits, step=k) for k in steps]
+        if len(trace) == 1:
+            trace, layers = trace[0], layers[0]
+        title = doc.title
     render(doc, args.format, args.out, dot=solution.dot() if args.format in ("dot", "svg") else None,
            trace=trace, title=title, view="question" if args.sheet == "questions" else None, layers=layers)
     if solution.checks and not all(c.correct for c in solution.checks):

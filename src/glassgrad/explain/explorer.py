@@ -288,9 +288,11 @@ def to_html(trace, title=None, of=None, view=None, layers=None):
     if isinstance(trace, (list, tuple)):
         if not trace:
             raise ValueError("expected at least one trace, got an empty list")
-        if layers is not None:
-            raise ValueError("layers: a layer view goes with one trace, not a list")
-        passes = [explorer_data(t, title=f"step {k}", of=of, view=view) for k, t in enumerate(trace, 1)]
+        layers = layers or [None] * len(trace)
+        if len(layers) != len(trace):
+            raise ValueError(f"layers: expected one layer view per trace ({len(trace)}), got {len(layers)}")
+        passes = [explorer_data(t, title=f"step {k}", of=of, view=view, layers=L)
+                  for k, (t, L) in enumerate(zip(trace, layers), 1)]
         data = {"title": title or "Forward and backward passes", "view": view or "steps", "passes": passes}
     else:
         data = explorer_data(trace, title=title, of=of, view=view, layers=layers)
@@ -311,17 +313,26 @@ def write_html(trace, path, title=None, of=None, view=None, layers=None):
 
 
 # ------------------------------------------------------------------ network exercises
-def network_trace(spec, digits=6):
-    """The first training step of a network exercise, traced: its forward and backward
+def network_trace(spec, digits=6, step=1, solution=None):
+    """Training step ``step`` of a network exercise, traced: its forward and backward
     pass run by glassgrad's engine (textbook/engine.py, examples as columns) under a trace,
-    with the leaves named as the exercise names them (W1, b1, ..., X, Y)."""
+    with the leaves named as the exercise names them (W1, b1, ..., X, Y). Steps after the
+    first start from the weights the worked ``solution`` reached (its W1_new, ...)."""
+    import numpy as np
+
     from ..textbook.engine import engine_gradients
     from .trace import Trace
 
     mlp = spec.mlp.copy()
-    n = spec.batch_size or spec.X.shape[1]
-    X = spec.X[:, :n]
-    Y = spec.Y[..., :n] if spec.Y.ndim == 2 else spec.Y[:n]
+    if step > 1:
+        q, prefix = solution.quantities, "" if step == 2 else f"step{step - 1}."
+        mlp.W = [q[f"{prefix}W{k}_new"].copy() for k in range(1, len(mlp.W) + 1)]
+        mlp.b = [None if b is None else q[f"{prefix}b{k}_new"].reshape(-1).copy()
+                 for k, b in enumerate(mlp.b, 1)]
+    bs = spec.batch_size or spec.X.shape[1]
+    idx = (np.arange(bs) + (step - 1) * bs) % spec.X.shape[1]  # the batch the solution used
+    X = spec.X[:, idx]
+    Y = spec.Y[..., idx] if spec.Y.ndim == 2 else spec.Y[idx]
     opts = {"margin": spec.margin} if spec.loss == "softmax_hinge" else {}
     t = Trace(digits=digits)
     with t:
@@ -348,15 +359,16 @@ def network_trace(spec, digits=6):
 LAYER_QUANTITIES = ("s", "h", "delta", "dW", "db")  # the notes' names, per layer l: s_l, h_l, ...
 
 
-def network_layers(solution, digits=6):
-    """The layer view of a network exercise's first step: per layer the matrices of the
+def network_layers(solution, digits=6, step=1):
+    """The layer view of a network exercise's step ``step``: per layer the matrices of the
     worked solution (s, h, delta, dW, db: the textbook's layer-by-layer computation, shown
     next to the traced nodes), each as text and raw numbers."""
     q = solution.quantities
+    prefix = "" if step == 1 else f"step{step}."
     layers = []
     for k in range(1, solution.spec.mlp.depth + 1):
-        rows = [{"name": f"{base}{k}", "text": _text(q[f"{base}{k}"], digits), "value": _raw(q[f"{base}{k}"]),
-                 "shape": list(q[f"{base}{k}"].shape)}
-                for base in LAYER_QUANTITIES if f"{base}{k}" in q]
+        rows = [{"name": f"{base}{k}", "text": _text(q[f"{prefix}{base}{k}"], digits),
+                 "value": _raw(q[f"{prefix}{base}{k}"]), "shape": list(q[f"{prefix}{base}{k}"].shape)}
+                for base in LAYER_QUANTITIES if f"{prefix}{base}{k}" in q]
         layers.append({"layer": k, "rows": rows})
     return layers
