@@ -17,6 +17,7 @@ A sheet must fit the page, so the layout is chosen here rather than left to the 
 
 import numpy as np
 
+from .ascii_math import notes_tex
 from .document import Equations, Heading, Math, Paragraph, Table, Value
 from .format import tex_escape
 from .render_markdown import _tex_value
@@ -155,7 +156,7 @@ def to_latex(doc):
     """The document as a complete LaTeX file (``pdflatex`` it)."""
     out = [PREAMBLE.rstrip("\n"), r"\begin{document}",
            r"\begin{center}\Large\bfseries " + tex_escape(doc.title) + r"\end{center}"]
-    small = False  # the notes are set small: commentary, not the solution itself
+    small = False  # the notes are set small (commentary, not the solution) and their ASCII math as math
     for block in doc.blocks_for("latex"):
         if isinstance(block, Heading):
             cmd = {1: "section", 2: "section", 3: "subsection"}.get(block.level, "subsubsection")
@@ -163,8 +164,9 @@ def to_latex(doc):
             if block.level <= 2:
                 small = block.text == "Notes"
         elif isinstance(block, Paragraph):
-            out.append((r"{\small " if small else "") + "".join(_cell(p, doc) for p in block.parts)
-                       + (r"\par}" if small else ""))
+            text = "".join(notes_tex(p) if small and isinstance(p, str) else _cell(p, doc)
+                           for p in block.parts)
+            out.append(r"{\small " + text + r"\par}" if small else text)
             out.append("")
         elif isinstance(block, Table):
             out.extend(_table(block, doc))
