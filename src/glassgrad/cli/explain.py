@@ -350,7 +350,7 @@ def run_exercise(args):
                         digits=args.digits)
     doc = _sheet(solution, args.sheet, args.no_notes)
     trace, title, layers = solution.trace, None, None
-    if args.format == "html" and trace is None:  # a network exercise: trace its first step
+    if args.format == "html" and trace is None:  # a network exercise: trace each step
         from glassgrad.explain.explorer import network_layers, network_trace
 
         steps = range(1, (args.steps or spec.steps) + 1)  # one pass per step, a slider between them
