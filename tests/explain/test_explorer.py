@@ -280,3 +280,35 @@ def test_cli_explain_cost_html_is_refused(tmp_path):
     assert proc.returncode == 2
     assert "html" in proc.stderr and proc.stderr.count("\n") == 1
     assert os.listdir(tmp_path) == []
+
+
+def training_steps(n=2):
+    """n SGD steps of a small model, each traced; the gradients copied after each backward."""
+    glassgrad.manual_seed(1)
+    model = glassgrad.nn.Sequential(glassgrad.nn.Linear(2, 3), glassgrad.nn.Tanh(), glassgrad.nn.Linear(3, 1))
+    opt = glassgrad.optim.SGD(model.parameters(), lr=0.5)
+    x, y = glassgrad.randn(4, 2), glassgrad.randn(4, 1)
+    traces, grads = [], []
+    for _ in range(n):
+        opt.zero_grad()
+        with glassgrad.explain.trace(names=model) as t:
+            glassgrad.nn.functional.mse_loss(model(x), y).backward()
+        traces.append(t)
+        grads.append({name: p.grad.numpy().copy() for name, p in model.named_parameters()})
+        opt.step()
+    return traces, grads
+
+
+def test_several_training_steps_make_one_page_with_a_pass_each():
+    traces, grads = training_steps(2)
+    html = to_html(traces, title="two steps")
+    assert_self_contained(html)
+    data = page_data(html)
+    assert data["title"] == "two steps" and len(data["passes"]) == 2
+    for passed, g in zip(data["passes"], grads):
+        rec = by_name(passed)
+        for name, expected in g.items():
+            np.testing.assert_array_equal(np.array(rec[name]["grad"]).reshape(expected.shape), expected)
+    assert not np.array_equal(grads[0]["0.weight"], grads[1]["0.weight"])  # the step changed them
+    with pytest.raises(ValueError, match="at least one"):
+        to_html([])

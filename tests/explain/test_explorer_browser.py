@@ -146,3 +146,22 @@ def test_network_exercise_page_shows_its_layer_view(tmp_path):
     for name in ("dW1", "db2"):
         numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", shown_layers[name])]
         np.testing.assert_allclose(numbers, solution.quantities[name].reshape(-1), rtol=1e-5, atol=1e-12)
+
+
+def test_the_slider_moves_between_training_steps(tmp_path):
+    from test_explorer import training_steps
+
+    from glassgrad.explain.explorer import write_html
+
+    traces, grads = training_steps(2)
+    # the steps differ in what is checked, so the page must switch to tell them apart
+    assert abs(float(grads[0]["2.bias"].item()) - float(grads[1]["2.bias"].item())) > 1e-3
+    path = tmp_path / "steps.html"
+    write_html(traces, str(path))
+    for k in (1, 2):
+        html = dom((None, path, tmp_path), f"pass={k}&keys=End")
+        assert f'id="passno">{k} of 2<' in html
+        name_to_id = ids(None, html)
+        shown_grads = shown(html, "data-grad")
+        expected = grads[k - 1]["2.bias"].reshape(())  # one number: fits in its box
+        assert float(shown_grads[name_to_id["2.bias"]]) == pytest.approx(float(expected), rel=1e-5)

@@ -83,6 +83,14 @@ def test_dask_local_cluster_finds_the_same_numbers():
     assert _metrics(sequential) == _metrics(dask)
 
 
+def test_an_existing_dask_cluster_reached_by_address_finds_the_same_numbers():
+    distributed = pytest.importorskip("distributed", reason="dask.distributed not installed (pip install 'glassgrad[dask]')")
+    sequential = sweep.run(TINY, GRID, executor="sequential", progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        remote = sweep.run(TINY, GRID, executor="dask", scheduler=cluster.scheduler_address, progress=False)
+    assert _metrics(sequential) == _metrics(remote)
+
+
 def test_the_chosen_trial_has_the_best_validation_score():
     table = sweep.run(TINY, GRID, progress=False)
     chosen = [r for r in table if r.get("test_accuracy") is not None]

@@ -277,14 +277,23 @@ def _questions(trace, ran, ids, of):
 
 # ------------------------------------------------------------------ the page
 def to_html(trace, title=None, of=None, view=None, layers=None):
-    """The explorer page of ``trace`` as one HTML string."""
+    """The explorer page of ``trace`` as one HTML string. ``trace`` may be a list of
+    traces (one per training step, say): the page then has a slider between them."""
     from html import escape
 
     from .explorer_page import PAGE
 
     if view not in (None, "steps", "question"):
         raise ValueError(f"view: expected 'steps' or 'question', got {view!r}")
-    data = explorer_data(trace, title=title, of=of, view=view, layers=layers)
+    if isinstance(trace, (list, tuple)):
+        if not trace:
+            raise ValueError("expected at least one trace, got an empty list")
+        if layers is not None:
+            raise ValueError("layers: a layer view goes with one trace, not a list")
+        passes = [explorer_data(t, title=f"step {k}", of=of, view=view) for k, t in enumerate(trace, 1)]
+        data = {"title": title or "Forward and backward passes", "view": view or "steps", "passes": passes}
+    else:
+        data = explorer_data(trace, title=title, of=of, view=view, layers=layers)
     payload = json.dumps(data, allow_nan=False, separators=(",", ":"))
     # inside <script>, "</script" would end the element early (and "<!--" change how it
     # is read): JSON spells every "<" as \u003c instead

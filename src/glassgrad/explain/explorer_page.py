@@ -67,6 +67,7 @@ pre { margin: 4px 0; white-space: pre-wrap; font-size: 13px; }
   <button id="next" title="next step (Right arrow)">next &#x25B6;</button>
   <button id="last" title="end (End)">end &#x25B6;|</button>
   <span id="counter"></span><span id="phase"></span>
+  <span id="passbox" class="hidden">&nbsp; training step <input type="range" id="pass" min="1" value="1"> <span id="passno"></span></span>
   <span style="flex:1"></span>
   <button id="toggle">question view</button>
 </div>
@@ -89,16 +90,26 @@ pre { margin: 4px 0; white-space: pre-wrap; font-size: 13px; }
 <script type="application/json" id="explorer-data">{{DATA}}</script>
 <script>
 "use strict";
-const D = JSON.parse(document.getElementById("explorer-data").textContent);
+const ALL = JSON.parse(document.getElementById("explorer-data").textContent);
+const PASSES = ALL.passes || [ALL];  // several training steps: one pass each, a slider between them
 const SVGNS = document.getElementById("graph").namespaceURI;  // the SVG namespace, no URL written
-const byId = {};
-D.records.forEach(r => { byId[r.id] = r; });
-const edgeById = {};
-D.edges.forEach(e => { edgeById[e.id] = e; });
-const F = D.forward.length;
-const TOTAL = F + D.backward.length;  // steps 1..TOTAL; 0 shows only the inputs
+let D, byId, edgeById, F, TOTAL;  // the pass shown
 let step = 0;
 let selected = null;
+
+function use(k) {  // show pass k (0-based): its records, steps, questions and layers
+  D = PASSES[k];
+  byId = {}; D.records.forEach(r => { byId[r.id] = r; });
+  edgeById = {}; D.edges.forEach(e => { edgeById[e.id] = e; });
+  F = D.forward.length;
+  TOTAL = F + D.backward.length;  // steps 1..TOTAL; 0 shows only the inputs
+  step = Math.min(step, TOTAL);
+  if (!byId[selected]) selected = null;
+  document.getElementById("cells").innerHTML = ""; document.getElementById("verdict").innerHTML = "";
+  buildQuestion();
+  document.getElementById("layers").innerHTML = ""; buildLayers();
+  document.getElementById("passno").textContent = `${k + 1} of ${PASSES.length}`;
+}
 
 function el(tag, attrs, text) {
   const e = document.createElementNS(SVGNS, tag);
@@ -344,14 +355,19 @@ function buildLayers() {  // the layer view: s, h, delta, dW, db per layer, side
 }
 
 // ---------------------------------------------------------------- start
-document.getElementById("title").textContent = D.title;
-buildLayers();
-buildQuestion();
+document.getElementById("title").textContent = ALL.title;
 (function fromHash() {
   const h = new URLSearchParams(location.hash.slice(1));
+  const slider = document.getElementById("pass");
+  slider.max = PASSES.length;
+  if (PASSES.length > 1) document.getElementById("passbox").classList.remove("hidden");
+  const first = Math.max(1, Math.min(PASSES.length, parseInt(h.get("pass"), 10) || 1));
+  slider.value = first;
+  use(first - 1);
+  slider.addEventListener("input", () => { use(parseInt(slider.value, 10) - 1); render(); });
   if (h.get("step")) step = Math.max(0, Math.min(TOTAL, parseInt(h.get("step"), 10) || 0));
   if (h.get("select") && byId[h.get("select")]) selected = h.get("select");
-  if ((h.get("view") || D.view) === "question") document.getElementById("toggle").onclick();
+  if ((h.get("view") || ALL.view || D.view) === "question") document.getElementById("toggle").onclick();
   if (h.get("fill")) {
     h.get("fill").split(";").forEach(pair => {
       const i = pair.indexOf(":"); const name = pair.slice(0, i), val = pair.slice(i + 1);
