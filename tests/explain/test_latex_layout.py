@@ -44,9 +44,11 @@ def test_solution_and_question_sheets_fit_the_page(tmp_path, name):
 
 
 @needs_pdflatex
-def test_seed001_q1_solution_fits_on_two_pages(tmp_path):
-    pages, widest, _ = compile_log(to_latex(ex.solve("mlp-4433-tanh-sse").document()), tmp_path)
-    assert pages <= 2 and widest <= 1.0
+def test_seed001_q1_solution_and_question_sheet_fit_on_two_pages(tmp_path):
+    sol = ex.solve("mlp-4433-tanh-sse")
+    for doc in (sol.document(), question_document(sol)):
+        pages, widest, _ = compile_log(to_latex(doc), tmp_path)
+        assert pages <= 2 and widest <= 1.0, (doc.title, pages, widest)
 
 
 @needs_pdflatex

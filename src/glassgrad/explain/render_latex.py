@@ -104,8 +104,8 @@ def _table(block, doc):
 def _width(cell, doc):
     """Estimated width of a cell in characters (digits): a formula by its plain spelling,
     a matrix by its columns, each as wide as its widest number plus the column gap."""
-    if isinstance(cell, Math):
-        return len(cell.plain or "")
+    if isinstance(cell, Math):  # a blank matrix of a question sheet is spelled on several lines
+        return max((len(line) for line in (cell.plain or "").splitlines()), default=0)
     if isinstance(cell, Value):
         a = np.asarray(cell.array, dtype=float)
         if a.ndim == 0 or a.size == 1:
