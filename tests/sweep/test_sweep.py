@@ -218,3 +218,18 @@ def test_command_writes_results_summary_and_figures(tmp_path, capsys):
     assert sum(r["test_accuracy"] != "" for r in rows) == 1
     assert all(0 <= float(r["val_accuracy"]) <= 1 and math.isfinite(float(r["seconds"])) for r in rows)
     assert "[4/4]" in capsys.readouterr().out
+
+
+def test_to_dataframe_is_the_table_or_names_the_extra():
+    import importlib.util
+
+    from glassgrad.errors import MissingExtra
+
+    table = [{"lr": 0.1, "status": "ok", "val_accuracy": 0.5}, {"lr": 0.5, "status": "failed", "val_accuracy": None}]
+    if importlib.util.find_spec("pandas") is None:
+        with pytest.raises(MissingExtra, match=r'glassgrad\[pandas\]'):
+            sweep.to_dataframe(table)
+    else:
+        frame = sweep.to_dataframe(table)
+        assert list(frame.columns) == ["lr", "status", "val_accuracy"]
+        assert frame["lr"].tolist() == [0.1, 0.5] and frame["status"].tolist() == ["ok", "failed"]

@@ -26,7 +26,7 @@ from .results import FIGURES, RESULTS, SUMMARY, best, read_results, write_figure
 from .space import MAX_TRIALS, SWEEP_KEYS, Range, check_space, draw, grid, parse_spec, trial_id, trial_seed
 from .trial import METRICS, run_trial
 
-__all__ = ["run", "plan", "complete_settings", "Range", "parse_spec", "EXECUTORS", "SWEEP_KEYS", "MAX_TRIALS"]
+__all__ = ["run", "to_dataframe", "plan", "complete_settings", "Range", "parse_spec", "EXECUTORS", "SWEEP_KEYS", "MAX_TRIALS"]
 
 SELECTION_METRICS = ("val_accuracy", "val_loss")
 
@@ -161,6 +161,15 @@ def run(settings, space, executor="sequential", workers=None, scheduler=None, ra
         written = [RESULTS, SUMMARY] + (write_figures(out, table, keys, metric) if figures else [])
         say(f"wrote {', '.join(written)} to {out}")
     return table
+
+
+def to_dataframe(table):
+    """The table ``run`` returned as a pandas DataFrame (one row per trial, in trial order);
+    pandas is optional: ``pip install "glassgrad[pandas]"``."""
+    from glassgrad.errors import require
+
+    pandas = require("pandas", "sweep.to_dataframe", "pandas")
+    return pandas.DataFrame.from_records(table)
 
 
 def _finished(path, ids, trials):
