@@ -49,6 +49,19 @@ def _as_array(data, dtype=None):
     return arr
 
 
+
+def _fill(t, array, vc):
+    """Every field of a new Tensor, in the one place both constructors (``Tensor(...)``
+    and ``Tensor._wrap`` for op outputs) set them: a leaf with no gradient yet, holding
+    ``array``, with the version counter ``vc`` (shared with the tensors it is a view of)."""
+    t.array = array
+    t.grad = None
+    t.grad_fn = None
+    t.requires_grad = False
+    t._vc = vc
+    t.name = None
+    t._hooks = None
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
@@ -67,13 +80,8 @@ class Tensor:
         default float dtype: torch.Tensor is torch.FloatTensor), ``Tensor()`` (empty).
         ``glassgrad.tensor(data)`` is the factory that keeps ints as int64."""
         cpu_only("Tensor()", device)
-        self.array = _constructor_array(args, dtype)
-        self.grad = None
-        self.grad_fn = None
-        self._vc = [0]
+        _fill(self, _constructor_array(args, dtype), [0])
         self.name = name
-        self._hooks = None
-        self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -88,13 +96,7 @@ class Tensor:
     def _wrap(cls, data, vc=None):
         """Fast constructor for op outputs: no conversion, no copy."""
         t = object.__new__(cls)
-        t.array = data
-        t.grad = None
-        t.grad_fn = None
-        t.requires_grad = False
-        t._vc = [0] if vc is None else vc
-        t.name = None
-        t._hooks = None
+        _fill(t, data, [0] if vc is None else vc)
         return t
 
     # ------------------------------------------------------------ properties
