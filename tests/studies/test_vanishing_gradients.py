@@ -29,6 +29,21 @@ def test_sigmoid_vanishes_while_relu_with_kaiming_does_not(quick):
 
 
 @pytest.mark.slow
+def test_the_study_runs_in_float64_too():
+    # the data follow the default dtype, as the model's parameters do (it used to cast the
+    # data to float32 and fail against float64 layers); the finding does not depend on it
+    import glassgrad
+
+    glassgrad.set_default_dtype(glassgrad.float64)
+    try:
+        result = run(quick=True, seed=0)
+    finally:
+        glassgrad.set_default_dtype(glassgrad.float32)
+    assert ratio(result, "sigmoid", "default") < 1e-3
+    assert ratio(result, "relu", "kaiming") > 1e-1
+
+
+@pytest.mark.slow
 def test_relu_alone_is_not_enough_with_the_default_init(quick):
     # default init: Var(w) fan_in = 1/3 and ReLU keeps half the variance, so each layer
     # scales the backward signal by about sqrt(1/6): (1/6)^(9/2) ~ 3e-4 over nine layers;

@@ -29,7 +29,8 @@ TRAINED = (("sigmoid", "default"), ("tanh", "xavier"), ("relu", "default"), ("re
 
 def _data(n, seed):
     X, y = spirals(n=n, classes=3, noise=0.05, seed=seed)
-    return X.array.astype(np.float32), y.array
+    # in the default dtype, as the model's parameters are (float32 unless set otherwise)
+    return X.array.astype(glassgrad.get_default_dtype()), y.array
 
 
 def _grad_norms(model, X, y):
