@@ -11,6 +11,7 @@ its runs agree in outcome only (accuracy, size of the loss).
 """
 
 import json
+import math
 import os
 import pathlib
 import subprocess
@@ -66,10 +67,23 @@ def test_polynomial_nn_optim():
     theirs, _ = run("torch", "polynomial_nn_optim.py")
     # RMSprop divides each gradient by its running RMS: once a coefficient's gradient is
     # only rounding noise (a and c near the optimum), that noise becomes steps of size ~lr
-    # (1e-3) in either direction, so the runs part at the 1e-3 level in their last third
+    # (1e-3) in either direction, so the runs part in their last third (at the 1e-3 level
+    # of the coefficients, which is up to 5% of the loss: how far depends on the machine's
+    # rounding). So the runs are held to each other while they are determined, and after
+    # that both must stay in the noise band above the least-squares optimum, computed here
+    # independently in float64: a coefficient off by d adds about d^2 * sum(x^6) =
+    # d^2 * 2.8e5 to the summed loss, so 1.0 allows d up to about 2 lr on the x^3
+    # coefficient (and 1e-2 on the x coefficient: sum(x^2) = 6.6e3).
     close(ours["losses"][:8], theirs["losses"][:8], 1e-4, 0, "losses, first 700 steps")
-    close(ours["losses"], theirs["losses"], 2e-2, 0, "losses")
-    close(ours["coefficients"], theirs["coefficients"], 0, 3e-3, "coefficients")
+    x = np.linspace(-math.pi, math.pi, 2000)
+    features = np.stack([np.ones_like(x), x, x ** 2, x ** 3], axis=1)
+    best, *_ = np.linalg.lstsq(features, np.sin(x), rcond=None)
+    optimum = float(((features @ best - np.sin(x)) ** 2).sum())  # 8.817
+    for name, run_ in (("glassgrad", ours), ("torch", theirs)):
+        tail = np.asarray(run_["losses"][9:])  # steps 900 to 2000
+        assert np.all(tail >= optimum * (1 - 1e-5)) and np.all(tail <= optimum + 1.0), (name, tail, optimum)
+    close(ours["coefficients"], best, 0, 1e-2, "coefficients against the least-squares fit")
+    close(theirs["coefficients"], best, 0, 1e-2, "torch's coefficients against the least-squares fit")
 
 
 def test_dynamic_net():
