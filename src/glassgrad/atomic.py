@@ -95,11 +95,12 @@ def check_folder_target(path, marker=RUN_MARKER, known=()):
         if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
             raise TargetError(f"cannot create the folder {path}: {parent} is not a folder you can write to")
         return
-    if os.path.islink(path) or not os.path.isdir(path):
-        try:
-            what = "a symbolic link" if os.path.islink(path) else _kind(os.stat(path).st_mode)
-        except FileNotFoundError:  # renamed away by a concurrent writer's swap this instant: absent
-            return
+    try:  # one look (lstat: a link is not followed), as concurrent writers rename folders
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:  # renamed away by a concurrent writer's swap this instant: absent
+        return
+    if not stat.S_ISDIR(mode):
+        what = "a symbolic link" if stat.S_ISLNK(mode) else _kind(mode)
         raise TargetError(f"refusing to write the folder {path}: it exists and is {what}")
     entries = _stable_listing(path)
     if entries is None:  # swapped away by a concurrent writer this instant: absent
