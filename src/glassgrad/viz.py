@@ -53,12 +53,13 @@ def _check_path(path):
     return path
 
 
-def save_figure(fig, path):
-    """Write ``fig`` to ``path`` (.png or .svg) atomically (glassgrad.atomic)."""
+def save_figure(fig, path, dpi=100, **options):
+    """Write ``fig`` to ``path`` (.png or .svg) atomically (glassgrad.atomic); ``options``
+    go to matplotlib's ``savefig`` (e.g. ``metadata``)."""
     path = _check_path(path)
     fmt = _FORMATS[os.path.splitext(path)[1].lower()]
     with atomic_open(path) as f:
-        fig.savefig(f, format=fmt, dpi=100)
+        fig.savefig(f, format=fmt, dpi=dpi, **options)
     return path
 
 

@@ -13,7 +13,7 @@ import platform
 
 import numpy as np
 
-from ..atomic import atomic_open, write_text
+from ..atomic import write_text
 
 MIN_DPI, MAX_DPI = 20, 1200
 
@@ -179,7 +179,8 @@ def _metadata(path):
 def _save_figure(fig, path, dpi):
     from matplotlib import rc_context
 
-    # through the project's one atomic writer: a reader never sees half a figure
-    with atomic_open(path) as f, rc_context({"svg.fonttype": "none", "svg.hashsalt": "glassgrad"}):
-        # SVG text as text (not glyph outlines): smaller files, editable, LaTeX-friendly
-        fig.savefig(f, format=path.rsplit(".", 1)[1], dpi=dpi, metadata=_metadata(path))
+    from ..viz import save_figure
+
+    # SVG text as text (not glyph outlines): smaller files, editable, LaTeX-friendly
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "glassgrad"}):
+        save_figure(fig, path, dpi=dpi, metadata=_metadata(path))
