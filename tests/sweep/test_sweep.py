@@ -77,14 +77,14 @@ def test_sequential_and_local_processes_find_the_same_numbers():
 
 
 def test_dask_local_cluster_finds_the_same_numbers():
-    pytest.importorskip("distributed", reason="dask.distributed not installed (pip install 'glassgrad[dask]')")
+    pytest.importorskip("dask.distributed", reason="dask.distributed not installed (pip install 'glassgrad[dask]')")
     sequential = sweep.run(TINY, GRID, executor="sequential", progress=False)
     dask = sweep.run(TINY, GRID, executor="dask-local", workers=2, progress=False)
     assert _metrics(sequential) == _metrics(dask)
 
 
 def test_an_existing_dask_cluster_reached_by_address_finds_the_same_numbers():
-    distributed = pytest.importorskip("distributed", reason="dask.distributed not installed (pip install 'glassgrad[dask]')")
+    distributed = pytest.importorskip("dask.distributed", reason="dask.distributed not installed (pip install 'glassgrad[dask]')")
     sequential = sweep.run(TINY, GRID, executor="sequential", progress=False)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
         remote = sweep.run(TINY, GRID, executor="dask", scheduler=cluster.scheduler_address, progress=False)
@@ -186,7 +186,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_created(tmp_path, capsys, argv
 
 
 def test_unreachable_scheduler_is_refused_before_anything_is_written(tmp_path, capsys):
-    pytest.importorskip("distributed", reason="dask.distributed not installed (pip install 'glassgrad[dask]')")
+    pytest.importorskip("dask.distributed", reason="dask.distributed not installed (pip install 'glassgrad[dask]')")
     out = tmp_path / "out"
     argv = ["sweep", "--grid", "lr=0.1", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)]
     assert main(argv) == 2
