@@ -149,6 +149,11 @@ def _add_training_options(p, default_dataset, two_d_only=False, dask_scheduler=F
                    help="l2: add weight_decay*w to the gradient; decoupled: shrink w by lr*weight_decay "
                    "(default: l2, decoupled for adamw)")
     g.add_argument("--batch-size", type=_rule("batch_size"), help="examples per iteration: 1 = online SGD, 0 = full batch")
+    if not two_d_only:
+        g.add_argument("--random-shift", type=_rule("random_shift"), metavar="PIXELS", help="augmentation: every "
+                       "training image moved by a new random offset of up to PIXELS along each axis at every "
+                       "epoch, zeros coming in (torchvision's RandomCrop(28, padding=PIXELS)); 0 = none "
+                       "(default 0)")
     g.add_argument("--epochs", type=_rule("epochs"), help="passes over the training set (default: per dataset)")
     if dask_scheduler:  # sweep: --scheduler is also the address of a Dask cluster's scheduler
         from .sweep import schedule_or_address
@@ -171,7 +176,7 @@ SWEEPABLE = {
     "lr": ("lr", float), "momentum": ("momentum", float), "weight-decay": ("weight_decay", float),
     "batch-size": ("batch_size", int), "dropout": ("dropout", float), "epochs": ("epochs", int),
     "model": ("model", str), "activation": ("activation", str), "optimizer": ("optimizer", str),
-    "loss": ("loss", str), "init": ("init", str),
+    "loss": ("loss", str), "init": ("init", str), "random-shift": ("random_shift", int),
 }
 
 
@@ -201,6 +206,7 @@ def _settings(args, name=checks.option_name):
         "scheduler": args.scheduler or preset["scheduler"],
         "keep_best": None if args.keep_best == "none" else args.keep_best,
         "early_stopping": args.early_stopping,
+        "random_shift": _given(args, "random_shift", preset.get("random_shift", 0)),
     }
     if s["momentum"] is None:
         s["momentum"] = preset["momentum"] if s["optimizer"] == "sgd" else 0.0
@@ -208,6 +214,12 @@ def _settings(args, name=checks.option_name):
         s["decay"] = "decoupled" if s["optimizer"] == "adamw" else "l2"
     _check_settings(s, name)
     return s
+
+
+def _given(args, key, default):
+    """An option's value, else ``default`` (also when the command has no such option)."""
+    value = getattr(args, key, None)
+    return default if value is None else value
 
 
 def _check_settings(s, name=checks.option_name):
@@ -376,6 +388,10 @@ def run(s, progress=True, verbose=True, distributed=False):
     batch = s["batch_size"] or len(train)  # 0 = full batch: one iteration per epoch
     train_loader = DataLoader(train, batch_size=batch, shuffle=batch < len(train),
                               generator=glassgrad.Generator(s["seed"]))
+    if s.get("random_shift"):  # a new shift of every image at every epoch (global generator: seeded above)
+        from glassgrad.data.augment import RandomShiftLoader
+
+        train_loader = RandomShiftLoader(train_loader, s["random_shift"])
     eval_batch = 1000 if in_shape != (2,) else 10000
     val_loader = DataLoader(val, batch_size=eval_batch) if val is not None else None
     keep_best = s["keep_best"] if val_loader is not None else None
@@ -429,8 +445,9 @@ def _describe_model(model, s):
             sizes.append(m.out_features)
     n_params = sum(p.array.size for p in model.parameters())
     shape = "-".join(map(str, sizes)) if s["model"] != "cnn" else "cnn"
+    shift = f", random shifts up to {s['random_shift']} px" if s.get("random_shift") else ""
     return (f"{shape} {s['activation']} network ({n_params:,} parameters), {s['loss']} loss, "
-            f"{s['optimizer']} lr={s['lr']:g}, batch {s['batch_size'] or 'full'}, {s['epochs']} epochs")
+            f"{s['optimizer']} lr={s['lr']:g}, batch {s['batch_size'] or 'full'}, {s['epochs']} epochs{shift}")
 
 
 def _percent(x):
@@ -597,7 +614,7 @@ def _evaluate_command(args):
 _CONFIG_KEYS = ("dataset", "n", "noise", "val_fraction", "test_fraction", "seed", "model", "activation",
                 "dropout", "loss", "optimizer", "lr", "momentum", "weight_decay", "decay", "batch_size",
                 "epochs", "scheduler", "keep_best", "early_stopping")
-_OPTIONAL_CONFIG_KEYS = ("init",)  # absent from configs written before the option existed
+_OPTIONAL_CONFIG_KEYS = ("init", "random_shift")  # absent from configs written before the option existed
 
 
 # ------------------------------------------------------------------------------ svm
