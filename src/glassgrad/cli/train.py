@@ -39,10 +39,13 @@ PRESETS = {
                   batch_size=16, epochs=60, scheduler="none", n=1000, noise=0.1),
     "spirals": dict(model="mlp:64,64", activation="relu", optimizer="adam", lr=0.01, momentum=0.9,
                     batch_size=32, epochs=150, scheduler="none", n=900, noise=0.02),
+    # mnist: each training image moved by up to 2 pixels, anew every epoch (random_shift):
+    # 98.65 to 98.96 % test accuracy over seeds 0-2 with it, about 98.2 % without, in 10
+    # epochs at 1.4x the CPU time (docs/training.md).
     "mnist": dict(model="mlp:256,128", activation="relu", optimizer="sgd", lr=0.05, momentum=0.9,
-                  batch_size=64, epochs=10, scheduler="cosine", n=None, noise=None),
+                  batch_size=64, epochs=10, scheduler="cosine", n=None, noise=None, random_shift=2),
 }
-PRESETS["fashion-mnist"] = dict(PRESETS["mnist"])
+PRESETS["fashion-mnist"] = dict(PRESETS["mnist"], random_shift=0)  # not measured with shifts
 
 # Files written by --out, read back by `glassgrad evaluate`.
 CONFIG_FILE = "config.json"
@@ -58,7 +61,8 @@ RUN_FILES = (CONFIG_FILE, WEIGHTS_FILE, "history.json", "metrics.json", "curves.
 def register(subparsers):
     train = _add_parser(subparsers, "train", "train a network and print its test accuracy",
                         "Train a network on a dataset and print its test accuracy. With no option: "
-                        "the 784-256-128-10 ReLU MLP on MNIST, cross-entropy, SGD with momentum 0.9.")
+                        "the 784-256-128-10 ReLU MLP on MNIST, cross-entropy, SGD with momentum 0.9 on a cosine "
+                        "schedule, training images shifted at random by up to 2 pixels, 10 epochs.")
     _add_training_options(train, default_dataset="mnist")
     train.add_argument("--out", metavar="DIR", help="write history.json, metrics.json, config.json, "
                        "model.npz and figures (curves, confusion matrix, decision boundary) to DIR")
@@ -153,7 +157,7 @@ def _add_training_options(p, default_dataset, two_d_only=False, dask_scheduler=F
         g.add_argument("--random-shift", type=_rule("random_shift"), metavar="PIXELS", help="augmentation: every "
                        "training image moved by a new random offset of up to PIXELS along each axis at every "
                        "epoch, zeros coming in (torchvision's RandomCrop(28, padding=PIXELS)); 0 = none "
-                       "(default 0)")
+                       "(default: 2 on MNIST, 0 elsewhere)")
     g.add_argument("--epochs", type=_rule("epochs"), help="passes over the training set (default: per dataset)")
     if dask_scheduler:  # sweep: --scheduler is also the address of a Dask cluster's scheduler
         from .sweep import schedule_or_address
