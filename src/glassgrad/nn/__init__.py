@@ -37,3 +37,6 @@ from .containers import ModuleDict, ParameterDict, ParameterList  # noqa: F401,E
 from . import utils  # noqa: F401,E402  (glassgrad.nn.utils: clip_grad_norm_, ...)
 from . import parallel  # noqa: F401,E402  (glassgrad.nn.parallel.DistributedDataParallel)
 from .attention import MultiheadAttention  # noqa: F401,E402
+from .transformer import (  # noqa: F401,E402
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)
