@@ -40,3 +40,6 @@ from .attention import MultiheadAttention  # noqa: F401,E402
 from .transformer import (  # noqa: F401,E402
     Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
 )
+from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401,E402
+from .linear import Bilinear  # noqa: F401,E402
+from .loss import HingeEmbeddingLoss, MarginRankingLoss, TripletMarginLoss  # noqa: F401,E402
