@@ -216,3 +216,16 @@ def test_a_csv_without_header_and_with_three_classes(client):
     assert s["classes"] == 3 and len(s["points"]["train"]) == 18 and s["points"]["test"] == []
     assert s["test_accuracy"] is None and s["test_loss"] == [None]
     assert {c for row in s["boundary"]["predicted"] for c in row} <= {0, 1, 2}
+
+
+def test_a_step_request_has_a_work_budget(client):
+    """steps x batch size is capped per request, so one click cannot hold the server for
+    minutes; the refusal says how many steps this batch size allows."""
+    sid = client.post("/api/session", json={"points": 1000, "batch_size": 500, "test_fraction": 0,
+                                           "hidden": [2]}).json()["session"]
+    budget = limits.MAX_STEP_EXAMPLES // 500
+    r = client.post(f"/api/session/{sid}/step", json={"steps": budget + 1})
+    _assert_refused(r, 400, f"steps: {budget + 1} steps of 500 examples is {(budget + 1) * 500} examples; "
+                            f"expected at most {limits.MAX_STEP_EXAMPLES} per request, so at most {budget} steps")
+    assert client.get(f"/api/session/{sid}").json()["iteration"] == 0
+    assert client.post(f"/api/session/{sid}/step", json={"steps": 2}).json()["iteration"] == 2
