@@ -190,6 +190,18 @@ def test_a_full_store_refuses_while_tabs_are_active_and_evicts_the_idle():
         assert c.get(f"/api/session/{cc}").status_code == 200
 
 
+def test_delete_frees_the_slot_of_a_closed_tab():
+    store = SessionStore(capacity=1, idle_seconds=1e9)
+    with TestClient(create_app(store=store)) as c:
+        a, _ = new(c, **SMALL)
+        assert c.post("/api/session", json=SMALL).status_code == 429
+        r = c.delete(f"/api/session/{a}")
+        assert r.status_code == 200 and r.json() == {"closed": a}
+        assert c.get(f"/api/session/{a}").status_code == 404
+        assert c.delete(f"/api/session/{a}").status_code == 404
+        new(c, **SMALL)
+
+
 def test_session_ids_are_unguessable(client):
     ids = {new(client, **SMALL)[0] for _ in range(3)}
     assert len(ids) == 3 and all(len(i) >= 16 for i in ids)

@@ -161,7 +161,8 @@ def test_bad_step_reset_and_explain_requests(client):
         _assert_refused(client.post(path, json={}), 404, "no session 'nope'")
     _assert_refused(client.get("/api/nothing"), 404, "no such page or route: /api/nothing")
     _assert_refused(client.get("/api/session"), 405, "method GET is not allowed on /api/session")
-    _assert_refused(client.delete(f"/api/session/{sid}"), 405, "method DELETE is not allowed")
+    _assert_refused(client.put(f"/api/session/{sid}"), 405, "method PUT is not allowed")
+    _assert_refused(client.delete("/api/session/nope"), 404, "no session 'nope'")
     assert client.get(f"/api/session/{sid}").json()["iteration"] == 1  # the session is still there
 
 
