@@ -46,6 +46,9 @@ METHODS = {
     "min": reduction.min, "logsumexp": reduction.logsumexp, "var": reduction.var,
     "std": reduction.std, "argmax": reduction.argmax, "argmin": reduction.argmin,
     "amax": reduction.amax, "amin": reduction.amin,
+    **{name: getattr(reduction, name) for name in (
+        "median", "nanmedian", "quantile", "nanquantile", "nansum", "nanmean", "logcumsumexp",
+        "cummax", "cummin")},
     # shape
     "reshape": shape.reshape, "view": shape.view,
     "transpose": shape.transpose, "permute": shape.permute,
