@@ -19,7 +19,7 @@ const POINT_RADIUS = 4;
 const CLICK_RADIUS = 9;         // how far (pixels) a click may miss a point and still pick it
 const SETTINGS_DELAY_MS = 350;  // typing "0.003" should make one session, not four
 
-const page = {
+const playground = {
   options: null,      // GET /api/options
   session: null,      // this tab's session id
   state: null,        // the last STATE drawn
@@ -60,8 +60,8 @@ async function api(method, path, body) {
 
 /** Run server calls one after another: a Step pressed during Play waits for Play's request. */
 function exclusive(task) {
-  const run = page.queue.then(task, task);
-  page.queue = run.catch(() => {});
+  const run = playground.queue.then(task, task);
+  playground.queue = run.catch(() => {});
   return run;
 }
 
@@ -126,7 +126,7 @@ function readConfig() {
     seed: numberOrText($("seed")),
   };
   if (config.dataset === "csv") {
-    config.csv = page.csvText ?? "";
+    config.csv = playground.csvText ?? "";
     delete config.points;  // the file decides how many points there are
     delete config.noise;
   }
@@ -145,8 +145,8 @@ function showConfig(config) {
 }
 
 function settingsChanged() {
-  clearTimeout(page.settingsTimer);
-  page.settingsTimer = setTimeout(() => startSession(readConfig()), SETTINGS_DELAY_MS);
+  clearTimeout(playground.settingsTimer);
+  playground.settingsTimer = setTimeout(() => startSession(readConfig()), SETTINGS_DELAY_MS);
 }
 
 function changeLayerCount(delta) {
@@ -158,12 +158,12 @@ function changeLayerCount(delta) {
 }
 
 async function uploadCsv(file) {
-  const limit = page.options?.limits?.max_csv_bytes;
+  const limit = playground.options?.limits?.max_csv_bytes;
   if (limit && file.size > limit) {
     showStatus(`error: ${file.name} is ${file.size} bytes; the playground takes CSV files up to ${limit} bytes`, true);
     return;
   }
-  page.csvText = await file.text();
+  playground.csvText = await file.text();
   if (![...$("dataset").options].some((o) => o.value === "csv")) $("dataset").add(new Option("csv", "csv"));
   $("dataset").value = "csv";
   await startSession(readConfig(), `uploaded ${file.name}`);
@@ -179,8 +179,8 @@ function startSession(config, what = "new settings") {
   return exclusive(async () => {
     try {
       const answer = await api("POST", "/api/session", config);
-      const old = page.session;
-      page.session = answer.session;
+      const old = playground.session;
+      playground.session = answer.session;
       if (old) deleteSession(old);
       closeExplorer();
       showConfig(answer.state.config);
@@ -188,7 +188,7 @@ function startSession(config, what = "new settings") {
       showStatus(`${what}: session ${answer.session}, ${describe(answer.state)}`);
     } catch (err) {
       showError(err);
-      if (page.session) showStatus(`error: ${err.message} (still training the previous settings)`, true);
+      if (playground.session) showStatus(`error: ${err.message} (still training the previous settings)`, true);
     }
   });
 }
@@ -206,10 +206,12 @@ function describe(state) {
 /** Ask for `steps` iterations; returns false when the server refused (the status line says why). */
 function trainSteps(steps) {
   return exclusive(async () => {
-    if (!page.session) return false;
+    if (!playground.session) return false;
     try {
-      const state = await api("POST", `/api/session/${page.session}/step`, { steps });
-      if (state.session === page.session) draw(state);  // an answer for a replaced session is dropped
+      const state = await api("POST", `/api/session/${playground.session}/step`, { steps });
+      if (state.session === playground.session) draw(state);  // an answer for a replaced session is dropped
+      // the error line stays until something works again, then says what is running
+      if ($("status").classList.contains("error")) showStatus(`training session ${playground.session}, ${describe(state)}`);
       return true;
     } catch (err) {
       showError(err);
@@ -220,9 +222,9 @@ function trainSteps(steps) {
 
 function reset() {
   return exclusive(async () => {
-    if (!page.session) return;
+    if (!playground.session) return;
     try {
-      const state = await api("POST", `/api/session/${page.session}/reset`);
+      const state = await api("POST", `/api/session/${playground.session}/reset`);
       closeExplorer();
       draw(state);
       showStatus(`reset: the same initial weights (seed ${state.config.seed}), iteration 0`);
@@ -233,14 +235,14 @@ function reset() {
 }
 
 function setPlaying(playing) {
-  page.playing = playing;
+  playground.playing = playing;
   $("play").classList.toggle("playing", playing);
   $("play").textContent = playing ? "\u275A\u275A Pause" : "\u25B6 Play";
 }
 
 async function playLoop() {
-  while (page.playing) {
-    const ok = await trainSteps(Math.min(STEPS_PER_FRAME, page.options?.limits?.max_steps ?? STEPS_PER_FRAME));
+  while (playground.playing) {
+    const ok = await trainSteps(Math.min(STEPS_PER_FRAME, playground.options?.limits?.max_steps ?? STEPS_PER_FRAME));
     if (!ok) setPlaying(false);
     // let the browser paint before asking for more
     await new Promise((resolve) => requestAnimationFrame(() => resolve()));
@@ -248,7 +250,7 @@ async function playLoop() {
 }
 
 function togglePlay() {
-  if (page.playing) {
+  if (playground.playing) {
     setPlaying(false);
     return;
   }
@@ -260,7 +262,7 @@ function togglePlay() {
 // ---------------------------------------------------------------- drawing a STATE
 
 function draw(state) {
-  page.state = state;
+  playground.state = state;
   showCounters(state);
   drawBoundary(state);
   drawLossCurves(state);
@@ -366,8 +368,8 @@ function drawBoundary(state) {
       drawPoint(ctx, scale.toPixel([x, y]), CLASS_COLOURS[label % CLASS_COLOURS.length], outline);
     });
   }
-  if (page.selected) {
-    const point = state.points[page.selected.split][page.selected.index];
+  if (playground.selected) {
+    const point = state.points[playground.selected.split][playground.selected.index];
     if (point) drawSelection(ctx, scale.toPixel(point));
   }
 }
@@ -563,7 +565,7 @@ function paddedRange(values) {
 
 /** The drawn point nearest the click, within CLICK_RADIUS pixels, as {split, index}; or null. */
 function pointAt(event) {
-  const state = page.state;
+  const state = playground.state;
   if (!state) return null;
   const canvas = $("boundary");
   const rect = canvas.getBoundingClientRect();
@@ -595,13 +597,13 @@ function openExplorer(split, index) {
   return exclusive(async () => {
     const query = `split=${split}&index=${index}`;
     try {
-      const numbers = await api("GET", `/api/session/${page.session}/explain.json?${query}`);
-      page.selected = { split, index, iteration: page.state.iteration };
+      const numbers = await api("GET", `/api/session/${playground.session}/explain.json?${query}`);
+      playground.selected = { split, index, iteration: playground.state.iteration };
       showExplainNumbers(split, index, numbers);
-      $("explorer-frame").src = `/api/session/${page.session}/explain?${query}`;
+      $("explorer-frame").src = `/api/session/${playground.session}/explain?${query}`;
       $("explain").hidden = false;
-      drawBoundary(page.state);
-      showStatus(`${split} point ${index}: its forward and backward pass at iteration ${page.state.iteration}`);
+      drawBoundary(playground.state);
+      showStatus(`${split} point ${index}: its forward and backward pass at iteration ${playground.state.iteration}`);
     } catch (err) {
       showError(err);
     }
@@ -616,7 +618,7 @@ function firstWeightName(grads) {
 
 function showExplainNumbers(split, index, numbers) {
   $("explain-title").textContent =
-    `${split} point ${index} at iteration ${page.state.iteration}: forward and backward pass`;
+    `${split} point ${index} at iteration ${playground.state.iteration}: forward and backward pass`;
   $("explain-point").textContent = numbers.point.map((v) => formatNumber(v, 6)).join(", ");
   $("explain-point").dataset.value = JSON.stringify(numbers.point);
   $("explain-label").textContent = String(numbers.label);
@@ -654,16 +656,16 @@ function cell(tag, text) {
 }
 
 function closeExplorer() {
-  page.selected = null;
+  playground.selected = null;
   $("explain").hidden = true;
   $("explorer-frame").removeAttribute("src");
 }
 
 /** Training on moves the weights away from those the open explorer shows: close it. */
 function closeExplorerIfStale() {
-  if (page.selected) {
+  if (playground.selected) {
     closeExplorer();
-    if (page.state) drawBoundary(page.state);
+    if (playground.state) drawBoundary(playground.state);
   }
 }
 
@@ -686,29 +688,29 @@ function wireControls() {
     event.target.value = "";  // the same file chosen again is a new upload
   });
   $("boundary").addEventListener("click", onBoundaryClick);
-  $("show-test").addEventListener("change", () => page.state && drawBoundary(page.state));
-  $("log-scale").addEventListener("change", () => page.state && drawLossCurves(page.state));
+  $("show-test").addEventListener("change", () => playground.state && drawBoundary(playground.state));
+  $("log-scale").addEventListener("change", () => playground.state && drawLossCurves(playground.state));
   $("close-explain").addEventListener("click", closeExplorerIfStale);
   document.addEventListener("keydown", (event) => {
     const typing = ["INPUT", "SELECT", "TEXTAREA", "BUTTON"].includes(event.target.tagName);
     if (event.key === " " && !typing) { event.preventDefault(); togglePlay(); }
   });
   // a closed tab frees its session on the server
-  window.addEventListener("pagehide", () => page.session && deleteSession(page.session));
+  window.addEventListener("pagehide", () => playground.session && deleteSession(playground.session));
 }
 
 async function start() {
   wireControls();
   try {
-    page.options = await api("GET", "/api/options");
+    playground.options = await api("GET", "/api/options");
   } catch (err) {
     showError(err);
     return;
   }
-  fillSelect($("dataset"), page.options.datasets.filter((d) => d !== "csv"), "circles");
-  fillSelect($("activation"), page.options.activations, "tanh");
-  fillSelect($("loss"), page.options.losses, "cross_entropy");
-  fillSelect($("optimizer"), page.options.optimizers, "sgd");
+  fillSelect($("dataset"), playground.options.datasets.filter((d) => d !== "csv"), "circles");
+  fillSelect($("activation"), playground.options.activations, "tanh");
+  fillSelect($("loss"), playground.options.losses, "cross_entropy");
+  fillSelect($("optimizer"), playground.options.optimizers, "sgd");
   // TensorFlow Playground's first picture; every other setting is the server's default
   // (the controls then show the config the server used)
   await startSession({ dataset: "circles" }, "ready");
