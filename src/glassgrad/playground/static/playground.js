@@ -185,7 +185,7 @@ function startSession(config, what = "new settings") {
       closeExplorer();
       showConfig(answer.state.config);
       draw(answer.state);
-      showStatus(`${what}: session ${answer.session}, ${describe(answer.state)}`);
+      showStatus(`${what}: ${describe(answer.state)}`);
     } catch (err) {
       showError(err);
       if (playground.session) showStatus(`error: ${err.message} (still training the previous settings)`, true);
@@ -198,9 +198,13 @@ function deleteSession(id) {
   fetch(`/api/session/${encodeURIComponent(id)}`, { method: "DELETE", keepalive: true }).catch(() => {});
 }
 
+/** "circles, 140 train and 60 test points, network 2-8-8-2 (tanh)" */
 function describe(state) {
-  const points = state.points;
-  return `${points.train.length} train and ${points.test.length} test points`;
+  const { points, config } = state;
+  const classes = state.classes ?? 2;
+  const widths = [2, ...config.hidden, classes].join("-");
+  return `${config.dataset}, ${points.train.length} train and ${points.test.length} test points, ` +
+    `network ${widths} (${config.activation})`;
 }
 
 /** Ask for `steps` iterations; returns false when the server refused (the status line says why). */
@@ -211,7 +215,7 @@ function trainSteps(steps) {
       const state = await api("POST", `/api/session/${playground.session}/step`, { steps });
       if (state.session === playground.session) draw(state);  // an answer for a replaced session is dropped
       // the error line stays until something works again, then says what is running
-      if ($("status").classList.contains("error")) showStatus(`training session ${playground.session}, ${describe(state)}`);
+      if ($("status").classList.contains("error")) showStatus(`training ${describe(state)}`);
       return true;
     } catch (err) {
       showError(err);
@@ -416,11 +420,11 @@ function linearTicks(low, high, count = 5) {
   return ticks;
 }
 
-/** Log-axis ticks: the powers of ten in range, and 2 and 5 times them when less than two decades show. */
+/** Log-axis ticks: the powers of ten in range, and 2 and 5 times them when at most three decades show. */
 function logTicks(low, high) {
   const first = Math.floor(Math.log10(low));
   const lastPower = Math.ceil(Math.log10(high));
-  const multiples = lastPower - first <= 2 ? [1, 2, 5] : [1];
+  const multiples = lastPower - first <= 3 ? [1, 2, 5] : [1];
   const ticks = [];
   for (let k = first; k <= lastPower; k++) {
     for (const m of multiples) {
