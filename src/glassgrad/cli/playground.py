@@ -34,6 +34,8 @@ def bind(host, port):
     """A listening socket on host:port, or a UserError of one line (port in use, an
     unknown host, an address not of this machine). Bound here, before the server starts,
     so the refusal comes before anything is served, and handed to uvicorn as it is."""
+    if not host.strip():
+        raise UserError("--host: expected an address such as 127.0.0.1 or localhost, got an empty name")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as exc:
