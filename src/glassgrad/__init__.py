@@ -18,6 +18,7 @@ from .autograd import (  # noqa: F401
     Function, enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .ops import *  # noqa: F401,F403
+from .type_info import can_cast, finfo, iinfo, promote_types, result_type  # noqa: F401
 from .aliases import install as _install_aliases
 
 _install_aliases(globals())  # axis=/keepdims= and out= on PyTorch's functions (aliases.py)
@@ -34,7 +35,7 @@ __version__ = "0.1.0"
 # work as if they had been imported here.
 # PyTorch's device modules (cuda, accelerator, backends) are small and rarely needed.
 _ON_FIRST_USE = ("nn", "optim", "utils", "special", "io", "data", "train", "viz", "explain",
-                 "textbook", "display", "cuda", "accelerator", "backends")
+                 "textbook", "display", "cuda", "accelerator", "backends", "distributions")
 _FROM_MODULE = {"load": "io", "save": "io"}  # names defined in a module imported on first use
 
 

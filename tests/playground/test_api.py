@@ -54,7 +54,7 @@ def test_options_names_every_choice_and_limit(client):
     assert o["losses"] == ["cross_entropy", "mse"]
     assert o["optimizers"] == ["sgd", "momentum", "adam"]
     assert set(o["limits"]) == {"max_layers", "max_width", "max_points", "max_csv_bytes",
-                                "max_sessions", "max_steps"}
+                                "max_sessions", "max_steps", "max_step_examples"}
     assert o["limits"]["max_width"] == limits.MAX_WIDTH
 
 
@@ -190,6 +190,64 @@ def test_a_full_store_refuses_while_tabs_are_active_and_evicts_the_idle():
         assert c.get(f"/api/session/{cc}").status_code == 200
 
 
+def test_delete_frees_the_slot_of_a_closed_tab():
+    store = SessionStore(capacity=1, idle_seconds=1e9)
+    with TestClient(create_app(store=store)) as c:
+        a, _ = new(c, **SMALL)
+        assert c.post("/api/session", json=SMALL).status_code == 429
+        r = c.delete(f"/api/session/{a}")
+        assert r.status_code == 200 and r.json() == {"closed": a}
+        assert c.get(f"/api/session/{a}").status_code == 404
+        assert c.delete(f"/api/session/{a}").status_code == 404
+        new(c, **SMALL)
+
+
 def test_session_ids_are_unguessable(client):
     ids = {new(client, **SMALL)[0] for _ in range(3)}
     assert len(ids) == 3 and all(len(i) >= 16 for i in ids)
+
+
+def test_sessions_in_threads_give_the_numbers_they_give_alone():
+    """The server runs requests in a thread pool. glassgrad's grad mode and trace
+    observers are process-wide, so one tab drawing its boundary (under no_grad) or
+    tracing a point must not reach into another tab's training step."""
+    import threading
+
+    from glassgrad.playground.session import Session
+
+    config = dict(SMALL, hidden=[6, 6], dropout=0.1, points=200)
+    alone = Session(config)
+    for _ in range(30):
+        alone.step(5)
+    expected = alone.state()["train_loss"]
+
+    trained, other = Session(config), Session(dict(config, seed=9))
+    errors = []
+    stop = threading.Event()
+
+    def train():
+        try:
+            for _ in range(30):
+                trained.step(5)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            stop.set()
+
+    def look():
+        try:
+            k = 0
+            while not stop.is_set():
+                other.state()
+                other.explain_json("train", k % 10)
+                k += 1
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=train), threading.Thread(target=look)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    assert trained.state()["train_loss"] == expected

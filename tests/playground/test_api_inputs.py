@@ -161,7 +161,8 @@ def test_bad_step_reset_and_explain_requests(client):
         _assert_refused(client.post(path, json={}), 404, "no session 'nope'")
     _assert_refused(client.get("/api/nothing"), 404, "no such page or route: /api/nothing")
     _assert_refused(client.get("/api/session"), 405, "method GET is not allowed on /api/session")
-    _assert_refused(client.delete(f"/api/session/{sid}"), 405, "method DELETE is not allowed")
+    _assert_refused(client.put(f"/api/session/{sid}"), 405, "method PUT is not allowed")
+    _assert_refused(client.delete("/api/session/nope"), 404, "no session 'nope'")
     assert client.get(f"/api/session/{sid}").json()["iteration"] == 1  # the session is still there
 
 
@@ -216,3 +217,16 @@ def test_a_csv_without_header_and_with_three_classes(client):
     assert s["classes"] == 3 and len(s["points"]["train"]) == 18 and s["points"]["test"] == []
     assert s["test_accuracy"] is None and s["test_loss"] == [None]
     assert {c for row in s["boundary"]["predicted"] for c in row} <= {0, 1, 2}
+
+
+def test_a_step_request_has_a_work_budget(client):
+    """steps x batch size is capped per request, so one click cannot hold the server for
+    minutes; the refusal says how many steps this batch size allows."""
+    sid = client.post("/api/session", json={"points": 1000, "batch_size": 500, "test_fraction": 0,
+                                           "hidden": [2]}).json()["session"]
+    budget = limits.MAX_STEP_EXAMPLES // 500
+    r = client.post(f"/api/session/{sid}/step", json={"steps": budget + 1})
+    _assert_refused(r, 400, f"steps: {budget + 1} steps of 500 examples is {(budget + 1) * 500} examples; "
+                            f"expected at most {limits.MAX_STEP_EXAMPLES} per request, so at most {budget} steps")
+    assert client.get(f"/api/session/{sid}").json()["iteration"] == 0
+    assert client.post(f"/api/session/{sid}/step", json={"steps": 2}).json()["iteration"] == 2

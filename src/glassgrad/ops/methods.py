@@ -9,7 +9,8 @@ function a method is: ``"sum": reduction.sum`` says ``x.sum(dim=1)`` is
 from ..autograd import gradients
 from ..backend import xp
 from ..tensor import Tensor
-from . import activation, arithmetic, error_function, indexing, linalg, pointwise, reduction, shape
+from . import (activation, arithmetic, error_function, gamma_function, indexing, linalg, pointwise,
+               reduction, shape)
 from .arithmetic import Add, Div, Mul, Neg, Sub
 from .linalg import MatMul
 
@@ -37,6 +38,9 @@ METHODS = {
     "sigmoid": activation.sigmoid,
     "prelu": activation.prelu, "hardshrink": activation.hardshrink,
     "erf": error_function.erf, "erfc": error_function.erfc,
+    "erfinv": error_function.erfinv, "lgamma": gamma_function.lgamma,
+    "digamma": gamma_function.digamma,
+    "polygamma": lambda self, n: gamma_function.polygamma(n, self),  # x.polygamma(n)
     # reductions
     "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max,
     "min": reduction.min, "logsumexp": reduction.logsumexp, "var": reduction.var,
@@ -107,7 +111,7 @@ IN_PLACE = (
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
     "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min",
     "clamp_max", "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "pow",
-    "lerp", "clip", "addcmul", "addcdiv",
+    "lerp", "clip", "addcmul", "addcdiv", "erfinv", "lgamma", "digamma",
 )
 
 

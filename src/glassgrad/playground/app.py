@@ -149,6 +149,9 @@ def create_app(store=None, allowed_hosts=None, max_body_bytes=limits.MAX_BODY_BY
         return JSONResponse({"session": session_id, "state": state})
 
     async def state(request):
+        if request.method == "DELETE":  # the tab closed or made a new session: free its slot
+            store.remove(request.path_params["id"])
+            return JSONResponse({"closed": request.path_params["id"]})
         return JSONResponse(await session_call(request, "state"))
 
     async def step(request):
@@ -198,7 +201,7 @@ def create_app(store=None, allowed_hosts=None, max_body_bytes=limits.MAX_BODY_BY
         Route("/", index),
         Route("/api/options", options),
         Route("/api/session", create, methods=["POST"]),
-        Route("/api/session/{id}", state),
+        Route("/api/session/{id}", state, methods=["GET", "DELETE"]),
         Route("/api/session/{id}/step", step, methods=["POST"]),
         Route("/api/session/{id}/reset", reset, methods=["POST"]),
         Route("/api/session/{id}/explain", explain_page),

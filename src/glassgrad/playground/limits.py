@@ -15,6 +15,7 @@ MAX_CSV_BYTES = 100_000  # the uploaded CSV text
 MAX_CLASSES = 8  # labels of an uploaded CSV: 0 .. MAX_CLASSES - 1
 MAX_SESSIONS = 32  # live sessions (browser tabs) at once
 MAX_STEPS = 1000  # training iterations per step request
+MAX_STEP_EXAMPLES = 100_000  # steps x batch size per step request (batch 10: 1000 steps; 2000: 50)
 MAX_BODY_BYTES = MAX_CSV_BYTES + 20_000  # a request body: the config with its CSV, and JSON's quoting
 MAX_HISTORY = 1000  # recorded losses kept per curve (older ones thinned, every other dropped)
 IDLE_SECONDS = 60.0  # a session unused this long may be evicted to make room for a new one
@@ -25,4 +26,5 @@ MAX_SEED = 2**32 - 1
 def as_dict():
     """The limits the page needs to know (GET /api/options)."""
     return {"max_layers": MAX_LAYERS, "max_width": MAX_WIDTH, "max_points": MAX_POINTS,
-            "max_csv_bytes": MAX_CSV_BYTES, "max_sessions": MAX_SESSIONS, "max_steps": MAX_STEPS}
+            "max_csv_bytes": MAX_CSV_BYTES, "max_sessions": MAX_SESSIONS, "max_steps": MAX_STEPS,
+            "max_step_examples": MAX_STEP_EXAMPLES}

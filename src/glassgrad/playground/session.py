@@ -22,9 +22,16 @@ weights, in eval mode (no dropout): what the curves show is a property of the we
 not of the last mini-batch. One loss is recorded per ``step`` call (the page's tick),
 and at iteration 0; curves longer than MAX_HISTORY keep every other point.
 
-A session is not thread-safe by itself: the server holds ``session.lock`` around each call.
+Threads: glassgrad's switches are process-wide, not per thread (the grad mode that
+``no_grad`` sets, the observers a trace registers, the global generator dropout draws
+from), so one session's ``no_grad`` drawing its boundary would silence another's training
+graph mid-step. Every public method therefore holds one process-wide lock (``_GLASSGRAD``)
+while it computes; under the GIL, with networks this small, little is lost. The server
+also holds ``session.lock`` around a request's calls (a step and the state after it) so
+two requests of one tab do not interleave.
 """
 
+import functools
 import threading
 
 import numpy as np
@@ -35,13 +42,22 @@ from . import limits
 from .config import check_config
 from .data import BATCHES, DROPOUT, WEIGHTS, make_dataset, parse_csv, split, stream
 
-# Dropout draws its masks from glassgrad's global generator, shared by every session of
-# the process: a session swaps its own generator state in and out under this lock. Building
-# a Linear layer draws from it too (its default initialisation, which ours then replaces).
-_GLOBAL_RNG = threading.Lock()
+# Held while any session computes with glassgrad (see the module docstring). Re-entrant:
+# a public method may call another.
+_GLASSGRAD = threading.RLock()
+
+
+def _serialised(method):
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with _GLASSGRAD:
+            return method(self, *args, **kwargs)
+
+    return locked
 
 
 class Session:
+    @_serialised
     def __init__(self, config=None, session_id=""):
         self.config = check_config(config)
         self.id = session_id
@@ -66,12 +82,11 @@ class Session:
         activation = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "identity": nn.Identity}[c["activation"]]
         widths = [2] + c["hidden"]
         layers = []
-        with _GLOBAL_RNG:
-            for fan_in, fan_out in zip(widths, widths[1:]):
-                layers += [nn.Linear(fan_in, fan_out), activation()]
-                if c["dropout"] > 0:
-                    layers.append(nn.Dropout(c["dropout"]))
-            layers.append(nn.Linear(widths[-1], self.classes))
+        for fan_in, fan_out in zip(widths, widths[1:]):
+            layers += [nn.Linear(fan_in, fan_out), activation()]
+            if c["dropout"] > 0:
+                layers.append(nn.Dropout(c["dropout"]))
+        layers.append(nn.Linear(widths[-1], self.classes))
         model = nn.Sequential(*layers)
         rng = stream(c["seed"], WEIGHTS)
         for layer in model:
@@ -100,6 +115,7 @@ class Session:
         return F.mse_loss(output, F.one_hot(labels, self.classes).to(output.dtype))
 
     # ------------------------------------------------------------------ training
+    @_serialised
     def reset(self):
         """Back to the initial weights, a fresh optimizer, the first batch order and the
         first dropout masks; the history restarts with the loss at iteration 0."""
@@ -115,20 +131,25 @@ class Session:
         self.history = {"iteration": [], "train": [], "test": []}
         self._record()
 
+    @_serialised
     def step(self, steps=1):
         """``steps`` training iterations, each one mini-batch: forward, loss, backward,
         optimizer step. Then one point on the loss curves."""
         if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= limits.MAX_STEPS:
             raise UserError(f"steps: expected a whole number from 1 to {limits.MAX_STEPS}, got {steps!r}")
-        if self.config["dropout"] > 0:
-            with _GLOBAL_RNG:  # the session's own dropout masks
-                saved = backend.get_rng_state()
-                backend.set_rng_state(self._dropout_state)
-                try:
-                    self._train(steps)
-                finally:
-                    self._dropout_state = backend.get_rng_state()
-                    backend.set_rng_state(saved)
+        size = min(self.config["batch_size"], len(self.y_train))
+        if steps * size > limits.MAX_STEP_EXAMPLES:
+            raise UserError(f"steps: {steps} steps of {size} examples is {steps * size} examples; expected at "
+                            f"most {limits.MAX_STEP_EXAMPLES} per request, so at most "
+                            f"{limits.MAX_STEP_EXAMPLES // size} steps with this batch size")
+        if self.config["dropout"] > 0:  # the session's own dropout masks, from the global generator
+            saved = backend.get_rng_state()
+            backend.set_rng_state(self._dropout_state)
+            try:
+                self._train(steps)
+            finally:
+                self._dropout_state = backend.get_rng_state()
+                backend.set_rng_state(saved)
         else:
             self._train(steps)
         self._record()
@@ -201,6 +222,7 @@ class Session:
             return e[:, 1] / e.sum(axis=1)
         return np.clip(outputs[:, 1], 0.0, 1.0)
 
+    @_serialised
     def boundary(self, size=limits.GRID):
         """The network on a size x size grid over the data's extent: p(class 1) and the
         predicted class, row-major, rows from the top (ymax) down."""
@@ -212,6 +234,7 @@ class Session:
                 "probability": _finite_lists(prob),
                 "predicted": out.argmax(axis=1).reshape(size, size).tolist()}
 
+    @_serialised
     def hidden_space(self):
         """The first two units of the last hidden layer (after its activation) for the
         train points, or None where that layer has fewer than two units."""
@@ -224,7 +247,9 @@ class Session:
         from ..tensor import Tensor
 
         # the Sequential up to and including the last hidden activation
-        linears = [k for k, layer in enumerate(self.model) if type(layer).__name__ == "Linear"]
+        from ..nn import Linear
+
+        linears = [k for k, layer in enumerate(self.model) if isinstance(layer, Linear)]
         upto = linears[-1]  # the output layer starts here; drop it (and the dropout before it)
         self.model.eval()
         h = Tensor._wrap(self.X_train)
@@ -233,6 +258,7 @@ class Session:
                 h = layer(h)
         return {"layer": len(hidden) - 1, "points": _finite_lists(h.array[:, :2])}
 
+    @_serialised
     def state(self):
         """Everything the page shows, JSON-ready (PLAYGROUND_API.md's STATE)."""
         n_train = len(self.y_train)
@@ -264,6 +290,7 @@ class Session:
                             f"(the {split_name} set has {len(y)} points), got {index!r}")
         return X[index], int(y[index])
 
+    @_serialised
     def trace_example(self, split_name, index):
         """Example ``index``'s forward and backward pass at the current weights (eval mode:
         no dropout), traced by glassgrad.explain. The loss is that single example's.
@@ -293,6 +320,7 @@ class Session:
                    "params": {name: p.array.copy() for name, p in params}, "grads": grads}
         return t, numbers
 
+    @_serialised
     def explain_html(self, split_name, index):
         """The explorer page (glassgrad.explain's, self-contained) of that example."""
         from ..explain.explorer import to_html
@@ -303,6 +331,7 @@ class Session:
                  f"after {self.iteration} iterations")
         return to_html(t, title=title)
 
+    @_serialised
     def explain_json(self, split_name, index):
         """That example's numbers: point, label, loss, output, every parameter and its gradient."""
         _, n = self.trace_example(split_name, index)

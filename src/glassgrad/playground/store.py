@@ -70,6 +70,12 @@ class SessionStore:
             self._sessions.move_to_end(session_id)
             return entry[0]
 
+    def remove(self, session_id):
+        """Forget session ``session_id`` (a tab closed, or moved to new settings)."""
+        with self._lock:
+            if self._sessions.pop(session_id, None) is None:
+                raise UnknownSession(f"no session {session_id!r}: it was never made or was already closed")
+
     def __len__(self):
         return len(self._sessions)
 
