@@ -429,3 +429,21 @@ def test_two_tabs_train_independently(context, server):
     assert two.state()["config"]["dataset"] == "moons"
     one.assert_only_own_origin()
     two.assert_only_own_origin()
+
+
+def test_a_session_the_server_forgot_is_replaced_and_the_page_goes_on(context, server):
+    tab = Tab(context, server)
+    gone = tab.session()
+    request = urllib.request.Request(f"{server}/api/session/{gone}", method="DELETE")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+    tab.page.click("#step")  # 404 from the server: the page starts a new session itself
+    tab.page.wait_for_function("(old) => playground.session !== null && playground.session !== old", arg=gone)
+    tab.idle()
+    text, is_error = tab.status()
+    assert not is_error and "new one" in text
+    tab.page.click("#step")
+    tab.idle()
+    assert tab.iteration() == 1
+    assert get_json(f"{server}/api/session/{tab.session()}")["iteration"] == 1
+    tab.assert_only_own_origin()

@@ -25,6 +25,7 @@ const playground = {
   state: null,        // the last STATE drawn
   csvText: null,      // the uploaded file's text, sent when dataset == "csv"
   playing: false,
+  loops: 0,           // play loops started (only the latest runs)
   queue: Promise.resolve(),  // server calls run one at a time, in order
   selected: null,     // {split, index} of the point whose explorer is open
   settingsTimer: null,
@@ -52,7 +53,7 @@ async function api(method, path, body) {
   try { data = text ? JSON.parse(text) : null; } catch (_) { data = null; }
   if (!response.ok) {
     const line = data && typeof data.error === "string" ? data.error : `HTTP ${response.status}: ${text.slice(0, 200)}`;
-    throw new Error(line);
+    throw Object.assign(new Error(line), { status: response.status });
   }
   if (data === null) throw new Error(`the server's answer to ${path} is not JSON`);
   return data;
@@ -219,9 +220,20 @@ function trainSteps(steps) {
       return true;
     } catch (err) {
       showError(err);
+      if (err.status === 404) startAgain();
       return false;
     }
   });
+}
+
+/**
+ * The server forgot this tab's session (it restarted, or gave an idle tab's slot to another):
+ * start a new one from the settings shown, so the page keeps working. Queued, not awaited:
+ * it runs after the failed call that noticed.
+ */
+function startAgain() {
+  playground.session = null;
+  startSession(readConfig(), "the server had closed this tab's session; a new one");
 }
 
 function reset() {
@@ -234,6 +246,7 @@ function reset() {
       showStatus(`reset: the same initial weights (seed ${state.config.seed}), iteration 0`);
     } catch (err) {
       showError(err);
+      if (err.status === 404) startAgain();
     }
   });
 }
@@ -245,7 +258,10 @@ function setPlaying(playing) {
 }
 
 async function playLoop() {
-  while (playground.playing) {
+  // Pause then Play again while a request is out would leave the old loop alive beside the
+  // new one; each loop carries a number and stops when a newer loop exists.
+  const loop = ++playground.loops;
+  while (playground.playing && loop === playground.loops) {
     const ok = await trainSteps(Math.min(STEPS_PER_FRAME, playground.options?.limits?.max_steps ?? STEPS_PER_FRAME));
     if (!ok) setPlaying(false);
     // let the browser paint before asking for more
