@@ -35,8 +35,12 @@ __version__ = "0.1.0"
 # work as if they had been imported here.
 # PyTorch's device modules (cuda, accelerator, backends) are small and rarely needed.
 _ON_FIRST_USE = ("nn", "optim", "utils", "special", "io", "data", "train", "viz", "explain",
-                 "textbook", "display", "cuda", "accelerator", "backends", "distributions")
+                 "textbook", "display", "cuda", "accelerator", "backends", "distributions", "testing")
 _FROM_MODULE = {"load": "io", "save": "io"}  # names defined in a module imported on first use
+_FROM_MODULE.update(dict.fromkeys((  # thread counts, determinism, compile: runtime.py
+    "set_num_threads", "get_num_threads", "set_num_interop_threads", "get_num_interop_threads",
+    "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+    "is_deterministic_algorithms_warn_only_enabled", "compile"), "runtime"))
 
 
 def __getattr__(name):

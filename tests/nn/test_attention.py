@@ -297,3 +297,14 @@ def test_multihead_attention_refuses_bad_input(call, message):
 def test_multihead_attention_refuses_indivisible_heads():
     with pytest.raises(ValueError, match="divisible by num_heads"):
         nn.MultiheadAttention(10, 3)
+
+
+def test_a_trace_shows_each_step_of_attention():
+    """No fused attention op: the trace lists the formula's steps, in order."""
+    from glassgrad import explain
+
+    q = gg.randn(3, 2, requires_grad=True)
+    with explain.trace() as t:
+        F.scaled_dot_product_attention(q, q, q, is_causal=True).sum().backward()
+    assert [n.label for n in t.nodes] == ["transpose", "matmul", "mul", "masked_fill", "softmax",
+                                          "matmul", "sum"]

@@ -97,6 +97,7 @@ CALLS = {
     "Erf": (glassgrad.erf, 1), "Erfc": (glassgrad.erfc, 1),
     "Erfinv": (glassgrad.erfinv, 1), "Lgamma": (glassgrad.lgamma, 1),
     "Digamma": (glassgrad.digamma, 1), "Polygamma": (lambda a: glassgrad.polygamma(2, a), 1),
+    "Logit": (glassgrad.logit, 1),
     "ReLU": (glassgrad.relu, 1), "LeakyReLU": (lambda a: glassgrad.nn.functional.leaky_relu(a - 0.5), 1),
     "Tanh": (glassgrad.tanh, 1), "Sigmoid": (glassgrad.sigmoid, 1),
     "Softplus": (glassgrad.nn.functional.softplus, 1), "GELU": (glassgrad.nn.functional.gelu, 1),

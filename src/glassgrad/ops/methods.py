@@ -46,6 +46,9 @@ METHODS = {
     "min": reduction.min, "logsumexp": reduction.logsumexp, "var": reduction.var,
     "std": reduction.std, "argmax": reduction.argmax, "argmin": reduction.argmin,
     "amax": reduction.amax, "amin": reduction.amin,
+    **{name: getattr(reduction, name) for name in (
+        "median", "nanmedian", "quantile", "nanquantile", "nansum", "nanmean", "logcumsumexp",
+        "cummax", "cummin")},
     # shape
     "reshape": shape.reshape, "view": shape.view,
     "transpose": shape.transpose, "permute": shape.permute,
@@ -79,6 +82,9 @@ METHODS = {
     "matmul": linalg.matmul, "mm": linalg.matmul,
     "outer": linalg.outer, "dot": linalg.dot, "bmm": linalg.bmm,
     "addmm": linalg.addmm, "mv": linalg.mv,
+    "baddbmm": linalg.baddbmm, "addbmm": linalg.addbmm, "cross": linalg.cross,
+    "cov": linalg.cov, "corrcoef": linalg.corrcoef, "kron": shape.kron,
+    "tensor_split": shape.tensor_split, "take": indexing.take, "logit": pointwise.logit,
     # pointwise math, rounding, predicates
     **{name: getattr(pointwise, name) for name in (
         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
@@ -112,6 +118,7 @@ IN_PLACE = (
     "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min",
     "clamp_max", "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "pow",
     "lerp", "clip", "addcmul", "addcdiv", "erfinv", "lgamma", "digamma",
+    "logit",
 )
 
 

@@ -823,3 +823,38 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 
 __all__ += ["addcmul", "addcdiv"]
+
+
+# ================================================================ logit
+class Logit(ElementwiseUnary):
+    label = "logit"
+    rule = r"\partial \log\frac{x}{1-x}/\partial x = \frac{1}{x(1-x)}\ (0 \text{ outside } [\epsilon, 1-\epsilon])"
+    plain = "d log(x/(1-x))/d x = 1/(x(1-x)) (0 outside [eps, 1-eps])"
+    form = ("logit({...})", r"\mathrm{logit}({...})")
+    float_only = True
+
+    def forward(ctx, x, eps=None):
+        ctx.eps = eps
+        ctx.save_for_backward(x)
+        z = x if eps is None else xp.clip(x, eps, 1 - eps)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return xp.log(z / (1 - z))
+
+    def backward(ctx, upstream):
+        (x,) = ctx.saved
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            grad = upstream / (x * (1 - x))
+        if ctx.eps is None:
+            return grad
+        # clamped inputs do not move the output: PyTorch sends them 0
+        return xp.where((x < ctx.eps) | (x > 1 - ctx.eps), 0, grad).astype(grad.dtype, copy=False)
+
+
+def logit(input, eps=None):
+    """The log-odds log(x / (1 - x)), the inverse of sigmoid; with ``eps``, x is first
+    clamped to [eps, 1 - eps] (so logit(0) is finite). d/dx = 1 / (x (1 - x)), 0 where the
+    clamp acted."""
+    return Logit.apply(_floating(input, "logit"), eps=eps)
+
+
+__all__ += ["logit"]
