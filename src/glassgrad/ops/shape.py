@@ -1123,6 +1123,28 @@ __all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_s
             "column_stack", "tensor_split", "block_diag", "cartesian_prod", "kron"]
 
 
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices with the last dim of ``input`` on their diagonal (``offset`` > 0 above it,
+    < 0 below), zeros elsewhere: (..., n) -> (..., n + |offset|, n + |offset|). Composed as
+    input[..., None] * I, padded: the gradient is the diagonal of the upstream."""
+    if input.ndim == 0:
+        raise ValueError("diag_embed: expected a tensor with at least one dim, got a 0-d tensor")
+    out_ndim = input.ndim + 1
+    if {dim1 % out_ndim, dim2 % out_ndim} != {out_ndim - 2, out_ndim - 1} or dim1 % out_ndim > dim2 % out_ndim:
+        raise NotImplementedError("diag_embed: only the last two dims (dim1=-2, dim2=-1) are supported")
+    from ..creation import eye
+
+    n = input.shape[-1]
+    square = input.unsqueeze(-1) * eye(n, dtype=input.dtype)
+    k = builtins.abs(offset)
+    if k == 0:
+        return square
+    return pad(square, (k, 0, 0, k) if offset > 0 else (0, k, k, 0))
+
+
+__all__ += ["diag_embed"]
+
+
 # ---------------------------------------------------------------- pixel shuffle
 # Pixel shuffle (Shi et al., 2016, sub-pixel convolution) and its inverse: a rearrangement of
 # elements, no arithmetic, written as reshape -> permute -> reshape, so that the backward
