@@ -290,6 +290,27 @@ def test_uploading_a_csv_trains_on_its_points(context, server, tmp_path):
     tab.assert_only_own_origin()
 
 
+def test_three_classes_colour_the_regions_by_the_predicted_class(context, server, tmp_path):
+    # three clusters, labels 0, 1, 2: p(class 1) alone cannot show the regions
+    rng = np.random.default_rng(2)
+    centres = [(-1.0, -1.0), (1.0, -1.0), (0.0, 1.0)]
+    rows = [(round(cx + float(dx), 3), round(cy + float(dy), 3), k)
+            for k, (cx, cy) in enumerate(centres) for dx, dy in rng.normal(0, 0.2, (20, 2))]
+    tab = Tab(context, server)
+    tab.new_settings(lambda page: page.set_input_files("#csv-file", str(write_csv(tmp_path / "three.csv", rows))))
+    assert tab.state()["classes"] == 3
+    caption = tab.page.inner_text("#boundary-caption")
+    assert "predicted class" in caption and "class 2" in caption
+    tab.new_settings(lambda page: page.select_option("#optimizer", "adam"))
+    tab.play_until(150)
+    assert tab.state()["train_accuracy"] > 0.9
+    # Okabe-Ito's bluish green (class 2), paled, is the only colour whose green beats red and blue
+    rgb = tab.boundary_pixels().reshape(-1, 4)[:, :3].astype(int)
+    green = (rgb[:, 1] > rgb[:, 0] + 30) & (rgb[:, 1] > rgb[:, 2] + 5)
+    assert green.mean() > 0.1, f"only {green.mean():.1%} of the map in class 2's colour"
+    tab.assert_only_own_origin()
+
+
 def test_bad_input_shows_the_servers_line_and_the_page_keeps_working(context, server, tmp_path):
     tab = Tab(context, server)
     session = tab.session()
