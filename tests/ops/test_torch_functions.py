@@ -101,3 +101,21 @@ def test_hstack_vstack_keep_the_gradient_of_every_piece():
     (glassgrad.hstack([a, b]) * w).sum().backward()
     np.testing.assert_array_equal(a.grad.numpy(), w.numpy()[:, :3])
     np.testing.assert_array_equal(b.grad.numpy(), w.numpy()[:, 3:])
+
+
+def test_isin_histc_is_floating_point_and_xlogy_at_zero_match_torch():
+    e, t = [1, 2, 3, 4], [2, 5, 4]
+    assert glassgrad.isin(glassgrad.tensor(e), glassgrad.tensor(t)).tolist() == torch.isin(torch.tensor(e), torch.tensor(t)).tolist()
+    assert (glassgrad.isin(glassgrad.tensor(e), glassgrad.tensor(t), invert=True).tolist()
+            == torch.isin(torch.tensor(e), torch.tensor(t), invert=True).tolist())
+    data = np.random.default_rng(0).standard_normal(200).astype(np.float32)
+    for kwargs in ({"bins": 7}, {"bins": 5, "min": -1, "max": 1}, {"bins": 3, "min": 2, "max": 2}):
+        assert glassgrad.histc(glassgrad.tensor(data), **kwargs).tolist() == torch.histc(torch.tensor(data), **kwargs).tolist()
+    assert glassgrad.is_floating_point(glassgrad.zeros(1)) and not glassgrad.is_floating_point(glassgrad.tensor([1]))
+    # 0 log 0 = 0, and the gradient in x there is log(1) = 0 (torch: xlogy(x != 0, y))
+    x = glassgrad.tensor([0.0, 0.0, 2.0], dtype=glassgrad.float64, requires_grad=True)
+    out = glassgrad.xlogy(x, glassgrad.tensor([0.0, 3.0, 3.0], dtype=glassgrad.float64))
+    assert out.tolist() == [0.0, 0.0, 2 * np.log(3.0)]
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [0.0, 0.0, np.log(3.0)])
+    assert np.isnan(glassgrad.xlogy(glassgrad.tensor([0.0]), glassgrad.tensor([float("nan")])).item())
