@@ -28,7 +28,7 @@ from ._kernels.elementary import expm1_and_exp, log1p
 from ._kernels.signs import keep_bits, where_kept
 from ._kernels.windows import _data
 from .arithmetic import neg as _neg, to as _to
-from .error_function import erfc_array as _erfc_array
+from ._kernels.erf import erfc_array as _erfc_array
 from .shape import reshape as _reshape
 
 __all__ = [
