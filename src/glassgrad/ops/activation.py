@@ -261,7 +261,6 @@ class GELU(ElementwiseUnary):
         return upstream * (half * (1 + c) + half * s * (1 - c * c) * inner_slope)
 
 
-# ---------------------------------------------------------------- the public functions
 def gelu(input, approximate="none"):
     """GELU(s) = s Phi(s), Phi the standard normal CDF = (1 + erf(s/sqrt 2))/2.
     d/ds = Phi(s) + s phi(s), phi(s) = e^{-s^2/2}/sqrt(2 pi).
@@ -296,6 +295,11 @@ def silu(input, inplace=False):
     return _maybe_in_place(input, inplace, SiLU.apply)
 
 
+def _elu(input, alpha, scale, input_scale, inplace):
+    return _maybe_in_place(input, inplace, lambda t: ELU.apply(
+        t, alpha=alpha, scale=scale, input_scale=input_scale))
+
+
 class ELU(ElementwiseUnary):
     """PyTorch's one kernel behind elu, selu and celu: scale s above 0, and
     alpha scale (e^{input_scale s} - 1) at and below 0."""
@@ -324,6 +328,29 @@ class ELU(ElementwiseUnary):
     def backward(ctx, upstream):
         (local,) = ctx.saved
         return upstream * local
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
+    below 0 (so alpha at s = 0, PyTorch's choice)."""
+    return _elu(input, alpha, 1.0, 1.0, inplace)
+
+
+def selu(input, inplace=False):
+    """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
+    and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
+    scale alpha e^s at and below 0."""
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """CELU: s for s > 0, alpha (e^{s/alpha} - 1) for s <= 0. d/ds = 1 above 0, e^{s/alpha}
+    at and below 0. alpha must not be 0."""
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
+    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
+
+
 
 
 class LogSigmoid(ElementwiseUnary):
@@ -591,40 +618,6 @@ def glu(input, dim=-1):
     return GLU.apply(input, dim=dim)
 
 
-def _elu(input, alpha, scale, input_scale, inplace):
-    return _maybe_in_place(input, inplace, lambda t: ELU.apply(
-        t, alpha=alpha, scale=scale, input_scale=input_scale))
-
-
-def elu(input, alpha=1.0, inplace=False):
-    """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
-    below 0 (so alpha at s = 0, PyTorch's choice)."""
-    return _elu(input, alpha, 1.0, 1.0, inplace)
-
-
-def selu(input, inplace=False):
-    """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
-    and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
-    scale alpha e^s at and below 0."""
-    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace)
-
-
-def celu(input, alpha=1.0, inplace=False):
-    """CELU: s for s > 0, alpha (e^{s/alpha} - 1) for s <= 0. d/ds = 1 above 0, e^{s/alpha}
-    at and below 0. alpha must not be 0."""
-    if alpha == 0:
-        raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
-    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
-
-
-def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / sum_j e^{-s_j}.
-    Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
-    if dtype is not None:
-        input = _to(input, dtype)
-    return _along(Softmax, _neg(input), dim, "softmin")
-
-
 # ---------------------------------------------------------------- shrinkage and threshold
 class Hardshrink(ElementwiseUnary):
     label = "hardshrink"
@@ -769,6 +762,7 @@ def threshold_(input, threshold, value):
 _threshold = threshold  # (inside threshold_, the name threshold is the argument)
 
 
+# ===================================================================== softmax
 def _check_dim(dim, ndim, op):
     """Normalise a dim (negative allowed) or raise an IndexError naming the valid range."""
     if dim is None:
@@ -785,7 +779,16 @@ def _check_dim(dim, ndim, op):
     return int(dim) % n
 
 
-# ===================================================================== softmax
+def _along(fn_class, input, dim, op):
+    x = _data(input)
+    dim = _check_dim(dim, x.ndim, op)
+    if x.ndim == 0:  # one number (softmax 1, log_softmax 0): as a vector of length 1
+        from .shape import reshape
+
+        return reshape(fn_class.apply(reshape(input, (1,)), dim=0), ())
+    return fn_class.apply(input, dim=dim)
+
+
 class Softmax(AlongDim):
     label = "softmax"
     rule = r"\partial y_i/\partial x_j = y_i(\delta_{ij} - y_j)"
@@ -810,6 +813,25 @@ class Softmax(AlongDim):
         return y * (upstream - xp.add.reduce(upstream * y, axis=ctx.dim, keepdims=True))
 
 
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim`` (computed as exp(x_i - max)).
+    ``dtype``: the input is cast to it first, as in PyTorch.
+
+    Backward with the saved output y: dL/dx = y * (g - sum(g * y)).
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    return _along(Softmax, input, dim, "softmax")
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / sum_j e^{-s_j}.
+    Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
+    if dtype is not None:
+        input = _to(input, dtype)
+    return _along(Softmax, _neg(input), dim, "softmin")
+
+
 class LogSoftmax(AlongDim):
     label = "log_softmax"
     rule = r"\partial y_i/\partial x_j = \delta_{ij} - \mathrm{softmax}(x)_j"
@@ -828,27 +850,6 @@ class LogSoftmax(AlongDim):
         (y,) = ctx.saved
         # sum_i g_i (delta_ij - softmax_j) = g_j - softmax_j sum_i g_i, and softmax = e^y
         return upstream - xp.exp(y) * xp.add.reduce(upstream, axis=ctx.dim, keepdims=True)
-
-
-def _along(fn_class, input, dim, op):
-    x = _data(input)
-    dim = _check_dim(dim, x.ndim, op)
-    if x.ndim == 0:  # one number (softmax 1, log_softmax 0): as a vector of length 1
-        from .shape import reshape
-
-        return reshape(fn_class.apply(reshape(input, (1,)), dim=0), ())
-    return fn_class.apply(input, dim=dim)
-
-
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim`` (computed as exp(x_i - max)).
-    ``dtype``: the input is cast to it first, as in PyTorch.
-
-    Backward with the saved output y: dL/dx = y * (g - sum(g * y)).
-    """
-    if dtype is not None:
-        input = input.to(dtype)
-    return _along(Softmax, input, dim, "softmax")
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):

@@ -157,6 +157,42 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 # ---------------------------------------------------------------- max and min
+# PyTorch returns torch.return_types.max(values=..., indices=...), a named tuple.
+max_result = namedtuple("max", ["values", "indices"])
+
+
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def _one_dim(dim, ndim, op):
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op}: dim must be a single int here, got {dim!r}; use a{op} for "
+                        "several dims")
+    axes = _axes(dim, ndim, op)
+    return 0 if axes is None else axes[0]
+
+
+def _max_or_min(op, input, dim, keepdim, other):
+    from . import arithmetic
+
+    if isinstance(dim, Tensor) or other is not None:  # the binary form max(a, b)
+        b = dim if isinstance(dim, Tensor) else other
+        return (arithmetic.maximum if op == "max" else arithmetic.minimum)(input, b)
+    extreme, select, arg = (Amax, MaxDim, xp.argmax) if op == "max" else (Amin, MinDim, xp.argmin)
+    if dim is None:
+        return extreme.apply(input, dim=None, keepdim=False, full=True)
+    if input.array.size == 0:
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {tuple(input.shape)}")
+    axis = _one_dim(dim, input.ndim, op)
+    if input.ndim == 0:
+        return (max_result if op == "max" else min_result)(
+            extreme.apply(input, full=True), Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    indices = arg(input.array, axis=axis, keepdims=keepdim)
+    values = select.apply(input, indices, dim=axis, keepdim=keepdim)
+    result = max_result if op == "max" else min_result
+    return result(values, Tensor._wrap(indices.astype(xp.int64, copy=False)))
+
+
 class _Extreme(Reduction):
     """amax / amin over dims: each output's gradient goes to the input elements equal to
     it, split evenly among ties (PyTorch's rule for amax, amin and the full max/min).
@@ -248,54 +284,18 @@ class MaxDim(_Select):
     form = ("max({...})", r"\mathrm{max}({...})")
 
 
-class MinDim(_Select):
-    label = "min"
-    rule = r"\partial \min_k a_k/\partial a_j = [j = \arg\min_k a_k]"
-    plain = "d min_k a_k/d a_j = [j = argmin_k a_k]"
-    form = ("min({...})", r"\mathrm{min}({...})")
-
-
-# PyTorch returns torch.return_types.max(values=..., indices=...), a named tuple.
-max_result = namedtuple("max", ["values", "indices"])
-
-
-min_result = namedtuple("min", ["values", "indices"])
-
-
-def _one_dim(dim, ndim, op):
-    if isinstance(dim, (tuple, list)):
-        raise TypeError(f"{op}: dim must be a single int here, got {dim!r}; use a{op} for "
-                        "several dims")
-    axes = _axes(dim, ndim, op)
-    return 0 if axes is None else axes[0]
-
-
-def _max_or_min(op, input, dim, keepdim, other):
-    from . import arithmetic
-
-    if isinstance(dim, Tensor) or other is not None:  # the binary form max(a, b)
-        b = dim if isinstance(dim, Tensor) else other
-        return (arithmetic.maximum if op == "max" else arithmetic.minimum)(input, b)
-    extreme, select, arg = (Amax, MaxDim, xp.argmax) if op == "max" else (Amin, MinDim, xp.argmin)
-    if dim is None:
-        return extreme.apply(input, dim=None, keepdim=False, full=True)
-    if input.array.size == 0:
-        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {tuple(input.shape)}")
-    axis = _one_dim(dim, input.ndim, op)
-    if input.ndim == 0:
-        return (max_result if op == "max" else min_result)(
-            extreme.apply(input, full=True), Tensor._wrap(xp.zeros((), dtype=xp.int64)))
-    indices = arg(input.array, axis=axis, keepdims=keepdim)
-    values = select.apply(input, indices, dim=axis, keepdim=keepdim)
-    result = max_result if op == "max" else min_result
-    return result(values, Tensor._wrap(indices.astype(xp.int64, copy=False)))
-
-
 def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001 - PyTorch's name
     """The largest element (``max(x)``: a 0-d tensor, the gradient split evenly among
     ties); with ``dim``: a named tuple (values, indices), the gradient routed to the
     index; ``max(a, b)``: elementwise, as maximum."""
     return _max_or_min("max", input, dim, keepdim, other)
+
+
+class MinDim(_Select):
+    label = "min"
+    rule = r"\partial \min_k a_k/\partial a_j = [j = \arg\min_k a_k]"
+    plain = "d min_k a_k/d a_j = [j = argmin_k a_k]"
+    form = ("min({...})", r"\mathrm{min}({...})")
 
 
 def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001 - PyTorch's name
