@@ -21,7 +21,7 @@ _TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 class Erf(ElementwiseUnary):
     label = "erf"
     rule = r"\partial\,\mathrm{erf}(x)/\partial x = \tfrac{2}{\sqrt\pi} e^{-x^2}"
-    plain = "d erf(x)/d x = 2/(sqrt(pi)) e^(-x^2)"
+    plain = "d/dx erf(x) = 2/sqrt(pi) e^(-x^2)"
     form = ("erf({...})", r"\mathrm{erf}({...})")
     float_only = True
 
@@ -47,7 +47,7 @@ def erf(input):
 class Erfc(ElementwiseUnary):
     label = "erfc"
     rule = r"\partial\,\mathrm{erfc}(x)/\partial x = -\tfrac{2}{\sqrt\pi} e^{-x^2}"
-    plain = "d erfc(x)/d x = -2/(sqrt(pi)) e^(-x^2)"
+    plain = "d/dx erfc(x) = -2/sqrt(pi) e^(-x^2)"
     form = ("erfc({...})", r"\mathrm{erfc}({...})")
     float_only = True
 

@@ -100,7 +100,7 @@ def _count(shape, axes):
 class Sum(Reduction):
     label = "sum"
     rule = r"\partial (\sum_i a_i)/\partial a_j = 1"
-    plain = "d (sum_i a_i)/d a_j = 1"
+    plain = "d/da_j sum_i a_i = 1"
     form = ("sum({0})", r"\textstyle\sum {0}")
 
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
@@ -128,7 +128,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch'
 class Mean(Reduction):
     label = "mean"
     rule = r"\partial (\frac1N \sum_i a_i)/\partial a_j = 1/N"
-    plain = "d (1/N sum_i a_i)/d a_j = 1/N"
+    plain = "d/da_j (1/N) sum_i a_i = 1/N"
     form = ("mean({...})", r"\mathrm{mean}({...})")
     float_only = True
 
@@ -328,7 +328,7 @@ def argmin(input, dim=None, keepdim=False):
 class LogSumExp(Reduction):
     label = "logsumexp"
     rule = r"\partial \log\sum_i e^{a_i}/\partial a_j = e^{a_j - \mathrm{lse}} = \mathrm{softmax}(a)_j"
-    plain = "d logsum_i e^(a_i)/d a_j = e^(a_j - lse) = softmax(a)_j"
+    plain = "d/da_j log sum_i e^(a_i) = softmax(a)_j"
     form = ("logsumexp({...})", r"\mathrm{logsumexp}({...})")
     float_only = True
 
@@ -525,7 +525,7 @@ def _accumulator(a):
 class Prod(Reduction):
     label = "prod"
     rule = r"\partial (\prod_i a_i)/\partial a_j = \prod_{i \ne j} a_i"
-    plain = "d (prod_i a_i)/d a_j = prod_i != j a_i"
+    plain = "d/da_j prod_i a_i = the product of the a_i with i != j"
     form = ("prod({...})", r"\mathrm{prod}({...})")
 
     def forward(ctx, a, dim=None, keepdim=False):
@@ -573,7 +573,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 class CumSum(Scan):
     label = "cumsum"
     rule = r"\partial (\sum_{k \le i} a_k)/\partial a_j = [j \le i]"
-    plain = "d (sum_k <= i a_k)/d a_j = [j <= i]"
+    plain = "d/da_j (a_1 + ... + a_i) = [j <= i]"
     form = ("cumsum({...})", r"\mathrm{cumsum}({...})")
 
     def forward(ctx, a, dim):
@@ -600,7 +600,7 @@ def cumsum(input, dim, *, dtype=None):
 class CumProd(Scan):
     label = "cumprod"
     rule = r"\partial (\prod_{k \le i} a_k)/\partial a_j = [j \le i] \prod_{k \le i, k \ne j} a_k"
-    plain = "d (prod_k <= i a_k)/d a_j = [j <= i] prod_k <= i, k != j a_k"
+    plain = "d/da_j (a_1 ... a_i) = [j <= i] times the product of the other a_k, k <= i"
     form = ("cumprod({...})", r"\mathrm{cumprod}({...})")
 
     def forward(ctx, a, dim):
