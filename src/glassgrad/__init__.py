@@ -17,6 +17,7 @@ from .autograd import (  # noqa: F401
     enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .ops import *  # noqa: F401,F403
+from .type_info import can_cast, finfo, iinfo, promote_types, result_type  # noqa: F401
 from .aliases import install as _install_aliases
 
 _install_aliases(globals())  # axis=/keepdims= and out= on PyTorch's functions (aliases.py)
@@ -36,15 +37,21 @@ _ON_FIRST_USE = {
     # layers, optimizers, checkpoints and files
     "nn": "nn", "optim": "optim", "utils": "utils", "special": "special",
     "io": "io", "load": "io", "save": "io", "formats": "formats",
-    # data, training, sweeps, studies, several processes
+    # data, training, sweeps, studies, several processes, probability distributions
     "data": "data", "train": "train", "sweep": "sweep", "studies": "studies",
-    "distributed": "distributed",
+    "distributed": "distributed", "distributions": "distributions",
     # figures and teaching
     "viz": "viz", "display": "display", "explain": "explain", "textbook": "textbook",
     # your own ops (torch.autograd.Function), print options
     "Function": "autograd", "get_printoptions": "printing", "set_printoptions": "printing",
     # PyTorch's device modules: small, and rarely needed on a CPU
     "cuda": "cuda", "accelerator": "accelerator", "backends": "backends",
+    # thread counts, determinism, compile (runtime.py); torch.testing
+    **dict.fromkeys(("set_num_threads", "get_num_threads", "set_num_interop_threads",
+                     "get_num_interop_threads", "use_deterministic_algorithms",
+                     "are_deterministic_algorithms_enabled",
+                     "is_deterministic_algorithms_warn_only_enabled", "compile"), "runtime"),
+    "testing": "testing",
     # the op families behind nn's layers (glassgrad.conv2d, glassgrad.dropout, ...)
     **{name: f"ops.{family}" for family, names in ops._ON_FIRST_USE.items() for name in names},
 }

@@ -6,6 +6,7 @@ live behind named functions in the private ``_kernels`` package."""
 from .arithmetic import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
 from .error_function import *  # noqa: F401,F403
+from .gamma_function import *  # noqa: F401,F403
 from .activation import *  # noqa: F401,F403
 from .reduction import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403

@@ -831,3 +831,61 @@ def bincount(input, weights=None, minlength=0):
     if w is None:
         return _wrap(counts.astype(xp.int64))
     return _wrap(counts.astype(w.dtype if w.dtype.kind == "f" else xp.float64))  # torch's
+
+
+# ---------------------------------------------------------------- take, searchsorted
+def take(input, index):
+    """Elements of ``input`` read as if it were 1-D (row-major), at the int64 positions in
+    ``index`` (negative ones count from the end); the result has index's shape. The
+    gradient goes back to each position read (added up where one is read twice)."""
+    index = _index_tensor(index, "take")
+    n = input.numel()
+    bad = (index.array < -n) | (index.array >= n)
+    if bad.any():
+        raise IndexError(f"take: index {int(index.array[bad].reshape(-1)[0])} is out of bounds "
+                         f"for an input of {n} elements")
+    return getitem(input.reshape(-1), index)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+    """For each value, the index at which it would be inserted into ``sorted_sequence``
+    (its last dim sorted) to keep it sorted: the first such index (``right=False``:
+    sequence[i-1] < v <= sequence[i]) or the last (``right=True`` or side='right':
+    sequence[i-1] <= v < sequence[i]). A 1-D sequence serves every value; an N-D one has
+    one row per row of values (the leading dims must agree). int64 (int32 with
+    out_int32), no gradient."""
+    if side is not None:
+        if side not in ("left", "right"):
+            raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+        if right and side == "left":
+            raise ValueError("searchsorted: right=True and side='left' contradict each other")
+        right = side == "right"
+    seq = _data(sorted_sequence, "searchsorted")
+    scalar = not isinstance(input, Tensor)
+    values = xp.asarray(input) if scalar else input.array
+    if sorter is not None:
+        seq = xp.take_along_axis(seq, _data(sorter, "searchsorted"), axis=-1)
+    how = "right" if right else "left"
+    if seq.ndim == 1:
+        out = xp.searchsorted(seq, values, side=how)
+    else:
+        if values.ndim != seq.ndim or values.shape[:-1] != seq.shape[:-1]:
+            raise ValueError(f"searchsorted: the leading dims of the sorted sequence "
+                             f"{tuple(seq.shape)} and of the values {tuple(values.shape)} must agree")
+        rows_seq = seq.reshape(-1, seq.shape[-1])
+        rows_val = values.reshape(-1, values.shape[-1])
+        out = xp.stack([xp.searchsorted(s, v, side=how) for s, v in zip(rows_seq, rows_val)])
+        out = out.reshape(values.shape)
+    return _wrap(xp.asarray(out, dtype=xp.int32 if out_int32 else xp.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each value between the sorted 1-D ``boundaries``: the index i with
+    boundaries[i-1] < v <= boundaries[i] (``right=True``: boundaries[i-1] <= v < boundaries[i]);
+    0 below the first, len(boundaries) above the last. No gradient."""
+    if _data(boundaries, "bucketize").ndim != 1:
+        raise ValueError(f"bucketize: boundaries must be 1-D, got shape {tuple(boundaries.shape)}")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+__all__ += ["take", "searchsorted", "bucketize"]

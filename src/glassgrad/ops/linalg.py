@@ -7,6 +7,8 @@ before the last two are batch dims and broadcast. Backward undoes all of that it
 backward (it is matmul's own broadcasting, not an elementwise broadcast of its output).
 """
 
+import builtins
+
 from ..autograd.function import LinearAlgebra
 from ..backend import xp
 from .arithmetic import ShapeError
@@ -478,3 +480,114 @@ def cdist(x1, x2, p=2.0):
 
 
 __all__ += ["tensordot", "cdist"]
+
+
+# ---------------------------------------------------------------- compositions
+# Written with the ops above (and arithmetic, shape, reduction), so the engine gives their
+# gradients: each is the formula in its docstring.
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * (batch1 @ batch2), batch by batch: (b, n, m) @ (b, m, p), input
+    broadcast to (b, n, p). With beta = 0 the input is ignored (its nans and infs too)."""
+    product = bmm(batch1, batch2)
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return product
+    return (input if beta == 1 else input * beta) + product
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * sum_k batch1[k] @ batch2[k]: the batch of products summed."""
+    product = bmm(batch1, batch2).sum(0)
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return product
+    return (input if beta == 1 else input * beta) + product
+
+
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim`` (None: the first dim of size 3, as
+    torch.cross; torch.linalg.cross takes -1), the two broadcast together:
+    c = (a2 b3 - a3 b2, a3 b1 - a1 b3, a1 b2 - a2 b1). d c/d a = [b]x^T, composed of
+    select, mul, sub and stack."""
+    from . import shape
+
+    a, b = shape.broadcast_tensors(input, other)
+    if dim is None:
+        sized_3 = [d for d, n in enumerate(a.shape) if n == 3]
+        if not sized_3:
+            raise ValueError(f"cross: no dimension of size 3 in input of shape {tuple(a.shape)}")
+        dim = sized_3[0]
+    d = shape._dim(dim, a.ndim, "cross")
+    if a.shape[d] != 3:
+        raise ValueError(f"cross: dimension {dim} does not have size 3 (shapes {tuple(input.shape)} "
+                         f"and {tuple(other.shape)})")
+    a1, a2, a3 = shape.unbind(a, d)
+    b1, b2, b3 = shape.unbind(b, d)
+    return shape.stack([a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1], dim=d)
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance matrix of the variables in the rows of ``input`` (columns are
+    observations; a 1-D input is one variable, giving a 0-d variance):
+
+        C = (X - mean) W (X - mean)^T / (sum w - correction)
+
+    with w = fweights * aweights (integer frequencies times real weights; all 1 by
+    default) and, when aweights are given, correction scaled by sum(w aweights)/sum(w), as
+    torch.cov. A normaliser <= 0 gives inf or nan, as in torch."""
+    from .reduction import sum as total
+
+    if input.ndim > 2:
+        raise ValueError(f"cov: expected input with at most 2 dims, got shape {tuple(input.shape)}")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    if x.array.dtype.kind in "biu":
+        x = x.to(_default_float())
+    n = x.shape[1]
+    w = None
+    for name, weights in (("fweights", fweights), ("aweights", aweights)):
+        if weights is None:
+            continue
+        if weights.ndim > 1 or weights.numel() != n:
+            raise ValueError(f"cov: {name} must be a 1-D tensor of {n} weights (one per "
+                             f"observation), got shape {tuple(weights.shape)}")
+        if (weights.array < 0).any():
+            raise ValueError(f"cov: {name} cannot be negative")
+        if name == "fweights" and weights.array.dtype.kind not in "iu":
+            raise ValueError("cov: fweights must be integers")
+        w = weights if w is None else w * weights
+    if w is None:
+        mean = x.mean(1, keepdim=True)
+        norm = n - correction
+        centred = x - mean
+        c = matmul(centred, centred.T) / float(builtins.max(norm, 0))
+    else:
+        w = w.to(x.dtype)
+        w_sum = total(w)
+        mean = total(x * w, 1, keepdim=True) / w_sum
+        norm = w_sum - correction if aweights is None else (
+            w_sum - correction * total(w * aweights.to(x.dtype)) / w_sum)
+        centred = x - mean
+        c = matmul(centred * w, centred.T) / norm.clamp(min=0)
+    return c.reshape(()) if input.ndim < 2 else c
+
+
+def corrcoef(input):
+    """Pearson correlation coefficients of the rows of ``input``: C_ij / sqrt(C_ii C_jj)
+    with C = cov(input), clipped to [-1, 1] as torch does (rounding can leave a
+    correlation a hair outside)."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    std = c.diagonal().sqrt()
+    c = c / std.reshape(-1, 1)
+    c = c / std.reshape(1, -1)
+    return c.clamp(-1, 1)
+
+
+def _default_float():
+    from .. import backend
+
+    return backend.get_default_dtype()
+
+
+__all__ += ["baddbmm", "addbmm", "cross", "cov", "corrcoef"]

@@ -521,7 +521,7 @@ class _Step(ElementwiseUnary):
 class Sign(_Step):
     label = "sign"
     rule = r"\partial\,\mathrm{sign}(a)/\partial a = 0"
-    plain = "d sign(a)/d a = 0"
+    plain = "d/da sign(a) = 0"
     form = ("sign({...})", r"\mathrm{sign}({...})")
 
     def forward(ctx, a):
@@ -536,7 +536,7 @@ def sign(input):
 class Floor(_Step):
     label = "floor"
     rule = r"\partial \lfloor a \rfloor/\partial a = 0"
-    plain = "d floor(a)/d a = 0"
+    plain = "d/da floor(a) = 0"
     form = ("floor({...})", r"\mathrm{floor}({...})")
 
     def forward(ctx, a):
@@ -551,7 +551,7 @@ def floor(input):
 class Ceil(_Step):
     label = "ceil"
     rule = r"\partial \lceil a \rceil/\partial a = 0"
-    plain = "d ceil(a)/d a = 0"
+    plain = "d/da ceil(a) = 0"
     form = ("ceil({...})", r"\mathrm{ceil}({...})")
 
     def forward(ctx, a):
@@ -566,7 +566,7 @@ def ceil(input):
 class Trunc(_Step):
     label = "trunc"
     rule = r"\partial\,\mathrm{trunc}(a)/\partial a = 0"
-    plain = "d trunc(a)/d a = 0"
+    plain = "d/da trunc(a) = 0"
     form = ("trunc({...})", r"\mathrm{trunc}({...})")
 
     def forward(ctx, a):
@@ -581,7 +581,7 @@ def trunc(input):
 class Round(_Step):
     label = "round"
     rule = r"\partial\,\mathrm{round}(a)/\partial a = 0"
-    plain = "d round(a)/d a = 0"
+    plain = "d/da round(a) = 0"
     form = ("round({...})", r"\mathrm{round}({...})")
 
     def forward(ctx, a, decimals=0):
@@ -613,7 +613,7 @@ def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
 class Frac(ElementwiseUnary):
     label = "frac"
     rule = r"\partial (a - \mathrm{trunc}(a))/\partial a = 1"
-    plain = "d (a - trunc(a))/d a = 1"
+    plain = "d/da (a - trunc(a)) = 1"
     form = ("frac({...})", r"\mathrm{frac}({...})")
 
     def forward(ctx, a):
@@ -633,7 +633,7 @@ def frac(input):
 class NanToNum(ElementwiseUnary):
     label = "nan_to_num"
     rule = r"\partial\,\mathrm{nan\_to\_num}(a)/\partial a = [a \text{ finite}]"
-    plain = "d nan_to_num(a)/d a = [a finite]"
+    plain = "d/da nan_to_num(a) = [a finite]"
     form = ("nan_to_num({...})", r"\mathrm{nan\_to\_num}({...})")
 
     def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
@@ -823,3 +823,38 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 
 __all__ += ["addcmul", "addcdiv"]
+
+
+# ================================================================ logit
+class Logit(ElementwiseUnary):
+    label = "logit"
+    rule = r"\partial \log\frac{x}{1-x}/\partial x = \frac{1}{x(1-x)}\ (0 \text{ outside } [\epsilon, 1-\epsilon])"
+    plain = "d/dx log(x/(1 - x)) = 1/(x (1 - x)) (0 outside [eps, 1 - eps])"
+    form = ("logit({...})", r"\mathrm{logit}({...})")
+    float_only = True
+
+    def forward(ctx, x, eps=None):
+        ctx.eps = eps
+        ctx.save_for_backward(x)
+        z = x if eps is None else xp.clip(x, eps, 1 - eps)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return xp.log(z / (1 - z))
+
+    def backward(ctx, upstream):
+        (x,) = ctx.saved
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            grad = upstream / (x * (1 - x))
+        if ctx.eps is None:
+            return grad
+        # clamped inputs do not move the output: PyTorch sends them 0
+        return xp.where((x < ctx.eps) | (x > 1 - ctx.eps), 0, grad).astype(grad.dtype, copy=False)
+
+
+def logit(input, eps=None):
+    """The log-odds log(x / (1 - x)), the inverse of sigmoid; with ``eps``, x is first
+    clamped to [eps, 1 - eps] (so logit(0) is finite). d/dx = 1 / (x (1 - x)), 0 where the
+    clamp acted."""
+    return Logit.apply(_floating(input, "logit"), eps=eps)
+
+
+__all__ += ["logit"]

@@ -995,3 +995,129 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
             break
         x = narrow(x, dim, 1, length - 1) - narrow(x, dim, 0, length - 1)
     return x
+
+
+# ---------------------------------------------------------------- NumPy-style stacking
+# Compositions of cat and reshape: the gradient is cut back into the pieces by cat's
+# backward. Each follows PyTorch (hence NumPy): 1-D inputs count as rows for vstack and as
+# columns for column_stack.
+def atleast_1d(*tensors):
+    """Each tensor with at least one dim (a 0-d tensor becomes shape (1,)); one tensor in,
+    one out; several (or a list) in, a tuple out."""
+    return _atleast(tensors, 1, lambda t: t.reshape(1))
+
+
+def atleast_2d(*tensors):
+    """At least two dims: () -> (1, 1), (n,) -> (1, n)."""
+    return _atleast(tensors, 2, lambda t: t.reshape(1, -1))
+
+
+def atleast_3d(*tensors):
+    """At least three dims: () -> (1, 1, 1), (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
+    return _atleast(tensors, 3, lambda t: t.reshape(1, -1, 1) if t.ndim < 2 else t.unsqueeze(-1))
+
+
+def _atleast(tensors, n, lift):
+    one = len(tensors) == 1 and isinstance(tensors[0], Tensor)
+    items = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+    out = tuple(t if t.ndim >= n else lift(t) for t in _tensor_list(list(items), f"atleast_{n}d"))
+    return out[0] if one else out
+
+
+def hstack(tensors):
+    """Join along dim 1 (dim 0 for 1-D tensors): a row of columns."""
+    tensors = atleast_1d(*_tensor_list(tensors, "hstack"))
+    return cat(tensors, dim=0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Join along dim 0, 1-D tensors first made rows (1, n)."""
+    return cat(atleast_2d(*_tensor_list(tensors, "vstack")), dim=0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    """Join along dim 2 (depth), inputs first made at least 3-D."""
+    return cat(atleast_3d(*_tensor_list(tensors, "dstack")), dim=2)
+
+
+def column_stack(tensors):
+    """Join along dim 1, 0-d and 1-D inputs first made columns (n, 1)."""
+    columns = [t.reshape(-1, 1) if t.ndim <= 1 else t for t in _tensor_list(tensors, "column_stack")]
+    return cat(columns, dim=1)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Cut ``input`` along ``dim``: into n pieces as equal as can be (the first n mod size
+    pieces one longer: never fewer pieces, unlike chunk), or at the given indices
+    (a list: pieces [0:i0], [i0:i1], ..., [ik:]). Views, as split's."""
+    d = _dim(dim, input.ndim, "tensor_split")
+    n = input.shape[d]
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        spec = spec.array.tolist()
+    if isinstance(spec, (list, tuple)):
+        cuts = [builtins.min(builtins.max(int(i) if i >= 0 else n + int(i), 0), n) for i in spec]
+        bounds = list(zip([0] + cuts, cuts + [n]))
+    else:
+        if isinstance(spec, bool) or not isinstance(spec, (int, xp.integer)) or spec <= 0:
+            raise ValueError(f"tensor_split: sections must be a positive int or a list of "
+                             f"indices, got {indices_or_sections!r}")
+        size, extra = divmod(n, int(spec))
+        starts = [k * size + builtins.min(k, extra) for k in range(int(spec) + 1)]
+        bounds = list(zip(starts[:-1], starts[1:]))
+    # an index before the previous one gives an empty piece, as PyTorch's
+    return tuple(narrow(input, d, start, builtins.max(stop - start, 0)) for start, stop in bounds)
+
+
+def block_diag(*tensors):
+    """The tensors (0-d, 1-D as a row, or 2-D) down the diagonal of one matrix, zeros
+    elsewhere: each block padded on the left and right, then stacked. Gradients come back
+    through pad and cat."""
+    blocks = [t.reshape(1, -1) if t.ndim < 2 else t for t in tensors]
+    for t in blocks:
+        if t.ndim != 2:
+            raise ValueError(f"block_diag: expected tensors of at most 2 dims, got shape {tuple(t.shape)}")
+    if not blocks:
+        from ..creation import zeros
+
+        return zeros(1, 0)
+    width = builtins.sum(t.shape[1] for t in blocks)
+    dtype = _torch_result_dtype([t.array for t in blocks])
+    rows, left = [], 0
+    for t in blocks:
+        t = t.to(dtype)
+        rows.append(pad(t, (left, width - left - t.shape[1])))
+        left += t.shape[1]
+    return cat(rows, dim=0)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-D tensor, in order (the last varies
+    fastest): shape (prod of lengths, number of tensors); one tensor: itself."""
+    for t in tensors:
+        if t.ndim != 1:
+            raise ValueError(f"cartesian_prod: expected 1-D tensors, got shape {tuple(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], dim=1)
+
+
+def kron(input, other):
+    """The Kronecker product: out[i*m + k, j*n + l] = a[i, j] b[k, l] (any number of dims,
+    the fewer-dim operand padded with leading 1s). Written as one broadcast product of
+    a and b with their dims interleaved, then a reshape: d out/d a[i, j] = b[k, l]."""
+    nd = builtins.max(input.ndim, other.ndim)
+    a = input.reshape(*([1] * (nd - input.ndim)), *input.shape)
+    b = other.reshape(*([1] * (nd - other.ndim)), *other.shape)
+    # a with a size-1 dim after each of its dims, b with one before each: (a0, 1, a1, 1, ...)
+    a_spread = a.reshape(*[s for size in a.shape for s in (size, 1)])
+    b_spread = b.reshape(*[s for size in b.shape for s in (1, size)])
+    return (a_spread * b_spread).reshape(*[x * y for x, y in zip(a.shape, b.shape)])
+
+
+__all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_stack", "dstack",
+            "column_stack", "tensor_split", "block_diag", "cartesian_prod", "kron"]

@@ -1,0 +1,22 @@
+"""``glassgrad.distributions``: PyTorch's ``torch.distributions`` for the distributions
+variational autoencoders and reinforcement learning use.
+
+    from glassgrad.distributions import Normal, Categorical, kl_divergence
+    q = Normal(mu, sigma)
+    z = q.rsample()                                   # gradients reach mu and sigma
+    kl = kl_divergence(q, Normal(0.0, 1.0)).sum()     # the VAE's KL term
+    a = Categorical(logits=policy(s)).sample()        # an action; log_prob for REINFORCE
+
+Every formula is written with glassgrad ops (docs/pytorch.md lists what is here).
+"""
+
+from .bernoulli import Bernoulli
+from .categorical import Categorical
+from .distribution import Distribution
+from .independent import Independent
+from .kl import kl_divergence, register_kl
+from .normal import Normal
+from .uniform import Uniform
+
+__all__ = ["Bernoulli", "Categorical", "Distribution", "Independent", "Normal", "Uniform",
+           "kl_divergence", "register_kl"]
