@@ -10,8 +10,8 @@ ON_FIRST_USE = ["nn", "optim", "utils", "special", "io", "data", "train", "viz",
 # every module that `import glassgrad` must leave unloaded (a property of the import, not a
 # timing: benchmarks/import_time.py times it)
 NOT_IMPORTED = ON_FIRST_USE + [
-    "display", "formats", "sweep", "studies", "distributed", "cli", "cuda", "accelerator",
-    "backends", "printing", "ops.loss", "ops.convolution", "ops.pooling", "ops.normalization",
+    "display", "formats", "sweep", "studies", "distributed", "playground", "cli", "cuda",
+    "accelerator", "backends", "printing", "ops.loss", "ops.convolution", "ops.pooling", "ops.normalization",
     "ops.stochastic", "ops.lookup", "autograd.custom_function", "autograd.anomaly",
     "autograd.variable", "autograd.gradcheck",
 ]

@@ -42,6 +42,7 @@ _ON_FIRST_USE = {
     "distributed": "distributed", "distributions": "distributions",
     # figures and teaching
     "viz": "viz", "display": "display", "explain": "explain", "textbook": "textbook",
+    "playground": "playground",
     # your own ops (torch.autograd.Function), print options
     "Function": "autograd", "get_printoptions": "printing", "set_printoptions": "printing",
     # PyTorch's device modules: small, and rarely needed on a CPU
