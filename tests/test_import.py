@@ -11,9 +11,10 @@ ON_FIRST_USE = ["nn", "optim", "utils", "special", "io", "data", "train", "viz",
 # timing: benchmarks/import_time.py times it)
 NOT_IMPORTED = ON_FIRST_USE + [
     "display", "formats", "sweep", "studies", "distributed", "playground", "cli", "cuda",
-    "accelerator", "backends", "printing", "ops.loss", "ops.convolution", "ops.pooling", "ops.normalization",
-    "ops.stochastic", "ops.lookup", "autograd.custom_function", "autograd.anomaly",
-    "autograd.variable", "autograd.gradcheck",
+    "accelerator", "backends", "printing", "type_info", "runtime", "testing", "distributions",
+    "ops.loss", "ops.convolution", "ops.pooling", "ops.normalization", "ops.stochastic",
+    "ops.lookup", "autograd.custom_function", "autograd.anomaly", "autograd.variable",
+    "autograd.gradcheck",
 ]
 
 

@@ -17,7 +17,6 @@ from .autograd import (  # noqa: F401
     enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .ops import *  # noqa: F401,F403
-from .type_info import can_cast, finfo, iinfo, promote_types, result_type  # noqa: F401
 from .aliases import install as _install_aliases
 
 _install_aliases(globals())  # axis=/keepdims= and out= on PyTorch's functions (aliases.py)
@@ -43,8 +42,9 @@ _ON_FIRST_USE = {
     # figures and teaching
     "viz": "viz", "display": "display", "explain": "explain", "textbook": "textbook",
     "playground": "playground",
-    # your own ops (torch.autograd.Function), print options
+    # your own ops (torch.autograd.Function), print options, dtype facts (type_info.py)
     "Function": "autograd", "get_printoptions": "printing", "set_printoptions": "printing",
+    **dict.fromkeys(("finfo", "iinfo", "can_cast", "promote_types", "result_type"), "type_info"),
     # PyTorch's device modules: small, and rarely needed on a CPU
     "cuda": "cuda", "accelerator": "accelerator", "backends": "backends",
     # thread counts, determinism, compile (runtime.py); torch.testing
