@@ -1,4 +1,5 @@
-"""erf and erfc on whole float arrays: fdlibm's rational approximations, vectorised.
+"""erf and erfc on whole float arrays: fdlibm's rational approximations, vectorised; and
+erfinv, by Halley steps from Winitzki's closed-form guess (at the end).
 
 NumPy has no erf ufunc, so the values come from the rational approximations of Sun's
 fdlibm (s_erf.c, 1993; the erf of glibc, musl, FreeBSD and Java's StrictMath), evaluated on
@@ -34,6 +35,8 @@ The coefficients are fdlibm's, under its notice:
     Permission to use, copy, modify, and distribute this software is freely granted,
     provided that this notice is preserved.
 """
+
+import math
 
 from ...backend import xp
 
@@ -219,3 +222,40 @@ def erf_array(x):
 def erfc_array(x):
     """erfc of a float ndarray, in its dtype (no graph): the kernel other ops share."""
     return _evaluate(_erfc_chunk, x)
+
+
+# ---------------------------------------------------------------- the inverse, erfinv
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_WINITZKI_A = 0.147  # Winitzki (2008): erfinv to ~2e-3 relative, in closed form
+
+
+def _erfinv_start(t):
+    """A first guess of erfinv(t), 0 <= t < 1, within ~0.2 %: Winitzki's closed form
+    y^2 = sqrt(b^2 - L/a) - b, L = log(1 - t^2), b = 2/(pi a) + L/2; below t = 1e-4 the
+    series sqrt(pi)/2 (t + pi t^3 / 12) (the closed form cancels there)."""
+    log_one_minus = xp.log1p(-t * t)
+    b = 2 / (math.pi * _WINITZKI_A) + log_one_minus / 2
+    closed = xp.sqrt(xp.maximum(xp.sqrt(b * b - log_one_minus / _WINITZKI_A) - b, 0))
+    series = math.sqrt(math.pi) / 2 * (t + math.pi / 12 * t ** 3)
+    return xp.where(t < 1e-4, series, closed)
+
+
+def erfinv_array(x):
+    """erfinv of a float ndarray, in its dtype: the y with erf(y) = x, for -1 < x < 1
+    (+-inf at +-1, nan outside). Winitzki's guess, then three Halley steps on
+    f(y) = erf(y) - t (cubic convergence: 2e-3 -> 1e-8 -> 1e-16). For t >= 1/2 the
+    residual is computed as (1 - t) - erfc(y), where both terms are exact or accurate:
+    erf(y) - t would lose the digits that decide y near t = 1."""
+    t = xp.abs(x.astype(xp.float64))
+    with xp.errstate(invalid="ignore", divide="ignore"):
+        inside = t < 1
+        ti = xp.where(inside, t, 0.0)
+        y = _erfinv_start(ti)
+        high = ti >= 0.5
+        for _ in range(3):
+            residual = xp.where(high, (1 - ti) - erfc_array(y), erf_array(y) - ti)
+            slope = _TWO_OVER_SQRT_PI * xp.exp(-y * y)  # f'(y); f''(y) = -2 y f'(y)
+            step = residual / slope
+            y = y - step / (1 + y * step)  # Halley: f/f' / (1 - f f''/(2 f'^2))
+        y = xp.where(inside, y, xp.where(t == 1, xp.inf, xp.nan))
+    return xp.copysign(y, x).astype(x.dtype, copy=False)
