@@ -45,3 +45,23 @@ CASES = [
     Case("logit", uniform(3, 4, low=0.05, high=0.95)),
     Case("logit", uniform(3, 4, low=0.05, high=0.95), eps=0.2, name="logit,eps"),
 ]
+
+# --- Cholesky and triangular solves (inputs made positive-definite / well-conditioned
+# inside the row, so that finite differences stay on the manifold of valid inputs)
+CASES += [
+    Case("cholesky", (3, 3), name="cholesky",
+         fn=lambda F, m: F.cholesky(m @ m.transpose(-1, -2) + 3 * F.eye(3, dtype=m.dtype)),
+         torch_fn=lambda F, m: F.linalg.cholesky(m @ m.transpose(-1, -2) + 3 * F.eye(3, dtype=m.dtype))),
+    Case("cholesky", (2, 3, 3), name="cholesky,batch,upper",
+         fn=lambda F, m: F.cholesky(m @ m.transpose(-1, -2) + 3 * F.eye(3, dtype=m.dtype), upper=True),
+         torch_fn=lambda F, m: F.linalg.cholesky(m @ m.transpose(-1, -2) + 3 * F.eye(3, dtype=m.dtype), upper=True)),
+    Case("solve_triangular", (3, 3), (2, 3, 4), name="solve_triangular,lower,broadcast",
+         fn=lambda F, a, b: F.solve_triangular(a + 4 * F.eye(3, dtype=a.dtype), b, upper=False),
+         torch_fn=lambda F, a, b: F.linalg.solve_triangular(a + 4 * F.eye(3, dtype=a.dtype), b, upper=False)),
+    Case("solve_triangular", (3, 3), (3, 2), name="solve_triangular,upper,unit",
+         fn=lambda F, a, b: F.solve_triangular(a, b, upper=True, unitriangular=True),
+         torch_fn=lambda F, a, b: F.linalg.solve_triangular(a, b, upper=True, unitriangular=True)),
+    Case("diag_embed", (2, 3)),
+    Case("diag_embed", (4,), offset=1, name="diag_embed,offset=1"),
+    Case("diag_embed", (2, 3), offset=-2, name="diag_embed,offset=-2"),
+]

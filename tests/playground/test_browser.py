@@ -169,11 +169,14 @@ class Tab:
         self.page.click("#play")  # Pause
         self.idle()
 
-    def boundary_pixels(self):
-        return np.array(self.page.evaluate("""() => {
-            const c = document.getElementById('boundary');
+    def canvas_pixels(self, canvas_id):
+        return np.array(self.page.evaluate("""(id) => {
+            const c = document.getElementById(id);
             return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);
-        }"""), dtype=np.uint8)
+        }""", canvas_id), dtype=np.uint8)
+
+    def boundary_pixels(self):
+        return self.canvas_pixels("boundary")
 
     def click_point(self, split, index):
         """A mouse click where the page drew that point."""
@@ -220,6 +223,12 @@ def test_play_then_pause_trains_the_loss_falls_and_the_boundary_changes(context,
     after = tab.boundary_pixels()
     changed = np.mean(np.any(before.reshape(-1, 4) != after.reshape(-1, 4), axis=1))
     assert changed > 0.2, f"only {changed:.1%} of the boundary's pixels changed"
+
+    # the loss curves: drawn, and redrawn on the other axis when log scale is switched off
+    log_curve = tab.canvas_pixels("loss-curve")
+    assert (log_curve.reshape(-1, 4)[:, 3] > 0).mean() > 0.01
+    tab.page.uncheck("#log-scale")
+    assert not np.array_equal(tab.canvas_pixels("loss-curve"), log_curve)
     tab.assert_only_own_origin()
 
 
@@ -287,6 +296,27 @@ def test_uploading_a_csv_trains_on_its_points(context, server, tmp_path):
     tab.page.click("#step")
     tab.idle()
     assert tab.iteration() == 1
+    tab.assert_only_own_origin()
+
+
+def test_three_classes_colour_the_regions_by_the_predicted_class(context, server, tmp_path):
+    # three clusters, labels 0, 1, 2: p(class 1) alone cannot show the regions
+    rng = np.random.default_rng(2)
+    centres = [(-1.0, -1.0), (1.0, -1.0), (0.0, 1.0)]
+    rows = [(round(cx + float(dx), 3), round(cy + float(dy), 3), k)
+            for k, (cx, cy) in enumerate(centres) for dx, dy in rng.normal(0, 0.2, (20, 2))]
+    tab = Tab(context, server)
+    tab.new_settings(lambda page: page.set_input_files("#csv-file", str(write_csv(tmp_path / "three.csv", rows))))
+    assert tab.state()["classes"] == 3
+    caption = tab.page.inner_text("#boundary-caption")
+    assert "predicted class" in caption and "class 2" in caption
+    tab.new_settings(lambda page: page.select_option("#optimizer", "adam"))
+    tab.play_until(150)
+    assert tab.state()["train_accuracy"] > 0.9
+    # Okabe-Ito's bluish green (class 2), paled, is the only colour whose green beats red and blue
+    rgb = tab.boundary_pixels().reshape(-1, 4)[:, :3].astype(int)
+    green = (rgb[:, 1] > rgb[:, 0] + 30) & (rgb[:, 1] > rgb[:, 2] + 5)
+    assert green.mean() > 0.1, f"only {green.mean():.1%} of the map in class 2's colour"
     tab.assert_only_own_origin()
 
 
@@ -410,6 +440,17 @@ def test_a_clicked_points_numbers_equal_a_pass_computed_here(context, server):
     last = next(r for r in data["records"] if r["id"] == data["forward"][-1])
     assert last["value"][0] == pytest.approx(loss, rel=1e-5, abs=1e-7)
     assert f"label {label}" in frame.locator("#title").inner_text()
+
+    # the counters at the top, from the same weights: the mean train loss and the accuracy
+    passes = [numpy_pass(numbers["params"], numbers["layers"], config["activation"], config["loss"],
+                         p[:2], p[2], len(numbers["output"])) for p in state["points"]["train"]]
+    mean_loss = np.mean([value for _, value, _ in passes])
+    accuracy = np.mean([np.argmax(z) == p[2] for (z, _, _), p in zip(passes, state["points"]["train"])])
+    # a point whose two best outputs are within float32 rounding could go either way
+    near_ties = sum(np.diff(np.sort(z)[-2:])[0] < 1e-4 for z, _, _ in passes)
+    assert tab.shown_loss() == pytest.approx(mean_loss, rel=1e-5)
+    shown_accuracy = float(tab.page.inner_text("#train-accuracy").rstrip(" %")) / 100
+    assert abs(shown_accuracy - accuracy) <= (near_ties + 0.5) / len(passes) + 1e-3  # + the text's 0.1 % rounding
     tab.assert_only_own_origin()
 
 

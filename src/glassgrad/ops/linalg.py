@@ -591,3 +591,137 @@ def _default_float():
 
 
 __all__ += ["baddbmm", "addbmm", "cross", "cov", "corrcoef"]
+
+
+# ---------------------------------------------------------------- Cholesky, triangular solves
+def _tril_or_triu(a, upper):
+    return xp.triu(a) if upper else xp.tril(a)
+
+
+def _mT(a):
+    return xp.swapaxes(a, -1, -2)
+
+
+def _need_matrices(op, t, name):
+    if t.ndim < 2:
+        raise ShapeError(f"{op}: {name} must be a matrix or a batch of matrices (at least 2-D), "
+                         f"got shape {tuple(t.shape)}")
+
+
+class Cholesky(LinearAlgebra):
+    label = "cholesky"
+    rule = (r"A = L L^T:\ \bar A = \tfrac12 (S + S^T),\ S = L^{-T}\,\Phi(L^T \bar L)\,L^{-1},"
+            r"\ \Phi = \text{lower triangle, diagonal halved}")
+    plain = ("A = L L^T: dA = (S + S^T)/2, S = L^-T Phi(L^T dL) L^-1, Phi = lower triangle "
+             "with the diagonal halved")
+    form = ("cholesky({...})", r"\mathrm{chol}({...})")
+    float_only = True
+
+    def forward(ctx, a, upper=False):
+        ctx.upper = upper
+        try:
+            low = xp.linalg.cholesky(a)
+        except xp.linalg.LinAlgError:
+            raise ValueError(f"cholesky: the input (shape {a.shape}) is not positive-definite "
+                             "(a covariance matrix must be symmetric with positive eigenvalues)") from None
+        ctx.save_for_backward(low)
+        return _mT(low).copy() if upper else low
+
+    def backward(ctx, upstream):
+        (low,) = ctx.saved
+        g = xp.tril(_mT(upstream) if ctx.upper else upstream)  # as the gradient of L
+        phi = xp.tril(_mT(low) @ g)
+        phi[..., range(phi.shape[-1]), range(phi.shape[-1])] *= 0.5  # Phi: diagonal halved
+        # S = L^-T Phi L^-1, by two triangular solves instead of an inverse
+        s = xp.linalg.solve(_mT(low), phi)
+        s = _mT(xp.linalg.solve(_mT(low), _mT(s)))
+        return 0.5 * (s + _mT(s))  # A is symmetric: the gradient of its symmetric part
+
+
+def cholesky(input, upper=False):
+    """The Cholesky factor of a symmetric positive-definite matrix (or a batch of them):
+    lower-triangular L with A = L L^T (``upper=True``: U = L^T, A = U^T U). A matrix that
+    is not positive-definite raises ValueError."""
+    _need_matrices("cholesky", input, "input")
+    return Cholesky.apply(input, upper=upper)
+
+
+class SolveTriangular(LinearAlgebra):
+    label = "solve_triangular"
+    rule = r"X = A^{-1} B:\ \bar B = A^{-T} \bar X,\ \bar A = -\,\mathrm{tri}(\bar B X^T)"
+    plain = "X = A^-1 B: dB = A^-T dX, dA = -tri(dB X^T) (the triangle A lives in)"
+    form = ("solve_triangular({...})", r"{0}^{-1} {1}")
+    float_only = True
+
+    def forward(ctx, a, b, upper=False, unitriangular=False):
+        ctx.upper, ctx.unit = upper, unitriangular
+        ctx.shapes = (a.shape, b.shape)
+        tri = _tril_or_triu(a, upper)
+        if unitriangular:  # the diagonal is taken as ones, whatever a holds there
+            n = a.shape[-1]
+            tri[..., range(n), range(n)] = 1
+        x = xp.linalg.solve(tri, b)
+        ctx.save_for_backward(tri, x)
+        return x
+
+    def backward(ctx, upstream):
+        tri, x = ctx.saved
+        a_shape, b_shape = ctx.shapes
+        gb = xp.linalg.solve(_mT(tri), upstream)
+        ga = -_tril_or_triu(gb @ _mT(x), ctx.upper)
+        if ctx.unit:
+            ga[..., range(ga.shape[-1]), range(ga.shape[-1])] = 0
+        return _sum_to(ga, a_shape), _sum_to(gb, b_shape)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with A X = B for a triangular A (the lower triangle is read, or the upper with
+    ``upper=True``; ``unitriangular``: ones on the diagonal), batch dims broadcast, as
+    torch.linalg.solve_triangular. Only left=True (A X = B)."""
+    if not left:
+        raise NotImplementedError("solve_triangular: left=False (X A = B) is not supported; "
+                                  "solve A^T X^T = B^T instead")
+    _need_matrices("solve_triangular", A, "A")
+    _need_matrices("solve_triangular", B, "B")
+    if A.shape[-1] != A.shape[-2] or A.shape[-1] != B.shape[-2]:
+        raise ShapeError(f"solve_triangular: A must be square and match B's rows, got shapes "
+                         f"{tuple(A.shape)} and {tuple(B.shape)}")
+    return SolveTriangular.apply(A, B, upper=upper, unitriangular=unitriangular)
+
+
+__all__ += ["cholesky", "solve_triangular"]
+
+
+# ---------------------------------------------------------------- bilinear
+# The bilinear map of two inputs (F.bilinear, nn.Bilinear):
+#     y_o = x_1^T A_o x_2 + b_o = sum_{i,j} x_{1,i} A_{o,i,j} x_{2,j} + b_o,  A: (out, in1, in2)
+# written as two contractions of existing ops (a matmul, then a product summed over j), so
+# the backward comes from them: u_{o,j} = sum_i x_{1,i} A_{o,i,j}, y_o = sum_j u_{o,j} x_{2,j}
+from ..tensor import Tensor  # noqa: E402
+
+
+def bilinear(input1, input2, weight, bias=None):
+    r"""y = x_1^T A x_2 + b for inputs (*, in1) and (*, in2) -> (*, out); weight (out, in1,
+    in2), bias (out,)."""
+    op = "bilinear"
+    for name, t in (("input1", input1), ("input2", input2), ("weight", weight)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: {name} must be a glassgrad Tensor, got {type(t).__name__}")
+    if weight.ndim != 3:
+        raise ValueError(f"{op}: weight must have shape (out, in1, in2), got {tuple(weight.shape)}")
+    out, in1, in2 = weight.shape
+    if (input1.ndim < 1 or input1.shape[-1] != in1 or input2.ndim < 1 or input2.shape[-1] != in2
+            or input1.shape[:-1] != input2.shape[:-1]):
+        raise ValueError(f"{op}: expected input1 (*, {in1}) and input2 (*, {in2}) with the same "
+                         f"leading dims, got {tuple(input1.shape)} and {tuple(input2.shape)}")
+    lead = tuple(input1.shape[:-1])
+    # u[n, o, j] = sum_i x1[n, i] A[o, i, j]: one matmul with A laid out as (in1, out * in2)
+    u = matmul(input1.reshape(-1, in1), weight.permute(1, 0, 2).reshape(in1, out * in2))
+    u = u.reshape(-1, out, in2)
+    y = (u * input2.reshape(-1, 1, in2)).sum(dim=-1)  # y[n, o] = sum_j u[n, o, j] x2[n, j]
+    if bias is not None:
+        y = y + bias
+    return y.reshape(lead + (out,))
+
+
+__all__ += ["bilinear"]

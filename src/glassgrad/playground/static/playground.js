@@ -143,6 +143,14 @@ function showConfig(config) {
     if (config[name] !== undefined) $(name).value = config[name];
   }
   if (Array.isArray(config.hidden)) setHiddenWidths(config.hidden);
+  showDataFields();
+}
+
+/** An uploaded file decides its points: the generator's fields are greyed out for csv. */
+function showDataFields() {
+  const generated = $("dataset").value !== "csv";
+  $("points").disabled = !generated;
+  $("noise").disabled = !generated;
 }
 
 function settingsChanged() {
@@ -351,6 +359,43 @@ function probabilityColour(p) {
   return towards.map((c) => Math.round(255 + (c - 255) * strength));
 }
 
+const DIVERGED = [200, 200, 200];  // a grid cell whose output is not a finite number (sent as null)
+
+/**
+ * How a boundary grid cell is coloured: two classes, by p(class 1) (how sure the network is);
+ * more classes (an uploaded CSV), by the predicted class, pale, as p(class 1) alone cannot
+ * tell the other classes apart.
+ */
+function cellColouring(state) {
+  const { probability, predicted } = state.boundary;
+  if ((state.classes ?? 2) > 2 && predicted) {
+    return (row, col) => {
+      const k = predicted[row][col];
+      if (k === null) return DIVERGED;
+      return hexToRgb(CLASS_COLOURS[k % CLASS_COLOURS.length]).map((c) => Math.round(255 + (c - 255) * 0.45));
+    };
+  }
+  return (row, col) => (probability[row][col] === null ? DIVERGED : probabilityColour(probability[row][col]));
+}
+
+/** The caption names what the colours mean, with a swatch per class. */
+function showBoundaryCaption(state) {
+  const classes = state.classes ?? 2;
+  const caption = $("boundary-caption");
+  if (Number(caption.dataset.classes) === classes) return;
+  caption.dataset.classes = String(classes);
+  const swatches = [];
+  for (let k = 0; k < classes; k++) {
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.style.background = CLASS_COLOURS[k % CLASS_COLOURS.length];
+    swatches.push(swatch, ` class ${k}${k < classes - 1 ? ", " : "; "}`);
+  }
+  const what = classes > 2 ? "Decision regions: colour is the predicted class, " : "Decision boundary: colour is p(class 1), ";
+  caption.replaceChildren(what, ...swatches,
+    "rings are test points. Click a point to see its forward and backward pass.");
+}
+
 /** Data coordinates <-> canvas pixels for the boundary plot (extent = [xmin, xmax, ymin, ymax]). */
 function boundaryScale(extent, width, height) {
   const [xmin, xmax, ymin, ymax] = extent;
@@ -362,7 +407,9 @@ function boundaryScale(extent, width, height) {
 function drawBoundary(state) {
   const canvas = $("boundary");
   const { ctx, width, height } = context2d(canvas);
-  const { size, probability, extent } = state.boundary;
+  const { size, extent } = state.boundary;
+  showBoundaryCaption(state);
+  const colourOf = cellColouring(state);
   // the n x n grid into an n x n image (rows from ymax down, as the contract sends them),
   // then stretched over the canvas with smoothing: a smooth map from a coarse grid
   const grid = document.createElement("canvas");
@@ -371,7 +418,7 @@ function drawBoundary(state) {
   const image = grid.getContext("2d").createImageData(size, size);
   for (let row = 0; row < size; row++) {
     for (let col = 0; col < size; col++) {
-      const [r, g, b] = probabilityColour(probability[row][col]);
+      const [r, g, b] = colourOf(row, col);
       const at = 4 * (row * size + col);
       image.data.set([r, g, b, 255], at);
     }
@@ -549,12 +596,13 @@ function drawHiddenSpace(state) {
     `Hidden space: units 1 and 2 of hidden layer ${hidden.layer + 1}, train points`;
   const xs = hidden.points.map((p) => p[0]);
   const ys = hidden.points.map((p) => p[1]);
-  const pad = 14;
+  // margins above and below hold the range labels, so no point hides them
+  const pad = { side: 10, top: 20, bottom: 20 };
   const [xlow, xhigh] = paddedRange(xs);
   const [ylow, yhigh] = paddedRange(ys);
   const toPixel = ([h1, h2]) => [
-    pad + ((h1 - xlow) / (xhigh - xlow)) * (width - 2 * pad),
-    height - pad - ((h2 - ylow) / (yhigh - ylow)) * (height - 2 * pad),
+    pad.side + ((h1 - xlow) / (xhigh - xlow)) * (width - 2 * pad.side),
+    height - pad.bottom - ((h2 - ylow) / (yhigh - ylow)) * (height - pad.top - pad.bottom),
   ];
   drawFrame(ctx, { left: 0.5, right: width - 0.5, top: 0.5, bottom: height - 0.5 });
   ctx.fillStyle = "#3c4556";
@@ -699,6 +747,7 @@ function wireControls() {
   $("remove-layer").addEventListener("click", () => changeLayerCount(-1));
   $("controls").addEventListener("change", (event) => {
     if (event.target.id === "csv-file") return;  // handled by uploadCsv
+    showDataFields();
     settingsChanged();
   });
   $("controls").addEventListener("submit", (event) => event.preventDefault());
