@@ -13,8 +13,8 @@ NOT_IMPORTED = ON_FIRST_USE + [
     "display", "formats", "sweep", "studies", "distributed", "playground", "cli", "cuda",
     "accelerator", "backends", "printing", "type_info", "runtime", "testing", "distributions",
     "ops.loss", "ops.convolution", "ops.pooling", "ops.normalization", "ops.stochastic",
-    "ops.lookup", "autograd.custom_function", "autograd.anomaly", "autograd.variable",
-    "autograd.gradcheck",
+    "ops.lookup", "ops.attention", "autograd.custom_function", "autograd.anomaly",
+    "autograd.variable", "autograd.gradcheck",
 ]
 
 

@@ -1,7 +1,8 @@
 """Every differentiable op, forward and backward side by side, one file per family
 (docs/architecture.md): arithmetic, pointwise, activation, reduction, shape, indexing,
-linalg, softmax, loss, convolution, pooling, normalization, dropout, lookup. Speed tricks
-live behind named functions in the private ``_kernels`` package."""
+linalg, softmax, loss, convolution, pooling, normalization, dropout, lookup, attention,
+error and gamma functions. Speed tricks live behind named functions in the private
+``_kernels`` package."""
 
 from .arithmetic import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
@@ -28,6 +29,7 @@ _ON_FIRST_USE = {
     "normalization": ("layer_norm", "group_norm", "instance_norm", "rms_norm",
                       "cosine_similarity", "pairwise_distance"),
     "lookup": (),
+    "attention": (),  # scaled_dot_product_attention is nn.functional's only
 }
 _FAMILY_OF = {name: family for family, names in _ON_FIRST_USE.items() for name in names}
 
