@@ -527,7 +527,7 @@ class PReLU(ElementwiseBinary):
     label = "prelu"
     rule = (r"\partial\,\mathrm{prelu}/\partial s = [s > 0] + a [s \le 0],\ "
             r"\partial\,\mathrm{prelu}/\partial a = s [s \le 0]")
-    plain = "d prelu/d s = [s > 0] + a [s <= 0], d prelu/d a = s [s <= 0]"
+    plain = "d/ds prelu(s, a) = [s > 0] + a [s <= 0], d/da prelu(s, a) = s [s <= 0]"
     form = ("prelu({...})", r"\mathrm{prelu}({...})")
     float_only = True
 

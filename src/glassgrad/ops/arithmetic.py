@@ -513,7 +513,7 @@ def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
 class Clone(ElementwiseUnary):
     label = "clone"
     rule = r"\partial a/\partial a = 1"
-    plain = "d a/d a = 1"
+    plain = "d/da clone(a) = 1"
     form = ("clone({...})", r"\mathrm{clone}({...})")
 
     def forward(ctx, a):

@@ -707,7 +707,7 @@ class IndexPut(Indexing):
     label = "index_put"
     rule = (r"\partial\,\mathrm{put}(a,i,v)/\partial a = 1 \text{ off } i,\ 0 \text{ on } i;\ "
             r"\partial/\partial v = 1 \text{ at } i")
-    plain = "d put(a,i,v)/d a = 1 off i, 0 on i; d/d v = 1 at i"
+    plain = "d put(a, i, v)/d a = 1 off i, 0 on i; d put(a, i, v)/d v = 1 at i"
     form = ("index_put({...})", r"\mathrm{index\_put}({...})")
 
     def forward(ctx, a, value, index, accumulate=False):

@@ -465,7 +465,7 @@ class Lerp(Elementwise):
     label = "lerp"
     rule = (r"\partial\,\mathrm{lerp}(a,b,w)/\partial a = 1-w,\ \partial/\partial b = w,\ "
             r"\partial/\partial w = b - a")
-    plain = "d lerp(a,b,w)/d a = 1-w, d/d b = w, d/d w = b - a"
+    plain = "d/da lerp(a, b, w) = 1 - w, d/db lerp(a, b, w) = w, d/dw lerp(a, b, w) = b - a"
     form = ("lerp({...})", r"\mathrm{lerp}({...})")
 
     def forward(ctx, a, b, w):

@@ -163,7 +163,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 class Contiguous(ShapeOp):
     label = "contiguous"
     rule = r"\partial a/\partial a = 1"
-    plain = "d a/d a = 1"
+    plain = "d/da contiguous(a) = 1"
     form = ("contiguous({...})", r"\mathrm{contiguous}({...})")
 
     def forward(ctx, a):
