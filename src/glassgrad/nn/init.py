@@ -255,3 +255,27 @@ def orthogonal_(tensor, gain=1, generator=None):
     if rows < cols:
         q = q.T
     return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+__all__ += ["trunc_normal_"]
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    r"""Fill with draws from N(mean, std^2) truncated to [a, b] (a and b are values, not
+    numbers of standard deviations, as in PyTorch; vision Transformers start their weights
+    so). Drawn by rejection: a draw outside [a, b] is drawn again, which gives exactly the
+    truncated distribution (PyTorch inverts the CDF instead: the same distribution, other
+    numbers)."""
+    _check_float(tensor, "trunc_normal_")
+    if not std > 0 or not a < b:
+        raise ValueError(f"trunc_normal_ expects std > 0 and a < b, got std={std}, a={a}, b={b}")
+    rng = backend.rng(generator)
+    values = rng.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    for _ in range(1000):  # each round redraws only the draws that fell outside
+        if not outside.any():
+            return _fill(tensor, values)
+        values[outside] = rng.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds almost none of N({mean}, {std}^2); "
+                     "the draws kept falling outside it")

@@ -1,8 +1,8 @@
 // glassgrad playground: the page's script (plain JavaScript, no build step, no library).
 //
 // The server does all the mathematics (glassgrad trains the network); this script only
-// sends the settings, asks for training steps and draws what comes back. The HTTP contract
-// is PLAYGROUND_API.md: POST /api/session (settings -> a session of its own for this tab),
+// sends the settings, asks for training steps and draws what comes back. The HTTP API is
+// docs/playground.md's: POST /api/session (settings -> a session of its own for this tab),
 // POST .../step, POST .../reset, GET .../explain(.json), DELETE the old session.
 //
 // Every server answer is a STATE (iteration, losses, points, boundary, hidden space) and the
@@ -19,6 +19,7 @@ const POINT_RADIUS = 4;
 const CLICK_RADIUS = 9;         // how far (pixels) a click may miss a point and still pick it
 const SETTINGS_DELAY_MS = 350;  // typing "0.003" should make one session, not four
 
+// The page's whole state, one global object (the browser tests read it, as can the console).
 const playground = {
   options: null,      // GET /api/options
   session: null,      // this tab's session id
@@ -27,7 +28,7 @@ const playground = {
   playing: false,
   loops: 0,           // play loops started (only the latest runs)
   queue: Promise.resolve(),  // server calls run one at a time, in order
-  selected: null,     // {split, index} of the point whose explorer is open
+  selected: null,     // {split, index, iteration} of the point whose explorer is open
   settingsTimer: null,
 };
 
