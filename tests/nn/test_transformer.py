@@ -61,7 +61,7 @@ def compare(ours, theirs, inputs, kwargs_g, kwargs_t, dtype, terms):
                                    err_msg=name)
 
 
-def masks(S, N, kind, dtype, lib, T=None):
+def masks(S, N, kind, dtype, lib):
     """The masks of one call, in ``lib`` (gg or torch)."""
     rng = np.random.default_rng(4)
     out = {}
