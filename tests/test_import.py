@@ -111,3 +111,10 @@ def test_layers_files_and_random_numbers_on_first_use():
             "gg.optim.SGD.__name__); from glassgrad import load; print(load is gg.load); "
             "gg.manual_seed(0); a = gg.rand(3); gg.manual_seed(0); print(bool((gg.rand(3) == a).all()))")
     assert run(code) == ["False", "Linear", "glassgrad.io", "glassgrad.io", "SGD", "True", "True"]
+
+
+def test_star_import_brings_the_names_on_first_use_but_shadows_no_builtin():
+    code = ("from glassgrad import *; import builtins; "
+            "print(conv2d.__name__, Function.__name__, finfo.__name__, nn.Linear.__name__, "
+            "bool is builtins.bool, max is builtins.max, sum is builtins.sum)")
+    assert run(code) == ["conv2d", "Function", "finfo", "Linear", "True", "True", "True"]

@@ -72,3 +72,16 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(set(globals()) | set(_ON_FIRST_USE))
+
+
+def _star_names():
+    """`from glassgrad import *`: every public name, those loaded on first use included
+    (they load then), but none spelled like a Python builtin (the dtypes bool, float, int;
+    the functions max, min, sum, abs, ...), which would shadow it in the importing module."""
+    import builtins
+
+    public = set(globals()) | set(_ON_FIRST_USE)
+    return sorted(n for n in public if not n.startswith("_") and not hasattr(builtins, n))
+
+
+__all__ = _star_names()
