@@ -158,6 +158,7 @@ def test_transformer_language_model():
     assert ours["lr"] == pytest.approx(theirs["lr"], rel=1e-12)  # StepLR(1.0, gamma=0.95), 4 epochs
     assert ours["keys"] == theirs["keys"]  # the state_dict has torch's keys, pe buffer first
     assert ours["reloaded"] == ours["eval_loss"]  # the saved weights came back exactly
+    assert ours["best_model"] == ours["eval_loss"]  # copy.deepcopy kept them exactly too
     assert math.exp(ours["eval_loss"]) < 9  # it learnt (a uniform guess over 11 words: 11)
 
 

@@ -61,3 +61,5 @@ from ..ops.linalg import bilinear  # noqa: F401,E402
 from ..ops.loss import hinge_embedding_loss, margin_ranking_loss, triplet_margin_loss  # noqa: F401,E402
 __all__ += ["pixel_shuffle", "pixel_unshuffle", "bilinear", "hinge_embedding_loss",
             "margin_ranking_loss", "triplet_margin_loss"]
+from .attention import multi_head_attention_forward  # noqa: F401,E402
+__all__ += ["multi_head_attention_forward"]

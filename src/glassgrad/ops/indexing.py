@@ -107,7 +107,7 @@ class Gather(Indexing):
     label = "gather"
     rule = (r"\partial\,\mathrm{out}_{\ldots k \ldots}/\partial a_{\ldots i \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]\ (\text{repeats add up})")
-    plain = "d out_... k .../d a_... i ... = [index_... k ... = i] (repeats add up)"
+    plain = "d out_k/d a_i = [index_k = i] along dim (an element gathered twice gets both upstreams)"
     form = ("gather({...})", r"\mathrm{gather}({...})")
 
     def forward(ctx, a, index, dim):
@@ -146,7 +146,7 @@ class Scatter(Indexing):
     rule = (r"\partial\,\mathrm{out}/\partial a = 1 \text{ off the written places};\ "
             r"\partial\,\mathrm{out}_{\ldots i \ldots}/\partial \mathrm{src}_{\ldots k \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]")
-    plain = "d out/d a = 1 off the written places; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    plain = "d out/d a = 1 off the written places, 0 on them; d out_i/d src_k = [index_k = i] along dim"
     form = ("scatter({...})", r"\mathrm{scatter}({...})")
     add = False  # ScatterAdd: adds instead of overwriting
 
@@ -204,7 +204,7 @@ class ScatterAdd(Scatter):
     label = "scatter_add"
     rule = (r"\partial\,\mathrm{out}/\partial a = 1;\ \partial\,\mathrm{out}_{\ldots i \ldots}/"
             r"\partial \mathrm{src}_{\ldots k \ldots} = [\mathrm{index}_{\ldots k \ldots} = i]")
-    plain = "d out/d a = 1; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    plain = "d out/d a = 1; d out_i/d src_k = [index_k = i] along dim"
     form = ("scatter_add({...})", r"\mathrm{scatter\_add}({...})")
     add = True
 
@@ -382,7 +382,7 @@ class MaskedFill(Indexing):
     label = "masked_fill"
     rule = (r"\partial\,\mathrm{out}/\partial a = [\lnot m],\ "
             r"\partial\,\mathrm{out}/\partial v = [m]")
-    plain = "d out/d a = [lnot m], d out/d v = [m]"
+    plain = "d out/d a = [not m], d out/d v = [m]"
     form = ("masked_fill({...})", r"\mathrm{masked\_fill}({...})")
 
     def forward(ctx, a, mask, value):
@@ -707,7 +707,7 @@ class IndexPut(Indexing):
     label = "index_put"
     rule = (r"\partial\,\mathrm{put}(a,i,v)/\partial a = 1 \text{ off } i,\ 0 \text{ on } i;\ "
             r"\partial/\partial v = 1 \text{ at } i")
-    plain = "d put(a,i,v)/d a = 1 off i, 0 on i; d/d v = 1 at i"
+    plain = "d put(a, i, v)/d a = 1 off i, 0 on i; d put(a, i, v)/d v = 1 at i"
     form = ("index_put({...})", r"\mathrm{index\_put}({...})")
 
     def forward(ctx, a, value, index, accumulate=False):

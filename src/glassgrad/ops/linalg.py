@@ -40,6 +40,46 @@ def _sum_to(g, shape):
     return xp.add.reduce(g, axis=axes).reshape(shape)
 
 
+def _as_matrices(a, b, upstream):
+    """The operands and upstream of a matmul with its 1-D dims put back: a 1-D a was a row
+    (1, k), a 1-D b a column (k, 1), and the upstream lacks the matching dims."""
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g = upstream
+    if a.ndim == 1:
+        g = xp.expand_dims(g, -2)
+    if b.ndim == 1:
+        g = xp.expand_dims(g, -1)
+    return a2, b2, g
+
+
+# A gradient that is an outer product of two vectors is formed elementwise, as PyTorch's ger
+# (the backward of its mv): a -0.0 in the vector gives -0.0 products, where a GEMM of inner
+# size 1 adds them to +0.0. PyTorch computes matrix @ vector, batch @ vector and vector @
+# matrix by mv, and vector @ batch by mv only when the vector needs a gradient too (else
+# by bmm: +0.0).
+def _matmul_grad_a(a, b, upstream):
+    """dL/dA = G B^T for matmul's vector and batched cases, summed to A's shape."""
+    if b.ndim == 1:  # dL/dA_ij = G_i b_j (over any batch dims of A)
+        return upstream[..., None] * b
+    a2, b2, g = _as_matrices(a, b, upstream)
+    return _sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+
+
+def _matmul_grad_b(a, b, upstream, a_needs_grad):
+    """dL/dB = A^T G for matmul's vector and batched cases, summed to B's shape."""
+    if a.ndim == 1 and (b.ndim == 2 or a_needs_grad):  # dL/dB_ij = a_i G_j
+        return (a[:, None] * upstream[..., None, :]).reshape(b.shape)
+    a2, b2, g = _as_matrices(a, b, upstream)
+    if b2.ndim == 2 and g.ndim > 2 and a2.shape[:-2] == g.shape[:-2]:
+        # B was shared by every batch element: fold the batch into rows, one GEMM
+        # (sum_i A_i^T G_i is [A_1; A_2; ...]^T [G_1; G_2; ...]).
+        db = a2.reshape(-1, a2.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+    else:
+        db = _sum_to(a2.swapaxes(-1, -2) @ g, b2.shape)
+    return db.reshape(b.shape)
+
+
 class MatMul(LinearAlgebra):
     label = "matmul"
     rule = r"\partial (AB)/\partial A = \bar{G} B^T,\ \partial (AB)/\partial B = A^T \bar{G}"
@@ -58,40 +98,13 @@ class MatMul(LinearAlgebra):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:  # the common case, straight to BLAS
-            da = upstream @ b.T if need_a else None
-            db = a.T @ upstream if need_b else None
-            return da, db
+            return (upstream @ b.T if need_a else None), (a.T @ upstream if need_b else None)
         if a.ndim == 1 and b.ndim == 1:  # a dot product: the upstream is a 0-d scalar
             return (upstream * b if need_a else None), (upstream * a if need_b else None)
-        # Put back the dims matmul removed: a 1-D a was a row (1, k), a 1-D b a column (k, 1).
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        g = upstream
-        if a.ndim == 1:
-            g = xp.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = xp.expand_dims(g, -1)
-        # A gradient that is an outer product of two vectors is formed elementwise, as
-        # PyTorch's ger (the backward of its mv): a -0.0 in the vector gives -0.0 products,
-        # where a GEMM of inner size 1 adds them to +0.0. PyTorch computes matrix @ vector,
-        # batch @ vector and vector @ matrix by mv, and vector @ batch by mv only when the
-        # vector needs a gradient too (else by bmm: +0.0).
-        da = db = None
-        if need_a:
-            if b.ndim == 1:  # dL/dA_ij = G_i b_j (over any batch dims of A)
-                da = upstream[..., None] * b
-            else:
-                da = _sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
-        if need_b:
-            if a.ndim == 1 and (b.ndim == 2 or need_a):  # dL/dB_ij = a_i G_j
-                db = a[:, None] * upstream[..., None, :]
-            elif b2.ndim == 2 and g.ndim > 2 and a2.shape[:-2] == g.shape[:-2]:
-                # b was shared by every batch element: fold the batch into rows, one GEMM
-                # (sum_i A_i^T G_i is [A_1; A_2; ...]^T [G_1; G_2; ...]).
-                db = a2.reshape(-1, a2.shape[-1]).T @ g.reshape(-1, g.shape[-1])
-            else:
-                db = _sum_to(a2.swapaxes(-1, -2) @ g, b2.shape)
-            db = db.reshape(b.shape)
+        # vectors and batches: the same dA = G B^T and dB = A^T G, with matmul's 1-D dims
+        # put back and the batch dims it broadcast summed away (_matmul_grad_a, _b)
+        da = _matmul_grad_a(a, b, upstream) if need_a else None
+        db = _matmul_grad_b(a, b, upstream, a_needs_grad=need_a) if need_b else None
         return da, db
 
 

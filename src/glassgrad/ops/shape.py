@@ -163,7 +163,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 class Contiguous(ShapeOp):
     label = "contiguous"
     rule = r"\partial a/\partial a = 1"
-    plain = "d a/d a = 1"
+    plain = "d/da contiguous(a) = 1"
     form = ("contiguous({...})", r"\mathrm{contiguous}({...})")
 
     def forward(ctx, a):
@@ -481,7 +481,7 @@ def _pad_sources(shape, pad, mode):
 class Narrow(ShapeOp):
     label = "narrow"
     rule = r"\partial a_{[s:s+n]}/\partial a = 1 \text{ on the slice, } 0 \text{ elsewhere}"
-    plain = "d a_[s:s+n]/d a = 1 on the slice, 0 elsewhere"
+    plain = "d a[s:s+n]/d a = 1 on the slice, 0 elsewhere"
     form = ("narrow({...})", r"\mathrm{narrow}({...})")
 
     def forward(ctx, a, dim, start, length):
@@ -514,7 +514,7 @@ def narrow(input, dim, start, length):
 class Select(ShapeOp):
     label = "select"
     rule = r"\partial a_{[i]}/\partial a = 1 \text{ at index } i, 0 \text{ elsewhere}"
-    plain = "d a_[i]/d a = 1 at index i, 0 elsewhere"
+    plain = "d a[i]/d a = 1 at index i, 0 elsewhere"
     form = ("select({...})", r"\mathrm{select}({...})")
 
     def forward(ctx, a, dim, index):
@@ -875,7 +875,7 @@ def diag(input, diagonal=0):
 class Trace(LinearAlgebra):
     label = "trace"
     rule = r"\partial \sum_i a_{ii}/\partial a_{jk} = [j = k]"
-    plain = "d sum_i a_ii/d a_jk = [j = k]"
+    plain = "d/da_jk sum_i a_ii = [j = k]"
     form = ("trace({...})", r"\mathrm{trace}({...})")
 
     def forward(ctx, a):
