@@ -122,7 +122,7 @@ IN_PLACE = (
     "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min",
     "clamp_max", "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "pow",
     "lerp", "clip", "addcmul", "addcdiv", "erfinv", "lgamma", "digamma",
-    "logit",
+    "logit", "polygamma", "xlogy", "hypot", "deg2rad", "rad2deg", "sgn", "baddbmm", "addbmm",
 )
 
 
