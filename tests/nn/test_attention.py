@@ -308,3 +308,29 @@ def test_a_trace_shows_each_step_of_attention():
         F.scaled_dot_product_attention(q, q, q, is_causal=True).sum().backward()
     assert [n.label for n in t.nodes] == ["transpose", "matmul", "mul", "masked_fill", "softmax",
                                           "matmul", "sum"]
+
+
+@pytest.mark.parametrize("separate", [False, True])
+def test_functional_multi_head_attention_forward_matches_torch(separate):
+    """F.multi_head_attention_forward with the weights passed in (sequence first)."""
+    kwargs = dict(kdim=5, vdim=3) if separate else {}
+    ours, theirs = mha_pair("float64", add_bias_kv=True, **kwargs)
+    values, masks = mha_inputs(kwargs, dict(kpm="bool"), "float64")
+    ins_g, ins_t = both(values)
+
+    def params(m, lib):
+        return dict(embed_dim_to_check=8, num_heads=2, in_proj_weight=m.in_proj_weight,
+                    in_proj_bias=m.in_proj_bias, bias_k=m.bias_k, bias_v=m.bias_v,
+                    add_zero_attn=False, dropout_p=0.0, out_proj_weight=m.out_proj.weight,
+                    out_proj_bias=m.out_proj.bias, use_separate_proj_weight=separate,
+                    q_proj_weight=m.q_proj_weight, k_proj_weight=m.k_proj_weight,
+                    v_proj_weight=m.v_proj_weight, average_attn_weights=False,
+                    key_padding_mask=lib.tensor(masks["key_padding_mask"]))
+    out_g, w_g = F.multi_head_attention_forward(*ins_g, **params(ours, gg))
+    out_t, w_t = torch.nn.functional.multi_head_attention_forward(*ins_t, **params(theirs, torch))
+    check(out_g, out_t, rtol=1e-10, atol=1e-12)
+    check(w_g, w_t, rtol=1e-10, atol=1e-12)
+    (out_g.sum() + w_g.sum()).backward()
+    (out_t.sum() + w_t.sum()).backward()
+    for a, b in zip(ins_g, ins_t):
+        check(a.grad, b.grad, rtol=1e-9, atol=1e-11)

@@ -61,7 +61,7 @@ def compare(ours, theirs, inputs, kwargs_g, kwargs_t, dtype, terms):
                                    err_msg=name)
 
 
-def masks(S, N, kind, dtype, lib, T=None):
+def masks(S, N, kind, dtype, lib):
     """The masks of one call, in ``lib`` (gg or torch)."""
     rng = np.random.default_rng(4)
     out = {}
@@ -208,3 +208,12 @@ def test_transformer_dropout_is_active_in_training_only():
 def test_transformer_refuses_bad_arguments(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_transformer_takes_unbatched_sequences():
+    """src (S, d_model), tgt (T, d_model): one pair of sequences, no batch dim."""
+    ours, theirs = twins(lambda lib: lib.Transformer(D, H, 1, 1, FF, dropout=0.0), "float64")
+    src, tgt = arrays((5, D), (3, D))
+    causal = np.triu(np.full((3, 3), -np.inf), 1)
+    compare(ours, theirs, [src, tgt], dict(tgt_mask=gg.tensor(causal)),
+            dict(tgt_mask=torch.tensor(causal)), "float64", 2 * D * FF)

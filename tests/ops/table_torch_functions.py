@@ -45,3 +45,37 @@ CASES = [
     Case("logit", uniform(3, 4, low=0.05, high=0.95)),
     Case("logit", uniform(3, 4, low=0.05, high=0.95), eps=0.2, name="logit,eps"),
 ]
+
+# --- Cholesky and triangular solves (inputs made positive-definite / well-conditioned
+# inside the row, so that finite differences stay on the manifold of valid inputs)
+CASES += [
+    Case("cholesky", (3, 3), name="cholesky",
+         fn=lambda F, m: F.cholesky(m @ m.transpose(-1, -2) + 3 * F.eye(3, dtype=m.dtype)),
+         torch_fn=lambda F, m: F.linalg.cholesky(m @ m.transpose(-1, -2) + 3 * F.eye(3, dtype=m.dtype))),
+    Case("cholesky", (2, 3, 3), name="cholesky,batch,upper",
+         fn=lambda F, m: F.cholesky(m @ m.transpose(-1, -2) + 3 * F.eye(3, dtype=m.dtype), upper=True),
+         torch_fn=lambda F, m: F.linalg.cholesky(m @ m.transpose(-1, -2) + 3 * F.eye(3, dtype=m.dtype), upper=True)),
+    Case("solve_triangular", (3, 3), (2, 3, 4), name="solve_triangular,lower,broadcast",
+         fn=lambda F, a, b: F.solve_triangular(a + 4 * F.eye(3, dtype=a.dtype), b, upper=False),
+         torch_fn=lambda F, a, b: F.linalg.solve_triangular(a + 4 * F.eye(3, dtype=a.dtype), b, upper=False)),
+    Case("solve_triangular", (3, 3), (3, 2), name="solve_triangular,upper,unit",
+         fn=lambda F, a, b: F.solve_triangular(a, b, upper=True, unitriangular=True),
+         torch_fn=lambda F, a, b: F.linalg.solve_triangular(a, b, upper=True, unitriangular=True)),
+    Case("diag_embed", (2, 3)),
+    Case("diag_embed", (4,), offset=1, name="diag_embed,offset=1"),
+    Case("diag_embed", (2, 3), offset=-2, name="diag_embed,offset=-2"),
+]
+
+# --- small compositions: x log y, hypot, angle units, inner products, the trapezoid rule
+CASES += [
+    Case("xlogy", uniform(3, 4, low=0.1, high=2.0), uniform(3, 4, low=0.1, high=2.0)),
+    Case("hypot", (3, 4), (4,)),
+    Case("deg2rad", (3, 4)),
+    Case("rad2deg", (3, 4)),
+    Case("inner", (2, 3), (4, 3)),
+    Case("inner", (3,), (3,), name="inner,1-D"),
+    Case("trapezoid", (3, 5), fn=lambda F, y: F.trapezoid(y, dx=0.5), name="trapezoid,dx"),
+    Case("trapezoid", (3, 5), (5,), fn=lambda F, y, x: F.trapezoid(y, x), name="trapezoid,x"),
+    Case("trapezoid", (4, 3), (4, 3), fn=lambda F, y, x: F.trapezoid(y, x, dim=0), name="trapezoid,x,dim"),
+    Case("trapz", (3, 5), (5,), fn=lambda F, y, x: F.trapz(y, x), name="trapz"),
+]

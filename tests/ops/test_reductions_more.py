@@ -106,3 +106,18 @@ def test_std_mean_is_std_and_mean():
     std, mean = glassgrad.std_mean(x, dim=1)
     np.testing.assert_allclose(std.numpy(), np.arange(12.0).reshape(3, 4).std(1, ddof=1))
     np.testing.assert_allclose(mean.numpy(), [1.5, 5.5, 9.5])
+
+
+@pytest.mark.parametrize("name", ["median", "nanmedian", "nansum", "nanmean", "logcumsumexp",
+                                  "cummax", "cummin", "std_mean", "var_mean"])
+def test_numpy_spellings_axis_and_keepdims_as_torch_takes_them(name):
+    x = np.arange(12.0).reshape(3, 4) ** 1.5
+    kwargs = {"axis": 1} if name in ("logcumsumexp", "cummax", "cummin") else {"axis": 1, "keepdims": True}
+    ours = getattr(glassgrad, name)(g64(x), **kwargs)
+    theirs = getattr(torch, name)(torch.tensor(x), **kwargs)
+    for o, t in zip(ours if isinstance(ours, tuple) else (ours,), theirs if isinstance(theirs, tuple) else (theirs,)):
+        np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-12)
+    if hasattr(torch.Tensor, name):
+        method = getattr(g64(x), name)(**kwargs)
+        first = method[0] if isinstance(method, tuple) else method
+        assert tuple(first.shape) == tuple((theirs[0] if isinstance(theirs, tuple) else theirs).shape)

@@ -136,3 +136,14 @@ def test_float32_in_float32_out():
     x = np.array([0.3, 2.5, 7.0], dtype=np.float32)
     for fn in (glassgrad.lgamma, glassgrad.digamma, glassgrad.erfinv):
         assert fn(glassgrad.tensor(x / 10 if fn is glassgrad.erfinv else x)).dtype == glassgrad.float32
+
+
+def test_torch_special_names():
+    import glassgrad.special as special
+
+    x = g64([0.2, 0.7])
+    assert special.gammaln is glassgrad.lgamma and special.psi is glassgrad.digamma
+    np.testing.assert_allclose(special.erfinv(x).numpy(), torch.special.erfinv(t64([0.2, 0.7])).numpy(), rtol=4 * ULP)
+    np.testing.assert_allclose(special.logit(x).numpy(), torch.special.logit(t64([0.2, 0.7])).numpy(), rtol=1e-14)
+    for name in special.__all__:
+        assert hasattr(torch.special, name), name

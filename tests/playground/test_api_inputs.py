@@ -230,3 +230,12 @@ def test_a_step_request_has_a_work_budget(client):
                             f"expected at most {limits.MAX_STEP_EXAMPLES} per request, so at most {budget} steps")
     assert client.get(f"/api/session/{sid}").json()["iteration"] == 0
     assert client.post(f"/api/session/{sid}/step", json={"steps": 2}).json()["iteration"] == 2
+
+
+def test_a_csv_at_the_size_limit_with_windows_line_ends_is_judged_by_its_size_not_the_body(client):
+    """JSON spells \\r\\n in four characters: a CSV just over its byte limit is refused for
+    its own size (400, naming csv), not for the body's (413)."""
+    line = "1,2,0\r\n"
+    text = line * (limits.MAX_CSV_BYTES // len(line) + 1)
+    _assert_refused(client.post("/api/session", json=_csv(text)), 400,
+                    f"csv: expected at most {limits.MAX_CSV_BYTES} bytes")

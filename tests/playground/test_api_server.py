@@ -90,3 +90,25 @@ def test_import_glassgrad_playground_imports_no_web_stack():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_the_browser_is_opened_at_the_url_once_the_server_answers(monkeypatch):
+    import webbrowser
+
+    from glassgrad.cli.playground import _open_when_started, url_of
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+
+    class Server:
+        started = True
+
+    _open_when_started(Server(), url_of("127.0.0.1", 8765))
+    assert opened == ["http://127.0.0.1:8765/"]
+
+    class NeverStarted:
+        started = False
+
+    _open_when_started(NeverStarted(), "http://127.0.0.1:1/", wait=0.2)
+    assert opened == ["http://127.0.0.1:8765/"]  # a server that never came up: no browser
+    assert url_of("::1", 80) == "http://[::1]:80/" and url_of("0.0.0.0", 9) == "http://127.0.0.1:9/"

@@ -6,6 +6,7 @@ clipping, SGD with a StepLR schedule, then a few Adam steps, an evaluation under
 a save and reload. The corpus is a small made-up one; dropout is 0 so that both libraries
 do the same arithmetic (the weights come from NumPy's generator)."""
 
+import copy
 import io
 import math
 
@@ -120,6 +121,7 @@ sgd_losses = train_steps(sgd, scheduler, epochs=4)
 adam = torch.optim.Adam(model.parameters(), lr=1e-2)
 adam_losses = train_steps(adam, epochs=6)
 val_loss = evaluate(model, train_data)
+best_model = copy.deepcopy(model)  # the tutorial keeps its best model so
 print(f"| sgd {sgd_losses[-1]:5.3f} | adam {adam_losses[-1]:5.3f} | eval {val_loss:5.3f} "
       f"| ppl {math.exp(val_loss):7.2f} | lr {scheduler.get_last_lr()[0]:.4f}")
 
@@ -131,5 +133,6 @@ with io.BytesIO() as f:
 reloaded_loss = evaluate(reloaded, train_data)
 
 RESULT = {"sgd_losses": sgd_losses, "adam_losses": adam_losses, "eval_loss": val_loss,
-          "reloaded": reloaded_loss, "lr": scheduler.get_last_lr()[0],
+          "reloaded": reloaded_loss, "best_model": evaluate(best_model, train_data),
+          "lr": scheduler.get_last_lr()[0],
           "keys": list(model.state_dict())}

@@ -11,12 +11,18 @@ Every formula is written with glassgrad ops (docs/pytorch.md lists what is here)
 """
 
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .categorical import Categorical
 from .distribution import Distribution
+from .exponential import Exponential, Laplace
+from .gamma import Gamma
 from .independent import Independent
 from .kl import kl_divergence, register_kl
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
+from .poisson import Poisson
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Independent", "Normal", "Uniform",
+__all__ = ["Bernoulli", "Beta", "Categorical", "Distribution", "Exponential", "Gamma",
+           "Independent", "Laplace", "MultivariateNormal", "Normal", "Poisson", "Uniform",
            "kl_divergence", "register_kl"]

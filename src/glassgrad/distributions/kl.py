@@ -13,6 +13,7 @@ from ..ops.arithmetic import where
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .independent import Independent, sum_rightmost
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .uniform import Uniform
 
@@ -83,3 +84,20 @@ def _kl_independent_independent(p, q):
         raise NotImplementedError("KL between Independent distributions with different "
                                   "reinterpreted_batch_ndims")
     return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p, q):
+    """(|Lq^-1 Lp|_F^2 + |Lq^-1 (m_q - m_p)|^2 - k) / 2 + log det Lq - log det Lp: the trace
+    tr(Sq^-1 Sp) and the Mahalanobis term by triangular solves."""
+    from ..ops.linalg import solve_triangular
+
+    if p.event_shape != q.event_shape:
+        raise ValueError(f"KL between MultivariateNormals of different sizes "
+                         f"{tuple(p.event_shape)} and {tuple(q.event_shape)}")
+    lp, lq = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    trace = (solve_triangular(lq, lp, upper=False) ** 2).sum((-2, -1))
+    shift = solve_triangular(lq, (q.loc - p.loc).unsqueeze(-1), upper=False)
+    mahalanobis = (shift ** 2).sum((-2, -1))
+    k = p.event_shape[0]
+    return 0.5 * (trace + mahalanobis - k) + q._half_log_det() - p._half_log_det()

@@ -25,7 +25,7 @@ from ._layer_setup import _check_device, _check_size, _empty_parameter, _float_d
 from .linear import Linear
 from .module import Module
 
-__all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear"]
+__all__ = ["MultiheadAttention", "NonDynamicallyQuantizableLinear", "multi_head_attention_forward"]
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -116,72 +116,20 @@ class MultiheadAttention(Module):
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
         batched = self._check_inputs(query, key, value, key_padding_mask, attn_mask, is_causal)
-        if not batched:  # one sequence: a batch of 1 in dim 1
-            query, key, value = (reshape(x, (x.shape[0], 1, x.shape[1])) for x in (query, key, value))
-            if key_padding_mask is not None:
-                key_padding_mask = reshape(key_padding_mask, (1, -1))
-        elif self.batch_first:  # (N, L, E) -> (L, N, E)
+        if batched and self.batch_first:  # (N, L, E) -> (L, N, E)
             query, key, value = (transpose(x, 0, 1) for x in (query, key, value))
-        L, N, E = query.shape
-        H, d = self.num_heads, self.head_dim
-        q, k, v = self._project(query, key, value)
-        if self.bias_k is not None:  # one more (learnt) key and value for every sequence
-            k = cat([k, expand(self.bias_k, 1, N, E)])
-            v = cat([v, expand(self.bias_v, 1, N, E)])
-            attn_mask, key_padding_mask = _one_more_key(attn_mask), _one_more_key(key_padding_mask)
-        # (length, N, E) -> (N * H, length, d): each (sequence, head) is one attention problem
-        q, k, v = (transpose(reshape(x, (x.shape[0], N * H, d)), 0, 1) for x in (q, k, v))
-        if self.add_zero_attn:  # one more key and value, all zeros
-            zeros = creation.zeros((N * H, 1, d), dtype=q.dtype)
-            k, v = cat([k, zeros], dim=1), cat([v, zeros], dim=1)
-            attn_mask, key_padding_mask = _one_more_key(attn_mask), _one_more_key(key_padding_mask)
-        S = k.shape[1]
-        bias = self._mask_bias(attn_mask, key_padding_mask, N, S, q.dtype)
-        p = self.dropout if self.training else 0.0
-        out, weights = attend(q, k, v, 1.0 / math.sqrt(d), bias=bias, dropout_p=p)
-        # (N * H, L, d) -> (L, N, H * d): the heads side by side, then the output projection
-        out = reshape(transpose(out, 0, 1), (L * N, E))
-        out = reshape(linear(out, self.out_proj.weight, self.out_proj.bias), (L, N, E))
-        if not batched:
-            out = reshape(out, (L, E))
-        elif self.batch_first:
+        out, weights = multi_head_attention_forward(
+            query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
+            self.in_proj_bias, self.bias_k, self.bias_v, self.add_zero_attn, self.dropout,
+            self.out_proj.weight, self.out_proj.bias, training=self.training,
+            key_padding_mask=key_padding_mask, need_weights=need_weights, attn_mask=attn_mask,
+            use_separate_proj_weight=not self._qkv_same_embed_dim,
+            q_proj_weight=self.q_proj_weight, k_proj_weight=self.k_proj_weight,
+            v_proj_weight=self.v_proj_weight, average_attn_weights=average_attn_weights,
+            is_causal=is_causal)
+        if batched and self.batch_first:
             out = transpose(out, 0, 1)
-        if not need_weights:
-            return out, None
-        weights = reshape(weights, (N, H, L, S))
-        if average_attn_weights:
-            weights = weights.mean(dim=1)
-        if not batched:
-            weights = reshape(weights, weights.shape[1:])
         return out, weights
-
-    def _project(self, query, key, value):
-        """q = query W_q^T + b_q, and the same for the keys and values (the row blocks of
-        in_proj_weight and in_proj_bias, or the three separate weights)."""
-        E = self.embed_dim
-        if self._qkv_same_embed_dim:
-            w = self.in_proj_weight
-            weights = (w[0:E], w[E:2 * E], w[2 * E:])
-        else:
-            weights = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
-        b = self.in_proj_bias
-        biases = (None,) * 3 if b is None else (b[0:E], b[E:2 * E], b[2 * E:])
-        return tuple(linear(x, w, bb) for x, w, bb in zip((query, key, value), weights, biases))
-
-    def _mask_bias(self, attn_mask, key_padding_mask, N, S, dtype):
-        """Both masks as one additive float mask, broadcastable to the (N * H, L, S)
-        scores: a bool True becomes -inf, a float mask is used as it is."""
-        bias = None
-        if attn_mask is not None:
-            bias = _additive(attn_mask, dtype)
-            if bias.ndim == 2:  # (L, S): the same for every sequence and head
-                bias = reshape(bias, (1,) + tuple(bias.shape))
-        if key_padding_mask is not None:
-            pad_bias = _additive(key_padding_mask, dtype)  # (N, S), one row per sequence
-            H = self.num_heads
-            pad_bias = reshape(expand(reshape(pad_bias, (N, 1, 1, S)), N, H, 1, S), (N * H, 1, S))
-            bias = pad_bias if bias is None else bias + pad_bias
-        return bias
 
     def _check_inputs(self, query, key, value, key_padding_mask, attn_mask, is_causal):
         """Refuse what PyTorch refuses, in one line; return whether the input is batched."""
@@ -224,6 +172,87 @@ class MultiheadAttention(Module):
                 raise ValueError(f"{owner}: attn_mask must be a tensor of shape {allowed[0]} or "
                                  f"{allowed[1]} (N * num_heads, L, S), got {_shape(attn_mask)}")
         return batched
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight,
+                                 in_proj_bias, bias_k, bias_v, add_zero_attn, dropout_p,
+                                 out_proj_weight, out_proj_bias, training=True,
+                                 key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None,
+                                 k_proj_weight=None, v_proj_weight=None, static_k=None,
+                                 static_v=None, average_attn_weights=True, is_causal=False):
+    """The computation of ``nn.MultiheadAttention`` with its weights passed in, as PyTorch's
+    ``F.multi_head_attention_forward``: query (L, N, E) [(L, E) unbatched], key (S, N, kdim),
+    value (S, N, vdim) -> (output (L, N, E), weights or None). Sequence first: the module
+    transposes a ``batch_first`` input before calling it."""
+    op = "multi_head_attention_forward"
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError(f"{op}: static_k and static_v are not supported")
+    if query.ndim not in (2, 3) or query.shape[-1] != embed_dim_to_check:
+        raise ValueError(f"{op}: expected a query (L, N, {embed_dim_to_check}) or (L, "
+                         f"{embed_dim_to_check}), got shape {tuple(query.shape)}")
+    if embed_dim_to_check % num_heads:
+        raise ValueError(f"{op}: embed_dim ({embed_dim_to_check}) must be divisible by "
+                         f"num_heads ({num_heads})")
+    if is_causal and attn_mask is None:
+        raise ValueError(f"{op}: is_causal=True is a hint that attn_mask is the causal mask; "
+                         "give attn_mask too")
+    batched = query.ndim == 3
+    if not batched:  # one sequence: a batch of 1 in dim 1
+        query, key, value = (reshape(x, (x.shape[0], 1, x.shape[1])) for x in (query, key, value))
+        if key_padding_mask is not None:
+            key_padding_mask = reshape(key_padding_mask, (1, -1))
+    L, N, E = query.shape
+    H, d = num_heads, E // num_heads
+    if use_separate_proj_weight:
+        weights = (q_proj_weight, k_proj_weight, v_proj_weight)
+    else:  # the row blocks of in_proj_weight project the queries, the keys, the values
+        weights = (in_proj_weight[0:E], in_proj_weight[E:2 * E], in_proj_weight[2 * E:])
+    b = in_proj_bias
+    biases = (None,) * 3 if b is None else (b[0:E], b[E:2 * E], b[2 * E:])
+    q, k, v = (linear(x, w, bb) for x, w, bb in zip((query, key, value), weights, biases))
+    if bias_k is not None:  # one more (learnt) key and value for every sequence
+        k = cat([k, expand(bias_k, 1, N, E)])
+        v = cat([v, expand(bias_v, 1, N, E)])
+        attn_mask, key_padding_mask = _one_more_key(attn_mask), _one_more_key(key_padding_mask)
+    # (length, N, E) -> (N * H, length, d): each (sequence, head) is one attention problem
+    q, k, v = (transpose(reshape(x, (x.shape[0], N * H, d)), 0, 1) for x in (q, k, v))
+    if add_zero_attn:  # one more key and value, all zeros
+        zeros = creation.zeros((N * H, 1, d), dtype=q.dtype)
+        k, v = cat([k, zeros], dim=1), cat([v, zeros], dim=1)
+        attn_mask, key_padding_mask = _one_more_key(attn_mask), _one_more_key(key_padding_mask)
+    S = k.shape[1]
+    bias = _mask_bias(attn_mask, key_padding_mask, N, H, S, q.dtype)
+    p = dropout_p if training else 0.0
+    out, attn = attend(q, k, v, 1.0 / math.sqrt(d), bias=bias, dropout_p=p)
+    # (N * H, L, d) -> (L, N, H * d): the heads side by side, then the output projection
+    out = reshape(transpose(out, 0, 1), (L * N, E))
+    out = reshape(linear(out, out_proj_weight, out_proj_bias), (L, N, E))
+    if not batched:
+        out = reshape(out, (L, E))
+    if not need_weights:
+        return out, None
+    attn = reshape(attn, (N, H, L, S))
+    if average_attn_weights:
+        attn = attn.mean(dim=1)
+    if not batched:
+        attn = reshape(attn, attn.shape[1:])
+    return out, attn
+
+
+def _mask_bias(attn_mask, key_padding_mask, N, H, S, dtype):
+    """Both masks as one additive float mask, broadcastable to the (N * H, L, S) scores:
+    a bool True becomes -inf, a float mask is used as it is."""
+    bias = None
+    if attn_mask is not None:
+        bias = _additive(attn_mask, dtype)
+        if bias.ndim == 2:  # (L, S): the same for every sequence and head
+            bias = reshape(bias, (1,) + tuple(bias.shape))
+    if key_padding_mask is not None:
+        pad_bias = _additive(key_padding_mask, dtype)  # (N, S), one row per sequence
+        pad_bias = reshape(expand(reshape(pad_bias, (N, 1, 1, S)), N, H, 1, S), (N * H, 1, S))
+        bias = pad_bias if bias is None else bias + pad_bias
+    return bias
 
 
 def _shape(x):

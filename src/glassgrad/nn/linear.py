@@ -7,8 +7,7 @@ backward. Constructors, initialisation (drawn from the global generator, so
 exactly as it does there.
 """
 
-from ..ops.bilinear import bilinear
-from ..ops.linalg import linear
+from ..ops.linalg import bilinear, linear
 from ..tensor import Tensor
 from ._layer_setup import _add_weight_and_bias, _check_device, _check_input, _check_size, _default_init, _float_dtype
 from . import init
@@ -72,7 +71,7 @@ class Identity(Module):
 class Bilinear(Module):
     r"""y = x_1^T A x_2 + b, one bilinear form per output: weight A (out_features,
     in1_features, in2_features), bias (out_features,), both uniform on
-    [-1/\sqrt{in1}, 1/\sqrt{in1}] as in PyTorch. See ``glassgrad.ops.bilinear``."""
+    [-1/\sqrt{in1}, 1/\sqrt{in1}] as in PyTorch. See ``glassgrad.ops.linalg.bilinear``."""
 
     def __init__(self, in1_features, in2_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()

@@ -1,7 +1,7 @@
 """PixelShuffle and PixelUnshuffle: the Module forms of ``F.pixel_shuffle`` and
-``F.pixel_unshuffle`` (glassgrad.ops.pixel_shuffle), no parameters."""
+``F.pixel_unshuffle`` (glassgrad.ops.shape), no parameters."""
 
-from ..ops.pixel_shuffle import pixel_shuffle, pixel_unshuffle
+from ..ops.shape import pixel_shuffle, pixel_unshuffle
 from .module import Module
 
 __all__ = ["PixelShuffle", "PixelUnshuffle"]

@@ -15,6 +15,7 @@ glassgrad, so the backward comes from the engine.
 
 import copy
 
+from ..backend import xp
 from ..ops.activation import gelu, relu
 from ..tensor import Tensor
 from .. import creation
@@ -169,10 +170,10 @@ def _is_causal_mask(mask, is_causal, size):
         return bool(is_causal)
     if mask is None or tuple(mask.shape) != (size, size):
         return False
-    future = Transformer.generate_square_subsequent_mask(size).array != 0  # above the diagonal
-    if mask.dtype.is_floating_point:
-        return bool((mask.array == Transformer.generate_square_subsequent_mask(size, dtype=mask.dtype).array).all())
-    return bool((mask.array == future).all())
+    future = xp.triu(xp.ones((size, size), dtype=bool), 1)  # above the diagonal
+    if mask.dtype.is_floating_point:  # 0 on and below the diagonal, -inf above it
+        return bool((mask.array == xp.where(future, -xp.inf, 0.0)).all())
+    return bool((mask.array == future).all())  # the bool form: True above the diagonal
 
 
 class TransformerEncoder(Module):

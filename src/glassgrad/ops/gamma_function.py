@@ -128,7 +128,7 @@ def _polygamma_positive_or_below(n, x):
 class Lgamma(ElementwiseUnary):
     label = "lgamma"
     rule = r"\partial \log|\Gamma(x)|/\partial x = \psi(x)"
-    plain = "d log|Gamma(x)|/d x = digamma(x)"
+    plain = "d/dx log|Gamma(x)| = digamma(x)"
     form = ("lgamma({...})", r"\log|\Gamma({...})|")
     float_only = True
 
@@ -149,7 +149,7 @@ def lgamma(input):
 class Digamma(ElementwiseUnary):
     label = "digamma"
     rule = r"\partial \psi(x)/\partial x = \psi'(x) = \sum_{k \ge 0} 1/(x + k)^2"
-    plain = "d digamma(x)/d x = trigamma(x) = sum_k>=0 1/(x + k)^2"
+    plain = "d/dx digamma(x) = trigamma(x) = the sum over k >= 0 of 1/(x + k)^2"
     form = ("digamma({...})", r"\psi({...})")
     float_only = True
 
@@ -171,7 +171,7 @@ def digamma(input):
 class Polygamma(ElementwiseUnary):
     label = "polygamma"
     rule = r"\partial \psi^{(n)}(x)/\partial x = \psi^{(n+1)}(x)"
-    plain = "d polygamma(n, x)/d x = polygamma(n + 1, x)"
+    plain = "d/dx polygamma(n, x) = polygamma(n + 1, x)"
     form = ("polygamma({...})", r"\psi^{(n)}({...})")
     float_only = True
 

@@ -107,7 +107,7 @@ class Gather(Indexing):
     label = "gather"
     rule = (r"\partial\,\mathrm{out}_{\ldots k \ldots}/\partial a_{\ldots i \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]\ (\text{repeats add up})")
-    plain = "d out_... k .../d a_... i ... = [index_... k ... = i] (repeats add up)"
+    plain = "d out_k/d a_i = [index_k = i] along dim (an element gathered twice gets both upstreams)"
     form = ("gather({...})", r"\mathrm{gather}({...})")
 
     def forward(ctx, a, index, dim):
@@ -146,7 +146,7 @@ class Scatter(Indexing):
     rule = (r"\partial\,\mathrm{out}/\partial a = 1 \text{ off the written places};\ "
             r"\partial\,\mathrm{out}_{\ldots i \ldots}/\partial \mathrm{src}_{\ldots k \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]")
-    plain = "d out/d a = 1 off the written places; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    plain = "d out/d a = 1 off the written places, 0 on them; d out_i/d src_k = [index_k = i] along dim"
     form = ("scatter({...})", r"\mathrm{scatter}({...})")
     add = False  # ScatterAdd: adds instead of overwriting
 
@@ -204,7 +204,7 @@ class ScatterAdd(Scatter):
     label = "scatter_add"
     rule = (r"\partial\,\mathrm{out}/\partial a = 1;\ \partial\,\mathrm{out}_{\ldots i \ldots}/"
             r"\partial \mathrm{src}_{\ldots k \ldots} = [\mathrm{index}_{\ldots k \ldots} = i]")
-    plain = "d out/d a = 1; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    plain = "d out/d a = 1; d out_i/d src_k = [index_k = i] along dim"
     form = ("scatter_add({...})", r"\mathrm{scatter\_add}({...})")
     add = True
 
@@ -382,7 +382,7 @@ class MaskedFill(Indexing):
     label = "masked_fill"
     rule = (r"\partial\,\mathrm{out}/\partial a = [\lnot m],\ "
             r"\partial\,\mathrm{out}/\partial v = [m]")
-    plain = "d out/d a = [lnot m], d out/d v = [m]"
+    plain = "d out/d a = [not m], d out/d v = [m]"
     form = ("masked_fill({...})", r"\mathrm{masked\_fill}({...})")
 
     def forward(ctx, a, mask, value):
@@ -707,7 +707,7 @@ class IndexPut(Indexing):
     label = "index_put"
     rule = (r"\partial\,\mathrm{put}(a,i,v)/\partial a = 1 \text{ off } i,\ 0 \text{ on } i;\ "
             r"\partial/\partial v = 1 \text{ at } i")
-    plain = "d put(a,i,v)/d a = 1 off i, 0 on i; d/d v = 1 at i"
+    plain = "d put(a, i, v)/d a = 1 off i, 0 on i; d put(a, i, v)/d v = 1 at i"
     form = ("index_put({...})", r"\mathrm{index\_put}({...})")
 
     def forward(ctx, a, value, index, accumulate=False):
@@ -889,3 +889,36 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 
 
 __all__ += ["take", "searchsorted", "bucketize"]
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """A bool tensor: whether each element of ``elements`` is in ``test_elements`` (a
+    tensor or a number); ``invert=True``: whether it is not. No gradient."""
+    e = elements.array if isinstance(elements, Tensor) else xp.asarray(elements)
+    t = test_elements.array if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    return _wrap(xp.isin(e, t, assume_unique=assume_unique, invert=invert))
+
+
+def histc(input, bins=100, min=0, max=0):  # noqa: A002 - PyTorch's argument names
+    """Counts of the elements in ``bins`` equal-width bins over [min, max] (min = max = 0:
+    the data's own min and max), in input's dtype; elements outside are left out, the top
+    edge belongs to the last bin. No gradient."""
+    a = _data(input, "histc")
+    if a.dtype.kind != "f":
+        raise TypeError(f"histc: expected a floating-point tensor, got dtype {a.dtype}")
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins <= 0:
+        raise ValueError(f"histc: bins must be a positive int, got {bins!r}")
+    low, high = float(min), float(max)
+    if low == high and a.size:
+        low, high = float(a.min()), float(a.max())
+    if not (xp.isfinite(low) and xp.isfinite(high)):
+        raise ValueError(f"histc: range of [{low}, {high}] is not finite")
+    if low > high:
+        raise ValueError(f"histc: max ({high}) must be larger than min ({low})")
+    if low == high:  # all elements equal (or none): torch widens the range by 1 each way
+        low, high = low - 1, high + 1
+    counts, _ = xp.histogram(a[(a >= low) & (a <= high)], bins=bins, range=(low, high))
+    return _wrap(counts.astype(a.dtype))
+
+
+__all__ += ["isin", "histc"]

@@ -211,6 +211,44 @@ def _per_sample(values):
     return values.reshape(values.shape[:1] + (1,) + values.shape[1:]) if values.ndim else values
 
 
+def _log_softmax_parts(z):
+    """(shifted, log_sumexp, softmax) along the class dim 1, stably: shifted = z - max_c z
+    (the largest exponent is 0), log softmax(z) = shifted - log_sumexp."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    p = xp.exp(shifted)
+    sumexp = _sum(p, axis=1, keepdims=True)
+    p /= sumexp
+    return shifted, xp.log(sumexp), p
+
+
+def _target_distribution(z, target, weight, ignore_index, eps, unbatched):
+    """cross_entropy's target distribution q over the classes (dim 1 of the scores z), as
+    (at, valid, sample_weight, q, denominator), ``denominator`` what 'mean' divides by.
+
+    Class indices without label smoothing keep q sparse (q is None): q_i is
+    sample_weight_i = weight[y_i] at class y_i (positions ``at``) and 0 elsewhere.
+    Smoothing gives PyTorch's (1 - eps) one-hot + eps/C everywhere, both weighted; float
+    targets are probabilities, smoothed and weighted alike (no at, valid, sample_weight).
+    """
+    n_classes = z.shape[1]
+    w = 1 if weight is None else weight.reshape((1, n_classes) + (1,) * (z.ndim - 2))
+    if target.dtype.kind not in "iu":  # probabilities: 'mean' divides by the samples
+        t = target.reshape(z.shape)
+        q = (t * (1 - eps) + eps / n_classes) * w if eps else t * w
+        return None, None, None, q, z.size // n_classes
+    if unbatched:  # scores (C,) were viewed as (1, C): their 0-d target as (1,)
+        target = target.reshape(1)
+    at, valid, sample_weight = _class_targets(
+        "cross_entropy", z.shape, target, weight, ignore_index, z.dtype)
+    denominator = _sum(sample_weight, axis=None)  # 'mean': by sum_i weight[y_i]
+    if eps == 0:
+        return at, valid, sample_weight, None, denominator
+    q = xp.empty_like(z)
+    q[...] = (eps / n_classes) * (w * _per_sample(valid.astype(z.dtype)))
+    q[at] += (1 - eps) * sample_weight
+    return at, valid, sample_weight, q, denominator
+
+
 class CrossEntropy(Loss):
     label = "cross_entropy"
     # (the last "= ..." is the local derivative the worked exercises print)
@@ -222,41 +260,19 @@ class CrossEntropy(Loss):
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean",
                 label_smoothing=0.0):
         z = _as_batch(input, "cross_entropy")
-        n_classes, eps = z.shape[1], label_smoothing
-        shifted = z - z.max(axis=1, keepdims=True)  # stable: the largest exponent is 0
-        p = xp.exp(shifted)
-        sumexp = _sum(p, axis=1, keepdims=True)
-        p /= sumexp  # softmax(z): what the backward needs
-        log_sumexp = xp.log(sumexp)
-        class_index = target.dtype.kind in "iu"
-        q = log_p = None
-        if class_index:
-            at, valid, sample_weight = _class_targets(
-                "cross_entropy", z.shape, _as_index(target, input), weight, ignore_index, z.dtype)
-            denominator = _sum(sample_weight, axis=None)  # 'mean': by sum_i weight[y_i]
-        else:
-            denominator = z.size // n_classes  # 'mean' divides by the number of samples
-
-        if class_index and eps == 0:
-            # The common case, kept sparse: q_i is weight[y_i] at class y_i and 0 elsewhere,
-            # so L_i = -weight[y_i] log softmax(z_i)_{y_i}.
+        shifted, log_sumexp, p = _log_softmax_parts(z)  # log softmax = shifted - log_sumexp
+        at, valid, sample_weight, q, denominator = _target_distribution(
+            z, target, weight, ignore_index, label_smoothing, unbatched=input.ndim == 1)
+        if q is None:  # one-hot q, kept sparse: L_i = -weight[y_i] log softmax(z_i)_{y_i}
+            log_p = None
             losses = -sample_weight * (shifted[at] - log_sumexp[:, 0])
-            ctx.at, ctx.sample_weight = at, sample_weight
-        else:
-            # Dense q (label smoothing or probability targets): L_i = -sum_c q_ic log p_ic.
-            w = 1 if weight is None else weight.reshape((1, n_classes) + (1,) * (z.ndim - 2))
-            if class_index:  # torch: (1 - eps) one-hot + eps/C everywhere, both weighted
-                q = xp.empty_like(z)
-                q[...] = (eps / n_classes) * (w * _per_sample(valid.astype(z.dtype)))
-                q[at] += (1 - eps) * sample_weight
-            else:
-                t = target.reshape(z.shape)
-                q = (t * (1 - eps) + eps / n_classes) * w if eps else t * w
+        else:  # dense q: L_i = -sum_c q_ic log softmax(z_i)_c
             log_p = shifted - log_sumexp
             losses = -_sum(q * log_p, axis=1)
-        if class_index:
+        if valid is not None:
             losses = _ignored_are_zero(losses, valid)
-        ctx.eps, ctx.weight, ctx.reduction, ctx.denominator = eps, weight, reduction, denominator
+        ctx.at, ctx.sample_weight, ctx.denominator = at, sample_weight, denominator
+        ctx.eps, ctx.weight, ctx.reduction = label_smoothing, weight, reduction
         ctx.in_shape = input.shape
         ctx.save_for_backward(p, q, log_p)
         out = _reduce(losses, reduction, denominator)

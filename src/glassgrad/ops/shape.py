@@ -163,7 +163,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 class Contiguous(ShapeOp):
     label = "contiguous"
     rule = r"\partial a/\partial a = 1"
-    plain = "d a/d a = 1"
+    plain = "d/da contiguous(a) = 1"
     form = ("contiguous({...})", r"\mathrm{contiguous}({...})")
 
     def forward(ctx, a):
@@ -481,7 +481,7 @@ def _pad_sources(shape, pad, mode):
 class Narrow(ShapeOp):
     label = "narrow"
     rule = r"\partial a_{[s:s+n]}/\partial a = 1 \text{ on the slice, } 0 \text{ elsewhere}"
-    plain = "d a_[s:s+n]/d a = 1 on the slice, 0 elsewhere"
+    plain = "d a[s:s+n]/d a = 1 on the slice, 0 elsewhere"
     form = ("narrow({...})", r"\mathrm{narrow}({...})")
 
     def forward(ctx, a, dim, start, length):
@@ -514,7 +514,7 @@ def narrow(input, dim, start, length):
 class Select(ShapeOp):
     label = "select"
     rule = r"\partial a_{[i]}/\partial a = 1 \text{ at index } i, 0 \text{ elsewhere}"
-    plain = "d a_[i]/d a = 1 at index i, 0 elsewhere"
+    plain = "d a[i]/d a = 1 at index i, 0 elsewhere"
     form = ("select({...})", r"\mathrm{select}({...})")
 
     def forward(ctx, a, dim, index):
@@ -875,7 +875,7 @@ def diag(input, diagonal=0):
 class Trace(LinearAlgebra):
     label = "trace"
     rule = r"\partial \sum_i a_{ii}/\partial a_{jk} = [j = k]"
-    plain = "d sum_i a_ii/d a_jk = [j = k]"
+    plain = "d/da_jk sum_i a_ii = [j = k]"
     form = ("trace({...})", r"\mathrm{trace}({...})")
 
     def forward(ctx, a):
@@ -1121,3 +1121,77 @@ def kron(input, other):
 
 __all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_stack", "dstack",
             "column_stack", "tensor_split", "block_diag", "cartesian_prod", "kron"]
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices with the last dim of ``input`` on their diagonal (``offset`` > 0 above it,
+    < 0 below), zeros elsewhere: (..., n) -> (..., n + |offset|, n + |offset|). Composed as
+    input[..., None] * I, padded: the gradient is the diagonal of the upstream."""
+    if input.ndim == 0:
+        raise ValueError("diag_embed: expected a tensor with at least one dim, got a 0-d tensor")
+    out_ndim = input.ndim + 1
+    if {dim1 % out_ndim, dim2 % out_ndim} != {out_ndim - 2, out_ndim - 1} or dim1 % out_ndim > dim2 % out_ndim:
+        raise NotImplementedError("diag_embed: only the last two dims (dim1=-2, dim2=-1) are supported")
+    from ..creation import eye
+
+    n = input.shape[-1]
+    square = input.unsqueeze(-1) * eye(n, dtype=input.dtype)
+    k = builtins.abs(offset)
+    if k == 0:
+        return square
+    return pad(square, (k, 0, 0, k) if offset > 0 else (0, k, k, 0))
+
+
+__all__ += ["diag_embed"]
+
+
+# ---------------------------------------------------------------- pixel shuffle
+# Pixel shuffle (Shi et al., 2016, sub-pixel convolution) and its inverse: a rearrangement of
+# elements, no arithmetic, written as reshape -> permute -> reshape, so that the backward
+# (the inverse rearrangement of the upstream gradient) comes from those ops:
+#     pixel_shuffle:   (*, C r^2, H, W) -> (*, C, H r, W r),
+#                      out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w]
+#     pixel_unshuffle: the inverse, (*, C, H r, W r) -> (*, C r^2, H, W)
+def _check_shuffle(op, input, factor, name):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a glassgrad Tensor, got {type(input).__name__}")
+    if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1:
+        raise ValueError(f"{op}: {name} must be a positive integer, got {factor!r}")
+    if input.ndim < 3:
+        raise ValueError(f"{op}: expected an input of at least 3 dims (*, C, H, W), got shape "
+                         f"{tuple(input.shape)}")
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C r^2, H, W) -> (*, C, H r, W r), r = upscale_factor: each group of r^2 channels
+    becomes an r x r block of pixels (see the module docstring for the index map)."""
+    op, r = "pixel_shuffle", upscale_factor
+    _check_shuffle(op, input, r, "upscale_factor")
+    *batch, channels, height, width = input.shape
+    if channels % (r * r):
+        raise ValueError(f"{op}: the channels ({channels}, dim -3) must be divisible by "
+                         f"upscale_factor^2 = {r * r}")
+    c, k = channels // (r * r), len(batch)
+    x = reshape(input, (*batch, c, r, r, height, width))
+    # (c, i, j, h, w) -> (c, h, i, w, j): row h r + i, column w r + j
+    x = permute(x, *range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return reshape(x, (*batch, c, height * r, width * r))
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H r, W r) -> (*, C r^2, H, W), r = downscale_factor: the inverse of
+    pixel_shuffle (each r x r block of pixels becomes r^2 channels)."""
+    op, r = "pixel_unshuffle", downscale_factor
+    _check_shuffle(op, input, r, "downscale_factor")
+    *batch, channels, height, width = input.shape
+    if height % r or width % r:
+        raise ValueError(f"{op}: the height ({height}) and width ({width}) must be divisible by "
+                         f"downscale_factor = {r}")
+    h, w, k = height // r, width // r, len(batch)
+    x = reshape(input, (*batch, channels, h, r, w, r))
+    # (c, h, i, w, j) -> (c, i, j, h, w)
+    x = permute(x, *range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return reshape(x, (*batch, channels * r * r, h, w))
+
+
+__all__ += ["pixel_shuffle", "pixel_unshuffle"]

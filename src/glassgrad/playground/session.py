@@ -57,6 +57,9 @@ def _serialised(method):
 
 
 class Session:
+    """A playground network and its data, built from a config (config.py) and ``seed``:
+    the same config gives the same points, the same weights and the same run."""
+
     @_serialised
     def __init__(self, config=None, session_id=""):
         self.config = check_config(config)
@@ -76,17 +79,17 @@ class Session:
 
     # ------------------------------------------------------------------ building
     def _build_model(self):
-        from .. import nn
+        from .. import float32, nn
 
         c = self.config
         activation = {"tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "identity": nn.Identity}[c["activation"]]
         widths = [2] + c["hidden"]
         layers = []
         for fan_in, fan_out in zip(widths, widths[1:]):
-            layers += [nn.Linear(fan_in, fan_out), activation()]
+            layers += [nn.Linear(fan_in, fan_out, dtype=float32), activation()]
             if c["dropout"] > 0:
                 layers.append(nn.Dropout(c["dropout"]))
-        layers.append(nn.Linear(widths[-1], self.classes))
+        layers.append(nn.Linear(widths[-1], self.classes, dtype=float32))  # float32, as the points
         model = nn.Sequential(*layers)
         rng = stream(c["seed"], WEIGHTS)
         for layer in model:
