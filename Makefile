@@ -10,6 +10,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test,all]"
+	@# Bytecode for the package, as `pip install` of a wheel writes it: an editable install
+	@# writes none, and with PYTHONDONTWRITEBYTECODE set (as on some machines) Python never
+	@# would, so every `import glassgrad` compiled it again (benchmarks/RESULTS.md, import time).
+	$(PY) -m compileall -q src/glassgrad
 	touch $(STAMP)
 
 venv: $(STAMP)

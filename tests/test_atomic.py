@@ -76,10 +76,10 @@ def test_a_symbolic_link_stays_and_its_file_is_replaced(tmp_path):
     assert link.is_symlink() and real.read_text() == "new"
 
 
-def _fifo(tmp_path):
+def _fifo(tmp_path, name="pipe"):
     if not hasattr(os, "mkfifo"):
         pytest.skip("no named pipes here")
-    path = tmp_path / "pipe"
+    path = tmp_path / name
     os.mkfifo(path)
     return path
 
@@ -199,8 +199,8 @@ def test_explain_cost_figure_is_written_atomically(tmp_path):
     plot_costs(rows, tmp_path / "cost.png")
     assert (tmp_path / "cost.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(TargetError, match="not a regular file"):
-        plot_costs(rows, _fifo(tmp_path))
-    assert sorted(os.listdir(tmp_path)) == ["cost.png", "pipe"]
+        plot_costs(rows, _fifo(tmp_path, "pipe.png"))  # a figure's name, on a special file
+    assert sorted(os.listdir(tmp_path)) == ["cost.png", "pipe.png"]
 
 
 def test_no_module_writes_files_around_the_atomic_writer():

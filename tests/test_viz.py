@@ -70,11 +70,16 @@ def test_an_svg_suffix_writes_svg(name, tmp_path):
 
 
 def test_bad_paths_are_refused_before_drawing(tmp_path):
-    with pytest.raises(ValueError, match=r"\.png or \.svg"):
+    with pytest.raises(ValueError, match=r"\.png, \.svg or \.pdf"):
         viz.plot_history(history(), tmp_path / "curves.jpg")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         viz.plot_history(history(), tmp_path / "missing" / "curves.png")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_figure_is_written_as_pdf_for_latex(tmp_path):
+    viz.plot_history(history(), tmp_path / "curves.pdf")
+    assert (tmp_path / "curves.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_import_glassgrad_does_not_import_matplotlib():

@@ -11,11 +11,10 @@ from .backend import (  # noqa: F401
 from .tensor import Tensor  # noqa: F401
 from .device import device, get_default_device, set_default_device  # noqa: F401
 from .size import Size  # noqa: F401
-from .printing import get_printoptions, set_printoptions  # noqa: F401
 from .legacy import *  # noqa: F401,F403  (FloatTensor, LongTensor, ...)
 from .creation import *  # noqa: F401,F403
 from .autograd import (  # noqa: F401
-    Function, enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
+    enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .ops import *  # noqa: F401,F403
 from .aliases import install as _install_aliases
@@ -27,28 +26,62 @@ bool = bool_  # noqa: A001 - torch.bool
 
 __version__ = "0.1.0"
 
-# Imported on first use (PEP 562): layers, optimizers, files, datasets, the training loop,
-# figures and the explain mode are not needed to build and differentiate a graph, and
-# importing them all would triple glassgrad's own import time (benchmarks/import_time.py).
-# ``glassgrad.nn.Linear(...)``, ``glassgrad.save(...)`` and ``from glassgrad import viz``
-# work as if they had been imported here.
-# PyTorch's device modules (cuda, accelerator, backends) are small and rarely needed.
-_ON_FIRST_USE = ("nn", "optim", "utils", "special", "io", "data", "train", "viz", "explain",
-                 "textbook", "display", "cuda", "accelerator", "backends")
-_FROM_MODULE = {"load": "io", "save": "io"}  # names defined in a module imported on first use
+# Imported on first use (PEP 562): building and differentiating a graph needs only what is
+# imported above; importing the rest up front would more than double glassgrad's own import
+# time (benchmarks/import_time.py). One table: each name and the module that gives it. A
+# row naming itself is a subpackage or module ("nn": "nn"); any other row is a name defined
+# in that module ("save": "io"). ``glassgrad.nn.Linear(...)``, ``glassgrad.save(...)``,
+# ``from glassgrad import viz`` and ``glassgrad.conv2d(...)`` work as if imported here.
+_ON_FIRST_USE = {
+    # layers, optimizers, checkpoints and files
+    "nn": "nn", "optim": "optim", "utils": "utils", "special": "special",
+    "io": "io", "load": "io", "save": "io", "formats": "formats",
+    # data, training, sweeps, studies, several processes, probability distributions
+    "data": "data", "train": "train", "sweep": "sweep", "studies": "studies",
+    "distributed": "distributed", "distributions": "distributions",
+    # figures and teaching
+    "viz": "viz", "display": "display", "explain": "explain", "textbook": "textbook",
+    "playground": "playground",
+    # your own ops (torch.autograd.Function), print options, dtype facts (type_info.py)
+    "Function": "autograd", "get_printoptions": "printing", "set_printoptions": "printing",
+    **dict.fromkeys(("finfo", "iinfo", "can_cast", "promote_types", "result_type"), "type_info"),
+    # PyTorch's device modules: small, and rarely needed on a CPU
+    "cuda": "cuda", "accelerator": "accelerator", "backends": "backends",
+    # thread counts, determinism, compile (runtime.py); torch.testing
+    **dict.fromkeys(("set_num_threads", "get_num_threads", "set_num_interop_threads",
+                     "get_num_interop_threads", "use_deterministic_algorithms",
+                     "are_deterministic_algorithms_enabled",
+                     "is_deterministic_algorithms_warn_only_enabled", "compile"), "runtime"),
+    "testing": "testing",
+    # the op families behind nn's layers (glassgrad.conv2d, glassgrad.dropout, ...)
+    **{name: f"ops.{family}" for family, names in ops._ON_FIRST_USE.items() for name in names},
+}
 
 
 def __getattr__(name):
     import importlib
 
-    if name in _ON_FIRST_USE:
-        return importlib.import_module(f"{__name__}.{name}")  # also binds glassgrad.<name>
-    if name in _FROM_MODULE:
-        value = getattr(importlib.import_module(f"{__name__}.{_FROM_MODULE[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'glassgrad' has no attribute {name!r}")
+    if name not in _ON_FIRST_USE:
+        raise AttributeError(f"module 'glassgrad' has no attribute {name!r}")
+    value = importlib.import_module(f"{__name__}.{_ON_FIRST_USE[name]}")
+    if _ON_FIRST_USE[name] != name:
+        value = getattr(value, name)  # a name defined in that module
+    globals()[name] = value
+    return value
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_ON_FIRST_USE) | set(_FROM_MODULE))
+    return sorted(set(globals()) | set(_ON_FIRST_USE))
+
+
+def _star_names():
+    """`from glassgrad import *`: every public name, those loaded on first use included
+    (they load then), but none spelled like a Python builtin (the dtypes bool, float, int;
+    the functions max, min, sum, abs, ...), which would shadow it in the importing module."""
+    import builtins
+
+    public = set(globals()) | set(_ON_FIRST_USE)
+    return sorted(n for n in public if not n.startswith("_") and not hasattr(builtins, n))
+
+
+__all__ = _star_names()

@@ -22,7 +22,8 @@ AXIS = (
     "sum", "mean", "max", "min", "std", "var", "prod", "amax", "amin", "any", "all",
     "logsumexp", "argmax", "argmin", "cumsum", "cumprod", "softmax", "log_softmax",
     "count_nonzero", "squeeze", "unsqueeze", "cat", "stack", "sort", "argsort", "topk",
-    "unbind", "chunk", "kthvalue",
+    "unbind", "chunk", "kthvalue", "median", "nanmedian", "quantile", "nanquantile", "nansum",
+    "nanmean", "logcumsumexp", "cummax", "cummin", "std_mean", "var_mean",
 )
 
 # Functions that write into out= (glassgrad.add(a, b, out=c)); Tensor methods take no out=.

@@ -209,3 +209,30 @@ __all__ = [
     "linspace", "logspace", "rand", "randn", "randint", "randperm", "is_tensor", "numel", "normal",
     "bernoulli", "multinomial",
 ]
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (row, column) indices of the lower triangle (j <= i + offset) of a row x col
+    matrix: a (2, N) int64 tensor, in row-major order."""
+    cpu_only("tril_indices", device)
+    rows, cols = xp.tril_indices(row, offset, col)
+    return Tensor._wrap(xp.stack([rows, cols]).astype(dtype or xp.int64))
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (row, column) indices of the upper triangle (j >= i + offset) of a row x col
+    matrix: a (2, N) int64 tensor, in row-major order."""
+    cpu_only("triu_indices", device)
+    rows, cols = xp.triu_indices(row, offset, col)
+    return Tensor._wrap(xp.stack([rows, cols]).astype(dtype or xp.int64))
+
+
+__all__ += ["tril_indices", "triu_indices"]
+
+
+def is_floating_point(input):
+    """Whether the tensor's dtype is a floating-point one."""
+    return input.array.dtype.kind == "f"
+
+
+__all__ += ["is_floating_point"]

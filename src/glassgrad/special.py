@@ -6,6 +6,12 @@ glassgrad has. Re-exports only; the ops live in ``glassgrad.ops``.
 """
 
 from .ops.activation import sigmoid as expit  # noqa: F401
-from .ops.error_function import erf, erfc  # noqa: F401
+from .ops.error_function import erf, erfc, erfinv  # noqa: F401
+from .ops.gamma_function import digamma, lgamma as gammaln, polygamma  # noqa: F401
+from .ops.pointwise import logit  # noqa: F401
+from .ops.reduction import logsumexp  # noqa: F401
 
-__all__ = ["erf", "erfc", "expit"]
+psi = digamma  # torch.special.psi is digamma
+
+__all__ = ["digamma", "erf", "erfc", "erfinv", "expit", "gammaln", "logit", "logsumexp",
+           "polygamma", "psi"]

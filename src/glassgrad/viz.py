@@ -18,7 +18,7 @@ __all__ = [
     "plot_hidden_space", "plot_confusion_matrix", "plot_weights", "save_figure",
 ]
 
-_FORMATS = {".png": "png", ".svg": "svg"}
+_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}  # vector beside raster, for LaTeX
 # Class colours: light for regions, strong for points (colour-blind friendly pairs).
 _POINT_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
                   "#7f7f7f", "#bcbd22", "#17becf"]
@@ -46,7 +46,7 @@ def _check_path(path):
     path = os.fspath(path)
     suffix = os.path.splitext(path)[1].lower()
     if suffix not in _FORMATS:
-        raise ValueError(f"cannot write a figure to {path!r}: the name must end in .png or .svg")
+        raise ValueError(f"cannot write a figure to {path!r}: the name must end in .png, .svg or .pdf")
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"cannot write {path!r}: the folder {folder!r} does not exist")
@@ -54,7 +54,7 @@ def _check_path(path):
 
 
 def save_figure(fig, path, dpi=100, **options):
-    """Write ``fig`` to ``path`` (.png or .svg) atomically (glassgrad.atomic); ``options``
+    """Write ``fig`` to ``path`` (.png, .svg or .pdf) atomically (glassgrad.atomic); ``options``
     go to matplotlib's ``savefig`` (e.g. ``metadata``)."""
     path = _check_path(path)
     fmt = _FORMATS[os.path.splitext(path)[1].lower()]

@@ -467,6 +467,14 @@ ROWS += [
     ("data verify --root {in}/a_file", "--root: expected a folder"),
     ("data fetch mnist --root {in}/a_file/sub", "--root: expected a folder"),
     ("data frobnicate", "invalid choice: 'frobnicate'"),
+    # playground: checked before anything is served
+    ("playground --port 0 --no-browser", "--port: expected a whole number from 1 to 65535, got '0'"),
+    ("playground --port 65536 --no-browser", "--port: expected a whole number from 1 to 65535"),
+    ("playground --port http --no-browser", "--port: expected a whole number from 1 to 65535, got 'http'"),
+    ("playground --port 80.5 --no-browser", "--port"),
+    ("playground --host '' --no-browser", "--host: expected an address such as 127.0.0.1"),
+    ("playground --host no-such-host.invalid --no-browser", "--host: cannot use 'no-such-host.invalid'"),
+    ("playground --browser", "unrecognized arguments: --browser"),
     # the command itself
     ("frobnicate", "invalid choice: 'frobnicate'"),
     ("--frobnicate", "unrecognized arguments: --frobnicate"),
@@ -504,7 +512,8 @@ def test_bad_input_is_refused_in_one_line_before_anything_changes(line, expected
 def test_the_table_is_large_and_covers_every_command():
     commands = {line.split()[0] for line, _ in ROWS}
     assert len(ROWS) >= 150
-    assert {"train", "sweep", "svm", "evaluate", "explain", "exercise", "data", "study", "grade"} <= commands
+    assert {"train", "sweep", "svm", "evaluate", "explain", "exercise", "data", "study", "grade",
+            "playground"} <= commands
     assert any(line.startswith("explain cost") for line, _ in ROWS)
 
 

@@ -36,6 +36,12 @@ def _signature(fn):
         return None
 
 
+def _default(value):
+    """A default that is a function (Transformer's activation=F.relu) by its name: each
+    library's own relu."""
+    return f"function {value.__name__}" if inspect.isfunction(value) else value
+
+
 def _differences(ours, theirs, skip):
     mine, torch_params = ours.parameters, theirs.parameters
     missing, defaults = [], []
@@ -44,7 +50,7 @@ def _differences(ours, theirs, skip):
             continue
         if name not in mine:
             missing.append(name)
-        elif p.default is not p.empty and mine[name].default != p.default:
+        elif p.default is not p.empty and _default(mine[name].default) != _default(p.default):
             defaults.append((name, mine[name].default, p.default))
     return missing, defaults
 

@@ -7,6 +7,8 @@ derivative, against central finite differences of the op itself (an independent 
 the forward pass, not the backward that the trace reads).
 """
 
+import ast
+
 import numpy as np
 import pytest
 
@@ -95,6 +97,9 @@ CALLS = {
     "Trunc": (glassgrad.trunc, 1), "Round": (glassgrad.round, 1), "Frac": (glassgrad.frac, 1),
     "NanToNum": (glassgrad.nan_to_num, 1),
     "Erf": (glassgrad.erf, 1), "Erfc": (glassgrad.erfc, 1),
+    "Erfinv": (glassgrad.erfinv, 1), "Lgamma": (glassgrad.lgamma, 1),
+    "Digamma": (glassgrad.digamma, 1), "Polygamma": (lambda a: glassgrad.polygamma(2, a), 1),
+    "Logit": (glassgrad.logit, 1),
     "ReLU": (glassgrad.relu, 1), "LeakyReLU": (lambda a: glassgrad.nn.functional.leaky_relu(a - 0.5), 1),
     "Tanh": (glassgrad.tanh, 1), "Sigmoid": (glassgrad.sigmoid, 1),
     "Softplus": (glassgrad.nn.functional.softplus, 1), "GELU": (glassgrad.nn.functional.gelu, 1),
@@ -185,3 +190,75 @@ def test_a_traced_sin_times_tanh_shows_the_local_derivative_of_sin():
     np.testing.assert_allclose(sin.outgoing[0].local, np.cos([0.5, -1.25]), rtol=1e-6)
     (tanh,) = [n for n in t.nodes if n.label == "tanh"]
     np.testing.assert_allclose(tanh.outgoing[0].local, 1 - np.tanh([0.5, -1.25]) ** 2, rtol=1e-6)
+
+
+# ------------------------------------------------------------- the layout of an ops module
+# "Its public function stands directly below the class" (docs/architecture.md): a reader who
+# finds class Tanh finds def tanh right under it, with nothing in between. Read from the
+# source (ast), so that the check sees the file as a reader does.
+def _ops_modules():
+    import pkgutil
+
+    import glassgrad.ops
+
+    return sorted(info.name for info in pkgutil.iter_modules(glassgrad.ops.__path__)
+                  if not info.name.startswith("_") and info.name != "methods")
+
+
+def _applied_classes(function, class_names):
+    """Names of this module's op classes the function uses: ``Tanh.apply(x)``, or the class
+    handed to a helper (``_activation(ELU, ...)``)."""
+    return {node.id for node in ast.walk(function)
+            if isinstance(node, ast.Name) and node.id in class_names}
+
+
+def _misplaced_functions(source):
+    """(function, what stands above its block instead of its class) for every public
+    function that applies a class of the module but does not stand below it. A run of
+    public functions may share one class (matmul, dot, bmm and mv under MatMul)."""
+    body = ast.parse(source).body
+    class_names = {node.name for node in body if isinstance(node, ast.ClassDef)
+                   and not node.name.endswith("Error")}  # (an exception it raises is no op)
+    # a private helper that applies a class (elu, selu and celu call _elu, which applies ELU)
+    helpers = {node.name: _applied_classes(node, class_names) for node in body
+               if isinstance(node, ast.FunctionDef) and node.name.startswith("_")}
+    found = []
+    for i, node in enumerate(body):
+        if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+            continue
+        applied = _applied_classes(node, class_names).union(*(
+            helpers[call.func.id] for call in ast.walk(node) if isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name) and call.func.id in helpers))
+        if not applied:
+            continue
+        above = i - 1
+        while above >= 0 and isinstance(body[above], ast.FunctionDef) and not body[above].name.startswith("_"):
+            above -= 1
+        if above < 0 or not (isinstance(body[above], ast.ClassDef) and body[above].name in applied):
+            what = "the top of the file" if above < 0 else getattr(body[above], "name", type(body[above]).__name__)
+            found.append((node.name, what))
+    return found
+
+
+def test_the_layout_check_finds_a_helper_between_class_and_function():
+    source = ("class Tanh(ElementwiseUnary):\n    pass\n\n"
+              "def _helper():\n    pass\n\n"
+              "def tanh(input):\n    return Tanh.apply(input)\n\n"
+              "class Sin(ElementwiseUnary):\n    pass\n\n"
+              "def sin(input):\n    return Sin.apply(input)\n\n"
+              "def sin_again(input):\n    return Sin.apply(input)\n\n"
+              "class Elu(ElementwiseUnary):\n    pass\n\n"
+              "def _elu(input):\n    return Elu.apply(input)\n\n"
+              "def elu(input):\n    return _elu(input)\n")
+    assert _misplaced_functions(source) == [("tanh", "_helper"), ("elu", "_elu")]
+
+
+@pytest.mark.parametrize("module", _ops_modules())
+def test_each_public_function_stands_directly_below_its_class(module):
+    import importlib
+
+    path = importlib.import_module(f"glassgrad.ops.{module}").__file__
+    with open(path, encoding="utf-8") as f:
+        misplaced = _misplaced_functions(f.read())
+    assert not misplaced, (f"ops/{module}.py: each public function goes directly below the "
+                           f"class it applies; found (function, what is above it): {misplaced}")

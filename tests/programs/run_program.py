@@ -25,6 +25,7 @@ TWINS = {
     "torch.autograd": "glassgrad.autograd",
     "torch.utils": "glassgrad.utils",
     "torch.utils.data": "glassgrad.utils.data",
+    "torch.distributions": "glassgrad.distributions",
 }
 
 

@@ -48,15 +48,37 @@ def test_roc_refuses_what_has_no_curve(scores, labels, message):
         auroc(scores, labels)
 
 
-@pytest.mark.slow
-@pytest.mark.mnist
-def test_quick_study_finds_the_outliers(need_mnist):
+@pytest.fixture(scope="module")
+def quick(need_mnist):
     from glassgrad.studies.autoencoder_outliers import run
 
-    r = run(quick=True)
-    one, held = r.numbers["one-class/mlp"], r.numbers["held-out/mlp"]
-    assert one["auroc"] >= 0.9
-    assert held["auroc"] >= 0.75  # harder: nine digit shapes include most of a 2's strokes
+    return run(quick=True).numbers
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_quick_study_finds_clothes_among_digits(quick):
+    """The issue's finding: an autoencoder trained on MNIST digits (nine classes) ranks
+    Fashion-MNIST images above test digits: AUROC at least 0.9."""
+    if not quick["fashion_mnist_present"]:
+        pytest.skip("Fashion-MNIST not installed (glassgrad data fetch fashion-mnist): "
+                    "the clothes-as-outliers finding cannot be checked")
+    assert quick["held-out/mlp"]["auroc_fashion"] >= 0.9
+    assert quick["one-class/mlp"]["auroc_fashion"] >= 0.9
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_quick_study_finds_the_outlier_digits(quick):
+    one, held = quick["one-class/mlp"], quick["held-out/mlp"]
+    assert one["auroc"] >= 0.9  # trained on 0s: every other digit is unlike them
+    # Trained on nine digits, the held-out 2s are the harder case (their strokes are
+    # in the other classes; about 0.87 measured). The bound checks the finding "they
+    # rank above inliers far more often than chance": with no detection the AUROC of
+    # ~200 outliers against ~1800 inliers is 0.5 with standard deviation
+    # sqrt((n1 + n2 + 1) / (12 n1 n2)) ~ 0.02 (Mann-Whitney), so 0.75 is a dozen
+    # deviations above chance.
+    assert held["auroc"] >= 0.75
     for e in (one, held):
         # the threshold is the validation inliers' 95th percentile: test inliers exceed it
         # about 5 % of the time (binomial sd on ~1000-1800 images is under 0.7 %)

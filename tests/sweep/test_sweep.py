@@ -166,8 +166,10 @@ BAD = [
     (["--grid", "model=mlp:4,cnn"], "trial model=cnn: --model: cnn needs images"),
     (["--grid", "optimizer=sgd,adam", "--momentum", "0.9"], "trial optimizer=adam: --momentum"),
     (["--grid", "lr=0.1", "--val-fraction", "0"], "--val-fraction"),
-    (["--grid", "lr=0.1", "--executor", "dask"], "--executor dask: expected --scheduler"),
-    (["--grid", "lr=0.1", "--scheduler", "tcp://127.0.0.1:1"], "goes with --executor dask"),
+    (["--grid", "lr=0.1", "--executor", "dask"], "--executor dask: expected --dask-scheduler"),
+    (["--grid", "lr=0.1", "--dask-scheduler", "tcp://127.0.0.1:1"], "goes with --executor dask"),
+    (["--grid", "lr=0.1", "--executor", "dask", "--dask-scheduler", "cosine"], "expected an address"),
+    (["--grid", "lr=0.1", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1"], "--scheduler: invalid choice"),
     (["--grid", "lr=0.1", "--resume"], "--resume"),
     (["--grid", "lr=" + ",".join(str(i / 1000 + 0.001) for i in range(40)), "--grid",
       "momentum=" + ",".join(str(i / 100) for i in range(30))], "at most 1000 trials"),
@@ -188,7 +190,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_created(tmp_path, capsys, argv
 def test_unreachable_scheduler_is_refused_before_anything_is_written(tmp_path, capsys):
     pytest.importorskip("dask.distributed", reason="dask.distributed not installed (pip install 'glassgrad[dask]')")
     out = tmp_path / "out"
-    argv = ["sweep", "--grid", "lr=0.1", "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)]
+    argv = ["sweep", "--grid", "lr=0.1", "--executor", "dask", "--dask-scheduler", "tcp://127.0.0.1:1", "--out", str(out)]
     assert main(argv) == 2
     assert "cannot reach a Dask scheduler" in capsys.readouterr().err
     assert not out.exists()

@@ -88,28 +88,22 @@ def propagate(seeds, retain_graph=False, capture=None):
     (autograd.grad). ``capture``, a dict keyed by nodes, receives the upstream gradient
     each of those nodes got: the gradient of a non-leaf tensor, for autograd.grad.
     """
-    heap = []
+    waiting = _NewestFirst()  # the nodes that have received gradient, newest first
     for node, grad in seeds:
         if node._grad is None:
             node._grad = grad
-            heap.append((-node._seq, node))
+            waiting.add(node)
         else:  # two roots made by the same node
             node._grad = node._grad + grad
-    heap.sort()
-    node = heappop(heap)[1]
     # Newest node first: a node is always created after the nodes of its inputs, so
-    # handling nodes in decreasing creation number is a valid topological order, and the
-    # heap only ever holds nodes that have received some gradient. Each node keeps its
-    # pending upstream gradient in node._grad until it runs.
-    #
-    # A chain (each node feeding one node) never needs the heap: when a node makes exactly
-    # one node ready and nothing else waits, that node is the next one. ``fresh`` holds it
-    # outside the heap; heappushpop hands it straight back when it is the newest pending.
-    fresh = None
+    # handling nodes in decreasing creation number is a valid topological order, and only
+    # nodes that have received some gradient wait. Each node keeps its pending upstream
+    # gradient in node._grad until it runs.
+    node = waiting.pop()
     leaves = {}  # leaf Tensor -> summed gradient (Tensors hash by identity)
     watch = bool(observers)
     try:
-        while True:
+        while node is not None:
             upstream = node._grad
             node._grad = None
             if node._hooks is not None:  # also set by retain_grad(): one test per node
@@ -143,12 +137,9 @@ def propagate(seeds, retain_graph=False, capture=None):
                     if g.dtype is not dtype and g.dtype != dtype:
                         g = g.astype(dtype)  # as PyTorch: a tensor's gradient has its dtype
                     prev = edge._grad
-                    if prev is None:
+                    if prev is None:  # its first gradient: the node now waits its turn
                         edge._grad = g
-                        if fresh is None:
-                            fresh = edge
-                        else:
-                            heappush(heap, (-edge._seq, edge))
+                        waiting.add(edge)
                     else:
                         edge._grad = prev + g
                 else:  # a leaf Tensor
@@ -161,18 +152,9 @@ def propagate(seeds, retain_graph=False, capture=None):
                     obs.on_backward(node, upstream, downstream)
             if saved and not retain_graph:
                 node.saved = None  # free the buffers; a second backward will say so
-
-            if fresh is not None:
-                node = heappushpop(heap, (-fresh._seq, fresh))[1] if heap else fresh
-                fresh = None
-            elif heap:
-                node = heappop(heap)[1]
-            else:
-                break
+            node = waiting.pop()
     except BaseException:
-        if fresh is not None:
-            heap.append((0, fresh))
-        for _, pending in heap:  # leave no half-summed gradient behind
+        for pending in waiting.drain():  # leave no half-summed gradient behind
             pending._grad = None
         raise
     # NumPy turns 0-d results into scalars (np.float32), which no in-place update can
@@ -185,6 +167,46 @@ def propagate(seeds, retain_graph=False, capture=None):
             if g is not None and type(g) is not _ndarray:
                 capture[key] = xp.array(g)
     return leaves
+
+
+class _NewestFirst:
+    """The nodes waiting for their backward, handed out newest (highest creation number)
+    first: a heap of (-creation number, node), with one shortcut.
+
+    The shortcut is for chains, where each node feeds one node (most of a network's
+    graph): the one node a backward makes ready is held in ``fresh``, outside the heap,
+    and the next ``pop`` hands it back at once when nothing else waits, or through
+    heappushpop, which returns it without storing it when it is the newest. A chain of N
+    ops then costs no heap push or pop at all instead of N of each.
+    """
+
+    __slots__ = ("heap", "fresh")
+
+    def __init__(self):
+        self.heap = []
+        self.fresh = None
+
+    def add(self, node):
+        if self.fresh is None:
+            self.fresh = node
+        else:
+            heappush(self.heap, (-node._seq, node))
+
+    def pop(self):
+        """The newest waiting node, taken out; None once no node waits."""
+        fresh = self.fresh
+        if fresh is not None:
+            self.fresh = None
+            return heappushpop(self.heap, (-fresh._seq, fresh))[1] if self.heap else fresh
+        return heappop(self.heap)[1] if self.heap else None
+
+    def drain(self):
+        """Every waiting node, taken out (after a failed backward)."""
+        nodes = [node for _, node in self.heap]
+        if self.fresh is not None:
+            nodes.append(self.fresh)
+        self.heap, self.fresh = [], None
+        return nodes
 
 
 def _topological_order(root):

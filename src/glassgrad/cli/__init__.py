@@ -23,7 +23,7 @@ import warnings
 from glassgrad.errors import UserError
 
 # Each module defines register(subparsers): it adds its parsers and sets func=handler.
-COMMAND_MODULES = ["train", "data", "explain", "study", "grade"]
+COMMAND_MODULES = ["train", "data", "explain", "study", "grade", "playground"]
 
 # Kept for the sub-command modules and for callers of the old name.
 CommandError = UserError

@@ -2,7 +2,7 @@
 
     glassgrad sweep --grid lr=0.01,0.1,0.5 --grid model=mlp:4,mlp:16 --dataset circles --out runs/g
     glassgrad sweep --grid lr=1e-4:1 --grid activation=relu,tanh --random 20 --executor local
-    glassgrad sweep --grid lr=0.01,0.1 --executor dask --scheduler tcp://10.0.0.5:8786
+    glassgrad sweep --grid lr=0.01,0.1 --executor dask --dask-scheduler tcp://10.0.0.5:8786
 
 The one-parameter form (`glassgrad sweep lr --values ...`, cli/train.py) keeps its own
 figure of curves. This module reads the options; the work is glassgrad.sweep's.
@@ -25,7 +25,9 @@ def add_grid_options(p):
                    help="draw N configurations at random (seeded by --seed) instead of the whole grid")
     g.add_argument("--executor", choices=("sequential", "local", "dask-local", "dask"), default="sequential",
                    help="where trials run: this process (default), local processes, a Dask LocalCluster, "
-                   "or a Dask cluster (--scheduler tcp://HOST:PORT); glassgrad[dask] for the last two")
+                   "or a Dask cluster (--dask-scheduler tcp://HOST:PORT); glassgrad[dask] for the last two")
+    g.add_argument("--dask-scheduler", metavar="tcp://HOST:PORT", type=dask_address,
+                   help="with --executor dask: the address of the Dask cluster's scheduler")
     g.add_argument("--workers", type=arg(Whole(1, 1024), "--workers"),
                    help="processes for local and dask-local (default: one per core)")
     g.add_argument("--metric", choices=("val_accuracy", "val_loss"), default="val_accuracy",
@@ -35,16 +37,14 @@ def add_grid_options(p):
     g.add_argument("--no-figures", action="store_true", help="skip the figures (no matplotlib needed)")
 
 
-def schedule_or_address(text):
-    """--scheduler of `sweep`: a learning-rate schedule, or a Dask scheduler's address."""
+def dask_address(text):
+    """--dask-scheduler: an address such as tcp://10.0.0.5:8786 (whether it answers is
+    checked by glassgrad.sweep before anything is written)."""
     import argparse
 
-    from .train import SCHEDULERS
-
-    if text in SCHEDULERS or "://" in text:
-        return text
-    raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (choose from {', '.join(SCHEDULERS)}, or a Dask "
-                                     "scheduler address tcp://HOST:PORT)")
+    if "://" not in text:
+        raise argparse.ArgumentTypeError(f"expected an address such as tcp://HOST:PORT, got {text!r}")
+    return text
 
 
 def one_parameter_form(args):
@@ -60,7 +60,7 @@ def one_parameter_form(args):
         raise UserError("the following arguments are required: --values (or give --grid NAME=VALUES)")
     for option, given in (("--random", args.random is not None), ("--resume", args.resume),
                           ("--executor", args.executor != "sequential"), ("--no-figures", args.no_figures),
-                          ("--scheduler", args.scheduler is not None and "://" in args.scheduler)):
+                          ("--dask-scheduler", args.dask_scheduler is not None)):
         if given:
             raise UserError(f"{option}: goes with --grid NAME=VALUES, not with the one-parameter form")
     return True
@@ -81,13 +81,11 @@ def grid_command(args):
         if key in space:
             raise UserError(f"--grid {key}: given twice; give all its values in one --grid")
         space[key] = values
-    address = None
-    if args.scheduler is not None and "://" in args.scheduler:
-        address, args.scheduler = args.scheduler, None
+    address = args.dask_scheduler
     if args.executor == "dask" and address is None:
-        raise UserError("--executor dask: expected --scheduler tcp://HOST:PORT, the address of the Dask scheduler")
+        raise UserError("--executor dask: expected --dask-scheduler tcp://HOST:PORT, the address of the Dask scheduler")
     if address is not None and args.executor != "dask":
-        raise UserError(f"--scheduler {address}: a Dask address goes with --executor dask")
+        raise UserError(f"--dask-scheduler {address}: a Dask address goes with --executor dask")
     settings = {k: getattr(args, k) for k in _PASSED if getattr(args, k) is not None}
     settings["keep_best"] = None if args.keep_best == "none" else args.keep_best
     out = args.out or os.path.join("runs", "sweep")

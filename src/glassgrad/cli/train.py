@@ -99,7 +99,7 @@ def register(subparsers):
     sweep.add_argument("param", nargs="?", choices=sorted(SWEEPABLE), help="the hyper-parameter to vary")
     sweep.add_argument("--values", help="comma-separated values, e.g. 1e-3,1e-2,1e-1,1 "
                        "(separate with ';' when a value has commas: \"mlp:4;mlp:8,8\")")
-    _add_training_options(sweep, default_dataset="circles", dask_scheduler=True)
+    _add_training_options(sweep, default_dataset="circles")
     from .sweep import add_grid_options
 
     add_grid_options(sweep)
@@ -119,7 +119,7 @@ def _rule(key):
     return arg(checks.settings_rules()[key], checks.option_name(key))
 
 
-def _add_training_options(p, default_dataset, two_d_only=False, dask_scheduler=False):
+def _add_training_options(p, default_dataset, two_d_only=False):
     datasets = [d for d in DATASETS if not two_d_only or d not in ("mnist", "fashion-mnist")]
     g = p.add_argument_group("data")
     g.add_argument("--dataset", choices=datasets, default=default_dataset,
@@ -159,15 +159,8 @@ def _add_training_options(p, default_dataset, two_d_only=False, dask_scheduler=F
                        "epoch, zeros coming in (torchvision's RandomCrop(28, padding=PIXELS)); 0 = none "
                        "(default: 2 on MNIST, 0 elsewhere)")
     g.add_argument("--epochs", type=_rule("epochs"), help="passes over the training set (default: per dataset)")
-    if dask_scheduler:  # sweep: --scheduler is also the address of a Dask cluster's scheduler
-        from .sweep import schedule_or_address
-
-        g.add_argument("--scheduler", type=schedule_or_address, help="learning-rate schedule over the epochs "
-                       f"({', '.join(SCHEDULERS)}; default: cosine on MNIST, none elsewhere), or with "
-                       "--executor dask the address of the Dask scheduler, tcp://HOST:PORT")
-    else:
-        g.add_argument("--scheduler", choices=SCHEDULERS, help="learning-rate schedule over the epochs "
-                       "(default: cosine on MNIST, none elsewhere)")
+    g.add_argument("--scheduler", choices=SCHEDULERS, help="learning-rate schedule over the epochs "
+                   "(default: cosine on MNIST, none elsewhere)")
     g.add_argument("--keep-best", choices=("val_loss", "val_accuracy", "none"), default="val_accuracy",
                    help="restore the weights of the best validation epoch at the end (default: val_accuracy)")
     g.add_argument("--early-stopping", type=_rule("early_stopping"), metavar="PATIENCE",

@@ -209,11 +209,11 @@ def cost_document(rows, depth, central=False):
 
 def plot_costs(rows, path):
     """Time against number of parameters, log-log, for both methods (matplotlib), written
-    to ``path`` (.png, .svg or .pdf) through glassgrad.atomic."""
+    to ``path`` (.png, .svg or .pdf) by viz.save_figure."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from ..atomic import atomic_open
+    from ..viz import save_figure
 
     P = [r.params for r in rows]
     fig = Figure(figsize=(6, 4))  # no pyplot: no global backend switched, no window
@@ -227,5 +227,4 @@ def plot_costs(rows, path):
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    with atomic_open(path) as f:
-        fig.savefig(f, format=str(path).rsplit(".", 1)[-1].lower())
+    save_figure(fig, path)

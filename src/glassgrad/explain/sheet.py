@@ -21,7 +21,8 @@ GIVEN = ("Setup", "Inputs")  # sections whose numbers the exercise gives
 HIDDEN = ("Notes", "The seed's numbers, checked", "Your answers")  # not on a question sheet
 BLANK_COLUMNS = {"value", "with numbers", "upstream", "local", "downstream"}
 _ONLY_NUMBERS = re.compile(r"^[\s\d.eE+\-*/(),\[\]=]+$")
-_NUMBER_IN_PARENS = re.compile(r"\s*\((?=[^)]*\d)[^)]*\)")
+_PARENS = re.compile(r"\s*\(([^)]*)\)")
+_A_NUMBER = re.compile(r"\d\.\d|^\s*-?\d+\s*$")  # a computed value, not math like (1 - z)
 _WIDTH = 8  # characters of a blank number
 
 
@@ -35,6 +36,12 @@ def blank(shape=(), column=False):
     tex = (r"\begin{bmatrix} " + r" \\ ".join(" & ".join([r"\phantom{-0.00000}"] * cols) for _ in range(rows))
            + r" \end{bmatrix}")
     return Math(plain, tex)
+
+
+def _without_numbers(text):
+    """A "how" cell without the values it would give away: a parenthesis holding a number
+    goes; one holding math, such as the (1 - z) of sigmoid's rule, stays."""
+    return _PARENS.sub(lambda m: "" if _A_NUMBER.search(m.group(1)) else m.group(0), text)
 
 
 def _blank_of(cell):
@@ -66,7 +73,7 @@ def _question_table(table):
             if column in BLANK_COLUMNS and cell not in ("", None, "-"):
                 new.append(blank(np.shape(cell.array), cell.column) if isinstance(cell, Value) else blank())
             elif isinstance(cell, str) and column == "how":
-                new.append(_NUMBER_IN_PARENS.sub("", cell))
+                new.append(_without_numbers(cell))
             else:
                 new.append(_blank_of(cell))
         rows.append(new)

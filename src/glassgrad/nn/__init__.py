@@ -36,3 +36,10 @@ from .padding import (  # noqa: F401,E402
 from .containers import ModuleDict, ParameterDict, ParameterList  # noqa: F401,E402
 from . import utils  # noqa: F401,E402  (glassgrad.nn.utils: clip_grad_norm_, ...)
 from . import parallel  # noqa: F401,E402  (glassgrad.nn.parallel.DistributedDataParallel)
+from .attention import MultiheadAttention  # noqa: F401,E402
+from .transformer import (  # noqa: F401,E402
+    Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer,
+)
+from .pixelshuffle import PixelShuffle, PixelUnshuffle  # noqa: F401,E402
+from .linear import Bilinear  # noqa: F401,E402
+from .loss import HingeEmbeddingLoss, MarginRankingLoss, TripletMarginLoss  # noqa: F401,E402

@@ -54,3 +54,12 @@ __all__ += ["gelu", "silu", "elu", "selu", "celu", "logsigmoid", "softsign", "ha
 __all__ += ["relu_", "leaky_relu_", "elu_", "selu_", "celu_", "hardtanh_", "threshold_"]  # in-place
 __all__ += ["pairwise_distance"]
 __all__ += ["instance_norm", "rms_norm"]
+from ..ops.attention import scaled_dot_product_attention  # noqa: F401,E402
+__all__ += ["scaled_dot_product_attention"]  # attention (ops/attention.py)
+from ..ops.shape import pixel_shuffle, pixel_unshuffle  # noqa: F401,E402
+from ..ops.linalg import bilinear  # noqa: F401,E402
+from ..ops.loss import hinge_embedding_loss, margin_ranking_loss, triplet_margin_loss  # noqa: F401,E402
+__all__ += ["pixel_shuffle", "pixel_unshuffle", "bilinear", "hinge_embedding_loss",
+            "margin_ranking_loss", "triplet_margin_loss"]
+from .attention import multi_head_attention_forward  # noqa: F401,E402
+__all__ += ["multi_head_attention_forward"]

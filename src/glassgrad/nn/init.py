@@ -229,3 +229,53 @@ def init_scheme_(module, spec, nonlinearity="relu"):
         if isinstance(bias, Tensor):
             constant_(bias, value if name == "constant" else 0.0)
     return module
+
+
+__all__ += ["orthogonal_"]
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    r"""Saxe et al. (2013): a (semi-)orthogonal matrix times ``gain``, as PyTorch's: the Q
+    of the QR factorisation of a standard normal (rows, cols) matrix (its transpose when
+    rows < cols), each column's sign fixed by diag(R) so that Q is uniformly distributed.
+    A tensor of more dims is filled as (shape[0], the rest flattened): the rows of a conv
+    weight (out, in, kH, kW) are orthonormal (rows <= cols) or its columns are."""
+    _check_float(tensor, "orthogonal_")
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_ needs a tensor of 2 or more dims, got shape {tuple(tensor.shape)}")
+    rows = tensor.shape[0]
+    cols = tensor.array.size // rows if rows else 0
+    if rows == 0 or cols == 0:
+        return tensor
+    a = backend.rng(generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        a = a.T
+    q, r = backend.xp.linalg.qr(a)
+    q *= backend.xp.sign(backend.xp.diag(r))  # the sign of each column: Q independent of QR's convention
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
+
+
+__all__ += ["trunc_normal_"]
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    r"""Fill with draws from N(mean, std^2) truncated to [a, b] (a and b are values, not
+    numbers of standard deviations, as in PyTorch; vision Transformers start their weights
+    so). Drawn by rejection: a draw outside [a, b] is drawn again, which gives exactly the
+    truncated distribution (PyTorch inverts the CDF instead: the same distribution, other
+    numbers)."""
+    _check_float(tensor, "trunc_normal_")
+    if not std > 0 or not a < b:
+        raise ValueError(f"trunc_normal_ expects std > 0 and a < b, got std={std}, a={a}, b={b}")
+    rng = backend.rng(generator)
+    values = rng.normal(mean, std, tensor.shape)
+    outside = (values < a) | (values > b)
+    for _ in range(1000):  # each round redraws only the draws that fell outside
+        if not outside.any():
+            return _fill(tensor, values)
+        values[outside] = rng.normal(mean, std, int(outside.sum()))
+        outside = (values < a) | (values > b)
+    raise ValueError(f"trunc_normal_: [a, b] = [{a}, {b}] holds almost none of N({mean}, {std}^2); "
+                     "the draws kept falling outside it")

@@ -206,3 +206,43 @@ class GaussianNLLLoss(_Loss):
 
     def forward(self, input, target, var):
         return gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps, reduction=self.reduction)
+
+
+# ---------------------------------------------------------------------- ranking and embedding
+from ..ops.loss import hinge_embedding_loss, margin_ranking_loss, triplet_margin_loss  # noqa: E402
+
+__all__ += ["MarginRankingLoss", "HingeEmbeddingLoss", "TripletMarginLoss"]
+
+
+class MarginRankingLoss(_Loss):
+    __doc__ = "Module form of :func:`margin_ranking_loss`: " + margin_ranking_loss.__doc__
+
+    def __init__(self, margin=0.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input1, input2, target):
+        return margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    __doc__ = "Module form of :func:`hinge_embedding_loss`: " + hinge_embedding_loss.__doc__
+
+    def __init__(self, margin=1.0, reduction="mean"):
+        super().__init__(reduction)
+        self.margin = margin
+
+    def forward(self, input, target):
+        return hinge_embedding_loss(input, target, margin=self.margin, reduction=self.reduction)
+
+
+class TripletMarginLoss(_Loss):
+    __doc__ = "Module form of :func:`triplet_margin_loss`: " + triplet_margin_loss.__doc__
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+        super().__init__(reduction)
+        self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
+
+    def forward(self, anchor, positive, negative):
+        return triplet_margin_loss(anchor, positive, negative, margin=self.margin, p=self.p,
+                                   eps=self.eps, swap=self.swap, reduction=self.reduction)

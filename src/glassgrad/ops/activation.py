@@ -28,7 +28,7 @@ from ._kernels.elementary import expm1_and_exp, log1p
 from ._kernels.signs import keep_bits, where_kept
 from ._kernels.windows import _data
 from .arithmetic import neg as _neg, to as _to
-from .error_function import erfc_array as _erfc_array
+from ._kernels.erf import erfc_array as _erfc_array
 from .shape import reshape as _reshape
 
 __all__ = [
@@ -40,7 +40,7 @@ __all__ = [
 class ReLU(ElementwiseUnary):
     label = "relu"
     rule = r"\partial\,\mathrm{relu}(s)/\partial s = [s > 0]"
-    plain = "d relu(s)/d s = [s > 0]"
+    plain = "d/ds relu(s) = [s > 0]"
     form = ("relu({0})", r"\mathrm{{ReLU}}({0})")
 
     def forward(ctx, s):
@@ -82,7 +82,7 @@ def relu(input, inplace=False):
 class LeakyReLU(ElementwiseUnary):
     label = "leaky_relu"
     rule = r"\partial\,\mathrm{leaky\_relu}(s)/\partial s = 1 \text{ if } s > 0 \text{ else } \alpha"
-    plain = "d leaky_relu(s)/d s = 1 if s > 0 else alpha"
+    plain = "d/ds leaky_relu(s) = 1 if s > 0 else alpha"
     form = ("leaky_relu({...})", r"\mathrm{leaky\_relu}({...})")
     float_only = True
 
@@ -112,7 +112,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 class Tanh(ElementwiseUnary):
     label = "tanh"
     rule = r"\partial z / \partial s = 1 - z^2"
-    plain = "d z / d s = 1 - z^2"
+    plain = "z = tanh(s), d z/d s = 1 - tanh(s)^2 = 1 - z^2"
     form = ("tanh({0})", r"\tanh {0}")
     float_only = True
 
@@ -146,7 +146,7 @@ def _sigmoid(s):
 class Sigmoid(ElementwiseUnary):
     label = "sigmoid"
     rule = r"\partial z / \partial s = z (1 - z)"
-    plain = "d z / d s = z (1 - z)"
+    plain = "z = sigma(s), d z/d s = sigma(s) (1 - sigma(s)) = z (1 - z)"
     form = ("sigmoid({0})", r"\sigma({0})")
     float_only = True
 
@@ -168,7 +168,7 @@ def sigmoid(input):
 class Softplus(ElementwiseUnary):
     label = "softplus"
     rule = r"\partial\,\mathrm{softplus}(s)/\partial s = \sigma(\beta s)\ (1 \text{ above the threshold})"
-    plain = "d softplus(s)/d s = sigma(beta s) (1 above the threshold)"
+    plain = "d/ds softplus(s) = d/ds log(1 + e^(beta s))/beta = sigma(beta s) (1 above the threshold)"
     form = ("softplus({...})", r"\mathrm{softplus}({...})")
     float_only = True
 
@@ -261,7 +261,6 @@ class GELU(ElementwiseUnary):
         return upstream * (half * (1 + c) + half * s * (1 - c * c) * inner_slope)
 
 
-# ---------------------------------------------------------------- the public functions
 def gelu(input, approximate="none"):
     """GELU(s) = s Phi(s), Phi the standard normal CDF = (1 + erf(s/sqrt 2))/2.
     d/ds = Phi(s) + s phi(s), phi(s) = e^{-s^2/2}/sqrt(2 pi).
@@ -276,7 +275,7 @@ def gelu(input, approximate="none"):
 class SiLU(ElementwiseUnary):
     label = "silu"
     rule = r"\partial\,(s\,\sigma(s))/\partial s = \sigma(s)\,(1 + s (1 - \sigma(s)))"
-    plain = "d (s sigma(s))/d s = sigma(s) (1 + s (1 - sigma(s)))"
+    plain = "d/ds (s sigma(s)) = sigma(s) (1 + s (1 - sigma(s)))"
     form = ("silu({...})", r"\mathrm{silu}({...})")
     float_only = True
 
@@ -296,6 +295,11 @@ def silu(input, inplace=False):
     return _maybe_in_place(input, inplace, SiLU.apply)
 
 
+def _elu(input, alpha, scale, input_scale, inplace):
+    return _maybe_in_place(input, inplace, lambda t: ELU.apply(
+        t, alpha=alpha, scale=scale, input_scale=input_scale))
+
+
 class ELU(ElementwiseUnary):
     """PyTorch's one kernel behind elu, selu and celu: scale s above 0, and
     alpha scale (e^{input_scale s} - 1) at and below 0."""
@@ -303,7 +307,7 @@ class ELU(ElementwiseUnary):
     label = "elu"
     rule = (r"\partial\,\mathrm{elu}(s)/\partial s = \lambda \text{ if } s > 0 "
             r"\text{ else } \lambda\alpha\beta e^{\beta s}")
-    plain = "d elu(s)/d s = lambda if s > 0 else lambda alpha beta e^(beta s)"
+    plain = "d/ds elu(s) = lambda if s > 0 else lambda alpha beta e^(beta s)"
     form = ("elu({...})", r"\mathrm{elu}({...})")
     float_only = True
 
@@ -326,10 +330,33 @@ class ELU(ElementwiseUnary):
         return upstream * local
 
 
+def elu(input, alpha=1.0, inplace=False):
+    """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
+    below 0 (so alpha at s = 0, PyTorch's choice)."""
+    return _elu(input, alpha, 1.0, 1.0, inplace)
+
+
+def selu(input, inplace=False):
+    """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
+    and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
+    scale alpha e^s at and below 0."""
+    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """CELU: s for s > 0, alpha (e^{s/alpha} - 1) for s <= 0. d/ds = 1 above 0, e^{s/alpha}
+    at and below 0. alpha must not be 0."""
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
+    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
+
+
+
+
 class LogSigmoid(ElementwiseUnary):
     label = "logsigmoid"
     rule = r"\partial \log\sigma(s)/\partial s = 1 - \sigma(s) = \sigma(-s)"
-    plain = "d logsigma(s)/d s = 1 - sigma(s) = sigma(-s)"
+    plain = "d/ds log sigma(s) = 1 - sigma(s) = sigma(-s)"
     form = ("logsigmoid({...})", r"\mathrm{logsigmoid}({...})")
     float_only = True
 
@@ -356,7 +383,7 @@ def logsigmoid(input):
 class Softsign(ElementwiseUnary):
     label = "softsign"
     rule = r"\partial\,\frac{s}{1+|s|}/\partial s = \frac{1}{(1+|s|)^2}"
-    plain = "d s/(1+|s|)/d s = 1/((1+|s|)^2)"
+    plain = "d/ds softsign(s) = d/ds s/(1 + |s|) = 1/(1 + |s|)^2"
     form = ("softsign({...})", r"\mathrm{softsign}({...})")
     float_only = True
 
@@ -379,7 +406,7 @@ def softsign(input):
 class Hardtanh(ElementwiseUnary):
     label = "hardtanh"
     rule = r"\partial\,\mathrm{clip}(s, a, b)/\partial s = [a < s < b]"
-    plain = "d clip(s, a, b)/d s = [a < s < b]"
+    plain = "d/ds clip(s, a, b) = [a < s < b]"
     form = ("hardtanh({...})", r"\mathrm{hardtanh}({...})")
     float_only = True
 
@@ -412,7 +439,7 @@ def relu6(input, inplace=False):
 class Hardsigmoid(ElementwiseUnary):
     label = "hardsigmoid"
     rule = r"\partial\,\mathrm{clip}(s/6 + 1/2, 0, 1)/\partial s = [-3 < s < 3]/6"
-    plain = "d clip(s/6 + 1/2, 0, 1)/d s = [-3 < s < 3]/6"
+    plain = "d/ds clip(s/6 + 1/2, 0, 1) = 1/6 if -3 < s < 3, else 0"
     form = ("hardsigmoid({...})", r"\mathrm{hardsigmoid}({...})")
     float_only = True
 
@@ -439,7 +466,7 @@ def hardsigmoid(input, inplace=False):
 class Hardswish(ElementwiseUnary):
     label = "hardswish"
     rule = r"\partial\,s\,\mathrm{relu6}(s+3)/6/\partial s = 0,\ s/3 + 1/2,\ 1"
-    plain = "d s relu6(s+3)/6/d s = 0, s/3 + 1/2, 1"
+    plain = "d/ds hardswish(s) = 0 if s < -3, s/3 + 1/2 if -3 <= s <= 3, 1 if s > 3"
     form = ("hardswish({...})", r"\mathrm{hardswish}({...})")
     float_only = True
 
@@ -468,7 +495,7 @@ class Mish(ElementwiseUnary):
     label = "mish"
     rule = (r"\partial\,s \tanh(\mathrm{sp}(s))/\partial s = \tanh(\mathrm{sp}(s)) "
             r"+ s\,\sigma(s)\,(1 - \tanh^2(\mathrm{sp}(s)))")
-    plain = "d s tanh(sp(s))/d s = tanh(sp(s)) + s sigma(s) (1 - tanh^2(sp(s)))"
+    plain = "d/ds s tanh(softplus(s)) = tanh(softplus(s)) + s sigma(s) (1 - tanh(softplus(s))^2)"
     form = ("mish({...})", r"\mathrm{mish}({...})")
     float_only = True
 
@@ -500,7 +527,7 @@ class PReLU(ElementwiseBinary):
     label = "prelu"
     rule = (r"\partial\,\mathrm{prelu}/\partial s = [s > 0] + a [s \le 0],\ "
             r"\partial\,\mathrm{prelu}/\partial a = s [s \le 0]")
-    plain = "d prelu/d s = [s > 0] + a [s <= 0], d prelu/d a = s [s <= 0]"
+    plain = "d/ds prelu(s, a) = [s > 0] + a [s <= 0], d/da prelu(s, a) = s [s <= 0]"
     form = ("prelu({...})", r"\mathrm{prelu}({...})")
     float_only = True
 
@@ -550,7 +577,7 @@ class GLU(AlongDim):
     label = "glu"
     rule = (r"\partial\,(a\,\sigma(b))/\partial a = \sigma(b),\ "
             r"\partial\,(a\,\sigma(b))/\partial b = a\,\sigma(b)(1 - \sigma(b))")
-    plain = "d (a sigma(b))/d a = sigma(b), d (a sigma(b))/d b = a sigma(b)(1 - sigma(b))"
+    plain = "d/da (a sigma(b)) = sigma(b), d/db (a sigma(b)) = a sigma(b) (1 - sigma(b))"
     form = ("glu({...})", r"\mathrm{glu}({...})")
     float_only = True
 
@@ -591,45 +618,11 @@ def glu(input, dim=-1):
     return GLU.apply(input, dim=dim)
 
 
-def _elu(input, alpha, scale, input_scale, inplace):
-    return _maybe_in_place(input, inplace, lambda t: ELU.apply(
-        t, alpha=alpha, scale=scale, input_scale=input_scale))
-
-
-def elu(input, alpha=1.0, inplace=False):
-    """ELU: s for s > 0, alpha (e^s - 1) for s <= 0. d/ds = 1 above 0, alpha e^s at and
-    below 0 (so alpha at s = 0, PyTorch's choice)."""
-    return _elu(input, alpha, 1.0, 1.0, inplace)
-
-
-def selu(input, inplace=False):
-    """SELU: scale (s for s > 0, alpha (e^s - 1) for s <= 0), with alpha = 1.6732632423543772
-    and scale = 1.0507009873554805 (self-normalising constants). d/ds = scale above 0,
-    scale alpha e^s at and below 0."""
-    return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace)
-
-
-def celu(input, alpha=1.0, inplace=False):
-    """CELU: s for s > 0, alpha (e^{s/alpha} - 1) for s <= 0. d/ds = 1 above 0, e^{s/alpha}
-    at and below 0. alpha must not be 0."""
-    if alpha == 0:
-        raise ValueError("celu: alpha cannot be 0 (CELU divides by it: alpha (e^{s/alpha} - 1))")
-    return _elu(input, alpha, 1.0, 1.0 / alpha, inplace)
-
-
-def softmin(input, dim=None, _stacklevel=3, dtype=None):
-    """softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / sum_j e^{-s_j}.
-    Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
-    if dtype is not None:
-        input = _to(input, dtype)
-    return _along(Softmax, _neg(input), dim, "softmin")
-
-
 # ---------------------------------------------------------------- shrinkage and threshold
 class Hardshrink(ElementwiseUnary):
     label = "hardshrink"
     rule = r"\partial\,\mathrm{hardshrink}(s)/\partial s = [|s| > \lambda]"
-    plain = "d hardshrink(s)/d s = [|s| > lambda]"
+    plain = "d/ds hardshrink(s) = [|s| > lambda]"
     form = ("hardshrink({...})", r"\mathrm{hardshrink}({...})")
     float_only = True
 
@@ -653,7 +646,7 @@ def hardshrink(input, lambd=0.5):
 class Softshrink(ElementwiseUnary):
     label = "softshrink"
     rule = r"\partial\,\mathrm{softshrink}(s)/\partial s = [|s| > \lambda]"
-    plain = "d softshrink(s)/d s = [|s| > lambda]"
+    plain = "d/ds softshrink(s) = [|s| > lambda]"
     form = ("softshrink({...})", r"\mathrm{softshrink}({...})")
     float_only = True
 
@@ -682,7 +675,7 @@ def softshrink(input, lambd=0.5):
 class Tanhshrink(ElementwiseUnary):
     label = "tanhshrink"
     rule = r"\partial\,(s - \tanh s)/\partial s = \tanh^2 s"
-    plain = "d (s - tanh s)/d s = tanh^2 s"
+    plain = "d/ds (s - tanh(s)) = tanh(s)^2"
     form = ("tanhshrink({...})", r"\mathrm{tanhshrink}({...})")
     float_only = True
 
@@ -708,7 +701,7 @@ def tanhshrink(input):
 class Threshold(ElementwiseUnary):
     label = "threshold"
     rule = r"\partial\,\mathrm{threshold}(s)/\partial s = [s > \theta]"
-    plain = "d threshold(s)/d s = [s > theta]"
+    plain = "d/ds threshold(s) = [s > theta]"
     form = ("threshold({...})", r"\mathrm{threshold}({...})")
     float_only = True
 
@@ -769,6 +762,7 @@ def threshold_(input, threshold, value):
 _threshold = threshold  # (inside threshold_, the name threshold is the argument)
 
 
+# ===================================================================== softmax
 def _check_dim(dim, ndim, op):
     """Normalise a dim (negative allowed) or raise an IndexError naming the valid range."""
     if dim is None:
@@ -785,11 +779,20 @@ def _check_dim(dim, ndim, op):
     return int(dim) % n
 
 
-# ===================================================================== softmax
+def _along(fn_class, input, dim, op):
+    x = _data(input)
+    dim = _check_dim(dim, x.ndim, op)
+    if x.ndim == 0:  # one number (softmax 1, log_softmax 0): as a vector of length 1
+        from .shape import reshape
+
+        return reshape(fn_class.apply(reshape(input, (1,)), dim=0), ())
+    return fn_class.apply(input, dim=dim)
+
+
 class Softmax(AlongDim):
     label = "softmax"
     rule = r"\partial y_i/\partial x_j = y_i(\delta_{ij} - y_j)"
-    plain = "d y_i/d x_j = y_i(delta_ij - y_j)"
+    plain = "y = softmax(x), d y_i/d x_j = y_i (delta_ij - y_j)"
     form = ("softmax({...})", r"\mathrm{softmax}({...})")
     float_only = True
 
@@ -810,10 +813,29 @@ class Softmax(AlongDim):
         return y * (upstream - xp.add.reduce(upstream * y, axis=ctx.dim, keepdims=True))
 
 
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim`` (computed as exp(x_i - max)).
+    ``dtype``: the input is cast to it first, as in PyTorch.
+
+    Backward with the saved output y: dL/dx = y * (g - sum(g * y)).
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    return _along(Softmax, input, dim, "softmax")
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmin(s) = softmax(-s) along ``dim``: e^{-s_i} / sum_j e^{-s_j}.
+    Composed of neg and softmax, whose backward is exact; ``dtype`` casts the input first."""
+    if dtype is not None:
+        input = _to(input, dtype)
+    return _along(Softmax, _neg(input), dim, "softmin")
+
+
 class LogSoftmax(AlongDim):
     label = "log_softmax"
     rule = r"\partial y_i/\partial x_j = \delta_{ij} - \mathrm{softmax}(x)_j"
-    plain = "d y_i/d x_j = delta_ij - softmax(x)_j"
+    plain = "y = log_softmax(x), d y_i/d x_j = delta_ij - softmax(x)_j"
     form = ("log_softmax({...})", r"\mathrm{log\_softmax}({...})")
     float_only = True
 
@@ -828,27 +850,6 @@ class LogSoftmax(AlongDim):
         (y,) = ctx.saved
         # sum_i g_i (delta_ij - softmax_j) = g_j - softmax_j sum_i g_i, and softmax = e^y
         return upstream - xp.exp(y) * xp.add.reduce(upstream, axis=ctx.dim, keepdims=True)
-
-
-def _along(fn_class, input, dim, op):
-    x = _data(input)
-    dim = _check_dim(dim, x.ndim, op)
-    if x.ndim == 0:  # one number (softmax 1, log_softmax 0): as a vector of length 1
-        from .shape import reshape
-
-        return reshape(fn_class.apply(reshape(input, (1,)), dim=0), ())
-    return fn_class.apply(input, dim=dim)
-
-
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
-    """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along ``dim`` (computed as exp(x_i - max)).
-    ``dtype``: the input is cast to it first, as in PyTorch.
-
-    Backward with the saved output y: dL/dx = y * (g - sum(g * y)).
-    """
-    if dtype is not None:
-        input = input.to(dtype)
-    return _along(Softmax, input, dim, "softmax")
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):

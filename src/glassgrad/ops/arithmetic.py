@@ -100,7 +100,7 @@ def _torch_dtype(out, operands, floating=False):
 class Add(ElementwiseBinary):
     label = "add"
     rule = r"\partial (a+b)/\partial a = 1,\ \partial (a+b)/\partial b = 1"
-    plain = "d (a+b)/d a = 1, d (a+b)/d b = 1"
+    plain = "d/da (a + b) = 1, d/db (a + b) = 1"
     form = ("{0} + {1}", "{0} + {1}")
 
     def forward(ctx, a, b):
@@ -125,7 +125,7 @@ def add(input, other, alpha=1):
 class Sub(ElementwiseBinary):
     label = "sub"
     rule = r"\partial (a-b)/\partial a = 1,\ \partial (a-b)/\partial b = -1"
-    plain = "d (a-b)/d a = 1, d (a-b)/d b = -1"
+    plain = "d/da (a - b) = 1, d/db (a - b) = -1"
     form = ("{0} - {1}", "{0} - {1}")
 
     def forward(ctx, a, b):
@@ -150,7 +150,7 @@ def sub(input, other, alpha=1):
 class Mul(ElementwiseBinary):
     label = "mul"
     rule = r"\partial (ab)/\partial a = b,\ \partial (ab)/\partial b = a"
-    plain = "d (ab)/d a = b, d (ab)/d b = a"
+    plain = "d/da (a b) = b, d/db (a b) = a"
     form = ("{0}*{1}", r"{0} \cdot {1}")
 
     def forward(ctx, a, b):
@@ -176,7 +176,7 @@ def mul(input, other):
 class Div(ElementwiseBinary):
     label = "div"
     rule = r"\partial (a/b)/\partial a = 1/b,\ \partial (a/b)/\partial b = -a/b^2"
-    plain = "d (a/b)/d a = 1/b, d (a/b)/d b = -a/b^2"
+    plain = "d/da (a/b) = 1/b, d/db (a/b) = -a/b^2"
     form = ("{0}/{1}", r"\frac{{{0}}}{{{1}}}")
 
     def forward(ctx, a, b):
@@ -206,7 +206,7 @@ def div(input, other):
 class Neg(ElementwiseUnary):
     label = "neg"
     rule = r"\partial (-a)/\partial a = -1"
-    plain = "d (-a)/d a = -1"
+    plain = "d/da (-a) = -1"
     form = ("-{0}", "-{0}")
 
     def forward(ctx, a):
@@ -234,7 +234,7 @@ def _power(a, b):
 class Pow(ElementwiseBinary):
     label = "pow"
     rule = r"\partial a^b/\partial a = b\,a^{b-1},\ \partial a^b/\partial b = a^b \ln a"
-    plain = "d a^b/d a = b a^(b-1), d a^b/d b = a^b ln a"
+    plain = "d/da a^b = b a^(b-1), d/db a^b = a^b ln(a)"
     form = ("{0}**{1}", "{{{0}}}^{{{1}}}")
 
     def forward(ctx, a, b):
@@ -283,7 +283,7 @@ def pow(input, exponent):  # noqa: A001 - PyTorch's name
 class Exp(ElementwiseUnary):
     label = "exp"
     rule = r"\partial e^a/\partial a = e^a"
-    plain = "d e^a/d a = e^a"
+    plain = "d/da e^a = e^a"
     form = ("exp({0})", "e^{{{0}}}")
     float_only = True
 
@@ -305,7 +305,7 @@ def exp(input):
 class Log(ElementwiseUnary):
     label = "log"
     rule = r"\partial \ln a/\partial a = 1/a"
-    plain = "d ln a/d a = 1/a"
+    plain = "d/da ln(a) = 1/a"
     form = ("log({0})", r"\ln {0}")
     float_only = True
 
@@ -326,7 +326,7 @@ def log(input):
 class Sqrt(ElementwiseUnary):
     label = "sqrt"
     rule = r"\partial \sqrt{a}/\partial a = 1 / (2\sqrt{a})"
-    plain = "d sqrt(a)/d a = 1 / (2sqrt(a))"
+    plain = "d/da sqrt(a) = 1/(2 sqrt(a))"
     form = ("sqrt({0})", r"\sqrt{{{0}}}")
     float_only = True
 
@@ -348,7 +348,7 @@ def sqrt(input):
 class Abs(ElementwiseUnary):
     label = "abs"
     rule = r"\partial |a|/\partial a = \mathrm{sign}(a)\ (0 \text{ at } 0)"
-    plain = "d |a|/d a = sign(a) (0 at 0)"
+    plain = "d/da |a| = sign(a) (0 at 0)"
     form = ("abs({0})", r"\lvert {0} \rvert")
 
     def forward(ctx, a):
@@ -402,7 +402,7 @@ class Maximum(_ElementwiseExtreme):
     label = "maximum"
     rule = (r"\partial \max(a,b)/\partial a = [a>b] + \tfrac12[a=b],\ "
             r"\partial \max(a,b)/\partial b = [b>a] + \tfrac12[a=b]")
-    plain = "d max(a,b)/d a = [a>b] + 1/2[a=b], d max(a,b)/d b = [b>a] + 1/2[a=b]"
+    plain = "d/da max(a, b) = [a > b] + 1/2 [a = b], d/db max(a, b) = [b > a] + 1/2 [a = b]"
     form = ("max({0}, {1})", r"\max({0}, {1})")
     pick = xp.maximum
     wins = xp.greater
@@ -417,7 +417,7 @@ class Minimum(_ElementwiseExtreme):
     label = "minimum"
     rule = (r"\partial \min(a,b)/\partial a = [a<b] + \tfrac12[a=b],\ "
             r"\partial \min(a,b)/\partial b = [b<a] + \tfrac12[a=b]")
-    plain = "d min(a,b)/d a = [a<b] + 1/2[a=b], d min(a,b)/d b = [b<a] + 1/2[a=b]"
+    plain = "d/da min(a, b) = [a < b] + 1/2 [a = b], d/db min(a, b) = [b < a] + 1/2 [a = b]"
     form = ("min({0}, {1})", r"\min({0}, {1})")
     pick = xp.minimum
     wins = xp.less
@@ -432,7 +432,7 @@ class Where(Elementwise):
     label = "where"
     rule = (r"\partial\,\mathrm{where}(c,a,b)/\partial a = [c],\ "
             r"\partial\,\mathrm{where}(c,a,b)/\partial b = [\lnot c]")
-    plain = "d where(c,a,b)/d a = [c], d where(c,a,b)/d b = [lnot c]"
+    plain = "d/da where(c, a, b) = [c], d/db where(c, a, b) = [not c]"
     form = ("where({...})", r"\mathrm{where}({...})")
 
     def forward(ctx, condition, a, b):
@@ -467,7 +467,7 @@ class Clamp(Elementwise):
     label = "clamp"
     rule = (r"\partial\,\mathrm{clamp}(x,lo,hi)/\partial x = [lo \le x \le hi],\ "
             r"\partial/\partial lo = [x<lo][lo<hi],\ \partial/\partial hi = [x>hi \lor hi<lo]")
-    plain = "d clamp(x,lo,hi)/d x = [lo <= x <= hi], d/d lo = [x<lo][lo<hi], d/d hi = [x>hi or hi<lo]"
+    plain = "d/dx clamp(x, lo, hi) = [lo <= x <= hi], d/dlo = [x < lo and lo < hi], d/dhi = [x > hi or hi < lo]"
     form = ("clamp({...})", r"\mathrm{clamp}({...})")
 
     def forward(ctx, x, lo, hi):
@@ -513,7 +513,7 @@ def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
 class Clone(ElementwiseUnary):
     label = "clone"
     rule = r"\partial a/\partial a = 1"
-    plain = "d a/d a = 1"
+    plain = "d/da clone(a) = 1"
     form = ("clone({...})", r"\mathrm{clone}({...})")
 
     def forward(ctx, a):

@@ -41,12 +41,10 @@ import contextlib
 from ..autograd.function import Convolution
 from ..backend import xp
 from ._kernels.conv import (
-    _col2im, _is_narrow, _patch_chunks, _tall_product, _warm_up_sgemm, padded_channels_last,
-    patch_product, patches_t_product,
+    _col2im, _warm_up_sgemm, padded_channels_last, patch_product, patches_t_product,
+    transposed_conv_grads,
 )
-from ._kernels.windows import (
-    _data, _is_channels_last, _out_size, _padded, _pair, _unbatched, _windows,
-)
+from ._kernels.windows import _data, _out_size, _pair, _unbatched
 
 __all__ = [
     "conv2d", "conv_transpose2d", "conv_transpose1d", "conv1d",
@@ -242,37 +240,17 @@ class ConvTranspose2d(Convolution):
 
     def backward(ctx, upstream):
         x_mat, weight = ctx.saved
-        (n, c_in, h, w), kernel, stride, (ph, pw), dilation, unbatched = ctx.geometry
+        (n, c_in, h, w), kernel, stride, padding, dilation, unbatched = ctx.geometry
         g = upstream[None] if unbatched else upstream
-        c_out = g.shape[1]
         need_x, need_w, need_b = ctx.needs_input_grad
-        # Pad the upstream as the forward padded its output: window (i, j) of the padded
-        # upstream is what input pixel (i, j) sent its value to.
-        gpad = _padded(g, ph, ph, pw, pw, 0, channels_last=True)
-        if gpad is g and not _is_narrow(kernel[1], c_out) and not _is_channels_last(g):
-            gpad = g.transpose(0, 2, 3, 1).copy().transpose(0, 3, 1, 2)  # as conv2d does
-        windows = _windows(gpad, kernel, stride, dilation, (h, w))  # H x W windows
-        d_x_mat = d_w_mat = None
-        if need_x:  # dL/dx = conv2d(upstream, w): each input pixel sums upstream x weight
-            w_mat = weight.transpose(2, 3, 1, 0).reshape(-1, c_in)  # (kH*kW*C_out, C_in)
-            d_x_mat = xp.empty((n * h * w, c_in), dtype=g.dtype)
-        if need_w:  # dL/dw = sum over input pixels of x x upstream window = patches^T @ X
-            d_w_mat = xp.zeros((kernel[0] * kernel[1] * c_out, c_in), dtype=g.dtype)
-        if need_x or need_w:
-            for rows, patches in _patch_chunks(windows):  # one patch copy for both products
-                if need_x:
-                    xp.matmul(patches, w_mat, out=d_x_mat[rows])
-                if need_w:
-                    d_w_mat += _tall_product(patches, x_mat[rows])
-        d_x = d_w = d_b = None
-        if need_x:
-            d_x = d_x_mat.reshape(n, h, w, c_in).transpose(0, 3, 1, 2)
-            if unbatched:
-                d_x = d_x[0]
-        if need_w:
-            d_w = d_w_mat.reshape(*kernel, c_out, c_in).transpose(3, 2, 0, 1).copy()
-        if need_b:  # every output pixel of channel o added b_o once
-            d_b = g.sum(axis=(0, 2, 3))
+        # Input pixel (i, j) sent x_ij w to window (i, j) of the padded output, so with P
+        # the patches of those windows of the upstream (one row per input pixel):
+        # dL/dx = P W (conv2d of the upstream with w), dL/dw = P^T X
+        d_x, d_w = transposed_conv_grads(g, x_mat, weight, (h, w), kernel, stride, padding,
+                                         dilation, need_x, need_w)
+        if unbatched and d_x is not None:
+            d_x = d_x[0]
+        d_b = g.sum(axis=(0, 2, 3)) if need_b else None  # each output pixel added b_o once
         return d_x, d_w, d_b
 
 

@@ -107,7 +107,7 @@ class Gather(Indexing):
     label = "gather"
     rule = (r"\partial\,\mathrm{out}_{\ldots k \ldots}/\partial a_{\ldots i \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]\ (\text{repeats add up})")
-    plain = "d out_... k .../d a_... i ... = [index_... k ... = i] (repeats add up)"
+    plain = "d out_k/d a_i = [index_k = i] along dim (an element gathered twice gets both upstreams)"
     form = ("gather({...})", r"\mathrm{gather}({...})")
 
     def forward(ctx, a, index, dim):
@@ -146,7 +146,7 @@ class Scatter(Indexing):
     rule = (r"\partial\,\mathrm{out}/\partial a = 1 \text{ off the written places};\ "
             r"\partial\,\mathrm{out}_{\ldots i \ldots}/\partial \mathrm{src}_{\ldots k \ldots} = "
             r"[\mathrm{index}_{\ldots k \ldots} = i]")
-    plain = "d out/d a = 1 off the written places; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    plain = "d out/d a = 1 off the written places, 0 on them; d out_i/d src_k = [index_k = i] along dim"
     form = ("scatter({...})", r"\mathrm{scatter}({...})")
     add = False  # ScatterAdd: adds instead of overwriting
 
@@ -204,7 +204,7 @@ class ScatterAdd(Scatter):
     label = "scatter_add"
     rule = (r"\partial\,\mathrm{out}/\partial a = 1;\ \partial\,\mathrm{out}_{\ldots i \ldots}/"
             r"\partial \mathrm{src}_{\ldots k \ldots} = [\mathrm{index}_{\ldots k \ldots} = i]")
-    plain = "d out/d a = 1; d out_... i .../d src_... k ... = [index_... k ... = i]"
+    plain = "d out/d a = 1; d out_i/d src_k = [index_k = i] along dim"
     form = ("scatter_add({...})", r"\mathrm{scatter\_add}({...})")
     add = True
 
@@ -382,7 +382,7 @@ class MaskedFill(Indexing):
     label = "masked_fill"
     rule = (r"\partial\,\mathrm{out}/\partial a = [\lnot m],\ "
             r"\partial\,\mathrm{out}/\partial v = [m]")
-    plain = "d out/d a = [lnot m], d out/d v = [m]"
+    plain = "d out/d a = [not m], d out/d v = [m]"
     form = ("masked_fill({...})", r"\mathrm{masked\_fill}({...})")
 
     def forward(ctx, a, mask, value):
@@ -707,7 +707,7 @@ class IndexPut(Indexing):
     label = "index_put"
     rule = (r"\partial\,\mathrm{put}(a,i,v)/\partial a = 1 \text{ off } i,\ 0 \text{ on } i;\ "
             r"\partial/\partial v = 1 \text{ at } i")
-    plain = "d put(a,i,v)/d a = 1 off i, 0 on i; d/d v = 1 at i"
+    plain = "d put(a, i, v)/d a = 1 off i, 0 on i; d put(a, i, v)/d v = 1 at i"
     form = ("index_put({...})", r"\mathrm{index\_put}({...})")
 
     def forward(ctx, a, value, index, accumulate=False):
@@ -831,3 +831,94 @@ def bincount(input, weights=None, minlength=0):
     if w is None:
         return _wrap(counts.astype(xp.int64))
     return _wrap(counts.astype(w.dtype if w.dtype.kind == "f" else xp.float64))  # torch's
+
+
+# ---------------------------------------------------------------- take, searchsorted
+def take(input, index):
+    """Elements of ``input`` read as if it were 1-D (row-major), at the int64 positions in
+    ``index`` (negative ones count from the end); the result has index's shape. The
+    gradient goes back to each position read (added up where one is read twice)."""
+    index = _index_tensor(index, "take")
+    n = input.numel()
+    bad = (index.array < -n) | (index.array >= n)
+    if bad.any():
+        raise IndexError(f"take: index {int(index.array[bad].reshape(-1)[0])} is out of bounds "
+                         f"for an input of {n} elements")
+    return getitem(input.reshape(-1), index)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+    """For each value, the index at which it would be inserted into ``sorted_sequence``
+    (its last dim sorted) to keep it sorted: the first such index (``right=False``:
+    sequence[i-1] < v <= sequence[i]) or the last (``right=True`` or side='right':
+    sequence[i-1] <= v < sequence[i]). A 1-D sequence serves every value; an N-D one has
+    one row per row of values (the leading dims must agree). int64 (int32 with
+    out_int32), no gradient."""
+    if side is not None:
+        if side not in ("left", "right"):
+            raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+        if right and side == "left":
+            raise ValueError("searchsorted: right=True and side='left' contradict each other")
+        right = side == "right"
+    seq = _data(sorted_sequence, "searchsorted")
+    scalar = not isinstance(input, Tensor)
+    values = xp.asarray(input) if scalar else input.array
+    if sorter is not None:
+        seq = xp.take_along_axis(seq, _data(sorter, "searchsorted"), axis=-1)
+    how = "right" if right else "left"
+    if seq.ndim == 1:
+        out = xp.searchsorted(seq, values, side=how)
+    else:
+        if values.ndim != seq.ndim or values.shape[:-1] != seq.shape[:-1]:
+            raise ValueError(f"searchsorted: the leading dims of the sorted sequence "
+                             f"{tuple(seq.shape)} and of the values {tuple(values.shape)} must agree")
+        rows_seq = seq.reshape(-1, seq.shape[-1])
+        rows_val = values.reshape(-1, values.shape[-1])
+        out = xp.stack([xp.searchsorted(s, v, side=how) for s, v in zip(rows_seq, rows_val)])
+        out = out.reshape(values.shape)
+    return _wrap(xp.asarray(out, dtype=xp.int32 if out_int32 else xp.int64))
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each value between the sorted 1-D ``boundaries``: the index i with
+    boundaries[i-1] < v <= boundaries[i] (``right=True``: boundaries[i-1] <= v < boundaries[i]);
+    0 below the first, len(boundaries) above the last. No gradient."""
+    if _data(boundaries, "bucketize").ndim != 1:
+        raise ValueError(f"bucketize: boundaries must be 1-D, got shape {tuple(boundaries.shape)}")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+__all__ += ["take", "searchsorted", "bucketize"]
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """A bool tensor: whether each element of ``elements`` is in ``test_elements`` (a
+    tensor or a number); ``invert=True``: whether it is not. No gradient."""
+    e = elements.array if isinstance(elements, Tensor) else xp.asarray(elements)
+    t = test_elements.array if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    return _wrap(xp.isin(e, t, assume_unique=assume_unique, invert=invert))
+
+
+def histc(input, bins=100, min=0, max=0):  # noqa: A002 - PyTorch's argument names
+    """Counts of the elements in ``bins`` equal-width bins over [min, max] (min = max = 0:
+    the data's own min and max), in input's dtype; elements outside are left out, the top
+    edge belongs to the last bin. No gradient."""
+    a = _data(input, "histc")
+    if a.dtype.kind != "f":
+        raise TypeError(f"histc: expected a floating-point tensor, got dtype {a.dtype}")
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins <= 0:
+        raise ValueError(f"histc: bins must be a positive int, got {bins!r}")
+    low, high = float(min), float(max)
+    if low == high and a.size:
+        low, high = float(a.min()), float(a.max())
+    if not (xp.isfinite(low) and xp.isfinite(high)):
+        raise ValueError(f"histc: range of [{low}, {high}] is not finite")
+    if low > high:
+        raise ValueError(f"histc: max ({high}) must be larger than min ({low})")
+    if low == high:  # all elements equal (or none): torch widens the range by 1 each way
+        low, high = low - 1, high + 1
+    counts, _ = xp.histogram(a[(a >= low) & (a <= high)], bins=bins, range=(low, high))
+    return _wrap(counts.astype(a.dtype))
+
+
+__all__ += ["isin", "histc"]

@@ -7,6 +7,8 @@ before the last two are batch dims and broadcast. Backward undoes all of that it
 backward (it is matmul's own broadcasting, not an elementwise broadcast of its output).
 """
 
+import builtins
+
 from ..autograd.function import LinearAlgebra
 from ..backend import xp
 from .arithmetic import ShapeError
@@ -38,6 +40,46 @@ def _sum_to(g, shape):
     return xp.add.reduce(g, axis=axes).reshape(shape)
 
 
+def _as_matrices(a, b, upstream):
+    """The operands and upstream of a matmul with its 1-D dims put back: a 1-D a was a row
+    (1, k), a 1-D b a column (k, 1), and the upstream lacks the matching dims."""
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    g = upstream
+    if a.ndim == 1:
+        g = xp.expand_dims(g, -2)
+    if b.ndim == 1:
+        g = xp.expand_dims(g, -1)
+    return a2, b2, g
+
+
+# A gradient that is an outer product of two vectors is formed elementwise, as PyTorch's ger
+# (the backward of its mv): a -0.0 in the vector gives -0.0 products, where a GEMM of inner
+# size 1 adds them to +0.0. PyTorch computes matrix @ vector, batch @ vector and vector @
+# matrix by mv, and vector @ batch by mv only when the vector needs a gradient too (else
+# by bmm: +0.0).
+def _matmul_grad_a(a, b, upstream):
+    """dL/dA = G B^T for matmul's vector and batched cases, summed to A's shape."""
+    if b.ndim == 1:  # dL/dA_ij = G_i b_j (over any batch dims of A)
+        return upstream[..., None] * b
+    a2, b2, g = _as_matrices(a, b, upstream)
+    return _sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+
+
+def _matmul_grad_b(a, b, upstream, a_needs_grad):
+    """dL/dB = A^T G for matmul's vector and batched cases, summed to B's shape."""
+    if a.ndim == 1 and (b.ndim == 2 or a_needs_grad):  # dL/dB_ij = a_i G_j
+        return (a[:, None] * upstream[..., None, :]).reshape(b.shape)
+    a2, b2, g = _as_matrices(a, b, upstream)
+    if b2.ndim == 2 and g.ndim > 2 and a2.shape[:-2] == g.shape[:-2]:
+        # B was shared by every batch element: fold the batch into rows, one GEMM
+        # (sum_i A_i^T G_i is [A_1; A_2; ...]^T [G_1; G_2; ...]).
+        db = a2.reshape(-1, a2.shape[-1]).T @ g.reshape(-1, g.shape[-1])
+    else:
+        db = _sum_to(a2.swapaxes(-1, -2) @ g, b2.shape)
+    return db.reshape(b.shape)
+
+
 class MatMul(LinearAlgebra):
     label = "matmul"
     rule = r"\partial (AB)/\partial A = \bar{G} B^T,\ \partial (AB)/\partial B = A^T \bar{G}"
@@ -56,40 +98,13 @@ class MatMul(LinearAlgebra):
         a, b = ctx.saved
         need_a, need_b = ctx.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:  # the common case, straight to BLAS
-            da = upstream @ b.T if need_a else None
-            db = a.T @ upstream if need_b else None
-            return da, db
+            return (upstream @ b.T if need_a else None), (a.T @ upstream if need_b else None)
         if a.ndim == 1 and b.ndim == 1:  # a dot product: the upstream is a 0-d scalar
             return (upstream * b if need_a else None), (upstream * a if need_b else None)
-        # Put back the dims matmul removed: a 1-D a was a row (1, k), a 1-D b a column (k, 1).
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        g = upstream
-        if a.ndim == 1:
-            g = xp.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = xp.expand_dims(g, -1)
-        # A gradient that is an outer product of two vectors is formed elementwise, as
-        # PyTorch's ger (the backward of its mv): a -0.0 in the vector gives -0.0 products,
-        # where a GEMM of inner size 1 adds them to +0.0. PyTorch computes matrix @ vector,
-        # batch @ vector and vector @ matrix by mv, and vector @ batch by mv only when the
-        # vector needs a gradient too (else by bmm: +0.0).
-        da = db = None
-        if need_a:
-            if b.ndim == 1:  # dL/dA_ij = G_i b_j (over any batch dims of A)
-                da = upstream[..., None] * b
-            else:
-                da = _sum_to(g @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
-        if need_b:
-            if a.ndim == 1 and (b.ndim == 2 or need_a):  # dL/dB_ij = a_i G_j
-                db = a[:, None] * upstream[..., None, :]
-            elif b2.ndim == 2 and g.ndim > 2 and a2.shape[:-2] == g.shape[:-2]:
-                # b was shared by every batch element: fold the batch into rows, one GEMM
-                # (sum_i A_i^T G_i is [A_1; A_2; ...]^T [G_1; G_2; ...]).
-                db = a2.reshape(-1, a2.shape[-1]).T @ g.reshape(-1, g.shape[-1])
-            else:
-                db = _sum_to(a2.swapaxes(-1, -2) @ g, b2.shape)
-            db = db.reshape(b.shape)
+        # vectors and batches: the same dA = G B^T and dB = A^T G, with matmul's 1-D dims
+        # put back and the batch dims it broadcast summed away (_matmul_grad_a, _b)
+        da = _matmul_grad_a(a, b, upstream) if need_a else None
+        db = _matmul_grad_b(a, b, upstream, a_needs_grad=need_a) if need_b else None
         return da, db
 
 
@@ -465,3 +480,259 @@ def cdist(x1, x2, p=2.0):
 
 
 __all__ += ["tensordot", "cdist"]
+
+
+# ---------------------------------------------------------------- compositions
+# Written with the ops above (and arithmetic, shape, reduction), so the engine gives their
+# gradients: each is the formula in its docstring.
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * (batch1 @ batch2), batch by batch: (b, n, m) @ (b, m, p), input
+    broadcast to (b, n, p). With beta = 0 the input is ignored (its nans and infs too)."""
+    product = bmm(batch1, batch2)
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return product
+    return (input if beta == 1 else input * beta) + product
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * sum_k batch1[k] @ batch2[k]: the batch of products summed."""
+    product = bmm(batch1, batch2).sum(0)
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:
+        return product
+    return (input if beta == 1 else input * beta) + product
+
+
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim`` (None: the first dim of size 3, as
+    torch.cross; torch.linalg.cross takes -1), the two broadcast together:
+    c = (a2 b3 - a3 b2, a3 b1 - a1 b3, a1 b2 - a2 b1). d c/d a = [b]x^T, composed of
+    select, mul, sub and stack."""
+    from . import shape
+
+    a, b = shape.broadcast_tensors(input, other)
+    if dim is None:
+        sized_3 = [d for d, n in enumerate(a.shape) if n == 3]
+        if not sized_3:
+            raise ValueError(f"cross: no dimension of size 3 in input of shape {tuple(a.shape)}")
+        dim = sized_3[0]
+    d = shape._dim(dim, a.ndim, "cross")
+    if a.shape[d] != 3:
+        raise ValueError(f"cross: dimension {dim} does not have size 3 (shapes {tuple(input.shape)} "
+                         f"and {tuple(other.shape)})")
+    a1, a2, a3 = shape.unbind(a, d)
+    b1, b2, b3 = shape.unbind(b, d)
+    return shape.stack([a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1], dim=d)
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance matrix of the variables in the rows of ``input`` (columns are
+    observations; a 1-D input is one variable, giving a 0-d variance):
+
+        C = (X - mean) W (X - mean)^T / (sum w - correction)
+
+    with w = fweights * aweights (integer frequencies times real weights; all 1 by
+    default) and, when aweights are given, correction scaled by sum(w aweights)/sum(w), as
+    torch.cov. A normaliser <= 0 gives inf or nan, as in torch."""
+    from .reduction import sum as total
+
+    if input.ndim > 2:
+        raise ValueError(f"cov: expected input with at most 2 dims, got shape {tuple(input.shape)}")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    if x.array.dtype.kind in "biu":
+        x = x.to(_default_float())
+    n = x.shape[1]
+    w = None
+    for name, weights in (("fweights", fweights), ("aweights", aweights)):
+        if weights is None:
+            continue
+        if weights.ndim > 1 or weights.numel() != n:
+            raise ValueError(f"cov: {name} must be a 1-D tensor of {n} weights (one per "
+                             f"observation), got shape {tuple(weights.shape)}")
+        if (weights.array < 0).any():
+            raise ValueError(f"cov: {name} cannot be negative")
+        if name == "fweights" and weights.array.dtype.kind not in "iu":
+            raise ValueError("cov: fweights must be integers")
+        w = weights if w is None else w * weights
+    if w is None:
+        mean = x.mean(1, keepdim=True)
+        norm = n - correction
+        centred = x - mean
+        c = matmul(centred, centred.T) / float(builtins.max(norm, 0))
+    else:
+        w = w.to(x.dtype)
+        w_sum = total(w)
+        mean = total(x * w, 1, keepdim=True) / w_sum
+        norm = w_sum - correction if aweights is None else (
+            w_sum - correction * total(w * aweights.to(x.dtype)) / w_sum)
+        centred = x - mean
+        c = matmul(centred * w, centred.T) / norm.clamp(min=0)
+    return c.reshape(()) if input.ndim < 2 else c
+
+
+def corrcoef(input):
+    """Pearson correlation coefficients of the rows of ``input``: C_ij / sqrt(C_ii C_jj)
+    with C = cov(input), clipped to [-1, 1] as torch does (rounding can leave a
+    correlation a hair outside)."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    std = c.diagonal().sqrt()
+    c = c / std.reshape(-1, 1)
+    c = c / std.reshape(1, -1)
+    return c.clamp(-1, 1)
+
+
+def _default_float():
+    from .. import backend
+
+    return backend.get_default_dtype()
+
+
+__all__ += ["baddbmm", "addbmm", "cross", "cov", "corrcoef"]
+
+
+# ---------------------------------------------------------------- Cholesky, triangular solves
+def _tril_or_triu(a, upper):
+    return xp.triu(a) if upper else xp.tril(a)
+
+
+def _mT(a):
+    return xp.swapaxes(a, -1, -2)
+
+
+def _need_matrices(op, t, name):
+    if t.ndim < 2:
+        raise ShapeError(f"{op}: {name} must be a matrix or a batch of matrices (at least 2-D), "
+                         f"got shape {tuple(t.shape)}")
+
+
+class Cholesky(LinearAlgebra):
+    label = "cholesky"
+    rule = (r"A = L L^T:\ \bar A = \tfrac12 (S + S^T),\ S = L^{-T}\,\Phi(L^T \bar L)\,L^{-1},"
+            r"\ \Phi = \text{lower triangle, diagonal halved}")
+    plain = ("A = L L^T: dA = (S + S^T)/2, S = L^-T Phi(L^T dL) L^-1, Phi = lower triangle "
+             "with the diagonal halved")
+    form = ("cholesky({...})", r"\mathrm{chol}({...})")
+    float_only = True
+
+    def forward(ctx, a, upper=False):
+        ctx.upper = upper
+        try:
+            low = xp.linalg.cholesky(a)
+        except xp.linalg.LinAlgError:
+            raise ValueError(f"cholesky: the input (shape {a.shape}) is not positive-definite "
+                             "(a covariance matrix must be symmetric with positive eigenvalues)") from None
+        ctx.save_for_backward(low)
+        return _mT(low).copy() if upper else low
+
+    def backward(ctx, upstream):
+        (low,) = ctx.saved
+        g = xp.tril(_mT(upstream) if ctx.upper else upstream)  # as the gradient of L
+        phi = xp.tril(_mT(low) @ g)
+        phi[..., range(phi.shape[-1]), range(phi.shape[-1])] *= 0.5  # Phi: diagonal halved
+        # S = L^-T Phi L^-1, by two triangular solves instead of an inverse
+        s = xp.linalg.solve(_mT(low), phi)
+        s = _mT(xp.linalg.solve(_mT(low), _mT(s)))
+        return 0.5 * (s + _mT(s))  # A is symmetric: the gradient of its symmetric part
+
+
+def cholesky(input, upper=False):
+    """The Cholesky factor of a symmetric positive-definite matrix (or a batch of them):
+    lower-triangular L with A = L L^T (``upper=True``: U = L^T, A = U^T U). A matrix that
+    is not positive-definite raises ValueError."""
+    _need_matrices("cholesky", input, "input")
+    return Cholesky.apply(input, upper=upper)
+
+
+class SolveTriangular(LinearAlgebra):
+    label = "solve_triangular"
+    rule = r"X = A^{-1} B:\ \bar B = A^{-T} \bar X,\ \bar A = -\,\mathrm{tri}(\bar B X^T)"
+    plain = "X = A^-1 B: dB = A^-T dX, dA = -tri(dB X^T) (the triangle A lives in)"
+    form = ("solve_triangular({...})", r"{0}^{-1} {1}")
+    float_only = True
+
+    def forward(ctx, a, b, upper=False, unitriangular=False):
+        ctx.upper, ctx.unit = upper, unitriangular
+        ctx.shapes = (a.shape, b.shape)
+        tri = _tril_or_triu(a, upper)
+        if unitriangular:  # the diagonal is taken as ones, whatever a holds there
+            n = a.shape[-1]
+            tri[..., range(n), range(n)] = 1
+        x = xp.linalg.solve(tri, b)
+        ctx.save_for_backward(tri, x)
+        return x
+
+    def backward(ctx, upstream):
+        tri, x = ctx.saved
+        a_shape, b_shape = ctx.shapes
+        gb = xp.linalg.solve(_mT(tri), upstream)
+        ga = -_tril_or_triu(gb @ _mT(x), ctx.upper)
+        if ctx.unit:
+            ga[..., range(ga.shape[-1]), range(ga.shape[-1])] = 0
+        return _sum_to(ga, a_shape), _sum_to(gb, b_shape)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with A X = B for a triangular A (the lower triangle is read, or the upper with
+    ``upper=True``; ``unitriangular``: ones on the diagonal), batch dims broadcast, as
+    torch.linalg.solve_triangular. Only left=True (A X = B)."""
+    if not left:
+        raise NotImplementedError("solve_triangular: left=False (X A = B) is not supported; "
+                                  "solve A^T X^T = B^T instead")
+    _need_matrices("solve_triangular", A, "A")
+    _need_matrices("solve_triangular", B, "B")
+    if A.shape[-1] != A.shape[-2] or A.shape[-1] != B.shape[-2]:
+        raise ShapeError(f"solve_triangular: A must be square and match B's rows, got shapes "
+                         f"{tuple(A.shape)} and {tuple(B.shape)}")
+    return SolveTriangular.apply(A, B, upper=upper, unitriangular=unitriangular)
+
+
+__all__ += ["cholesky", "solve_triangular"]
+
+
+# ---------------------------------------------------------------- bilinear
+# The bilinear map of two inputs (F.bilinear, nn.Bilinear):
+#     y_o = x_1^T A_o x_2 + b_o = sum_{i,j} x_{1,i} A_{o,i,j} x_{2,j} + b_o,  A: (out, in1, in2)
+# written as two contractions of existing ops (a matmul, then a product summed over j), so
+# the backward comes from them: u_{o,j} = sum_i x_{1,i} A_{o,i,j}, y_o = sum_j u_{o,j} x_{2,j}
+from ..tensor import Tensor  # noqa: E402
+
+
+def bilinear(input1, input2, weight, bias=None):
+    r"""y = x_1^T A x_2 + b for inputs (*, in1) and (*, in2) -> (*, out); weight (out, in1,
+    in2), bias (out,)."""
+    op = "bilinear"
+    for name, t in (("input1", input1), ("input2", input2), ("weight", weight)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: {name} must be a glassgrad Tensor, got {type(t).__name__}")
+    if weight.ndim != 3:
+        raise ValueError(f"{op}: weight must have shape (out, in1, in2), got {tuple(weight.shape)}")
+    out, in1, in2 = weight.shape
+    if (input1.ndim < 1 or input1.shape[-1] != in1 or input2.ndim < 1 or input2.shape[-1] != in2
+            or input1.shape[:-1] != input2.shape[:-1]):
+        raise ValueError(f"{op}: expected input1 (*, {in1}) and input2 (*, {in2}) with the same "
+                         f"leading dims, got {tuple(input1.shape)} and {tuple(input2.shape)}")
+    lead = tuple(input1.shape[:-1])
+    # u[n, o, j] = sum_i x1[n, i] A[o, i, j]: one matmul with A laid out as (in1, out * in2)
+    u = matmul(input1.reshape(-1, in1), weight.permute(1, 0, 2).reshape(in1, out * in2))
+    u = u.reshape(-1, out, in2)
+    y = (u * input2.reshape(-1, 1, in2)).sum(dim=-1)  # y[n, o] = sum_j u[n, o, j] x2[n, j]
+    if bias is not None:
+        y = y + bias
+    return y.reshape(lead + (out,))
+
+
+__all__ += ["bilinear"]
+
+
+def inner(input, other):
+    """The inner product over the last dims: out[i.., j..] = sum_k a[i.., k] b[j.., k]
+    (a 0-d operand: the plain product). A tensordot, whose backward is einsum's."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    return tensordot(input, other, dims=([-1], [-1]))
+
+
+__all__ += ["inner"]

@@ -20,7 +20,7 @@ __all__ = []
 class Embedding(Indexing):
     label = "embedding"
     rule = r"y_m = W_{i_m},\ \partial W_v = \sum_{m: i_m = v} \partial y_m\ (\text{0 for the padding row})"
-    plain = "y_m = W_i_m, d W_v = sum_m: i_m = v d y_m (0 for the padding row)"
+    plain = "y_m = W[i_m], d L/d W[v] = the sum of d L/d y_m over the m with i_m = v (0 for the padding row)"
     form = ("embedding({...})", r"\mathrm{embedding}({...})")
 
     def forward(ctx, indices, weight, padding_idx=None, scale_grad_by_freq=False):

@@ -15,6 +15,9 @@ softmax_hinge_loss  (seed 003)     see its docstring
 l1_loss, smooth_l1_loss, huber     sign, clipped difference
 kl_div, soft_margin_loss,          see their docstrings
 cosine_embedding_loss, gaussian_nll_loss
+margin_ranking_loss                \partial/\partial x_1 = -y [active], \partial/\partial x_2 = y [active]
+hinge_embedding_loss               1 (y = 1), -[m - x \ge 0] (y = -1)
+triplet_margin_loss                \partial \|v\|_p/\partial v = sign(v) |v|^{p-1} / \|v\|_p^{p-1}
 =================================  =====================================================
 
 ``reduction`` is ``'mean'``, ``'sum'`` or ``'none'`` as in PyTorch, checked by
@@ -208,6 +211,44 @@ def _per_sample(values):
     return values.reshape(values.shape[:1] + (1,) + values.shape[1:]) if values.ndim else values
 
 
+def _log_softmax_parts(z):
+    """(shifted, log_sumexp, softmax) along the class dim 1, stably: shifted = z - max_c z
+    (the largest exponent is 0), log softmax(z) = shifted - log_sumexp."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    p = xp.exp(shifted)
+    sumexp = _sum(p, axis=1, keepdims=True)
+    p /= sumexp
+    return shifted, xp.log(sumexp), p
+
+
+def _target_distribution(z, target, weight, ignore_index, eps, unbatched):
+    """cross_entropy's target distribution q over the classes (dim 1 of the scores z), as
+    (at, valid, sample_weight, q, denominator), ``denominator`` what 'mean' divides by.
+
+    Class indices without label smoothing keep q sparse (q is None): q_i is
+    sample_weight_i = weight[y_i] at class y_i (positions ``at``) and 0 elsewhere.
+    Smoothing gives PyTorch's (1 - eps) one-hot + eps/C everywhere, both weighted; float
+    targets are probabilities, smoothed and weighted alike (no at, valid, sample_weight).
+    """
+    n_classes = z.shape[1]
+    w = 1 if weight is None else weight.reshape((1, n_classes) + (1,) * (z.ndim - 2))
+    if target.dtype.kind not in "iu":  # probabilities: 'mean' divides by the samples
+        t = target.reshape(z.shape)
+        q = (t * (1 - eps) + eps / n_classes) * w if eps else t * w
+        return None, None, None, q, z.size // n_classes
+    if unbatched:  # scores (C,) were viewed as (1, C): their 0-d target as (1,)
+        target = target.reshape(1)
+    at, valid, sample_weight = _class_targets(
+        "cross_entropy", z.shape, target, weight, ignore_index, z.dtype)
+    denominator = _sum(sample_weight, axis=None)  # 'mean': by sum_i weight[y_i]
+    if eps == 0:
+        return at, valid, sample_weight, None, denominator
+    q = xp.empty_like(z)
+    q[...] = (eps / n_classes) * (w * _per_sample(valid.astype(z.dtype)))
+    q[at] += (1 - eps) * sample_weight
+    return at, valid, sample_weight, q, denominator
+
+
 class CrossEntropy(Loss):
     label = "cross_entropy"
     # (the last "= ..." is the local derivative the worked exercises print)
@@ -219,41 +260,19 @@ class CrossEntropy(Loss):
     def forward(ctx, input, target, weight=None, ignore_index=-100, reduction="mean",
                 label_smoothing=0.0):
         z = _as_batch(input, "cross_entropy")
-        n_classes, eps = z.shape[1], label_smoothing
-        shifted = z - z.max(axis=1, keepdims=True)  # stable: the largest exponent is 0
-        p = xp.exp(shifted)
-        sumexp = _sum(p, axis=1, keepdims=True)
-        p /= sumexp  # softmax(z): what the backward needs
-        log_sumexp = xp.log(sumexp)
-        class_index = target.dtype.kind in "iu"
-        q = log_p = None
-        if class_index:
-            at, valid, sample_weight = _class_targets(
-                "cross_entropy", z.shape, _as_index(target, input), weight, ignore_index, z.dtype)
-            denominator = _sum(sample_weight, axis=None)  # 'mean': by sum_i weight[y_i]
-        else:
-            denominator = z.size // n_classes  # 'mean' divides by the number of samples
-
-        if class_index and eps == 0:
-            # The common case, kept sparse: q_i is weight[y_i] at class y_i and 0 elsewhere,
-            # so L_i = -weight[y_i] log softmax(z_i)_{y_i}.
+        shifted, log_sumexp, p = _log_softmax_parts(z)  # log softmax = shifted - log_sumexp
+        at, valid, sample_weight, q, denominator = _target_distribution(
+            z, target, weight, ignore_index, label_smoothing, unbatched=input.ndim == 1)
+        if q is None:  # one-hot q, kept sparse: L_i = -weight[y_i] log softmax(z_i)_{y_i}
+            log_p = None
             losses = -sample_weight * (shifted[at] - log_sumexp[:, 0])
-            ctx.at, ctx.sample_weight = at, sample_weight
-        else:
-            # Dense q (label smoothing or probability targets): L_i = -sum_c q_ic log p_ic.
-            w = 1 if weight is None else weight.reshape((1, n_classes) + (1,) * (z.ndim - 2))
-            if class_index:  # torch: (1 - eps) one-hot + eps/C everywhere, both weighted
-                q = xp.empty_like(z)
-                q[...] = (eps / n_classes) * (w * _per_sample(valid.astype(z.dtype)))
-                q[at] += (1 - eps) * sample_weight
-            else:
-                t = target.reshape(z.shape)
-                q = (t * (1 - eps) + eps / n_classes) * w if eps else t * w
+        else:  # dense q: L_i = -sum_c q_ic log softmax(z_i)_c
             log_p = shifted - log_sumexp
             losses = -_sum(q * log_p, axis=1)
-        if class_index:
+        if valid is not None:
             losses = _ignored_are_zero(losses, valid)
-        ctx.eps, ctx.weight, ctx.reduction, ctx.denominator = eps, weight, reduction, denominator
+        ctx.at, ctx.sample_weight, ctx.denominator = at, sample_weight, denominator
+        ctx.eps, ctx.weight, ctx.reduction = label_smoothing, weight, reduction
         ctx.in_shape = input.shape
         ctx.save_for_backward(p, q, log_p)
         out = _reduce(losses, reduction, denominator)
@@ -1322,3 +1341,168 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if var.array.size and xp.any(var.array < 0):
         raise ValueError(f"{fn}: var has negative entries (min {var.array.min()}); variances must be >= 0")
     return GaussianNLL.apply(input, target, var, full=bool(full), eps=eps, reduction=reduction)
+
+
+# ---------------------------------------------------------------------- margin ranking
+def _hinge_slope(z):
+    """d max(z, 0) / dz as PyTorch's clamp_min passes it: 1 where z >= 0 (also at 0)."""
+    return (z >= 0).astype(z.dtype)
+
+
+class MarginRanking(Loss):
+    label = "margin_ranking_loss"
+    rule = (r"\ell = \max(0, -y (x_1 - x_2) + m);\ \partial\ell/\partial x_1 = -y\,[\ell\text{ active}],"
+            r"\ \partial\ell/\partial x_2 = y\,[\ell\text{ active}]")
+    plain = "l = max(0, -y (x1 - x2) + m); d l/d x1 = -y [active], d l/d x2 = y [active]"
+    form = ("margin_ranking_loss({...})", r"\mathrm{margin\_ranking\_loss}({...})")
+    float_only = True
+
+    def forward(ctx, x1, x2, y, margin=0.0, reduction="mean"):
+        diff = x1 - x2
+        z = margin - y * diff
+        ctx.save_for_backward(diff, y, _hinge_slope(z))
+        ctx.reduction = reduction
+        return _reduce(xp.maximum(z, 0), reduction, z.size)
+
+    def backward(ctx, upstream):
+        diff, y, active = ctx.saved
+        g = _reduction_grad(upstream, ctx.reduction, diff.size, diff.ndim) * active
+        need1, need2, need_y = ctx.needs_input_grad
+        d1 = -y * g if need1 else None  # downstream = upstream x (-y) where the hinge is active
+        d2 = y * g if need2 else None
+        dy = -diff * g if need_y else None
+        return d1, d2, dy
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction="mean"):
+    r"""Rank pairs: target y = 1 says input1 should score higher than input2 by ``margin``,
+    y = -1 the reverse:
+
+    \ell_i = \max(0, -y_i (x_{1,i} - x_{2,i}) + \mathrm{margin}).
+
+    input1, input2 and target have one shape ((N,) or 0-d); ``'mean'`` averages over N.
+    """
+    fn = "margin_ranking_loss"
+    _check_reduction(reduction, fn)
+    for name, value in (("input1", input1), ("input2", input2), ("target", target)):
+        _check_tensor(fn, name, value)
+        _check_floating(fn, name, value)
+    if not input1.shape == input2.shape == target.shape:
+        raise ValueError(f"{fn}: input1, input2 and target must have one shape, got "
+                         f"{tuple(input1.shape)}, {tuple(input2.shape)} and {tuple(target.shape)}")
+    return MarginRanking.apply(input1, input2, target, margin=margin, reduction=reduction)
+
+
+# ---------------------------------------------------------------------- hinge embedding
+class HingeEmbedding(Loss):
+    label = "hinge_embedding_loss"
+    rule = (r"\ell = x\ (y = 1),\ \max(0, m - x)\ (y = -1);\ "
+            r"\partial\ell/\partial x = 1\ (y = 1),\ -[m - x \ge 0]\ (y = -1)")
+    plain = "l = x (y = 1), max(0, m - x) (y = -1); d l/d x = 1 (y = 1), -[m - x >= 0] (y = -1)"
+    form = ("hinge_embedding_loss({...})", r"\mathrm{hinge\_embedding\_loss}({...})")
+    float_only = False  # the target may be an integer tensor; the input is checked by the function
+
+    def forward(ctx, x, y, margin=1.0, reduction="mean"):
+        # As PyTorch: the x term counts where y != -1 and the hinge where y != 1 (a label
+        # other than +-1 gets both)
+        takes_x, takes_hinge = y != -1, y != 1
+        z = margin - x
+        ell = xp.where(takes_x, x, 0) + xp.where(takes_hinge, xp.maximum(z, 0), 0)
+        slope = takes_x.astype(x.dtype) - takes_hinge * _hinge_slope(z)
+        ctx.save_for_backward(slope)
+        ctx.reduction = reduction
+        return _reduce(ell.astype(x.dtype, copy=False), reduction, ell.size)
+
+    def backward(ctx, upstream):
+        (slope,) = ctx.saved
+        return _reduction_grad(upstream, ctx.reduction, slope.size, slope.ndim) * slope, None
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction="mean"):
+    r"""For distances x = input with labels y = target in {1, -1} (similar, dissimilar):
+
+    \ell_i = x_i\ (y_i = 1),   \ell_i = \max(0, \mathrm{margin} - x_i)\ (y_i = -1).
+
+    input and target have one shape; ``'mean'`` averages over every element.
+    """
+    fn = "hinge_embedding_loss"
+    _check_reduction(reduction, fn)
+    _check_tensor(fn, "input", input)
+    _check_tensor(fn, "target", target)
+    _check_floating(fn, "input", input)
+    _check_same_shape(fn, input, target)
+    return HingeEmbedding.apply(input, target, margin=margin, reduction=reduction)
+
+
+# ---------------------------------------------------------------------- triplet margin
+def _p_distance(v, p):
+    """||v||_p over the last dim, and its gradient d||v||/dv = sign(v) |v|^{p-1} / ||v||^{p-1}
+    (0 where ||v|| = 0)."""
+    a = xp.abs(v)
+    norm = _sum(a ** p, axis=-1) ** (1.0 / p)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        grad = xp.sign(v) * (a / norm[..., None]) ** (p - 1)
+    return norm, xp.where(norm[..., None] == 0, 0, grad)
+
+
+class TripletMargin(Loss):
+    label = "triplet_margin_loss"
+    rule = (r"\ell = \max(0, d(a, p) - d(a, n) + m),\ d(x, y) = \|x - y + \epsilon\|_p;\ "
+            r"\partial d/\partial x = \mathrm{sign}(v) |v|^{p-1} / \|v\|_p^{p-1}")
+    plain = ("l = max(0, d(a, p) - d(a, n) + m), d(x, y) = ||x - y + eps||_p; "
+             "d d/d x = sign(v) |v|^(p-1) / ||v||_p^(p-1)")
+    form = ("triplet_margin_loss({...})", r"\mathrm{triplet\_margin\_loss}({...})")
+    float_only = True
+
+    def forward(ctx, a, pos, neg, margin=1.0, p=2.0, eps=1e-6, swap=False, reduction="mean"):
+        d_ap, g_ap = _p_distance(a - pos + eps, p)
+        d_an, g_an = _p_distance(a - neg + eps, p)
+        # swap: the negative's distance is the smaller of d(a, n) and d(p, n)
+        use_pn = xp.zeros(d_an.shape, dtype=bool)
+        g_pn = None
+        if swap:
+            d_pn, g_pn = _p_distance(pos - neg + eps, p)
+            use_pn = d_pn < d_an
+            d_an = xp.where(use_pn, d_pn, d_an)
+        z = margin + d_ap - d_an
+        ctx.save_for_backward(g_ap, g_an, g_pn, use_pn[..., None], _hinge_slope(z)[..., None])
+        ctx.reduction = reduction
+        return _reduce(xp.maximum(z, 0), reduction, z.size)
+
+    def backward(ctx, upstream):
+        g_ap, g_an, g_pn, use_pn, active = ctx.saved
+        g = _reduction_grad(upstream, ctx.reduction, active.size, active.ndim - 1)
+        g = xp.asarray(g)[..., None] * active  # one factor per triplet, over its D features
+        # l = m + d(a, p) - d_neg: d(a, p) pulls a toward p, d_neg pushes away from n
+        from_an = xp.where(use_pn, 0, g_an) * g
+        d_a = g_ap * g - from_an
+        d_pos = -g_ap * g
+        d_neg = from_an
+        if g_pn is not None:  # d_neg = d(p, n) where it was smaller
+            from_pn = xp.where(use_pn, g_pn, 0) * g
+            d_pos = d_pos - from_pn
+            d_neg = d_neg + from_pn
+        return d_a, d_pos, d_neg
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        reduction="mean"):
+    r"""Pull an anchor toward a positive example and push it from a negative one:
+
+    \ell_i = \max(0, d(a_i, p_i) - d(a_i, n_i) + \mathrm{margin}),   d(x, y) = \|x - y + \epsilon\|_p
+
+    (``swap=True``: d(a, n) is replaced by the smaller of d(a, n) and d(p, n)). anchor,
+    positive and negative: (N, D), or (D,) for one triplet; ``'mean'`` averages over N.
+    """
+    fn = "triplet_margin_loss"
+    _check_reduction(reduction, fn)
+    for name, value in (("anchor", anchor), ("positive", positive), ("negative", negative)):
+        _check_tensor(fn, name, value)
+        _check_floating(fn, name, value)
+    if anchor.ndim not in (1, 2) or positive.shape != anchor.shape or negative.shape != anchor.shape:
+        raise ValueError(f"{fn}: anchor, positive and negative must have one shape, (N, D) or (D,); "
+                         f"got {tuple(anchor.shape)}, {tuple(positive.shape)}, {tuple(negative.shape)}")
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p < math.inf:
+        raise ValueError(f"{fn}: p must be a finite number > 0 (the norm's order), got {p!r}")
+    return TripletMargin.apply(anchor, positive, negative, margin=margin, p=float(p), eps=eps,
+                               swap=bool(swap), reduction=reduction)

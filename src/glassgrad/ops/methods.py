@@ -9,7 +9,8 @@ function a method is: ``"sum": reduction.sum`` says ``x.sum(dim=1)`` is
 from ..autograd import gradients
 from ..backend import xp
 from ..tensor import Tensor
-from . import activation, arithmetic, error_function, indexing, linalg, pointwise, reduction, shape
+from . import (activation, arithmetic, error_function, gamma_function, indexing, linalg, pointwise,
+               reduction, shape)
 from .arithmetic import Add, Div, Mul, Neg, Sub
 from .linalg import MatMul
 
@@ -37,11 +38,17 @@ METHODS = {
     "sigmoid": activation.sigmoid,
     "prelu": activation.prelu, "hardshrink": activation.hardshrink,
     "erf": error_function.erf, "erfc": error_function.erfc,
+    "erfinv": error_function.erfinv, "lgamma": gamma_function.lgamma,
+    "digamma": gamma_function.digamma,
+    "polygamma": lambda self, n: gamma_function.polygamma(n, self),  # x.polygamma(n)
     # reductions
     "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max,
     "min": reduction.min, "logsumexp": reduction.logsumexp, "var": reduction.var,
     "std": reduction.std, "argmax": reduction.argmax, "argmin": reduction.argmin,
     "amax": reduction.amax, "amin": reduction.amin,
+    **{name: getattr(reduction, name) for name in (
+        "median", "nanmedian", "quantile", "nanquantile", "nansum", "nanmean", "logcumsumexp",
+        "cummax", "cummin")},
     # shape
     "reshape": shape.reshape, "view": shape.view,
     "transpose": shape.transpose, "permute": shape.permute,
@@ -75,6 +82,13 @@ METHODS = {
     "matmul": linalg.matmul, "mm": linalg.matmul,
     "outer": linalg.outer, "dot": linalg.dot, "bmm": linalg.bmm,
     "addmm": linalg.addmm, "mv": linalg.mv,
+    "baddbmm": linalg.baddbmm, "addbmm": linalg.addbmm, "cross": linalg.cross,
+    "cov": linalg.cov, "corrcoef": linalg.corrcoef, "kron": shape.kron,
+    "tensor_split": shape.tensor_split, "take": indexing.take, "logit": pointwise.logit,
+    "xlogy": pointwise.xlogy, "hypot": pointwise.hypot, "deg2rad": pointwise.deg2rad,
+    "rad2deg": pointwise.rad2deg, "sgn": pointwise.sgn, "inner": linalg.inner,
+    "isin": indexing.isin,
+    "histc": indexing.histc, "diag_embed": shape.diag_embed, "cholesky": linalg.cholesky,
     # pointwise math, rounding, predicates
     **{name: getattr(pointwise, name) for name in (
         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
@@ -107,7 +121,8 @@ IN_PLACE = (
     "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
     "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min",
     "clamp_max", "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "pow",
-    "lerp", "clip", "addcmul", "addcdiv",
+    "lerp", "clip", "addcmul", "addcdiv", "erfinv", "lgamma", "digamma",
+    "logit", "polygamma", "xlogy", "hypot", "deg2rad", "rad2deg", "sgn", "baddbmm", "addbmm",
 )
 
 

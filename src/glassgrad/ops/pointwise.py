@@ -63,7 +63,7 @@ def _floating(input, op):
 class Sin(ElementwiseUnary):
     label = "sin"
     rule = r"\partial \sin a/\partial a = \cos a"
-    plain = "d sin a/d a = cos a"
+    plain = "d/da sin(a) = cos(a)"
     form = ("sin({...})", r"\mathrm{sin}({...})")
 
     def forward(ctx, a):
@@ -83,7 +83,7 @@ def sin(input):
 class Cos(ElementwiseUnary):
     label = "cos"
     rule = r"\partial \cos a/\partial a = -\sin a"
-    plain = "d cos a/d a = -sin a"
+    plain = "d/da cos(a) = -sin(a)"
     form = ("cos({...})", r"\mathrm{cos}({...})")
 
     def forward(ctx, a):
@@ -103,7 +103,7 @@ def cos(input):
 class Tan(ElementwiseUnary):
     label = "tan"
     rule = r"\partial \tan a/\partial a = 1 + \tan^2 a"
-    plain = "d tan a/d a = 1 + tan^2 a"
+    plain = "d/da tan(a) = 1 + tan(a)^2"
     form = ("tan({...})", r"\mathrm{tan}({...})")
 
     def forward(ctx, a):
@@ -124,7 +124,7 @@ def tan(input):
 class Asin(ElementwiseUnary):
     label = "asin"
     rule = r"\partial \arcsin a/\partial a = 1/\sqrt{1 - a^2}"
-    plain = "d arcsin a/d a = 1/sqrt(1 - a^2)"
+    plain = "d/da arcsin(a) = 1/sqrt(1 - a^2)"
     form = ("asin({...})", r"\mathrm{asin}({...})")
 
     def forward(ctx, a):
@@ -144,7 +144,7 @@ def asin(input):
 class Acos(ElementwiseUnary):
     label = "acos"
     rule = r"\partial \arccos a/\partial a = -1/\sqrt{1 - a^2}"
-    plain = "d arccos a/d a = -1/sqrt(1 - a^2)"
+    plain = "d/da arccos(a) = -1/sqrt(1 - a^2)"
     form = ("acos({...})", r"\mathrm{acos}({...})")
 
     def forward(ctx, a):
@@ -164,7 +164,7 @@ def acos(input):
 class Atan(ElementwiseUnary):
     label = "atan"
     rule = r"\partial \arctan a/\partial a = 1/(1 + a^2)"
-    plain = "d arctan a/d a = 1/(1 + a^2)"
+    plain = "d/da arctan(a) = 1/(1 + a^2)"
     form = ("atan({...})", r"\mathrm{atan}({...})")
 
     def forward(ctx, a):
@@ -184,7 +184,7 @@ def atan(input):
 class Sinh(ElementwiseUnary):
     label = "sinh"
     rule = r"\partial \sinh a/\partial a = \cosh a"
-    plain = "d sinh a/d a = cosh a"
+    plain = "d/da sinh(a) = cosh(a)"
     form = ("sinh({...})", r"\mathrm{sinh}({...})")
 
     def forward(ctx, a):
@@ -204,7 +204,7 @@ def sinh(input):
 class Cosh(ElementwiseUnary):
     label = "cosh"
     rule = r"\partial \cosh a/\partial a = \sinh a"
-    plain = "d cosh a/d a = sinh a"
+    plain = "d/da cosh(a) = sinh(a)"
     form = ("cosh({...})", r"\mathrm{cosh}({...})")
 
     def forward(ctx, a):
@@ -224,7 +224,7 @@ def cosh(input):
 class Asinh(ElementwiseUnary):
     label = "asinh"
     rule = r"\partial\,\mathrm{asinh}\,a/\partial a = 1/\sqrt{a^2 + 1}"
-    plain = "d asinh a/d a = 1/sqrt(a^2 + 1)"
+    plain = "d/da asinh(a) = 1/sqrt(a^2 + 1)"
     form = ("asinh({...})", r"\mathrm{asinh}({...})")
 
     def forward(ctx, a):
@@ -244,7 +244,7 @@ def asinh(input):
 class Acosh(ElementwiseUnary):
     label = "acosh"
     rule = r"\partial\,\mathrm{acosh}\,a/\partial a = 1/\sqrt{a^2 - 1}"
-    plain = "d acosh a/d a = 1/sqrt(a^2 - 1)"
+    plain = "d/da acosh(a) = 1/sqrt(a^2 - 1)"
     form = ("acosh({...})", r"\mathrm{acosh}({...})")
 
     def forward(ctx, a):
@@ -264,7 +264,7 @@ def acosh(input):
 class Atanh(ElementwiseUnary):
     label = "atanh"
     rule = r"\partial\,\mathrm{atanh}\,a/\partial a = 1/(1 - a^2)"
-    plain = "d atanh a/d a = 1/(1 - a^2)"
+    plain = "d/da atanh(a) = 1/(1 - a^2)"
     form = ("atanh({...})", r"\mathrm{atanh}({...})")
 
     def forward(ctx, a):
@@ -284,7 +284,7 @@ def atanh(input):
 class Log1p(ElementwiseUnary):
     label = "log1p"
     rule = r"\partial \ln(1 + a)/\partial a = 1/(1 + a)"
-    plain = "d ln(1 + a)/d a = 1/(1 + a)"
+    plain = "d/da ln(1 + a) = 1/(1 + a)"
     form = ("log1p({...})", r"\mathrm{log1p}({...})")
 
     def forward(ctx, a):
@@ -304,7 +304,7 @@ def log1p(input):
 class Expm1(ElementwiseUnary):
     label = "expm1"
     rule = r"\partial (e^a - 1)/\partial a = e^a = z + 1"
-    plain = "d (e^a - 1)/d a = e^a = z + 1"
+    plain = "d/da (e^a - 1) = e^a"
     form = ("expm1({...})", r"\mathrm{expm1}({...})")
 
     def forward(ctx, a):
@@ -325,7 +325,7 @@ def expm1(input):
 class Log2(ElementwiseUnary):
     label = "log2"
     rule = r"\partial \log_2 a/\partial a = 1/(a \ln 2)"
-    plain = "d log_2 a/d a = 1/(a ln 2)"
+    plain = "d/da log2(a) = 1/(a ln 2)"
     form = ("log2({...})", r"\mathrm{log2}({...})")
 
     def forward(ctx, a):
@@ -345,7 +345,7 @@ def log2(input):
 class Log10(ElementwiseUnary):
     label = "log10"
     rule = r"\partial \log_{10} a/\partial a = 1/(a \ln 10)"
-    plain = "d log_10 a/d a = 1/(a ln 10)"
+    plain = "d/da log10(a) = 1/(a ln 10)"
     form = ("log10({...})", r"\mathrm{log10}({...})")
 
     def forward(ctx, a):
@@ -365,7 +365,7 @@ def log10(input):
 class Square(ElementwiseUnary):
     label = "square"
     rule = r"\partial a^2/\partial a = 2a"
-    plain = "d a^2/d a = 2a"
+    plain = "d/da a^2 = 2a"
     form = ("square({...})", r"\mathrm{square}({...})")
 
     def forward(ctx, a):
@@ -385,7 +385,7 @@ def square(input):
 class Rsqrt(ElementwiseUnary):
     label = "rsqrt"
     rule = r"\partial a^{-1/2}/\partial a = -\tfrac12 a^{-3/2} = -\tfrac12 z^3"
-    plain = "d a^(-1/2)/d a = -1/2 a^(-3/2) = -1/2 z^3"
+    plain = "d/da 1/sqrt(a) = -1/2 a^(-3/2)"
     form = ("rsqrt({...})", r"\mathrm{rsqrt}({...})")
 
     def forward(ctx, a):
@@ -406,7 +406,7 @@ def rsqrt(input):
 class Reciprocal(ElementwiseUnary):
     label = "reciprocal"
     rule = r"\partial (1/a)/\partial a = -1/a^2 = -z^2"
-    plain = "d (1/a)/d a = -1/a^2 = -z^2"
+    plain = "d/da (1/a) = -1/a^2"
     form = ("reciprocal({...})", r"\mathrm{reciprocal}({...})")
 
     def forward(ctx, a):
@@ -429,7 +429,7 @@ class Atan2(ElementwiseBinary):
     label = "atan2"
     rule = (r"\partial\,\mathrm{atan2}(a,b)/\partial a = b/(a^2+b^2),\ "
             r"\partial\,\mathrm{atan2}(a,b)/\partial b = -a/(a^2+b^2)")
-    plain = "d atan2(a,b)/d a = b/(a^2+b^2), d atan2(a,b)/d b = -a/(a^2+b^2)"
+    plain = "d/da atan2(a, b) = b/(a^2 + b^2), d/db atan2(a, b) = -a/(a^2 + b^2)"
     form = ("atan2({...})", r"\mathrm{atan2}({...})")
 
     def forward(ctx, a, b):
@@ -465,7 +465,7 @@ class Lerp(Elementwise):
     label = "lerp"
     rule = (r"\partial\,\mathrm{lerp}(a,b,w)/\partial a = 1-w,\ \partial/\partial b = w,\ "
             r"\partial/\partial w = b - a")
-    plain = "d lerp(a,b,w)/d a = 1-w, d/d b = w, d/d w = b - a"
+    plain = "d/da lerp(a, b, w) = 1 - w, d/db lerp(a, b, w) = w, d/dw lerp(a, b, w) = b - a"
     form = ("lerp({...})", r"\mathrm{lerp}({...})")
 
     def forward(ctx, a, b, w):
@@ -521,7 +521,7 @@ class _Step(ElementwiseUnary):
 class Sign(_Step):
     label = "sign"
     rule = r"\partial\,\mathrm{sign}(a)/\partial a = 0"
-    plain = "d sign(a)/d a = 0"
+    plain = "d/da sign(a) = 0"
     form = ("sign({...})", r"\mathrm{sign}({...})")
 
     def forward(ctx, a):
@@ -536,7 +536,7 @@ def sign(input):
 class Floor(_Step):
     label = "floor"
     rule = r"\partial \lfloor a \rfloor/\partial a = 0"
-    plain = "d floor(a)/d a = 0"
+    plain = "d/da floor(a) = 0"
     form = ("floor({...})", r"\mathrm{floor}({...})")
 
     def forward(ctx, a):
@@ -551,7 +551,7 @@ def floor(input):
 class Ceil(_Step):
     label = "ceil"
     rule = r"\partial \lceil a \rceil/\partial a = 0"
-    plain = "d ceil(a)/d a = 0"
+    plain = "d/da ceil(a) = 0"
     form = ("ceil({...})", r"\mathrm{ceil}({...})")
 
     def forward(ctx, a):
@@ -566,7 +566,7 @@ def ceil(input):
 class Trunc(_Step):
     label = "trunc"
     rule = r"\partial\,\mathrm{trunc}(a)/\partial a = 0"
-    plain = "d trunc(a)/d a = 0"
+    plain = "d/da trunc(a) = 0"
     form = ("trunc({...})", r"\mathrm{trunc}({...})")
 
     def forward(ctx, a):
@@ -581,7 +581,7 @@ def trunc(input):
 class Round(_Step):
     label = "round"
     rule = r"\partial\,\mathrm{round}(a)/\partial a = 0"
-    plain = "d round(a)/d a = 0"
+    plain = "d/da round(a) = 0"
     form = ("round({...})", r"\mathrm{round}({...})")
 
     def forward(ctx, a, decimals=0):
@@ -613,7 +613,7 @@ def round(input, *, decimals=0):  # noqa: A001 - PyTorch's name
 class Frac(ElementwiseUnary):
     label = "frac"
     rule = r"\partial (a - \mathrm{trunc}(a))/\partial a = 1"
-    plain = "d (a - trunc(a))/d a = 1"
+    plain = "d/da (a - trunc(a)) = 1"
     form = ("frac({...})", r"\mathrm{frac}({...})")
 
     def forward(ctx, a):
@@ -633,7 +633,7 @@ def frac(input):
 class NanToNum(ElementwiseUnary):
     label = "nan_to_num"
     rule = r"\partial\,\mathrm{nan\_to\_num}(a)/\partial a = [a \text{ finite}]"
-    plain = "d nan_to_num(a)/d a = [a finite]"
+    plain = "d/da nan_to_num(a) = [a finite]"
     form = ("nan_to_num({...})", r"\mathrm{nan\_to\_num}({...})")
 
     def forward(ctx, a, nan=0.0, posinf=None, neginf=None):
@@ -823,3 +823,80 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
 
 
 __all__ += ["addcmul", "addcdiv"]
+
+
+# ================================================================ logit
+class Logit(ElementwiseUnary):
+    label = "logit"
+    rule = r"\partial \log\frac{x}{1-x}/\partial x = \frac{1}{x(1-x)}\ (0 \text{ outside } [\epsilon, 1-\epsilon])"
+    plain = "d/dx log(x/(1 - x)) = 1/(x (1 - x)) (0 outside [eps, 1 - eps])"
+    form = ("logit({...})", r"\mathrm{logit}({...})")
+    float_only = True
+
+    def forward(ctx, x, eps=None):
+        ctx.eps = eps
+        ctx.save_for_backward(x)
+        z = x if eps is None else xp.clip(x, eps, 1 - eps)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return xp.log(z / (1 - z))
+
+    def backward(ctx, upstream):
+        (x,) = ctx.saved
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            grad = upstream / (x * (1 - x))
+        if ctx.eps is None:
+            return grad
+        # clamped inputs do not move the output: PyTorch sends them 0
+        return xp.where((x < ctx.eps) | (x > 1 - ctx.eps), 0, grad).astype(grad.dtype, copy=False)
+
+
+def logit(input, eps=None):
+    """The log-odds log(x / (1 - x)), the inverse of sigmoid; with ``eps``, x is first
+    clamped to [eps, 1 - eps] (so logit(0) is finite). d/dx = 1 / (x (1 - x)), 0 where the
+    clamp acted."""
+    return Logit.apply(_floating(input, "logit"), eps=eps)
+
+
+__all__ += ["logit"]
+
+
+# ================================================================ compositions
+# Written with the ops above, so the engine gives their gradients.
+def xlogy(input, other):
+    """x log y, taken as 0 where x = 0 and y is not nan (even for y = 0: the entropy term
+    0 log 0 = 0). Written as x log(y'), y' = 1 where x = 0 (and y is not nan), so that
+    d/dx = log y' (0 there, as torch's) and d/dy = x / y elsewhere."""
+    from .arithmetic import log, where
+
+    x = input if isinstance(input, Tensor) else Tensor._wrap(
+        xp.asarray(input, dtype=backend.get_default_dtype().dtype))
+    y = other if isinstance(other, Tensor) else Tensor._wrap(xp.asarray(other, dtype=x.array.dtype))
+    x, y = _floating(x, "xlogy"), _floating(y, "xlogy")
+    zero = Tensor._wrap((x.array == 0) & ~xp.isnan(y.array))
+    return x * log(where(zero, 1.0, y))
+
+
+def hypot(input, other):
+    """sqrt(a^2 + b^2), elementwise. d/da = a / hypot(a, b)."""
+    from .arithmetic import sqrt
+
+    return sqrt(input * input + other * other)
+
+
+def deg2rad(input):
+    """Degrees to radians: x pi / 180."""
+    return _floating(input, "deg2rad") * (math.pi / 180)
+
+
+def rad2deg(input):
+    """Radians to degrees: x 180 / pi."""
+    return _floating(input, "rad2deg") * (180 / math.pi)
+
+
+def sgn(input):
+    """sign(x) for real tensors (torch.sgn is x / |x| for complex ones, which glassgrad does
+    not differentiate)."""
+    return sign(input)
+
+
+__all__ += ["xlogy", "hypot", "deg2rad", "rad2deg", "sgn"]

@@ -100,7 +100,7 @@ def _count(shape, axes):
 class Sum(Reduction):
     label = "sum"
     rule = r"\partial (\sum_i a_i)/\partial a_j = 1"
-    plain = "d (sum_i a_i)/d a_j = 1"
+    plain = "d/da_j sum_i a_i = 1"
     form = ("sum({0})", r"\textstyle\sum {0}")
 
     def forward(ctx, a, dim=None, keepdim=False, dtype=None):
@@ -128,7 +128,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001 - PyTorch'
 class Mean(Reduction):
     label = "mean"
     rule = r"\partial (\frac1N \sum_i a_i)/\partial a_j = 1/N"
-    plain = "d (1/N sum_i a_i)/d a_j = 1/N"
+    plain = "d/da_j (1/N) sum_i a_i = 1/N"
     form = ("mean({...})", r"\mathrm{mean}({...})")
     float_only = True
 
@@ -157,104 +157,6 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 # ---------------------------------------------------------------- max and min
-class _Extreme(Reduction):
-    """amax / amin over dims: each output's gradient goes to the input elements equal to
-    it, split evenly among ties (PyTorch's rule for amax, amin and the full max/min).
-
-    A nan extreme equals no element. amax/amin then divide by a count of 0 (the whole
-    slice's gradient is nan, as PyTorch's); the full max(x)/min(x) (``full=True``) send it
-    to the nan elements instead, split evenly (PyTorch's evenly_distribute_backward)."""
-
-    pick = None  # xp.max or xp.min
-
-    def forward(ctx, a, dim=None, keepdim=False, full=False):
-        ctx.axes = axes = _axes(dim, a.ndim, ctx.label)
-        ctx.keepdim, ctx.full = keepdim, full
-        if a.size == 0:
-            raise ValueError(f"{ctx.label}: cannot reduce an empty tensor of shape {a.shape}")
-        out = type(ctx).pick(a, axis=axes, keepdims=keepdim)
-        ctx.save_for_backward(a, out)
-        return out
-
-    def backward(ctx, upstream):
-        a, out = ctx.saved
-        ndim = a.ndim
-        if ctx.full:  # one share, written where the extreme was taken, +0.0 elsewhere
-            hit = xp.isnan(a) if out != out else a == out  # a nan maximum: the nans took it
-            grad = xp.zeros(a.shape, dtype=upstream.dtype)
-            grad[hit] = upstream / _add_reduce(hit, None, upstream.dtype)
-            return grad
-        hit = a == _keep(out, ctx.axes, ndim, ctx.keepdim)  # where the extreme was taken
-        count = _add_reduce(hit, ctx.axes, upstream.dtype, None, True)
-        share = _keep(upstream, ctx.axes, ndim, ctx.keepdim) / count
-        return share * hit  # PyTorch's product: -0.0 where a negative share is not taken
-
-
-class Amax(_Extreme):
-    label = "amax"
-    rule = r"\partial \max_i a_i/\partial a_j = [a_j = \max] / \#\{\text{ties}\}"
-    plain = "d max_i a_i/d a_j = [a_j = max] / #{ties}"
-    form = ("amax({...})", r"\mathrm{amax}({...})")
-    pick = xp.max
-
-
-def amax(input, dim=(), keepdim=False):
-    """Max over one or several dims (all when dim is () or None); ties share the
-    gradient evenly."""
-    return Amax.apply(input, dim=dim, keepdim=keepdim)
-
-
-class Amin(_Extreme):
-    label = "amin"
-    rule = r"\partial \min_i a_i/\partial a_j = [a_j = \min] / \#\{\text{ties}\}"
-    plain = "d min_i a_i/d a_j = [a_j = min] / #{ties}"
-    form = ("amin({...})", r"\mathrm{amin}({...})")
-    pick = xp.min
-
-
-def amin(input, dim=(), keepdim=False):
-    """Min over one or several dims (all when dim is () or None); ties share the
-    gradient evenly."""
-    return Amin.apply(input, dim=dim, keepdim=keepdim)
-
-
-class _Select(Reduction):
-    """max / min along one dim: the value at the given indices; the gradient goes to
-    exactly that element (the one reported in ``indices``)."""
-
-    def forward(ctx, a, indices, dim, keepdim=False):
-        idx = indices if keepdim else indices.reshape(indices.shape[:dim] + (1,) + indices.shape[dim:])
-        ctx.save_for_backward(idx)
-        ctx.shape, ctx.dim, ctx.keepdim, ctx.dtype = a.shape, dim, keepdim, a.dtype
-        # the element at the index itself (NaN included): of tied +0.0 and -0.0 it is the
-        # first, as PyTorch reports, where NumPy's max may return the other zero
-        values = xp.take_along_axis(a, idx, axis=dim)
-        return values if keepdim else values.reshape(indices.shape)
-
-    def backward(ctx, upstream):
-        (idx,) = ctx.saved
-        up = upstream if ctx.keepdim else upstream.reshape(idx.shape)
-        # the upstream is written at the argmax and +0.0 everywhere else (PyTorch's
-        # scatter into zeros: a mask product would give -0.0, or nan for an inf upstream)
-        grad = xp.zeros(ctx.shape, dtype=ctx.dtype)
-        xp.put_along_axis(grad, idx, up, axis=ctx.dim)
-        return grad, None
-
-
-class MaxDim(_Select):
-    label = "max"
-    rule = r"\partial \max_k a_k/\partial a_j = [j = \arg\max_k a_k]"
-    plain = "d max_k a_k/d a_j = [j = argmax_k a_k]"
-    form = ("max({...})", r"\mathrm{max}({...})")
-
-
-class MinDim(_Select):
-    label = "min"
-    rule = r"\partial \min_k a_k/\partial a_j = [j = \arg\min_k a_k]"
-    plain = "d min_k a_k/d a_j = [j = argmin_k a_k]"
-    form = ("min({...})", r"\mathrm{min}({...})")
-
-
 # PyTorch returns torch.return_types.max(values=..., indices=...), a named tuple.
 max_result = namedtuple("max", ["values", "indices"])
 
@@ -291,11 +193,109 @@ def _max_or_min(op, input, dim, keepdim, other):
     return result(values, Tensor._wrap(indices.astype(xp.int64, copy=False)))
 
 
+class _Extreme(Reduction):
+    """amax / amin over dims: each output's gradient goes to the input elements equal to
+    it, split evenly among ties (PyTorch's rule for amax, amin and the full max/min).
+
+    A nan extreme equals no element. amax/amin then divide by a count of 0 (the whole
+    slice's gradient is nan, as PyTorch's); the full max(x)/min(x) (``full=True``) send it
+    to the nan elements instead, split evenly (PyTorch's evenly_distribute_backward)."""
+
+    pick = None  # xp.max or xp.min
+
+    def forward(ctx, a, dim=None, keepdim=False, full=False):
+        ctx.axes = axes = _axes(dim, a.ndim, ctx.label)
+        ctx.keepdim, ctx.full = keepdim, full
+        if a.size == 0:
+            raise ValueError(f"{ctx.label}: cannot reduce an empty tensor of shape {a.shape}")
+        out = type(ctx).pick(a, axis=axes, keepdims=keepdim)
+        ctx.save_for_backward(a, out)
+        return out
+
+    def backward(ctx, upstream):
+        a, out = ctx.saved
+        ndim = a.ndim
+        if ctx.full:  # one share, written where the extreme was taken, +0.0 elsewhere
+            hit = xp.isnan(a) if out != out else a == out  # a nan maximum: the nans took it
+            grad = xp.zeros(a.shape, dtype=upstream.dtype)
+            grad[hit] = upstream / _add_reduce(hit, None, upstream.dtype)
+            return grad
+        hit = a == _keep(out, ctx.axes, ndim, ctx.keepdim)  # where the extreme was taken
+        count = _add_reduce(hit, ctx.axes, upstream.dtype, None, True)
+        share = _keep(upstream, ctx.axes, ndim, ctx.keepdim) / count
+        return share * hit  # PyTorch's product: -0.0 where a negative share is not taken
+
+
+class Amax(_Extreme):
+    label = "amax"
+    rule = r"\partial \max_i a_i/\partial a_j = [a_j = \max] / \#\{\text{ties}\}"
+    plain = "d/da_j max_i a_i = [a_j = max] / (the number of ties)"
+    form = ("amax({...})", r"\mathrm{amax}({...})")
+    pick = xp.max
+
+
+def amax(input, dim=(), keepdim=False):
+    """Max over one or several dims (all when dim is () or None); ties share the
+    gradient evenly."""
+    return Amax.apply(input, dim=dim, keepdim=keepdim)
+
+
+class Amin(_Extreme):
+    label = "amin"
+    rule = r"\partial \min_i a_i/\partial a_j = [a_j = \min] / \#\{\text{ties}\}"
+    plain = "d/da_j min_i a_i = [a_j = min] / (the number of ties)"
+    form = ("amin({...})", r"\mathrm{amin}({...})")
+    pick = xp.min
+
+
+def amin(input, dim=(), keepdim=False):
+    """Min over one or several dims (all when dim is () or None); ties share the
+    gradient evenly."""
+    return Amin.apply(input, dim=dim, keepdim=keepdim)
+
+
+class _Select(Reduction):
+    """max / min along one dim: the value at the given indices; the gradient goes to
+    exactly that element (the one reported in ``indices``)."""
+
+    def forward(ctx, a, indices, dim, keepdim=False):
+        idx = indices if keepdim else indices.reshape(indices.shape[:dim] + (1,) + indices.shape[dim:])
+        ctx.save_for_backward(idx)
+        ctx.shape, ctx.dim, ctx.keepdim, ctx.dtype = a.shape, dim, keepdim, a.dtype
+        # the element at the index itself (NaN included): of tied +0.0 and -0.0 it is the
+        # first, as PyTorch reports, where NumPy's max may return the other zero
+        values = xp.take_along_axis(a, idx, axis=dim)
+        return values if keepdim else values.reshape(indices.shape)
+
+    def backward(ctx, upstream):
+        (idx,) = ctx.saved
+        up = upstream if ctx.keepdim else upstream.reshape(idx.shape)
+        # the upstream is written at the argmax and +0.0 everywhere else (PyTorch's
+        # scatter into zeros: a mask product would give -0.0, or nan for an inf upstream)
+        grad = xp.zeros(ctx.shape, dtype=ctx.dtype)
+        xp.put_along_axis(grad, idx, up, axis=ctx.dim)
+        return grad, None
+
+
+class MaxDim(_Select):
+    label = "max"
+    rule = r"\partial \max_k a_k/\partial a_j = [j = \arg\max_k a_k]"
+    plain = "d/da_j max_k a_k = [j = argmax_k a_k]"
+    form = ("max({...})", r"\mathrm{max}({...})")
+
+
 def max(input, dim=None, keepdim=False, *, other=None):  # noqa: A001 - PyTorch's name
     """The largest element (``max(x)``: a 0-d tensor, the gradient split evenly among
     ties); with ``dim``: a named tuple (values, indices), the gradient routed to the
     index; ``max(a, b)``: elementwise, as maximum."""
     return _max_or_min("max", input, dim, keepdim, other)
+
+
+class MinDim(_Select):
+    label = "min"
+    rule = r"\partial \min_k a_k/\partial a_j = [j = \arg\min_k a_k]"
+    plain = "d/da_j min_k a_k = [j = argmin_k a_k]"
+    form = ("min({...})", r"\mathrm{min}({...})")
 
 
 def min(input, dim=None, keepdim=False, *, other=None):  # noqa: A001 - PyTorch's name
@@ -328,7 +328,7 @@ def argmin(input, dim=None, keepdim=False):
 class LogSumExp(Reduction):
     label = "logsumexp"
     rule = r"\partial \log\sum_i e^{a_i}/\partial a_j = e^{a_j - \mathrm{lse}} = \mathrm{softmax}(a)_j"
-    plain = "d logsum_i e^(a_i)/d a_j = e^(a_j - lse) = softmax(a)_j"
+    plain = "d/da_j log sum_i e^(a_i) = softmax(a)_j"
     form = ("logsumexp({...})", r"\mathrm{logsumexp}({...})")
     float_only = True
 
@@ -401,7 +401,7 @@ def _var_backward(ctx, up, centred):
 class Var(Reduction):
     label = "var"
     rule = r"\partial\,\mathrm{var}(a)/\partial a_j = 2 (a_j - \bar a) / (N - c)"
-    plain = "d var(a)/d a_j = 2 (a_j - abar) / (N - c)"
+    plain = "d/da_j var(a) = 2 (a_j - mean(a)) / (N - c)"
     form = ("var({...})", r"\mathrm{var}({...})")
     float_only = True
 
@@ -425,7 +425,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 class Std(Reduction):
     label = "std"
     rule = r"\partial\,\mathrm{std}(a)/\partial a_j = (a_j - \bar a) / ((N - c)\,\mathrm{std}(a))"
-    plain = "d std(a)/d a_j = (a_j - abar) / ((N - c) std(a))"
+    plain = "d/da_j std(a) = (a_j - mean(a)) / ((N - c) std(a))"
     form = ("std({...})", r"\mathrm{std}({...})")
     float_only = True
 
@@ -525,7 +525,7 @@ def _accumulator(a):
 class Prod(Reduction):
     label = "prod"
     rule = r"\partial (\prod_i a_i)/\partial a_j = \prod_{i \ne j} a_i"
-    plain = "d (prod_i a_i)/d a_j = prod_i != j a_i"
+    plain = "d/da_j prod_i a_i = the product of the a_i with i != j"
     form = ("prod({...})", r"\mathrm{prod}({...})")
 
     def forward(ctx, a, dim=None, keepdim=False):
@@ -573,7 +573,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 class CumSum(Scan):
     label = "cumsum"
     rule = r"\partial (\sum_{k \le i} a_k)/\partial a_j = [j \le i]"
-    plain = "d (sum_k <= i a_k)/d a_j = [j <= i]"
+    plain = "d/da_j (a_1 + ... + a_i) = [j <= i]"
     form = ("cumsum({...})", r"\mathrm{cumsum}({...})")
 
     def forward(ctx, a, dim):
@@ -600,7 +600,7 @@ def cumsum(input, dim, *, dtype=None):
 class CumProd(Scan):
     label = "cumprod"
     rule = r"\partial (\prod_{k \le i} a_k)/\partial a_j = [j \le i] \prod_{k \le i, k \ne j} a_k"
-    plain = "d (prod_k <= i a_k)/d a_j = [j <= i] prod_k <= i, k != j a_k"
+    plain = "d/da_j (a_1 ... a_i) = [j <= i] times the product of the other a_k, k <= i"
     form = ("cumprod({...})", r"\mathrm{cumprod}({...})")
 
     def forward(ctx, a, dim):
@@ -654,7 +654,7 @@ class VectorNorm(Reduction):
     label = "norm"
     rule = (r"\partial \|a\|_p/\partial a_j = \mathrm{sign}(a_j)\,|a_j|^{p-1} / \|a\|_p^{p-1}"
             r"\ (p=2: a_j/\|a\|,\ p=\infty: \text{the largest } |a_j|)")
-    plain = "d ||a||_p/d a_j = sign(a_j) |a_j|^(p-1) / ||a||_p^(p-1) (p=2: a_j/||a||, p=inf: the largest |a_j|)"
+    plain = "d/da_j ||a||_p = sign(a_j) |a_j|^(p-1) / ||a||_p^(p-1) (p = 2: a_j/||a||; p = inf: sign(a_j) at the largest |a_j|, 0 elsewhere)"
     form = ("norm({...})", r"\mathrm{norm}({...})")
     float_only = True
 
@@ -736,3 +736,382 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     elif isinstance(p, bool) or not isinstance(p, (int, float)):
         raise TypeError(f"norm: p must be a number, 'fro' or 'nuc', got {p!r}")
     return VectorNorm.apply(input, ord=float(p), dim=dim, keepdim=keepdim)
+
+
+# ================================================================ median
+# The median of n values is the lower of the two middle ones when n is even: the value at
+# position (n - 1) // 2 of the sorted values (PyTorch's rule, not the mean of the two).
+# A slice holding a nan has median nan (median); nanmedian leaves the nans out.
+
+
+def _lower_median(a, axis=None, keepdims=False, skip_nan=False):
+    """The lower median of the flattened a (axis None: what the full median reduces)."""
+    flat = a.reshape(-1)
+    if skip_nan:
+        flat = flat[~xp.isnan(flat)]
+    if flat.size == 0 or xp.isnan(flat).any():
+        return xp.asarray(xp.nan, dtype=a.dtype)
+    k = (flat.size - 1) // 2
+    return xp.partition(flat, k)[k]
+
+
+median_result = namedtuple("median", ["values", "indices"])
+
+
+nanmedian_result = namedtuple("nanmedian", ["values", "indices"])
+
+
+def _median_indices(a, axis, keepdim, skip_nan):
+    """Per slice along axis, the index of its lower median: position (m - 1) // 2 of the
+    sorted slice, m its number of values (of non-nan values with skip_nan). NumPy sorts
+    nans last, so a slice with a nan (median) or with only nans (nanmedian) gets the index
+    of a nan."""
+    order = xp.argsort(a, axis=axis, kind="stable")
+    n = a.shape[axis]
+    if skip_nan:
+        m = xp.add.reduce(~xp.isnan(a), axis, xp.int64, None, True)
+        position = xp.where(m > 0, (m - 1) // 2, 0)
+    else:
+        has_nan = xp.isnan(a).any(axis=axis, keepdims=True)
+        position = xp.where(has_nan, n - 1, (n - 1) // 2)
+    position = xp.broadcast_to(position, a.shape[:axis] + (1,) + a.shape[axis + 1:])
+    index = xp.take_along_axis(order, position, axis=axis)
+    return (index if keepdim else index.squeeze(axis)).astype(xp.int64, copy=False)
+
+
+def _median(op, input, dim, keepdim):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
+    skip_nan = op == "nanmedian"
+    if dim is None:
+        if input.array.size == 0:
+            raise ValueError(f"{op}: cannot take the median of an empty tensor")
+        return (NanMedian if skip_nan else Median).apply(input, dim=None, keepdim=False, full=True)
+    axis = _one_dim(dim, input.ndim, op)
+    result = nanmedian_result if skip_nan else median_result
+    if input.ndim == 0:
+        return result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    if input.shape[axis] == 0:
+        raise ValueError(f"{op}: cannot take the median along dim {dim} of size 0 "
+                         f"(input of shape {tuple(input.shape)})")
+    indices = _median_indices(input.array, axis, keepdim, skip_nan)
+    values = MedianDim.apply(input, indices, dim=axis, keepdim=keepdim)
+    return result(values, Tensor._wrap(indices))
+
+
+class Median(_Extreme):
+    """median(x): the lower middle value; the gradient goes to the elements equal to it,
+    split evenly among ties (PyTorch's rule for the full median), to the nans when it is
+    nan."""
+
+    label = "median"
+    rule = r"\partial\,\mathrm{median}(a)/\partial a_j = [a_j = \mathrm{median}] / \#\{\text{ties}\}"
+    plain = "d/da_j median(a) = [a_j = median] / (the number of ties)"
+    form = ("median({...})", r"\mathrm{median}({...})")
+    pick = staticmethod(_lower_median)
+
+
+class NanMedian(_Extreme):
+    label = "nanmedian"
+    rule = r"\partial\,\mathrm{nanmedian}(a)/\partial a_j = [a_j = \mathrm{median}] / \#\{\text{ties}\}"
+    plain = "d/da_j nanmedian(a) = [a_j = median] / (the number of ties)"
+    form = ("nanmedian({...})", r"\mathrm{nanmedian}({...})")
+    pick = staticmethod(lambda a, axis=None, keepdims=False: _lower_median(a, skip_nan=True))
+
+
+class MedianDim(_Select):
+    label = "median"
+    rule = r"\partial\,\mathrm{median}_k a_k/\partial a_j = [j = \text{the median's index}]"
+    plain = "d/da_j median_k a_k = [j = the median's index]"
+    form = ("median({...})", r"\mathrm{median}({...})")
+
+
+def median(input, dim=None, keepdim=False):
+    """The median: of all elements (a 0-d tensor), or along ``dim`` as (values, indices).
+    With an even count it is the lower of the two middle values, as PyTorch's; a nan in
+    a slice makes its median nan. The gradient goes to the median element (split evenly
+    among equal elements for the full median)."""
+    return _median("median", input, dim, keepdim)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """median with the nans left out (nan only for a slice of nans)."""
+    return _median("nanmedian", input, dim, keepdim)
+
+
+# ================================================================ quantile
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(op, input, q, dim, keepdim, interpolation):
+    """Sorted values at position q (n - 1), interpolated between the two neighbours: a
+    composite of sort (whose gradient goes back to each element) and arithmetic."""
+    from . import arithmetic, indexing, shape
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: expected a Tensor as input, got {type(input).__name__}")
+    if input.array.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating-point input tensor, got dtype "
+                        f"{input.array.dtype}; convert it with .float() or .double()")
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError(f"{op}: interpolation must be one of {', '.join(_INTERPOLATIONS)}, "
+                         f"got {interpolation!r}")
+    scalar_q = not isinstance(q, Tensor)
+    qs = xp.asarray(q if scalar_q else q.array, dtype=xp.float64).reshape(-1)
+    if not scalar_q and q.ndim > 1:
+        raise ValueError(f"{op}: q must be a number or a 1-D tensor, got shape {tuple(q.shape)}")
+    if not ((qs >= 0) & (qs <= 1)).all():
+        raise ValueError(f"{op}: q values must be in the range [0, 1], got {qs.tolist()}")
+    x = input.reshape(-1) if dim is None else input
+    axis = 0 if dim is None else _one_dim(dim, input.ndim, op)
+    if x.ndim == 0:
+        x, axis = x.reshape(1), 0
+    n = x.shape[axis]
+    if n == 0:
+        raise ValueError(f"{op}: cannot take a quantile of an empty slice (input of shape "
+                         f"{tuple(input.shape)})")
+    a = x.array
+    nan = xp.isnan(a)
+    # nanquantile: per slice, m = its non-nan count; the nans sort last, out of the way
+    m = (n - xp.add.reduce(nan, axis, xp.int64, None, True)) if op == "nanquantile" else n
+    ordered = indexing.sort(x, axis).values
+    outs = []
+    for value in qs:
+        # in the input's dtype, as PyTorch ranks (float32: 0.1 * 5 is 0.50000001, which
+        # 'nearest' rounds up); per slice for nanquantile
+        position = a.dtype.type(value) * (xp.maximum(m, 1) - 1).astype(a.dtype)
+        below = xp.floor(position)
+        above = xp.ceil(position)
+        if interpolation == "lower":
+            above = below
+        elif interpolation == "higher":
+            below = above
+        elif interpolation == "nearest":
+            below = above = xp.round(position)  # half to even, as torch's round
+        low = indexing.take_along_dim(ordered, _index_tensor_of(below, a, axis), axis)
+        high = indexing.take_along_dim(ordered, _index_tensor_of(above, a, axis), axis)
+        if interpolation == "midpoint":  # halfway between the neighbours (0 when they agree)
+            out = low + (high - low) * 0.5
+        else:
+            out = low + (high - low) * Tensor._wrap(xp.asarray(position - below, dtype=a.dtype))
+        empty = (m == 0) if op == "nanquantile" else nan.any(axis=axis, keepdims=True)
+        if xp.any(empty):  # a slice of nans (nanquantile) or holding a nan (quantile): nan
+            out = arithmetic.where(Tensor._wrap(xp.broadcast_to(empty, out.shape)), float("nan"), out)
+        outs.append(out)
+    out = shape.stack(outs) if not scalar_q else outs[0]
+    lead = 0 if scalar_q else 1
+    if keepdim:
+        if dim is None:
+            return out.reshape(*out.shape[:lead], *([1] * input.ndim))
+        return out
+    return out.squeeze(axis + lead)
+
+
+def _index_tensor_of(position, a, axis):
+    """Positions along axis as an int64 index tensor shaped like a with axis of size 1."""
+    target = a.shape[:axis] + (1,) + a.shape[axis + 1:]
+    return Tensor._wrap(xp.broadcast_to(xp.asarray(position, dtype=xp.int64), target).copy())
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The q-th quantiles (q in [0, 1], a number or a 1-D tensor whose values become the
+    first dim of the result) over all elements or along ``dim``: the sorted values at
+    position q (n - 1), linearly interpolated (``interpolation``: 'linear', 'lower',
+    'higher', 'midpoint', 'nearest'). A slice holding a nan gives nan. The gradient
+    reaches the (at most two) elements interpolated, weighted as in the interpolation."""
+    return _quantile("quantile", input, q, dim, keepdim, interpolation)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """quantile with the nans left out (nan only for a slice of nans)."""
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation)
+
+
+# ================================================================ nan-ignoring sums, std_mean
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """sum with the nans counted as 0 (their gradient is 0): sum(where(isnan(x), 0, x))."""
+    from .arithmetic import where
+
+    if input.array.dtype.kind not in "fc":
+        return sum(input, dim, keepdim, dtype=dtype)
+    return sum(where(Tensor._wrap(xp.isnan(input.array)), 0.0, input), dim, keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean of the non-nan elements: nansum / their count (nan for a slice of nans).
+    d/da_j = 1/count for a non-nan a_j, 0 for a nan."""
+    if input.array.dtype.kind != "f":
+        raise TypeError(f"nanmean: expected a floating-point input tensor, got dtype "
+                        f"{input.array.dtype}; convert it with .float() or .double()")
+    if dtype is not None:
+        input = input.to(dtype)
+    count = Tensor._wrap(xp.add.reduce(~xp.isnan(input.array), _axes(dim, input.ndim, "nanmean"),
+                                       input.array.dtype, None, keepdim))
+    return nansum(input, dim, keepdim) / count
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over dim, as one call (var's arguments)."""
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(
+        input, _var_args("var_mean", dim, unbiased, correction)[0], keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over dim, as one call (std's arguments)."""
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(
+        input, _var_args("std_mean", dim, unbiased, correction)[0], keepdim)
+
+
+# ================================================================ logcumsumexp, cummax, cummin
+def _logcumsumexp(a, axis):
+    """log sum_{k <= i} e^{a_k} along axis, stably (np.logaddexp adds in log space)."""
+    return xp.logaddexp.accumulate(a, axis=axis)
+
+
+class LogCumSumExp(Scan):
+    label = "logcumsumexp"
+    rule = (r"\partial\,\mathrm{out}_i/\partial a_j = [j \le i]\, e^{a_j - \mathrm{out}_i},\quad "
+            r"\mathrm{out}_i = \log\sum_{k \le i} e^{a_k}")
+    plain = "d out_i/d a_j = [j <= i] e^(a_j - out_i), out_i = log sum_k <= i e^(a_k)"
+    form = ("logcumsumexp({...})", r"\mathrm{logcumsumexp}({...})")
+    float_only = True
+
+    def forward(ctx, a, dim):
+        ctx.axis = axis = _one_axis(dim, a.ndim, "logcumsumexp")
+        if a.ndim == 0:
+            return a.copy()
+        out = _logcumsumexp(a, axis)
+        ctx.save_for_backward(a, out)
+        return out
+
+    def backward(ctx, upstream):
+        if upstream.ndim == 0:
+            return upstream
+        a, out = ctx.saved
+        axis = ctx.axis
+        # grad_j = sum_{i >= j} g_i e^{a_j - out_i} = e^{a_j} sum_{i >= j} g_i e^{-out_i}.
+        # The sum is kept in log space, its positive and negative parts apart, so that no
+        # e^{-out_i} over- or underflows: grad_j = e^{a_j + P_j} - e^{a_j + N_j} with
+        # P_j = log sum_{i >= j} max(g_i, 0) e^{-out_i} (N_j: the same for -min(g_i, 0)).
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            def reversed_log_sum(part):
+                terms = xp.log(part) - out
+                return xp.flip(_logcumsumexp(xp.flip(terms, axis), axis), axis)
+
+            positive = reversed_log_sum(xp.maximum(upstream, 0))
+            negative = reversed_log_sum(xp.maximum(-upstream, 0))
+            return xp.exp(a + positive) - xp.exp(a + negative)
+
+
+def logcumsumexp(input, dim):
+    """Running log(sum(exp)) along ``dim``: out_i = log sum_{k <= i} e^{a_k}, without
+    overflow. d out_i/d a_j = e^{a_j - out_i} for j <= i (a running softmax)."""
+    return LogCumSumExp.apply(input, dim=dim)
+
+
+cummax_result = namedtuple("cummax", ["values", "indices"])
+
+
+cummin_result = namedtuple("cummin", ["values", "indices"])
+
+
+def _running_extreme_indices(op, a, axis):
+    """Where each running extreme was taken: the latest position holding a value equal to
+    the extreme so far (or the latest nan, once a nan has come: it stays the extreme)."""
+    running = op.pick.accumulate(a, axis=axis)
+    positions = xp.arange(a.shape[axis]).reshape((-1,) + (1,) * (a.ndim - axis - 1))
+    taken = (a == running) | xp.isnan(a)
+    return xp.maximum.accumulate(xp.where(taken, positions, 0), axis=axis).astype(xp.int64)
+
+
+def _cum_extreme(op, result, name, input, dim):
+    if input.ndim == 0:
+        return result(input * 1, Tensor._wrap(xp.zeros((), dtype=xp.int64)))
+    axis = _one_axis(dim, input.ndim, name)
+    indices = _running_extreme_indices(op, input.array, axis)
+    return result(op.apply(input, indices, dim=axis), Tensor._wrap(indices))
+
+
+class _CumExtreme(Scan):
+    """cummax / cummin: the running extreme and, per position, the index it was taken
+    from (the latest of equal values, as PyTorch); the gradient of each output goes to
+    that element, summed over the outputs that share it."""
+
+    pick = None  # xp.maximum or xp.minimum
+
+    def forward(ctx, a, indices, dim):
+        ctx.axis = dim
+        ctx.save_for_backward(indices)
+        return xp.take_along_axis(a, indices, axis=dim)
+
+    def backward(ctx, upstream):
+        (indices,) = ctx.saved
+        grad = xp.zeros(upstream.shape, dtype=upstream.dtype)
+        # each output adds its upstream into the element it was read from
+        lead = xp.indices(indices.shape, sparse=True)
+        where = tuple(indices if k == ctx.axis else lead[k] for k in range(indices.ndim))
+        xp.add.at(grad, where, upstream)
+        return grad, None
+
+
+class CumMax(_CumExtreme):
+    label = "cummax"
+    rule = r"\partial \max_{k \le i} a_k/\partial a_j = [j = \arg\max_{k \le i} a_k]"
+    plain = "d/da_j max(a_1, ..., a_i) = [j = where that maximum is]"
+    form = ("cummax({...})", r"\mathrm{cummax}({...})")
+    pick = xp.maximum
+
+
+def cummax(input, dim):
+    """(values, indices): the running maximum along ``dim`` and where each was taken."""
+    return _cum_extreme(CumMax, cummax_result, "cummax", input, dim)
+
+
+class CumMin(_CumExtreme):
+    label = "cummin"
+    rule = r"\partial \min_{k \le i} a_k/\partial a_j = [j = \arg\min_{k \le i} a_k]"
+    plain = "d/da_j min(a_1, ..., a_i) = [j = where that minimum is]"
+    form = ("cummin({...})", r"\mathrm{cummin}({...})")
+    pick = xp.minimum
+
+
+def cummin(input, dim):
+    """(values, indices): the running minimum along ``dim`` and where each was taken."""
+    return _cum_extreme(CumMin, cummin_result, "cummin", input, dim)
+
+
+__all__ += ["median", "nanmedian", "quantile", "nanquantile", "nansum", "nanmean", "var_mean",
+            "std_mean", "logcumsumexp", "cummax", "cummin"]
+
+
+# ================================================================ trapezoid
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoid rule along ``dim``: sum_i (x_{i+1} - x_i) (y_i + y_{i+1}) / 2, with the
+    sample points ``x`` (a tensor) or a constant spacing ``dx`` (1 by default). Composed of
+    narrow, arithmetic and sum."""
+    from .shape import narrow
+
+    axis = _one_axis(dim, y.ndim, "trapezoid")
+    n = y.shape[axis]
+    if n == 0:
+        return sum(y, axis)
+    mean_pairs = (narrow(y, axis, 1, n - 1) + narrow(y, axis, 0, n - 1)) / 2
+    if x is None:
+        return sum(mean_pairs, axis) * (1 if dx is None else dx)
+    if dx is not None:
+        raise TypeError("trapezoid: give x or dx, not both")
+    if x.ndim == 1:
+        if x.shape[0] != n:
+            raise ValueError(f"trapezoid: x has {x.shape[0]} points, y has {n} along dim {dim}")
+        steps = (x[1:] - x[:-1]).reshape(*[n - 1 if k == axis else 1 for k in range(y.ndim)])
+    else:
+        steps = narrow(x, axis, 1, n - 1) - narrow(x, axis, 0, n - 1)
+    return sum(steps * mean_pairs, axis)
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """torch.trapz: the older name of trapezoid."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+__all__ += ["trapezoid", "trapz"]

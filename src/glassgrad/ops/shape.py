@@ -163,7 +163,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 class Contiguous(ShapeOp):
     label = "contiguous"
     rule = r"\partial a/\partial a = 1"
-    plain = "d a/d a = 1"
+    plain = "d/da contiguous(a) = 1"
     form = ("contiguous({...})", r"\mathrm{contiguous}({...})")
 
     def forward(ctx, a):
@@ -481,7 +481,7 @@ def _pad_sources(shape, pad, mode):
 class Narrow(ShapeOp):
     label = "narrow"
     rule = r"\partial a_{[s:s+n]}/\partial a = 1 \text{ on the slice, } 0 \text{ elsewhere}"
-    plain = "d a_[s:s+n]/d a = 1 on the slice, 0 elsewhere"
+    plain = "d a[s:s+n]/d a = 1 on the slice, 0 elsewhere"
     form = ("narrow({...})", r"\mathrm{narrow}({...})")
 
     def forward(ctx, a, dim, start, length):
@@ -514,7 +514,7 @@ def narrow(input, dim, start, length):
 class Select(ShapeOp):
     label = "select"
     rule = r"\partial a_{[i]}/\partial a = 1 \text{ at index } i, 0 \text{ elsewhere}"
-    plain = "d a_[i]/d a = 1 at index i, 0 elsewhere"
+    plain = "d a[i]/d a = 1 at index i, 0 elsewhere"
     form = ("select({...})", r"\mathrm{select}({...})")
 
     def forward(ctx, a, dim, index):
@@ -875,7 +875,7 @@ def diag(input, diagonal=0):
 class Trace(LinearAlgebra):
     label = "trace"
     rule = r"\partial \sum_i a_{ii}/\partial a_{jk} = [j = k]"
-    plain = "d sum_i a_ii/d a_jk = [j = k]"
+    plain = "d/da_jk sum_i a_ii = [j = k]"
     form = ("trace({...})", r"\mathrm{trace}({...})")
 
     def forward(ctx, a):
@@ -995,3 +995,203 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
             break
         x = narrow(x, dim, 1, length - 1) - narrow(x, dim, 0, length - 1)
     return x
+
+
+# ---------------------------------------------------------------- NumPy-style stacking
+# Compositions of cat and reshape: the gradient is cut back into the pieces by cat's
+# backward. Each follows PyTorch (hence NumPy): 1-D inputs count as rows for vstack and as
+# columns for column_stack.
+def atleast_1d(*tensors):
+    """Each tensor with at least one dim (a 0-d tensor becomes shape (1,)); one tensor in,
+    one out; several (or a list) in, a tuple out."""
+    return _atleast(tensors, 1, lambda t: t.reshape(1))
+
+
+def atleast_2d(*tensors):
+    """At least two dims: () -> (1, 1), (n,) -> (1, n)."""
+    return _atleast(tensors, 2, lambda t: t.reshape(1, -1))
+
+
+def atleast_3d(*tensors):
+    """At least three dims: () -> (1, 1, 1), (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
+    return _atleast(tensors, 3, lambda t: t.reshape(1, -1, 1) if t.ndim < 2 else t.unsqueeze(-1))
+
+
+def _atleast(tensors, n, lift):
+    one = len(tensors) == 1 and isinstance(tensors[0], Tensor)
+    items = tensors[0] if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+    out = tuple(t if t.ndim >= n else lift(t) for t in _tensor_list(list(items), f"atleast_{n}d"))
+    return out[0] if one else out
+
+
+def hstack(tensors):
+    """Join along dim 1 (dim 0 for 1-D tensors): a row of columns."""
+    tensors = atleast_1d(*_tensor_list(tensors, "hstack"))
+    return cat(tensors, dim=0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors):
+    """Join along dim 0, 1-D tensors first made rows (1, n)."""
+    return cat(atleast_2d(*_tensor_list(tensors, "vstack")), dim=0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    """Join along dim 2 (depth), inputs first made at least 3-D."""
+    return cat(atleast_3d(*_tensor_list(tensors, "dstack")), dim=2)
+
+
+def column_stack(tensors):
+    """Join along dim 1, 0-d and 1-D inputs first made columns (n, 1)."""
+    columns = [t.reshape(-1, 1) if t.ndim <= 1 else t for t in _tensor_list(tensors, "column_stack")]
+    return cat(columns, dim=1)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Cut ``input`` along ``dim``: into n pieces as equal as can be (the first n mod size
+    pieces one longer: never fewer pieces, unlike chunk), or at the given indices
+    (a list: pieces [0:i0], [i0:i1], ..., [ik:]). Views, as split's."""
+    d = _dim(dim, input.ndim, "tensor_split")
+    n = input.shape[d]
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        spec = spec.array.tolist()
+    if isinstance(spec, (list, tuple)):
+        cuts = [builtins.min(builtins.max(int(i) if i >= 0 else n + int(i), 0), n) for i in spec]
+        bounds = list(zip([0] + cuts, cuts + [n]))
+    else:
+        if isinstance(spec, bool) or not isinstance(spec, (int, xp.integer)) or spec <= 0:
+            raise ValueError(f"tensor_split: sections must be a positive int or a list of "
+                             f"indices, got {indices_or_sections!r}")
+        size, extra = divmod(n, int(spec))
+        starts = [k * size + builtins.min(k, extra) for k in range(int(spec) + 1)]
+        bounds = list(zip(starts[:-1], starts[1:]))
+    # an index before the previous one gives an empty piece, as PyTorch's
+    return tuple(narrow(input, d, start, builtins.max(stop - start, 0)) for start, stop in bounds)
+
+
+def block_diag(*tensors):
+    """The tensors (0-d, 1-D as a row, or 2-D) down the diagonal of one matrix, zeros
+    elsewhere: each block padded on the left and right, then stacked. Gradients come back
+    through pad and cat."""
+    blocks = [t.reshape(1, -1) if t.ndim < 2 else t for t in tensors]
+    for t in blocks:
+        if t.ndim != 2:
+            raise ValueError(f"block_diag: expected tensors of at most 2 dims, got shape {tuple(t.shape)}")
+    if not blocks:
+        from ..creation import zeros
+
+        return zeros(1, 0)
+    width = builtins.sum(t.shape[1] for t in blocks)
+    dtype = _torch_result_dtype([t.array for t in blocks])
+    rows, left = [], 0
+    for t in blocks:
+        t = t.to(dtype)
+        rows.append(pad(t, (left, width - left - t.shape[1])))
+        left += t.shape[1]
+    return cat(rows, dim=0)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-D tensor, in order (the last varies
+    fastest): shape (prod of lengths, number of tensors); one tensor: itself."""
+    for t in tensors:
+        if t.ndim != 1:
+            raise ValueError(f"cartesian_prod: expected 1-D tensors, got shape {tuple(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], dim=1)
+
+
+def kron(input, other):
+    """The Kronecker product: out[i*m + k, j*n + l] = a[i, j] b[k, l] (any number of dims,
+    the fewer-dim operand padded with leading 1s). Written as one broadcast product of
+    a and b with their dims interleaved, then a reshape: d out/d a[i, j] = b[k, l]."""
+    nd = builtins.max(input.ndim, other.ndim)
+    a = input.reshape(*([1] * (nd - input.ndim)), *input.shape)
+    b = other.reshape(*([1] * (nd - other.ndim)), *other.shape)
+    # a with a size-1 dim after each of its dims, b with one before each: (a0, 1, a1, 1, ...)
+    a_spread = a.reshape(*[s for size in a.shape for s in (size, 1)])
+    b_spread = b.reshape(*[s for size in b.shape for s in (1, size)])
+    return (a_spread * b_spread).reshape(*[x * y for x, y in zip(a.shape, b.shape)])
+
+
+__all__ += ["atleast_1d", "atleast_2d", "atleast_3d", "hstack", "vstack", "row_stack", "dstack",
+            "column_stack", "tensor_split", "block_diag", "cartesian_prod", "kron"]
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices with the last dim of ``input`` on their diagonal (``offset`` > 0 above it,
+    < 0 below), zeros elsewhere: (..., n) -> (..., n + |offset|, n + |offset|). Composed as
+    input[..., None] * I, padded: the gradient is the diagonal of the upstream."""
+    if input.ndim == 0:
+        raise ValueError("diag_embed: expected a tensor with at least one dim, got a 0-d tensor")
+    out_ndim = input.ndim + 1
+    if {dim1 % out_ndim, dim2 % out_ndim} != {out_ndim - 2, out_ndim - 1} or dim1 % out_ndim > dim2 % out_ndim:
+        raise NotImplementedError("diag_embed: only the last two dims (dim1=-2, dim2=-1) are supported")
+    from ..creation import eye
+
+    n = input.shape[-1]
+    square = input.unsqueeze(-1) * eye(n, dtype=input.dtype)
+    k = builtins.abs(offset)
+    if k == 0:
+        return square
+    return pad(square, (k, 0, 0, k) if offset > 0 else (0, k, k, 0))
+
+
+__all__ += ["diag_embed"]
+
+
+# ---------------------------------------------------------------- pixel shuffle
+# Pixel shuffle (Shi et al., 2016, sub-pixel convolution) and its inverse: a rearrangement of
+# elements, no arithmetic, written as reshape -> permute -> reshape, so that the backward
+# (the inverse rearrangement of the upstream gradient) comes from those ops:
+#     pixel_shuffle:   (*, C r^2, H, W) -> (*, C, H r, W r),
+#                      out[c, h r + i, w r + j] = in[c r^2 + i r + j, h, w]
+#     pixel_unshuffle: the inverse, (*, C, H r, W r) -> (*, C r^2, H, W)
+def _check_shuffle(op, input, factor, name):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a glassgrad Tensor, got {type(input).__name__}")
+    if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1:
+        raise ValueError(f"{op}: {name} must be a positive integer, got {factor!r}")
+    if input.ndim < 3:
+        raise ValueError(f"{op}: expected an input of at least 3 dims (*, C, H, W), got shape "
+                         f"{tuple(input.shape)}")
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C r^2, H, W) -> (*, C, H r, W r), r = upscale_factor: each group of r^2 channels
+    becomes an r x r block of pixels (see the module docstring for the index map)."""
+    op, r = "pixel_shuffle", upscale_factor
+    _check_shuffle(op, input, r, "upscale_factor")
+    *batch, channels, height, width = input.shape
+    if channels % (r * r):
+        raise ValueError(f"{op}: the channels ({channels}, dim -3) must be divisible by "
+                         f"upscale_factor^2 = {r * r}")
+    c, k = channels // (r * r), len(batch)
+    x = reshape(input, (*batch, c, r, r, height, width))
+    # (c, i, j, h, w) -> (c, h, i, w, j): row h r + i, column w r + j
+    x = permute(x, *range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return reshape(x, (*batch, c, height * r, width * r))
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H r, W r) -> (*, C r^2, H, W), r = downscale_factor: the inverse of
+    pixel_shuffle (each r x r block of pixels becomes r^2 channels)."""
+    op, r = "pixel_unshuffle", downscale_factor
+    _check_shuffle(op, input, r, "downscale_factor")
+    *batch, channels, height, width = input.shape
+    if height % r or width % r:
+        raise ValueError(f"{op}: the height ({height}) and width ({width}) must be divisible by "
+                         f"downscale_factor = {r}")
+    h, w, k = height // r, width // r, len(batch)
+    x = reshape(input, (*batch, channels, h, r, w, r))
+    # (c, h, i, w, j) -> (c, i, j, h, w)
+    x = permute(x, *range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return reshape(x, (*batch, channels * r * r, h, w))
+
+
+__all__ += ["pixel_shuffle", "pixel_unshuffle"]

@@ -95,7 +95,9 @@ class LRScheduler:
 
 
 def _check_positive_int(who, name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    # a whole float counts (PyTorch's transformer tutorial passes StepLR(optimizer, 1.0, ...))
+    whole = isinstance(value, int) or isinstance(value, float) and value.is_integer()
+    if isinstance(value, bool) or not whole or value < 1:
         raise ValueError(f"{who}: {name} must be a positive integer, got {value!r}")
 
 

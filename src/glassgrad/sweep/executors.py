@@ -41,7 +41,7 @@ def make_executor(name="sequential", workers=None, scheduler=None):
     if name == "dask-local":
         return DaskExecutor(workers=workers or os.cpu_count() or 1)
     if not scheduler:
-        raise UserError("--executor dask: expected --scheduler tcp://HOST:PORT, the address of the Dask scheduler")
+        raise UserError("--executor dask: expected --dask-scheduler tcp://HOST:PORT, the address of the Dask scheduler")
     return DaskExecutor(address=scheduler)
 
 

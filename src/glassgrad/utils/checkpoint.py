@@ -21,6 +21,7 @@ import math
 
 from .. import backend
 from ..autograd.function import GraphNode, observers
+from ..autograd.gradients import backward as autograd_backward
 from ..autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from ..backend import xp
 from ..tensor import Tensor
@@ -71,14 +72,14 @@ class Checkpoint(GraphNode):
         _layout(out)  # the same kind of result as in the forward, or a clear error
         outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
         pieces = _unpack(upstream, ctx.layout)
-        # d/dtheta sum_i <out_i, g_i> = sum_i J_i^T g_i: one backward for every output at
-        # once (the sum and the products pass each g_i on exactly)
-        terms = [(o * g).sum() for o, g in zip(outs, pieces) if o.requires_grad]
-        if terms:
-            total = terms[0]
-            for term in terms[1:]:
-                total = total + term
-            total.backward()  # also accumulates into parameters used by fn
+        # sum_i J_i^T g_i: one backward pass seeded with each output's upstream gradient
+        # g_i as it is (no product out_i * g_i and its own backward: two more arrays of
+        # the output's size, alive while the segment's recomputed values are); it also
+        # accumulates into the parameters used by fn
+        seeded = [(o, g) for o, g in zip(outs, pieces) if o.requires_grad]
+        if seeded:
+            autograd_backward([o for o, _ in seeded], [g for _, g in seeded])
+        del out, outs, pieces, seeded  # the recomputed graph is not needed any more
 
         grads = []
         for i, t in enumerate(inputs):

@@ -225,3 +225,35 @@ def patches_t_product(for_w, kept, g_mat, kernel, stride, dilation, out_size):
     for rows, patches in _patch_chunks(windows):
         d_w_mat += _tall_product(patches, g_mat[rows])
     return d_w_mat
+
+
+def transposed_conv_grads(g, x_mat, weight, in_size, kernel, stride, padding, dilation,
+                          need_x, need_w):
+    """conv_transpose2d's dL/dx (N, C_in, H, W) and dL/dw (C_in, C_out, kH, kW), each None
+    where not needed, from the upstream g (N, C_out, OH, OW) and the input as the matrix
+    x_mat (N*H*W, C_in). Input pixel (i, j) sent its value to window (i, j) of the padded
+    output; with P the patch matrix of those H x W windows of the padded upstream, one row
+    per input pixel: dL/dx = P W, dL/dw = P^T X. One patch copy, chunk by chunk, serves
+    both products."""
+    (h, w), (ph, pw) = in_size, padding
+    n, c_out, c_in = g.shape[0], g.shape[1], weight.shape[0]
+    d_x = d_w = None
+    if not (need_x or need_w):
+        return d_x, d_w
+    gpad = padded_channels_last(g, ph, ph, pw, pw, kernel[1])  # as conv2d pads its input
+    windows = _windows(gpad, kernel, stride, dilation, (h, w))
+    if need_x:
+        w_mat = weight.transpose(2, 3, 1, 0).reshape(-1, c_in)  # (kH*kW*C_out, C_in)
+        d_x_mat = xp.empty((n * h * w, c_in), dtype=g.dtype)
+    if need_w:
+        d_w_mat = xp.zeros((kernel[0] * kernel[1] * c_out, c_in), dtype=g.dtype)
+    for rows, patches in _patch_chunks(windows):
+        if need_x:
+            xp.matmul(patches, w_mat, out=d_x_mat[rows])
+        if need_w:
+            d_w_mat += _tall_product(patches, x_mat[rows])
+    if need_x:
+        d_x = d_x_mat.reshape(n, h, w, c_in).transpose(0, 3, 1, 2)
+    if need_w:
+        d_w = d_w_mat.reshape(*kernel, c_out, c_in).transpose(3, 2, 0, 1).copy()
+    return d_x, d_w
