@@ -749,6 +749,40 @@ def _rows(x):
     return xp.arange(x.shape[0])
 
 
+def _class_margins(x, y, margin):
+    """The hinge margins m_j = margin - x_y + x_j of scores x (N, C) against classes y (N,),
+    with m_y = 0 (j = y is not a term of the sum)."""
+    rows = _rows(x)
+    margins = margin - x[rows, y][:, None] + x
+    margins[rows, y] = 0
+    return margins
+
+
+def _multi_margin_scale(margins, reduction):
+    """The 1/C of every hinge term, and the 1/N of 'mean', as one number in the margins'
+    dtype (PyTorch folds them before multiplying)."""
+    classes = margins.shape[1]
+    return margins.dtype.type(1 / (classes * len(margins)) if reduction == "mean"
+                              else 1 / classes)
+
+
+def _hinge_slopes(margins, p, scale):
+    """scale * d max(0, m)^p / dm for p in {1, 2}: scale [m > 0], or 2 scale m (0 where m
+    is not > 0, nan included), in PyTorch's order."""
+    active = margins > 0
+    if p == 2:
+        return xp.where(active, (2 * scale) * margins, 0)
+    return active * scale
+
+
+def _class_weight_grad(per_example, y, shape, dtype):
+    """The gradient of a per-class weight w (indexed w[y_n]): each example's term added
+    into the weight of its class."""
+    dw = xp.zeros(shape, dtype=dtype)
+    xp.add.at(dw, y, per_example)
+    return dw
+
+
 class MultiMargin(Loss):
     label = "multi_margin_loss"
     rule = (
@@ -764,13 +798,10 @@ class MultiMargin(Loss):
         single = x.ndim == 1
         if single:
             x, y = x[None, :], y.reshape(1)
-        rows, classes = _rows(x), x.shape[1]
-        margins = margin - x[rows, y][:, None] + x  # m_j = margin - x_y + x_j
-        margins[rows, y] = 0  # j = y is not a term of the sum
-        active = margins > 0
-        hinge = xp.where(active, margins, 0)
-        terms = hinge * hinge if p == 2 else hinge
-        per_example = _sum(terms, axis=1) / classes
+        # l_n = (1/C) sum_{j != y} w_y max(0, m_j)^p,  m_j = margin - x_y + x_j
+        margins = _class_margins(x, y, margin)
+        hinge = xp.where(margins > 0, margins, 0)
+        per_example = _sum(hinge * hinge if p == 2 else hinge, axis=1) / x.shape[1]
         w_y = None if weight is None else weight[y]
         ctx.save_for_backward(margins, y, w_y, per_example if ctx.needs_input_grad[2] else None)
         ctx.p, ctx.single, ctx.reduction = p, single, reduction
@@ -783,31 +814,22 @@ class MultiMargin(Loss):
         return _reduce(per_example, reduction, per_example.size)
 
     def backward(ctx, upstream):
+        # dl/dx_j = w_y/C p m_j^(p-1) [m_j > 0] g (j != y);  dl/dx_y = -sum_{j != y} dl/dx_j
+        # dl/dw_c = sum over the examples of class c of g_n l_n / w_c (the unweighted l_n)
         margins, y, w_y, unweighted = ctx.saved
-        rows, classes = _rows(margins), margins.shape[1]
         need_x, _, need_w = ctx.needs_input_grad
         dx = dw = None
         if need_x:
-            # PyTorch's order: h_j = [m_j > 0] / C, or 2 m_j / C for p = 2 (0 where m_j is
-            # not > 0, nan included), times w_y; then times the upstream
-            per_term = margins.dtype.type(1 / (classes * len(margins)) if ctx.reduction == "mean"
-                                          else 1 / classes)
-            active = margins > 0
-            if ctx.p == 2:
-                dx = xp.where(active, (2 * per_term) * margins, 0)  # d max(0, m)^2 / dm
-            else:
-                dx = active * per_term  # d max(0, m)/dm
+            dx = _hinge_slopes(margins, ctx.p, _multi_margin_scale(margins, ctx.reduction))
             if w_y is not None:
                 dx *= w_y[:, None]
             # x_y appears with a minus sign in every margin (0 - sum: +0.0 when none is active)
-            dx[rows, y] = 0 - _sum(dx, axis=1)
+            dx[_rows(margins), y] = 0 - _sum(dx, axis=1)
             dx *= upstream if ctx.reduction != "none" else upstream.reshape(-1, 1)
-            if ctx.single:
-                dx = dx.reshape(-1)
+            dx = dx.reshape(-1) if ctx.single else dx
         if need_w:
-            g = _reduction_grad(upstream, ctx.reduction, margins.shape[0], 0).reshape(-1)  # per example
-            dw = xp.zeros(ctx.weight_shape, dtype=ctx.dtypes[1])
-            xp.add.at(dw, y, g * unweighted)  # each example feeds the weight of its class
+            g = _reduction_grad(upstream, ctx.reduction, margins.shape[0], 0).reshape(-1)
+            dw = _class_weight_grad(g * unweighted, y, ctx.weight_shape, ctx.dtypes[1])
         return _cast(dx, ctx.dtypes[0]), None, _cast(dw, ctx.dtypes[1])
 
 
@@ -1052,6 +1074,36 @@ def _check_weight(fn, weight, input):
 _KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")
 
 
+def _kl_reduction(reduction, elements):
+    """kl_div's reduction as (reduction, count) for _reduce and _reduction_grad:
+    'batchmean' is the mean over the batch size elements.shape[0] (a sum for a 0-d loss)."""
+    if reduction == "batchmean":
+        return ("mean", elements.shape[0]) if elements.ndim else ("sum", 1)
+    return reduction, elements.size
+
+
+def _kl_target_grad(g, x, t, p, log_target):
+    """dl/dt of kl_div times g, summed in PyTorch's order so that overflow and nan fall
+    where PyTorch's do.
+    log_target, t = log p: d/dt e^t (t - x) = e^t (t - x) + e^t, summed over PyTorch's two
+    paths (through exp and through t - x): (g (t - x)) e^t + g e^t, so that g (t - x)
+    overflows, and inf x 0 is nan, exactly where PyTorch's does.
+    Else d/dp (p log p - p x) = log p + 1 - x, summed as PyTorch's autograd of
+    xlogy(p, p) - p x: g log p + (g p) / p - g x. (g p) / p is its 1: nan at p = 0 (where
+    the slope is -inf) and p = inf, and g rounded to a multiple of the subnormal p's
+    spacing; the sum's zero is +0.0 as PyTorch's."""
+    if log_target:
+        pg = p * g
+        dt = (g * (t - x)) * p
+        dt += pg
+        return dt
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        dt = g * xp.log(t)
+        dt += (g * t) / t
+        dt -= g * x
+    return dt
+
+
 class KLDivergence(Loss):
     label = "kl_div"
     rule = (r"\partial \ell / \partial x = -p,\quad \partial \ell / \partial p = \log p + 1 - x"
@@ -1072,37 +1124,15 @@ class KLDivergence(Loss):
         ctx.save_for_backward(x, t, p)
         ctx.reduction, ctx.log_target = reduction, log_target
         ctx.dtypes = (x.dtype, t.dtype)
-        if reduction == "batchmean":
-            return _reduce(ell, "mean" if ell.ndim else "sum", ell.shape[0] if ell.ndim else 1)
-        return _reduce(ell, reduction, ell.size)
+        return _reduce(ell, *_kl_reduction(reduction, ell))
 
     def backward(ctx, upstream):
+        # dl/dx = -p g;  dl/dp = (log p + 1 - x) g;  log_target (t = log p): p (t - x + 1) g
         x, t, p = ctx.saved
-        reduction = ctx.reduction
-        if reduction == "batchmean":
-            g = _reduction_grad(upstream, "mean" if x.ndim else "sum", x.shape[0] if x.ndim else 1, x.ndim)
-        else:
-            g = _reduction_grad(upstream, reduction, x.size, x.ndim)
+        g = _reduction_grad(upstream, *_kl_reduction(ctx.reduction, x), x.ndim)
         need_x, need_t = ctx.needs_input_grad
-        dx = -p * g if need_x else None  # downstream = upstream x (-p)
-        dt = None
-        if need_t:
-            if ctx.log_target:
-                # d/dt e^t (t - x) = e^t (t - x) + e^t, summed in PyTorch's order (its two
-                # paths, through exp and through t - x): (g (t - x)) e^t + g e^t, so that
-                # g (t - x) overflows, and inf x 0 is nan, exactly where PyTorch's does
-                pg = p * g
-                dt = (g * (t - x)) * p
-                dt += pg
-            else:
-                # d/dp (p log p - p x) = log p + 1 - x, summed as PyTorch's autograd of
-                # xlogy(p, p) - p x: g log p + (g p) / p - g x. (g p) / p is its 1: nan at
-                # p = 0 (where the slope is -inf) and p = inf, and g rounded to a multiple
-                # of the subnormal p's spacing; the sum's zero is +0.0 as PyTorch's
-                with xp.errstate(divide="ignore", invalid="ignore"):
-                    dt = g * xp.log(t)
-                    dt += (g * t) / t
-                    dt -= g * x
+        dx = -p * g if need_x else None
+        dt = _kl_target_grad(g, x, t, p, ctx.log_target) if need_t else None
         return _cast(dx, ctx.dtypes[0]), _cast(dt, ctx.dtypes[1])
 
 
