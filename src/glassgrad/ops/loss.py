@@ -33,7 +33,7 @@ from ..autograd.function import Loss
 from ..backend import xp
 from ..tensor import Tensor
 from ._kernels.windows import _data
-from ._kernels.signs import torch_sign
+from ._kernels.signs import positive_zeros, torch_sign
 
 __all__ = [
     "cross_entropy", "nll_loss",
@@ -249,6 +249,24 @@ def _target_distribution(z, target, weight, ignore_index, eps, unbatched):
     return at, valid, sample_weight, q, denominator
 
 
+def _loss_coefficient(upstream, reduction, sample_shape, denominator):
+    """dTotal/dL_i for per-sample losses L_i of shape sample_shape: the upstream of each
+    sample ('none'), or the one upstream of the sum, divided by the denominator for
+    'mean'."""
+    coef = upstream.reshape(sample_shape) if reduction == "none" else upstream
+    if reduction == "mean":
+        coef = coef / denominator
+    return coef
+
+
+def _one_hot_softmax_grad(p, scale, at):
+    """(softmax - onehot(y)) * scale with the one-hot kept sparse: p * scale per sample,
+    minus scale at each sample's class (positions ``at``)."""
+    d_input = p * _per_sample(scale)
+    d_input[at] -= scale
+    return d_input
+
+
 class CrossEntropy(Loss):
     label = "cross_entropy"
     # (the last "= ..." is the local derivative the worked exercises print)
@@ -279,27 +297,20 @@ class CrossEntropy(Loss):
         return out.reshape(()) if input.ndim == 1 and reduction == "none" else out
 
     def backward(ctx, upstream):
+        # dL/dz_i = (softmax(z_i) sum_c q_ic - q_i) c_i, c_i = dL/dL_i (the upstream, / the
+        # denominator for 'mean');  probability targets: dL/dt_ic = -(1 - eps) w_c log p_ic c_i
         p, q, log_p = ctx.saved
-        need_input, need_target = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        # dTotal/dL_i: the upstream of each sample ('none'), or the one upstream of the
-        # sum, divided by the denominator for 'mean'
-        coef = upstream.reshape(p.shape[:1] + p.shape[2:]) if ctx.reduction == "none" else upstream
-        if ctx.reduction == "mean":
-            coef = coef / ctx.denominator
+        coef = _loss_coefficient(upstream, ctx.reduction, p.shape[:1] + p.shape[2:],
+                                 ctx.denominator)
         d_input = d_target = None
-        if need_input:
+        if ctx.needs_input_grad[0]:
             if q is None:  # one-hot q: softmax * weight[y], minus weight[y] at class y
-                scale = ctx.sample_weight * coef  # per sample
-                d_input = p * _per_sample(scale)
-                d_input[ctx.at] -= scale
+                d_input = _one_hot_softmax_grad(p, ctx.sample_weight * coef, ctx.at)
             else:  # softmax * sum_c q_c - q
                 d_input = (p * _sum(q, axis=1, keepdims=True) - q) * _per_sample(coef)
-            # + 0.0 turns -0.0 into +0.0 and changes nothing else: PyTorch's backward,
-            # (upstream - softmax * sum(upstream)) through log_softmax, gives +0.0 where
-            # a product here gave -0.0 (a softmax of 0 times a negative coefficient)
-            d_input += 0.0
-            d_input = d_input.reshape(ctx.in_shape)
-        if need_target:  # probability targets: dL_i/dt_ic = -(1 - eps) w_c log p_ic
+            # PyTorch's route through log_softmax gives +0.0 where a product here gave -0.0
+            d_input = positive_zeros(d_input).reshape(ctx.in_shape)
+        if ctx.needs_input_grad[1]:
             w = 1 if ctx.weight is None else ctx.weight.reshape((1, -1) + (1,) * (p.ndim - 2))
             d_target = (-(1 - ctx.eps) * _per_sample(coef) * w * log_p).reshape(ctx.in_shape)
         return d_input, d_target
@@ -675,6 +686,16 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
 
 
+def _sigmoid_from_exp(z, e):
+    """sigma(z) from e = e^{-|z|}, overflow-free: 1 / (1 + e) for z >= 0, e / (1 + e) else."""
+    return xp.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softplus_from_exp(x, e):
+    """softplus(x) = log(1 + e^x) from e = e^{-|x|}, overflow-free: max(x, 0) + log1p(e)."""
+    return xp.maximum(x, 0) + xp.log1p(e)
+
+
 class BinaryCrossEntropyWithLogits(Loss):
     label = "binary_cross_entropy_with_logits"
     rule = r"\partial \ell / \partial z = \sigma(z) - y"
@@ -701,24 +722,24 @@ class BinaryCrossEntropyWithLogits(Loss):
         return _reduce(ell, reduction, ell.size)
 
     def backward(ctx, upstream):
-        z, y, weight, pos_weight, e, ell = ctx.saved
+        # dl/dz = w (sigma(z) - y), dl/dy = -w z, dl/dw = l; with pos_weight P:
+        # dl/dz = w ((P y + 1 - y) sigma(z) - P y), dl/dy = w ((P - 1) softplus(-z) - z),
+        # dl/dP = w y softplus(-z)
+        z, y, weight, pos_weight, e, ell = ctx.saved  # e = e^{-|z|}
         shape = xp.broadcast_shapes(z.shape, y.shape)
         g = _reduction_grad(upstream, ctx.reduction, math.prod(shape), len(shape))
         gw = g if weight is None else g * weight
         need_z, need_y, need_w, need_pw = ctx.needs_input_grad
         dz = dy = dw = dpw = None
         if need_z:
-            sigmoid = xp.where(z >= 0, 1 / (1 + e), e / (1 + e))  # sigma(z), overflow-free
-            if pos_weight is None:
-                dz = gw * (sigmoid - y)  # the seeds' logistic-loss derivative
-            else:
-                dz = gw * ((pos_weight * y + 1 - y) * sigmoid - pos_weight * y)
-        if need_y or need_pw:
-            softplus_neg = xp.maximum(-z, 0) + xp.log1p(e)  # log(1 + e^{-z})
-            if need_y:
-                dy = gw * (-z if pos_weight is None else (pos_weight - 1) * softplus_neg - z)
-            if need_pw:
-                dpw = gw * y * softplus_neg
+            sigmoid = _sigmoid_from_exp(z, e)
+            dz = (gw * (sigmoid - y) if pos_weight is None
+                  else gw * ((pos_weight * y + 1 - y) * sigmoid - pos_weight * y))
+        softplus_neg = _softplus_from_exp(-z, e) if need_y or need_pw else None
+        if need_y:
+            dy = gw * (-z if pos_weight is None else (pos_weight - 1) * softplus_neg - z)
+        if need_pw:
+            dpw = gw * y * softplus_neg
         if need_w:
             dw = g * ell
         return tuple(_cast(grad, dtype) for grad, dtype in zip((dz, dy, dw, dpw), ctx.dtypes))
@@ -1219,6 +1240,26 @@ def soft_margin_loss(input, target, reduction="mean"):
 _COSINE_EPS = 1e-12  # PyTorch's: keeps |x|^2 away from 0 in the denominator
 
 
+# Back through cos = prod / sqrt(m1 m2) step by step, as PyTorch's autograd does: the
+# per-pair factors first (so a huge |x|^2 gives the same 0 x inf = nan), then one pass over
+# the elements.
+def _cosine_pair_factors(gc, prod, denom):
+    """From dl/dcos per pair, (dl/dprod, dl/d(m1 m2)) with prod = x1 . x2 and
+    denom = sqrt(m1 m2): dl/dprod = gc / denom, and through d sqrt(s)/ds = 1 / (2 sqrt(s)),
+    dl/d(m1 m2) = -gc (cos / denom) / (2 denom)."""
+    g_prod = gc / denom
+    g_denom = -gc * ((prod / denom) / denom)
+    return g_prod, g_denom / (2 * denom)
+
+
+def _cosine_input_grad(g_prod, g_square, x, other, m_other):
+    """dl/dx = g_prod other + 2 (g_square m_other) x, for |x|^2 = m = sum x x: the product
+    term, and the norm term through d(m m_other)/dx = 2 m_other x."""
+    d = g_prod[..., None] * other
+    d += (2 * (g_square * m_other))[..., None] * x
+    return d
+
+
 class CosineEmbedding(Loss):
     label = "cosine_embedding_loss"
     rule = (
@@ -1246,25 +1287,16 @@ class CosineEmbedding(Loss):
         return _reduce(ell, reduction, ell.size)
 
     def backward(ctx, upstream):
+        # dl/dx1 = dl/dcos (x2 / denom - cos x1 / |x1|^2), the same with x1 and x2 swapped
         x1, x2, prod, denom, m1, m2, slope = ctx.saved
         g = _reduction_grad(upstream, ctx.reduction, prod.size, prod.ndim)
-        # d loss / d cos, one per pair; + 0.0: an inactive pair's 0 is +0.0, as PyTorch's
+        # dl/dcos, one per pair; + 0.0: an inactive pair's 0 is +0.0, as PyTorch's
         # where(y == 1, g, 0) and clamp_min's where(..., g, 0) give
         gc = slope * g + 0.0
-        # Back through cos = prod / sqrt(m1 m2) step by step, as PyTorch's autograd does:
-        # the per-pair factors first (so a huge |x|^2 gives the same 0 x inf = nan), then
-        # one pass over the elements: d1 = g_prod x2 + 2 g_m1 x1 (|x1|^2 = sum x1 x1).
-        g_prod = gc / denom
-        g_denom = -gc * ((prod / denom) / denom)
-        g_square = g_denom / (2 * denom)  # d sqrt(s) / ds = 1 / (2 sqrt(s))
+        g_prod, g_square = _cosine_pair_factors(gc, prod, denom)
         need1, need2, _ = ctx.needs_input_grad
-        d1 = d2 = None
-        if need1:  # downstream = upstream x (x2 / denom - cos x1 / |x1|^2)
-            d1 = g_prod[..., None] * x2
-            d1 += (2 * (g_square * m2))[..., None] * x1
-        if need2:
-            d2 = g_prod[..., None] * x1
-            d2 += (2 * (g_square * m1))[..., None] * x2
+        d1 = _cosine_input_grad(g_prod, g_square, x1, x2, m2) if need1 else None
+        d2 = _cosine_input_grad(g_prod, g_square, x2, x1, m1) if need2 else None
         return _cast(d1, ctx.dtypes[0]), _cast(d2, ctx.dtypes[1]), None
 
 
