@@ -228,3 +228,11 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None):
 
 
 __all__ += ["tril_indices", "triu_indices"]
+
+
+def is_floating_point(input):
+    """Whether the tensor's dtype is a floating-point one."""
+    return input.array.dtype.kind == "f"
+
+
+__all__ += ["is_floating_point"]

@@ -65,3 +65,17 @@ CASES += [
     Case("diag_embed", (4,), offset=1, name="diag_embed,offset=1"),
     Case("diag_embed", (2, 3), offset=-2, name="diag_embed,offset=-2"),
 ]
+
+# --- small compositions: x log y, hypot, angle units, inner products, the trapezoid rule
+CASES += [
+    Case("xlogy", uniform(3, 4, low=0.1, high=2.0), uniform(3, 4, low=0.1, high=2.0)),
+    Case("hypot", (3, 4), (4,)),
+    Case("deg2rad", (3, 4)),
+    Case("rad2deg", (3, 4)),
+    Case("inner", (2, 3), (4, 3)),
+    Case("inner", (3,), (3,), name="inner,1-D"),
+    Case("trapezoid", (3, 5), fn=lambda F, y: F.trapezoid(y, dx=0.5), name="trapezoid,dx"),
+    Case("trapezoid", (3, 5), (5,), fn=lambda F, y, x: F.trapezoid(y, x), name="trapezoid,x"),
+    Case("trapezoid", (4, 3), (4, 3), fn=lambda F, y, x: F.trapezoid(y, x, dim=0), name="trapezoid,x,dim"),
+    Case("trapz", (3, 5), (5,), fn=lambda F, y, x: F.trapz(y, x), name="trapz"),
+]

@@ -889,3 +889,36 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 
 
 __all__ += ["take", "searchsorted", "bucketize"]
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """A bool tensor: whether each element of ``elements`` is in ``test_elements`` (a
+    tensor or a number); ``invert=True``: whether it is not. No gradient."""
+    e = elements.array if isinstance(elements, Tensor) else xp.asarray(elements)
+    t = test_elements.array if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    return _wrap(xp.isin(e, t, assume_unique=assume_unique, invert=invert))
+
+
+def histc(input, bins=100, min=0, max=0):  # noqa: A002 - PyTorch's argument names
+    """Counts of the elements in ``bins`` equal-width bins over [min, max] (min = max = 0:
+    the data's own min and max), in input's dtype; elements outside are left out, the top
+    edge belongs to the last bin. No gradient."""
+    a = _data(input, "histc")
+    if a.dtype.kind != "f":
+        raise TypeError(f"histc: expected a floating-point tensor, got dtype {a.dtype}")
+    if isinstance(bins, bool) or not isinstance(bins, int) or bins <= 0:
+        raise ValueError(f"histc: bins must be a positive int, got {bins!r}")
+    low, high = float(min), float(max)
+    if low == high and a.size:
+        low, high = float(a.min()), float(a.max())
+    if not (xp.isfinite(low) and xp.isfinite(high)):
+        raise ValueError(f"histc: range of [{low}, {high}] is not finite")
+    if low > high:
+        raise ValueError(f"histc: max ({high}) must be larger than min ({low})")
+    if low == high:  # all elements equal (or none): torch widens the range by 1 each way
+        low, high = low - 1, high + 1
+    counts, _ = xp.histogram(a[(a >= low) & (a <= high)], bins=bins, range=(low, high))
+    return _wrap(counts.astype(a.dtype))
+
+
+__all__ += ["isin", "histc"]

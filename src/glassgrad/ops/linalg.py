@@ -725,3 +725,14 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 __all__ += ["bilinear"]
+
+
+def inner(input, other):
+    """The inner product over the last dims: out[i.., j..] = sum_k a[i.., k] b[j.., k]
+    (a 0-d operand: the plain product). A tensordot, whose backward is einsum's."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    return tensordot(input, other, dims=([-1], [-1]))
+
+
+__all__ += ["inner"]

@@ -85,6 +85,10 @@ METHODS = {
     "baddbmm": linalg.baddbmm, "addbmm": linalg.addbmm, "cross": linalg.cross,
     "cov": linalg.cov, "corrcoef": linalg.corrcoef, "kron": shape.kron,
     "tensor_split": shape.tensor_split, "take": indexing.take, "logit": pointwise.logit,
+    "xlogy": pointwise.xlogy, "hypot": pointwise.hypot, "deg2rad": pointwise.deg2rad,
+    "rad2deg": pointwise.rad2deg, "sgn": pointwise.sgn, "inner": linalg.inner,
+    "isin": indexing.isin,
+    "histc": indexing.histc, "diag_embed": shape.diag_embed, "cholesky": linalg.cholesky,
     # pointwise math, rounding, predicates
     **{name: getattr(pointwise, name) for name in (
         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
@@ -118,7 +122,7 @@ IN_PLACE = (
     "log1p", "expm1", "log2", "log10", "square", "rsqrt", "reciprocal", "clamp_min",
     "clamp_max", "sign", "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num", "pow",
     "lerp", "clip", "addcmul", "addcdiv", "erfinv", "lgamma", "digamma",
-    "logit",
+    "logit", "polygamma", "xlogy", "hypot", "deg2rad", "rad2deg", "sgn", "baddbmm", "addbmm",
 )
 
 

@@ -858,3 +858,45 @@ def logit(input, eps=None):
 
 
 __all__ += ["logit"]
+
+
+# ================================================================ compositions
+# Written with the ops above, so the engine gives their gradients.
+def xlogy(input, other):
+    """x log y, taken as 0 where x = 0 and y is not nan (even for y = 0: the entropy term
+    0 log 0 = 0). Written as x log(y'), y' = 1 where x = 0 (and y is not nan), so that
+    d/dx = log y' (0 there, as torch's) and d/dy = x / y elsewhere."""
+    from .arithmetic import log, where
+
+    x = input if isinstance(input, Tensor) else Tensor._wrap(
+        xp.asarray(input, dtype=backend.get_default_dtype().dtype))
+    y = other if isinstance(other, Tensor) else Tensor._wrap(xp.asarray(other, dtype=x.array.dtype))
+    x, y = _floating(x, "xlogy"), _floating(y, "xlogy")
+    zero = Tensor._wrap((x.array == 0) & ~xp.isnan(y.array))
+    return x * log(where(zero, 1.0, y))
+
+
+def hypot(input, other):
+    """sqrt(a^2 + b^2), elementwise. d/da = a / hypot(a, b)."""
+    from .arithmetic import sqrt
+
+    return sqrt(input * input + other * other)
+
+
+def deg2rad(input):
+    """Degrees to radians: x pi / 180."""
+    return _floating(input, "deg2rad") * (math.pi / 180)
+
+
+def rad2deg(input):
+    """Radians to degrees: x 180 / pi."""
+    return _floating(input, "rad2deg") * (180 / math.pi)
+
+
+def sgn(input):
+    """sign(x) for real tensors (torch.sgn is x / |x| for complex ones, which glassgrad does
+    not differentiate)."""
+    return sign(input)
+
+
+__all__ += ["xlogy", "hypot", "deg2rad", "rad2deg", "sgn"]

@@ -1121,3 +1121,36 @@ def cummin(input, dim):
 
 __all__ += ["median", "nanmedian", "quantile", "nanquantile", "nansum", "nanmean", "var_mean",
             "std_mean", "logcumsumexp", "cummax", "cummin"]
+
+
+# ================================================================ trapezoid
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The trapezoid rule along ``dim``: sum_i (x_{i+1} - x_i) (y_i + y_{i+1}) / 2, with the
+    sample points ``x`` (a tensor) or a constant spacing ``dx`` (1 by default). Composed of
+    narrow, arithmetic and sum."""
+    from .shape import narrow
+
+    axis = _one_axis(dim, y.ndim, "trapezoid")
+    n = y.shape[axis]
+    if n == 0:
+        return sum(y, axis)
+    mean_pairs = (narrow(y, axis, 1, n - 1) + narrow(y, axis, 0, n - 1)) / 2
+    if x is None:
+        return sum(mean_pairs, axis) * (1 if dx is None else dx)
+    if dx is not None:
+        raise TypeError("trapezoid: give x or dx, not both")
+    if x.ndim == 1:
+        if x.shape[0] != n:
+            raise ValueError(f"trapezoid: x has {x.shape[0]} points, y has {n} along dim {dim}")
+        steps = (x[1:] - x[:-1]).reshape(*[n - 1 if k == axis else 1 for k in range(y.ndim)])
+    else:
+        steps = narrow(x, axis, 1, n - 1) - narrow(x, axis, 0, n - 1)
+    return sum(steps * mean_pairs, axis)
+
+
+def trapz(y, x=None, *, dx=None, dim=-1):
+    """torch.trapz: the older name of trapezoid."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+__all__ += ["trapezoid", "trapz"]
