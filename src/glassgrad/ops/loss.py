@@ -691,6 +691,16 @@ def _sigmoid_from_exp(z, e):
     return xp.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def _logits_grad(gw, z, e, y, pos_weight):
+    """dl/dz of the logistic loss times gw (the upstream times the weight), e = e^{-|z|}:
+    gw (sigma(z) - y) (the seeds' logistic-loss derivative), or with pos_weight P,
+    gw ((P y + 1 - y) sigma(z) - P y)."""
+    sigmoid = _sigmoid_from_exp(z, e)
+    if pos_weight is None:
+        return gw * (sigmoid - y)
+    return gw * ((pos_weight * y + 1 - y) * sigmoid - pos_weight * y)
+
+
 def _softplus_from_exp(x, e):
     """softplus(x) = log(1 + e^x) from e = e^{-|x|}, overflow-free: max(x, 0) + log1p(e)."""
     return xp.maximum(x, 0) + xp.log1p(e)
@@ -730,18 +740,13 @@ class BinaryCrossEntropyWithLogits(Loss):
         g = _reduction_grad(upstream, ctx.reduction, math.prod(shape), len(shape))
         gw = g if weight is None else g * weight
         need_z, need_y, need_w, need_pw = ctx.needs_input_grad
-        dz = dy = dw = dpw = None
-        if need_z:
-            sigmoid = _sigmoid_from_exp(z, e)
-            dz = (gw * (sigmoid - y) if pos_weight is None
-                  else gw * ((pos_weight * y + 1 - y) * sigmoid - pos_weight * y))
+        dz = _logits_grad(gw, z, e, y, pos_weight) if need_z else None
         softplus_neg = _softplus_from_exp(-z, e) if need_y or need_pw else None
+        dy = None
         if need_y:
             dy = gw * (-z if pos_weight is None else (pos_weight - 1) * softplus_neg - z)
-        if need_pw:
-            dpw = gw * y * softplus_neg
-        if need_w:
-            dw = g * ell
+        dpw = gw * y * softplus_neg if need_pw else None
+        dw = g * ell if need_w else None
         return tuple(_cast(grad, dtype) for grad, dtype in zip((dz, dy, dw, dpw), ctx.dtypes))
 
 
