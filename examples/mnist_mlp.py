@@ -1,5 +1,6 @@
 """MNIST with a multi-layer perceptron: 784-256-128-10, ReLU, cross-entropy, SGD with
-momentum. About 98 % of the test digits right after 10 epochs (seed 004, part 1-ab).
+momentum, training images shifted at random by up to 2 pixels. About 98.7 % of the test
+digits right after 10 epochs (seed 004, part 1-ab; docs/training.md).
 
     glassgrad data fetch mnist                    (once: puts the files in the data folder)
     python examples/mnist_mlp.py [OUTPUT_FOLDER] [EPOCHS]
@@ -14,6 +15,7 @@ import glassgrad as gg
 import glassgrad.nn as nn
 from glassgrad import viz
 from glassgrad.data import DataLoader, mnist, train_val_test_split
+from glassgrad.data.augment import RandomShiftLoader
 from glassgrad.train import confusion_matrix, evaluate, fit, predict_classes
 
 out = sys.argv[1] if len(sys.argv) > 1 else "mnist-output"
@@ -30,6 +32,10 @@ except FileNotFoundError as exc:  # the files are not there yet: say how to get 
 train, val, _ = train_val_test_split(train_all, val=0.1, test=0, seed=0)
 print(f"{len(train)} training, {len(val)} validation, {len(test)} test images")
 train_loader = DataLoader(train, batch_size=64, shuffle=True, generator=gg.Generator(0))
+# Augmentation: every epoch, each training image moves by a new random offset of up to 2
+# pixels along each axis. A digit drawn 1 pixel to the left is the same digit; without
+# this the network learns its 54,000 images by heart and stays near 98.2 % on the test set.
+train_loader = RandomShiftLoader(train_loader, padding=2)
 val_loader = DataLoader(val, batch_size=1000)
 test_loader = DataLoader(test, batch_size=1000)
 

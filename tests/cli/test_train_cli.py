@@ -202,6 +202,8 @@ def test_sweep_trains_one_model_per_value(tmp_path):
     (["sweep", "lr", "--values", "a,b"], "--values (lr): expected a finite number > 0, got 'a'"),
     (["sweep", "colour", "--values", "1"], "invalid choice: 'colour'"),
     (["svm", "--dataset", "mnist"], "invalid choice: 'mnist'"),
+    (["train", "--dataset", "circles", "--random-shift", "2"], "--random-shift: moves images; circles has points"),
+    (["train", "--random-shift", "9"], "--random-shift: expected a whole number from 0 to 8, got '9'"),
 ])
 def test_bad_arguments_get_one_line_and_exit_2(args, message):
     done = run(*args)

@@ -27,6 +27,7 @@ MAX_POINTS = 1_000_000  # points of a 2-D dataset (--n), examples per batch
 MAX_EPOCHS = 100_000
 MAX_WIDTH = 100_000  # units of one hidden layer
 MAX_PARAMETERS = 100_000_000  # weights of a network trained by `glassgrad train` (400 MB in float32)
+MAX_SHIFT = 8  # pixels of --random-shift: beyond that a 28x28 digit leaves its frame
 MAX_SEED = 2**64 - 1  # what torch.manual_seed accepts
 MAX_SWEEP_VALUES = 50  # runs of one sweep
 _MAX_DIGITS = 30  # longest whole number read from text (int() of 5000 digits is slow and refused)
@@ -171,6 +172,12 @@ class Text(Rule):
         return value
 
 
+class Shift(Whole):
+    """--random-shift: pixels an image may move along each axis (0: no augmentation)."""
+
+    may_be_absent = True  # configs written before --random-shift existed: no shift
+
+
 class InitScheme(Rule):
     """A weight initialisation: default, xavier, kaiming, normal:STD or constant:C."""
 
@@ -232,6 +239,7 @@ def settings_rules():
         "scheduler": Choice(SCHEDULERS),
         "keep_best": Choice(("val_loss", "val_accuracy", None)),
         "early_stopping": Whole(1, MAX_EPOCHS, optional=True),
+        "random_shift": Shift(0, MAX_SHIFT),
     }
 
 
@@ -264,6 +272,9 @@ def check_settings(s, name=option_name):
                         "--decay l2 for L2")
     if s["momentum"] and s["optimizer"] in ("adam", "adamw", "adagrad"):
         raise UserError(f"{name('momentum')}: does not apply to {s['optimizer']} (its betas play that role)")
+    if s.get("random_shift") and len(DATASET_SHAPES[s["dataset"]][0]) != 3:
+        raise UserError(f"{name('random_shift')}: moves images; {s['dataset']} has points, not images "
+                        "(use it with mnist or fashion-mnist, or leave it at 0)")
     check_model(s["model"], s["dataset"], name("model"))
 
 

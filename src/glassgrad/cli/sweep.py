@@ -69,7 +69,7 @@ def one_parameter_form(args):
 # Options whose argparse default is the value complete_settings would take anyway.
 _PASSED = ("dataset", "n", "noise", "val_fraction", "test_fraction", "seed", "model", "activation", "dropout",
            "init", "loss", "optimizer", "lr", "momentum", "weight_decay", "decay", "batch_size", "epochs",
-           "scheduler", "keep_best", "early_stopping")
+           "scheduler", "keep_best", "early_stopping", "random_shift")
 
 
 def grid_command(args):

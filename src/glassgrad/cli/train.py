@@ -39,10 +39,13 @@ PRESETS = {
                   batch_size=16, epochs=60, scheduler="none", n=1000, noise=0.1),
     "spirals": dict(model="mlp:64,64", activation="relu", optimizer="adam", lr=0.01, momentum=0.9,
                     batch_size=32, epochs=150, scheduler="none", n=900, noise=0.02),
+    # mnist: each training image moved by up to 2 pixels, anew every epoch (random_shift):
+    # 98.65 to 98.96 % test accuracy over seeds 0-4 with it, about 98.2 % without, in 10
+    # epochs at 1.4x the CPU time (docs/training.md).
     "mnist": dict(model="mlp:256,128", activation="relu", optimizer="sgd", lr=0.05, momentum=0.9,
-                  batch_size=64, epochs=10, scheduler="cosine", n=None, noise=None),
+                  batch_size=64, epochs=10, scheduler="cosine", n=None, noise=None, random_shift=2),
 }
-PRESETS["fashion-mnist"] = dict(PRESETS["mnist"])
+PRESETS["fashion-mnist"] = dict(PRESETS["mnist"], random_shift=0)  # not measured with shifts
 
 # Files written by --out, read back by `glassgrad evaluate`.
 CONFIG_FILE = "config.json"
@@ -58,7 +61,8 @@ RUN_FILES = (CONFIG_FILE, WEIGHTS_FILE, "history.json", "metrics.json", "curves.
 def register(subparsers):
     train = _add_parser(subparsers, "train", "train a network and print its test accuracy",
                         "Train a network on a dataset and print its test accuracy. With no option: "
-                        "the 784-256-128-10 ReLU MLP on MNIST, cross-entropy, SGD with momentum 0.9.")
+                        "the 784-256-128-10 ReLU MLP on MNIST, cross-entropy, SGD with momentum 0.9 on a cosine "
+                        "schedule, training images shifted at random by up to 2 pixels, 10 epochs.")
     _add_training_options(train, default_dataset="mnist")
     train.add_argument("--out", metavar="DIR", help="write history.json, metrics.json, config.json, "
                        "model.npz and figures (curves, confusion matrix, decision boundary) to DIR")
@@ -149,6 +153,11 @@ def _add_training_options(p, default_dataset, two_d_only=False):
                    help="l2: add weight_decay*w to the gradient; decoupled: shrink w by lr*weight_decay "
                    "(default: l2, decoupled for adamw)")
     g.add_argument("--batch-size", type=_rule("batch_size"), help="examples per iteration: 1 = online SGD, 0 = full batch")
+    if not two_d_only:
+        g.add_argument("--random-shift", type=_rule("random_shift"), metavar="PIXELS", help="augmentation: every "
+                       "training image moved by a new random offset of up to PIXELS along each axis at every "
+                       "epoch, zeros coming in (torchvision's RandomCrop(28, padding=PIXELS)); 0 = none "
+                       "(default: 2 on MNIST, 0 elsewhere)")
     g.add_argument("--epochs", type=_rule("epochs"), help="passes over the training set (default: per dataset)")
     g.add_argument("--scheduler", choices=SCHEDULERS, help="learning-rate schedule over the epochs "
                    "(default: cosine on MNIST, none elsewhere)")
@@ -164,7 +173,7 @@ SWEEPABLE = {
     "lr": ("lr", float), "momentum": ("momentum", float), "weight-decay": ("weight_decay", float),
     "batch-size": ("batch_size", int), "dropout": ("dropout", float), "epochs": ("epochs", int),
     "model": ("model", str), "activation": ("activation", str), "optimizer": ("optimizer", str),
-    "loss": ("loss", str), "init": ("init", str),
+    "loss": ("loss", str), "init": ("init", str), "random-shift": ("random_shift", int),
 }
 
 
@@ -194,6 +203,7 @@ def _settings(args, name=checks.option_name):
         "scheduler": args.scheduler or preset["scheduler"],
         "keep_best": None if args.keep_best == "none" else args.keep_best,
         "early_stopping": args.early_stopping,
+        "random_shift": _given(args, "random_shift", preset.get("random_shift", 0)),
     }
     if s["momentum"] is None:
         s["momentum"] = preset["momentum"] if s["optimizer"] == "sgd" else 0.0
@@ -201,6 +211,12 @@ def _settings(args, name=checks.option_name):
         s["decay"] = "decoupled" if s["optimizer"] == "adamw" else "l2"
     _check_settings(s, name)
     return s
+
+
+def _given(args, key, default):
+    """An option's value, else ``default`` (also when the command has no such option)."""
+    value = getattr(args, key, None)
+    return default if value is None else value
 
 
 def _check_settings(s, name=checks.option_name):
@@ -369,6 +385,10 @@ def run(s, progress=True, verbose=True, distributed=False):
     batch = s["batch_size"] or len(train)  # 0 = full batch: one iteration per epoch
     train_loader = DataLoader(train, batch_size=batch, shuffle=batch < len(train),
                               generator=glassgrad.Generator(s["seed"]))
+    if s.get("random_shift"):  # a new shift of every image at every epoch (global generator: seeded above)
+        from glassgrad.data.augment import RandomShiftLoader
+
+        train_loader = RandomShiftLoader(train_loader, s["random_shift"])
     eval_batch = 1000 if in_shape != (2,) else 10000
     val_loader = DataLoader(val, batch_size=eval_batch) if val is not None else None
     keep_best = s["keep_best"] if val_loader is not None else None
@@ -422,8 +442,9 @@ def _describe_model(model, s):
             sizes.append(m.out_features)
     n_params = sum(p.array.size for p in model.parameters())
     shape = "-".join(map(str, sizes)) if s["model"] != "cnn" else "cnn"
+    shift = f", random shifts up to {s['random_shift']} px" if s.get("random_shift") else ""
     return (f"{shape} {s['activation']} network ({n_params:,} parameters), {s['loss']} loss, "
-            f"{s['optimizer']} lr={s['lr']:g}, batch {s['batch_size'] or 'full'}, {s['epochs']} epochs")
+            f"{s['optimizer']} lr={s['lr']:g}, batch {s['batch_size'] or 'full'}, {s['epochs']} epochs{shift}")
 
 
 def _percent(x):
@@ -590,7 +611,7 @@ def _evaluate_command(args):
 _CONFIG_KEYS = ("dataset", "n", "noise", "val_fraction", "test_fraction", "seed", "model", "activation",
                 "dropout", "loss", "optimizer", "lr", "momentum", "weight_decay", "decay", "batch_size",
                 "epochs", "scheduler", "keep_best", "early_stopping")
-_OPTIONAL_CONFIG_KEYS = ("init",)  # absent from configs written before the option existed
+_OPTIONAL_CONFIG_KEYS = ("init", "random_shift")  # absent from configs written before the option existed
 
 
 # ------------------------------------------------------------------------------ svm

@@ -43,7 +43,7 @@ def complete_settings(settings):
     options = dict(dataset="circles", n=None, noise=None, val_fraction=None, test_fraction=0.2, seed=0,
                    model=None, activation=None, dropout=0.0, init="default", loss="ce", optimizer=None, lr=None,
                    momentum=None, weight_decay=0.0, decay=None, batch_size=None, epochs=None, scheduler=None,
-                   keep_best="val_accuracy", early_stopping=None)
+                   keep_best="val_accuracy", early_stopping=None, random_shift=None)
     unknown = [k for k in settings if k not in options]
     if unknown:
         raise UserError(f"settings: unknown key {unknown[0]!r}; expected some of {', '.join(options)}")
