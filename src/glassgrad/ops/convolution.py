@@ -52,6 +52,35 @@ __all__ = [
 
 
 # ===================================================================== conv2d
+def _conv2d_out_size(size, kernel, stride, padding, dilation):
+    """(OH, OW): the number of window positions along each axis of the padded input."""
+    (top, bottom, left, right) = padding
+    return (_out_size(size[0], kernel[0], stride[0], top, bottom, dilation[0]),
+            _out_size(size[1], kernel[1], stride[1], left, right, dilation[1]))
+
+
+def _pixel_rows(g):
+    """An (N, F, OH, OW) upstream as the matrix (N*OH*OW, F), one row per output pixel
+    (the layout of conv2d's Y = P W^T), and (OH, OW)."""
+    n, f, oh, ow = g.shape
+    return g.transpose(0, 2, 3, 1).reshape(n * oh * ow, f), (oh, ow)
+
+
+def _conv2d_weight_grad(for_w, kept, g_mat, kernel, c, stride, dilation, out_size):
+    """dL/dW = P^T G as conv2d's (F, C, KH, KW) weight, from the kept patch matrix or the
+    padded input (patches_t_product)."""
+    (kh, kw), f = kernel, g_mat.shape[1]
+    d_w_mat = patches_t_product(for_w, kept, g_mat, kernel, stride, dilation, out_size)
+    return d_w_mat.reshape(kh, kw, c, f).transpose(3, 2, 0, 1).copy()
+
+
+def _row_sum(g_mat):
+    """The sum of the rows of g_mat (a bias gradient: every output pixel added b_f once),
+    as a product with ones: 2.5x faster than g.sum(axis=(0, 2, 3)) and more accurate in
+    float32 (BLAS keeps several partial sums)."""
+    return xp.ones(g_mat.shape[0], dtype=g_mat.dtype) @ g_mat
+
+
 class Conv2d(Convolution):
     label = "conv2d"
     rule = (r"y_{nfij} = b_f + \sum_{c,k,l} w_{fckl}\, x_{n,c,s i+d k,s j+d l};\ "
@@ -63,51 +92,42 @@ class Conv2d(Convolution):
     float_only = True
 
     def forward(ctx, given, weight, bias, stride, padding, dilation):
+        # Y = P W^T + b, P the patch matrix (im2col): one row per output pixel (N*OH*OW, F)
         x, unbatched = _unbatched(given, "conv2d")
-        n, c, h, w = x.shape
-        f, _, kh, kw = weight.shape
         (top, bottom, left, right) = padding
-        oh = _out_size(h, kh, stride[0], top, bottom, dilation[0])
-        ow = _out_size(w, kw, stride[1], left, right, dilation[1])
-        xpad = padded_channels_last(x, top, bottom, left, right, kw)
+        oh, ow = _conv2d_out_size(x.shape[2:], weight.shape[2:], stride, padding, dilation)
+        xpad = padded_channels_last(x, top, bottom, left, right, weight.shape[3])
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        # Y = P W^T + b, P the patch matrix: one row per output pixel (N*OH*OW, F); P itself
-        # kept for dL/dw when it fits, else backward copies the patches again from xpad
+        # P itself is kept for dL/dw when it fits, else backward copies it again from xpad
         out, kept = patch_product(xpad, weight, bias, stride, dilation, (oh, ow), keep=need_w)
-        ctx.geometry = ((top, left), (h, w), stride, dilation, unbatched)
-        keep = kept is not None
-        saved_for_w = None if not need_w else kept if keep else xpad
         # The input itself is saved too, though backward reads only its copies: an in-place
         # edit of it is then refused at backward, as in PyTorch (which saves the input).
-        ctx.save_for_backward(saved_for_w, weight if need_x else None,
-                              given if need_w else None)
-        ctx.patches_kept, ctx.padded_shape, ctx.kernel = keep, xpad.shape, (kh, kw)
-        y = out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)  # NCHW view of NHWC memory
+        ctx.save_for_backward(None if not need_w else xpad if kept is None else kept,
+                              weight if need_x else None, given if need_w else None)
+        ctx.geometry = ((top, left), x.shape[2:], stride, dilation, unbatched)
+        ctx.patches_kept, ctx.padded_shape = kept is not None, xpad.shape
+        ctx.kernel = weight.shape[2:]
+        y = out.reshape(len(x), oh, ow, len(weight)).transpose(0, 3, 1, 2)  # NCHW view, NHWC memory
         return y[0] if unbatched else y
 
     def backward(ctx, upstream):
+        # With G the upstream as rows, one per output pixel like Y = P W^T + b:
+        # dL/dW = G^T P,  dL/db = the sum of G's rows,  dL/dx = col2im(G W)
         for_w, weight, _ = ctx.saved  # for_w: the patch matrix if kept, else the padded input
         (top, left), (h, w), stride, dilation, unbatched = ctx.geometry
         g = upstream[None] if unbatched else upstream
-        n, f, oh, ow = g.shape
-        # The upstream as a matrix (N*OH*OW, F), one row per output pixel, like `out`.
-        g_mat = g.transpose(0, 2, 3, 1).reshape(n * oh * ow, f)
+        g_mat, out_size = _pixel_rows(g)
         need_x, need_w, need_b = ctx.needs_input_grad
         d_x = d_w = d_b = None
-        if need_w:  # dL/dw = sum over output pixels of upstream x patch = patches^T @ G
-            (kh, kw), c = ctx.kernel, ctx.padded_shape[1]
-            d_w_mat = patches_t_product(for_w, ctx.patches_kept, g_mat, ctx.kernel, stride,
-                                        dilation, (oh, ow))
-            d_w = d_w_mat.reshape(kh, kw, c, f).transpose(3, 2, 0, 1).copy()
-        if need_b:  # every output pixel of channel f added b_f once: a column sum of G
-            # as a product with ones: 2.5x faster than g.sum(axis=(0, 2, 3)) and more
-            # accurate in float32 (BLAS keeps several partial sums)
-            d_b = xp.ones(g_mat.shape[0], dtype=g_mat.dtype) @ g_mat
+        if need_w:
+            d_w = _conv2d_weight_grad(for_w, ctx.patches_kept, g_mat, ctx.kernel,
+                                      ctx.padded_shape[1], stride, dilation, out_size)
+        if need_b:
+            d_b = _row_sum(g_mat)
         if need_x:
-            d_xpad = _col2im(g_mat, weight, ctx.padded_shape, oh, ow, stride, dilation)
+            d_xpad = _col2im(g_mat, weight, ctx.padded_shape, *out_size, stride, dilation)
             d_x = d_xpad[:, :, top:top + h, left:left + w]
-            if unbatched:
-                d_x = d_x[0]
+            d_x = d_x[0] if unbatched else d_x
         return d_x, d_w, d_b
 
 
@@ -205,6 +225,22 @@ def _conv_padding(padding, kernel, dilation, stride):
     return (ph, ph, pw, pw)
 
 
+def _transposed_out_size(size, kernel, stride, padding, output_padding, dilation):
+    """(OH, OW) of a transposed convolution: (H - 1) s - 2p + d (k - 1) + output_padding + 1
+    along each axis (conv2d's input size, read backwards)."""
+    return tuple((size[i] - 1) * stride[i] - 2 * padding[i] + dilation[i] * (kernel[i] - 1)
+                 + output_padding[i] + 1 for i in range(2))
+
+
+def _spread_rows(x_mat, weight, padded_shape, in_size, stride, dilation):
+    """col2im: every row of x_mat (one per input pixel) times the kernel, added over its
+    window of a zero output of padded_shape (conv2d's dL/dx, run forward)."""
+    if x_mat.dtype == xp.float32:
+        _warm_up_sgemm()  # once per process: OpenBLAS's float32 products ran 3.5x slower
+        # before it (this op's forward, 64x64x8x8 -> 32 channels, k4 s2: 43 -> 12 ms)
+    return _col2im(x_mat, weight, padded_shape, *in_size, stride, dilation)
+
+
 class ConvTranspose2d(Convolution):
     label = "conv_transpose2d"
     rule = (r"y_{n,o,si+dk-p,sj+dl-p} \mathrel{+}= x_{ncij}\, w_{cokl} (+ b_o);\ "
@@ -215,27 +251,24 @@ class ConvTranspose2d(Convolution):
     float_only = True
 
     def forward(ctx, x, weight, bias, stride, padding, output_padding, dilation):
+        # y = col2im(X W) + b: input pixel (i, j) adds x_ij w to window (i, j) of the
+        # padded output, whose padding is then cut off
         x, unbatched = _unbatched(x, "conv_transpose2d")
         n, c_in, h, w = x.shape
-        _, c_out, kh, kw = weight.shape
-        (ph, pw), (oph, opw) = padding, output_padding
-        oh = (h - 1) * stride[0] - 2 * ph + dilation[0] * (kh - 1) + oph + 1
-        ow = (w - 1) * stride[1] - 2 * pw + dilation[1] * (kw - 1) + opw + 1
+        (ph, pw) = padding
+        oh, ow = _transposed_out_size((h, w), weight.shape[2:], stride, padding, output_padding,
+                                      dilation)
         # The input as a matrix (N*H*W, C_in), one row per input pixel: it plays the role of
-        # conv2d's upstream, and the weight (C_in, C_out, kH, kW) that of conv2d's
-        # (F, C, kH, kW). col2im spreads every row over its window of the padded output.
+        # conv2d's upstream, and the weight (C_in, C_out, kH, kW) that of conv2d's (F, C, kH, kW)
         x_mat = x.transpose(0, 2, 3, 1).reshape(n * h * w, c_in)
-        if x.dtype == xp.float32:
-            _warm_up_sgemm()  # once per process: OpenBLAS's float32 products ran 3.5x slower
-            # before it (this op's forward, 64x64x8x8 -> 32 channels, k4 s2: 43 -> 12 ms)
-        full = _col2im(x_mat, weight, (n, c_out, oh + 2 * ph, ow + 2 * pw), h, w, stride,
-                       dilation)
-        y = full[:, :, ph:ph + oh, pw:pw + ow]  # the padding is cut off the output
+        full = _spread_rows(x_mat, weight, (n, weight.shape[1], oh + 2 * ph, ow + 2 * pw),
+                            (h, w), stride, dilation)
+        y = full[:, :, ph:ph + oh, pw:pw + ow]
         if bias is not None:
             y += bias[:, None, None]
         need_x, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
         ctx.save_for_backward(x_mat if need_w else None, weight if need_x else None)
-        ctx.geometry = ((n, c_in, h, w), (kh, kw), stride, padding, dilation, unbatched)
+        ctx.geometry = ((n, c_in, h, w), weight.shape[2:], stride, padding, dilation, unbatched)
         return y[0] if unbatched else y
 
     def backward(ctx, upstream):

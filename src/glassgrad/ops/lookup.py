@@ -17,6 +17,21 @@ from ..tensor import Tensor
 __all__ = []
 
 
+def _sum_rows_by_index(flat, rows, by_frequency):
+    """(used, sums): the distinct indices of flat, and for each the sum of the rows at the
+    positions holding it (divided by its count when by_frequency). Sorting the positions by
+    index makes each index's rows one run, summed by one reduceat (in position order, as
+    np.add.at would: the same digits, about twice as fast)."""
+    order = xp.argsort(flat, kind="stable")
+    by_index = flat[order]
+    run_starts = xp.flatnonzero(xp.r_[True, by_index[1:] != by_index[:-1]])
+    sums = xp.add.reduceat(rows[order], run_starts, axis=0)
+    if by_frequency:  # each row divided by its index's count in the batch
+        counts = xp.diff(xp.r_[run_starts, flat.size])
+        sums /= counts[:, None].astype(sums.dtype)
+    return by_index[run_starts], sums
+
+
 class Embedding(Indexing):
     label = "embedding"
     rule = r"y_m = W_{i_m},\ \partial W_v = \sum_{m: i_m = v} \partial y_m\ (\text{0 for the padding row})"
@@ -31,6 +46,8 @@ class Embedding(Indexing):
         return weight[indices]  # fancy indexing: a fresh (..., D) array
 
     def backward(ctx, upstream):
+        # dW = onehot(i)^T G: dW[v] = sum over the positions m with i_m = v of G_m
+        # (divided by v's count with scale_grad_by_freq; 0 for the padding row)
         (indices,) = ctx.saved
         if not ctx.needs_input_grad[1]:
             return None, None
@@ -38,17 +55,7 @@ class Embedding(Indexing):
         rows = upstream.reshape(flat.size, upstream.shape[-1])  # (positions, D)
         d_weight = xp.zeros((ctx.num_embeddings, rows.shape[1]), dtype=upstream.dtype)
         if flat.size:
-            # dW[v] = sum of the upstream rows of the positions that looked up v. Sorting the
-            # positions by index makes each v's rows one run, summed by one reduceat (in
-            # position order, as np.add.at would: the same digits, about twice as fast).
-            order = xp.argsort(flat, kind="stable")
-            by_index = flat[order]
-            run_starts = xp.flatnonzero(xp.r_[True, by_index[1:] != by_index[:-1]])
-            sums = xp.add.reduceat(rows[order], run_starts, axis=0)
-            used = by_index[run_starts]
-            if ctx.scale_grad_by_freq:  # each row divided by its index's count in the batch
-                counts = xp.diff(xp.r_[run_starts, flat.size])
-                sums /= counts[:, None].astype(sums.dtype)
+            used, sums = _sum_rows_by_index(flat, rows, ctx.scale_grad_by_freq)
             d_weight[used] = sums
         if ctx.padding_idx is not None:
             d_weight[ctx.padding_idx] = 0  # the padding row is never trained

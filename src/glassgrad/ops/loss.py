@@ -33,7 +33,7 @@ from ..autograd.function import Loss
 from ..backend import xp
 from ..tensor import Tensor
 from ._kernels.windows import _data
-from ._kernels.signs import torch_sign
+from ._kernels.signs import positive_zeros, torch_sign
 
 __all__ = [
     "cross_entropy", "nll_loss",
@@ -249,6 +249,24 @@ def _target_distribution(z, target, weight, ignore_index, eps, unbatched):
     return at, valid, sample_weight, q, denominator
 
 
+def _loss_coefficient(upstream, reduction, sample_shape, denominator):
+    """dTotal/dL_i for per-sample losses L_i of shape sample_shape: the upstream of each
+    sample ('none'), or the one upstream of the sum, divided by the denominator for
+    'mean'."""
+    coef = upstream.reshape(sample_shape) if reduction == "none" else upstream
+    if reduction == "mean":
+        coef = coef / denominator
+    return coef
+
+
+def _one_hot_softmax_grad(p, scale, at):
+    """(softmax - onehot(y)) * scale with the one-hot kept sparse: p * scale per sample,
+    minus scale at each sample's class (positions ``at``)."""
+    d_input = p * _per_sample(scale)
+    d_input[at] -= scale
+    return d_input
+
+
 class CrossEntropy(Loss):
     label = "cross_entropy"
     # (the last "= ..." is the local derivative the worked exercises print)
@@ -279,27 +297,20 @@ class CrossEntropy(Loss):
         return out.reshape(()) if input.ndim == 1 and reduction == "none" else out
 
     def backward(ctx, upstream):
+        # dL/dz_i = (softmax(z_i) sum_c q_ic - q_i) c_i, c_i = dL/dL_i (the upstream, / the
+        # denominator for 'mean');  probability targets: dL/dt_ic = -(1 - eps) w_c log p_ic c_i
         p, q, log_p = ctx.saved
-        need_input, need_target = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
-        # dTotal/dL_i: the upstream of each sample ('none'), or the one upstream of the
-        # sum, divided by the denominator for 'mean'
-        coef = upstream.reshape(p.shape[:1] + p.shape[2:]) if ctx.reduction == "none" else upstream
-        if ctx.reduction == "mean":
-            coef = coef / ctx.denominator
+        coef = _loss_coefficient(upstream, ctx.reduction, p.shape[:1] + p.shape[2:],
+                                 ctx.denominator)
         d_input = d_target = None
-        if need_input:
+        if ctx.needs_input_grad[0]:
             if q is None:  # one-hot q: softmax * weight[y], minus weight[y] at class y
-                scale = ctx.sample_weight * coef  # per sample
-                d_input = p * _per_sample(scale)
-                d_input[ctx.at] -= scale
+                d_input = _one_hot_softmax_grad(p, ctx.sample_weight * coef, ctx.at)
             else:  # softmax * sum_c q_c - q
                 d_input = (p * _sum(q, axis=1, keepdims=True) - q) * _per_sample(coef)
-            # + 0.0 turns -0.0 into +0.0 and changes nothing else: PyTorch's backward,
-            # (upstream - softmax * sum(upstream)) through log_softmax, gives +0.0 where
-            # a product here gave -0.0 (a softmax of 0 times a negative coefficient)
-            d_input += 0.0
-            d_input = d_input.reshape(ctx.in_shape)
-        if need_target:  # probability targets: dL_i/dt_ic = -(1 - eps) w_c log p_ic
+            # PyTorch's route through log_softmax gives +0.0 where a product here gave -0.0
+            d_input = positive_zeros(d_input).reshape(ctx.in_shape)
+        if ctx.needs_input_grad[1]:
             w = 1 if ctx.weight is None else ctx.weight.reshape((1, -1) + (1,) * (p.ndim - 2))
             d_target = (-(1 - ctx.eps) * _per_sample(coef) * w * log_p).reshape(ctx.in_shape)
         return d_input, d_target
@@ -675,6 +686,26 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     return BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
 
 
+def _sigmoid_from_exp(z, e):
+    """sigma(z) from e = e^{-|z|}, overflow-free: 1 / (1 + e) for z >= 0, e / (1 + e) else."""
+    return xp.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _logits_grad(gw, z, e, y, pos_weight):
+    """dl/dz of the logistic loss times gw (the upstream times the weight), e = e^{-|z|}:
+    gw (sigma(z) - y) (the seeds' logistic-loss derivative), or with pos_weight P,
+    gw ((P y + 1 - y) sigma(z) - P y)."""
+    sigmoid = _sigmoid_from_exp(z, e)
+    if pos_weight is None:
+        return gw * (sigmoid - y)
+    return gw * ((pos_weight * y + 1 - y) * sigmoid - pos_weight * y)
+
+
+def _softplus_from_exp(x, e):
+    """softplus(x) = log(1 + e^x) from e = e^{-|x|}, overflow-free: max(x, 0) + log1p(e)."""
+    return xp.maximum(x, 0) + xp.log1p(e)
+
+
 class BinaryCrossEntropyWithLogits(Loss):
     label = "binary_cross_entropy_with_logits"
     rule = r"\partial \ell / \partial z = \sigma(z) - y"
@@ -701,26 +732,21 @@ class BinaryCrossEntropyWithLogits(Loss):
         return _reduce(ell, reduction, ell.size)
 
     def backward(ctx, upstream):
-        z, y, weight, pos_weight, e, ell = ctx.saved
+        # dl/dz = w (sigma(z) - y), dl/dy = -w z, dl/dw = l; with pos_weight P:
+        # dl/dz = w ((P y + 1 - y) sigma(z) - P y), dl/dy = w ((P - 1) softplus(-z) - z),
+        # dl/dP = w y softplus(-z)
+        z, y, weight, pos_weight, e, ell = ctx.saved  # e = e^{-|z|}
         shape = xp.broadcast_shapes(z.shape, y.shape)
         g = _reduction_grad(upstream, ctx.reduction, math.prod(shape), len(shape))
         gw = g if weight is None else g * weight
         need_z, need_y, need_w, need_pw = ctx.needs_input_grad
-        dz = dy = dw = dpw = None
-        if need_z:
-            sigmoid = xp.where(z >= 0, 1 / (1 + e), e / (1 + e))  # sigma(z), overflow-free
-            if pos_weight is None:
-                dz = gw * (sigmoid - y)  # the seeds' logistic-loss derivative
-            else:
-                dz = gw * ((pos_weight * y + 1 - y) * sigmoid - pos_weight * y)
-        if need_y or need_pw:
-            softplus_neg = xp.maximum(-z, 0) + xp.log1p(e)  # log(1 + e^{-z})
-            if need_y:
-                dy = gw * (-z if pos_weight is None else (pos_weight - 1) * softplus_neg - z)
-            if need_pw:
-                dpw = gw * y * softplus_neg
-        if need_w:
-            dw = g * ell
+        dz = _logits_grad(gw, z, e, y, pos_weight) if need_z else None
+        softplus_neg = _softplus_from_exp(-z, e) if need_y or need_pw else None
+        dy = None
+        if need_y:
+            dy = gw * (-z if pos_weight is None else (pos_weight - 1) * softplus_neg - z)
+        dpw = gw * y * softplus_neg if need_pw else None
+        dw = g * ell if need_w else None
         return tuple(_cast(grad, dtype) for grad, dtype in zip((dz, dy, dw, dpw), ctx.dtypes))
 
 
@@ -749,6 +775,40 @@ def _rows(x):
     return xp.arange(x.shape[0])
 
 
+def _class_margins(x, y, margin):
+    """The hinge margins m_j = margin - x_y + x_j of scores x (N, C) against classes y (N,),
+    with m_y = 0 (j = y is not a term of the sum)."""
+    rows = _rows(x)
+    margins = margin - x[rows, y][:, None] + x
+    margins[rows, y] = 0
+    return margins
+
+
+def _multi_margin_scale(margins, reduction):
+    """The 1/C of every hinge term, and the 1/N of 'mean', as one number in the margins'
+    dtype (PyTorch folds them before multiplying)."""
+    classes = margins.shape[1]
+    return margins.dtype.type(1 / (classes * len(margins)) if reduction == "mean"
+                              else 1 / classes)
+
+
+def _hinge_slopes(margins, p, scale):
+    """scale * d max(0, m)^p / dm for p in {1, 2}: scale [m > 0], or 2 scale m (0 where m
+    is not > 0, nan included), in PyTorch's order."""
+    active = margins > 0
+    if p == 2:
+        return xp.where(active, (2 * scale) * margins, 0)
+    return active * scale
+
+
+def _class_weight_grad(per_example, y, shape, dtype):
+    """The gradient of a per-class weight w (indexed w[y_n]): each example's term added
+    into the weight of its class."""
+    dw = xp.zeros(shape, dtype=dtype)
+    xp.add.at(dw, y, per_example)
+    return dw
+
+
 class MultiMargin(Loss):
     label = "multi_margin_loss"
     rule = (
@@ -764,13 +824,10 @@ class MultiMargin(Loss):
         single = x.ndim == 1
         if single:
             x, y = x[None, :], y.reshape(1)
-        rows, classes = _rows(x), x.shape[1]
-        margins = margin - x[rows, y][:, None] + x  # m_j = margin - x_y + x_j
-        margins[rows, y] = 0  # j = y is not a term of the sum
-        active = margins > 0
-        hinge = xp.where(active, margins, 0)
-        terms = hinge * hinge if p == 2 else hinge
-        per_example = _sum(terms, axis=1) / classes
+        # l_n = (1/C) sum_{j != y} w_y max(0, m_j)^p,  m_j = margin - x_y + x_j
+        margins = _class_margins(x, y, margin)
+        hinge = xp.where(margins > 0, margins, 0)
+        per_example = _sum(hinge * hinge if p == 2 else hinge, axis=1) / x.shape[1]
         w_y = None if weight is None else weight[y]
         ctx.save_for_backward(margins, y, w_y, per_example if ctx.needs_input_grad[2] else None)
         ctx.p, ctx.single, ctx.reduction = p, single, reduction
@@ -783,31 +840,22 @@ class MultiMargin(Loss):
         return _reduce(per_example, reduction, per_example.size)
 
     def backward(ctx, upstream):
+        # dl/dx_j = w_y/C p m_j^(p-1) [m_j > 0] g (j != y);  dl/dx_y = -sum_{j != y} dl/dx_j
+        # dl/dw_c = sum over the examples of class c of g_n l_n / w_c (the unweighted l_n)
         margins, y, w_y, unweighted = ctx.saved
-        rows, classes = _rows(margins), margins.shape[1]
         need_x, _, need_w = ctx.needs_input_grad
         dx = dw = None
         if need_x:
-            # PyTorch's order: h_j = [m_j > 0] / C, or 2 m_j / C for p = 2 (0 where m_j is
-            # not > 0, nan included), times w_y; then times the upstream
-            per_term = margins.dtype.type(1 / (classes * len(margins)) if ctx.reduction == "mean"
-                                          else 1 / classes)
-            active = margins > 0
-            if ctx.p == 2:
-                dx = xp.where(active, (2 * per_term) * margins, 0)  # d max(0, m)^2 / dm
-            else:
-                dx = active * per_term  # d max(0, m)/dm
+            dx = _hinge_slopes(margins, ctx.p, _multi_margin_scale(margins, ctx.reduction))
             if w_y is not None:
                 dx *= w_y[:, None]
             # x_y appears with a minus sign in every margin (0 - sum: +0.0 when none is active)
-            dx[rows, y] = 0 - _sum(dx, axis=1)
+            dx[_rows(margins), y] = 0 - _sum(dx, axis=1)
             dx *= upstream if ctx.reduction != "none" else upstream.reshape(-1, 1)
-            if ctx.single:
-                dx = dx.reshape(-1)
+            dx = dx.reshape(-1) if ctx.single else dx
         if need_w:
-            g = _reduction_grad(upstream, ctx.reduction, margins.shape[0], 0).reshape(-1)  # per example
-            dw = xp.zeros(ctx.weight_shape, dtype=ctx.dtypes[1])
-            xp.add.at(dw, y, g * unweighted)  # each example feeds the weight of its class
+            g = _reduction_grad(upstream, ctx.reduction, margins.shape[0], 0).reshape(-1)
+            dw = _class_weight_grad(g * unweighted, y, ctx.weight_shape, ctx.dtypes[1])
         return _cast(dx, ctx.dtypes[0]), None, _cast(dw, ctx.dtypes[1])
 
 
@@ -1052,6 +1100,36 @@ def _check_weight(fn, weight, input):
 _KL_REDUCTIONS = ("mean", "batchmean", "sum", "none")
 
 
+def _kl_reduction(reduction, elements):
+    """kl_div's reduction as (reduction, count) for _reduce and _reduction_grad:
+    'batchmean' is the mean over the batch size elements.shape[0] (a sum for a 0-d loss)."""
+    if reduction == "batchmean":
+        return ("mean", elements.shape[0]) if elements.ndim else ("sum", 1)
+    return reduction, elements.size
+
+
+def _kl_target_grad(g, x, t, p, log_target):
+    """dl/dt of kl_div times g, summed in PyTorch's order so that overflow and nan fall
+    where PyTorch's do.
+    log_target, t = log p: d/dt e^t (t - x) = e^t (t - x) + e^t, summed over PyTorch's two
+    paths (through exp and through t - x): (g (t - x)) e^t + g e^t, so that g (t - x)
+    overflows, and inf x 0 is nan, exactly where PyTorch's does.
+    Else d/dp (p log p - p x) = log p + 1 - x, summed as PyTorch's autograd of
+    xlogy(p, p) - p x: g log p + (g p) / p - g x. (g p) / p is its 1: nan at p = 0 (where
+    the slope is -inf) and p = inf, and g rounded to a multiple of the subnormal p's
+    spacing; the sum's zero is +0.0 as PyTorch's."""
+    if log_target:
+        pg = p * g
+        dt = (g * (t - x)) * p
+        dt += pg
+        return dt
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        dt = g * xp.log(t)
+        dt += (g * t) / t
+        dt -= g * x
+    return dt
+
+
 class KLDivergence(Loss):
     label = "kl_div"
     rule = (r"\partial \ell / \partial x = -p,\quad \partial \ell / \partial p = \log p + 1 - x"
@@ -1072,37 +1150,15 @@ class KLDivergence(Loss):
         ctx.save_for_backward(x, t, p)
         ctx.reduction, ctx.log_target = reduction, log_target
         ctx.dtypes = (x.dtype, t.dtype)
-        if reduction == "batchmean":
-            return _reduce(ell, "mean" if ell.ndim else "sum", ell.shape[0] if ell.ndim else 1)
-        return _reduce(ell, reduction, ell.size)
+        return _reduce(ell, *_kl_reduction(reduction, ell))
 
     def backward(ctx, upstream):
+        # dl/dx = -p g;  dl/dp = (log p + 1 - x) g;  log_target (t = log p): p (t - x + 1) g
         x, t, p = ctx.saved
-        reduction = ctx.reduction
-        if reduction == "batchmean":
-            g = _reduction_grad(upstream, "mean" if x.ndim else "sum", x.shape[0] if x.ndim else 1, x.ndim)
-        else:
-            g = _reduction_grad(upstream, reduction, x.size, x.ndim)
+        g = _reduction_grad(upstream, *_kl_reduction(ctx.reduction, x), x.ndim)
         need_x, need_t = ctx.needs_input_grad
-        dx = -p * g if need_x else None  # downstream = upstream x (-p)
-        dt = None
-        if need_t:
-            if ctx.log_target:
-                # d/dt e^t (t - x) = e^t (t - x) + e^t, summed in PyTorch's order (its two
-                # paths, through exp and through t - x): (g (t - x)) e^t + g e^t, so that
-                # g (t - x) overflows, and inf x 0 is nan, exactly where PyTorch's does
-                pg = p * g
-                dt = (g * (t - x)) * p
-                dt += pg
-            else:
-                # d/dp (p log p - p x) = log p + 1 - x, summed as PyTorch's autograd of
-                # xlogy(p, p) - p x: g log p + (g p) / p - g x. (g p) / p is its 1: nan at
-                # p = 0 (where the slope is -inf) and p = inf, and g rounded to a multiple
-                # of the subnormal p's spacing; the sum's zero is +0.0 as PyTorch's
-                with xp.errstate(divide="ignore", invalid="ignore"):
-                    dt = g * xp.log(t)
-                    dt += (g * t) / t
-                    dt -= g * x
+        dx = -p * g if need_x else None
+        dt = _kl_target_grad(g, x, t, p, ctx.log_target) if need_t else None
         return _cast(dx, ctx.dtypes[0]), _cast(dt, ctx.dtypes[1])
 
 
@@ -1189,6 +1245,26 @@ def soft_margin_loss(input, target, reduction="mean"):
 _COSINE_EPS = 1e-12  # PyTorch's: keeps |x|^2 away from 0 in the denominator
 
 
+# Back through cos = prod / sqrt(m1 m2) step by step, as PyTorch's autograd does: the
+# per-pair factors first (so a huge |x|^2 gives the same 0 x inf = nan), then one pass over
+# the elements.
+def _cosine_pair_factors(gc, prod, denom):
+    """From dl/dcos per pair, (dl/dprod, dl/d(m1 m2)) with prod = x1 . x2 and
+    denom = sqrt(m1 m2): dl/dprod = gc / denom, and through d sqrt(s)/ds = 1 / (2 sqrt(s)),
+    dl/d(m1 m2) = -gc (cos / denom) / (2 denom)."""
+    g_prod = gc / denom
+    g_denom = -gc * ((prod / denom) / denom)
+    return g_prod, g_denom / (2 * denom)
+
+
+def _cosine_input_grad(g_prod, g_square, x, other, m_other):
+    """dl/dx = g_prod other + 2 (g_square m_other) x, for |x|^2 = m = sum x x: the product
+    term, and the norm term through d(m m_other)/dx = 2 m_other x."""
+    d = g_prod[..., None] * other
+    d += (2 * (g_square * m_other))[..., None] * x
+    return d
+
+
 class CosineEmbedding(Loss):
     label = "cosine_embedding_loss"
     rule = (
@@ -1216,25 +1292,16 @@ class CosineEmbedding(Loss):
         return _reduce(ell, reduction, ell.size)
 
     def backward(ctx, upstream):
+        # dl/dx1 = dl/dcos (x2 / denom - cos x1 / |x1|^2), the same with x1 and x2 swapped
         x1, x2, prod, denom, m1, m2, slope = ctx.saved
         g = _reduction_grad(upstream, ctx.reduction, prod.size, prod.ndim)
-        # d loss / d cos, one per pair; + 0.0: an inactive pair's 0 is +0.0, as PyTorch's
+        # dl/dcos, one per pair; + 0.0: an inactive pair's 0 is +0.0, as PyTorch's
         # where(y == 1, g, 0) and clamp_min's where(..., g, 0) give
         gc = slope * g + 0.0
-        # Back through cos = prod / sqrt(m1 m2) step by step, as PyTorch's autograd does:
-        # the per-pair factors first (so a huge |x|^2 gives the same 0 x inf = nan), then
-        # one pass over the elements: d1 = g_prod x2 + 2 g_m1 x1 (|x1|^2 = sum x1 x1).
-        g_prod = gc / denom
-        g_denom = -gc * ((prod / denom) / denom)
-        g_square = g_denom / (2 * denom)  # d sqrt(s) / ds = 1 / (2 sqrt(s))
+        g_prod, g_square = _cosine_pair_factors(gc, prod, denom)
         need1, need2, _ = ctx.needs_input_grad
-        d1 = d2 = None
-        if need1:  # downstream = upstream x (x2 / denom - cos x1 / |x1|^2)
-            d1 = g_prod[..., None] * x2
-            d1 += (2 * (g_square * m2))[..., None] * x1
-        if need2:
-            d2 = g_prod[..., None] * x1
-            d2 += (2 * (g_square * m1))[..., None] * x2
+        d1 = _cosine_input_grad(g_prod, g_square, x1, x2, m2) if need1 else None
+        d2 = _cosine_input_grad(g_prod, g_square, x2, x1, m1) if need2 else None
         return _cast(d1, ctx.dtypes[0]), _cast(d2, ctx.dtypes[1]), None
 
 

@@ -108,6 +108,31 @@ def _check_vector(t, name, shape, dtype, op):
 
 
 # ===================================================================== batch norm
+def _channel_shape(x):
+    """(1, C, 1, ...): a per-channel vector's shape, broadcastable against x (N, C, ...)."""
+    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
+
+
+def _standardise_by(x, running_mean, running_var, eps):
+    """(x_hat, r) with given per-channel statistics: r = 1 / sqrt(var + eps),
+    x_hat = (x - mean) r, computed in that order (as PyTorch's evaluation mode)."""
+    shape = _channel_shape(x)
+    r = 1.0 / xp.sqrt(running_var.reshape(shape) + eps)
+    x_hat = x - running_mean.reshape(shape)
+    x_hat *= r
+    return x_hat, r
+
+
+def _scale_and_shift(x_hat, weight, bias):
+    """gamma x_hat + beta per channel, each optional. (+ 0.0 instead of a copy without
+    gamma: a zero comes out +0.0, as from torch's x r - mu r + 0.)"""
+    shape = _channel_shape(x_hat)
+    y = x_hat * weight.reshape(shape) if weight is not None else x_hat + 0.0
+    if bias is not None:
+        y += bias.reshape(shape)
+    return y
+
+
 class BatchNorm(Normalization):
     label = "batch_norm"
     rule = (r"\hat x = (x - \mu_B) / \sqrt{\sigma_B^2 + \epsilon},\ y = \gamma \hat x + \beta,\ "
@@ -118,9 +143,9 @@ class BatchNorm(Normalization):
 
     def forward(ctx, x, weight, bias, running_mean=None, running_var=None, training=True,
                 eps=1e-5, batch_stats=None):
-        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # a per-channel vector, broadcastable
-        axes = (0,) + tuple(range(2, x.ndim))  # every axis but the channels'
-        ctx.axes = axes
+        # x_hat = (x - mu) r, r = 1 / sqrt(sigma^2 + eps), per channel;  y = gamma x_hat + beta
+        # (mu, sigma^2 the batch's in training, else the running statistics)
+        ctx.axes = axes = (0,) + tuple(range(2, x.ndim))  # every axis but the channels'
         ctx.training = training
         if training:
             x_hat, mean, var, r = _standardise(x, axes, eps)
@@ -129,37 +154,29 @@ class BatchNorm(Normalization):
                 # itself changes nothing, so re-running it (gradcheck) is harmless
                 batch_stats[:] = [mean.reshape(-1), var.reshape(-1)]
         else:
-            r = 1.0 / xp.sqrt(running_var.reshape(shape) + eps)
-            x_hat = x - running_mean.reshape(shape)
-            x_hat *= r
-        # (+ 0.0 instead of a copy: a zero comes out +0.0, as from torch's x r - mu r + 0)
-        y = x_hat * weight.reshape(shape) if weight is not None else x_hat + 0.0
-        if bias is not None:
-            y += bias.reshape(shape)
+            x_hat, r = _standardise_by(x, running_mean, running_var, eps)
+        y = _scale_and_shift(x_hat, weight, bias)
         ctx.save_for_backward(x_hat, r, weight)
         return y
 
     def backward(ctx, upstream):
+        # dL/dbeta = sum dL/dy,  dL/dgamma = sum dL/dy x_hat  (per channel);  with
+        # g = gamma dL/dy: training dL/dx = r/M (M g - sum g - x_hat sum g x_hat), else g r
         x_hat, r, weight = ctx.saved
-        axes = ctx.axes
-        need = ctx.needs_input_grad
-        shape = r.shape
-        # The two per-channel sums serve all three gradients:
-        # dL/dbeta = sum dL/dy,  dL/dgamma = sum dL/dy * x_hat
-        through_stats = need[0] and ctx.training
+        axes, need = ctx.axes, ctx.needs_input_grad
+        through_stats = need[0] and ctx.training  # through mu_B and sigma_B too
+        # the two per-channel sums serve all three gradients
         sum_u = xp.add.reduce(upstream, axis=axes) if through_stats or need[2] else None
         sum_ux = _sum_of_products(upstream, x_hat, axes) if through_stats or need[1] else None
         d_x = None
         if need[0]:
-            scale = r * weight.reshape(shape) if weight is not None else r  # gamma r
-            if through_stats:  # through mu_B and sigma_B: the closed form
+            scale = r * weight.reshape(r.shape) if weight is not None else r  # gamma r
+            if through_stats:  # the closed form
                 d_x = _standardise_backward(upstream, x_hat, scale, axes,
-                                            sum_u.reshape(shape), sum_ux.reshape(shape))
+                                            sum_u.reshape(r.shape), sum_ux.reshape(r.shape))
             else:
                 d_x = upstream * scale  # running statistics are constants
-        d_w = sum_ux if need[1] else None
-        d_b = sum_u if need[2] else None
-        return d_x, d_w, d_b
+        return d_x, (sum_ux if need[1] else None), (sum_u if need[2] else None)
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,

@@ -325,6 +325,27 @@ def argmin(input, dim=None, keepdim=False):
 
 
 # ---------------------------------------------------------------- logsumexp
+def _logsumexp_shift(a, axes):
+    """The shift m = max(a) over axes (kept dims) that logsumexp subtracts before exp, and
+    where that max is infinite. A slice whose max is infinite keeps m = 0, as PyTorch's:
+    its sum is then inf (a +inf in the slice), or 0 for an all -inf slice (lse = -inf)."""
+    m = a.max(axis=axes, keepdims=True)
+    infinite_max = ~xp.isfinite(m)
+    if infinite_max.any():
+        m = xp.where(infinite_max, 0, m)
+    return m, infinite_max
+
+
+def _softmax_from_exp(e, total, a, out, infinite_max):
+    """softmax(a) = e / total, in place in e (logsumexp's e^(a - m) and its sum). In a slice
+    holding +inf the finite elements get 0 (PyTorch: e^(a - inf)), where e^a / inf gave
+    inf/inf = nan for a huge a."""
+    e /= total
+    if infinite_max.any():
+        e[xp.isfinite(a) & (out == xp.inf)] = 0
+    return e
+
+
 class LogSumExp(Reduction):
     label = "logsumexp"
     rule = r"\partial \log\sum_i e^{a_i}/\partial a_j = e^{a_j - \mathrm{lse}} = \mathrm{softmax}(a)_j"
@@ -335,22 +356,13 @@ class LogSumExp(Reduction):
     def forward(ctx, a, dim=None, keepdim=False):
         ctx.axes = axes = _axes(dim, a.ndim, "logsumexp")
         ctx.keepdim = keepdim
-        # Subtract the max first so that no exp overflows; a slice whose max is infinite
-        # keeps m = 0 (as PyTorch: its sum is then inf, or 0 for an all -inf slice).
-        m = a.max(axis=axes, keepdims=True)
-        infinite_max = ~xp.isfinite(m)
-        if infinite_max.any():
-            m = xp.where(infinite_max, 0, m)
+        # lse(a) = log(sum_i e^(a_i - m)) + m, m the max so that no exp overflows
+        m, infinite_max = _logsumexp_shift(a, axes)
         e = xp.exp(a - m)
         total = _add_reduce(e, axes, None, None, True)
         out = xp.log(total) + m
-        if ctx.needs_input_grad[0]:
-            e /= total  # the softmax: exactly the local derivative, kept for backward
-            if infinite_max.any():
-                # a slice holding +inf: its finite elements' softmax is 0 (PyTorch:
-                # e^(a - inf)), where e^a / inf gave inf/inf = nan for a huge a
-                e[xp.isfinite(a) & (out == xp.inf)] = 0
-            ctx.save_for_backward(e)
+        if ctx.needs_input_grad[0]:  # the local derivative softmax(a) = e^(a - m) / total
+            ctx.save_for_backward(_softmax_from_exp(e, total, a, out, infinite_max))
         if not keepdim:
             out = out.squeeze(axes) if axes is not None else out.reshape(())
         return out
@@ -597,6 +609,31 @@ def cumsum(input, dim, *, dtype=None):
     return CumSum.apply(input, dim=dim)
 
 
+def _cumprod_grad_with_zeros(a, out, upstream, w, axis):
+    """cumprod's gradient where a holds zeros (so out_i / a_j can be 0/0), by PyTorch's
+    exact route (its cumprod_backward), slice by slice, with z1 and z2 the positions of
+    the first and second zero and w = upstream * out:
+    j < z1: sum_{j <= i < z1} w_i / a_j (the zero-free formula over the outputs before z1);
+    j = z1: sum_{z1 <= i < z2} upstream_i prod_{k <= i, k != z1} a_k;
+    j > z1: 0 (every product from j on holds the first zero)."""
+    zero = a == 0
+    zeros_so_far = xp.add.accumulate(zero, axis, xp.int64)
+    before = zeros_so_far == 0
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        grad = xp.where(before, _reversed_cumsum(xp.where(before, w, 0), axis) / a, 0)
+    # j = z1: out_{z1-1} * sum_{z1 <= i < z2} upstream_i prod_{z1 < k <= i} a_k
+    # (from z2 on, every product holds the second zero)
+    between = zeros_so_far == 1
+    first_zero = zero & between
+    after_first = between & ~first_zero
+    products = _scan(xp.multiply, xp.where(after_first, a, 1), axis)
+    total = xp.add.reduce(products * xp.where(between, upstream, 0), axis, keepdims=True)
+    z1 = xp.argmax(between, axis=axis, keepdims=True)
+    before_z1 = xp.take_along_axis(out, xp.maximum(z1 - 1, 0), axis=axis)
+    total = total * xp.where(z1 == 0, 1, before_z1)
+    return xp.where(first_zero, total, grad)
+
+
 class CumProd(Scan):
     label = "cumprod"
     rule = r"\partial (\prod_{k \le i} a_k)/\partial a_j = [j \le i] \prod_{k \le i, k \ne j} a_k"
@@ -616,29 +653,11 @@ class CumProd(Scan):
             return upstream  # each output is its own input
         a, out = ctx.saved
         axis = ctx.axis
+        # d out_i/da_j = out_i / a_j for i >= j: downstream_j = sum_{i >= j} g_i out_i / a_j
         w = upstream * out
-        zero = a == 0
-        if not zero.any():
-            # d out_i/da_j = out_i / a_j for i >= j: downstream_j = sum_{i >= j} w_i / a_j
+        if not (a == 0).any():
             return _reversed_cumsum(w, axis) / a
-        # PyTorch's exact route (its cumprod_backward), slice by slice, z1 and z2 the
-        # positions of the first and second zero:
-        zeros_so_far = xp.add.accumulate(zero, axis, xp.int64)
-        before = zeros_so_far == 0  # j < z1: the same formula, over the outputs before z1
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            grad = xp.where(before, _reversed_cumsum(xp.where(before, w, 0), axis) / a, 0)
-        # j = z1: sum_{z1 <= i < z2} upstream_i prod_{k <= i, k != z1} a_k, that is
-        # out_{z1-1} * sum_{z1 <= i < z2} upstream_i prod_{z1 < k <= i} a_k
-        # (from z2 on, every product holds the second zero; for j > z1, the first: 0)
-        between = zeros_so_far == 1
-        first_zero = zero & between
-        after_first = between & ~first_zero
-        products = _scan(xp.multiply, xp.where(after_first, a, 1), axis)
-        total = xp.add.reduce(products * xp.where(between, upstream, 0), axis, keepdims=True)
-        z1 = xp.argmax(between, axis=axis, keepdims=True)
-        before_z1 = xp.take_along_axis(out, xp.maximum(z1 - 1, 0), axis=axis)
-        total = total * xp.where(z1 == 0, 1, before_z1)
-        return xp.where(first_zero, total, grad)
+        return _cumprod_grad_with_zeros(a, out, upstream, w, axis)  # out_i / a_j is 0/0
 
 
 def cumprod(input, dim, *, dtype=None):
@@ -650,6 +669,51 @@ def cumprod(input, dim, *, dtype=None):
 
 
 # ================================================================ norm
+def _p_norm(a, p, axes, keepdim):
+    """||a||_p over axes, with the usual p written directly (as PyTorch computes them):
+    p = 2 sqrt(sum a^2), 1 sum |a|, 0 the count of nonzeros, +-inf max (min) |a|;
+    any other p is (sum |a|^p)^(1/p)."""
+    if p == 2:
+        return xp.sqrt(xp.add.reduce(a * a, axis=axes, keepdims=keepdim))
+    if p == 1:
+        return xp.add.reduce(xp.abs(a), axis=axes, keepdims=keepdim)
+    if p == 0:  # the number of nonzero elements
+        return xp.add.reduce(a != 0, axis=axes, dtype=a.dtype, keepdims=keepdim)
+    if p == _inf or p == -_inf:
+        if a.size == 0:
+            raise ValueError(f"norm: cannot take the p={p} norm of an empty tensor of "
+                             f"shape {a.shape}")
+        pick = xp.max if p > 0 else xp.min
+        return pick(xp.abs(a), axis=axes, keepdims=keepdim)
+    power = xp.add.reduce(xp.abs(a) ** p, axis=axes, keepdims=keepdim)
+    return power ** (1.0 / p)
+
+
+def _max_norm_grad(a, norm, upstream, axes):
+    """The gradient of ||a||_inf (or the -inf "norm", min |a_j|): sign(a_j) at the largest
+    (smallest) |a_j|, split evenly among ties (a nan is always taken, as PyTorch's)."""
+    magnitude = xp.abs(a)
+    taken = (magnitude == norm) | xp.isnan(magnitude)
+    count = xp.add.reduce(taken, axis=axes, dtype=a.dtype, keepdims=True)
+    return torch_sign(a) * (upstream / count * taken)
+
+
+def _general_p_norm_grad(a, norm, upstream, p):
+    """sign(a_j) |a_j|^(p-1) / ||a||^(p-1) * upstream for p not in {0, 1, 2, +-inf}, in
+    PyTorch's norm_backward form for each range of p: for p < 1 a zero a_j gets 0 (not
+    0 * inf); for p >= 1 a zero norm gets 0 (not 0/0); for p >= 2 sign(a)|a|^(p-1) is
+    written a |a|^(p-2). (Called with division warnings silenced.)"""
+    if p < 1:
+        scaled = xp.where(a == 0, 0, torch_sign(a) * xp.abs(a) ** (p - 1))
+        return scaled * upstream * norm ** (1 - p)
+    if p < 2:
+        scaled = torch_sign(a) * xp.abs(a) ** (p - 1)
+    else:
+        scaled = a * xp.abs(a) ** (p - 2)
+    scale = xp.where(norm == 0, 0, upstream / norm ** (p - 1))
+    return scaled * scale
+
+
 class VectorNorm(Reduction):
     label = "norm"
     rule = (r"\partial \|a\|_p/\partial a_j = \mathrm{sign}(a_j)\,|a_j|^{p-1} / \|a\|_p^{p-1}"
@@ -659,28 +723,16 @@ class VectorNorm(Reduction):
     float_only = True
 
     def forward(ctx, a, ord=2.0, dim=None, keepdim=False):
-        ctx.axes = axes = _axes(dim, a.ndim, "norm")
+        # ||a||_p = (sum_j |a_j|^p)^(1/p), p = 2, 1, 0 and +-inf written directly (_p_norm)
+        ctx.axes = _axes(dim, a.ndim, "norm")
         ctx.keepdim, ctx.ord = keepdim, ord
-        if ord == 2:
-            out = xp.sqrt(xp.add.reduce(a * a, axis=axes, keepdims=keepdim))
-        elif ord == 1:
-            out = xp.add.reduce(xp.abs(a), axis=axes, keepdims=keepdim)
-        elif ord == 0:  # the number of nonzero elements
-            out = xp.add.reduce(a != 0, axis=axes, dtype=a.dtype, keepdims=keepdim)
-        elif ord == _inf or ord == -_inf:
-            if a.size == 0:
-                raise ValueError(f"norm: cannot take the p={ord} norm of an empty tensor of "
-                                 f"shape {a.shape}")
-            pick = xp.max if ord > 0 else xp.min
-            out = pick(xp.abs(a), axis=axes, keepdims=keepdim)
-        else:
-            power = xp.add.reduce(xp.abs(a) ** ord, axis=axes, keepdims=keepdim)
-            out = power ** (1.0 / ord)
-        out = xp.asarray(out, dtype=a.dtype)
+        out = xp.asarray(_p_norm(a, ord, ctx.axes, keepdim), dtype=a.dtype)
         ctx.save_for_backward(a, out)
         return out
 
     def backward(ctx, upstream):
+        # d||a||_p/da_j = sign(a_j) |a_j|^(p-1) / ||a||_p^(p-1) * g, PyTorch's norm_backward
+        # branch by branch; 0 (not 0/0 = nan) where the norm is 0
         a, norm = ctx.saved
         p = ctx.ord
         if p == 0:
@@ -688,27 +740,14 @@ class VectorNorm(Reduction):
         if a.ndim:
             upstream = _keep(upstream, ctx.axes, a.ndim, ctx.keepdim)
             norm = _keep(norm, ctx.axes, a.ndim, ctx.keepdim)
-        # PyTorch's norm_backward, branch by branch; 0 (not 0/0 = nan) where the norm is 0
         with xp.errstate(divide="ignore", invalid="ignore"):
-            if p == 2:
+            if p == 2:  # a_j / ||a||_2
                 return upstream * xp.where(norm == 0, 0, a / norm)
-            if p == 1:
+            if p == 1:  # sign(a_j)
                 return torch_sign(a) * upstream
-            if p == _inf or p == -_inf:
-                # the gradient goes to the largest (smallest) |a_j|, split among ties
-                magnitude = xp.abs(a)
-                taken = (magnitude == norm) | xp.isnan(magnitude)
-                count = xp.add.reduce(taken, axis=ctx.axes, dtype=a.dtype, keepdims=True)
-                return torch_sign(a) * (upstream / count * taken)
-            if p < 1:
-                scaled = xp.where(a == 0, 0, torch_sign(a) * xp.abs(a) ** (p - 1))
-                return scaled * upstream * norm ** (1 - p)
-            if p < 2:
-                scaled = torch_sign(a) * xp.abs(a) ** (p - 1)
-            else:
-                scaled = a * xp.abs(a) ** (p - 2)
-            scale = xp.where(norm == 0, 0, upstream / norm ** (p - 1))
-            return scaled * scale
+            if p == _inf or p == -_inf:  # sign(a_j) at the largest (smallest) |a_j|
+                return _max_norm_grad(a, norm, upstream, ctx.axes)
+            return _general_p_norm_grad(a, norm, upstream, p)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):

@@ -38,3 +38,11 @@ def masked(upstream, mask):
     out = upstream * mask
     out += 0.0
     return out
+
+
+def positive_zeros(a):
+    """a with every -0.0 turned into +0.0 and nothing else changed (a += 0.0, in place):
+    for a backward whose products give -0.0 where PyTorch's route (a difference such as
+    upstream - softmax * sum(upstream)) gives +0.0."""
+    a += 0.0
+    return a
