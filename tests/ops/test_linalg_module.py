@@ -222,3 +222,9 @@ def test_the_namespace_is_the_module_and_has_torch_linalg_names():
     code = "import sys, glassgrad; print('glassgrad.linalg' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.split() == ["False"]
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_eigvalsh_reads_one_triangle_of_an_unsymmetric_input_as_torch(uplo):
+    a = _matrix((2, N, N), seed=8)  # not symmetric: only the triangle UPLO names counts
+    _compare(lambda x: L.eigvalsh(x, UPLO=uplo), lambda x: torch.linalg.eigvalsh(x, UPLO=uplo), [a])
