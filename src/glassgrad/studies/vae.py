@@ -178,5 +178,5 @@ def _figure_images(samples, interpolation):
 
     fig, (a1, a2) = figure(nrows=2, width=5.0, height=1.5)
     image_grid(a1, samples[:10], 10, "decoded z ~ N(0, I)")
-    image_grid(a2, interpolation, 10, "from a 0 to a 1: decoded points on the line between their codes")
+    image_grid(a2, interpolation, 10, "a 0 to a 1 along the line between their codes")
     return fig
