@@ -228,3 +228,30 @@ def test_the_namespace_is_the_module_and_has_torch_linalg_names():
 def test_eigvalsh_reads_one_triangle_of_an_unsymmetric_input_as_torch(uplo):
     a = _matrix((2, N, N), seed=8)  # not symmetric: only the triangle UPLO names counts
     _compare(lambda x: L.eigvalsh(x, UPLO=uplo), lambda x: torch.linalg.eigvalsh(x, UPLO=uplo), [a])
+
+
+def test_the_explain_trace_writes_the_new_ops_in_latex():
+    # a form template is str.format'ed: a brace of LaTeX (A^{-1}) must be doubled in it
+    from glassgrad.explain import trace
+
+    A = gg.tensor([[3.0, 1.0], [1.0, 2.0]], dtype=gg.float64, requires_grad=True, name="A")
+    b = gg.tensor([[1.0], [2.0]], dtype=gg.float64, requires_grad=True, name="b")
+    with trace() as t:
+        f = (L.solve(A, b).sum() + L.solve_triangular(A, b, upper=False).sum() + L.inv(A).sum()
+             + L.det(A) + gg.logdet(A) + L.svdvals(A).sum() + L.eigvalsh(A).sum())
+        f.backward()
+    latex = t.to_latex()
+    assert "A^{-1} b" in latex and r"\det A" in latex and r"\log|\det A|" in latex
+    assert "inverse(A)" in t.table() and "solve_triangular(A, b)" in t.table()
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("inv", L.inv), ("det", L.det), ("logabsdet", lambda a: L.slogdet(a)[1]),
+    ("solve", lambda a: L.solve(a, a[..., :2] * 2)), ("svdvals", L.svdvals),
+    ("eigvalsh", lambda a: L.eigvalsh(a + a.mT)), ("matrix_norm_2", lambda a: L.matrix_norm(a, 2)),
+])
+def test_backward_agrees_with_finite_differences(name, fn):
+    from glassgrad.autograd import gradcheck
+
+    a = gg.tensor(_matrix((2, 3, 3), seed=9), requires_grad=True)
+    assert gradcheck(fn, (a,))

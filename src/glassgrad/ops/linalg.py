@@ -650,7 +650,7 @@ class SolveTriangular(LinearAlgebra):
     label = "solve_triangular"
     rule = r"X = A^{-1} B:\ \bar B = A^{-T} \bar X,\ \bar A = -\,\mathrm{tri}(\bar B X^T)"
     plain = "X = A^-1 B: dB = A^-T dX, dA = -tri(dB X^T) (the triangle A lives in)"
-    form = ("solve_triangular({...})", r"{0}^{-1} {1}")
+    form = ("solve_triangular({...})", r"{0}^{{-1}} {1}")
     float_only = True
 
     def forward(ctx, a, b, upper=False, unitriangular=False):
@@ -759,7 +759,7 @@ class Inverse(LinearAlgebra):
     label = "inverse"
     rule = r"\partial A^{-1}:\ \bar A = -A^{-T}\,\bar G\,A^{-T}"
     plain = "dA = -A^-T Gbar A^-T"
-    form = ("inverse({...})", r"{0}^{-1}")
+    form = ("inverse({...})", r"{0}^{{-1}}")
     float_only = True
 
     def forward(ctx, a):
@@ -872,7 +872,7 @@ class Solve(LinearAlgebra):
     label = "solve"
     rule = r"X = A^{-1} B:\ \bar B = A^{-T} \bar X,\ \bar A = -\bar B X^T"
     plain = "X = A^-1 B: dB = A^-T dX, dA = -dB X^T"
-    form = ("solve({...})", r"{0}^{-1} {1}")
+    form = ("solve({...})", r"{0}^{{-1}} {1}")
     float_only = True
 
     def forward(ctx, a, b):
