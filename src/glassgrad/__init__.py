@@ -17,6 +17,8 @@ from .autograd import (  # noqa: F401
     enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled,
 )
 from .ops import *  # noqa: F401,F403
+
+del linalg  # noqa: F821 - the star import's glassgrad.ops.linalg: glassgrad.linalg is linalg.py, on first use
 from .aliases import install as _install_aliases
 
 _install_aliases(globals())  # axis=/keepdims= and out= on PyTorch's functions (aliases.py)
@@ -52,7 +54,7 @@ _ON_FIRST_USE = {
                      "get_num_interop_threads", "use_deterministic_algorithms",
                      "are_deterministic_algorithms_enabled",
                      "is_deterministic_algorithms_warn_only_enabled", "compile"), "runtime"),
-    "testing": "testing",
+    "testing": "testing", "linalg": "linalg",
     # the op families behind nn's layers (glassgrad.conv2d, glassgrad.dropout, ...)
     **{name: f"ops.{family}" for family, names in ops._ON_FIRST_USE.items() for name in names},
 }

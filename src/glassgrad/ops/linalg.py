@@ -650,7 +650,7 @@ class SolveTriangular(LinearAlgebra):
     label = "solve_triangular"
     rule = r"X = A^{-1} B:\ \bar B = A^{-T} \bar X,\ \bar A = -\,\mathrm{tri}(\bar B X^T)"
     plain = "X = A^-1 B: dB = A^-T dX, dA = -tri(dB X^T) (the triangle A lives in)"
-    form = ("solve_triangular({...})", r"{0}^{-1} {1}")
+    form = ("solve_triangular({...})", r"{0}^{{-1}} {1}")
     float_only = True
 
     def forward(ctx, a, b, upper=False, unitriangular=False):
@@ -736,3 +736,236 @@ def inner(input, other):
 
 
 __all__ += ["inner"]
+
+
+# ---------------------------------------------------------------- inverse, det, solve
+# Square matrices (or batches of them, the last two dims). A singular input: inverse and
+# solve raise ValueError (torch raises its LinAlgError, a RuntimeError); det gives 0 with
+# the adjugate as gradient; slogdet gives sign 0 and log|det| = -inf, as torch, and its
+# backward raises (the gradient A^-T does not exist there).
+def _need_square(op, t, name="A"):
+    _need_matrices(op, t, name)
+    if t.shape[-1] != t.shape[-2]:
+        raise ShapeError(f"{op}: {name} must be square (or a batch of square matrices), got "
+                         f"shape {tuple(t.shape)}")
+
+
+def _singular(op, shape):
+    return ValueError(f"{op}: the input (shape {tuple(shape)}) is singular (not invertible); "
+                      "expected an invertible matrix")
+
+
+class Inverse(LinearAlgebra):
+    label = "inverse"
+    rule = r"\partial A^{-1}:\ \bar A = -A^{-T}\,\bar G\,A^{-T}"
+    plain = "dA = -A^-T Gbar A^-T"
+    form = ("inverse({...})", r"{0}^{{-1}}")
+    float_only = True
+
+    def forward(ctx, a):
+        try:
+            inv = xp.linalg.inv(a)
+        except xp.linalg.LinAlgError:
+            raise _singular("inverse", a.shape) from None
+        ctx.save_for_backward(inv)
+        return inv
+
+    def backward(ctx, upstream):
+        (inv,) = ctx.saved
+        inv_t = _mT(inv)
+        return -(inv_t @ upstream @ inv_t)  # d(A^-1) = -A^-1 dA A^-1, transposed
+
+
+def inverse(input):
+    """A^{-1} for a square matrix or a batch of them (torch.inverse, torch.linalg.inv).
+    A singular input raises ValueError. dA = -A^{-T} G A^{-T}."""
+    _need_square("inverse", input)
+    return Inverse.apply(input)
+
+
+def _adjugate_t(a):
+    """adj(A)^T, the cofactor matrix, which exists for a singular A too: from A = U S V^T,
+    adj(A) = det(V) det(U) V adj(S) U^T with adj(S) = diag(prod_{j != i} s_j)."""
+    u, s, vt = xp.linalg.svd(a)
+    n = s.shape[-1]
+    others = xp.stack([xp.prod(xp.delete(s, i, axis=-1), axis=-1) for i in range(n)], axis=-1)
+    sign = xp.linalg.det(u) * xp.linalg.det(vt)
+    adj = sign[..., None, None] * (_mT(vt) * others[..., None, :]) @ _mT(u)
+    return _mT(adj)
+
+
+class Det(LinearAlgebra):
+    label = "det"
+    rule = r"\partial \det A/\partial A = \det(A)\,A^{-T}\ (\text{the cofactor matrix})"
+    plain = "d det(A)/dA = det(A) A^-T (the cofactor matrix; it exists for a singular A too)"
+    form = ("det({...})", r"\det {0}")
+    float_only = True
+
+    def forward(ctx, a):
+        d = xp.linalg.det(a)
+        ctx.save_for_backward(a, d)
+        return d
+
+    def backward(ctx, upstream):
+        a, d = ctx.saved
+        if (d != 0).all():
+            try:  # G det(A) A^-T = solve(A^T, G det(A) I): one solve, no inverse
+                eye = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)
+                return xp.linalg.solve(_mT(a), (upstream * d)[..., None, None] * eye)
+            except xp.linalg.LinAlgError:
+                pass
+        # a singular matrix: det(A) A^-T is still the cofactor matrix adj(A)^T
+        return upstream[..., None, None] * _adjugate_t(a)
+
+
+def det(input):
+    """det(A) for a square matrix or a batch of them (torch.det, torch.linalg.det).
+    A singular input gives 0, its gradient the cofactor matrix (as torch).
+    dA = G det(A) A^{-T}."""
+    _need_square("det", input)
+    return Det.apply(input)
+
+
+class LogAbsDet(LinearAlgebra):
+    label = "logabsdet"
+    rule = r"\partial \log|\det A|/\partial A = A^{-T}"
+    plain = "d log|det A|/dA = A^-T"
+    form = ("logabsdet({...})", r"\log|\det {0}|")
+    float_only = True
+
+    def forward(ctx, a):
+        sign, logabs = xp.linalg.slogdet(a)
+        ctx.sign = sign
+        ctx.save_for_backward(a)
+        return logabs
+
+    def backward(ctx, upstream):
+        (a,) = ctx.saved
+        if (ctx.sign == 0).any():
+            raise _singular("slogdet backward", a.shape)
+        # G A^-T = solve(A^T, G I)
+        eye = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)
+        return xp.linalg.solve(_mT(a), upstream[..., None, None] * eye)
+
+
+def slogdet(input):
+    """(sign, log|det A|) for a square matrix or a batch of them (torch.slogdet,
+    torch.linalg.slogdet); sign has no gradient. A singular input gives (0, -inf), as
+    torch; its backward then raises ValueError. d log|det A|/dA = A^{-T}."""
+    _need_square("slogdet", input)
+    logabs = LogAbsDet.apply(input)
+    sign = Tensor._wrap(xp.linalg.slogdet(input.array)[0].astype(input.array.dtype))
+    return SlogdetResult(sign, logabs)
+
+
+def logdet(input):
+    """log det(A) (torch.logdet): nan where det(A) < 0, -inf where det(A) = 0.
+    d/dA = A^{-T}."""
+    _need_square("logdet", input)
+    sign, logabs = slogdet(input)
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        # log(sign) is 0 for sign 1, nan for -1, -inf for 0: the value torch gives
+        return logabs + Tensor._wrap(xp.log(sign.array))
+
+
+class Solve(LinearAlgebra):
+    label = "solve"
+    rule = r"X = A^{-1} B:\ \bar B = A^{-T} \bar X,\ \bar A = -\bar B X^T"
+    plain = "X = A^-1 B: dB = A^-T dX, dA = -dB X^T"
+    form = ("solve({...})", r"{0}^{{-1}} {1}")
+    float_only = True
+
+    def forward(ctx, a, b):
+        ctx.shapes = (a.shape, b.shape)
+        try:
+            x = xp.linalg.solve(a, b)
+        except xp.linalg.LinAlgError:
+            raise _singular("solve", a.shape) from None
+        ctx.save_for_backward(a, x)
+        return x
+
+    def backward(ctx, upstream):
+        a, x = ctx.saved
+        a_shape, b_shape = ctx.shapes
+        gb = xp.linalg.solve(_mT(a), upstream)  # dB = A^-T G
+        ga = -(gb @ _mT(x))                     # dA = -dB X^T
+        return _sum_to(ga, a_shape), _sum_to(gb, b_shape)
+
+
+def solve(A, B, *, left=True):
+    """X with A X = B (torch.linalg.solve), batch dims broadcast. B is a vector (or batch
+    of vectors) when it is 1-D or has A's shape without the last dim, as torch decides.
+    A singular A raises ValueError. Only left=True.
+    dB = A^{-T} G, dA = -dB X^T."""
+    if not left:
+        raise NotImplementedError("solve: left=False (X A = B) is not supported; solve "
+                                  "A^T X^T = B^T instead")
+    _need_square("solve", A)
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    b = B.unsqueeze(-1) if vector else B
+    if b.shape[-2] != A.shape[-1]:
+        raise ShapeError(f"solve: A of shape {tuple(A.shape)} and B of shape {tuple(B.shape)} "
+                         f"do not fit (B needs {A.shape[-1]} rows)")
+    x = Solve.apply(A, b)
+    return x.squeeze(-1) if vector else x
+
+
+class SvdVals(LinearAlgebra):
+    label = "svdvals"
+    rule = r"A = U \Sigma V^T:\ \bar A = U\,\mathrm{diag}(\bar\sigma)\,V^T"
+    plain = "A = U S V^T: dA = U diag(dsigma) V^T"
+    form = ("svdvals({...})", r"\sigma({0})")
+    float_only = True
+
+    def forward(ctx, a):
+        u, s, vt = xp.linalg.svd(a, full_matrices=False)
+        ctx.save_for_backward(u, vt)
+        return s
+
+    def backward(ctx, upstream):
+        u, vt = ctx.saved
+        return (u * upstream[..., None, :]) @ vt  # U diag(g) V^T
+
+
+def svdvals(A):
+    """The singular values of A (or of each matrix of a batch), in descending order
+    (torch.linalg.svdvals). dA = U diag(G) V^T (well defined for distinct values)."""
+    _need_matrices("svdvals", A, "A")
+    return SvdVals.apply(A)
+
+
+class EigvalsH(LinearAlgebra):
+    label = "eigvalsh"
+    rule = r"A = V \Lambda V^T:\ \bar A = V\,\mathrm{diag}(\bar\lambda)\,V^T"
+    plain = "A = V L V^T: dA = V diag(dlambda) V^T"
+    form = ("eigvalsh({...})", r"\lambda({0})")
+    float_only = True
+
+    def forward(ctx, a, uplo="L"):
+        w, v = xp.linalg.eigh(a, UPLO=uplo)
+        ctx.save_for_backward(v)
+        return w
+
+    def backward(ctx, upstream):
+        (v,) = ctx.saved
+        return (v * upstream[..., None, :]) @ _mT(v)  # V diag(g) V^T
+
+
+def eigvalsh(A, UPLO="L"):
+    """The eigenvalues of a symmetric matrix (or batch), ascending (torch.linalg.eigvalsh);
+    only the triangle UPLO names is read. dA = V diag(G) V^T (symmetric, as torch's)."""
+    _need_square("eigvalsh", A)
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"eigvalsh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    return EigvalsH.apply(A, uplo=UPLO)
+
+
+def _slogdet_result():
+    from collections import namedtuple
+
+    return namedtuple("slogdet", ["sign", "logabsdet"])
+
+
+SlogdetResult = _slogdet_result()
+
+__all__ += ["inverse", "det", "logdet", "slogdet"]

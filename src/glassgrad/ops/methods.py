@@ -89,6 +89,8 @@ METHODS = {
     "rad2deg": pointwise.rad2deg, "sgn": pointwise.sgn, "inner": linalg.inner,
     "isin": indexing.isin,
     "histc": indexing.histc, "diag_embed": shape.diag_embed, "cholesky": linalg.cholesky,
+    "inverse": linalg.inverse, "det": linalg.det, "logdet": linalg.logdet,
+    "slogdet": linalg.slogdet,
     # pointwise math, rounding, predicates
     **{name: getattr(pointwise, name) for name in (
         "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
