@@ -141,6 +141,22 @@ def test_cross_vecdot_multi_dot_match_torch():
     _compare(L.matmul, torch.linalg.matmul, arrays[1:3])
 
 
+LEFT_FALSE_SHAPES = [((N, N), (2, N)), ((3, N, N), (3, 5, N)), ((2, 1, N, N), (3, 2, N))]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("shapes", LEFT_FALSE_SHAPES, ids=str)
+def test_solve_with_left_false_solves_x_a_equals_b_as_torch(shapes, dtype):
+    a = _matrix(shapes[0], seed=10)
+    b = np.random.default_rng(11).standard_normal(shapes[1])
+    _compare(lambda x, y: L.solve(x, y, left=False),
+             lambda x, y: torch.linalg.solve(x, y, left=False), [a, b], dtype)
+    for upper in (False, True):
+        _compare(lambda x, y: L.solve_triangular(x, y, upper=upper, left=False),
+                 lambda x, y: torch.linalg.solve_triangular(x, y, upper=upper, left=False),
+                 [a, b], dtype)
+
+
 def test_solve_triangular_and_cholesky_keep_their_torch_names():
     a = np.tril(_matrix((N, N)))
     b = np.random.default_rng(7).standard_normal((N, 2))
@@ -203,6 +219,7 @@ def test_slogdet_of_a_singular_matrix_is_zero_and_minus_inf_and_its_backward_rai
     (lambda: L.inv(gg.ones(2, 3)), "inverse: A must be square"),
     (lambda: L.det(gg.ones(3)), "det: A must be a matrix"),
     (lambda: L.solve(gg.eye(3), gg.ones(2, 2)), "solve: A of shape"),
+    (lambda: L.solve(gg.eye(3), gg.ones(3), left=False), "solve: with left=False"),
     (lambda: L.matrix_norm(gg.ones(3, 3), 3), "matrix_norm: ord must be one of"),
     (lambda: L.norm(gg.ones(2, 2, 2), 2), "norm: with ord=2 and dim=None"),
     (lambda: L.matrix_power(gg.ones(3, 3), 1.5), "matrix_power: n must be an integer"),

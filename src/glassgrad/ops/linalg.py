@@ -677,12 +677,12 @@ class SolveTriangular(LinearAlgebra):
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
     """X with A X = B for a triangular A (the lower triangle is read, or the upper with
     ``upper=True``; ``unitriangular``: ones on the diagonal), batch dims broadcast, as
-    torch.linalg.solve_triangular. Only left=True (A X = B)."""
-    if not left:
-        raise NotImplementedError("solve_triangular: left=False (X A = B) is not supported; "
-                                  "solve A^T X^T = B^T instead")
+    torch.linalg.solve_triangular. ``left=False``: X with X A = B, solved as
+    A^T X^T = B^T (A^T is triangular in the other triangle)."""
     _need_matrices("solve_triangular", A, "A")
     _need_matrices("solve_triangular", B, "B")
+    if not left:
+        return solve_triangular(A.mT, B.mT, upper=not upper, unitriangular=unitriangular).mT
     if A.shape[-1] != A.shape[-2] or A.shape[-1] != B.shape[-2]:
         raise ShapeError(f"solve_triangular: A must be square and match B's rows, got shapes "
                          f"{tuple(A.shape)} and {tuple(B.shape)}")
@@ -895,12 +895,15 @@ class Solve(LinearAlgebra):
 def solve(A, B, *, left=True):
     """X with A X = B (torch.linalg.solve), batch dims broadcast. B is a vector (or batch
     of vectors) when it is 1-D or has A's shape without the last dim, as torch decides.
-    A singular A raises ValueError. Only left=True.
-    dB = A^{-T} G, dA = -dB X^T."""
-    if not left:
-        raise NotImplementedError("solve: left=False (X A = B) is not supported; solve "
-                                  "A^T X^T = B^T instead")
+    A singular A raises ValueError. ``left=False``: X with X A = B (B a matrix, or a batch),
+    solved as A^T X^T = B^T. dB = A^{-T} G, dA = -dB X^T."""
     _need_square("solve", A)
+    if not left:
+        if B.ndim < 2 or B.shape[-1] != A.shape[-1]:
+            raise ShapeError(f"solve: with left=False (X A = B), B must be a matrix with "
+                             f"{A.shape[-1]} columns, got shapes {tuple(A.shape)} and "
+                             f"{tuple(B.shape)}")
+        return Solve.apply(A.mT, B.mT).mT
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
     b = B.unsqueeze(-1) if vector else B
     if b.shape[-2] != A.shape[-1]:
