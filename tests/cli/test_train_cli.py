@@ -262,7 +262,10 @@ def test_a_small_mnist_subset_trains(tmp_path):
     done = run("train", "--dataset", "mnist", "--n", "3000", "--epochs", "2", "--no-progress", "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
     assert "784-256-128-10 relu network" in done.stdout
-    assert percent(done.stdout, "test accuracy:") >= 85.0  # 2,700 images, 2 epochs
+    # 2,700 images, 2 epochs of 43 updates on digits shifted at random by up to 2 pixels (the
+    # default since session 7; 80.6 % measured, 85.6 % without the shifts): it learns,
+    # far above chance (10 %)
+    assert percent(done.stdout, "test accuracy:") >= 70.0
     assert (tmp_path / "weights.png").read_bytes()[:8] == PNG
 
 
