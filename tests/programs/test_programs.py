@@ -185,9 +185,17 @@ def test_super_resolution_style():
     ours, _ = run("glassgrad", "super_resolution_style.py")
     theirs, _ = run("torch", "super_resolution_style.py")
     # float32 convolutions (sums of up to 16 * 9 products) and Adam, 32 steps from the same
-    # weights: measured ~1e-7 relative, held to 1e-4
-    close(ours["losses"], theirs["losses"], 1e-4, 0, "training losses per epoch")
-    close(ours["psnr"], theirs["psnr"], 1e-4, 0, "test PSNR per epoch")
+    # weights. With this machine's default BLAS kernel every epoch agrees to float32
+    # rounding (measured <= 5e-8 relative). With OpenBLAS's Haswell or Sandybridge kernels
+    # (OPENBLAS_CORETYPE; NumPy's sums change, torch's own kernels do not) epochs 1-6 agree
+    # to 1e-7, then epoch 7 jumps to 1.2e-4 and epoch 8 to 3.7e-4: some step depends on the
+    # last bits (an input of a ReLU near 0, or Adam's sqrt(v) near 0) and takes the two
+    # runs apart. So epochs 1-4 are held to 1e-4, epochs 5-8 to 5e-3: a wrong gradient moves
+    # the losses by far more (from epoch 1 to 2 they halve).
+    close(ours["losses"][:4], theirs["losses"][:4], 1e-4, 0, "training losses, epochs 1-4")
+    close(ours["losses"][4:], theirs["losses"][4:], 5e-3, 0, "training losses, epochs 5-8")
+    # PSNR = 10 log10(1 / MSE): a relative difference r of the MSE moves it by 4.3 r dB
+    close(ours["psnr"], theirs["psnr"], 0, 4.3 * 5e-3, "test PSNR per epoch (dB)")
     assert ours["reloaded_psnr"] == ours["psnr"][-1]  # the saved weights came back exactly
     assert ours["psnr"][-1] > ours["psnr"][0] + 3  # it learnt: 3 dB better than after epoch 1
 
