@@ -197,6 +197,21 @@ def _check_class_weight(op, weight, n_classes):
     return w
 
 
+def _class_scores(op, what, input, target, weight):
+    """The checked arrays of a classification loss (cross_entropy, nll_loss): the scores
+    ``x`` (float, with a class dimension), the targets ``t`` and the class weights ``w``
+    (None, or one per class in x's dtype)."""
+    x = _data(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op} expects {what}, got dtype {x.dtype}")
+    _as_batch(x, op)
+    t = _target_array(op, target, input)
+    w = _check_class_weight(op, weight, x.shape[1] if x.ndim > 1 else x.shape[0])
+    if w is not None and w.dtype != x.dtype:
+        w = w.astype(x.dtype)
+    return x, t, w
+
+
 def _as_batch(x, op):
     """Scores of shape (C,) are one unbatched sample: view them as (1, C)."""
     if x.ndim == 0:
@@ -374,14 +389,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, "
                          f"got {label_smoothing}")
-    x = _data(input)
-    if x.dtype.kind != "f":
-        raise TypeError(f"cross_entropy expects float scores (logits), got dtype {x.dtype}")
-    _as_batch(x, "cross_entropy")
-    t = _target_array("cross_entropy", target, input)
-    w = _check_class_weight("cross_entropy", weight, x.shape[1] if x.ndim > 1 else x.shape[0])
-    if w is not None and w.dtype != x.dtype:
-        w = w.astype(x.dtype)
+    x, t, w = _class_scores("cross_entropy", "float scores (logits)", input, target, weight)
     if t.dtype.kind == "f":
         target_in = target if isinstance(target, Tensor) else t
     else:
@@ -477,14 +485,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     ``target``: L_i = -weight[y_i] * input[i, y_i]; 'mean' divides by sum_i weight[y_i]
     over non-ignored samples. Use it after log_softmax (cross_entropy fuses both)."""
     _check_reduction(reduction, "nll_loss")
-    x = _data(input)
-    if x.dtype.kind != "f":
-        raise TypeError(f"nll_loss expects float log-probabilities, got dtype {x.dtype}")
-    _as_batch(x, "nll_loss")
-    t = _target_array("nll_loss", target, input)
-    w = _check_class_weight("nll_loss", weight, x.shape[1] if x.ndim > 1 else x.shape[0])
-    if w is not None and w.dtype != x.dtype:
-        w = w.astype(x.dtype)
+    x, t, w = _class_scores("nll_loss", "float log-probabilities", input, target, weight)
     if x.ndim == 1 and t.ndim != 0:
         raise ValueError(f"nll_loss: unbatched input of shape {tuple(x.shape)} takes a 0-d "
                          f"target, got shape {tuple(t.shape)}")
